@@ -1,0 +1,696 @@
+"""Check phase: syntax tree → typed, unit-checked model, or every diagnostic found at once.
+
+Names are resolved (with "did you mean"), `let` cycles found, every
+expression typed and its units checked, evidence paths checked against the
+evidence schema, and the structure of sections, tiers and grades verified.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+
+from . import ast
+from .diagnostics import Diagnostic, Span, did_you_mean
+from .schema import field_names, field_schema, type_of
+from .types import BOOL, DATE, PLAIN, STRING, Type, number
+from .units import ONE, PERCENT, Unit, UnitError, parse_unit
+
+KNOWN_META = ("title", "standard", "version", "effective", "issuer", "evidence", "basis", "status", "source", "note")
+REQUIRED_META = ("title", "version")
+AGGREGATES = ("sum", "count", "min", "max", "avg", "any", "all")
+BUILTINS = ("present", "abs", "min", "max", "round", "date", "days_between", "months_between", "year", "latest")
+
+
+@dataclass
+class Model:
+    """A checked ruleset: declarations in evaluation order, every expression typed."""
+
+    header: ast.Header
+    meta: dict[str, ast.Label]
+    schema: dict
+    lets: list[ast.Let]  # in dependency order
+    params: dict[str, ast.Param]  # by qualified name (`alias.name` for imported ones)
+    tables: dict[str, ast.Table]
+    variant: ast.Variant | None
+    requirements: list[ast.Requirement]
+    sections: list[ast.Section]
+    grades: ast.Grades | None
+    warnings: list[Diagnostic] = field(default_factory=list)
+
+
+@dataclass
+class _Library:
+    params: dict[str, ast.Param]
+    tables: dict[str, ast.Table]
+
+
+class Checker:
+    def __init__(self, module: ast.Module, schema: dict, libraries: dict[str, _Library] | None = None):
+        self.module = module
+        self.schema = schema
+        self.libraries = libraries or {}
+        self.diagnostics: list[Diagnostic] = []
+        self.lets: dict[str, ast.Let] = {}
+        self.params: dict[str, ast.Param] = {}
+        self.tables: dict[str, ast.Table] = {}
+        self.variant: ast.Variant | None = None
+        self.scopes: list[dict[str, Type]] = []
+        self.let_types: dict[str, Type] = {}
+        self.checking: list[str] = []  # lets being typed, to find cycles
+        self.order: list[ast.Let] = []
+        self.context = ""  # "grade" while checking grade conditions: `score` is visible there
+
+    # Reporting
+    def error(self, code: str, message: str, span: Span | None, expected: str | None = None,
+              hint: str | None = None) -> None:
+        self.diagnostics.append(Diagnostic(code, message, span, expected, hint))
+
+    def warn(self, code: str, message: str, span: Span | None, hint: str | None = None) -> None:
+        self.diagnostics.append(Diagnostic(code, message, span, hint=hint, severity="warning"))
+
+    def unit(self, symbol: str | None, span: Span) -> Unit:
+        if symbol is None:
+            return ONE
+        try:
+            return parse_unit(symbol)
+        except UnitError as exc:
+            from .units import known_symbols
+            self.error("unit", str(exc), span, hint=did_you_mean(symbol, known_symbols()))
+            return ONE
+
+    # The whole module
+    def run(self) -> Model:
+        decls = self.module.declarations
+        meta = self.check_meta()
+        seen_names: dict[str, Span] = {}
+        requirements, sections, grades = [], [], None
+        for decl in decls:
+            name = getattr(decl, "name", None)
+            if isinstance(decl, (ast.Let, ast.Param, ast.Table)):
+                if name in seen_names or name in ("evidence", "score", "variant") or name in BUILTINS + AGGREGATES:
+                    self.error("duplicate-name", f"'{name}' is already defined", decl.span)
+                seen_names[name] = decl.span
+            if isinstance(decl, ast.Let):
+                self.lets[name] = decl
+            elif isinstance(decl, ast.Param):
+                self.params[name] = decl
+            elif isinstance(decl, ast.Table):
+                self.tables[name] = decl
+                self.check_table(decl)
+            elif isinstance(decl, ast.Variant):
+                if self.variant is not None:
+                    self.error("duplicate-variant", "a ruleset declares its variants once", decl.span)
+                self.variant = decl
+            elif isinstance(decl, ast.Requirement):
+                requirements.append(decl)
+            elif isinstance(decl, ast.Section):
+                sections.append(decl)
+            elif isinstance(decl, ast.Grades):
+                if grades is not None:
+                    self.error("duplicate-grades", "a ruleset has one grade table", decl.span)
+                grades = decl
+            elif isinstance(decl, ast.Import):
+                if decl.alias in seen_names:
+                    self.error("duplicate-name", f"'{decl.alias}' is already defined", decl.span)
+                seen_names[decl.alias] = decl.span
+        if self.module.header.kind == "library" and (requirements or sections or grades or self.lets):
+            self.error("library-content", "a library holds only tables and parameters", self.module.header.span)
+        for alias, library in self.libraries.items():
+            for name, param in library.params.items():
+                self.params[f"{alias}.{name}"] = param
+            for name, table in library.tables.items():
+                self.tables[f"{alias}.{name}"] = table
+
+        for param in self.params.values():
+            if param.default is not None and param.name in seen_names:
+                self.check_param(param)
+        if self.variant:
+            self.check_variant(self.variant)
+        for let in self.lets.values():
+            self.let_type(let)
+        ids: dict[str, Span] = {}
+        for item in requirements:
+            self.unique_id(item.id, item.span, ids)
+            self.check_labels(item)
+            self.check_when(item.when)
+            self.expect(item.condition, "bool", "a requirement's condition")
+        for section in sections:
+            self.check_section(section, ids)
+        if grades:
+            self.check_grades(grades, sections, ids)
+        elif sections:
+            self.error("no-grades", "a ruleset with scored sections needs a `grades` table", sections[0].span)
+        return Model(self.module.header, meta, self.schema, self.order, self.params, self.tables,
+                     self.variant, requirements, sections, grades)
+
+    def check_meta(self) -> dict[str, ast.Label]:
+        header = self.module.header
+        meta: dict[str, ast.Label] = {}
+        for entry in header.meta:
+            if entry.key in meta:
+                self.error("duplicate-meta", f"'{entry.key}' is given twice", entry.span)
+            if entry.key not in KNOWN_META:
+                self.warn("unknown-meta", f"unknown metadata '{entry.key}'", entry.span,
+                          hint=did_you_mean(entry.key, KNOWN_META))
+            meta[entry.key] = entry.value
+        if header.kind == "ruleset":
+            for key in REQUIRED_META:
+                if key not in meta:
+                    self.error("missing-meta", f"the ruleset header needs `{key}`", header.span)
+        return meta
+
+    def check_labels(self, item) -> None:
+        if item.label is not None and not item.label.en:
+            self.warn("missing-english", f"'{item.id}' has no English label (add `en \"…\"`)", item.span)
+
+    def unique_id(self, item_id: str, span: Span, ids: dict[str, Span]) -> None:
+        if item_id in ids:
+            first = ids[item_id]
+            self.error("duplicate-id", f"'{item_id}' is already used (line {first.line})", span)
+        ids[item_id] = span
+
+    def check_table(self, table: ast.Table) -> None:
+        self.unit(table.unit, table.span)
+        width = len(table.columns) if table.columns else 1
+        keys = set()
+        for row in table.rows:
+            if len(row.cells) != width:
+                self.error("table-row", f"row {row.key!r} has {len(row.cells)} values, the table has {width} columns",
+                           row.span)
+            if row.key in keys:
+                self.error("duplicate-key", f"row {row.key!r} appears twice in table '{table.name}'", row.span)
+            keys.add(row.key)
+            if isinstance(row.key, Decimal) and row.key != row.key.to_integral_value():
+                self.error("table-key", "table keys are whole numbers or texts", row.span)
+
+    def check_param(self, param: ast.Param) -> None:
+        declared = self.unit(param.unit, param.span) if param.unit else None
+        found = self.infer(param.default)
+        if declared is not None and found.kind == "number" and not found.unit.compatible(declared):
+            self.error("unit", f"default of '{param.name}' is in {found.unit.symbol or 'a plain number'}, "
+                               f"the parameter in {declared.symbol}", param.default.span)
+
+    def param_type(self, param: ast.Param) -> Type:
+        if param.unit:
+            return number(self.unit(param.unit, param.span))
+        if param.default is not None:
+            return param.default.type or self.infer(param.default)
+        return PLAIN
+
+    def check_variant(self, variant: ast.Variant) -> None:
+        selector = self.infer(variant.selector)
+        if selector.kind != "string":
+            self.error("type", f"variants are chosen by a text, not {selector.describe()}", variant.selector.span)
+        values = [o.value for o in variant.options]
+        if selector.enum and set(values) != set(selector.enum):
+            self.warn("variant-values", f"the schema allows {list(selector.enum)}, the variants are {values}",
+                      variant.span)
+
+    def check_when(self, when: ast.Expr | None) -> None:
+        if when is not None:
+            self.expect(when, "bool", "a `when` condition")
+
+    # Lets, cycles
+    def let_type(self, let: ast.Let) -> Type:
+        if let.name in self.let_types:
+            return self.let_types[let.name]
+        if let.name in self.checking:
+            cycle = self.checking[self.checking.index(let.name):] + [let.name]
+            self.error("cycle", f"'{let.name}' depends on itself: {' → '.join(cycle)}", let.span)
+            return Type("any")
+        self.checking.append(let.name)
+        found = self.infer(let.expr)
+        self.checking.pop()
+        if let.unit is not None:
+            declared = self.unit(let.unit, let.span)
+            if found.kind != "number":
+                self.error("type", f"'{let.name}' is declared in {declared.symbol} but is {found.describe()}",
+                           let.expr.span)
+            elif not found.unit.compatible(declared):
+                self.error("unit", f"'{let.name}' is declared in {declared.symbol} but its value is in "
+                                   f"{found.unit.symbol or 'a plain number'}", let.expr.span,
+                           expected=f"a quantity measuring {declared.describe_dimension()}")
+            else:
+                found = number(declared)
+        self.let_types[let.name] = found
+        self.order.append(let)
+        return found
+
+    # Sections, criteria, grades
+    def check_section(self, section: ast.Section, ids: dict[str, Span]) -> None:
+        self.unique_id(section.id, section.span, ids)
+        self.check_labels(section)
+        total = Decimal(0)
+        for criterion in section.criteria:
+            self.unique_id(criterion.id, criterion.span, ids)
+            self.check_labels(criterion)
+            self.check_when(criterion.when)
+            self.check_scoring(criterion)
+            total += criterion.max
+        if total != section.max:
+            self.error("section-max", f"section '{section.id}' declares max {section.max} but its criteria add up "
+                                      f"to {total}", section.span)
+
+    def check_scoring(self, criterion: ast.Criterion) -> None:
+        scoring = criterion.scoring
+        if isinstance(scoring, ast.Tiers):
+            for i, tier in enumerate(scoring.tiers):
+                if tier.points > criterion.max:
+                    self.error("tier-max", f"tier gives {tier.points} points, more than the maximum "
+                                           f"{criterion.max} of '{criterion.id}'", tier.span)
+                if tier.condition is None:
+                    if i != len(scoring.tiers) - 1:
+                        self.error("unreachable-tier", "tiers after `otherwise` are never reached",
+                                   scoring.tiers[i + 1].span)
+                    continue
+                self.expect(tier.condition, "bool", "a tier's condition")
+                for earlier in scoring.tiers[:i]:
+                    if earlier.condition is not None and _implies(tier.condition, earlier.condition):
+                        self.error("shadowed-tier", f"this tier is never reached: every value it accepts is "
+                                                    f"taken by the earlier tier `{earlier.condition.text}` "
+                                                    f"(line {earlier.span.line})", tier.span)
+                        break
+        elif isinstance(scoring, ast.Scale):
+            value = self.expect(scoring.value, "number", "a scale's value")
+            for end in (scoring.start, scoring.end):
+                bound = self.expect(end, "number", "a scale's end")
+                if value and bound and not self.compatible(value, bound, end):
+                    pass
+        elif isinstance(scoring, ast.Assessed):
+            if scoring.source is None:
+                span = scoring.span
+                scoring.source = ast.Field(span=span, text=f"evidence.assessments.{criterion.id}",
+                                           base=ast.Field(span=span, text="evidence.assessments",
+                                                          base=ast.Name(span=span, text="evidence", name="evidence"),
+                                                          name="assessments"),
+                                           name=criterion.id)
+            self.expect_points(scoring.source, "assessed points")
+        elif isinstance(scoring, ast.Points):
+            self.expect_points(scoring.value, "a criterion's points")
+
+    def expect_points(self, expr: ast.Expr, what: str) -> None:
+        found = self.expect(expr, "number", what)
+        if found and not found.unit.dimensionless:
+            self.error("unit", f"{what} must be a plain number of points, not {found.unit.symbol}", expr.span)
+
+    def check_grades(self, grades: ast.Grades, sections: list[ast.Section], ids: dict[str, Span]) -> None:
+        total = sum((s.max for s in sections), Decimal(0))
+        if sections and total != grades.max:
+            self.error("total-max", f"the grades are out of {grades.max} but the sections add up to {total}",
+                       grades.span)
+        self.context = "grade"
+        for grade in grades.grades:
+            self.unique_id(grade.id, grade.span, ids)
+            self.check_labels(grade)
+            self.expect(grade.condition, "bool", "a grade's condition")
+        self.context = ""
+
+    # Expressions
+    def expect(self, expr: ast.Expr, kind: str, what: str) -> Type | None:
+        found = self.infer(expr)
+        if found.kind in (kind, "any"):
+            return found if found.kind == kind else None
+        self.error("type", f"{what} must be {Type(kind, ONE).describe() if kind != 'number' else 'a number'}, "
+                           f"but `{expr.text}` is {found.describe()}", expr.span)
+        return None
+
+    def compatible(self, left: Type, right: Type, right_expr: ast.Expr, verb: str = "compare") -> bool:
+        if left.unit.compatible(right.unit) or _is_zero(right_expr):
+            return True
+        self.error("unit", f"cannot {verb} {left.unit.symbol or 'a plain number'} with "
+                           f"{right.unit.symbol or 'a plain number'}", right_expr.span,
+                   expected=f"a quantity measuring {left.unit.describe_dimension()}",
+                   hint=f"write the unit after the number, e.g. `{right_expr.text} {left.unit.symbol}`"
+                   if right.unit.dimensionless and isinstance(right_expr, ast.Number) else None)
+        return False
+
+    def infer(self, expr: ast.Expr) -> Type:
+        method = getattr(self, "infer_" + type(expr).__name__.lower())
+        expr.type = method(expr)
+        return expr.type
+
+    def infer_number(self, expr: ast.Number) -> Type:
+        return number(self.unit(expr.unit, expr.unit_span or expr.span))
+
+    def infer_string(self, expr: ast.String) -> Type:
+        return STRING
+
+    def infer_boolean(self, expr: ast.Boolean) -> Type:
+        return BOOL
+
+    def infer_name(self, expr: ast.Name) -> Type:
+        name = expr.name
+        for scope in reversed(self.scopes):
+            if name in scope:
+                expr.ref = ("var", name, ())
+                return scope[name]
+        if name == "evidence":
+            expr.ref = ("evidence", ())
+            return Type("record", schema=self.schema)
+        if name == "score" and self.context == "grade":
+            expr.ref = ("score",)
+            return PLAIN
+        if name == "variant" and self.variant is not None:
+            expr.ref = ("variant",)
+            return Type("string", enum=tuple(o.value for o in self.variant.options))
+        if name in self.lets:
+            expr.ref = ("let", name)
+            return self.let_type(self.lets[name])
+        if name in self.params:
+            expr.ref = ("param", name)
+            return self.param_type(self.params[name])
+        if name in self.tables:
+            expr.ref = ("table", name)
+            return Type("table", unit=self.unit(self.tables[name].unit, self.tables[name].span))
+        if name in self.libraries:
+            expr.ref = ("library", name)
+            return Type("library")
+        known = [*self.lets, *self.params, *self.tables, *self.libraries, "evidence"]
+        known += [n for s in self.scopes for n in s]
+        if name == "score":
+            self.error("score-outside-grades", "`score` is known only in grade conditions", expr.span)
+        else:
+            self.error("unknown-name", f"unknown name '{name}'", expr.span, hint=did_you_mean(name, known))
+        return Type("any")
+
+    def infer_field(self, expr: ast.Field) -> Type:
+        base = self.infer(expr.base)
+        if base.kind == "any":
+            return base
+        if base.kind == "library":
+            alias = expr.base.ref[1]
+            library = self.libraries[alias]
+            qualified = f"{alias}.{expr.name}"
+            if expr.name in library.tables:
+                expr.ref = ("table", qualified)
+                table = library.tables[expr.name]
+                return Type("table", unit=self.unit(table.unit, table.span))
+            if expr.name in library.params:
+                expr.ref = ("param", qualified)
+                return self.param_type(library.params[expr.name])
+            self.error("unknown-name", f"library '{alias}' has no '{expr.name}'", expr.span,
+                       hint=did_you_mean(expr.name, [*library.tables, *library.params]))
+            return Type("any")
+        if base.kind != "record":
+            self.error("type", f"`{expr.base.text}` is {base.describe()}, it has no field '{expr.name}'", expr.span)
+            return Type("any")
+        node = field_schema(base, expr.name, self.schema)
+        if node is None:
+            pointer = _pointer(expr.base.ref)
+            self.error("unknown-evidence", f"the evidence schema has no field '{expr.name}' at {pointer or '/'}",
+                       expr.span, hint=did_you_mean(expr.name, field_names(base, self.schema)))
+            return Type("any")
+        expr.ref = (*expr.base.ref[:-1], (*expr.base.ref[-1], expr.name))
+        try:
+            return type_of(node, self.schema)
+        except UnitError as exc:
+            self.error("unit", f"the evidence schema gives {_pointer(expr.ref)} {exc}", expr.span)
+            return Type("any")
+
+    def infer_index(self, expr: ast.Index) -> Type:
+        base = self.infer(expr.base)
+        keys = [self.infer(k) for k in expr.keys]
+        if base.kind == "any":
+            return base
+        if base.kind != "table":
+            self.error("type", f"`{expr.base.text}` is {base.describe()}; only tables are looked up with [...]",
+                       expr.span)
+            return Type("any")
+        table = self.tables[expr.base.ref[1]]
+        width = 2 if table.columns else 1
+        if len(keys) != width:
+            self.error("table-keys", f"table '{table.name}' is looked up with {width} key{'s' * (width > 1)}, "
+                                     f"got {len(keys)}", expr.span)
+        for key, key_type in zip(expr.keys, keys):
+            if key_type.kind not in ("number", "string", "any"):
+                self.error("type", f"a table key is a number or a text, not {key_type.describe()}", key.span)
+        if table.columns and len(expr.keys) == 2 and isinstance(expr.keys[1], ast.String) \
+                and expr.keys[1].value not in table.columns:
+            self.error("unknown-column", f"table '{table.name}' has no column \"{expr.keys[1].value}\"",
+                       expr.keys[1].span, hint=did_you_mean(expr.keys[1].value, table.columns))
+        if isinstance(expr.keys[0], (ast.String, ast.Number)) and isinstance(expr.keys[0].value if isinstance(
+                expr.keys[0], ast.String) else None, str):
+            if expr.keys[0].value not in {r.key for r in table.rows}:
+                self.error("unknown-row", f"table '{table.name}' has no row \"{expr.keys[0].value}\"",
+                           expr.keys[0].span, hint=did_you_mean(expr.keys[0].value,
+                                                                [str(r.key) for r in table.rows]))
+        return number(base.unit)
+
+    def infer_call(self, expr: ast.Call) -> Type:
+        name, args = expr.function, expr.args
+        types = [self.infer(a) for a in args]
+        if name not in BUILTINS and name not in AGGREGATES:
+            self.error("unknown-function", f"unknown function '{name}'", expr.span,
+                       hint=did_you_mean(name, BUILTINS + AGGREGATES))
+            return Type("any")
+        arity = {"present": 1, "abs": 1, "round": 2, "date": 1, "days_between": 2, "months_between": 2,
+                 "year": 1, "latest": 2, "count": 1, "sum": 1, "avg": 1, "any": 1, "all": 1}
+        if name in arity and len(args) != arity[name]:
+            self.error("arity", f"{name}() takes {arity[name]} argument{'s' * (arity[name] > 1)}, got {len(args)}",
+                       expr.span)
+            return Type("any")
+        if any(t.kind == "any" for t in types) and name != "present":
+            return Type("any")
+        if name == "present":
+            return BOOL
+        if name in ("min", "max") and len(args) >= 2:
+            for arg, t in zip(args, types):
+                if t.kind != "number":
+                    self.error("type", f"{name}() compares numbers, `{arg.text}` is {t.describe()}", arg.span)
+                    return Type("any")
+            for arg, t in zip(args[1:], types[1:]):
+                self.compatible(types[0], t, arg)
+            return types[0]
+        if name in AGGREGATES:
+            return self.aggregate_type(expr, name, types[0], args[0], None)
+        if name == "abs":
+            return types[0] if self.expect(args[0], "number", "abs()") else Type("any")
+        if name == "round":
+            self.expect(args[1], "number", "round()'s digits")
+            return types[0] if self.expect(args[0], "number", "round()") else Type("any")
+        if name == "date":
+            self.expect(args[0], "string", "date()")
+            return DATE
+        if name in ("days_between", "months_between"):
+            for arg in args:
+                self.expect(arg, "date", f"{name}()")
+            return PLAIN
+        if name == "year":
+            self.expect(args[0], "date", "year()")
+            return PLAIN
+        if name == "latest":
+            if types[0].kind != "table":
+                self.error("type", f"latest() looks up a table, `{args[0].text}` is {types[0].describe()}",
+                           args[0].span)
+                return Type("any")
+            return number(types[0].unit)
+        return Type("any")
+
+    def aggregate_type(self, expr, name: str, item: Type, item_expr: ast.Expr, source: Type | None) -> Type:
+        if source is None:  # sum(evidence.list): the list itself is aggregated
+            if item.kind != "list":
+                self.error("type", f"{name}() needs a list, `{item_expr.text}` is {item.describe()}", item_expr.span)
+                return Type("any")
+            if name == "count":
+                return PLAIN
+            item = item.item
+        if name == "count":
+            if source is not None:
+                self.error("count-item", "count() counts items: write `count(x for x in list where …)`", expr.span)
+            return PLAIN
+        if name in ("any", "all"):
+            if item.kind != "bool":
+                self.error("type", f"{name}() needs true/false values, `{item_expr.text}` is {item.describe()}",
+                           item_expr.span)
+            return BOOL
+        if item.kind != "number":
+            self.error("type", f"{name}() needs numbers, `{item_expr.text}` is {item.describe()}", item_expr.span)
+            return Type("any")
+        return item
+
+    def infer_aggregate(self, expr: ast.Aggregate) -> Type:
+        if expr.function not in AGGREGATES:
+            self.error("unknown-function", f"'{expr.function}' cannot aggregate; use one of {', '.join(AGGREGATES)}",
+                       expr.span, hint=did_you_mean(expr.function, AGGREGATES))
+        source = self.infer(expr.source)
+        if source.kind not in ("list", "any"):
+            self.error("type", f"`{expr.source.text}` is {source.describe()}, not a list", expr.source.span)
+            source = Type("any")
+        elif source.kind == "list" and (expr.source.ref is None or expr.source.ref[0] not in ("evidence", "var")):
+            self.error("type", "aggregation goes over a list in the evidence", expr.source.span)
+        item_type = source.item if source.kind == "list" else Type("any")
+        self.scopes.append({expr.variable: item_type})
+        try:
+            if expr.where is not None:
+                self.expect(expr.where, "bool", "a `where` filter")
+            if expr.function == "count":
+                self.infer(expr.item)
+                return PLAIN
+            item = self.infer(expr.item)
+        finally:
+            self.scopes.pop()
+        if item.kind == "any" or expr.function not in AGGREGATES:
+            return Type("any")
+        return self.aggregate_type(expr, expr.function, item, expr.item, source)
+
+    def infer_negate(self, expr: ast.Negate) -> Type:
+        return self.expect(expr.operand, "number", "`-`'s operand") or Type("any")
+
+    def infer_arith(self, expr: ast.Arith) -> Type:
+        left, right = self.infer(expr.left), self.infer(expr.right)
+        for side, t in ((expr.left, left), (expr.right, right)):
+            if t.kind not in ("number", "any"):
+                self.error("type", f"`{expr.op}` works on numbers, `{side.text}` is {t.describe()}", side.span)
+                return Type("any")
+        if "any" in (left.kind, right.kind):
+            return Type("any")
+        if expr.op in "+-":
+            verb = "add" if expr.op == "+" else "subtract"
+            if _is_zero(expr.left) and not left.unit.compatible(right.unit):
+                return right
+            self.compatible(left, right, expr.right, verb)
+            return left
+        return number(left.unit.times(right.unit) if expr.op == "*" else left.unit.over(right.unit))
+
+    def infer_compare(self, expr: ast.Compare) -> Type:
+        left, right = self.infer(expr.left), self.infer(expr.right)
+        if "any" in (left.kind, right.kind):
+            return BOOL
+        if left.kind != right.kind:
+            self.error("type", f"cannot compare {left.describe()} with {right.describe()}", expr.span)
+        elif left.kind == "number":
+            if _is_zero(expr.left):
+                self.compatible(right, left, expr.left)
+            else:
+                self.compatible(left, right, expr.right)
+        elif left.kind in ("bool", "string") and expr.op not in ("==", "!="):
+            self.error("type", f"`{expr.op}` orders numbers and dates, not {left.describe()}", expr.span)
+        elif left.kind == "string":
+            self.check_enum(left, expr.right)
+            self.check_enum(right, expr.left)
+        return BOOL
+
+    def check_enum(self, string_type: Type, other: ast.Expr) -> None:
+        if string_type.enum and isinstance(other, ast.String) and other.value not in string_type.enum:
+            self.error("unknown-value", f"\"{other.value}\" is not one of {', '.join(map(repr, string_type.enum))}",
+                       other.span, hint=did_you_mean(other.value, string_type.enum))
+
+    def infer_within(self, expr: ast.Within) -> Type:
+        value = self.expect(expr.value, "number", "an interval test's value")
+        for bound in (expr.lower, expr.upper):
+            found = self.expect(bound, "number", "an interval's bound")
+            if value and found:
+                self.compatible(value, found, bound)
+        return BOOL
+
+    def infer_member(self, expr: ast.Member) -> Type:
+        value = self.infer(expr.value)
+        for option in expr.options:
+            found = self.infer(option)
+            if "any" in (value.kind, found.kind):
+                continue
+            if found.kind != value.kind:
+                self.error("type", f"`{expr.value.text}` is {value.describe()}, `{option.text}` is "
+                                   f"{found.describe()}", option.span)
+            elif value.kind == "number":
+                self.compatible(value, found, option)
+            elif value.kind == "string":
+                self.check_enum(value, option)
+        return BOOL
+
+    def infer_logic(self, expr: ast.Logic) -> Type:
+        for operand in expr.operands:
+            self.expect(operand, "bool", f"`{expr.op}`'s operand")
+        return BOOL
+
+    def infer_not(self, expr: ast.Not) -> Type:
+        self.expect(expr.operand, "bool", "`not`'s operand")
+        return BOOL
+
+    def infer_coalesce(self, expr: ast.Coalesce) -> Type:
+        value, fallback = self.infer(expr.value), self.infer(expr.fallback)
+        return self.same_type(value, fallback, expr.fallback, "`??`")
+
+    def infer_conditional(self, expr: ast.Conditional) -> Type:
+        self.expect(expr.condition, "bool", "`if`'s condition")
+        then, otherwise = self.infer(expr.then), self.infer(expr.otherwise)
+        return self.same_type(then, otherwise, expr.otherwise, "both branches of `if`")
+
+    def same_type(self, first: Type, second: Type, second_expr: ast.Expr, what: str) -> Type:
+        if "any" in (first.kind, second.kind):
+            return first if second.kind == "any" else second
+        if first.kind != second.kind:
+            self.error("type", f"{what} must be of one type: {first.describe()} and {second.describe()}",
+                       second_expr.span)
+            return Type("any")
+        if first.kind == "number":
+            self.compatible(first, second, second_expr)
+        return first
+
+
+def _is_zero(expr: ast.Expr) -> bool:
+    """A bare 0 fits any unit: `residual > 0` needs no unit."""
+    return isinstance(expr, ast.Number) and expr.unit is None and expr.value == 0
+
+
+def _pointer(ref) -> str:
+    path = ref[-1] if ref else ()
+    return "/" + "/".join(path) if path else ""
+
+
+def _constant(expr: ast.Expr) -> tuple[Fraction, tuple] | None:
+    """A literal quantity as an exact fraction of its dimension's base unit."""
+    if isinstance(expr, ast.Number):
+        try:
+            unit = parse_unit(expr.unit) if expr.unit else ONE
+        except UnitError:
+            return None
+        return Fraction(expr.value) * unit.scale, unit.dimension
+    if isinstance(expr, ast.Negate):
+        inner = _constant(expr.operand)
+        return (-inner[0], inner[1]) if inner else None
+    return None
+
+
+def _accepted(condition: ast.Expr):
+    """The set of values a simple condition `x op constant` accepts, as (subject, low, low_closed, high, high_closed)."""
+    if isinstance(condition, ast.Boolean) and condition.value:
+        return ("*", None, True, None, True)
+    if isinstance(condition, ast.Compare) and condition.op in ("<", "<=", ">", ">="):
+        bound = _constant(condition.right)
+        if bound is None:
+            return None
+        subject = condition.left.text
+        if condition.op in (">", ">="):
+            return (subject, bound, condition.op == ">=", None, True)
+        return (subject, None, True, bound, condition.op == "<=")
+    if isinstance(condition, ast.Within):
+        low, high = _constant(condition.lower), _constant(condition.upper)
+        if low is None or high is None:
+            return None
+        return (condition.value.text, low, condition.lower_closed, high, condition.upper_closed)
+    return None
+
+
+def _implies(later: ast.Expr, earlier: ast.Expr) -> bool:
+    """True when every value `later` accepts is accepted by `earlier` too (so `later` is shadowed)."""
+    a, b = _accepted(later), _accepted(earlier)
+    if a is None or b is None:
+        return False
+    if b[0] == "*":
+        return True
+    if a[0] != b[0]:
+        return False
+    _, a_low, a_low_closed, a_high, a_high_closed = a
+    _, b_low, b_low_closed, b_high, b_high_closed = b
+    for bound in (a_low, a_high, b_low, b_high):
+        if bound is not None and bound[1] != (b_low or b_high)[1]:
+            return False
+    if b_low is not None:
+        if a_low is None or a_low[0] < b_low[0] or (a_low[0] == b_low[0] and a_low_closed and not b_low_closed):
+            return False
+    if b_high is not None:
+        if a_high is None or a_high[0] > b_high[0] or (a_high[0] == b_high[0] and a_high_closed and not b_high_closed):
+            return False
+    return True

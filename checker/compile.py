@@ -1,0 +1,587 @@
+"""Compile phase: typed model → Python closures that evaluate one application.
+
+Every unit conversion the check phase found necessary is resolved here into
+an exact factor, so evaluation only does Decimal arithmetic. Nothing a ruleset
+says can reach Python: the closures are built from a fixed set of operations.
+"""
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal, DivisionByZero, InvalidOperation
+from typing import Any, Callable
+
+from . import ast
+from .check import Model
+from .types import Type
+from .units import ONE, convert, parse_unit
+from .values import UNKNOWN, Failure, Missing, combine
+
+Fn = Callable[[Any], Any]
+ZERO = Decimal(0)
+
+
+class Context:
+    """What one evaluation reads and writes: evidence, parameters, computed values."""
+
+    __slots__ = ("evidence", "params", "values", "vars", "score", "variant")
+
+    def __init__(self, evidence: dict, params: dict):
+        self.evidence = evidence
+        self.params = params
+        self.values: dict[str, Any] = {}
+        self.vars: dict[str, tuple[Any, str]] = {}
+        self.score = None
+        self.variant = None
+
+
+@dataclass
+class Input:
+    """A value an item's condition reads directly, recorded for its explanation."""
+
+    name: str
+    type: Type
+    get: Fn
+    let: str | None = None  # the let it names, if any
+
+
+@dataclass
+class CompiledLet:
+    node: ast.Let
+    evaluate: Fn
+    inputs: list[Input]
+
+
+@dataclass
+class CompiledRequirement:
+    node: ast.Requirement
+    when: Fn | None
+    condition: Fn
+    waiver: Fn | None
+    inputs: list[Input]
+
+
+@dataclass
+class CompiledTier:
+    points: Decimal
+    condition: Fn | None
+    text: str
+
+
+@dataclass
+class CompiledCriterion:
+    node: ast.Criterion
+    when: Fn | None
+    method: str  # tiers, scale, assessed, points
+    tiers: list[CompiledTier]
+    value: Fn | None  # scale value, assessed points or points expression
+    start: Fn | None
+    end: Fn | None
+    inputs: list[Input]
+
+
+@dataclass
+class CompiledClause:
+    text: str
+    condition: Fn
+    inputs: list[Input]
+    node: ast.Expr
+
+
+@dataclass
+class CompiledGrade:
+    node: ast.Grade
+    clauses: list[CompiledClause]
+
+
+@dataclass
+class Program:
+    model: Model
+    params: dict[str, tuple[Type, Fn | None]]  # qualified name → type, default
+    lets: list[CompiledLet]
+    variant: Fn | None
+    requirements: list[CompiledRequirement]
+    sections: list[tuple[ast.Section, list[CompiledCriterion]]]
+    grades: list[CompiledGrade]
+
+
+def compile_model(model: Model) -> Program:
+    return _Compiler(model).program()
+
+
+class _Compiler:
+    def __init__(self, model: Model):
+        self.model = model
+        self.tables = {name: _table_data(t) for name, t in model.tables.items()}
+        self.let_types = {let.name: let.expr.type for let in model.lets}
+
+    def program(self) -> Program:
+        m = self.model
+        params = {}
+        for name, param in m.params.items():
+            default = self.expr(param.default) if param.default is not None else None
+            unit_type = Type("number", parse_unit(param.unit)) if param.unit else (
+                param.default.type if param.default is not None else Type("number", ONE))
+            params[name] = (unit_type, default)
+        lets = [CompiledLet(let, self.let(let), self.inputs(let.expr)) for let in m.lets]
+        requirements = [
+            CompiledRequirement(r, self.optional(r.when), self.expr(r.condition),
+                                self.waiver(r.id) if r.waivable else None, self.inputs(r.condition))
+            for r in m.requirements
+        ]
+        sections = [(s, [self.criterion(c) for c in s.criteria]) for s in m.sections]
+        grades = [CompiledGrade(g, [CompiledClause(c.text, self.expr(c), self.inputs(c), c)
+                                    for c in _clauses(g.condition)])
+                  for g in (m.grades.grades if m.grades else [])]
+        variant = self.expr(m.variant.selector) if m.variant else None
+        return Program(m, params, lets, variant, requirements, sections, grades)
+
+    def optional(self, expr: ast.Expr | None) -> Fn | None:
+        return self.expr(expr) if expr is not None else None
+
+    def waiver(self, item_id: str) -> Fn:
+        def waiver(ctx):
+            reasons = ctx.evidence.get("waivers")
+            reason = reasons.get(item_id) if isinstance(reasons, dict) else None
+            return reason if isinstance(reason, str) and reason.strip() else None
+        return waiver
+
+    def let(self, let: ast.Let) -> Fn:
+        compute = self.expr(let.expr)
+        if let.unit is None or let.expr.type.kind != "number":
+            return compute
+        factor = let.expr.type.unit.factor_to(parse_unit(let.unit))
+        if factor == 1:
+            return compute
+        return lambda ctx: _scaled(compute(ctx), factor)
+
+    def criterion(self, c: ast.Criterion) -> CompiledCriterion:
+        s = c.scoring
+        when = self.optional(c.when)
+        if isinstance(s, ast.Tiers):
+            tiers = [CompiledTier(t.points, self.optional(t.condition), t.condition.text if t.condition else "")
+                     for t in s.tiers]
+            inputs = []
+            for t in s.tiers:
+                if t.condition is not None:
+                    inputs += [i for i in self.inputs(t.condition) if i.name not in {x.name for x in inputs}]
+            return CompiledCriterion(c, when, "tiers", tiers, None, None, None, inputs)
+        if isinstance(s, ast.Scale):
+            unit = s.value.type.unit
+            return CompiledCriterion(c, when, "scale", [], self.expr(s.value), self.converted(s.start, unit),
+                                     self.converted(s.end, unit), self.inputs(s.value))
+        if isinstance(s, ast.Assessed):
+            return CompiledCriterion(c, when, "assessed", [], self.expr(s.source), None, None, self.inputs(s.source))
+        return CompiledCriterion(c, when, "points", [], self.expr(s.value), None, None, self.inputs(s.value))
+
+    def converted(self, expr: ast.Expr, unit) -> Fn:
+        compute = self.expr(expr)
+        if expr.type is None or expr.type.kind != "number" or not expr.type.unit.compatible(unit):
+            return compute
+        factor = expr.type.unit.factor_to(unit)
+        return compute if factor == 1 else (lambda ctx: _scaled(compute(ctx), factor))
+
+    # Inputs: the names and evidence paths an expression reads directly.
+    def inputs(self, expr: ast.Expr) -> list[Input]:
+        found: dict[str, Input] = {}
+        self._collect(expr, found, bound=set())
+        return list(found.values())
+
+    def _collect(self, expr, found: dict[str, Input], bound: set[str]) -> None:
+        if not isinstance(expr, ast.Expr):
+            return
+        ref = expr.ref
+        if ref is not None and ref[0] in ("let", "param", "evidence", "score", "variant") and expr.type is not None \
+                and expr.type.kind not in ("list", "record", "table", "library"):
+            if expr.text not in found:
+                found[expr.text] = Input(expr.text, expr.type, self.expr(expr), ref[1] if ref[0] == "let" else None)
+            return
+        if isinstance(expr, ast.Aggregate):
+            self._collect(expr.source, found, bound)
+            return
+        for value in vars(expr).values():
+            for child in value if isinstance(value, list) else [value]:
+                if isinstance(child, ast.Expr) and child is not expr:
+                    self._collect(child, found, bound)
+
+    # Expressions
+    def expr(self, expr: ast.Expr) -> Fn:
+        return getattr(self, "c_" + type(expr).__name__.lower())(expr)
+
+    def c_number(self, expr: ast.Number) -> Fn:
+        value = expr.value
+        return lambda ctx: value
+
+    def c_string(self, expr: ast.String) -> Fn:
+        value = expr.value
+        return lambda ctx: value
+
+    def c_boolean(self, expr: ast.Boolean) -> Fn:
+        value = expr.value
+        return lambda ctx: value
+
+    def c_name(self, expr: ast.Name) -> Fn:
+        return self._reference(expr)
+
+    def c_field(self, expr: ast.Field) -> Fn:
+        return self._reference(expr)
+
+    def _reference(self, expr) -> Fn:
+        ref = expr.ref
+        kind = ref[0]
+        if kind == "evidence":
+            return _evidence_getter(ref[1], expr.type)
+        if kind == "var":
+            return _var_getter(ref[1], ref[2], expr.type)
+        if kind == "let":
+            name = ref[1]
+            return lambda ctx: ctx.values[name]
+        if kind == "param":
+            name = ref[1]
+            missing = Missing((f"param:{name}",))
+            return lambda ctx: ctx.params.get(name, missing)
+        if kind == "score":
+            return lambda ctx: ctx.score
+        if kind == "variant":
+            return lambda ctx: ctx.variant
+        raise AssertionError(f"unresolved reference {ref}")  # the check phase resolves every name
+
+    def list_source(self, expr: ast.Expr) -> Callable[[Any], tuple[Any, str]]:
+        ref = expr.ref
+        if ref[0] == "evidence":
+            get, pointer = _evidence_getter(ref[1], expr.type), _pointer(ref[1])
+            return lambda ctx: (get(ctx), pointer)
+        name, path = ref[1], ref[2]
+        get = _var_getter(name, path, expr.type)
+        suffix = _pointer(path)
+        return lambda ctx: (get(ctx), ctx.vars[name][1] + suffix)
+
+    def c_index(self, expr: ast.Index) -> Fn:
+        table_name = expr.base.ref[1]
+        data = self.tables[table_name]
+        keys = [self.expr(k) for k in expr.keys]
+        columns = self.model.tables[table_name].columns
+
+        def lookup(ctx):
+            values = [k(ctx) for k in keys]
+            if any(isinstance(v, UNKNOWN) for v in values):
+                return combine(*values)
+            row = data.get(values[0])
+            if row is None:
+                return Failure(f"table {table_name} has no row {_show(values[0])}")
+            column = 0
+            if columns:
+                if values[1] not in columns:
+                    return Failure(f"table {table_name} has no column {_show(values[1])}")
+                column = columns.index(values[1])
+            cell = row[column]
+            if cell is None:
+                return Failure(f"table {table_name} gives no value for {', '.join(_show(v) for v in values)}")
+            return cell
+        return lookup
+
+    def c_call(self, expr: ast.Call) -> Fn:
+        name, args = expr.function, expr.args
+        if name == "present":
+            inner = self.expr(args[0])
+            return lambda ctx: _present(inner(ctx))
+        if name in ("sum", "count", "avg", "any", "all") or (name in ("min", "max") and len(args) == 1):
+            source = self.list_source(args[0])
+            return _aggregate(name, source, None, None, None)
+        fns = [self.expr(a) for a in args]
+        if name in ("min", "max"):
+            unit = expr.type.unit
+            fns = [self.converted(a, unit) for a in args]
+            pick = min if name == "min" else max
+            return _strict(lambda *v: pick(v), fns)
+        if name == "latest":
+            data = self.tables[args[0].ref[1]]
+            table_name = args[0].ref[1]
+            key = fns[1]
+            numeric = sorted(k for k in data if isinstance(k, Decimal))
+
+            def latest(ctx):
+                wanted = key(ctx)
+                if isinstance(wanted, UNKNOWN):
+                    return wanted
+                usable = [k for k in numeric if k <= wanted]
+                if not usable:
+                    return Failure(f"table {table_name} has no row at or before {_show(wanted)}")
+                return data[usable[-1]][0]
+            return latest
+        operations = {
+            "abs": abs,
+            "round": lambda v, d: v.quantize(Decimal(1).scaleb(-int(d))),
+            "date": _parse_date,
+            "days_between": lambda a, b: Decimal((b - a).days),
+            "months_between": _months_between,
+            "year": lambda d: Decimal(d.year),
+        }
+        return _strict(operations[name], fns)
+
+    def c_aggregate(self, expr: ast.Aggregate) -> Fn:
+        source = self.list_source(expr.source)
+        item = self.expr(expr.item)
+        where = self.optional(expr.where)
+        return _aggregate(expr.function, source, expr.variable, item, where)
+
+    def c_negate(self, expr: ast.Negate) -> Fn:
+        operand = self.expr(expr.operand)
+        return _strict(lambda v: -v, [operand])
+
+    def c_arith(self, expr: ast.Arith) -> Fn:
+        left = self.expr(expr.left)
+        right = self.converted(expr.right, expr.left.type.unit) if expr.op in "+-" else self.expr(expr.right)
+        op = expr.op
+        if op == "+":
+            return _strict(lambda a, b: a + b, [left, right])
+        if op == "-":
+            return _strict(lambda a, b: a - b, [left, right])
+        if op == "*":
+            return _strict(lambda a, b: a * b, [left, right])
+        text = expr.text
+
+        def divide(ctx):
+            a, b = left(ctx), right(ctx)
+            if isinstance(a, UNKNOWN) or isinstance(b, UNKNOWN):
+                return combine(a, b)
+            if not b:
+                return Failure(f"division by zero in `{text}`")
+            try:
+                return a / b
+            except (DivisionByZero, InvalidOperation):
+                return Failure(f"`{text}` cannot be computed")
+        return divide
+
+    def c_compare(self, expr: ast.Compare) -> Fn:
+        left = self.expr(expr.left)
+        right = self.expr(expr.right)
+        if expr.left.type.kind == "number" and expr.right.type.kind == "number":
+            right = self.converted(expr.right, expr.left.type.unit)
+        operation = {"==": lambda a, b: a == b, "!=": lambda a, b: a != b, "<": lambda a, b: a < b,
+                     "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}[expr.op]
+        return _strict(operation, [left, right])
+
+    def c_within(self, expr: ast.Within) -> Fn:
+        unit = expr.value.type.unit
+        value = self.expr(expr.value)
+        lower, upper = self.converted(expr.lower, unit), self.converted(expr.upper, unit)
+        low_ok = (lambda v, lo: v >= lo) if expr.lower_closed else (lambda v, lo: v > lo)
+        high_ok = (lambda v, hi: v <= hi) if expr.upper_closed else (lambda v, hi: v < hi)
+        return _strict(lambda v, lo, hi: low_ok(v, lo) and high_ok(v, hi), [value, lower, upper])
+
+    def c_member(self, expr: ast.Member) -> Fn:
+        value = self.expr(expr.value)
+        unit = expr.value.type.unit if expr.value.type.kind == "number" else None
+        options = [self.converted(o, unit) if unit else self.expr(o) for o in expr.options]
+        return _strict(lambda v, *opts: v in opts, [value, *options])
+
+    def c_logic(self, expr: ast.Logic) -> Fn:
+        operands = [self.expr(o) for o in expr.operands]
+        decisive = expr.op == "or"  # the value that decides: true for `or`, false for `and`
+
+        def logic(ctx):
+            unknown = []
+            for operand in operands:
+                value = operand(ctx)
+                if value is decisive:
+                    return decisive
+                if value is not (not decisive):
+                    unknown.append(value)
+            return combine(*unknown) if unknown else (not decisive)
+        return logic
+
+    def c_not(self, expr: ast.Not) -> Fn:
+        operand = self.expr(expr.operand)
+        return _strict(lambda v: not v, [operand])
+
+    def c_coalesce(self, expr: ast.Coalesce) -> Fn:
+        value = self.expr(expr.value)
+        fallback = self.converted(expr.fallback, expr.value.type.unit) if expr.value.type.kind == "number" \
+            else self.expr(expr.fallback)
+
+        def coalesce(ctx):
+            found = value(ctx)
+            return fallback(ctx) if isinstance(found, Missing) else found
+        return coalesce
+
+    def c_conditional(self, expr: ast.Conditional) -> Fn:
+        condition = self.expr(expr.condition)
+        then = self.expr(expr.then)
+        otherwise = self.converted(expr.otherwise, expr.then.type.unit) if expr.then.type.kind == "number" \
+            else self.expr(expr.otherwise)
+
+        def conditional(ctx):
+            decided = condition(ctx)
+            if decided is True:
+                return then(ctx)
+            if decided is False:
+                return otherwise(ctx)
+            return decided
+        return conditional
+
+
+def _clauses(condition: ast.Expr) -> list[ast.Expr]:
+    """A grade's condition split at its top-level `and`, so each clause is reported on its own."""
+    if isinstance(condition, ast.Logic) and condition.op == "and":
+        return list(condition.operands)
+    return [condition]
+
+
+def _strict(operation: Callable, fns: list[Fn]) -> Fn:
+    """An operation whose result is unknown when any operand is."""
+    if len(fns) == 1:
+        (a,) = fns
+
+        def unary(ctx):
+            v = a(ctx)
+            return v if isinstance(v, UNKNOWN) else operation(v)
+        return unary
+    if len(fns) == 2:
+        a, b = fns
+
+        def binary(ctx):
+            x, y = a(ctx), b(ctx)
+            if isinstance(x, UNKNOWN) or isinstance(y, UNKNOWN):
+                return combine(x, y)
+            return operation(x, y)
+        return binary
+
+    def nary(ctx):
+        values = [f(ctx) for f in fns]
+        if any(isinstance(v, UNKNOWN) for v in values):
+            return combine(*values)
+        return operation(*values)
+    return nary
+
+
+def _scaled(value, factor):
+    return value if isinstance(value, UNKNOWN) else convert(value, factor)
+
+
+def _pointer(path: tuple[str, ...]) -> str:
+    return "".join("/" + p.replace("~", "~0").replace("/", "~1") for p in path)
+
+
+def _coerce(value, type_: Type):
+    if type_.kind == "date" and isinstance(value, str):
+        return _parse_date(value)
+    return value
+
+
+def _evidence_getter(path: tuple[str, ...], type_: Type) -> Fn:
+    missing = Missing((_pointer(path),))
+    wants_date = type_ is not None and type_.kind == "date"
+
+    def get(ctx):
+        node = ctx.evidence
+        for key in path:
+            node = node.get(key) if type(node) is dict else None
+            if node is None:
+                return missing
+        return _coerce(node, type_) if wants_date else node
+    return get
+
+
+def _var_getter(name: str, path: tuple[str, ...], type_: Type) -> Fn:
+    suffix = _pointer(path)
+    wants_date = type_ is not None and type_.kind == "date"
+
+    def get(ctx):
+        node, pointer = ctx.vars[name]
+        for key in path:
+            node = node.get(key) if type(node) is dict else None
+            if node is None:
+                return Missing((pointer + suffix,))
+        return _coerce(node, type_) if wants_date else node
+    return get
+
+
+def _aggregate(function: str, source, variable: str | None, item: Fn | None, where: Fn | None) -> Fn:
+    def items(ctx):
+        """Yields each item's value (or the item itself without an item expression)."""
+        found, pointer = source(ctx)
+        if isinstance(found, UNKNOWN):
+            yield found
+            return
+        for index, element in enumerate(found):
+            if variable is None:
+                yield element if element is not None else Missing((f"{pointer}/{index}",))
+                continue
+            ctx.vars[variable] = (element, f"{pointer}/{index}")
+            if where is not None:
+                keep = where(ctx)
+                if keep is False:
+                    continue
+                if keep is not True:
+                    yield keep
+                    continue
+            yield item(ctx) if item is not None else True
+        if variable is not None:
+            ctx.vars.pop(variable, None)
+
+    if function == "count":
+        def count(ctx):
+            values = list(items(ctx))
+            unknown = [v for v in values if isinstance(v, UNKNOWN)]
+            return combine(*unknown) if unknown else Decimal(len(values))
+        return count
+    if function in ("any", "all"):
+        decisive = function == "any"
+
+        def quantifier(ctx):
+            unknown = []
+            for value in items(ctx):
+                if value is decisive:
+                    return decisive
+                if value is not (not decisive):
+                    unknown.append(value)
+            return combine(*unknown) if unknown else (not decisive)
+        return quantifier
+
+    def numeric(ctx):
+        values = list(items(ctx))
+        unknown = [v for v in values if isinstance(v, UNKNOWN)]
+        if unknown:
+            return combine(*unknown)
+        if function == "sum":
+            return sum(values, ZERO)
+        if not values:
+            return Failure(f"{function}() of an empty list")
+        if function == "avg":
+            return sum(values, ZERO) / len(values)
+        return min(values) if function == "min" else max(values)
+    return numeric
+
+
+def _present(value) -> bool:
+    if isinstance(value, Missing):
+        return False
+    if isinstance(value, str):
+        return bool(value.strip())
+    return True
+
+
+def _parse_date(text):
+    try:
+        return datetime.date.fromisoformat(text)
+    except (TypeError, ValueError):
+        return Failure(f"{_show(text)} is not a date (YYYY-MM-DD)")
+
+
+def _months_between(a: datetime.date, b: datetime.date) -> Decimal:
+    """Whole calendar months from a to b (negative when b is earlier)."""
+    months = (b.year - a.year) * 12 + (b.month - a.month)
+    if months > 0 and b.day < a.day:
+        months -= 1
+    elif months < 0 and b.day > a.day:
+        months += 1
+    return Decimal(months)
+
+
+def _show(value) -> str:
+    return f'"{value}"' if isinstance(value, str) else str(value)
+
+
+def _table_data(table: ast.Table) -> dict:
+    return {row.key: row.cells for row in table.rows}

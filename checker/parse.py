@@ -1,0 +1,320 @@
+"""Parse phase: ruleset text → syntax tree (checker.ast), or diagnostics with a caret."""
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import lru_cache
+
+from lark import Lark, Token, Transformer, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from . import ast
+from .diagnostics import Diagnostic, RulesetError, Span, did_you_mean
+from .resources import resource_dir
+
+# What a standards writer reads instead of lark's terminal names.
+_TERMINAL_WORDS = {
+    "NAME": "a name",
+    "NUMBER": "a number",
+    "STRING": 'a quoted text "…"',
+    "UNIT": "a unit such as tCO2e",
+    "PERCENT": "%",
+    "COMPARE": "a comparison (==, !=, <, <=, >, >=)",
+    "ADD": "+ or -",
+    "MINUS": "-",
+    "MUL": "* or /",
+    "COALESCE": "??",
+    "OR": "or",
+    "AND": "and",
+    "NOT": "not",
+    "_IN": "in",
+    "$END": "the end of the file",
+}
+
+
+@lru_cache(maxsize=1)
+def _parser() -> Lark:
+    grammar = (resource_dir("grammar") / "carbon.lark").read_text(encoding="utf-8")
+    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=True)
+
+
+def parse(source: str, filename: str) -> ast.Module:
+    try:
+        tree = _parser().parse(source)
+    except UnexpectedInput as error:
+        raise RulesetError([_syntax_diagnostic(error, filename)], {filename: source}) from None
+    return _Builder(source, filename).transform(tree)
+
+
+def _span(filename: str, item) -> Span:
+    return Span(filename, item.line, item.column, item.end_line, item.end_column)
+
+
+def _describe(terminal: str) -> str:
+    if terminal in _TERMINAL_WORDS:
+        return _TERMINAL_WORDS[terminal]
+    try:
+        pattern = _parser().get_terminal(terminal).pattern
+    except KeyError:
+        return terminal.lower()
+    return f"'{pattern.value}'" if pattern.type == "str" else terminal.lower()
+
+
+def _syntax_diagnostic(error: UnexpectedInput, filename: str) -> Diagnostic:
+    line, column = error.line, error.column
+    if isinstance(error, UnexpectedCharacters):
+        found = f"unexpected character {error.char!r}"
+        expected = error.allowed
+    elif isinstance(error, UnexpectedEOF):
+        found = "unexpected end of file"
+        expected = error.expected
+        line, column = max(line, 1), max(column, 1)
+    else:
+        token = error.token
+        found = "unexpected end of file" if token.type == "$END" else f"unexpected '{token}'"
+        expected = error.expected
+        if token.type == "$END":
+            line, column = getattr(token, "line", line) or line, getattr(token, "column", column) or column
+    words = _summarise(set(expected or ()))
+    hint = None
+    if isinstance(error, UnexpectedToken) and error.token.type in ("NAME", "UNIT"):
+        keywords = [_describe(t).strip("'") for t in expected or () if t.isupper() and t.isalpha()]
+        hint = did_you_mean(str(error.token), [k for k in keywords if k.isalpha()])
+    width = len(str(error.token)) if isinstance(error, UnexpectedToken) and error.token.type != "$END" else 1
+    span = Span(filename, max(line, 1), max(column, 1), max(line, 1), max(column, 1) + max(width, 1))
+    return Diagnostic("syntax", found, span, expected=", ".join(words) if words else None, hint=hint)
+
+
+_OPERAND_START = {"NAME", "NUMBER", "STRING", "LPAR", "MINUS", "TRUE", "FALSE", "IF", "NOT"}
+_OPERATORS = {"ADD", "MINUS", "MUL", "COMPARE", "AND", "OR", "COALESCE", "_IN", "DOT", "LSQB", "UNIT", "PERCENT"}
+_DECLARATIONS = {"IMPORT", "LET", "PARAM", "TABLE", "VARIANT", "REQUIRE", "SECTION", "GRADES"}
+
+
+def _summarise(expected: set[str]) -> list[str]:
+    """Turn lark's set of acceptable terminals into a few words a writer can act on."""
+    words = []
+    if {"NAME", "NUMBER"} <= expected:
+        words.append("a value (number, name, text or parenthesised expression)")
+        expected -= _OPERAND_START
+    if len(expected & _OPERATORS) >= 3:
+        words.append("an operator")
+        expected -= _OPERATORS
+    if len(expected & _DECLARATIONS) >= 3:
+        words.append("the next declaration (let, require, section, grades, …)")
+        expected -= _DECLARATIONS
+    if len(expected) > 8:
+        words.append("the rest of the expression")
+        return words
+    return words + sorted(_describe(t) for t in expected)
+
+
+@v_args(meta=True)
+class _Builder(Transformer):
+    """Builds checker.ast nodes; every node keeps its span and source text."""
+
+    def __init__(self, source: str, filename: str):
+        super().__init__()
+        self.source = source
+        self.filename = filename
+
+    def _at(self, meta) -> Span:
+        return _span(self.filename, meta)
+
+    def _expr(self, cls, meta, **fields):
+        return cls(span=self._at(meta), text=self.source[meta.start_pos : meta.end_pos], **fields)
+
+    # Structure
+    def start(self, meta, children):
+        return ast.Module(self._at(meta), children[0], children[1:], self.source)
+
+    def header(self, meta, children):
+        return ast.Header(self._at(meta), str(children[0]), str(children[1]), children[2:])
+
+    def meta(self, meta, children):
+        return ast.Meta(self._at(meta), str(children[0]), children[1])
+
+    def text(self, meta, children):
+        zh, en = children
+        return ast.Label(_unquote(zh), _unquote(en) if en is not None else None)
+
+    def cite(self, meta, children):
+        return _unquote(children[0])
+
+    def import_decl(self, meta, children):
+        return ast.Import(self._at(meta), _unquote(children[0]), str(children[1]))
+
+    def let_decl(self, meta, children):
+        name, label, unit, expr, cite = children
+        return ast.Let(self._at(meta), str(name), label, unit, expr, cite)
+
+    def param_decl(self, meta, children):
+        name, label, unit, default, cite = children
+        return ast.Param(self._at(meta), str(name), label, unit, default, cite)
+
+    def table_decl(self, meta, children):
+        name, label, unit, columns, cite, *rows = children
+        return ast.Table(self._at(meta), str(name), label, unit, columns, rows, cite)
+
+    def columns(self, meta, children):
+        return [_unquote(c) for c in children]
+
+    def row(self, meta, children):
+        key, *cells, cite = children
+        key = key.value if isinstance(key, ast.String) else key
+        return ast.Row(self._at(meta), key, cells, cite)
+
+    def signed_number(self, meta, children):
+        sign, number = children
+        value = _number(number)
+        return -value if sign is not None else value
+
+    def no_value(self, meta, children):
+        return None
+
+    def unit(self, meta, children):
+        return str(children[0])
+
+    def variant_decl(self, meta, children):
+        return ast.Variant(self._at(meta), children[0], children[1:])
+
+    def variant_option(self, meta, children):
+        value, label, cite = children
+        return ast.VariantOption(self._at(meta), _unquote(value), label, cite)
+
+    def require_decl(self, meta, children):
+        name, label, cite, when, waivable, condition = children
+        return ast.Requirement(self._at(meta), str(name), label, cite, when, waivable is not None, condition)
+
+    def when(self, meta, children):
+        return children[0]
+
+    def waivable(self, meta, children):
+        return True
+
+    def section_decl(self, meta, children):
+        name, label, maximum, cite, *criteria = children
+        return ast.Section(self._at(meta), str(name), label, _number(maximum), cite, criteria)
+
+    def criterion_decl(self, meta, children):
+        name, label, maximum, cite, when, scoring = children
+        return ast.Criterion(self._at(meta), str(name), label, _number(maximum), cite, when, scoring)
+
+    def tiers(self, meta, children):
+        return ast.Tiers(self._at(meta), children)
+
+    def tier(self, meta, children):
+        return ast.Tier(self._at(meta), _number(children[0]), children[1])
+
+    def otherwise(self, meta, children):
+        return ast.Tier(self._at(meta), _number(children[0]), None)
+
+    def scale(self, meta, children):
+        return ast.Scale(self._at(meta), *children)
+
+    def assessed(self, meta, children):
+        return ast.Assessed(self._at(meta), children[0])
+
+    def points(self, meta, children):
+        return ast.Points(self._at(meta), children[0])
+
+    def grades_decl(self, meta, children):
+        label, maximum, cite, *grades = children
+        return ast.Grades(self._at(meta), label, _number(maximum), cite, grades)
+
+    def grade_decl(self, meta, children):
+        name, label, cite, condition = children
+        return ast.Grade(self._at(meta), str(name), label, cite, condition)
+
+    # Expressions
+    def conditional(self, meta, children):
+        return self._expr(ast.Conditional, meta, condition=children[0], then=children[1], otherwise=children[2])
+
+    def logic(self, meta, children):
+        left, op, right = children
+        operands = []
+        for side in (left, right):
+            if isinstance(side, ast.Logic) and side.op == str(op) and not _parenthesised(side, self.source):
+                operands.extend(side.operands)
+            else:
+                operands.append(side)
+        return self._expr(ast.Logic, meta, op=str(op), operands=operands)
+
+    def negate(self, meta, children):
+        return self._expr(ast.Not, meta, operand=children[1])
+
+    def compare(self, meta, children):
+        left, op, right = children
+        return self._expr(ast.Compare, meta, op=str(op), left=left, right=right)
+
+    def within(self, meta, children):
+        value, (lower, upper, lower_closed, upper_closed) = children
+        return self._expr(ast.Within, meta, value=value, lower=lower, upper=upper,
+                          lower_closed=lower_closed, upper_closed=upper_closed)
+
+    def interval(self, meta, children):
+        lower_bound, lower, upper, upper_bound = children
+        return lower, upper, lower_bound == "[", upper_bound == "]"
+
+    def lower_bound(self, meta, children):
+        return str(children[0])
+
+    upper_bound = lower_bound
+
+    def member(self, meta, children):
+        return self._expr(ast.Member, meta, value=children[0], options=children[1:])
+
+    def coalesce(self, meta, children):
+        return self._expr(ast.Coalesce, meta, value=children[0], fallback=children[2])
+
+    def arith(self, meta, children):
+        left, op, right = children
+        return self._expr(ast.Arith, meta, op=str(op), left=left, right=right)
+
+    def neg(self, meta, children):
+        return self._expr(ast.Negate, meta, operand=children[1])
+
+    def field(self, meta, children):
+        return self._expr(ast.Field, meta, base=children[0], name=str(children[1]))
+
+    def index(self, meta, children):
+        return self._expr(ast.Index, meta, base=children[0], keys=children[1:])
+
+    def quantity(self, meta, children):
+        number, unit = children
+        unit_span = None
+        if unit is not None:
+            unit_span = Span(self.filename, meta.end_line, meta.end_column - len(unit), meta.end_line, meta.end_column)
+        return self._expr(ast.Number, meta, value=_number(number), unit=unit, unit_span=unit_span)
+
+    def string(self, meta, children):
+        return self._expr(ast.String, meta, value=_unquote(children[0]))
+
+    def true(self, meta, children):
+        return self._expr(ast.Boolean, meta, value=True)
+
+    def false(self, meta, children):
+        return self._expr(ast.Boolean, meta, value=False)
+
+    def name(self, meta, children):
+        return self._expr(ast.Name, meta, name=str(children[0]))
+
+    def call(self, meta, children):
+        function, *args = children
+        return self._expr(ast.Call, meta, function=str(function), args=[a for a in args if a is not None])
+
+    def aggregate(self, meta, children):
+        function, item, variable, source, where = children
+        return self._expr(ast.Aggregate, meta, function=str(function), item=item, variable=str(variable),
+                          source=source, where=where)
+
+
+def _parenthesised(node: ast.Expr, source: str) -> bool:
+    return node.text.startswith("(")
+
+
+def _number(token: Token) -> Decimal:
+    return Decimal(str(token).replace("_", ""))
+
+
+def _unquote(token) -> str:
+    text = str(token)[1:-1]
+    return text.replace('\\"', '"').replace("\\n", "\n").replace("\\\\", "\\")

@@ -1,0 +1,262 @@
+"""The Result of an evaluation: plain data, serialised to deterministic JSON.
+
+Reports are views of `Result.to_dict()`; nothing there is recomputed. Numbers
+are written as exact JSON numbers from their Decimal values.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from .types import Type
+from .values import Failure, Missing
+
+RESULT_SCHEMA = "https://carbon-check.example/schemas/result/1.0"
+RESULT_VERSION = "1.0"
+
+# Statuses, in the vocabulary of the result schema.
+PASS, FAIL, MISSING, ERROR, WAIVED, NOT_APPLICABLE = "pass", "fail", "missing", "error", "waived", "not_applicable"
+MET, PARTLY_MET, NOT_MET = "met", "partly_met", "not_met"
+GRADED, NOT_GRADED, INELIGIBLE, INCOMPLETE = "graded", "not_graded", "ineligible", "incomplete"
+
+
+@dataclass
+class Recorded:
+    """A value an item read, kept for its explanation."""
+
+    name: str
+    type: Type
+    value: Any
+    let: str | None = None
+
+
+@dataclass
+class ItemResult:
+    kind: str  # requirement, criterion, grade-condition, value
+    id: str
+    label: dict | None
+    cite: str | None
+    status: str
+    inputs: list[Recorded] = field(default_factory=list)
+    points: Decimal | None = None
+    max: Decimal | None = None
+    method: str | None = None
+    detail: dict = field(default_factory=dict)  # method-specific facts: tier, scale ends, failure, waiver
+    section: str | None = None
+
+
+@dataclass
+class GradeResult:
+    id: str
+    label: dict
+    cite: str | None
+    status: str  # met, not_met, missing, error
+    conditions: list[ItemResult]
+
+
+@dataclass
+class Result:
+    ruleset: dict
+    evidence: dict
+    tool: dict
+    date: str | None
+    applicant: dict
+    variant: dict | None
+    outcome: str
+    grade: dict | None
+    provisional_grade: dict | None
+    score: Decimal | None
+    max_score: Decimal | None
+    inconclusive: bool
+    requirements: list[ItemResult]
+    sections: list[dict]
+    criteria: list[ItemResult]
+    grades: list[GradeResult]
+    values: list[ItemResult]
+    missing: list[dict]
+    errors: list[dict]
+    gap: dict | None = None
+
+    def to_dict(self) -> dict:
+        return {
+            "$schema": RESULT_SCHEMA,
+            "result_version": RESULT_VERSION,
+            "tool": self.tool,
+            "date": self.date,
+            "ruleset": self.ruleset,
+            "evidence": self.evidence,
+            "applicant": self.applicant,
+            "variant": self.variant,
+            "outcome": self.outcome,
+            "grade": self.grade,
+            "provisional_grade": self.provisional_grade,
+            "score": self.score,
+            "max_score": self.max_score,
+            "inconclusive": self.inconclusive,
+            "requirements": [_item(r) for r in self.requirements],
+            "sections": [
+                {**s, "criteria": [_item(c) for c in self.criteria if c.section == s["id"]]} for s in self.sections
+            ],
+            "grades": [
+                {"id": g.id, "label": g.label, "cite": g.cite, "status": g.status,
+                 "conditions": [_item(c) for c in g.conditions]}
+                for g in self.grades
+            ],
+            "values": [_item(v) for v in self.values],
+            "missing": self.missing,
+            "errors": self.errors,
+            "gap": self.gap,
+        }
+
+    def to_json(self) -> str:
+        return dumps(self.to_dict())
+
+
+def _item(item: ItemResult) -> dict:
+    data = {"id": item.id}
+    if item.kind != "grade-condition":
+        data["label"] = item.label
+        data["cite"] = item.cite
+    data["status"] = item.status
+    if item.kind == "criterion":
+        data.update(points=item.points, max=item.max, method=item.method)
+    if item.kind == "value":
+        data.update(value=_plain(item.detail.get("value")), unit=item.detail.get("unit"),
+                    display=item.detail.get("display"), formula=item.detail.get("formula"))
+    data["inputs"] = [
+        {"name": r.name, "value": _plain(r.value), "unit": _unit(r), "display": format_value(r.value, r.type)}
+        for r in item.inputs
+    ]
+    for key in ("condition", "tier", "scale", "failure", "waiver", "missing"):
+        if key in item.detail:
+            data[key] = item.detail[key]
+    data["explanation"] = explain(item)
+    return data
+
+
+def _unit(recorded: Recorded) -> str | None:
+    t = recorded.type
+    return t.unit.symbol or None if t.kind == "number" and t.unit is not None else None
+
+
+def _plain(value):
+    """An evaluated value as JSON data: unknowns become null (their status says why)."""
+    if isinstance(value, (Missing, Failure)):
+        return None
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def format_number(value: Decimal) -> str:
+    """Exact where short, rounded to 4 decimals for reading; never in exponent notation."""
+    if value == value.to_integral_value():
+        return format(value.quantize(Decimal(1)), "f")
+    if value.as_tuple().exponent < -4:
+        value = value.quantize(Decimal("0.0001"))
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def format_value(value, type_: Type | None) -> str:
+    if isinstance(value, Missing):
+        return "missing (" + ", ".join(value.pointers) + ")"
+    if isinstance(value, Failure):
+        return f"error ({value.message})"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        symbol = type_.unit.symbol if type_ is not None and type_.kind == "number" and type_.unit else ""
+        number = format_number(value)
+        if symbol == "%":
+            return number + "%"
+        return f"{number} {symbol}" if symbol else number
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, str) else str(value)
+
+
+def explain(item: ItemResult) -> str:
+    """One line saying how the item came out, with the values it used."""
+    given = "; ".join(f"{r.name} = {format_value(r.value, r.type)}" for r in item.inputs)
+    detail = item.detail
+    if item.status == WAIVED:
+        return f"waived: {detail.get('waiver')}"
+    if item.status == NOT_APPLICABLE:
+        return f"not applicable: {detail.get('when')} does not hold"
+    if item.status == MISSING:
+        return "missing evidence: " + ", ".join(detail.get("missing", []))
+    if item.status == ERROR:
+        return f"cannot be computed: {detail.get('failure')}"
+    if item.kind == "value":
+        formula = detail.get("formula")
+        return f"{item.id} = {detail.get('display')} = {detail.get('substituted', formula)}"
+    if item.kind == "criterion":
+        points = f"{format_number(item.points)} of {format_number(item.max)} points"
+        if item.method == "tiers":
+            tier = detail.get("tier")
+            reason = f"`{tier['condition']}` holds" if tier and tier.get("condition") else (
+                "no other tier applies" if tier else "no tier applies")
+            return f"{points}: {reason}" + (f" ({given})" if given else "")
+        if item.method == "scale":
+            scale = detail["scale"]
+            return f"{points} on the scale from {scale['from']} to {scale['to']} ({given})"
+        if item.method == "assessed":
+            return f"{points} recorded by the auditor ({given})"
+        return f"{points} ({given})"
+    verdict = {PASS: "holds", FAIL: "does not hold", MET: "holds", NOT_MET: "does not hold"}.get(item.status,
+                                                                                              item.status)
+    return f"`{detail.get('condition')}` {verdict}" + (f" ({given})" if given else "")
+
+
+def dumps(data) -> str:
+    """Deterministic JSON with Decimals written exactly as numbers."""
+    parts: list[str] = []
+    _write(data, parts, 0)
+    parts.append("\n")
+    return "".join(parts)
+
+
+def _write(value, out: list[str], depth: int) -> None:
+    pad = "  " * (depth + 1)
+    if isinstance(value, dict):
+        if not value:
+            out.append("{}")
+            return
+        out.append("{\n")
+        for i, (key, item) in enumerate(value.items()):
+            out.append(f"{pad}{json.dumps(str(key), ensure_ascii=False)}: ")
+            _write(item, out, depth + 1)
+            out.append(",\n" if i < len(value) - 1 else "\n")
+        out.append("  " * depth + "}")
+    elif isinstance(value, (list, tuple)):
+        if not value:
+            out.append("[]")
+            return
+        out.append("[\n")
+        for i, item in enumerate(value):
+            out.append(pad)
+            _write(item, out, depth + 1)
+            out.append(",\n" if i < len(value) - 1 else "\n")
+        out.append("  " * depth + "]")
+    elif isinstance(value, bool) or value is None:
+        out.append(json.dumps(value))
+    elif isinstance(value, Decimal):
+        out.append(_decimal_json(value))
+    elif isinstance(value, int):
+        out.append(str(value))
+    elif isinstance(value, str):
+        out.append(json.dumps(value, ensure_ascii=False))
+    else:
+        raise TypeError(f"cannot serialise {type(value).__name__} in a result")
+
+
+def _decimal_json(value: Decimal) -> str:
+    if not value.is_finite():
+        raise ValueError("a result never holds NaN or infinity")
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text

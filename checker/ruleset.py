@@ -1,0 +1,195 @@
+"""Loading a ruleset: find it, parse it with its libraries and schema, check, compile."""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from . import __version__, ast
+from .check import Checker, Model, _Library
+from .compile import Program, compile_model
+from .diagnostics import Diagnostic, RulesetError, did_you_mean
+from .evaluate import evaluate
+from .parse import parse
+from .resources import resource_dir
+from .result import Result, dumps
+
+SUFFIX = ".rules"
+
+
+@dataclass
+class Ruleset:
+    """A loaded, checked and compiled ruleset, ready to evaluate applications."""
+
+    id: str
+    path: Path
+    model: Model
+    program: Program
+    schema: dict
+    sha256: str
+    warnings: list[Diagnostic]
+
+    @property
+    def meta(self) -> dict[str, ast.Label]:
+        return self.model.meta
+
+    def text(self, key: str, lang: str = "zh") -> str | None:
+        value = self.meta.get(key)
+        if value is None:
+            return None
+        return (value.en or value.zh) if lang == "en" else value.zh
+
+    def describe(self) -> dict:
+        """Identity and provenance of the ruleset, as the result records it."""
+        meta = {k: {"zh": v.zh, "en": v.en or v.zh} for k, v in self.meta.items()}
+        return {
+            "id": self.id,
+            "version": self.text("version"),
+            "title": meta.get("title"),
+            "standard": self.text("standard"),
+            "issuer": meta.get("issuer"),
+            "effective": self.text("effective"),
+            "basis": meta.get("basis"),
+            "sha256": self.sha256,
+        }
+
+    def evaluate(self, evidence: dict, *, params: dict | None = None, date: str | None = None,
+                 evidence_bytes: bytes | None = None) -> Result:
+        """Score one application. `evidence` holds Decimals for numbers (see checker.evidence)."""
+        raw = evidence_bytes if evidence_bytes is not None else dumps(evidence).encode("utf-8")
+        provenance = {
+            "ruleset": self.describe(),
+            "evidence": {"sha256": hashlib.sha256(raw).hexdigest()},
+            "tool": {"name": "carbon-check", "version": __version__},
+        }
+        return evaluate(self.program, evidence, params=self.parameters(params or {}), provenance=provenance,
+                        date=date)
+
+    def parameters(self, given: dict) -> dict:
+        """Supplied parameter values, by name, checked against what the ruleset declares."""
+        values = {}
+        for name, value in given.items():
+            if name not in self.program.params:
+                hint = did_you_mean(name, self.program.params)
+                raise ValueError(f"ruleset {self.id} has no parameter '{name}'" + (f" ({hint})" if hint else ""))
+            kind = self.program.params[name][0].kind
+            if kind == "number":
+                if isinstance(value, float):
+                    raise ValueError(f"parameter '{name}' must be given exactly (text or Decimal), not a float")
+                try:
+                    value = Decimal(str(value))
+                except ArithmeticError:
+                    raise ValueError(f"parameter '{name}' must be a number, got {value!r}") from None
+            values[name] = value
+        return values
+
+
+def shipped_rulesets() -> list[Path]:
+    return sorted(resource_dir("rulesets").glob(f"*{SUFFIX}"))
+
+
+def locate(reference: str | Path) -> Path:
+    """A ruleset file from a path, or a shipped ruleset from its name (`zero-carbon-factory`)."""
+    path = Path(reference)
+    if path.suffix == SUFFIX or path.exists():
+        if path.is_file():
+            return path
+        raise RulesetError([Diagnostic("not-found", f"no ruleset file at {reference}")])
+    name = str(reference).replace("_", "-")
+    shipped = {p.stem: p for p in shipped_rulesets()}
+    if name in shipped:
+        return shipped[name]
+    hint = did_you_mean(name, shipped)
+    raise RulesetError([Diagnostic("not-found", f"no ruleset named '{reference}'",
+                                   expected="one of: " + ", ".join(shipped), hint=hint)])
+
+
+def load_ruleset(reference: str | Path) -> Ruleset:
+    path = locate(reference)
+    sources: dict[str, str] = {}
+    digest = hashlib.sha256()
+    module = _parse_file(path, sources, digest)
+    diagnostics: list[Diagnostic] = []
+    libraries = _libraries(module, path, sources, digest, diagnostics, seen=(path.resolve(),))
+    schema = _schema(module, path, digest, diagnostics)
+    checker = Checker(module, schema, libraries)
+    model = checker.run()
+    diagnostics += checker.diagnostics
+    errors = [d for d in diagnostics if d.severity == "error"]
+    if errors:
+        raise RulesetError(diagnostics, sources)
+    return Ruleset(module.header.id, path, model, compile_model(model), schema, digest.hexdigest(),
+                   [d for d in diagnostics if d.severity == "warning"])
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _parse_file(path: Path, sources: dict[str, str], digest) -> ast.Module:
+    name = _display(path)
+    try:
+        data = path.read_bytes()
+        text = data.decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RulesetError([Diagnostic("read", f"cannot read {name}: {exc}")]) from None
+    digest.update(data)
+    sources[name] = text
+    try:
+        return parse(text, name)
+    except RulesetError as error:
+        error.sources.update(sources)
+        raise
+
+
+def _libraries(module: ast.Module, path: Path, sources, digest, diagnostics, seen) -> dict[str, _Library]:
+    libraries = {}
+    for decl in module.declarations:
+        if not isinstance(decl, ast.Import):
+            continue
+        candidates = [path.parent / decl.path, resource_dir("rulesets") / decl.path]
+        found = next((c for c in candidates if c.is_file()), None)
+        if found is None:
+            diagnostics.append(Diagnostic("import", f"cannot find library \"{decl.path}\"", decl.span,
+                                          hint=f"looked in {path.parent} and the shipped rulesets"))
+            continue
+        if found.resolve() in seen:
+            diagnostics.append(Diagnostic("import-cycle", f"\"{decl.path}\" imports itself", decl.span))
+            continue
+        library_module = _parse_file(found, sources, digest)
+        checker = Checker(library_module, {}, _libraries(library_module, found, sources, digest, diagnostics,
+                                                         (*seen, found.resolve())))
+        checker.run()
+        diagnostics += checker.diagnostics
+        if library_module.header.kind != "library":
+            diagnostics.append(Diagnostic("import", f"\"{decl.path}\" is a ruleset, not a library", decl.span))
+        libraries[decl.alias] = _Library(checker.params, {n: t for n, t in checker.tables.items() if "." not in n})
+    return libraries
+
+
+def _schema(module: ast.Module, path: Path, digest, diagnostics) -> dict:
+    if module.header.kind == "library":
+        return {}
+    entry = next((m for m in module.header.meta if m.key == "evidence"), None)
+    if entry is None:
+        diagnostics.append(Diagnostic("missing-meta", "the ruleset header needs `evidence \"<schema file>\"`",
+                                      module.header.span))
+        return {}
+    candidates = [path.parent / entry.value.zh, resource_dir("schemas") / entry.value.zh]
+    found = next((c for c in candidates if c.is_file()), None)
+    if found is None:
+        diagnostics.append(Diagnostic("schema", f"cannot find the evidence schema \"{entry.value.zh}\"", entry.span))
+        return {}
+    data = found.read_bytes()
+    digest.update(data)
+    try:
+        return json.loads(data)
+    except ValueError as exc:
+        diagnostics.append(Diagnostic("schema", f"the evidence schema {found.name} is not valid JSON: {exc}",
+                                      entry.span))
+        return {}
