@@ -88,8 +88,11 @@ class Checker:
         for decl in decls:
             name = getattr(decl, "name", None)
             if isinstance(decl, (ast.Let, ast.Param, ast.Table)):
-                if name in seen_names or name in ("evidence", "score", "variant") or name in BUILTINS + AGGREGATES:
-                    self.error("duplicate-name", f"'{name}' is already defined", decl.span)
+                if name in seen_names:
+                    self.error("duplicate-name", f"'{name}' is already defined (line {seen_names[name].line})",
+                               decl.span)
+                elif name in ("evidence", "score", "variant"):
+                    self.error("reserved-name", f"'{name}' is a name the language gives; choose another", decl.span)
                 seen_names[name] = decl.span
             if isinstance(decl, ast.Let):
                 self.lets[name] = decl

@@ -288,7 +288,6 @@ class _Compiler:
         if name in ("sum", "count", "avg", "any", "all") or (name in ("min", "max") and len(args) == 1):
             source = self.list_source(args[0])
             return _aggregate(name, source, None, None, None)
-        fns = [self.expr(a) for a in args]
         if name in ("min", "max"):
             unit = expr.type.unit
             fns = [self.converted(a, unit) for a in args]
@@ -297,7 +296,7 @@ class _Compiler:
         if name == "latest":
             data = self.tables[args[0].ref[1]]
             table_name = args[0].ref[1]
-            key = fns[1]
+            key = self.expr(args[1])
             numeric = sorted(k for k in data if isinstance(k, Decimal))
 
             def latest(ctx):
@@ -317,7 +316,7 @@ class _Compiler:
             "months_between": _months_between,
             "year": lambda d: Decimal(d.year),
         }
-        return _strict(operations[name], fns)
+        return _strict(operations[name], [self.expr(a) for a in args])
 
     def c_aggregate(self, expr: ast.Aggregate) -> Fn:
         source = self.list_source(expr.source)

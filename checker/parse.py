@@ -120,7 +120,9 @@ class _Builder(Transformer):
         return _span(self.filename, meta)
 
     def _expr(self, cls, meta, **fields):
-        return cls(span=self._at(meta), text=self.source[meta.start_pos : meta.end_pos], **fields)
+        # Whitespace is folded: the text is shown in explanations, on one line.
+        text = " ".join(self.source[meta.start_pos : meta.end_pos].split())
+        return cls(span=self._at(meta), text=text, **fields)
 
     # Structure
     def start(self, meta, children):

@@ -186,10 +186,11 @@ def explain(item: ItemResult) -> str:
         return f"waived: {detail.get('waiver')}"
     if item.status == NOT_APPLICABLE:
         return f"not applicable: {detail.get('when')} does not hold"
+    subject = f"`{detail['condition']}`: " if item.kind == "grade-condition" else ""
     if item.status == MISSING:
-        return "missing evidence: " + ", ".join(detail.get("missing", []))
+        return subject + "missing evidence: " + ", ".join(detail.get("missing", []))
     if item.status == ERROR:
-        return f"cannot be computed: {detail.get('failure')}"
+        return subject + f"cannot be computed: {detail.get('failure')}"
     if item.kind == "value":
         formula = detail.get("formula")
         return f"{item.id} = {detail.get('display')} = {detail.get('substituted', formula)}"
