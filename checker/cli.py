@@ -22,7 +22,7 @@ ISSUES_URL = "the carbon-check issue tracker"
 
 EXIT_CODES_HELP = """\b
 Exit codes:
-  0  graded (validate: valid)
+  0  graded, or passed for rulesets without grades (validate: valid)
   1  evaluated but not graded, ineligible or incomplete
   2  invalid input: evidence or ruleset
   3  internal fault (a short message says where to report it)"""
@@ -108,7 +108,7 @@ def check(ctx, evidence, ruleset, fmt, lang, output, params, date):
         write_atomically(output, text.encode("utf-8"))
     else:
         click.echo(text, nl=False)
-    sys.exit(EXIT_OK if result.outcome == "graded" else EXIT_NOT_GRADED)
+    sys.exit(EXIT_OK if result.outcome in ("graded", "passed") else EXIT_NOT_GRADED)
 
 
 @main.command()

@@ -11,7 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from .compile import CompiledCriterion, CompiledRequirement, Context, Input, Program
 from .result import (ERROR, FAIL, GRADED, INCOMPLETE, INELIGIBLE, MET, MISSING, NOT_APPLICABLE, NOT_GRADED, NOT_MET,
-                     PARTLY_MET, PASS, WAIVED, GradeResult, ItemResult, Recorded, Result, format_value)
+                     PARTLY_MET, PASS, PASSED, WAIVED, GradeResult, ItemResult, Recorded, Result, format_value)
 from .schema import resolve
 from .values import UNKNOWN, Failure, Missing
 
@@ -94,7 +94,7 @@ class _Run:
         elif reached is not None:
             outcome = GRADED
         else:
-            outcome = NOT_GRADED if grades else GRADED if model.grades else "eligible"
+            outcome = NOT_GRADED if grades else PASSED
         decided = [s for s in statuses if s not in (MISSING, ERROR, NOT_APPLICABLE)]
         grade_ref = {"id": reached.id, "label": reached.label} if reached else None
         return Result(

@@ -19,7 +19,8 @@ RESULT_VERSION = "1.0"
 # Statuses, in the vocabulary of the result schema.
 PASS, FAIL, MISSING, ERROR, WAIVED, NOT_APPLICABLE = "pass", "fail", "missing", "error", "waived", "not_applicable"
 MET, PARTLY_MET, NOT_MET = "met", "partly_met", "not_met"
-GRADED, NOT_GRADED, INELIGIBLE, INCOMPLETE = "graded", "not_graded", "ineligible", "incomplete"
+# Outcomes; `passed` is for rulesets without grades whose requirements all hold.
+GRADED, NOT_GRADED, INELIGIBLE, INCOMPLETE, PASSED = "graded", "not_graded", "ineligible", "incomplete", "passed"
 
 
 @dataclass
