@@ -5,6 +5,7 @@ ineligible or incomplete; 2 invalid input (evidence or ruleset); 3 an internal f
 """
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -12,10 +13,14 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .diagnostics import RulesetError
-from .evidence import EvidenceError, check_evidence, load_evidence
+from .cases import CasesError, exit_code, find_cases, junit_xml, run_file, summary
+from .diagnostics import Diagnostic, RulesetError, did_you_mean
+from .evidence import DEFAULT_MAX_BYTES, EvidenceError, check_evidence, load_evidence, validate_evidence
+from .files import write_atomically
 from .report import FORMATS, render
+from .result import dumps
 from .ruleset import Ruleset, load_ruleset, shipped_rulesets
+from .starter import StarterError, starting_evidence
 
 EXIT_OK, EXIT_NOT_GRADED, EXIT_INVALID, EXIT_INTERNAL = 0, 1, 2, 3
 ISSUES_URL = "the carbon-check issue tracker"
@@ -26,6 +31,17 @@ Exit codes:
   1  evaluated but not graded, ineligible or incomplete
   2  invalid input: evidence or ruleset
   3  internal fault (a short message says where to report it)"""
+
+
+def exit_codes_help(ok: str, not_graded: str | None = None) -> str:
+    """The exit-code table of one command, for its --help."""
+    lines = ["\b", "Exit codes:", f"  0  {ok}"] + ([f"  1  {not_graded}"] if not_graded else [])
+    return "\n".join(lines + ["  2  invalid input: evidence or ruleset",
+                               "  3  internal fault (a short message says where to report it)"])
+
+
+max_bytes_option = click.option("--max-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES,
+                                show_default=True, help="Refuse evidence files larger than this many bytes.")
 
 
 class _Command(click.Group):
@@ -58,17 +74,29 @@ def main():
 
 
 def _ruleset_for(evidence: dict, ruleset: str | None) -> Ruleset:
-    name = ruleset or evidence.get("ruleset")
+    if ruleset:
+        return load_ruleset(ruleset)
+    name = evidence.get("ruleset")
     if not isinstance(name, str) or not name:
         raise click.UsageError("the evidence names no ruleset (a top-level \"ruleset\" field); pass --ruleset")
-    return load_ruleset(name)
+    # The evidence is untrusted: it may name a shipped ruleset, never a file for us to read and quote.
+    shipped = {path.stem: path for path in shipped_rulesets()}
+    if name.replace("_", "-") not in shipped:
+        shown = repr(name if len(name) <= 60 else name[:60] + "…")
+        raise RulesetError([Diagnostic("not-found", f"the evidence names the ruleset {shown}, which is not shipped",
+                                       expected="one of: " + ", ".join(shipped),
+                                       hint=did_you_mean(name, shipped) or "pass --ruleset FILE to use another")])
+    return load_ruleset(shipped[name.replace("_", "-")])
 
 
 def _date(given: str | None) -> str:
-    if given:
-        return given
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
     import datetime
+    if given:   # the result schema promises a YYYY-MM-DD date
+        try:
+            return datetime.date.fromisoformat(given).isoformat()
+        except ValueError:
+            raise click.BadParameter(f"expected a date YYYY-MM-DD, got {given!r}", param_hint="--date") from None
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.isdigit():
         return datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc).date().isoformat()
     return datetime.date.today().isoformat()
@@ -84,7 +112,8 @@ def _parse_params(pairs: tuple[str, ...]) -> dict:
     return params
 
 
-@main.command()
+@main.command(epilog=exit_codes_help("graded, or passed for rulesets without grades",
+                                     "evaluated but not graded, ineligible or incomplete"))
 @click.argument("evidence", type=click.Path(dir_okay=True, path_type=Path))
 @click.option("--ruleset", "-r", help="Ruleset name or .rules file (default: the evidence's \"ruleset\" field).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
@@ -92,26 +121,45 @@ def _parse_params(pairs: tuple[str, ...]) -> dict:
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE (atomically).")
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="Supply a ruleset parameter.")
 @click.option("--date", "date", help="The evaluation date (default: SOURCE_DATE_EPOCH, else today).")
+@click.option("--template-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Render with the report templates in DIR (sandboxed; missing ones fall back to the shipped).")
+@click.option("--set", "changes", multiple=True, metavar="/POINTER=JSON",
+              help="What-if: score the evidence changed at a JSON pointer (the value is JSON; null deletes) "
+                   "and show what changed against the unchanged evidence. Repeatable.")
+@max_bytes_option
 @click.pass_context
-def check(ctx, evidence, ruleset, fmt, lang, output, params, date):
+def check(ctx, evidence, ruleset, fmt, lang, output, params, date, template_dir, max_bytes, changes):
     """Score one application (EVIDENCE, a JSON file)."""
+    from .pdf import PdfRenderError, PdfUnavailable
+    from .report import ReportError
     ctx.meta["lang"] = lang
-    data, raw = load_evidence(evidence)
+    if fmt == "pdf" and not output:
+        raise click.UsageError("--format pdf writes a binary file: give it with -o FILE")
+    data, raw = load_evidence(evidence, max_bytes=max_bytes)
     rules = _ruleset_for(data, ruleset)
     check_evidence(data, rules.schema, str(evidence))
     try:
         result = rules.evaluate(data, params=_parse_params(params), date=_date(date), evidence_bytes=raw)
+        if changes:
+            result, comparison = _what_if(rules, data, changes, result, _parse_params(params), _date(date), lang,
+                                          str(evidence))
     except ValueError as error:
         raise click.UsageError(str(error)) from None
-    text = render(result, fmt, lang)
+    try:
+        report = render(result, fmt, lang, template_dir)
+    except (ReportError, PdfUnavailable, PdfRenderError) as error:
+        click.echo(f"carbon-check: {error}", err=True)
+        sys.exit(EXIT_INVALID)
     if output:
-        write_atomically(output, text.encode("utf-8"))
+        write_atomically(output, report if isinstance(report, bytes) else report.encode("utf-8"))
     else:
-        click.echo(text, nl=False)
+        click.echo(report, nl=False)
+    if changes:  # after a text report on the terminal; beside any other document, on stderr
+        click.echo(comparison, nl=False, err=fmt != "text" and not output)
     sys.exit(EXIT_OK if result.outcome in ("graded", "passed") else EXIT_NOT_GRADED)
 
 
-@main.command()
+@main.command(epilog=exit_codes_help("listed"))
 def rulesets():
     """List the shipped rulesets."""
     for path in shipped_rulesets():
@@ -120,7 +168,7 @@ def rulesets():
                    f"{rules.text('title')} / {rules.text('title', 'en')}")
 
 
-@main.command()
+@main.command(epilog=exit_codes_help("no errors (warnings are listed)"))
 @click.argument("ruleset")
 def lint(ruleset):
     """Load RULESET and report every problem and warning in it."""
@@ -130,20 +178,228 @@ def lint(ruleset):
     click.echo(f"{rules.path}: ok ({len(rules.warnings)} warning{'s' * (len(rules.warnings) != 1)})")
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write the whole file or nothing: a temporary file in the same folder, then a rename."""
-    import tempfile
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+@main.command("test", epilog="\b\nExit codes:\n  0  every case passes\n  1  a case fails\n"
+                              "  2  a cases file or its ruleset cannot be run as written\n"
+                              "  3  internal fault (a short message says where to report it)")
+@click.argument("target", required=False, metavar="[RULESET|DIR]")
+@click.option("--junit", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="Also write the results as JUnit XML to FILE (atomically).")
+def run_cases(target, junit):
+    """Run the YAML test cases of rulesets (default: every shipped ruleset).
+
+    RULESET|DIR is a ruleset name, a .rules file, a .cases.yaml file or a folder of them. Prints one line per
+    failing case, a summary `N passed, M failed`, then what no case reaches.
+    """
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+        plan = find_cases(target)
+    except CasesError as error:
+        click.echo(str(error), err=True)
+        sys.exit(EXIT_INVALID)
+    reports, rulesets = [], {}
+    for path in plan.files:
+        report = run_file(path, rulesets)
+        if report.error:
+            click.echo(report.error, err=True)
+        for result in report.results:
+            if not result.passed:
+                click.echo(result.line)
+        reports.append(report)
+    click.echo(summary(reports))
+    for report in reports:
+        for line in report.coverage.lines() if report.coverage else ():
+            click.echo(line)
+    for ruleset in plan.uncovered:
+        click.echo(f"coverage of {ruleset}: no cases file")
+    if junit:
+        write_atomically(junit, junit_xml(reports))
+    sys.exit(exit_code(reports))
+
+
+def _evidence_schema(rules: Ruleset) -> dict:
+    if not rules.schema:
+        raise RulesetError([Diagnostic("schema", f"{rules.path} names no evidence schema: it reads no evidence")])
+    return rules.schema
+
+
+@main.command(epilog=exit_codes_help("printed"))
+@click.argument("ruleset")
+def schema(ruleset):
+    """Print the JSON Schema (Draft 2020-12) of the evidence RULESET reads."""
+    click.echo(json.dumps(_evidence_schema(load_ruleset(ruleset)), ensure_ascii=False, indent=2))
+
+
+@main.command(epilog=exit_codes_help("written"))
+@click.argument("ruleset")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to FILE (atomically) instead of printing.")
+@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+def init(ruleset, output, force, lang):
+    """Write a starting evidence file for RULESET: every field it describes, holding the schema's example."""
+    rules = load_ruleset(ruleset)
+    schema = _evidence_schema(rules)
+    try:
+        evidence = starting_evidence(schema)
+    except StarterError as error:
+        raise RulesetError([Diagnostic("schema", f"{rules.path}: {error}")]) from None
+    for problem in validate_evidence(evidence, schema):   # a schema whose examples break its own rules
+        click.echo(f"warning: the schema's example at {problem.pointer or '/'} is not valid: {problem.message_en}",
+                   err=True)
+    text = dumps(evidence)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    if output.exists() and not force:   # never overwrite an application being filled in
+        raise click.BadParameter(f"{output} exists; pass --force to replace it", param_hint="--output")
+    write_atomically(output, text.encode("utf-8"))
+    if lang == "zh":
+        click.echo(f"已写入 {output}：每个值都是模式中的示例值。请逐项替换为本单位的实际数据，删除不填报的可选字段，"
+                   f"然后运行 carbon-check validate {output}。各字段的说明和单位见 carbon-check schema {ruleset}。", err=True)
+    else:
+        click.echo(f"wrote {output}: every value is the schema's example. Replace each with your own figures, "
+                   f"delete the optional fields you do not report, then run carbon-check validate {output}. "
+                   f"carbon-check schema {ruleset} describes every field and its unit.", err=True)
+
+
+@main.command(epilog=exit_codes_help("valid"))
+@click.argument("evidence", type=click.Path(path_type=Path))
+@click.option("--ruleset", "-r", help="Ruleset name or .rules file (default: the evidence's \"ruleset\" field).")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@max_bytes_option
+@click.pass_context
+def validate(ctx, evidence, ruleset, lang, max_bytes):
+    """List every problem of EVIDENCE (a JSON file) against its ruleset's schema, without scoring it."""
+    ctx.meta["lang"] = lang
+    try:
+        data, _ = load_evidence(evidence, max_bytes=max_bytes)
+        rules = _ruleset_for(data, ruleset)
+        check_evidence(data, _evidence_schema(rules), str(evidence))
+    except EvidenceError as error:   # the problems are this command's output, so they go to stdout
+        count = len(error.problems)
+        click.echo(error.render(lang))
+        click.echo(f"发现 {count} 个问题" if lang == "zh" else f"{count} problem{'s' * (count != 1)} found")
+        sys.exit(EXIT_INVALID)
+    version = rules.text("version")
+    click.echo(f"{evidence}: 有效（{rules.id} {version}）" if lang == "zh" else f"{evidence}: valid ({rules.id} {version})")
+
+
+def _what_if(rules: Ruleset, data: dict, changes: tuple[str, ...], before, params: dict, date: str, lang: str,
+             source: str):
+    """`check --set`: the result of the changed evidence, and what changed against `before`."""
+    from .gap import apply_changes, compare, parse_change, render_comparison
+    changed = apply_changes(data, [parse_change(change) for change in changes])
+    check_evidence(changed, rules.schema, f"{source} (with --set)")
+    after = rules.evaluate(changed, params=params, date=date)
+    return after, "\n" + render_comparison(compare(before, after), list(changes), lang)
+
+
+@main.command("gap", epilog="""\b
+Exit codes:
+  0  the gap to the target grade was listed (none left: its conditions hold)
+  1  nothing to aim for: already at the highest grade, or the ruleset has no grades
+  2  invalid input: evidence, ruleset, parameter, or a --target the ruleset does not grade
+  3  internal fault (a short message says where to report it)""")
+@click.argument("evidence", type=click.Path(path_type=Path))
+@click.option("--ruleset", "-r", help="Ruleset name or .rules file (default: the evidence's \"ruleset\" field).")
+@click.option("--target", "-t", metavar="GRADE", help="The grade to reach, by id (default: the next one above).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="Supply a ruleset parameter.")
+@click.option("--date", "date", help="The evaluation date (default: SOURCE_DATE_EPOCH, else today).")
+@max_bytes_option
+@click.pass_context
+def gap_command(ctx, evidence, ruleset, target, fmt, lang, params, date, max_bytes):
+    """What EVIDENCE still needs for the next grade (or --target GRADE).
+
+    Lists each condition of the grade that does not hold, with its current and required value and, where
+    the condition is linear in evidence quantities, the smallest change to one input that meets it.
+    """
+    from .gap import gap_to, render_gap
+    ctx.meta["lang"] = lang
+    data, raw = load_evidence(evidence, max_bytes=max_bytes)
+    rules = _ruleset_for(data, ruleset)
+    check_evidence(data, rules.schema, str(evidence))
+    try:
+        supplied = _parse_params(params)
+        result = rules.evaluate(data, params=supplied, date=_date(date), evidence_bytes=raw)
+        found = gap_to(rules, data, result, rules.parameters(supplied), target) if target else result.gap
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+    if fmt == "json":
+        click.echo(dumps({"ruleset": {"id": rules.id, "version": rules.text("version"), "sha256": rules.sha256},
+                          "evidence": result.evidence, "outcome": result.outcome, "grade": result.grade,
+                          "provisional_grade": result.provisional_grade, "score": result.score, "gap": found}),
+                   nl=False)
+    else:
+        click.echo(render_gap(result, found, lang), nl=False)
+    sys.exit(EXIT_OK if found is not None else EXIT_NOT_GRADED)
+
+
+@main.command(epilog="""\b
+Exit codes:
+  0  every application was scored, whatever its outcome
+  2  invalid input: an application could not be scored (unreadable, malformed or invalid evidence; the
+     summary says why), or the inputs, ruleset or options are wrong
+  3  internal fault while scoring some application (the summary says which)""")
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.option("--ruleset", "-r", required=True, help="Ruleset name or .rules file.")
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the results, summary.csv and index.html.")
+@click.option("--format", "formats", default="json", show_default=True, metavar="FORMAT[,FORMAT…]",
+              help="Reports to write per application: json, html, md, text (the JSON result is always written).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: the cores available).")
+@click.option("--force", is_flag=True, help="Score again applications whose result is already in --out.")
+@click.option("--id-field", metavar="/POINTER", help="JSON Lines: the text field naming each application "
+                                                     "(default: the file name and line number).")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="Supply a ruleset parameter.")
+@click.option("--date", "date", help="The evaluation date (default: SOURCE_DATE_EPOCH, else today).")
+@max_bytes_option
+def batch(inputs, ruleset, out, formats, jobs, force, id_field, lang, params, date, max_bytes):
+    """Score many applications: INPUT is a folder, a glob or a JSON Lines file (one application a line)."""
+    import time
+    from . import batch as batching
+    chosen = ["json"] + [f.strip() for f in formats.split(",") if f.strip() and f.strip() != "json"]
+    unknown = [f for f in chosen if f not in batching.EXTENSIONS or f not in FORMATS]
+    if unknown:
+        raise click.BadParameter(f"unknown format {unknown[0]!r}: expected json, html, md or text",
+                                 param_hint="--format")
+    rules = load_ruleset(ruleset)
+    try:
+        applications = batching.collect(inputs, out, id_field)
+        supplied = _parse_params(params)
+        rules.parameters(supplied)  # refuse a wrong parameter before any work
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+    settings = batching.Settings(str(rules.path.resolve()), str(out), tuple(dict.fromkeys(chosen)),
+                                 tuple(sorted(supplied.items())), _date(date), lang, force, max_bytes)
+    if not force and batching.previous_settings_differ(out, rules, settings):
+        click.echo(f"{out} holds results made with other parameters or language: scoring everything again", err=True)
+        settings = batching.Settings(**{**vars(settings), "force": True})
+    started, failed = time.monotonic(), [0]
+
+    def status(row):
+        rate = bar.pos / max(time.monotonic() - started, 1e-9)
+        return f"{rate:,.0f}/s" + (f", {failed[0]} not scored" if failed[0] else "") if row else ""
+
+    def progress(row):
+        failed[0] += row.outcome in (batching.INVALID, batching.FAILED)
+        bar.update(1, row)
+
+    with click.progressbar(length=len(applications), label="scoring", show_pos=True, item_show_func=status,
+                           file=sys.stderr) as bar:
+        rows = batching.run(applications, settings, jobs or batching.default_jobs(), progress=progress)
+    write_atomically(out / "summary.csv", batching.summary_csv(rows))
+    write_atomically(out / "index.html", batching.index_html(rows, rules, lang, settings.date, settings.formats))
+    batching.write_settings(out, rules, settings)
+    counts = batching.tally(rows)
+    skipped = sum(row.skipped for row in rows)
+    outcomes = ", ".join(f"{outcome} {n}" for outcome, n in counts["outcomes"].items())
+    click.echo(f"{len(rows)} applications in {time.monotonic() - started:.1f} s: {counts['scored']} scored"
+               + (f" ({skipped} already there)" if skipped else "") + f"; {outcomes}; see {out / 'index.html'}")
+    outcomes_seen = counts["outcomes"]
+    sys.exit(EXIT_INTERNAL if batching.FAILED in outcomes_seen else
+             EXIT_INVALID if batching.INVALID in outcomes_seen else EXIT_OK)
 
 
 if __name__ == "__main__":
