@@ -1,0 +1,814 @@
+"""Ruleset test cases: YAML files of evidence and expected results, run against their ruleset.
+
+A cases file sits beside its ruleset (`<name>.cases.yaml`, see docs/testing-rulesets.md). Numbers load
+as exact Decimals, every mistake in a file is reported with its line, and a case that does not come out
+as expected is reported in one line that says why.
+"""
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+
+import yaml
+
+from .diagnostics import RulesetError, did_you_mean
+from .evidence import DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, EvidenceError, load_evidence, validate_evidence
+from .resources import resource_dir
+from .result import (ERROR, FAIL, GRADED, INCOMPLETE, INELIGIBLE, MET, MISSING, NOT_APPLICABLE, NOT_GRADED,
+                     NOT_MET, PARTLY_MET, PASS, PASSED, WAIVED, ItemResult, Result, dumps, explain, format_number)
+from .ruleset import SUFFIX, Ruleset, _display, load_ruleset, locate, shipped_rulesets
+from .values import Failure, Missing
+
+CASES_SUFFIX = ".cases.yaml"
+INVALID = "invalid"  # the case's evidence fails the ruleset's schema
+OUTCOMES = (GRADED, NOT_GRADED, INELIGIBLE, INCOMPLETE, PASSED, INVALID)
+FILE_KEYS = ("ruleset", "base", "params", "cases")
+CASE_KEYS = ("name", "evidence", "set", "params", "expect")
+EXPECT_KEYS = ("outcome", "grade", "provisional_grade", "score", "statuses", "points", "values", "missing")
+# The statuses each kind of item can take, as results name them.
+STATUSES = {
+    "requirement": (PASS, FAIL, WAIVED, NOT_APPLICABLE, MISSING, ERROR),
+    "criterion": (MET, PARTLY_MET, NOT_MET, NOT_APPLICABLE, MISSING, ERROR),
+    "grade": (MET, NOT_MET, MISSING, ERROR),
+    "value": ("ok", MISSING, ERROR),
+}
+# What the entries of `statuses`, `points` and `values` must be.
+ENTRY_TYPES = {"statuses": ((str,), "a status word"), "points": ((Decimal,), "a number"),
+               "values": ((str, bool, Decimal, type(None)), "a number, a text, true/false or null")}
+MAX_NODES = 1_000_000  # YAML aliases can expand a small file into a huge tree
+SHOWN = 5  # items listed in one explanation before "…"
+
+# Result of one case.
+CASE_PASSED, CASE_FAILED, CASE_ERROR, CASE_FAULT = "passed", "failed", "error", "fault"
+
+
+class CasesError(Exception):
+    """A cases file that cannot be run; each problem is one line, `file:line: message`."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+class _CaseProblem(Exception):
+    """One case cannot be run as written (a bad pointer, an unreadable evidence file)."""
+
+
+# ------------------------------------------------------------------ YAML
+
+class _Mapping(dict):
+    """A YAML mapping that remembers its line and the line of each key, for messages."""
+
+    line = 0
+    key_lines: dict = {}
+
+    def line_of(self, key) -> int:
+        return self.key_lines.get(key, self.line)
+
+
+class CaseLoader(yaml.SafeLoader):
+    """Safe YAML in which numbers are exact Decimals, dates stay text and a repeated key is an error."""
+
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            seen = set()
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                key = self.construct_object(key_node, deep=True)
+                if isinstance(key, Hashable):
+                    if key in seen:
+                        raise yaml.constructor.ConstructorError(
+                            "while reading a mapping", node.start_mark, f"found the key {key!r} twice",
+                            key_node.start_mark)
+                    seen.add(key)
+        return super().construct_mapping(node, deep)
+
+    def construct_lined_mapping(self, node):
+        data = _Mapping()
+        data.line = node.start_mark.line + 1
+        yield data
+        data.update(self.construct_mapping(node))
+        # After construct_mapping, node.value holds the merged (`<<`) keys too.
+        data.key_lines = {self.construct_object(k): k.start_mark.line + 1 for k, _ in node.value}
+
+    def construct_decimal(self, node):
+        text = self.construct_scalar(node).replace("_", "")
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            value = None
+        if value is None or not value.is_finite():
+            raise yaml.constructor.ConstructorError(None, None, f"expected a finite decimal number, found {text!r}",
+                                                    node.start_mark)
+        return value
+
+    def construct_integer(self, node):
+        return Decimal(self.construct_yaml_int(node))
+
+    def construct_text(self, node):
+        return self.construct_scalar(node)
+
+
+CaseLoader.add_constructor("tag:yaml.org,2002:map", CaseLoader.construct_lined_mapping)
+CaseLoader.add_constructor("tag:yaml.org,2002:float", CaseLoader.construct_decimal)
+CaseLoader.add_constructor("tag:yaml.org,2002:int", CaseLoader.construct_integer)
+CaseLoader.add_constructor("tag:yaml.org,2002:timestamp", CaseLoader.construct_text)
+# YAML 1.1 reads `1e3` as text; here it is the number it looks like.
+CaseLoader.add_implicit_resolver("tag:yaml.org,2002:float", re.compile(r"^[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+$"),
+                                 list("-+0123456789"))
+
+
+def _read_yaml(path: Path, source: str):
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise CasesError([f"{source}: cannot read the cases file: {error.strerror or error}"]) from None
+    if len(data) > DEFAULT_MAX_BYTES:
+        raise CasesError([f"{source}: the cases file is larger than {DEFAULT_MAX_BYTES} bytes"])
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise CasesError([f"{source}: expected UTF-8 text, found the byte 0x{data[error.start]:02x} "
+                          f"at offset {error.start}"]) from None
+    try:
+        return yaml.load(text, Loader=CaseLoader)  # noqa: S506 - CaseLoader is a SafeLoader
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
+        context = f" ({error.context})" if error.context else ""
+        raise CasesError([f"{where}: {error.problem}{context}"]) from None
+    except (yaml.YAMLError, RecursionError) as error:
+        raise CasesError([f"{source}: not valid YAML: {error}"]) from None
+
+
+def _json_data(value, budget: list[int], depth: int = 0):
+    """YAML data as plain JSON data (dict, list, str, bool, None, Decimal), or a ValueError saying why not."""
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise ValueError(f"expands to more than {MAX_NODES} values")
+    if depth > DEFAULT_MAX_DEPTH:
+        raise ValueError(f"is nested more than {DEFAULT_MAX_DEPTH} levels deep")
+    if value is None or isinstance(value, (str, bool, Decimal)):
+        return value
+    if isinstance(value, dict):
+        for key in value:
+            if not isinstance(key, str):
+                raise ValueError(f"has the key {key!r}; JSON keys are text (quote it)")
+        return {key: _json_data(item, budget, depth + 1) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_json_data(item, budget, depth + 1) for item in value]
+    raise ValueError(f"holds a {type(value).__name__}, which JSON cannot hold")
+
+
+# ------------------------------------------------------------------ the cases file
+
+@dataclass
+class Case:
+    name: str
+    line: int
+    evidence: Any  # a Path, inline JSON data, or None for the file's base
+    changes: list[tuple[str, Any, int]]  # (pointer, value or None to delete, line), applied in order
+    params: dict
+    expect: dict
+
+
+@dataclass
+class CasesFile:
+    path: Path
+    source: str  # the path as messages show it
+    ruleset: Path
+    base: Any
+    params: dict
+    cases: list[Case]
+
+    @property
+    def name(self) -> str:
+        return self.path.name.removesuffix(CASES_SUFFIX)
+
+
+class _Reader:
+    """Checks the shape of a cases file, collecting every problem with its line."""
+
+    def __init__(self, path: Path, source: str):
+        self.path, self.source = path, source
+        self.problems: list[str] = []
+
+    def problem(self, line: int, message: str) -> None:
+        self.problems.append(f"{self.source}:{line}: {message}")
+
+    def keys(self, mapping: _Mapping, allowed: tuple, what: str) -> None:
+        for key in mapping:
+            if key not in allowed:
+                hint = did_you_mean(str(key), allowed)
+                self.problem(mapping.line_of(key), f"unknown {what} key {str(key)!r}"
+                             + (f" ({hint})" if hint else f"; expected one of: {', '.join(allowed)}"))
+
+    def mapping(self, value, line: int, what: str) -> _Mapping | None:
+        if isinstance(value, _Mapping):
+            for key in value:
+                if not isinstance(key, str):
+                    self.problem(value.line_of(key), f"{what}: the key {key!r} should be text")
+                    return None
+            return value
+        self.problem(line, f"{what} should be a mapping, found {_kind(value)}")
+        return None
+
+    def json(self, value, line: int, what: str):
+        try:
+            return _json_data(value, [MAX_NODES])
+        except ValueError as error:
+            self.problem(line, f"{what} {error}")
+            return None
+
+    def evidence(self, value, line: int, what: str):
+        if isinstance(value, str):
+            return self.path.parent / value
+        if isinstance(value, _Mapping):
+            return self.json(value, line, what)
+        self.problem(line, f"{what} should be a file path or a mapping, found {_kind(value)}")
+        return None
+
+    def params(self, value, line: int, what: str) -> dict:
+        params = self.mapping(value, line, what)
+        for name, given in (params or {}).items():
+            if not isinstance(given, (str, Decimal, bool)):
+                self.problem(params.line_of(name), f"{what}: '{name}' should be a number or a text, "
+                                                   f"found {_kind(given)}")
+        return params if params is not None else {}
+
+    def read(self, data) -> CasesFile:
+        top = self.mapping(data, 1, "the cases file")
+        if top is None:
+            raise CasesError(self.problems)
+        self.keys(top, FILE_KEYS, "top-level")
+        ruleset = self.ruleset(top)
+        base = self.evidence(top["base"], top.line_of("base"), "base") if "base" in top else None
+        params = self.params(top["params"], top.line_of("params"), "params") if "params" in top else {}
+        cases, names = [], {}
+        listed = top.get("cases")
+        if not isinstance(listed, list) or not listed:
+            self.problem(top.line_of("cases"), "expected `cases:` with a list of at least one case")
+            listed = []
+        for entry in listed:
+            case = self.case(entry, top.line_of("cases"), has_base="base" in top)
+            if case is None:
+                continue
+            if case.name in names:
+                self.problem(case.line, f"a second case named {case.name!r} (the first is at line {names[case.name]})")
+            names.setdefault(case.name, case.line)
+            cases.append(case)
+        if self.problems:
+            raise CasesError(self.problems)
+        return CasesFile(self.path, self.source, ruleset, base, params, cases)
+
+    def ruleset(self, top: _Mapping) -> Path:
+        given = top.get("ruleset")
+        if given is None:
+            return self.path.parent / (self.path.name.removesuffix(CASES_SUFFIX) + SUFFIX)
+        if not isinstance(given, str) or not given:
+            self.problem(top.line_of("ruleset"), f"ruleset should be a file name, found {_kind(given)}")
+            return self.path
+        beside = self.path.parent / given
+        if beside.is_file():
+            return beside
+        try:
+            return locate(given)
+        except RulesetError:
+            self.problem(top.line_of("ruleset"), f"no ruleset {given!r} beside the cases file or shipped")
+            return self.path
+
+    def case(self, entry, line: int, has_base: bool) -> Case | None:
+        entry = self.mapping(entry, line, "a case")
+        if entry is None:
+            return None
+        line = entry.line
+        self.keys(entry, CASE_KEYS, "case")
+        name = entry.get("name")
+        if not isinstance(name, str) or not name.strip() or not name.isprintable():
+            self.problem(line, f"a case needs a `name:` of printable text, found {_kind(name)}")
+            return None
+        what = f"case {name!r}:"
+        if "evidence" in entry:
+            evidence = self.evidence(entry["evidence"], entry.line_of("evidence"), f"{what} evidence")
+        else:
+            evidence = None
+            if not has_base:
+                self.problem(line, f"{what} no evidence: give `evidence:` or a file-level `base:`")
+        changes = []
+        changed = self.mapping(entry["set"], entry.line_of("set"), f"{what} set") if "set" in entry else None
+        for pointer, value in (changed or {}).items():
+            at = changed.line_of(pointer)
+            if not pointer.startswith("/"):
+                self.problem(at, f"{what} set: {pointer!r} is not a JSON pointer (it starts with '/')")
+            changes.append((pointer, self.json(value, at, f"{what} set {pointer}:"), at))
+        params = self.params(entry["params"], entry.line_of("params"), f"{what} params") if "params" in entry else {}
+        expect = self.expect(entry.get("expect"), entry.line_of("expect"), what)
+        return Case(name, line, evidence, changes, params, expect)
+
+    def expect(self, value, line: int, what: str) -> dict:
+        expect = self.mapping(value, line, f"{what} expect")
+        if expect is None:
+            return {}
+        if not expect:
+            self.problem(line, f"{what} `expect:` checks nothing; say what the case should give")
+        self.keys(expect, EXPECT_KEYS, "expect")
+        for key, given in expect.items():
+            at = expect.line_of(key)
+            if key == "outcome" and given not in OUTCOMES:
+                hint = did_you_mean(str(given), OUTCOMES)
+                self.problem(at, f"{what} unknown outcome {given!r}" + (f" ({hint})" if hint else
+                                                                           f"; expected one of: {', '.join(OUTCOMES)}"))
+            elif key in ("grade", "provisional_grade") and not (given is None or isinstance(given, str)):
+                self.problem(at, f"{what} {key} should be a grade id or null, found {_kind(given)}")
+            elif key == "score" and not (given is None or isinstance(given, Decimal)):
+                self.problem(at, f"{what} score should be a number or null, found {_kind(given)}")
+            elif key in ENTRY_TYPES:
+                types, described = ENTRY_TYPES[key]
+                items = self.mapping(given, at, f"{what} {key}")
+                for item, wanted in (items or {}).items():
+                    if not isinstance(wanted, types):
+                        self.problem(items.line_of(item),
+                                     f"{what} {key}: {item} should be {described}, found {_kind(wanted)}")
+            elif key == "missing" and not (isinstance(given, list) and all(isinstance(p, str) for p in given)):
+                self.problem(at, f"{what} missing should be a list of JSON pointers")
+        if expect.get("outcome") == INVALID and set(expect) - {"outcome"}:
+            self.problem(line, f"{what} evidence that fails its schema is not evaluated: with `outcome: invalid` "
+                               f"expect nothing else")
+        return expect
+
+
+def _kind(value) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, Decimal):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"the text {value[:60]!r}"
+    return {dict: "a mapping", _Mapping: "a mapping", list: "a list"}.get(type(value), type(value).__name__)
+
+
+def load_cases(path: Path) -> CasesFile:
+    """Read and check the shape of a cases file (not yet against its ruleset)."""
+    source = _display(path)
+    return _Reader(path, source).read(_read_yaml(path, source))
+
+
+def check_against(cases: CasesFile, ruleset: Ruleset) -> None:
+    """Every id, parameter and status a cases file names must exist in its ruleset."""
+    model = ruleset.model
+    kinds = {r.id: "requirement" for r in model.requirements}
+    kinds.update({c.id: "criterion" for s in model.sections for c in s.criteria})
+    grades = [g.id for g in model.grades.grades] if model.grades else []
+    kinds.update({g: "grade" for g in grades})
+    lets = [let.name for let in model.lets]
+    for let in lets:
+        kinds.setdefault(let, "value")
+    problems = []
+
+    def unknown(line, what, name, known, listing):
+        hint = did_you_mean(str(name), known)
+        problems.append(f"{cases.source}:{line}: {what}: the ruleset has no {listing} {name!r}"
+                        + (f" ({hint})" if hint else ""))
+
+    for params, line, what in [(cases.params, 0, "params")] + [(c.params, c.line, f"case {c.name!r}")
+                                                                 for c in cases.cases]:
+        for name in params:
+            if name not in ruleset.program.params:
+                at = params.line_of(name) if isinstance(params, _Mapping) else line
+                unknown(at, what, name, ruleset.program.params, "parameter")
+    for case in cases.cases:
+        what, expect = f"case {case.name!r}", case.expect
+        for key in ("grade", "provisional_grade"):
+            if isinstance(expect.get(key), str) and expect[key] not in grades:
+                unknown(expect.line_of(key), what, expect[key], grades, "grade")
+        for item, status in (expect.get("statuses") or {}).items():
+            at = expect["statuses"].line_of(item)
+            if item not in kinds:
+                unknown(at, what, item, kinds, "requirement, criterion, grade or value")
+            elif status not in STATUSES[kinds[item]]:
+                allowed = STATUSES[kinds[item]]
+                hint = did_you_mean(status, allowed)
+                problems.append(f"{cases.source}:{at}: {what}: {item} is a {kinds[item]}; its status is one of "
+                                f"{', '.join(allowed)}, not {status!r}" + (f" ({hint})" if hint else ""))
+        criteria = [k for k, kind in kinds.items() if kind == "criterion"]
+        for item in expect.get("points") or {}:
+            if item not in criteria:
+                unknown(expect["points"].line_of(item), what, item, criteria, "criterion")
+        for item in expect.get("values") or {}:
+            if item not in lets:
+                unknown(expect["values"].line_of(item), what, item, lets, "value (let)")
+    if problems:
+        raise CasesError(problems)
+
+
+# ------------------------------------------------------------------ running
+
+@dataclass
+class CaseResult:
+    cases: CasesFile
+    case: Case
+    status: str  # passed, failed, error (the case cannot run as written), fault (an internal error)
+    message: str = ""
+    result: Result | None = None
+
+    @property
+    def passed(self) -> bool:
+        return self.status == CASE_PASSED
+
+    @property
+    def line(self) -> str:
+        return f"{self.cases.source}: case '{self.case.name}': {self.message}"
+
+
+class Suite:
+    """One cases file with its ruleset, loaded once, ready to run its cases."""
+
+    def __init__(self, path: Path, rulesets: dict | None = None):
+        self.cases = load_cases(path)
+        key = self.cases.ruleset.resolve()
+        loaded = {} if rulesets is None else rulesets
+        if key not in loaded:
+            loaded[key] = load_ruleset(self.cases.ruleset)
+        self.ruleset: Ruleset = loaded[key]
+        check_against(self.cases, self.ruleset)
+        self._files: dict[Path, Any] = {}
+
+    def case(self, name: str) -> Case:
+        return next(c for c in self.cases.cases if c.name == name)
+
+    def run_all(self) -> list[CaseResult]:
+        return [self.run(case) for case in self.cases.cases]
+
+    def run(self, case: Case) -> CaseResult:
+        def outcome(status, message="", result=None):
+            return CaseResult(self.cases, case, status, message, result)
+
+        try:
+            evidence = self.evidence(case)
+            params = self.ruleset.parameters({**self.cases.params, **case.params})
+        except (_CaseProblem, ValueError) as problem:
+            return outcome(CASE_ERROR, f"cannot run: {problem}")
+        problems = validate_evidence(evidence, self.ruleset.schema)
+        if problems:
+            shown = "; ".join(f"{p.pointer or '(document)'}: {p.message_en}" for p in problems[:SHOWN])
+            if case.expect.get("outcome") == INVALID:
+                return outcome(CASE_PASSED)
+            expected = case.expect.get("outcome", "a result")
+            return outcome(CASE_FAILED, f"expected {'outcome ' * ('outcome' in case.expect)}{expected}, got invalid "
+                                        f"evidence ({shown}{' …' if len(problems) > SHOWN else ''})")
+        try:
+            result = self.ruleset.evaluate(evidence, params=params)
+        except Exception as error:  # an engine fault must not hide the other cases
+            return outcome(CASE_FAULT, f"internal error: {type(error).__name__}: {error}")
+        mismatches = compare(case.expect, result)
+        return outcome(CASE_FAILED if mismatches else CASE_PASSED, "; ".join(mismatches), result)
+
+    def evidence(self, case: Case) -> dict:
+        source = case.evidence if case.evidence is not None else self.cases.base
+        if isinstance(source, Path):
+            if source not in self._files:
+                try:
+                    self._files[source] = load_evidence(source)[0]
+                except EvidenceError as error:
+                    self._files[source] = _CaseProblem(f"evidence {_display(source)}: " + "; ".join(
+                        (f"line {p.line}: " if p.line else "") + (f"{p.pointer}: " if p.pointer else "")
+                        + p.message_en for p in error.problems[:SHOWN]))
+            source = self._files[source]
+            if isinstance(source, _CaseProblem):
+                raise source
+        evidence = copy.deepcopy(source)
+        if not isinstance(evidence, dict):
+            raise _CaseProblem("the evidence should be a mapping")
+        for pointer, value, line in case.changes:
+            try:
+                _apply(evidence, pointer, copy.deepcopy(value))
+            except _CaseProblem as problem:
+                raise _CaseProblem(f"set {pointer} (line {line}): {problem}") from None
+        return evidence
+
+
+def _apply(document: dict, pointer: str, value) -> None:
+    """Set the member at an RFC 6901 pointer (creating missing objects on the way); None deletes it."""
+    tokens = [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]]
+    node = document
+    for depth, token in enumerate(tokens[:-1]):
+        if isinstance(node, dict):
+            if token not in node and value is not None:
+                node[token] = {}
+            if token not in node:
+                raise _CaseProblem(f"nothing at /{'/'.join(tokens[:depth + 1])} to delete from")
+            node = node[token]
+        elif isinstance(node, list):
+            node = node[_index(node, token, tokens[:depth + 1])]
+        else:
+            raise _CaseProblem(f"/{'/'.join(tokens[:depth])} is not an object or an array")
+    last = tokens[-1]
+    if isinstance(node, dict):
+        if value is not None:
+            node[last] = value
+        elif last in node:
+            del node[last]
+        else:
+            hint = did_you_mean(last, node)
+            raise _CaseProblem(f"nothing to delete: no member {last!r}" + (f" ({hint})" if hint else ""))
+    elif isinstance(node, list):
+        index = len(node) if last == "-" and value is not None else _index(node, last, tokens, extend=value is not None)
+        if value is None:
+            del node[index]
+        elif index == len(node):
+            node.append(value)
+        else:
+            node[index] = value
+    else:
+        raise _CaseProblem(f"/{'/'.join(tokens[:-1])} is not an object or an array")
+
+
+def _index(array: list, token: str, path: list[str], extend: bool = False) -> int:
+    where = "/" + "/".join(path[:-1])
+    if not (token.isascii() and token.isdigit()) or (len(token) > 1 and token.startswith("0")):
+        raise _CaseProblem(f"{token!r} is not an index of the array at {where}")
+    index = int(token)
+    if index > len(array) or (index == len(array) and not extend):
+        raise _CaseProblem(f"the array at {where} has {len(array)} item{'s' * (len(array) != 1)}, no index {index}")
+    return index
+
+
+# ------------------------------------------------------------------ comparing
+
+def compare(expect: dict, result: Result) -> list[str]:
+    """Every way the result differs from what the case expects, each with why, in the order of EXPECT_KEYS."""
+    found = []
+    if "outcome" in expect and expect["outcome"] != result.outcome:
+        found.append(f"expected outcome {expect['outcome']}, got {result.outcome} "
+                     f"({why(result, expect.get('grade') or expect.get('provisional_grade'))})")
+    for key in ("grade", "provisional_grade"):
+        got = (getattr(result, key) or {}).get("id")
+        if key in expect and expect[key] != got:
+            reason = "" if found else f" ({why(result, expect[key])})"
+            found.append(f"expected {key.replace('_', ' ')} {expect[key] or 'none'}, got {got or 'none'}{reason}")
+    if "score" in expect and not _same(expect["score"], result.score):
+        short = [f"{c.id} {format_number(c.points)}/{format_number(c.max)}" for c in result.criteria
+                 if c.points != c.max]
+        found.append(f"expected score {_show(expect['score'])}, got {_show(result.score)} "
+                     f"(below their maximum: {_listing(short) or 'no criterion'})")
+    items = _items(result)
+    for item_id, wanted in (expect.get("statuses") or {}).items():
+        item = items.get(item_id)
+        got = item.status if item is not None else "absent"
+        if got != wanted:
+            found.append(f"expected {item_id} {wanted}, got {got}" + (f" ({_explain(item)})" if item else ""))
+    for item_id, wanted in (expect.get("points") or {}).items():
+        item = items.get(item_id)
+        if item is not None and item.points != wanted:
+            found.append(f"expected points {item_id} {_show(wanted)}, got {_show(item.points)} ({explain(item)})")
+    for name, wanted in (expect.get("values") or {}).items():
+        item = items.get(("value", name))
+        got = _plain(item.detail.get("value")) if item is not None else None
+        if not _same(wanted, got):
+            found.append(f"expected {name} {_show(wanted)}, got {_show(got)}" + (f" ({explain(item)})" if item else ""))
+    if "missing" in expect:
+        got, wanted = [m["pointer"] for m in result.missing], expect["missing"]
+        if set(got) != set(wanted):
+            extra, lacking = sorted(set(got) - set(wanted)), sorted(set(wanted) - set(got))
+            detail = "; ".join(part for part in (extra and "also " + ", ".join(extra),
+                                                 lacking and "not " + ", ".join(lacking)) if part)
+            found.append(f"expected missing [{', '.join(wanted)}], got [{', '.join(got)}] ({detail})")
+    return found
+
+
+def why(result: Result, grade: str | None = None) -> str:
+    """In one line, why the result came out as it did, looking at `grade` when one was expected."""
+    if result.outcome == INELIGIBLE:
+        return _listing([f"{r.id} fails: {explain(r)}" for r in result.requirements if r.status == FAIL], "; ")
+    parts = []
+    if result.missing:
+        parts.append("missing " + _listing([m["pointer"] for m in result.missing]))
+    failures: dict[str, list[str]] = {}  # one failure reaches many items: say it once
+    for error in result.errors:
+        failures.setdefault(error["message"], []).append(error["item"])
+    if failures:
+        parts.append("cannot compute " + _listing([f"{_listing(items)}: {message}"
+                                                   for message, items in failures.items()], "; "))
+    if result.score is not None:
+        parts.append(f"score {format_number(result.score)}")
+    grades = {g.id: g for g in result.grades}
+    target = grades.get(grade) if grade else (result.grades[-1] if result.grades and not result.grade else None)
+    reached = next((g for g in result.grades if g.status == MET), None)
+    if target is not None and target.status != MET:
+        parts.append(f"{target.id}: " + "; ".join(explain(c) for c in target.conditions if c.status != MET))
+    elif reached is not None:
+        parts.append(f"{reached.id} is reached: " + "; ".join(explain(c) for c in reached.conditions))
+    return " — ".join(p for p in parts if p) or "no requirement, criterion or grade"
+
+
+def _items(result: Result) -> dict:
+    items: dict = {("value", v.id): v for v in result.values}
+    items.update({v.id: v for v in result.values})
+    items.update({g.id: g for g in result.grades})
+    items.update({c.id: c for c in result.criteria})
+    items.update({r.id: r for r in result.requirements})
+    return items
+
+
+def _explain(item) -> str:
+    if isinstance(item, ItemResult):
+        return explain(item)
+    return "; ".join(f"`{c.id}` {c.status}" for c in item.conditions)
+
+
+def _plain(value):
+    if isinstance(value, (Missing, Failure)):
+        return None
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _same(wanted, got) -> bool:
+    # bool is an int subclass: true must not equal a 1 the result computed
+    if isinstance(wanted, bool) or isinstance(got, bool):
+        return type(wanted) is type(got) and wanted == got
+    return wanted == got
+
+
+def _show(value) -> str:
+    if isinstance(value, (Missing, Failure)):
+        return "unknown"
+    return dumps(value).rstrip("\n")
+
+
+def _listing(texts: list[str], separator: str = ", ") -> str:
+    shown = separator.join(texts[:SHOWN])
+    return shown + (f"{separator}… ({len(texts) - SHOWN} more)" if len(texts) > SHOWN else "")
+
+
+# ------------------------------------------------------------------ coverage
+
+@dataclass
+class Coverage:
+    """What no case of a cases file reaches in its ruleset."""
+
+    ruleset: str
+    cases: int
+    gaps: dict[str, list[str]] = field(default_factory=dict)  # what → ids, only the non-empty ones
+
+    def lines(self) -> list[str]:
+        head = f"coverage of {self.ruleset} ({self.cases} evaluated case{'s' * (self.cases != 1)})"
+        if not self.gaps:
+            return [f"{head}: every requirement, criterion, tier and grade is reached"]
+        return [f"{head}:"] + [f"  {what}: {', '.join(ids)}" for what, ids in self.gaps.items()]
+
+
+def coverage(ruleset: Ruleset, results: list[Result]) -> Coverage:
+    seen: dict[str, set] = {}
+    tiers: dict[str, set] = {}
+    for result in results:
+        for item in result.requirements + result.criteria:
+            seen.setdefault(item.id, set()).add(item.status)
+            if "tier" in item.detail:
+                tiers.setdefault(item.id, set()).add(item.detail["tier"]["number"])
+    reached = {result.grade["id"] for result in results if result.grade}
+    model = ruleset.model
+    criteria = [c for s in model.sections for c in s.criteria]
+    gaps = {
+        "requirements never passing": [r.id for r in model.requirements if PASS not in seen.get(r.id, ())],
+        "requirements never failing": [r.id for r in model.requirements if FAIL not in seen.get(r.id, ())],
+        "waivable requirements never waived": [r.id for r in model.requirements
+                                               if r.waivable and WAIVED not in seen.get(r.id, ())],
+        "criteria never scored": [c.id for c in criteria
+                                  if not seen.get(c.id, set()) & {MET, PARTLY_MET, NOT_MET}],
+        "tiers never chosen": [
+            f"{c.id} tier {n} ({format_number(t.points)} {f'if {t.condition.text}' if t.condition else 'otherwise'})"
+            for c in criteria if hasattr(c.scoring, "tiers")
+            for n, t in enumerate(c.scoring.tiers, 1) if n not in tiers.get(c.id, ())],
+        "grades never reached": [g.id for g in model.grades.grades if g.id not in reached] if model.grades else [],
+    }
+    return Coverage(_display(ruleset.path), len(results), {k: v for k, v in gaps.items() if v})
+
+
+# ------------------------------------------------------------------ a run over many files
+
+@dataclass
+class FileReport:
+    path: Path
+    source: str
+    name: str
+    results: list[CaseResult] = field(default_factory=list)
+    error: str | None = None  # the file or its ruleset could not be loaded
+    coverage: Coverage | None = None
+
+
+def run_file(path: Path, rulesets: dict) -> FileReport:
+    """Run every case of one cases file; `rulesets` caches loaded rulesets across files."""
+    report = FileReport(path, _display(path), path.name.removesuffix(CASES_SUFFIX))
+    try:
+        suite = Suite(path, rulesets)
+    except CasesError as error:
+        report.error = str(error)
+        return report
+    except RulesetError as error:
+        report.error = f"{report.source}: its ruleset does not load:\n{error.render()}"
+        return report
+    report.results = suite.run_all()
+    report.coverage = coverage(suite.ruleset, [r.result for r in report.results if r.result is not None])
+    return report
+
+
+@dataclass
+class Plan:
+    files: list[Path]
+    uncovered: list[str]  # shipped rulesets with no cases file, as messages show them
+
+
+def find_cases(target: str | None) -> Plan:
+    """The cases files to run: every shipped ruleset's, or those of a name, .rules, .cases.yaml or folder."""
+    if target is None:
+        folder = resource_dir("rulesets")
+        return Plan(sorted(folder.glob(f"*{CASES_SUFFIX}")),
+                    [_display(p) for p in shipped_rulesets() if not cases_path(p).is_file()])
+    path = Path(target)
+    if target.endswith(CASES_SUFFIX):
+        if not path.is_file():
+            raise CasesError([f"{target}: no such cases file"])
+        return Plan([path], [])
+    if path.is_dir():
+        files = sorted(path.glob(f"*{CASES_SUFFIX}"))
+        if not files:
+            raise CasesError([f"{target}: no *{CASES_SUFFIX} files in this folder"])
+        return Plan(files, [])
+    try:
+        rules = locate(target)
+    except RulesetError as error:
+        raise CasesError([error.render()]) from None
+    if not cases_path(rules).is_file():
+        raise CasesError([f"{_display(rules)}: no cases file (expected {_display(cases_path(rules))})"])
+    return Plan([cases_path(rules)], [])
+
+
+def cases_path(ruleset: Path) -> Path:
+    return ruleset.with_name(ruleset.name.removesuffix(SUFFIX) + CASES_SUFFIX)
+
+
+def summary(reports: list[FileReport]) -> str:
+    results = [r for report in reports for r in report.results]
+    passed = sum(r.passed for r in results)
+    return f"{passed} passed, {len(results) - passed} failed"
+
+
+def exit_code(reports: list[FileReport]) -> int:
+    """0 all passed, 1 a case failed, 2 a file, ruleset or case cannot run as written, 3 an internal fault."""
+    statuses = {r.status for report in reports for r in report.results}
+    if CASE_FAULT in statuses:
+        return 3
+    if CASE_ERROR in statuses or any(report.error for report in reports):
+        return 2
+    return 1 if CASE_FAILED in statuses else 0
+
+
+# ------------------------------------------------------------------ JUnit XML
+
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml_text(text: str) -> str:
+    return _NOT_XML.sub("\ufffd", text)
+
+
+def junit_xml(reports: list[FileReport]) -> bytes:
+    """The run as JUnit XML: a testsuite per cases file, a testcase per case; no timings, so it is reproducible."""
+    root = ElementTree.Element("testsuites", name="carbon-check")
+    totals = {"tests": 0, "failures": 0, "errors": 0}
+    for report in reports:
+        counts = {"tests": len(report.results), "failures": sum(r.status == CASE_FAILED for r in report.results),
+                  "errors": sum(r.status in (CASE_ERROR, CASE_FAULT) for r in report.results)}
+        suite = ElementTree.SubElement(root, "testsuite", name=_xml_text(report.name), file=_xml_text(report.source))
+        if report.error:
+            counts["tests"] += 1
+            counts["errors"] += 1
+            case = ElementTree.SubElement(suite, "testcase", classname=_xml_text(report.name),
+                                          name="(cases file)", file=_xml_text(report.source))
+            message = _xml_text(report.error.splitlines()[0])
+            ElementTree.SubElement(case, "error", message=message).text = _xml_text(report.error)
+        for outcome in report.results:
+            case = ElementTree.SubElement(suite, "testcase", classname=_xml_text(report.name),
+                                          name=_xml_text(outcome.case.name), file=_xml_text(report.source),
+                                          line=str(outcome.case.line))
+            if not outcome.passed:
+                tag = "failure" if outcome.status == CASE_FAILED else "error"
+                ElementTree.SubElement(case, tag, message=_xml_text(outcome.message)).text = _xml_text(outcome.line)
+        if report.coverage is not None:
+            ElementTree.SubElement(suite, "system-out").text = _xml_text("\n".join(report.coverage.lines()))
+        for key, value in counts.items():
+            suite.set(key, str(value))
+            totals[key] += value
+    for key, value in totals.items():
+        root.set(key, str(value))
+    ElementTree.indent(root)
+    return ElementTree.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
