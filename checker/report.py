@@ -1,68 +1,479 @@
-"""Report phase: a Result rendered as text for the terminal, or JSON."""
+"""Report phase: views of a Result, rendered with jinja2 from `templates/`.
+
+Formats: `text` for the terminal, `md`, `html` (one self-contained file, printable on A4), `json` (the
+result itself) and `pdf` (the HTML through `checker.pdf`, with the JSON result attached). Every word that
+does not come from the result is taken from `templates/messages.yaml`, in one language per report.
+
+Nothing here recomputes the evaluation: `build_view` only selects, translates and formats what the result
+holds. Evidence strings stay data: HTML is autoescaped, Markdown is escaped by the environment's `finalize`,
+and certification bodies' own templates (`template_dir`) run in jinja2's sandbox.
+"""
 from __future__ import annotations
 
-from .result import Result, format_number
+import functools
+import re
+from decimal import Decimal
+from pathlib import Path
 
-FORMATS = ("text", "json")
+import jinja2
+import yaml
+from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
 
-_STATUS_MARK = {"pass": "✓", "met": "✓", "partly_met": "◐", "not_met": "✗", "fail": "✗", "missing": "?",
-                "error": "!", "waived": "~", "not_applicable": "-"}
+from .resources import resource_dir
+from .result import Result, dumps, format_number
+from .units import UnitError, convert, parse_unit
+
+FORMATS = ("text", "md", "html", "json", "pdf")
+LANGS = ("zh", "en")
+TEMPLATES = {"text": "report.txt.j2", "md": "report.md.j2", "html": "report.html.j2"}
+MESSAGES = "messages.yaml"
+
+_HTML_LANG = {"zh": "zh-CN", "en": "en"}
+_MARK = {"pass": "✓", "met": "✓", "partly_met": "◐", "not_met": "✗", "fail": "✗", "missing": "?",
+         "error": "!", "waived": "~", "not_applicable": "-", "ok": "="}
+_DECIDED = ("pass", "fail", "met", "partly_met", "not_met")
+_EMISSIONS = parse_unit("tCO2e")
+_CHART_WIDTH = Decimal(440)  # px of the longest bar
+_TEXT_BAR = 20  # characters of the longest bar in text and Markdown charts
 
 
-def render(result: Result, fmt: str = "text", lang: str = "zh") -> str:
+class ReportError(Exception):
+    """A template or message catalogue cannot be used; the message says which and why."""
+
+
+def render(result: Result | dict, fmt: str = "text", lang: str = "zh",
+           template_dir: str | Path | None = None) -> str | bytes:
+    """The report of `result` in format `fmt` (one of FORMATS) and language `lang`; bytes for pdf."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown report format {fmt!r}: expected one of {', '.join(FORMATS)}")
+    if lang not in LANGS:
+        raise ValueError(f"unknown report language {lang!r}: expected one of {', '.join(LANGS)}")
+    data = result.to_dict() if isinstance(result, Result) else result
     if fmt == "json":
-        return result.to_json()
-    return _text(result.to_dict(), lang)
+        return dumps(data)
+    if fmt == "pdf":
+        from .pdf import html_to_pdf
+        # The PDF takes its title and date from the HTML's <title> and <meta name="dcterms.created">.
+        html = render(data, "html", lang, template_dir)
+        return html_to_pdf(html, attachments={"result.json": dumps(data).encode("utf-8")})
+    folder = _folder(template_dir)
+    t = _catalogue(folder)[lang]
+    context = {"view": build_view(data, lang, t), "t": t, "result": data, "lang": lang}
+    environment = _environment(folder, fmt)
+    if folder is None:  # the shipped templates: a failure there is a fault of carbon-check
+        return environment.get_template(TEMPLATES[fmt]).render(context)
+    try:
+        return environment.get_template(TEMPLATES[fmt]).render(context)
+    except jinja2.TemplateNotFound as error:
+        raise ReportError(f"template {error.name} not found in {folder} (nor among the shipped templates)") \
+            from None
+    except jinja2.TemplateSyntaxError as error:
+        raise ReportError(f"{error.filename or error.name}:{error.lineno}: template syntax error: {error.message}") \
+            from None
+    except jinja2.TemplateError as error:  # undefined names, sandbox refusals
+        raise ReportError(f"template {TEMPLATES[fmt]} in {folder} failed: {error}") from None
 
 
-def _label(label: dict | None, lang: str) -> str:
-    return (label or {}).get(lang) or (label or {}).get("zh") or ""
+def _folder(template_dir: str | Path | None) -> str | None:
+    return None if template_dir is None else str(Path(template_dir).resolve())
 
 
-def _text(data: dict, lang: str) -> str:
+# ---------------------------------------------------------------------------
+# environments and the message catalogue, built once per process
+
+@functools.lru_cache(maxsize=None)
+def _environment(folder: str | None, fmt: str) -> jinja2.Environment:
+    shipped = jinja2.FileSystemLoader(resource_dir("templates"))
+    loader = shipped if folder is None else jinja2.ChoiceLoader([jinja2.FileSystemLoader(folder), shipped])
+    # select_autoescape(["html"]) would not match "report.html.j2": say it outright.
+    options = dict(loader=loader, undefined=jinja2.StrictUndefined, autoescape=fmt == "html",
+                   trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                   finalize={"md": _md_finalize, "text": _text_finalize, "html": _html_finalize}[fmt])
+    environment = (jinja2.Environment if folder is None else SandboxedEnvironment)(**options)
+    environment.filters.update(fill=fill, md_code=md_code, css_string=css_string)
+    return environment
+
+
+@functools.lru_cache(maxsize=None)
+def _catalogue(folder: str | None) -> dict[str, dict]:
+    """{lang: {group: {key: text}}}: the shipped catalogue, overlaid by the folder's own if it has one."""
+    entries = _read_catalogue(resource_dir("templates") / MESSAGES)
+    if folder is not None and (Path(folder) / MESSAGES).is_file():
+        for group, items in _read_catalogue(Path(folder) / MESSAGES).items():
+            entries.setdefault(group, {}).update(items)
+    return {lang: {group: {key: texts[lang] for key, texts in items.items()} for group, items in entries.items()}
+            for lang in LANGS}
+
+
+def _read_catalogue(path: Path) -> dict:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        raise ReportError(f"cannot read the message catalogue {path}: {error}") from None
+    if not isinstance(data, dict):
+        raise ReportError(f"{path}: the message catalogue must map groups to messages")
+    for group, items in data.items():
+        if hasattr(dict, str(group)):
+            raise ReportError(f"{path}: group {group!r} may not be named like a dict method")
+        if not isinstance(items, dict):
+            raise ReportError(f"{path}: group {group!r} must map keys to messages")
+        for key, texts in items.items():
+            if hasattr(dict, str(key)):  # `t.chart.values` would find the dict method, not the message
+                raise ReportError(f"{path}: {group}.{key}: a key may not be named like a dict method")
+            if not (isinstance(texts, dict) and all(isinstance(texts.get(lang), str) for lang in LANGS)):
+                raise ReportError(f"{path}: {group}.{key} needs a text in each of: {', '.join(LANGS)}")
+    return data
+
+
+# ---------------------------------------------------------------------------
+# filters and escaping
+
+def fill(pattern: str, **values) -> str:
+    """`{name}` in a catalogue text replaced by its value; nothing else (str.format could reach attributes)."""
+    return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0),
+                  pattern)
+
+
+class _MarkdownSafe(str):
+    """Markdown already built by `md_code`: finalize lets it through."""
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>&|~])")
+# What starts a block when it opens a line: quote, heading, list item, setext underline or thematic break.
+_MD_BLOCK_START = re.compile(r"^(\s*)(>|#{1,6}(?=\s|$)|[-+](?=\s|$)|\d{1,9}[.)](?=\s|$)|[=-]+\s*$)")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_NEWLINES = re.compile(r"\s*[\r\n]+\s*")
+# Anything md_escape would change; most labels have none, and reports render in batches of thousands.
+_MD_TRIGGER = re.compile(r"[\\`*_\[\]<>&|~\x00-\x1f\x7f-\x9f]|^\s*(?:[#>+=-]|\d)")
+
+
+def md_escape(text: str) -> str:
+    """Text that Markdown shows as written: no emphasis, links, HTML tags, table cells or block markers."""
+    if not _MD_TRIGGER.search(text):
+        return text
+    text = _CONTROL.sub("", _NEWLINES.sub(" ", text))
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    return _MD_BLOCK_START.sub(_unblock, text, count=1)
+
+
+def _unblock(match: re.Match) -> str:
+    marker = match.group(2)
+    if marker[0].isdigit():  # "12." : a backslash escapes punctuation only, so it goes before the dot
+        return match.group(1) + marker[:-1] + "\\" + marker[-1]
+    return match.group(1) + "\\" + marker
+
+
+def md_code(value) -> _MarkdownSafe:
+    """A Markdown code span holding `value` as written; for table cells (a pipe is escaped as GFM asks)."""
+    text = _CONTROL.sub("", _NEWLINES.sub(" ", str(value))).replace("|", "\\|")
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    padding = " " if text.startswith("`") or text.endswith("`") or longest else ""
+    return _MarkdownSafe(f"{fence}{padding}{text}{padding}{fence}")
+
+
+def _md_finalize(value):
+    if value is None:
+        return ""
+    if isinstance(value, _MarkdownSafe):
+        return value
+    return md_escape(value) if isinstance(value, str) else value
+
+
+def _text_finalize(value):
+    # Terminal control sequences in evidence strings must not reach the terminal.
+    if value is None:
+        return ""
+    return _CONTROL.sub("", value) if isinstance(value, str) else value
+
+
+def _html_finalize(value):
+    # Control characters are not allowed in HTML, and in a PDF they would be missing glyphs.
+    if value is None:
+        return ""
+    if isinstance(value, Markup):  # a macro's output, built from values already finalized
+        return value
+    return _CONTROL.sub("", value) if isinstance(value, str) else value
+
+
+def css_string(text: str) -> Markup:
+    """A CSS string literal for a <style> element, where HTML entities are not decoded."""
+    escaped = "".join(c if c.isalnum() or c in " .,:;!?()/-" or ord(c) > 0x7f else f"\\{ord(c):x} "
+                      for c in text)
+    return Markup(f'"{escaped}"')
+
+
+# ---------------------------------------------------------------------------
+# the view: what every template shows, in one language
+
+def build_view(data: dict, lang: str, t: dict) -> dict:
+    """What a report shows, selected from the result and worded in `lang` with the catalogue `t`."""
+    label = functools.partial(_label, lang=lang)
     ruleset = data["ruleset"]
-    lines = [f"{_label(ruleset['title'], lang)} · {ruleset['standard'] or ruleset['id']} · {ruleset['id']} "
-             f"{ruleset['version']}"]
-    grade = data["grade"] or data["provisional_grade"]
-    outcome = data["outcome"] + (f": {_label(grade['label'], lang)}" if grade else "")
-    if data["provisional_grade"]:
-        outcome += " (provisional)"
-    score = "" if data["score"] is None else f"   score {format_number(data['score'])} / " \
-                                             f"{format_number(data['max_score'])}"
-    lines.append(f"outcome: {outcome}{score}")
-    if data["variant"]:
-        lines.append(f"variant: {_label(data['variant']['label'], lang)}")
-    if data["requirements"]:
-        lines.append("")
-        lines.append("requirements")
-        for item in data["requirements"]:
-            lines.append(f"  {_STATUS_MARK.get(item['status'], ' ')} {item['id']} {_label(item['label'], lang)}"
-                         f"  [{item['status']}]" + (f"  ({item['cite']})" if item["cite"] else ""))
-            lines.append(f"      {item['explanation']}")
-    for section in data["sections"]:
-        lines.append("")
-        lines.append(f"{section['id']} {_label(section['label'], lang)}  "
-                     f"{format_number(section['points'])} / {format_number(section['max'])}")
-        for item in section["criteria"]:
-            lines.append(f"  {_STATUS_MARK.get(item['status'], ' ')} {item['id']} {_label(item['label'], lang)}  "
-                         f"{format_number(item['points'])} / {format_number(item['max'])}"
-                         + (f"  ({item['cite']})" if item["cite"] else ""))
-            lines.append(f"      {item['explanation']}")
-    if data["grades"]:
-        lines.append("")
-        lines.append("grades")
-        for g in data["grades"]:
-            lines.append(f"  {_STATUS_MARK.get(g['status'], ' ')} {_label(g['label'], lang)}  [{g['status']}]")
-            for c in g["conditions"]:
-                lines.append(f"      {_STATUS_MARK.get(c['status'], ' ')} {c['explanation']}")
-    if data["missing"]:
-        lines.append("")
-        lines.append("missing evidence")
-        for m in data["missing"]:
-            lines.append(f"  {m['pointer']}  needed by {', '.join(m['needed_by'])}")
-    if data["errors"]:
-        lines.append("")
-        lines.append("errors")
-        for e in data["errors"]:
-            lines.append(f"  {e['item']}: {e['message']}")
-    return "\n".join(lines) + "\n"
+    outcome = "inconclusive" if data.get("inconclusive") else data["outcome"]
+    grade = data.get("grade") or data.get("provisional_grade")
+    show_score = outcome != "inconclusive" and data.get("score") is not None and data.get("max_score") is not None
+    sections = [_section(s, lang, t) for s in data["sections"]]
+    applicant = data.get("applicant") or {}
+    title = f"{label(ruleset.get('title')) or ruleset['id']} · {t['report']['title']}"
+    return {
+        "lang": lang,
+        "html_lang": _HTML_LANG[lang],
+        "title": title,
+        "date": data.get("date"),
+        "w3c_date": data["date"] if re.fullmatch(r"\d{4}-\d{2}-\d{2}", data.get("date") or "") else None,
+        "tool": data["tool"],
+        "applicant": {
+            "name": applicant.get("name"),
+            "site": applicant.get("site"),
+            "credit_code": applicant.get("credit_code"),
+            "period": _period(applicant.get("period")),
+        },
+        "scheme": {
+            "id": ruleset["id"],
+            "title": label(ruleset.get("title")),
+            "standard": ruleset.get("standard"),
+            "version": ruleset.get("version"),
+            "issuer": label(ruleset.get("issuer")),
+            "effective": ruleset.get("effective"),
+        },
+        "variant": label(data["variant"]["label"]) or data["variant"]["id"] if data.get("variant") else None,
+        "outcome": {"key": outcome, "label": t["outcome"][outcome]},
+        "grade": label(grade["label"]) or grade["id"] if grade else None,
+        "provisional": bool(data.get("provisional_grade")) or (outcome == "incomplete" and show_score),
+        "score": fill(t["unit"]["of"], points=format_number(data["score"]), max=format_number(data["max_score"]))
+        if show_score else None,
+        "inconclusive": outcome == "inconclusive",
+        "requirements": [_item(r, lang, t) for r in data["requirements"]],
+        "sections": sections,
+        "section_chart": _section_chart(sections) if sections and outcome != "inconclusive" else None,
+        "emissions_chart": _emissions_chart(data["values"], lang, t),
+        "computed": [_value(v, lang, t) for v in data["values"]],
+        "missing": [{"pointer": m["pointer"], "description": label(m.get("description")),
+                     "needed_by": list(m.get("needed_by") or [])} for m in data["missing"]],
+        "errors": [{"item": e.get("item"), "message": e.get("message")} for e in data["errors"]],
+        "next": _next_grade(data, lang, t),
+        "provenance": {
+            "ruleset_id": ruleset["id"],
+            "ruleset_version": ruleset.get("version"),
+            "ruleset_sha256": ruleset.get("sha256"),
+            "standard": ruleset.get("standard"),
+            "evidence_sha256": (data.get("evidence") or {}).get("sha256"),
+            "tool": f"{data['tool']['name']} {data['tool']['version']}",
+            "result_schema": f"{data['$schema']} ({data['result_version']})",
+            "basis": label(ruleset.get("basis")),
+            "reproduce": fill(t["note"]["reproduce"], date=data.get("date") or "—"),
+        },
+        "page_counter_css": _page_counter(t["note"]["page"]),
+    }
+
+
+def _label(value: dict | None, lang: str) -> str:
+    if not value:
+        return ""
+    return value.get(lang) or value.get("zh") or ""
+
+
+def _period(period: dict | None) -> str | None:
+    if not period:
+        return None
+    span = " – ".join(p for p in (period.get("start"), period.get("end")) if p)
+    year = period.get("year")
+    if span and year:
+        return f"{span} ({year})"
+    return span or year
+
+
+def _points(value) -> str | None:
+    return None if value is None else format_number(value)
+
+
+def _item(item: dict, lang: str, t: dict) -> dict:
+    """A requirement, criterion or grade condition: its status, and how it came out with the values used."""
+    tier = item.get("tier")
+    condition = item.get("condition") or (tier or {}).get("condition")
+    return {
+        "id": item["id"],
+        "label": _label(item.get("label"), lang),
+        "cite": item.get("cite"),
+        "status": item["status"],
+        "status_label": t["status"].get(item["status"], item["status"]),
+        "mark": _MARK.get(item["status"], " "),
+        "condition": condition,
+        "how": _how(item, t),
+        # "holds: <condition>" reads as one sentence; a missing or waived item names its condition apart
+        "joined": item["status"] in _DECIDED,
+        "inputs": [{"name": i["name"], "display": _display(i, t)} for i in item.get("inputs", [])],
+        "points": _points(item.get("points")),
+        "max": _points(item.get("max")),
+    }
+
+
+def _how(item: dict, t: dict) -> str:
+    how, status = t["how"], item["status"]
+    if status == "waived":
+        return fill(how["waived"], reason=item.get("waiver") or "")
+    if status == "not_applicable":
+        return how["not_applicable"]
+    if status == "missing":
+        return fill(how["missing"], pointers=t["punct"]["comma"].join(item.get("missing", [])))
+    if status == "error":
+        return fill(how["error"], reason=item.get("failure") or "")
+    method = item.get("method")
+    if method == "tiers":
+        tier = item.get("tier")
+        if not tier:
+            return how["no_tier"]
+        if not tier.get("condition"):
+            return how["tier_otherwise"]
+        return fill(how["tier"], number=tier["number"], of=tier["of"])
+    if method == "scale":
+        return fill(how["scale"], low=item["scale"]["from"], high=item["scale"]["to"])
+    if method == "assessed":
+        return how["assessed"]
+    if method == "points":
+        return how["computed_points"]
+    return how["holds"] if status in ("pass", "met") else how["does_not_hold"]
+
+
+def _display(recorded: dict, t: dict) -> str:
+    """A value as the result displays it; the words for unknown values in the report's language."""
+    display = recorded.get("display") or ""
+    if recorded.get("value") is None:
+        # format_value wrote "missing (<pointers>)" or "error (<reason>)"
+        for kind in ("missing", "error"):
+            if display.startswith(kind + " (") and display.endswith(")"):
+                inner = display[len(kind) + 2:-1]
+                pointers = t["punct"]["comma"].join(inner.split(", "))
+                return fill(t["display"][kind], pointers=pointers, reason=inner)
+    return display
+
+
+def _section(section: dict, lang: str, t: dict) -> dict:
+    return {
+        "id": section["id"],
+        "label": _label(section.get("label"), lang),
+        "cite": section.get("cite"),
+        "points": _points(section["points"]),
+        "max": _points(section["max"]),
+        "criteria": [_item(c, lang, t) for c in section["criteria"]],
+    }
+
+
+def _value(value: dict, lang: str, t: dict) -> dict:
+    return {
+        "id": value["id"],
+        "label": _label(value.get("label"), lang),
+        "status": value["status"],
+        "status_label": t["status"].get(value["status"], value["status"]),
+        "display": _display(value, t),
+        "formula": value.get("formula"),
+        "cite": value.get("cite"),
+    }
+
+
+def _bar(value: Decimal, scale: Decimal) -> dict:
+    """Lengths of one bar, in SVG pixels and in text characters."""
+    share = max(value, Decimal(0)) / scale if scale > 0 else Decimal(0)
+    return {"px": format_number((share * _CHART_WIDTH).quantize(Decimal("0.1"))),
+            "chars": int((share * _TEXT_BAR).to_integral_value())}
+
+
+def _section_chart(sections: list[dict]) -> dict:
+    """Points of each section against its maximum; bars share one scale, the largest maximum."""
+    largest = max((Decimal(s["max"]) for s in sections), default=Decimal(0))
+    rows = [{"id": s["id"], "label": s["label"], "points": s["points"], "max": s["max"],
+             "earned": _bar(Decimal(s["points"]), largest), "maximum": _bar(Decimal(s["max"]), largest)}
+            for s in sections]
+    return {"rows": rows, **_chart_frame(len(rows))}
+
+
+def _emissions_chart(values: list[dict], lang: str, t: dict) -> dict | None:
+    """The result's emissions by scope or category, in tCO2e, where the ruleset computes them."""
+    found = []
+    for value in values:
+        if not value["id"].startswith(("category", "categories", "scope")) or not value.get("unit"):
+            continue
+        try:
+            unit = parse_unit(value["unit"])
+        except UnitError:
+            continue
+        if not unit.compatible(_EMISSIONS):
+            continue
+        amount = None if value.get("value") is None else convert(value["value"], unit.factor_to(_EMISSIONS))
+        found.append((value, amount))
+    if not found:
+        return None
+    largest = max((a for _, a in found if a is not None), default=Decimal(0))
+    rows = [{"id": v["id"], "label": _label(v.get("label"), lang) or v["id"], "display": _display(v, t),
+             "known": a is not None, "bar": _bar(a if a is not None else Decimal(0), largest)} for v, a in found]
+    return {"rows": rows, "unit": _EMISSIONS.symbol, **_chart_frame(len(rows))}
+
+
+def _chart_frame(rows: int) -> dict:
+    """SVG geometry shared by the charts: each row is a label line above its bar."""
+    return {"width": 640, "row_height": 40, "bar_width": int(_CHART_WIDTH), "height": rows * 40 + 8}
+
+
+def _next_grade(data: dict, lang: str, t: dict) -> dict:
+    """What the next grade needs: the gap analysis when the result has one, else the grade's unmet clauses."""
+    grades = data["grades"]
+    if not grades:
+        return _next("no_grades", note=t["next"]["no_grades"])
+    if data.get("inconclusive"):  # any current value would be a score the report must not show
+        return _next("inconclusive", note=t["next"]["inconclusive"])
+    gap = data.get("gap")
+    if gap is not None:
+        target = gap.get("target")
+        if target is None:
+            return _next("top", note=t["next"]["top"])
+        conditions = [{
+            "condition": c.get("condition"),
+            "status": c.get("status"),
+            "status_label": t["status"].get(c.get("status"), c.get("status")),
+            "current": c.get("current"),
+            "required": c.get("required"),
+            "action": _label(c.get("action"), lang) or None,
+        } for c in gap.get("conditions") or []]
+        return _next("gap", t, target=_label(target.get("label"), lang) or target.get("id"), conditions=conditions)
+    reached = (data.get("grade") or data.get("provisional_grade") or {}).get("id")
+    position = next((i for i, g in enumerate(grades) if g["id"] == reached), len(grades))
+    if position == 0:
+        return _next("top", note=t["next"]["top"])
+    target = grades[position - 1]
+    conditions = []
+    for condition in target["conditions"]:
+        if condition["status"] == "met":
+            continue
+        item = _item(condition, lang, t)
+        conditions.append({
+            "condition": item["condition"],
+            "status": item["status"],
+            "status_label": item["status_label"],
+            "current": t["punct"]["semicolon"].join(f"{i['name']} = {i['display']}" for i in item["inputs"]) or None,
+            "required": None,  # the condition says what is required
+            "action": None,
+        })
+    failed = [r["id"] for r in data["requirements"] if r["status"] == "fail"]
+    prerequisites = fill(t["next"]["requirements_first"], ids=t["punct"]["comma"].join(failed)) if failed else None
+    return _next("fallback", t, target=_label(target["label"], lang) or target["id"], conditions=conditions,
+                 prerequisites=prerequisites)
+
+
+def _next(kind: str, t: dict | None = None, *, target: str | None = None, conditions: list | None = None,
+          prerequisites: str | None = None, note: str | None = None) -> dict:
+    """The next-grade section; `columns` says which of current/required/action any condition has."""
+    conditions = conditions or []
+    if target is not None and not conditions:
+        note = t["next"]["all_met"]
+    return {"kind": kind, "target": fill(t["next"]["target"], grade=target) if target is not None else None,
+            "conditions": conditions, "prerequisites": prerequisites, "note": note,
+            "columns": {key: any(c.get(key) for c in conditions) for key in ("current", "required", "action")}}
+
+
+def _page_counter(pattern: str) -> Markup:
+    """The catalogue's page footer as a CSS `content` value with page counters."""
+    parts = re.split(r"\{(page|pages)\}", pattern)
+    tokens = [f"counter({p})" if i % 2 else css_string(p) for i, p in enumerate(parts) if p]
+    return Markup(" ".join(tokens))
