@@ -6,6 +6,8 @@ evidence schema, and the structure of sections, tiers and grades verified.
 """
 from __future__ import annotations
 
+import datetime
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -58,6 +60,7 @@ class Checker:
         self.scopes: list[dict[str, Type]] = []
         self.let_types: dict[str, Type] = {}
         self.checking: list[str] = []  # lets being typed, to find cycles
+        self.in_cycles: set[str] = set()  # lets already named in a reported cycle
         self.order: list[ast.Let] = []
         self.context = ""  # "grade" while checking grade conditions: `score` is visible there
 
@@ -76,7 +79,7 @@ class Checker:
             return parse_unit(symbol)
         except UnitError as exc:
             from .units import known_symbols
-            self.error("unit", str(exc), span, hint=did_you_mean(symbol, known_symbols()))
+            self.error("unit", str(exc), span, hint=did_you_mean(exc.part or symbol, known_symbols()))
             return ONE
 
     # The whole module
@@ -117,8 +120,10 @@ class Checker:
                 if decl.alias in seen_names:
                     self.error("duplicate-name", f"'{decl.alias}' is already defined", decl.span)
                 seen_names[decl.alias] = decl.span
-        if self.module.header.kind == "library" and (requirements or sections or grades or self.lets):
-            self.error("library-content", "a library holds only tables and parameters", self.module.header.span)
+        if self.module.header.kind == "library":
+            extra = next((d for d in decls if not isinstance(d, (ast.Table, ast.Param, ast.Import))), None)
+            if extra is not None:
+                self.error("library-content", "a library holds only tables and parameters", extra.span)
         for alias, library in self.libraries.items():
             for name, param in library.params.items():
                 self.params[f"{alias}.{name}"] = param
@@ -171,7 +176,7 @@ class Checker:
         if item_id in ids:
             first = ids[item_id]
             self.error("duplicate-id", f"'{item_id}' is already used (line {first.line})", span)
-        ids[item_id] = span
+        ids.setdefault(item_id, span)  # later duplicates name the first use
 
     def check_table(self, table: ast.Table) -> None:
         self.unit(table.unit, table.span)
@@ -189,7 +194,7 @@ class Checker:
 
     def check_param(self, param: ast.Param) -> None:
         declared = self.unit(param.unit, param.span) if param.unit else None
-        found = self.infer(param.default)
+        found = self.value(param.default)
         if declared is not None and found.kind == "number" and not found.unit.compatible(declared):
             self.error("unit", f"default of '{param.name}' is in {found.unit.symbol or 'a plain number'}, "
                                f"the parameter in {declared.symbol}", param.default.span)
@@ -220,14 +225,23 @@ class Checker:
             return self.let_types[let.name]
         if let.name in self.checking:
             cycle = self.checking[self.checking.index(let.name):] + [let.name]
-            self.error("cycle", f"'{let.name}' depends on itself: {' → '.join(cycle)}", let.span)
+            if not set(cycle) <= self.in_cycles:  # each further cycle reported must name a new let
+                self.in_cycles.update(cycle)
+                self.error("cycle", f"'{let.name}' depends on itself: {' → '.join(cycle)}", let.span)
             return Type("any")
         self.checking.append(let.name)
-        found = self.infer(let.expr)
+        found = self.value(let.expr)
         self.checking.pop()
+        if found.kind in ("record", "list"):
+            self.error("type", f"'{let.name}' holds a number, text, true/false or date; `{let.expr.text}` is "
+                               f"{found.describe()}", let.expr.span)
+            found = Type("any")
         if let.unit is not None:
+            reported = len(self.diagnostics)
             declared = self.unit(let.unit, let.span)
-            if found.kind != "number":
+            if found.kind == "any" or len(self.diagnostics) > reported:
+                pass   # an error already reported where the value arose; do not repeat it here
+            elif found.kind != "number":
                 self.error("type", f"'{let.name}' is declared in {declared.symbol} but is {found.describe()}",
                            let.expr.span)
             elif not found.unit.compatible(declared):
@@ -333,6 +347,21 @@ class Checker:
         expr.type = method(expr)
         return expr.type
 
+    def value(self, expr: ast.Expr) -> Type:
+        """The type of an expression used as a value, which a whole table or library is not."""
+        return self.not_whole(expr, self.infer(expr))
+
+    def not_whole(self, expr: ast.Expr, found: Type) -> Type:
+        if found.kind == "table":
+            self.error("type", f"`{expr.text}` is a table: look a row up with `{expr.text}[key]` or "
+                               f"`latest({expr.text}, key)`", expr.span)
+            return Type("any")
+        if found.kind == "library":
+            self.error("type", f"`{expr.text}` is a library: name one of its tables or parameters, "
+                               f"`{expr.text}.name`", expr.span)
+            return Type("any")
+        return found
+
     def infer_number(self, expr: ast.Number) -> Type:
         return number(self.unit(expr.unit, expr.unit_span or expr.span))
 
@@ -400,8 +429,9 @@ class Checker:
             return Type("any")
         node = field_schema(base, expr.name, self.schema)
         if node is None:
-            pointer = _pointer(expr.base.ref)
-            self.error("unknown-evidence", f"the evidence schema has no field '{expr.name}' at {pointer or '/'}",
+            # Inside an aggregation the base is an item of a list: name it as written.
+            place = f"at {_pointer(expr.base.ref) or '/'}" if expr.base.ref[0] == "evidence" else f"in `{expr.base.text}`"
+            self.error("unknown-evidence", f"the evidence schema has no field '{expr.name}' {place}",
                        expr.span, hint=did_you_mean(expr.name, field_names(base, self.schema)))
             return Type("any")
         expr.ref = (*expr.base.ref[:-1], (*expr.base.ref[-1], expr.name))
@@ -432,12 +462,14 @@ class Checker:
                 and expr.keys[1].value not in table.columns:
             self.error("unknown-column", f"table '{table.name}' has no column \"{expr.keys[1].value}\"",
                        expr.keys[1].span, hint=did_you_mean(expr.keys[1].value, table.columns))
-        if isinstance(expr.keys[0], (ast.String, ast.Number)) and isinstance(expr.keys[0].value if isinstance(
-                expr.keys[0], ast.String) else None, str):
-            if expr.keys[0].value not in {r.key for r in table.rows}:
-                self.error("unknown-row", f"table '{table.name}' has no row \"{expr.keys[0].value}\"",
-                           expr.keys[0].span, hint=did_you_mean(expr.keys[0].value,
-                                                                [str(r.key) for r in table.rows]))
+        row = _literal_key(expr.keys[0])
+        if row is not None and row not in {r.key for r in table.rows}:
+            keys = [r.key for r in table.rows]
+            if isinstance(row, str):
+                shown, hint = f'"{row}"', did_you_mean(row, [str(k) for k in keys])
+            else:  # "did you mean 2022" for a missing 2024 would mislead: list the years there are
+                shown, hint = str(row), "the rows are " + ", ".join(map(str, keys)) if keys else None
+            self.error("unknown-row", f"table '{table.name}' has no row {shown}", expr.keys[0].span, hint=hint)
         return number(base.unit)
 
     def infer_call(self, expr: ast.Call) -> Type:
@@ -456,15 +488,19 @@ class Checker:
         if any(t.kind == "any" for t in types) and name != "present":
             return Type("any")
         if name == "present":
+            self.not_whole(args[0], types[0])
             return BOOL
         if name in ("min", "max") and len(args) >= 2:
             for arg, t in zip(args, types):
                 if t.kind != "number":
                     self.error("type", f"{name}() compares numbers, `{arg.text}` is {t.describe()}", arg.span)
                     return Type("any")
-            for arg, t in zip(args[1:], types[1:]):
-                self.compatible(types[0], t, arg)
-            return types[0]
+            # A bare 0 fits any unit, so `max(0, x)` is in x's unit.
+            first = next((i for i, arg in enumerate(args) if not _is_zero(arg)), 0)
+            for i, (arg, t) in enumerate(zip(args, types)):
+                if i != first:
+                    self.compatible(types[first], t, arg)
+            return types[first]
         if name in AGGREGATES:
             return self.aggregate_type(expr, name, types[0], args[0], None)
         if name == "abs":
@@ -474,6 +510,8 @@ class Checker:
             return types[0] if self.expect(args[0], "number", "round()") else Type("any")
         if name == "date":
             self.expect(args[0], "string", "date()")
+            if isinstance(args[0], ast.String) and not _is_date(args[0].value):
+                self.error("date", f"\"{args[0].value}\" is not a date (YYYY-MM-DD)", args[0].span)
             return DATE
         if name in ("days_between", "months_between"):
             for arg in args:
@@ -487,6 +525,10 @@ class Checker:
                 self.error("type", f"latest() looks up a table, `{args[0].text}` is {types[0].describe()}",
                            args[0].span)
                 return Type("any")
+            if self.tables[args[0].ref[1]].columns:
+                self.error("type", f"latest() reads a table with one value per row; `{args[0].text}` has columns",
+                           args[0].span)
+            self.expect(args[1], "number", "latest()'s key")
             return number(types[0].unit)
         return Type("any")
 
@@ -528,7 +570,10 @@ class Checker:
             if expr.where is not None:
                 self.expect(expr.where, "bool", "a `where` filter")
             if expr.function == "count":
-                self.infer(expr.item)
+                if not (isinstance(expr.item, ast.Name) and expr.item.name == expr.variable):
+                    self.error("count-item", "count() counts items: write `count(x for x in list where …)`",
+                               expr.item.span)
+                self.value(expr.item)
                 return PLAIN
             item = self.infer(expr.item)
         finally:
@@ -557,10 +602,10 @@ class Checker:
         return number(left.unit.times(right.unit) if expr.op == "*" else left.unit.over(right.unit))
 
     def infer_compare(self, expr: ast.Compare) -> Type:
-        left, right = self.infer(expr.left), self.infer(expr.right)
+        left, right = self.value(expr.left), self.value(expr.right)
         if "any" in (left.kind, right.kind):
             return BOOL
-        if left.kind != right.kind:
+        if left.kind != right.kind or left.kind in ("record", "list"):
             self.error("type", f"cannot compare {left.describe()} with {right.describe()}", expr.span)
         elif left.kind == "number":
             if _is_zero(expr.left):
@@ -588,9 +633,9 @@ class Checker:
         return BOOL
 
     def infer_member(self, expr: ast.Member) -> Type:
-        value = self.infer(expr.value)
+        value = self.value(expr.value)
         for option in expr.options:
-            found = self.infer(option)
+            found = self.value(option)
             if "any" in (value.kind, found.kind):
                 continue
             if found.kind != value.kind:
@@ -612,12 +657,14 @@ class Checker:
         return BOOL
 
     def infer_coalesce(self, expr: ast.Coalesce) -> Type:
-        value, fallback = self.infer(expr.value), self.infer(expr.fallback)
+        value, fallback = self.value(expr.value), self.value(expr.fallback)
         return self.same_type(value, fallback, expr.fallback, "`??`")
 
     def infer_conditional(self, expr: ast.Conditional) -> Type:
         self.expect(expr.condition, "bool", "`if`'s condition")
-        then, otherwise = self.infer(expr.then), self.infer(expr.otherwise)
+        then, otherwise = self.value(expr.then), self.value(expr.otherwise)
+        if _is_zero(expr.then):  # `if c then 0 else x` is in x's unit
+            return self.same_type(otherwise, then, expr.then, "both branches of `if`")
         return self.same_type(then, otherwise, expr.otherwise, "both branches of `if`")
 
     def same_type(self, first: Type, second: Type, second_expr: ast.Expr, what: str) -> Type:
@@ -635,6 +682,25 @@ class Checker:
 def _is_zero(expr: ast.Expr) -> bool:
     """A bare 0 fits any unit: `residual > 0` needs no unit."""
     return isinstance(expr, ast.Number) and expr.unit is None and expr.value == 0
+
+
+def _is_date(text: str) -> bool:
+    """YYYY-MM-DD and a real day (fromisoformat alone also takes 20240630 and 2024-W01-1)."""
+    try:
+        return bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", text)) and bool(datetime.date.fromisoformat(text))
+    except ValueError:
+        return False
+
+
+def _literal_key(expr: ast.Expr):
+    """The row a table lookup names literally (`t[2021]`, `t["CH4", …]`), if it does."""
+    if isinstance(expr, ast.String):
+        return expr.value
+    if isinstance(expr, ast.Number) and expr.unit is None:
+        return expr.value
+    if isinstance(expr, ast.Negate) and isinstance(expr.operand, ast.Number) and expr.operand.unit is None:
+        return -expr.operand.value
+    return None
 
 
 def _pointer(ref) -> str:
@@ -657,14 +723,22 @@ def _constant(expr: ast.Expr) -> tuple[Fraction, tuple] | None:
 
 
 def _accepted(condition: ast.Expr):
-    """The set of values a simple condition `x op constant` accepts, as (subject, low, low_closed, high, high_closed)."""
+    """The values a simple condition accepts: ("*",) for `true`; (subject, {texts}) for `x == "t"` and
+    `x in {"t", …}`; (subject, low, low_closed, high, high_closed) for `x op constant`, `x == constant`
+    and `x in (a, b]`, each bound an exact fraction of its dimension's base unit."""
     if isinstance(condition, ast.Boolean) and condition.value:
-        return ("*", None, True, None, True)
-    if isinstance(condition, ast.Compare) and condition.op in ("<", "<=", ">", ">="):
+        return ("*",)
+    if isinstance(condition, ast.Member) and all(isinstance(o, ast.String) for o in condition.options):
+        return (condition.value.text, frozenset(o.value for o in condition.options))
+    if isinstance(condition, ast.Compare) and condition.op != "!=":
+        subject = condition.left.text
+        if isinstance(condition.right, ast.String):
+            return (subject, frozenset([condition.right.value])) if condition.op == "==" else None
         bound = _constant(condition.right)
         if bound is None:
             return None
-        subject = condition.left.text
+        if condition.op == "==":
+            return (subject, bound, True, bound, True)
         if condition.op in (">", ">="):
             return (subject, bound, condition.op == ">=", None, True)
         return (subject, None, True, bound, condition.op == "<=")
@@ -683,6 +757,22 @@ def _implies(later: ast.Expr, earlier: ast.Expr) -> bool:
         return False
     if b[0] == "*":
         return True
+    if a[0] != b[0] or len(a) != len(b):
+        return False
+    if len(a) == 2:
+        return a[1] <= b[1]
+    _, a_low, a_low_closed, a_high, a_high_closed = a
+    _, b_low, b_low_closed, b_high, b_high_closed = b
+    # Bounds in different dimensions are a unit error reported elsewhere; a bare 0 is 0 in any unit.
+    if len({bound[1] for bound in (a_low, a_high, b_low, b_high) if bound is not None and bound[0] != 0}) > 1:
+        return False
+    if b_low is not None:
+        if a_low is None or a_low[0] < b_low[0] or (a_low[0] == b_low[0] and a_low_closed and not b_low_closed):
+            return False
+    if b_high is not None:
+        if a_high is None or a_high[0] > b_high[0] or (a_high[0] == b_high[0] and a_high_closed and not b_high_closed):
+            return False
+    return True
     if a[0] != b[0]:
         return False
     _, a_low, a_low_closed, a_high, a_high_closed = a

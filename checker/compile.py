@@ -7,8 +7,9 @@ says can reach Python: the closures are built from a fixed set of operations.
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
-from decimal import Decimal, DivisionByZero, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, DivisionByZero, InvalidOperation
 from typing import Any, Callable
 
 from . import ast
@@ -50,6 +51,7 @@ class CompiledLet:
     node: ast.Let
     evaluate: Fn
     inputs: list[Input]
+    reported: bool  # no item reads it: its own missing evidence is reported (e.g. a fine's range)
 
 
 @dataclass
@@ -123,7 +125,9 @@ class _Compiler:
             unit_type = Type("number", parse_unit(param.unit)) if param.unit else (
                 param.default.type if param.default is not None else Type("number", ONE))
             params[name] = (unit_type, default)
-        lets = [CompiledLet(let, self.let(let), self.inputs(let.expr)) for let in m.lets]
+        read_by_items = _lets_read_by_items(m)
+        lets = [CompiledLet(let, self.let(let), self.inputs(let.expr), let.name not in read_by_items)
+                for let in m.lets]
         requirements = [
             CompiledRequirement(r, self.optional(r.when), self.expr(r.condition),
                                 self.waiver(r.id) if r.waivable else None, self.inputs(r.condition))
@@ -170,9 +174,12 @@ class _Compiler:
             unit = s.value.type.unit
             return CompiledCriterion(c, when, "scale", [], self.expr(s.value), self.converted(s.start, unit),
                                      self.converted(s.end, unit), self.inputs(s.value))
+        # Points are plain numbers: `points evidence.share * 10` with a share of 60% is 6 points, not 600.
         if isinstance(s, ast.Assessed):
-            return CompiledCriterion(c, when, "assessed", [], self.expr(s.source), None, None, self.inputs(s.source))
-        return CompiledCriterion(c, when, "points", [], self.expr(s.value), None, None, self.inputs(s.value))
+            return CompiledCriterion(c, when, "assessed", [], self.converted(s.source, ONE), None, None,
+                                     self.inputs(s.source))
+        return CompiledCriterion(c, when, "points", [], self.converted(s.value, ONE), None, None,
+                                 self.inputs(s.value))
 
     def converted(self, expr: ast.Expr, unit) -> Fn:
         compute = self.expr(expr)
@@ -310,7 +317,7 @@ class _Compiler:
             return latest
         operations = {
             "abs": abs,
-            "round": lambda v, d: v.quantize(Decimal(1).scaleb(-int(d))),
+            "round": _round,
             "date": _parse_date,
             "days_between": lambda a, b: Decimal((b - a).days),
             "months_between": _months_between,
@@ -406,9 +413,9 @@ class _Compiler:
 
     def c_conditional(self, expr: ast.Conditional) -> Fn:
         condition = self.expr(expr.condition)
-        then = self.expr(expr.then)
-        otherwise = self.converted(expr.otherwise, expr.then.type.unit) if expr.then.type.kind == "number" \
-            else self.expr(expr.otherwise)
+        unit = expr.type.unit if expr.type.kind == "number" else None
+        then = self.converted(expr.then, unit) if unit else self.expr(expr.then)
+        otherwise = self.converted(expr.otherwise, unit) if unit else self.expr(expr.otherwise)
 
         def conditional(ctx):
             decided = condition(ctx)
@@ -418,6 +425,35 @@ class _Compiler:
                 return otherwise(ctx)
             return decided
         return conditional
+
+
+def _lets_named(node) -> set[str]:
+    """Every let an expression (or scoring rule) reads directly, at any depth."""
+    found = set()
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, ast.Expr) and current.ref is not None and current.ref[0] == "let":
+            found.add(current.ref[1])
+        for value in vars(current).values() if isinstance(current, (ast.Node, ast.Label)) else ():
+            stack.extend(v for v in (value if isinstance(value, list) else [value])
+                         if isinstance(v, (ast.Node, list)) and v is not current)
+    return found
+
+
+def _lets_read_by_items(model: Model) -> set[str]:
+    """The lets that requirements, criteria, grades or the variant read, directly or through other lets."""
+    reads = {let.name: _lets_named(let.expr) for let in model.lets}
+    items = [*model.requirements, *(c for s in model.sections for c in s.criteria),
+             *(model.grades.grades if model.grades else []), *([model.variant] if model.variant else [])]
+    pending = set().union(*(_lets_named(item) for item in items)) if items else set()
+    used: set[str] = set()
+    while pending:
+        name = pending.pop()
+        if name not in used:
+            used.add(name)
+            pending |= reads.get(name, set())
+    return used
 
 
 def _clauses(condition: ast.Expr) -> list[ast.Expr]:
@@ -475,7 +511,7 @@ def _evidence_getter(path: tuple[str, ...], type_: Type) -> Fn:
     def get(ctx):
         node = ctx.evidence
         for key in path:
-            node = node.get(key) if type(node) is dict else None
+            node = node.get(key) if isinstance(node, dict) else None  # any mapping a caller passes
             if node is None:
                 return missing
         return _coerce(node, type_) if wants_date else node
@@ -489,7 +525,7 @@ def _var_getter(name: str, path: tuple[str, ...], type_: Type) -> Fn:
     def get(ctx):
         node, pointer = ctx.vars[name]
         for key in path:
-            node = node.get(key) if type(node) is dict else None
+            node = node.get(key) if isinstance(node, dict) else None  # any mapping a caller passes
             if node is None:
                 return Missing((pointer + suffix,))
         return _coerce(node, type_) if wants_date else node
@@ -503,21 +539,27 @@ def _aggregate(function: str, source, variable: str | None, item: Fn | None, whe
         if isinstance(found, UNKNOWN):
             yield found
             return
-        for index, element in enumerate(found):
-            if variable is None:
-                yield element if element is not None else Missing((f"{pointer}/{index}",))
-                continue
-            ctx.vars[variable] = (element, f"{pointer}/{index}")
-            if where is not None:
-                keep = where(ctx)
-                if keep is False:
+        # An enclosing aggregation may use the same variable name: its binding comes back afterwards.
+        outer = ctx.vars.get(variable)
+        try:
+            for index, element in enumerate(found):
+                if variable is None:
+                    yield element if element is not None else Missing((f"{pointer}/{index}",))
                     continue
-                if keep is not True:
-                    yield keep
-                    continue
-            yield item(ctx) if item is not None else True
-        if variable is not None:
-            ctx.vars.pop(variable, None)
+                ctx.vars[variable] = (element, f"{pointer}/{index}")
+                if where is not None:
+                    keep = where(ctx)
+                    if keep is False:
+                        continue
+                    if keep is not True:
+                        yield keep
+                        continue
+                yield item(ctx) if item is not None else True
+        finally:
+            if outer is not None:
+                ctx.vars[variable] = outer
+            else:
+                ctx.vars.pop(variable, None)
 
     if function == "count":
         def count(ctx):
@@ -563,9 +605,21 @@ def _present(value) -> bool:
 
 def _parse_date(text):
     try:
-        return datetime.date.fromisoformat(text)
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):  # fromisoformat alone also takes 20240630, 2024-W01-1
+            return datetime.date.fromisoformat(text)
     except (TypeError, ValueError):
-        return Failure(f"{_show(text)} is not a date (YYYY-MM-DD)")
+        pass
+    return Failure(f"{_show(text)} is not a date (YYYY-MM-DD)")
+
+
+def _round(value: Decimal, digits: Decimal):
+    """Half-up, the 四舍五入 of the standards (the decimal context itself rounds half-even)."""
+    if digits != digits.to_integral_value():
+        return Failure(f"round() takes a whole number of digits, not {digits}")
+    try:
+        return value.quantize(Decimal(1).scaleb(-int(digits)), rounding=ROUND_HALF_UP)
+    except InvalidOperation:
+        return Failure(f"{value} cannot be rounded to {digits} decimals")
 
 
 def _months_between(a: datetime.date, b: datetime.date) -> Decimal:

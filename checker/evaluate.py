@@ -6,6 +6,7 @@ convention); everything else stays exact inside one decimal context.
 from __future__ import annotations
 
 import decimal
+import functools
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -37,6 +38,7 @@ class _Run:
         self.ctx = Context(evidence, {})
         self.missing: dict[str, list[str]] = {}
         self.errors: list[dict] = []
+        self.grade_unknowns: dict[str, list] = {}  # grade id → the unknown values its clauses met
         for name, (type_, default) in program.params.items():
             if name in params:
                 self.ctx.params[name] = params[name]
@@ -86,10 +88,17 @@ class _Run:
         ctx.score = score
         grades = [self.grade(g) for g in program.grades]
         reached = next((g for g in grades if g.status == MET), None)
+        # The first grade that holds is the result only if every grade ranked above it is decided.
+        above = grades[:grades.index(reached)] if reached else grades
+        undecided = [g for g in above if g.status in (MISSING, ERROR)]
+        for grade in undecided:
+            for value in self.grade_unknowns[grade.id]:
+                self.note_unknown(grade.id, value)
         statuses = {r.status for r in requirements} | {c.status for c in criteria}
         if FAIL in statuses:
             outcome = INELIGIBLE
-        elif statuses & {MISSING, ERROR} or (ctx.variant is not None and isinstance(ctx.variant, UNKNOWN)):
+        elif statuses & {MISSING, ERROR} or undecided or (
+                ctx.variant is not None and isinstance(ctx.variant, UNKNOWN)):
             outcome = INCOMPLETE
         elif reached is not None:
             outcome = GRADED
@@ -107,8 +116,8 @@ class _Run:
             outcome=outcome,
             grade=grade_ref if outcome == GRADED else None,
             provisional_grade=grade_ref if outcome == INCOMPLETE else None,
-            score=score,
-            max_score=model.grades.max if model.grades else None,
+            score=score if model.sections else None,  # a classification (grades without sections) has no score
+            max_score=model.grades.max if model.sections else None,
             inconclusive=bool(statuses) and not decided,
             requirements=requirements,
             sections=sections,
@@ -130,7 +139,10 @@ class _Run:
         inputs = self.record(let.inputs)
         item = ItemResult("value", node.name, label(node.label), node.cite, "ok", inputs)
         if isinstance(value, UNKNOWN):
-            item.status = self.note_unknown(node.name, value)
+            # A value that items read is reported through them, so one that only a not-applicable item
+            # reads does not ask the applicant for evidence; a value no item reads reports for itself.
+            item.status = self.note_unknown(node.name, value) if let.reported else (
+                ERROR if isinstance(value, Failure) else MISSING)
             _unknown_detail(item, value)
         unit = type_.unit.symbol if type_.kind == "number" and type_.unit else None
         item.detail.update(value=value, unit=unit or None, display=format_value(value, type_),
@@ -201,8 +213,10 @@ class _Run:
                     return self.unknown_points(item, start if isinstance(start, UNKNOWN) else end)
                 if start == end:
                     return self.unknown_points(item, Failure("the scale starts and ends at the same value"))
-                share = min(max((value - start) / (end - start), ZERO), Decimal(1))
-                points = (node.max * share).quantize(CENT, rounding=ROUND_HALF_UP)
+                # Multiply before dividing: max·(v−a)/(b−a) is then exact whenever it ends within 34 digits,
+                # and half-up rounding sees 0.625, not 0.62499… (3 points at 5 on a scale from 0 to 24).
+                exact = node.max * (value - start) / (end - start)
+                points = min(max(ZERO, exact), node.max).quantize(CENT, rounding=ROUND_HALF_UP)  # never -0
                 scoring = node.scoring
                 item.detail["scale"] = {"from": scoring.start.text, "to": scoring.end.text}
             elif compiled.method == "assessed":
@@ -236,6 +250,7 @@ class _Run:
             elif holds is not True:
                 item.status = ERROR if isinstance(holds, Failure) else MISSING
                 _unknown_detail(item, holds)
+                self.grade_unknowns.setdefault(node.id, []).append(holds)
             conditions.append(item)
         statuses = {c.status for c in conditions}
         status = NOT_MET if NOT_MET in statuses else ERROR if ERROR in statuses else (
@@ -255,9 +270,13 @@ def _substitute(formula: str, inputs) -> str:
     if not inputs:
         return formula
     by_name = {r.name: format_value(r.value, r.type) for r in inputs}
-    pattern = re.compile(r"(?<![\w.])(" + "|".join(re.escape(n) for n in sorted(by_name, key=len, reverse=True))
-                         + r")(?![\w.])")
-    return pattern.sub(lambda m: f"{m.group(1)} {by_name[m.group(1)]}", formula)
+    return _names_pattern(tuple(by_name)).sub(lambda m: f"{m.group(1)} {by_name[m.group(1)]}", formula)
+
+
+@functools.lru_cache(maxsize=1024)  # one pattern per let, built once instead of per application
+def _names_pattern(names: tuple[str, ...]) -> re.Pattern:
+    return re.compile(r"(?<![\w.])(" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+                      + r")(?![\w.])")
 
 
 def _applicant(evidence: dict) -> dict:

@@ -427,8 +427,20 @@ def _sort_key(p: Problem):
     return parts, p.message_en
 
 
+_VALIDATORS: dict[int, tuple[dict, object]] = {}  # by schema identity; the schema is kept so its id stays its own
+
+
+def _validator(schema: dict):
+    """One validator per loaded schema, not one per application: building it costs as much as a small check."""
+    cached = _VALIDATORS.get(id(schema))
+    if cached is None or cached[0] is not schema:
+        cached = _VALIDATORS[id(schema)] = (
+            schema, _Validator(_decimalize(schema), format_checker=Draft202012Validator.FORMAT_CHECKER))
+    return cached[1]
+
+
 def validate_evidence(evidence: dict, schema: dict, source: str = "<evidence>") -> list[Problem]:
-    validator = _Validator(_decimalize(schema), format_checker=Draft202012Validator.FORMAT_CHECKER)
+    validator = _validator(schema)
     problems = {p for e in validator.iter_errors(evidence) for p in _problems_for(e)}
     return sorted(problems, key=_sort_key)
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
+from json.encoder import encode_basestring as _json_string  # = json.dumps(text, ensure_ascii=False), no encoder
 from typing import Any
 
 from .types import Type
@@ -151,14 +152,19 @@ def _plain(value):
     return value
 
 
+# Wide enough for any evidence number (40 digits, exponent within ±100), so showing one never fails.
+_DISPLAY = Context(prec=250, rounding=ROUND_HALF_UP)
+
+
 def format_number(value: Decimal) -> str:
-    """Exact where short, rounded to 4 decimals for reading; never in exponent notation."""
+    """Exact where short, rounded half-up to 4 decimals for reading; never in exponent notation."""
     if value == value.to_integral_value():
-        return format(value.quantize(Decimal(1)), "f")
-    if value.as_tuple().exponent < -4:
-        value = value.quantize(Decimal("0.0001"))
+        value = value.to_integral_value(context=_DISPLAY)
+    elif value.as_tuple().exponent < -4:
+        value = value.quantize(Decimal("0.0001"), context=_DISPLAY)
     text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    text = text.rstrip("0").rstrip(".") if "." in text else text
+    return "0" if text == "-0" else text
 
 
 def format_value(value, type_: Type | None) -> str:
@@ -207,7 +213,10 @@ def explain(item: ItemResult) -> str:
             return f"{points} on the scale from {scale['from']} to {scale['to']} ({given})"
         if item.method == "assessed":
             return f"{points} recorded by the auditor ({given})"
-        return f"{points} ({given})"
+        capped = detail.get("capped")
+        if capped:
+            points += f", capped from {format_number(capped['computed'])}"
+        return points + (f" ({given})" if given else "")
     verdict = {PASS: "holds", FAIL: "does not hold", MET: "holds", NOT_MET: "does not hold"}.get(item.status,
                                                                                               item.status)
     return f"`{detail.get('condition')}` {verdict}" + (f" ({given})" if given else "")
@@ -222,6 +231,13 @@ def dumps(data) -> str:
 
 
 def _write(value, out: list[str], depth: int) -> None:
+    # Texts and numbers are most of a result: written first, without the isinstance chain.
+    if type(value) is str:
+        out.append(_json_string(value))
+        return
+    if type(value) is Decimal:
+        out.append(_decimal_json(value))
+        return
     pad = "  " * (depth + 1)
     if isinstance(value, dict):
         if not value:
@@ -229,7 +245,7 @@ def _write(value, out: list[str], depth: int) -> None:
             return
         out.append("{\n")
         for i, (key, item) in enumerate(value.items()):
-            out.append(f"{pad}{json.dumps(str(key), ensure_ascii=False)}: ")
+            out.append(f"{pad}{_json_string(str(key))}: ")
             _write(item, out, depth + 1)
             out.append(",\n" if i < len(value) - 1 else "\n")
         out.append("  " * depth + "}")
@@ -250,7 +266,7 @@ def _write(value, out: list[str], depth: int) -> None:
     elif isinstance(value, int):
         out.append(str(value))
     elif isinstance(value, str):
-        out.append(json.dumps(value, ensure_ascii=False))
+        out.append(_json_string(value))
     else:
         raise TypeError(f"cannot serialise {type(value).__name__} in a result")
 

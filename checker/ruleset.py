@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -12,9 +13,12 @@ from .check import Checker, Model, _Library
 from .compile import Program, compile_model
 from .diagnostics import Diagnostic, RulesetError, did_you_mean
 from .evaluate import evaluate
+from .evidence import MAX_EXPONENT
+from .gap import gap_to
 from .parse import parse
 from .resources import resource_dir
 from .result import Result, dumps
+from .units import UnitError, convert, parse_unit
 
 SUFFIX = ".rules"
 
@@ -64,8 +68,10 @@ class Ruleset:
             "evidence": {"sha256": hashlib.sha256(raw).hexdigest()},
             "tool": {"name": "carbon-check", "version": __version__},
         }
-        return evaluate(self.program, evidence, params=self.parameters(params or {}), provenance=provenance,
-                        date=date)
+        supplied = self.parameters(params or {})
+        result = evaluate(self.program, evidence, params=supplied, provenance=provenance, date=date)
+        result.gap = gap_to(self, evidence, result, supplied)
+        return result
 
     def parameters(self, given: dict) -> dict:
         """Supplied parameter values, by name, checked against what the ruleset declares."""
@@ -74,16 +80,33 @@ class Ruleset:
             if name not in self.program.params:
                 hint = did_you_mean(name, self.program.params)
                 raise ValueError(f"ruleset {self.id} has no parameter '{name}'" + (f" ({hint})" if hint else ""))
-            kind = self.program.params[name][0].kind
-            if kind == "number":
+            type_ = self.program.params[name][0]
+            if type_.kind == "number":
                 if isinstance(value, float):
                     raise ValueError(f"parameter '{name}' must be given exactly (text or Decimal), not a float")
-                try:
-                    value = Decimal(str(value))
-                except ArithmeticError:
-                    raise ValueError(f"parameter '{name}' must be a number, got {value!r}") from None
+                value = _quantity(name, value, type_.unit)
+                # The same bounds as evidence numbers: NaN, infinities and 1e999999 would fault evaluation.
+                if not value.is_finite() or abs(value.adjusted()) > MAX_EXPONENT:
+                    raise ValueError(f"parameter '{name}' must be a finite number within 1e±{MAX_EXPONENT}, "
+                                     f"got {value}")
             values[name] = value
         return values
+
+
+def _quantity(name: str, value, unit) -> Decimal:
+    """A parameter value as a number in the parameter's unit: `0.8`, `10%`, `500 kgCO2e/t`."""
+    text = str(value).strip()
+    match = re.fullmatch(r"([-+]?[0-9][0-9_]*(?:\.[0-9_]+)?(?:[eE][-+]?[0-9]+)?)\s*(\S*)", text)
+    if not match:
+        raise ValueError(f"parameter '{name}' must be a number, got {value!r}")
+    number, symbol = Decimal(match.group(1).replace("_", "")), match.group(2)
+    if not symbol:
+        return number
+    try:
+        given = parse_unit(symbol)
+        return convert(number, given.factor_to(unit))
+    except UnitError as exc:
+        raise ValueError(f"parameter '{name}' is in {unit.symbol or 'plain numbers'}: {exc}") from None
 
 
 def shipped_rulesets() -> list[Path]:
@@ -162,12 +185,14 @@ def _libraries(module: ast.Module, path: Path, sources, digest, diagnostics, see
             diagnostics.append(Diagnostic("import-cycle", f"\"{decl.path}\" imports itself", decl.span))
             continue
         library_module = _parse_file(found, sources, digest)
+        if library_module.header.kind != "library":
+            # Checking it would only add the noise of a ruleset read without its evidence schema.
+            diagnostics.append(Diagnostic("import", f"\"{decl.path}\" is a ruleset, not a library", decl.span))
+            continue
         checker = Checker(library_module, {}, _libraries(library_module, found, sources, digest, diagnostics,
                                                          (*seen, found.resolve())))
         checker.run()
         diagnostics += checker.diagnostics
-        if library_module.header.kind != "library":
-            diagnostics.append(Diagnostic("import", f"\"{decl.path}\" is a ruleset, not a library", decl.span))
         libraries[decl.alias] = _Library(checker.params, {n: t for n, t in checker.tables.items() if "." not in n})
     return libraries
 

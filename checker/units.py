@@ -8,6 +8,7 @@ coefficient, never silently.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -28,7 +29,10 @@ _define("energy", J="1", kJ="1000", MJ="1000000", GJ="1000000000", TJ="100000000
         Wh="3600", kWh="3600000", MWh="3600000000", GWh="3600000000000", TWh="3600000000000000")
 _define("coal", tce="1", kgce="0.001", gce="0.000001", Mtce="1000000")
 _define("mass", t="1", kg="0.001", g="0.000001", Mt="1000000", kt="1000")
-_define("money", yuan="1", CNY="1", EUR="1", USD="1")
+# Currencies have no fixed rate between them: each is a dimension of its own.
+_define("money", yuan="1", CNY="1")
+_define("money in EUR", EUR="1")
+_define("money in USD", USD="1")
 _define("volume", m3="1", L="0.001")
 _define("area", m2="1", km2="1000000")
 _define("power", kW="1", MW="1000", GW="1000000")
@@ -41,7 +45,9 @@ _SPECIAL = {"元": (Fraction(1), "money"), "万元": (Fraction(10000), "money"),
 
 
 class UnitError(ValueError):
-    pass
+    def __init__(self, message: str, part: str | None = None):
+        super().__init__(message)
+        self.part = part  # the unknown symbol, inside a compound unit too, for suggestions
 
 
 @dataclass(frozen=True)
@@ -64,10 +70,13 @@ class Unit:
         return self.scale / other.scale
 
     def times(self, other: "Unit") -> "Unit":
-        return _combine(self, other, 1, f"{self.symbol}·{other.symbol}")
+        # A plain number leaves the unit as it is: `2 * x` is in x's unit, not "·MWh".
+        symbol = "·".join(s for s in (self.symbol, other.symbol) if s)
+        return _combine(self, other, 1, symbol)
 
     def over(self, other: "Unit") -> "Unit":
-        return _combine(self, other, -1, f"{self.symbol}/{other.symbol}")
+        symbol = self.symbol if not other.symbol else f"{self.symbol or '1'}/{other.symbol}"
+        return _combine(self, other, -1, symbol)
 
     def describe_dimension(self) -> str:
         if not self.dimension:
@@ -87,6 +96,10 @@ def _combine(a: Unit, b: Unit, sign: int, symbol: str) -> Unit:
     scale = a.scale * b.scale if sign == 1 else a.scale / b.scale
     if not dimension and scale == 1:
         symbol = ""
+    elif len(dimension) == 1 and dimension[0][1] == 1:
+        # `MWh·tCO2/MWh` is shown as tCO2e: the first symbol defined for that scale and dimension.
+        symbol = next((s for s, (sc, dim) in _BASE_SYMBOLS.items() if sc == scale and dim == dimension[0][0]),
+                      symbol)
     return Unit(symbol, scale, dimension)
 
 
@@ -98,13 +111,14 @@ def _atom(symbol: str) -> tuple[Fraction, str]:
     if symbol[:1] in _PREFIXES and symbol[1:] in _BASE_SYMBOLS:
         scale, dim = _BASE_SYMBOLS[symbol[1:]]
         return _PREFIXES[symbol[0]] * scale, dim
-    raise UnitError(f"unknown unit '{symbol}'")
+    raise UnitError(f"unknown unit '{symbol}'", symbol)
 
 
 def known_symbols() -> list[str]:
     return sorted(_BASE_SYMBOLS) + sorted(_SPECIAL) + ["%"]
 
 
+@functools.lru_cache(maxsize=512)  # units are immutable; rulesets and evaluation parse the same few
 def parse_unit(symbol: str) -> Unit:
     """`tCO2/MWh`, `万tce`, `%`, `kgce/kWh` → Unit. Raises UnitError naming the unknown part."""
     if symbol == "%":
