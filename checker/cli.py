@@ -58,6 +58,9 @@ class _Command(click.Group):
             sys.exit(EXIT_INVALID)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
             raise
+        except BrokenPipeError:  # the reader went away (`| head`): nothing left to say
+            sys.stderr.close()
+            os._exit(EXIT_OK)
         except Exception as error:  # an internal fault: say so briefly
             if os.environ.get("CARBON_CHECK_DEBUG"):
                 raise

@@ -1,0 +1,164 @@
+"""Speed of carbon-check on a deterministic corpus of zero-carbon-factory applications.
+
+    python benchmarks/run.py [--n 10000] [--skip-batch] [--profile evaluate|pipeline]
+
+Prints: the ruleset's load time (in this process, and cold in a fresh interpreter); documents per
+second for evaluation alone, beside the hand-written Decimal function of benchmarks/baseline.py (and
+checks that both agree on every application); for reading + validation + evaluation + JSON result;
+and for the whole `carbon-check batch` command with --jobs 1 and --jobs 2. The corpus is written to
+benchmarks/corpus/ (git-ignored) and reused when its bytes are unchanged.
+"""
+from __future__ import annotations
+
+import argparse
+import cProfile
+import json
+import os
+import pstats
+import shutil
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))  # corpus.py and baseline.py live beside this file
+
+import baseline  # noqa: E402
+import corpus  # noqa: E402
+
+from checker import load_ruleset, parse_evidence  # noqa: E402
+from checker.evaluate import evaluate  # noqa: E402
+from checker.evidence import check_evidence  # noqa: E402
+
+RULESET = "zero-carbon-factory"
+DATE = "2026-11-25"
+TARGETS = {"load_ms": 100, "ratio": 2, "batch_s": 60}
+
+
+def main() -> int:
+    options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    options.add_argument("--n", type=int, default=10_000, help="applications in the corpus (default 10000)")
+    options.add_argument("--skip-batch", action="store_true", help="leave out the two batch runs")
+    options.add_argument("--profile", choices=("evaluate", "pipeline"), help="print a cProfile of one stage")
+    args = options.parse_args()
+
+    folder = HERE / "corpus" / "applications"
+    started = time.perf_counter()
+    paths = corpus.generate(folder, args.n)
+    raws = [p.read_bytes() for p in paths]
+    print(f"corpus: {len(paths):,} applications in {folder.relative_to(HERE.parent)} "
+          f"({time.perf_counter() - started:.1f} s to generate or check)")
+
+    loaded = _timed(lambda: load_ruleset(RULESET))
+    ruleset = load_ruleset(RULESET)
+    print(f"ruleset load, in this process: {loaded * 1000:.0f} ms (target < {TARGETS['load_ms']} ms)")
+    cold = _cold_load()
+    print(f"ruleset load, fresh interpreter: import checker {cold['import'] * 1000:.0f} ms"
+          f" + load {cold['load'] * 1000:.0f} ms = {(cold['import'] + cold['load']) * 1000:.0f} ms")
+
+    documents = [parse_evidence(raw, str(path)) for raw, path in zip(raws, paths)]
+    if args.profile:
+        _profile(args.profile, ruleset, documents, raws)
+        return 0
+
+    results = []
+    engine = _rate(lambda: results.extend(ruleset.evaluate(d, date=DATE, evidence_bytes=r)
+                                          for d, r in zip(documents, raws)), len(documents))
+    provenance = {"ruleset": ruleset.describe(), "evidence": {}, "tool": {}}
+    bare = _rate(lambda: [evaluate(ruleset.program, d, params={}, provenance=provenance) for d in documents],
+                 len(documents))
+    expected = []
+    hand = _rate(lambda: expected.extend(baseline.grade(d) for d in documents), len(documents))
+    print(f"evaluation alone: engine {engine:,.0f} docs/s ({1e6 / engine:,.0f} µs/doc: trace, explanations and "
+          f"gap to the next grade)")
+    print(f"                  engine without the gap {bare:,.0f} docs/s ({1e6 / bare:,.0f} µs/doc)")
+    print(f"                  hand-written baseline {hand:,.0f} docs/s ({1e6 / hand:,.0f} µs/doc: grade and "
+          f"score only)")
+    print(f"                  ratio engine / baseline: {hand / engine:.1f}× with the gap, {hand / bare:.1f}× "
+          f"without (target ≤ {TARGETS['ratio']}×)")
+    _agree(results, expected, paths)
+    outcomes = Counter((r.outcome, (r.grade or r.provisional_grade or {}).get("id")) for r in results)
+    print("outcomes: " + ", ".join(f"{o}{':' + g if g else ''} {n}" for (o, g), n in sorted(outcomes.items(),
+                                                                                           key=str)))
+
+    schema = ruleset.schema
+
+    def pipeline():
+        for raw, path in zip(raws, paths):
+            data = parse_evidence(raw, str(path))
+            check_evidence(data, schema, str(path))
+            ruleset.evaluate(data, date=DATE, evidence_bytes=raw).to_json()
+    full = _rate(pipeline, len(raws))
+    print(f"read + validate + evaluate + JSON result: {full:,.0f} docs/s ({1e6 / full:,.0f} µs/doc, one core)")
+
+    if not args.skip_batch:
+        out = HERE / "corpus" / "out"
+        for jobs in (1, 2):
+            seconds = _batch(folder, out, jobs, force=True)
+            print(f"batch --jobs {jobs}: {seconds:.1f} s for {len(paths):,} applications "
+                  f"({len(paths) / seconds:,.0f} docs/s; target < {TARGETS['batch_s']} s on 2 cores)")
+        seconds = _batch(folder, out, 2, force=False)
+        print(f"batch --jobs 2 again, every result kept: {seconds:.1f} s")
+        shutil.rmtree(out, ignore_errors=True)
+    return 0
+
+
+def _timed(work) -> float:
+    started = time.perf_counter()
+    work()
+    return time.perf_counter() - started
+
+
+def _rate(work, count: int) -> float:
+    return count / _timed(work)
+
+
+def _cold_load() -> dict:
+    code = ("import time, json; t = time.perf_counter(); import checker; i = time.perf_counter() - t; "
+            f"t = time.perf_counter(); checker.load_ruleset({RULESET!r}); "
+            "print(json.dumps({'import': i, 'load': time.perf_counter() - t}))")
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    return json.loads(output)
+
+
+def _agree(results, expected, paths) -> None:
+    """The benchmark is only meaningful if both compute the same thing: stop otherwise."""
+    differ = []
+    for result, hand, path in zip(results, expected, paths):
+        engine = (result.outcome, (result.grade or result.provisional_grade or {}).get("id"), result.score)
+        if engine != hand:
+            differ.append(f"  {path.name}: engine {engine}, baseline {hand}")
+    if differ:
+        raise SystemExit(f"engine and baseline disagree on {len(differ)} applications:\n" + "\n".join(differ[:10]))
+    print(f"agreement: engine and baseline give the same outcome, grade and score for all {len(results):,}")
+
+
+def _batch(folder: Path, out: Path, jobs: int, force: bool) -> float:
+    command = [sys.executable, "-m", "checker.cli", "batch", str(folder), "--ruleset", RULESET, "--out", str(out),
+               "--jobs", str(jobs), "--date", DATE] + (["--force"] if force else [])
+    started = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": "0"})
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"batch failed ({done.returncode}): {done.stdout[-500:]}{done.stderr[-2000:]}")
+    return seconds
+
+
+def _profile(stage: str, ruleset, documents, raws) -> None:
+    profiler = cProfile.Profile()
+    if stage == "evaluate":
+        profiler.runcall(lambda: [ruleset.evaluate(d, date=DATE, evidence_bytes=r) for d, r in zip(documents, raws)])
+    else:
+        def pipeline():
+            for raw in raws:
+                data = parse_evidence(raw)
+                check_evidence(data, ruleset.schema, "corpus")
+                ruleset.evaluate(data, date=DATE, evidence_bytes=raw).to_json()
+        profiler.runcall(pipeline)
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

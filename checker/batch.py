@@ -1,0 +1,361 @@
+"""Batch scoring: many applications against one ruleset, each result written atomically into one folder.
+
+An application is a JSON file, or one line of a JSON Lines file. Each is read, validated, scored and
+written by a worker that loaded the ruleset once; a file that cannot be read, parsed or validated
+becomes a row with its error and never stops the batch. A result already in the folder for the same
+ruleset SHA-256 and evidence SHA-256 (and the same parameters) is kept, not recomputed, so an
+interrupted batch resumes where it stopped. `summary.csv` and `index.html` list every application in
+input order and are byte-identical for identical inputs.
+"""
+from __future__ import annotations
+
+import csv
+import glob
+import hashlib
+import io
+import json
+import multiprocessing
+import os
+import re
+import signal
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Callable, Iterable
+
+import jinja2
+
+from .evidence import DEFAULT_MAX_BYTES, EvidenceError, check_evidence, parse_evidence
+from .files import remove_leftovers, write_atomically
+from .resources import resource_dir
+from .result import format_number
+from .ruleset import Ruleset, load_ruleset
+
+EXTENSIONS = {"json": "json", "html": "html", "md": "md", "text": "txt"}
+JSON_LINES = (".jsonl", ".ndjson")
+SETTINGS_FILE = "batch.json"
+INVALID, FAILED = "invalid", "error"  # rows of applications that were not scored
+UNGRADED = ("passed", "not_graded", "incomplete", "ineligible", INVALID, FAILED)  # bars after the grades
+OUTCOME_WORDS = {
+    "en": {"graded": "graded", "not_graded": "not graded", "ineligible": "ineligible", "incomplete": "incomplete",
+           "passed": "passed", INVALID: "invalid evidence", FAILED: "internal error"},
+    "zh": {"graded": "已评级", "not_graded": "未达等级", "ineligible": "不符合基本要求", "incomplete": "材料不全",
+           "passed": "通过", INVALID: "材料无效", FAILED: "内部错误"},
+}
+
+
+class BatchError(ValueError):
+    """The batch cannot start as asked (no inputs, an unknown format); the message says why."""
+
+
+@dataclass(frozen=True)
+class Application:
+    id: str  # unique in the batch, safe as a file name
+    source: str  # the file, or `file.jsonl:LINE`
+    path: str | None = None  # read by the worker
+    data: bytes | None = None  # a JSON Lines line
+
+
+@dataclass
+class Row:
+    id: str
+    source: str
+    outcome: str
+    grade: str | None = None
+    score: str | None = None
+    file: str | None = None
+    error: str | None = None
+    skipped: bool = False  # the result was already there
+
+
+@dataclass(frozen=True)
+class Settings:
+    ruleset: str  # path of the ruleset file, loaded once by each worker
+    out: str
+    formats: tuple[str, ...]
+    params: tuple[tuple[str, str], ...]
+    date: str | None
+    lang: str
+    force: bool
+    max_bytes: int = DEFAULT_MAX_BYTES
+
+
+# ---------------------------------------------------------------------------------------- inputs
+
+def collect(inputs: Iterable[str], out: Path, id_field: str | None = None) -> list[Application]:
+    """The applications named by INPUTs: folders (their *.json and JSON Lines files), globs, files.
+
+    Files inside the output folder are left out, so a glob cannot feed results back in as evidence.
+    """
+    out = Path(out).resolve()
+    files: list[Path] = []
+    for given in inputs:
+        path = Path(given)
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.is_file() and p.suffix in (".json", *JSON_LINES))
+        elif glob.has_magic(given):
+            found = sorted(Path(p) for p in glob.glob(given, recursive=True) if Path(p).is_file())
+        elif path.is_file():
+            found = [path]
+        else:
+            raise BatchError(f"no file or folder at {given}")
+        if not found:
+            raise BatchError(f"{given} holds no applications (*.json or JSON Lines files)")
+        files += [p for p in found if out not in p.resolve().parents]
+    applications: list[Application] = []
+    taken: set[str] = set()
+    for path in dict.fromkeys(files):  # a file named twice is scored once
+        if path.suffix in JSON_LINES:
+            applications += _lines(path, id_field, taken)
+        else:
+            applications.append(Application(_unique(path.stem, taken), str(path), path=str(path)))
+    return applications
+
+
+def _lines(path: Path, id_field: str | None, taken: set[str]) -> list[Application]:
+    found = []
+    try:
+        content = path.read_bytes()
+    except OSError as error:
+        raise BatchError(f"cannot read {path}: {error.strerror or error}") from None
+    for number, line in enumerate(content.split(b"\n"), 1):
+        line = line.rstrip(b"\r")
+        if not line.strip():
+            continue
+        name = _field(line, id_field) if id_field else None
+        found.append(Application(_unique(name or f"{path.stem}-{number}", taken), f"{path}:{number}", data=line))
+    return found
+
+
+def _field(line: bytes, pointer: str) -> str | None:
+    """The text at `pointer` in one JSON line, or None (the line number names it then)."""
+    try:
+        node = json.loads(line)
+    except (ValueError, RecursionError):
+        return None
+    for part in pointer.strip("/").split("/"):
+        part = part.replace("~1", "/").replace("~0", "~")
+        node = node.get(part) if isinstance(node, dict) else None
+    return node if isinstance(node, str) and node.strip() else None
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    """A file-name-safe id, made unique with -2, -3 … in input order."""
+    safe = re.sub(r"[^\w.-]", "_", name)[:100].lstrip(".") or "_"
+    candidate, n = safe, 1
+    while candidate.lower() in taken:  # case-insensitive file systems would merge A.json and a.json
+        n += 1
+        candidate = f"{safe}-{n}"
+    taken.add(candidate.lower())
+    return candidate
+
+
+# ---------------------------------------------------------------------------------------- running
+
+def run(applications: list[Application], settings: Settings, jobs: int,
+        progress: Callable[[Row], None] | None = None) -> list[Row]:
+    """Score every application; rows come back in input order. `progress` sees each row as it ends."""
+    out = Path(settings.out)
+    out.mkdir(parents=True, exist_ok=True)
+    remove_leftovers(out)
+    rows: list[Row | None] = [None] * len(applications)
+    work = list(enumerate(applications))
+    if jobs <= 1 or len(applications) <= 1:
+        _start(settings, interactive=True)
+        finished = map(_score_numbered, work)
+        for index, row in finished:
+            rows[index] = row
+            if progress:
+                progress(row)
+    else:
+        chunk = max(1, min(64, len(work) // (jobs * 8)))
+        pool = multiprocessing.Pool(jobs, initializer=_start, initargs=(settings,))
+        try:
+            for index, row in pool.imap_unordered(_score_numbered, work, chunksize=chunk):
+                rows[index] = row
+                if progress:
+                    progress(row)
+            pool.close()
+        except BaseException:
+            pool.terminate()  # workers die mid-file; their temporary files are removed on the next run
+            raise
+        finally:
+            pool.join()
+    return rows
+
+
+_WORKER: dict = {}  # the ruleset and settings, loaded once per process
+
+
+def _start(settings: Settings, interactive: bool = False) -> None:
+    if not interactive:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    ruleset = _WORKER.get("ruleset")
+    if ruleset is None or str(ruleset.path) != settings.ruleset:
+        ruleset = load_ruleset(settings.ruleset)
+    _WORKER.update(ruleset=ruleset, settings=settings, params=ruleset.parameters(dict(settings.params)))
+
+
+def _score_numbered(numbered: tuple[int, Application]) -> tuple[int, Row]:
+    index, application = numbered
+    return index, score(application, _WORKER["ruleset"], _WORKER["settings"], _WORKER["params"])
+
+
+def score(application: Application, ruleset: Ruleset, settings: Settings, params: dict) -> Row:
+    """Read, validate, score and write one application; every failure becomes the row's error."""
+    row = Row(application.id, application.source, FAILED)
+    try:
+        raw = application.data if application.data is not None else _read(application, settings.max_bytes)
+        digest = hashlib.sha256(raw).hexdigest()
+        out = Path(settings.out)
+        if not settings.force:
+            kept = _kept(out, application, ruleset.sha256, digest, settings.formats)
+            if kept is not None:
+                return kept
+        evidence = parse_evidence(raw, application.source, max_bytes=settings.max_bytes)
+        check_evidence(evidence, ruleset.schema, application.source)
+        result = ruleset.evaluate(evidence, params=params, date=settings.date, evidence_bytes=raw)
+        for fmt in settings.formats:
+            write_atomically(out / f"{application.id}.{EXTENSIONS[fmt]}", _render(result, fmt, settings.lang))
+        return _row(application, _summary_of(result), json_file(application))
+    except EvidenceError as error:
+        row.outcome, row.error = INVALID, " | ".join(error.render(settings.lang).splitlines())
+    except Exception as error:  # one application's fault must not stop the others
+        row.error = f"{type(error).__name__}: {error}"
+    return row
+
+
+def json_file(application: Application) -> str:
+    return f"{application.id}.json"
+
+
+def _read(application: Application, max_bytes: int) -> bytes:
+    try:
+        with open(application.path, "rb") as handle:
+            return handle.read(max_bytes + 1)  # parse_evidence reports a file over the limit
+    except OSError as error:
+        from .evidence import Problem
+        reason = error.strerror or str(error)
+        raise EvidenceError(application.source, [Problem("", f"expected a readable file, found an error: {reason}",
+                                                         f"应为可读取的文件，实际出错：{reason}")]) from None
+
+
+def _render(result, fmt: str, lang: str) -> bytes:
+    if fmt == "json":
+        return result.to_json().encode("utf-8")
+    from .report import render
+    return render(result, fmt, lang).encode("utf-8")
+
+
+def _summary_of(result) -> dict:
+    return {"outcome": result.outcome, "grade": result.grade, "score": result.score}
+
+
+def _row(application: Application, summary: dict, file: str, skipped: bool = False) -> Row:
+    grade = summary.get("grade")
+    score = summary.get("score")
+    return Row(application.id, application.source, summary["outcome"], grade["id"] if grade else None,
+               None if score is None else format_number(Decimal(str(score))), file, None, skipped)
+
+
+def _kept(out: Path, application: Application, ruleset_sha: str, evidence_sha: str,
+          formats: tuple[str, ...]) -> Row | None:
+    """The row of a result already written for this ruleset and evidence, if every format is there."""
+    path = out / json_file(application)
+    try:
+        existing = json.loads(path.read_bytes(), parse_float=Decimal)
+        same = existing["ruleset"]["sha256"] == ruleset_sha and existing["evidence"]["sha256"] == evidence_sha
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not same or not all((out / f"{application.id}.{EXTENSIONS[f]}").is_file() for f in formats):
+        return None
+    return _row(application, existing, json_file(application), skipped=True)
+
+
+# ---------------------------------------------------------------------------------------- settings
+
+def previous_settings_differ(out: Path, ruleset: Ruleset, settings: Settings) -> bool:
+    """Whether the folder's results were made with other parameters or another report language.
+
+    Results record the ruleset and evidence hashes but not the parameters, so the folder keeps them
+    in `batch.json`; when they differ nothing already there can be kept.
+    """
+    try:
+        previous = json.loads((Path(out) / SETTINGS_FILE).read_text("utf-8"))
+    except (OSError, ValueError):
+        return False
+    return previous.get("params") != dict(settings.params) or previous.get("lang") != settings.lang
+
+
+def write_settings(out: Path, ruleset: Ruleset, settings: Settings) -> None:
+    data = {"ruleset": {"id": ruleset.id, "sha256": ruleset.sha256}, "params": dict(settings.params),
+            "lang": settings.lang, "formats": list(settings.formats)}
+    write_atomically(Path(out) / SETTINGS_FILE, (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode())
+
+
+# ---------------------------------------------------------------------------------------- summary
+
+CSV_COLUMNS = ("id", "source", "outcome", "grade", "score", "file", "error")
+
+
+def summary_csv(rows: list[Row]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for row in rows:
+        writer.writerow([_cell(getattr(row, column)) for column in CSV_COLUMNS])
+    return buffer.getvalue().encode("utf-8")
+
+
+def _cell(value) -> str:
+    """A CSV cell that a spreadsheet shows as text: a leading = + - @ would make it a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def index_html(rows: list[Row], ruleset: Ruleset, lang: str, date: str | None, formats: tuple[str, ...]) -> bytes:
+    extensions = [EXTENSIONS[f] for f in formats]
+    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(str(resource_dir("templates"))),
+                                     autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    template = environment.get_template("batch-index.html.j2")
+    words = OUTCOME_WORDS[lang]
+    grades = ruleset.model.grades.grades if ruleset.model.grades else []
+    labels = {g.id: (g.label.en or g.label.zh) if lang == "en" else g.label.zh for g in grades}
+    counts = tally(rows)
+    bars = [(labels[g.id], counts["grades"].get(g.id, 0)) for g in grades]
+    bars += [(words[o], counts["outcomes"][o]) for o in UNGRADED if counts["outcomes"].get(o)]
+    return template.render(
+        lang=lang, title=ruleset.text("title", lang), ruleset=ruleset, date=date, words=words,
+        total=len(rows), scored=counts["scored"], failed=len(rows) - counts["scored"], extensions=extensions,
+        chart=bar_chart(bars), rows=[{**asdict(r), "grade_label": labels.get(r.grade, r.grade),
+                                      "outcome_label": words.get(r.outcome, r.outcome)} for r in rows],
+    ).encode("utf-8")
+
+
+def tally(rows: list[Row]) -> dict:
+    outcomes: dict[str, int] = {}
+    grades: dict[str, int] = {}
+    for row in rows:
+        outcomes[row.outcome] = outcomes.get(row.outcome, 0) + 1
+        if row.grade:
+            grades[row.grade] = grades.get(row.grade, 0) + 1
+    scored = sum(n for o, n in outcomes.items() if o not in (INVALID, FAILED))
+    return {"outcomes": dict(sorted(outcomes.items())), "grades": grades, "scored": scored}
+
+
+BAR_WIDTH, BAR_HEIGHT, LABEL_WIDTH = 360, 22, 160
+
+
+def bar_chart(bars: list[tuple[str, int]]) -> dict:
+    """Horizontal bars, in whole pixels computed here so the template only places them."""
+    longest = max((n for _, n in bars), default=0) or 1
+    return {"width": LABEL_WIDTH + BAR_WIDTH + 60, "height": BAR_HEIGHT * len(bars) + 8, "label_width": LABEL_WIDTH,
+            "bars": [{"label": label, "count": n, "y": 4 + i * BAR_HEIGHT, "height": BAR_HEIGHT - 6,
+                      "width": (n * BAR_WIDTH + longest // 2) // longest} for i, (label, n) in enumerate(bars)]}
+
+
+def default_jobs() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1

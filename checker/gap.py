@@ -1,0 +1,870 @@
+"""The factory's question: what a grade still needs, and what a change to the evidence would do.
+
+`gap_to` lists the conditions of a target grade that do not hold, each with its current and required
+value and, where the condition is linear (or a ratio of linear functions) in one evidence quantity, the
+smallest change to that one input that meets it. The change is found by re-evaluating the ruleset's
+lets with the input moved by two probe steps, fitting f(δ) = (a + bδ) / (1 + dδ) exactly, solving
+f(δ) = required, and verifying the solution by one more evaluation; a condition that is not of that
+shape is listed with what it needs and no action.
+
+`apply_changes` and `compare` are the what-if: evidence changed at JSON pointers, and what changed
+between the result before and the result after.
+"""
+from __future__ import annotations
+
+import decimal
+import json
+import weakref
+from dataclasses import dataclass, field
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from typing import Any, Callable
+
+from . import ast
+from .compile import CompiledLet, Context, Program, _Compiler
+from .evaluate import CONTEXT
+from .evidence import EvidenceError, parse_evidence
+from .result import ERROR, FAIL, INELIGIBLE, MET, MISSING, NOT_MET, Result, format_number, format_value
+from .schema import resolve
+from .types import Type
+from .values import UNKNOWN, Failure, Missing
+
+# Probe steps, in the input's own unit: small beside real quantities, so both fall on the same linear
+# piece of a `max(…, 0)` or `min(…, 100%)` the input passes through.
+PROBES = (Decimal(1), Decimal(2))
+MAX_ACTIONS = 3  # single-input changes offered per condition
+SYMBOLS = {">=": "≥", ">": ">", "==": "=", "<=": "≤", "<": "<", "!=": "≠"}
+FLIPPED = {">=": "<=", ">": "<", "<=": ">=", "<": ">", "==": "==", "!=": "!="}
+# How the size of a change relates to the solved boundary, by the operator met at it.
+RELATION = {"inclusive": ("at least ", "至少"), "strict": ("more than ", "超过"), "exact": ("", "")}
+# The value a decrease reaches is an upper bound.
+LOWERED_TO = {"inclusive": ("at most ", "至多"), "strict": ("less than ", "低于"), "exact": ("", "")}
+_VARYING = ("evidence", "let", "var", "score", "variant")
+
+
+# ---------------------------------------------------------------------------------------------- gap
+
+def gap_to(ruleset, evidence: dict, result: Result, params: dict | None = None,
+           target: str | None = None) -> dict | None:
+    """The gap between `result` and a grade: the next one above it, or the grade `target` names.
+
+    None when the ruleset has no grades or nothing ranks above the current grade. For an ineligible
+    application the target is the grade its conditions already reach (the lowest grade if none),
+    and the failed requirements come first: they are what stands between it and any grade.
+    Raises ValueError for an unknown `target`.
+    """
+    program: Program = ruleset.program
+    grades = result.grades
+    if not grades:
+        return None
+    ids = [g.id for g in grades]
+    if target is not None:
+        if target not in ids:
+            raise ValueError(f"ruleset {ruleset.id} has no grade '{target}' (grades: {', '.join(ids)})")
+        chosen = ids.index(target)
+    elif result.outcome == INELIGIBLE:
+        chosen = next((i for i, g in enumerate(grades) if g.status == MET), len(grades) - 1)
+    else:
+        current = result.grade or result.provisional_grade
+        if current is not None and ids.index(current["id"]) == 0:
+            return None
+        chosen = ids.index(current["id"]) - 1 if current is not None else len(grades) - 1
+    with decimal.localcontext(CONTEXT):
+        analysis = _Analysis(_plan(program), ruleset.schema, evidence, _parameters(program, params or {}), result)
+        conditions = []
+        if result.outcome == INELIGIBLE:
+            for compiled, item in zip(program.requirements, result.requirements):
+                if item.status == FAIL:
+                    conditions.append(analysis.requirement(compiled, item))
+        grade = grades[chosen]
+        for compiled, item in zip(program.grades[chosen].clauses, grade.conditions):
+            if item.status != MET:
+                conditions.append(analysis.condition(compiled.node, item.status, item.detail))
+    return {"target": {"id": grade.id, "label": grade.label}, "conditions": conditions}
+
+
+def _parameters(program: Program, given: dict) -> dict:
+    """Parameter values as an evaluation sees them: supplied, else the default."""
+    values = {}
+    for name, (_, default) in program.params.items():
+        if name in given:
+            values[name] = given[name]
+        elif default is not None:
+            values[name] = default(Context({}, {}))
+    return values
+
+
+# --------------------------------------------------------------------------- static analysis, cached
+
+@dataclass
+class _Lever:
+    """One evidence number a quantity depends on: a field, or a field of the items of a list."""
+
+    pointer: tuple[str, ...]  # the field, or the list
+    item_path: tuple[str, ...] | None  # the field inside each item, for a list
+    type: Type
+    depth: int  # lets between the quantity and this input: nearer inputs are offered first
+
+
+@dataclass
+class _Clause:
+    """A condition seen as `subject op bound` (or an interval or a set), when it has that shape."""
+
+    kind: str  # compare, within, member, present, other
+    subject: ast.Expr | None = None
+    op: str | None = None
+    get: Callable | None = None
+    bounds: list[Callable] = field(default_factory=list)
+    lets: list[CompiledLet] = field(default_factory=list)  # what computing the subject needs, in order
+    closed: tuple[bool, bool] = (True, True)  # an interval's ends
+    provides: str | None = None  # the evidence field `present(…)` asks for
+    levers: list[_Lever] | None = None
+
+
+class _Plan:
+    """What one program's conditions look like, worked out once per loaded ruleset."""
+
+    def __init__(self, program: Program):
+        self.program = program
+        self.compiler = _Compiler(program.model)
+        self.let_nodes = {let.name: let for let in program.model.lets}
+        self.clauses: dict[int, _Clause] = {}
+
+    def clause(self, node: ast.Expr) -> _Clause:
+        found = self.clauses.get(id(node))
+        if found is None:
+            found = self.clauses[id(node)] = self._analyse(node)
+        return found
+
+    def _analyse(self, node: ast.Expr) -> _Clause:
+        if isinstance(node, ast.Compare):
+            if _constant(node.right) and not _constant(node.left):
+                return self._subject("compare", node.left, node.op, [node.right])
+            if _constant(node.left) and not _constant(node.right):
+                return self._subject("compare", node.right, FLIPPED[node.op], [node.left])
+        if isinstance(node, ast.Within) and _constant(node.lower) and _constant(node.upper):
+            clause = self._subject("within", node.value, None, [node.lower, node.upper])
+            clause.closed = (node.lower_closed, node.upper_closed)
+            return clause
+        if isinstance(node, ast.Member) and all(_constant(o) for o in node.options):
+            return self._subject("member", node.value, None, node.options)
+        if isinstance(node, ast.Call) and node.function == "present":
+            ref = node.args[0].ref
+            return _Clause("present", provides=_pointer(ref[1]) if ref is not None and ref[0] == "evidence" else None)
+        return _Clause("other")
+
+    def _subject(self, kind: str, subject: ast.Expr, op: str | None, bounds: list[ast.Expr]) -> _Clause:
+        number = subject.type is not None and subject.type.kind == "number"
+        unit = subject.type.unit if number else None
+        convert = (lambda e: self.compiler.converted(e, unit)) if number else self.compiler.expr
+        get = (lambda ctx: ctx.score) if subject.ref == ("score",) else self.compiler.expr(subject)
+        needed = _lets_read(subject, self.let_nodes)
+        lets = [let for let in self.program.lets if let.node.name in needed]
+        return _Clause(kind, subject, op, get, [convert(b) for b in bounds], lets)
+
+    def levers(self, clause: _Clause) -> list[_Lever]:
+        if clause.levers is None:
+            clause.levers = _levers(clause.subject, self.let_nodes)
+        return clause.levers
+
+
+_PLANS: dict[int, _Plan] = {}
+
+
+def _plan(program: Program) -> _Plan:
+    plan = _PLANS.get(id(program))
+    if plan is None or plan.program is not program:
+        plan = _PLANS[id(program)] = _Plan(program)
+        weakref.finalize(program, _PLANS.pop, id(program), None)
+    return plan
+
+
+def _children(expr: ast.Expr):
+    for value in vars(expr).values():
+        for child in value if isinstance(value, list) else [value]:
+            if isinstance(child, ast.Expr) and child is not expr:
+                yield child
+
+
+def _constant(expr: ast.Expr) -> bool:
+    """Nothing in it depends on the application: literals, tables and parameters only."""
+    if expr.ref is not None and expr.ref[0] in _VARYING:
+        return False
+    return all(_constant(child) for child in _children(expr))
+
+
+def _lets_read(expr: ast.Expr, lets: dict[str, ast.Let]) -> set[str]:
+    """Every let `expr` needs, directly or through other lets."""
+    found: set[str] = set()
+    pending = [expr]
+    while pending:
+        node = pending.pop()
+        if node.ref is not None and node.ref[0] == "let" and node.ref[1] not in found:
+            found.add(node.ref[1])
+            pending.append(lets[node.ref[1]].expr)
+        pending.extend(_children(node))
+    return found
+
+
+def _levers(subject: ast.Expr, lets: dict[str, ast.Let]) -> list[_Lever]:
+    """The evidence numbers `subject` depends on, nearest first (breadth-first through the lets).
+
+    Table keys (`latest(grid, year - 2)`) and aggregation filters select values rather than scale
+    them, so they are not followed: nobody meets a grade by changing the reporting year.
+    """
+    found: dict[tuple, _Lever] = {}
+    queue: list[tuple[ast.Expr, int]] = [(subject, 0)]
+    seen = set()
+
+    def add(pointer, item_path, type_, depth):
+        found.setdefault((pointer, item_path), _Lever(pointer, item_path, type_, depth))
+
+    def visit(expr: ast.Expr, depth: int) -> None:
+        ref = expr.ref
+        if ref is not None:
+            if ref[0] == "evidence" and expr.type is not None and expr.type.kind == "number":
+                add(ref[1], None, expr.type, depth)
+            elif ref[0] == "let" and ref[1] not in seen:
+                seen.add(ref[1])
+                queue.append((lets[ref[1]].expr, depth + 1))
+            return
+        if isinstance(expr, ast.Aggregate):
+            source = expr.source.ref
+            if source is not None and source[0] == "evidence" and expr.function in ("sum", "min", "max", "avg"):
+                for node in _walk(expr.item):
+                    if node.ref is not None and node.ref[0] == "var" and node.ref[1] == expr.variable \
+                            and node.type is not None and node.type.kind == "number":
+                        add(source[1], node.ref[2], node.type, depth)
+            return
+        if isinstance(expr, ast.Call) and expr.function in ("sum", "min", "max", "avg") and len(expr.args) == 1:
+            arg = expr.args[0]
+            if arg.ref is not None and arg.ref[0] == "evidence" and arg.type.kind == "list" \
+                    and arg.type.item is not None and arg.type.item.kind == "number":
+                add(arg.ref[1], (), arg.type.item, depth)
+            return
+        if isinstance(expr, ast.Index) or (isinstance(expr, ast.Call) and expr.function == "latest"):
+            return
+        for child in _children(expr):
+            visit(child, depth)
+
+    while queue:
+        expr, depth = queue.pop(0)
+        visit(expr, depth)
+    return sorted(found.values(), key=lambda lever: lever.depth)
+
+
+def _walk(expr: ast.Expr):
+    yield expr
+    for child in _children(expr):
+        yield from _walk(child)
+
+
+# ------------------------------------------------------------------------------ one application
+
+class _Analysis:
+    def __init__(self, plan: _Plan, schema: dict, evidence: dict, params: dict, result: Result):
+        self.plan, self.schema, self.evidence, self.params, self.result = plan, schema, evidence, params, result
+
+    def context(self, clause: _Clause, evidence: dict) -> Context:
+        ctx = Context(evidence, self.params)
+        program = self.plan.program
+        if program.variant is not None:
+            ctx.variant = program.variant(ctx)
+        for let in clause.lets:
+            ctx.values[let.node.name] = let.evaluate(ctx)
+        ctx.score = self.result.score
+        return ctx
+
+    def requirement(self, compiled, item) -> dict:
+        entry = self.condition(compiled.node.condition, NOT_MET, item.detail)
+        entry["condition"] = f"{compiled.node.id}: {entry['condition']}"
+        if compiled.node.waivable:
+            waiver = f"/waivers/{compiled.node.id}"
+            action = entry["action"] or {"zh": "", "en": ""}
+            entry["action"] = {"zh": _join_zh(action["zh"], f"或在 {waiver} 说明豁免理由"),
+                               "en": _join_en(action["en"], f"or give the reason for a waiver at {waiver}")}
+        return entry
+
+    def condition(self, node: ast.Expr, status: str, detail: dict) -> dict:
+        clause = self.plan.clause(node)
+        entry = {"condition": node.text, "status": status, "current": None, "required": None, "action": None}
+        if clause.kind == "present":
+            entry["required"] = "present"
+        if clause.subject is None:
+            if status == MISSING:
+                entry["action"] = _provide(detail.get("missing", []))
+            elif clause.provides:
+                entry["action"] = _provide([clause.provides])
+            return entry
+        ctx = self.context(clause, self.evidence)
+        current = clause.get(ctx)
+        bounds = [b(ctx) for b in clause.bounds]
+        type_ = clause.subject.type
+        if not isinstance(current, UNKNOWN):
+            entry["current"] = format_value(current, type_)
+        if any(isinstance(b, UNKNOWN) for b in bounds):
+            if status == MISSING:
+                entry["action"] = _provide(detail.get("missing", []))
+            return entry
+        op, bound = _target(clause, current, bounds)
+        entry["required"] = _required(clause, bounds, type_)
+        if status == MISSING:
+            entry["action"] = _provide(detail.get("missing", []))
+        elif status == NOT_MET and op not in (None, "!=") and isinstance(current, Decimal):
+            if clause.subject.ref == ("score",):
+                entry["action"] = self.points(current, op, bound)
+            else:
+                entry["action"] = self.changes(clause, current, op, bound)
+        return entry
+
+    # `score > 90`: the points missing and where they can come from.
+    def points(self, score: Decimal, op: str, bound: Decimal) -> dict | None:
+        needed = bound - score
+        if op not in (">=", ">", "==") or needed < 0 or (needed == 0 and op != ">"):
+            return None
+        open_items = [c for c in self.result.criteria if c.max is not None and c.points < c.max]
+        available = sum((c.max - c.points for c in open_items), Decimal(0))
+        relation = "strict" if op == ">" else "inclusive" if op == ">=" else "exact"
+        en_rel, zh_rel = RELATION[relation]
+        en_list = ", ".join(_open_item(c, "en") for c in open_items)
+        zh_list = "、".join(_open_item(c, "zh") for c in open_items)
+        points = _grouped(needed)
+        if available < needed or (available == needed and op == ">"):
+            return {"zh": f"还需{zh_rel} {points} 分，但未得满分的指标合计只剩 {_grouped(available)} 分：{zh_list}",
+                    "en": f"needs {en_rel}{points} more points, but the criteria not at full marks leave only "
+                          f"{_grouped(available)}: {en_list}"}
+        return {"zh": f"还需{zh_rel} {points} 分；未得满分的指标：{zh_list}",
+                "en": f"needs {en_rel}{points} more points; criteria not at full marks: {en_list}"}
+
+    # `offset_ratio >= 80%`: the smallest change to one evidence number that meets it.
+    def changes(self, clause: _Clause, current: Decimal, op: str, bound: Decimal) -> dict | None:
+        found: list[_Change] = []
+        increases = 0
+        for lever in self.plan.levers(clause):
+            for change in self.solve(clause, lever, current, op, bound):
+                found.append(change)
+                increases += change.delta > 0
+            if increases >= MAX_ACTIONS:
+                break
+        # Adding (credits, renewable electricity) before cutting: offer decreases only when nothing adds.
+        chosen = [c for c in found if c.delta > 0] or found
+        chosen = chosen[:MAX_ACTIONS]
+        if not chosen:
+            return None
+        return {"zh": "；或".join(c.text("zh", self.schema) for c in chosen),
+                "en": "; or ".join(c.text("en", self.schema) for c in chosen)}
+
+    def solve(self, clause: _Clause, lever: _Lever, f0: Decimal, op: str, bound: Decimal):
+        """At most one change of this input meeting `f op bound`; f0 is the quantity now."""
+        adding = True  # a new list item helps only with a positive quantity
+        for move in _moves(self.evidence, lever, self.schema):
+            if move.kind == "add" and not adding:
+                continue
+            probe = self.probe(clause, move)
+            f1 = probe(PROBES[0])
+            if not isinstance(f1, Decimal) or f1 == f0:
+                continue  # the quantity does not move with this input
+            # Linear first, from one probe: kept only if it lands exactly on the boundary.
+            settled = _on_boundary((bound - f0) * PROBES[0] / (f1 - f0), probe, bound)
+            if settled is None:
+                f2 = probe(PROBES[1])
+                delta = _mobius_root(f0, f1, f2, bound) if isinstance(f2, Decimal) else None
+                if delta is None:
+                    continue
+                settled = _on_boundary(delta, probe, bound) or _rounded(delta, lambda d: _compare(probe(d), op, bound))
+            if settled is None or settled[0] == 0:
+                continue
+            delta, exact = settled
+            if move.kind == "add" and delta < 0:
+                adding = False
+                continue
+            if move.feasible(delta):
+                relation = "exact" if op == "==" else "strict" if exact and op in (">", "<") else "inclusive"
+                yield _Change(lever, move, delta, relation)
+                return
+
+    def probe(self, clause: _Clause, move: "_Move") -> Callable[[Decimal], Any]:
+        cache: dict[Decimal, Any] = {}
+
+        def value(delta: Decimal):
+            if delta not in cache:
+                cache[delta] = clause.get(self.context(clause, move.apply(delta)))
+            return cache[delta]
+        return value
+
+
+def _open_item(item, lang: str) -> str:
+    """`E1 10.5/15`, and what is missing for a criterion that could not be scored."""
+    text = f"{item.id} {format_number(item.points)}/{format_number(item.max)}"
+    if item.status == MISSING and item.detail.get("missing"):
+        pointers = ", ".join(item.detail["missing"])
+        return text + (f" (missing {pointers})" if lang == "en" else f"（缺少 {pointers}）")
+    if item.status == ERROR:
+        return text + (" (error)" if lang == "en" else "（无法计算）")
+    return text
+
+
+def _target(clause: _Clause, current, bounds: list) -> tuple[str | None, Any]:
+    """The comparison a change has to win: the clause's own, or the near side of an interval."""
+    if clause.kind == "compare":
+        return clause.op, bounds[0]
+    if clause.kind == "within" and isinstance(current, Decimal):
+        (lower, upper), (low_closed, high_closed) = bounds, clause.closed
+        if current < lower or (current == lower and not low_closed):
+            return (">=" if low_closed else ">"), lower
+        if current > upper or (current == upper and not high_closed):
+            return ("<=" if high_closed else "<"), upper
+    return None, None
+
+
+def _required(clause: _Clause, bounds: list, type_: Type) -> str | None:
+    shown = [format_value(b, type_) for b in bounds]
+    if clause.kind == "compare":
+        return f"{SYMBOLS[clause.op]} {shown[0]}"
+    if clause.kind == "within":
+        low_closed, high_closed = clause.closed
+        return f"in {'[' if low_closed else '('}{shown[0]}, {shown[1]}{']' if high_closed else ')'}"
+    if clause.kind == "member":
+        return "in {" + ", ".join(shown) + "}"
+    return None
+
+
+def _compare(value, op: str, bound) -> bool:
+    if not isinstance(value, Decimal):
+        return False
+    return {">=": value >= bound, ">": value > bound, "==": value == bound, "<=": value <= bound,
+            "<": value < bound, "!=": value != bound}[op]
+
+
+def _mobius_root(f0: Decimal, f1: Decimal, f2: Decimal, r: Decimal) -> Decimal | None:
+    """δ with f(δ) = r, for f(δ) = (f0 + bδ) / (1 + dδ) through f(h1) = f1 and f(h2) = f2.
+
+    A linear f is the case d = 0; a ratio of linear functions of δ (a share, an offset ratio) has
+    this form too, so three evaluations determine it. Each probe gives
+    f_i - f0 = b·h_i - d·f_i·h_i, two linear equations in b and d.
+    """
+    h1, h2 = PROBES
+    e1, e2 = f1 - f0, f2 - f0
+    det = h1 * h2 * (f1 - f2)
+    if det == 0:
+        return None
+    b = (e2 * f1 * h1 - e1 * f2 * h2) / det
+    d = (h1 * e2 - h2 * e1) / det
+    slope = b - r * d
+    if slope == 0:
+        return None
+    return (r - f0) / slope
+
+
+def _on_boundary(delta: Decimal, probe: Callable, bound: Decimal) -> tuple[Decimal, bool] | None:
+    """The solved change if it is a short decimal (523.8) at which the quantity is exactly the bound.
+
+    The solution is exact up to the 34-digit context, so a boundary that is a short decimal shows
+    as one within a tiny tolerance; evaluating there proves it.
+    """
+    tolerance = abs(delta) * Decimal("1e-20") + Decimal("1e-20")
+    for places in range(13):
+        try:
+            short = delta.quantize(Decimal(1).scaleb(-places))
+        except decimal.InvalidOperation:
+            return None
+        if abs(short - delta) <= tolerance:
+            return (short, True) if probe(short) == bound else None
+    return None
+
+
+def _rounded(delta: Decimal, holds: Callable) -> tuple[Decimal, bool] | None:
+    """A boundary that is no short decimal, rounded at 4 places towards meeting the condition."""
+    candidates = []
+    for rounding in (ROUND_CEILING, ROUND_FLOOR):
+        try:
+            rounded = delta.quantize(Decimal("0.0001"), rounding=rounding)
+        except decimal.InvalidOperation:
+            return None
+        if rounded != 0 and holds(rounded):
+            candidates.append(rounded)
+    return (min(candidates, key=abs), False) if candidates else None
+
+
+# ------------------------------------------------------------------------------ moving one input
+
+@dataclass
+class _Move:
+    """A way to move one input by δ: set a field, add a list item, or change the largest item."""
+
+    kind: str  # field, add, item
+    pointer: tuple  # the field, the list, or the item's field
+    base: Decimal  # the input's value now (0 for a new item)
+    evidence: dict
+    item_path: tuple = ()  # the field set in the item added, for `add`
+    template: Any = None  # the item added, for `add`
+    template_from: str | None = None  # where the template was copied from
+    minimum: Decimal | None = None
+    maximum: Decimal | None = None
+
+    def apply(self, delta: Decimal) -> dict:
+        if self.kind == "add":
+            items = _get(self.evidence, self.pointer)
+            items = list(items) if isinstance(items, list) else []
+            items.append(_set(self.template, self.item_path, delta) if self.item_path else delta)
+            return _set(self.evidence, self.pointer, items)
+        return _set(self.evidence, self.pointer, self.base + delta)
+
+    def feasible(self, delta: Decimal) -> bool:
+        if self.kind == "add" and delta <= 0:
+            return False
+        value = self.base + delta
+        return (self.minimum is None or value >= self.minimum) and (self.maximum is None or value <= self.maximum)
+
+
+def _moves(evidence: dict, lever: _Lever, schema: dict) -> list[_Move]:
+    node = _schema_node(schema, lever.pointer)
+    if lever.item_path is None:
+        value = _get(evidence, lever.pointer)
+        if value is not None and not isinstance(value, Decimal):
+            return []
+        return [_Move("field", lever.pointer, value if value is not None else Decimal(0), evidence,
+                      minimum=_limit(node, "minimum"), maximum=_limit(node, "maximum"))]
+    items = _get(evidence, lever.pointer)
+    items = items if isinstance(items, list) else []
+    field_node = _schema_node(node.get("items", {}), lever.item_path, schema)
+    limits = {"minimum": _limit(field_node, "minimum"), "maximum": _limit(field_node, "maximum")}
+    moves = []
+    # A new item like the first one (so it passes the same filter), else like the schema's examples.
+    templates = []
+    if items and isinstance(items[0], (dict, Decimal)):
+        templates.append((items[0], "/".join(("",) + tuple(map(str, lever.pointer)) + ("0",))))
+    example = _example(resolve(node.get("items", {}), schema), schema)
+    if example is not None and (not templates or example != templates[0][0]):
+        templates.append((example, None))
+    for template, origin in templates:
+        moves.append(_Move("add", lever.pointer, Decimal(0), evidence, lever.item_path, template, origin,
+                           **limits))
+    # Or the largest item, changed: how emissions in a list are cut.
+    sizes = [(_get(item, lever.item_path) if lever.item_path else item) for item in items]
+    numbered = [(v, i) for i, v in enumerate(sizes) if isinstance(v, Decimal)]
+    if numbered:
+        size, index = max(numbered, key=lambda pair: (pair[0], -pair[1]))
+        moves.append(_Move("item", (*lever.pointer, index, *lever.item_path), size, evidence, **limits))
+    return moves
+
+
+def _example(node: dict, root: dict):
+    """An item built from the schema's `examples`, for a list that is still empty."""
+    node = resolve(node, root)
+    if "examples" in node and node["examples"]:
+        return _decimals(node["examples"][0])
+    if node.get("type") == "object":
+        built = {}
+        for name, child in node.get("properties", {}).items():
+            value = _example(child, root)
+            if value is not None:
+                built[name] = value
+        return built or None
+    return None
+
+
+def _decimals(value):
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)):
+        return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    if isinstance(value, list):
+        return [_decimals(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _decimals(v) for k, v in value.items()}
+    return value
+
+
+def _limit(node: dict, key: str) -> Decimal | None:
+    value = node.get(key)
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        return None
+    return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+
+
+def _schema_node(schema: dict, path: tuple, root: dict | None = None) -> dict:
+    """The schema of the value at `path` (keys, and item indexes as ints)."""
+    root = schema if root is None else root
+    node = resolve(schema, root)
+    for part in path:
+        if isinstance(part, str) and "properties" not in node and "items" in node:
+            node = resolve(node["items"], root)  # a field of every item of a list
+        if isinstance(part, int):
+            node = resolve(node.get("items", {}), root)
+        else:
+            node = resolve(node.get("properties", {}).get(part, {}), root)
+    return node
+
+
+def _get(node, path: tuple):
+    for key in path:
+        if isinstance(node, dict):
+            node = node.get(key)
+        elif isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
+            node = node[key]
+        else:
+            return None
+    return node
+
+
+def _set(node, path: tuple, value):
+    """A copy of `node` with `value` at `path`; only the containers on the path are copied."""
+    if not path:
+        return value
+    key, rest = path[0], path[1:]
+    if isinstance(node, list):
+        copy = list(node)
+        copy[key] = _set(copy[key], rest, value)
+        return copy
+    copy = dict(node) if isinstance(node, dict) else {}
+    copy[key] = _set(copy.get(key), rest, value)
+    return copy
+
+
+@dataclass
+class _Change:
+    lever: _Lever
+    move: _Move
+    delta: Decimal
+    relation: str  # inclusive, strict, exact
+
+    def text(self, lang: str, schema: dict) -> str:
+        type_ = self.lever.type
+        rel = RELATION[self.relation][0 if lang == "en" else 1]
+        amount = _quantity(abs(self.delta), type_)
+        move = self.move
+        if move.kind == "add":
+            list_pointer = _pointer(self.lever.pointer)
+            listed = _schema_node(schema, self.lever.pointer)
+            item_label = _describe(resolve(listed.get("items", {}), schema), lang) or _describe(listed, lang)
+            what = "/".join(self.lever.item_path) or "value"
+            if lang == "en":
+                like = f" like {move.template_from}" if move.template_from else ""
+                return f"add an item{like} to {list_pointer} with {what} of {rel}{amount}" + (
+                    f" ({item_label})" if item_label else "")
+            like = f"（参照 {move.template_from}）" if move.template_from else ""
+            return f"在 {list_pointer} 中新增一项{like}，{what} 为{rel} {amount}" + (
+                f"（{item_label}）" if item_label else "")
+        pointer = _pointer(move.pointer)
+        label = _describe(_schema_node(schema, move.pointer), lang)
+        to = _quantity(move.base + self.delta, type_)
+        reached = (RELATION if self.delta > 0 else LOWERED_TO)[self.relation][0 if lang == "en" else 1]
+        if lang == "en":
+            verb = "raise" if self.delta > 0 else "lower"
+            return f"{verb} {pointer} by {rel}{amount} (to {reached}{to})" + (f": {label}" if label else "")
+        verb = "提高" if self.delta > 0 else "降低"
+        return f"将 {pointer} {verb}{rel} {amount}（达到{reached} {to}）" + (f"：{label}" if label else "")
+
+
+def _describe(node: dict, lang: str) -> str:
+    text = node.get("description") if lang == "en" else node.get("x-description-zh") or node.get("description")
+    return (text or "").rstrip(".。")
+
+
+def _pointer(path: tuple) -> str:
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
+
+
+def _provide(pointers: list[str]) -> dict | None:
+    if not pointers:
+        return None
+    params = [p[6:] for p in pointers if p.startswith("param:")]
+    fields = [p for p in pointers if not p.startswith("param:")]
+    en = [f"provide {', '.join(fields)}"] if fields else []
+    zh = [f"提供 {'、'.join(fields)}"] if fields else []
+    if params:
+        en.append(f"supply the parameter {', '.join(params)}")
+        zh.append(f"提供参数 {'、'.join(params)}")
+    return {"zh": "；".join(zh), "en": "; ".join(en)}
+
+
+def _join_en(first: str, second: str) -> str:
+    return f"{first}; {second}" if first else second[3:] if second.startswith("or ") else second
+
+
+def _join_zh(first: str, second: str) -> str:
+    return f"{first}；{second}" if first else second[1:] if second.startswith("或") else second
+
+
+def _grouped(value: Decimal) -> str:
+    """format_number with thousands separators: 1250 → 1,250."""
+    text = format_number(value)
+    sign = "-" if text.startswith("-") else ""
+    whole, dot, fraction = text.lstrip("-").partition(".")
+    return sign + f"{int(whole):,}" + dot + fraction
+
+
+def _quantity(value: Decimal, type_: Type) -> str:
+    symbol = type_.unit.symbol if type_ is not None and type_.kind == "number" and type_.unit else ""
+    number = _grouped(value)
+    return number + "%" if symbol == "%" else f"{number} {symbol}" if symbol else number
+
+
+# --------------------------------------------------------------------------------------- what-if
+
+DELETE = object()  # `--set /path=null`: remove the field or the list item
+
+
+class ChangeError(ValueError):
+    """A `/pointer=value` that cannot be read or applied; the message says why."""
+
+
+def parse_change(text: str) -> tuple[tuple[str, ...], Any]:
+    """`/electricity/green_certificates=2500` → (("electricity", "green_certificates"), Decimal("2500")).
+
+    The pointer is RFC 6901 (`~1` for `/`, `~0` for `~`, `-` appends to a list) and ends at the first
+    `=`; the value is JSON with exact numbers, and `null` deletes.
+    """
+    pointer, sep, value = text.partition("=")
+    if not sep or not pointer.startswith("/"):
+        raise ChangeError(f"expected /POINTER=VALUE, got {text!r}")
+    path = tuple(part.replace("~1", "/").replace("~0", "~") for part in pointer[1:].split("/"))
+    try:  # read as evidence is read: exact numbers, and the same limits on size, depth and digits
+        parsed = parse_evidence(('{"value": ' + value + "}").encode("utf-8"), pointer)["value"]
+    except EvidenceError as error:
+        raise ChangeError(f"the value of {pointer} is not JSON as evidence allows: {value!r}: "
+                          f"{error.problems[0].message_en} (write texts in double quotes: {pointer}='\"…\"')") from None
+    return path, DELETE if parsed is None else parsed
+
+
+def apply_changes(evidence: dict, changes: list[tuple[tuple[str, ...], Any]]) -> dict:
+    """A copy of the evidence with each change made in turn; the original is left as it was."""
+    for path, value in changes:
+        evidence = _change(evidence, path, value, "")
+    return evidence
+
+
+def _change(node, path: tuple[str, ...], value, at: str):
+    key, rest = path[0], path[1:]
+    where = f"{at}/{key}"
+    if isinstance(node, list):
+        if key == "-" and not rest and value is not DELETE:
+            return [*node, value]
+        if not key.isdigit() or int(key) >= len(node) or (key != "0" and key.startswith("0")):
+            raise ChangeError(f"{where}: no item {key!r} in a list of {len(node)}")
+        index = int(key)
+        if not rest:
+            return node[:index] + node[index + 1:] if value is DELETE else [*node[:index], value, *node[index + 1:]]
+        return [*node[:index], _change(node[index], rest, value, where), *node[index + 1:]]
+    if node is None:
+        node = {}  # a field inside an object the evidence does not have yet: create it
+    if not isinstance(node, dict):
+        raise ChangeError(f"{at or '/'} is not an object or a list; cannot set {where}")
+    copy = dict(node)
+    if not rest:
+        if value is DELETE:
+            copy.pop(key, None)
+        else:
+            copy[key] = value
+    else:
+        copy[key] = _change(node.get(key), rest, value, where)
+    return copy
+
+
+def compare(before: Result, after: Result) -> dict:
+    """What changed from one result to another: outcome, grade, score, item statuses and points, values."""
+    def grade(result):
+        if result.provisional_grade:
+            return {**result.provisional_grade, "provisional": True}
+        return result.grade
+
+    def changed(old, new, key):
+        old_items = {i.id: i for i in old}
+        rows = []
+        for item in new:
+            was = old_items.get(item.id)
+            if was is None:
+                continue
+            row = {"id": item.id}
+            if was.status != item.status:
+                row["status"] = [was.status, item.status]
+            if key == "points" and was.points != item.points:
+                row["points"] = [was.points, item.points]
+            if key == "value":
+                old_value, new_value = was.detail.get("display"), item.detail.get("display")
+                if old_value != new_value:
+                    row["value"] = [old_value, new_value]
+            if len(row) > 1:
+                rows.append(row)
+        return rows
+
+    return {
+        "outcome": [before.outcome, after.outcome],
+        "grade": [grade(before), grade(after)],
+        "score": [before.score, after.score],
+        "requirements": changed(before.requirements, after.requirements, None),
+        "criteria": changed(before.criteria, after.criteria, "points"),
+        "grades": [{"id": new.id, "status": [old.status, new.status]}
+                   for old, new in zip(before.grades, after.grades) if old.status != new.status],
+        "values": changed(before.values, after.values, "value"),
+    }
+
+
+def render_comparison(diff: dict, changes: list[str], lang: str = "zh") -> str:
+    """The comparison as text: the three headline figures, then only what changed."""
+    def pair(values, show=lambda v: "—" if v is None else str(v)):
+        old, new = (show(v) for v in values)
+        return f"{old} → {new}" if old != new else f"{new} (unchanged)"
+
+    number = lambda v: "—" if v is None else format_number(v)  # noqa: E731
+    def label(grade):
+        if grade is None:
+            return "—"
+        text = grade["label"].get(lang) or grade["label"]["zh"]
+        return text + (("（暂定）" if lang == "zh" else " (provisional)") if grade.get("provisional") else "")
+
+    lines = ["what-if: " + "  ".join(changes),
+             f"  outcome  {pair(diff['outcome'])}",
+             f"  grade    {pair(diff['grade'], label)}",
+             f"  score    {pair(diff['score'], number)}"]
+    singular = {"requirements": "requirement", "criteria": "criterion", "grades": "grade", "values": "value"}
+    for kind in singular:
+        for row in diff[kind]:
+            parts = []
+            if "status" in row:
+                parts.append(" → ".join(row["status"]))
+            if "points" in row:
+                parts.append(" → ".join(number(p) for p in row["points"]) + " points")
+            if "value" in row:
+                parts.append(" → ".join(row["value"]))
+            lines.append(f"  {singular[kind]:<11} {row['id']}: " + "; ".join(parts))
+    if not any(diff[k] for k in singular):
+        lines.append("  nothing else changed")
+    return "\n".join(lines) + "\n"
+
+
+_GAP_WORDS = {
+    "en": {"outcome": "outcome", "provisional": " (provisional)", "score": "score", "target": "target",
+           "current": "current", "required": "required", "top": "nothing ranks above {grade}",
+           "no_grades": "the ruleset has no grades", "holds": "every condition of {grade} holds"},
+    "zh": {"outcome": "结果", "provisional": "（暂定）", "score": "得分", "target": "目标等级",
+           "current": "当前", "required": "要求", "top": "已是最高等级：{grade}",
+           "no_grades": "该规则集不评等级", "holds": "{grade}的条件均已满足"},
+}
+_MARKS = {NOT_MET: "✗", MISSING: "?", ERROR: "!"}
+
+
+def render_gap(result: Result, gap: dict | None, lang: str = "zh") -> str:
+    """The gap as text for the terminal."""
+    words = _GAP_WORDS[lang]
+    label = lambda g: g["label"].get(lang) or g["label"]["zh"]  # noqa: E731
+    grade = result.grade or result.provisional_grade
+    line = f"{words['outcome']}: {result.outcome}" + (f": {label(grade)}" if grade else "")
+    if result.provisional_grade:
+        line += words["provisional"]
+    if result.score is not None:
+        line += f"   {words['score']} {format_number(result.score)} / {format_number(result.max_score)}"
+    lines = [line]
+    if gap is None:
+        lines.append(words["top"].format(grade=label(grade)) if grade else words["no_grades"])
+        return "\n".join(lines) + "\n"
+    lines.append(f"{words['target']}: {label(gap['target'])} ({gap['target']['id']})")
+    if not gap["conditions"]:
+        lines.append("  " + words["holds"].format(grade=label(gap["target"])))
+    for condition in gap["conditions"]:
+        facts = [f"{words[k]} {condition[k]}" for k in ("current", "required") if condition[k] is not None]
+        lines.append(f"  {_MARKS.get(condition['status'], ' ')} {condition['condition']}"
+                     + (f"   [{' · '.join(facts)}]" if facts else ""))
+        if condition["action"]:
+            lines.append(f"      {condition['action'][lang]}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,192 @@
+"""Batch scoring: inputs, per-application errors, atomic outputs, resuming, summaries, parallel runs."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from checker import batch
+from checker.cli import main
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "zero-carbon-factory"
+EXPECTED = {  # id: (outcome, grade, score), from the examples
+    "five-stars": ("graded", "five_stars", "93.87"),
+    "four-stars": ("graded", "four_stars", "82.18"),
+    "incomplete": ("incomplete", "", "62.68"),
+    "ineligible": ("ineligible", "", "82.18"),
+    "not-graded": ("not_graded", "", "60.18"),
+    "six-stars": ("graded", "six_stars", "100"),
+    "three-stars": ("graded", "three_stars", "78.4"),
+}
+
+
+@pytest.fixture()
+def inputs(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for path in EXAMPLES.glob("*.json"):
+        shutil.copy(path, folder / path.name)
+    return folder
+
+
+def _batch(*args):
+    return CliRunner().invoke(main, ["batch", *map(str, args), "--date", "2026-11-25"], catch_exceptions=False)
+
+
+def _summary(out: Path) -> dict[str, dict]:
+    rows = csv.DictReader(io.StringIO((out / "summary.csv").read_text("utf-8")))
+    return {row["id"]: row for row in rows}
+
+
+def test_a_folder_is_scored_into_results_and_a_summary(inputs, tmp_path):
+    out = tmp_path / "out"
+    result = _batch(inputs, "-r", "zero-carbon-factory", "--out", out, "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    summary = _summary(out)
+    assert {i: (r["outcome"], r["grade"], r["score"]) for i, r in summary.items()} == EXPECTED
+    assert all(r["file"] == f"{i}.json" and r["error"] == "" for i, r in summary.items())
+    four = json.loads((out / "four-stars.json").read_text("utf-8"))
+    assert four["grade"]["id"] == "four_stars" and four["gap"]["target"]["id"] == "five_stars"
+    assert list(summary) == sorted(EXPECTED)  # input order: the folder's files, sorted
+    assert not list(out.glob(".*.tmp"))
+
+
+def test_bad_files_are_reported_and_do_not_stop_the_batch(inputs, tmp_path):
+    (inputs / "broken.json").write_bytes(b'{"ruleset": "zero-carbon-factory",')
+    (inputs / "latin1.json").write_bytes('{"applicant": {"name": "caf\xe9"}}'.encode("latin-1"))
+    (inputs / "wrong.json").write_text('{"ruleset": "zero-carbon-factory", "boundary": {"type": "III"}}', "utf-8")
+    out = tmp_path / "out"
+    result = _batch(inputs, "-r", "zero-carbon-factory", "--out", out, "--lang", "en")
+    assert result.exit_code == 2
+    summary = _summary(out)
+    assert {i: r["outcome"] for i, r in summary.items() if i not in EXPECTED} == {
+        "broken": "invalid", "latin1": "invalid", "wrong": "invalid"}
+    assert "expected valid JSON" in summary["broken"]["error"]
+    assert "expected UTF-8 text" in summary["latin1"]["error"]
+    assert "/boundary/type" in summary["wrong"]["error"] and "/applicant: required" in summary["wrong"]["error"]
+    assert summary["broken"]["file"] == "" and not (out / "broken.json").exists()
+    assert all(summary[i]["outcome"] == EXPECTED[i][0] for i in EXPECTED)
+    assert "10 applications" in result.output and "7 scored" in result.output
+
+
+def test_a_rerun_keeps_what_is_there_and_rescores_what_changed(inputs, tmp_path):
+    out = tmp_path / "out"
+    assert _batch(inputs, "-r", "zero-carbon-factory", "--out", out).exit_code == 0
+    first = {p.name: p.read_bytes() for p in out.iterdir()}
+    again = _batch(inputs, "-r", "zero-carbon-factory", "--out", out)
+    assert "(7 already there)" in again.output
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == first
+    # A changed application is scored again; the others are kept.
+    data = json.loads((inputs / "three-stars.json").read_text("utf-8"))
+    data["assessments"]["G1"] = 15
+    (inputs / "three-stars.json").write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+    changed = _batch(inputs, "-r", "zero-carbon-factory", "--out", out)
+    assert "(6 already there)" in changed.output
+    assert _summary(out)["three-stars"]["score"] == "81.4"
+    assert "already there" not in _batch(inputs, "-r", "zero-carbon-factory", "--out", out, "--force").output
+
+
+def test_other_parameters_score_everything_again(inputs, tmp_path):
+    out = tmp_path / "out"
+    _batch(inputs, "-r", "zero-carbon-factory", "--out", out)
+    result = _batch(inputs, "-r", "zero-carbon-factory", "--out", out, "--param", "gwp_vintage=AR6")
+    assert "other parameters" in result.output and "already there" not in result.output
+    assert json.loads((out / "batch.json").read_text("utf-8"))["params"] == {"gwp_vintage": "AR6"}
+
+
+def test_a_killed_writer_leaves_no_temporary_file_behind(inputs, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / ".four-stars.json.x1y2.tmp").write_text('{"half": ', "utf-8")
+    assert _batch(inputs, "-r", "zero-carbon-factory", "--out", out).exit_code == 0
+    assert not list(out.glob(".*.tmp"))
+
+
+def test_two_jobs_write_the_same_bytes_as_one(inputs, tmp_path):
+    one, two = tmp_path / "one", tmp_path / "two"
+    assert _batch(inputs, "-r", "zero-carbon-factory", "--out", one, "--jobs", "1").exit_code == 0
+    assert _batch(inputs, "-r", "zero-carbon-factory", "--out", two, "--jobs", "2").exit_code == 0
+    assert {p.name: p.read_bytes() for p in one.iterdir()} == {p.name: p.read_bytes() for p in two.iterdir()}
+
+
+def test_json_lines_with_ids_from_a_field_or_the_line(tmp_path):
+    lines = []
+    for name, code in (("four-stars", "91330502MA2B3C4D5E"), ("three-stars", "91330102MA2C7D8E9F"),
+                       ("four-stars", "91330502MA2B3C4D5E")):
+        data = json.loads((EXAMPLES / f"{name}.json").read_text("utf-8"))
+        data["applicant"]["credit_code"] = code
+        lines.append(json.dumps(data, ensure_ascii=False))
+    source = tmp_path / "apps.jsonl"
+    source.write_text(lines[0] + "\n\n" + lines[1] + "\n{not json\n" + lines[2] + "\n", "utf-8")
+    out = tmp_path / "out"
+    result = _batch(source, "-r", "zero-carbon-factory", "--out", out, "--id-field", "/applicant/credit_code")
+    assert result.exit_code == 2
+    summary = _summary(out)
+    assert [(i, r["source"].rsplit(":", 1)[1], r["outcome"]) for i, r in summary.items()] == [
+        ("91330502MA2B3C4D5E", "1", "graded"),
+        ("91330102MA2C7D8E9F", "3", "graded"),
+        ("apps-4", "4", "invalid"),
+        ("91330502MA2B3C4D5E-2", "5", "graded"),
+    ]
+    by_line = _batch(source, "-r", "zero-carbon-factory", "--out", tmp_path / "lines")
+    assert list(_summary(tmp_path / "lines")) == ["apps-1", "apps-3", "apps-4", "apps-5"]
+    assert by_line.exit_code == 2
+
+
+def test_index_html_escapes_what_the_evidence_says(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    data = json.loads((EXAMPLES / "four-stars.json").read_text("utf-8"))
+    data["boundary"]["type"] = "<script>x</script>"
+    (folder / "<img src=x onerror=alert(1)>.json").write_text(json.dumps(data), "utf-8")
+    shutil.copy(EXAMPLES / "four-stars.json", folder / "ok.json")
+    out = tmp_path / "out"
+    _batch(folder, "-r", "zero-carbon-factory", "--out", out, "--lang", "en")
+    page = (out / "index.html").read_text("utf-8")
+    assert "<script>" not in page and "<img" not in page
+    assert "&lt;script&gt;" in page and "&lt;img src=x onerror=alert(1)&gt;.json" in page
+    assert '<rect x="160" y="4" width="0"' in page  # six stars: no application
+    assert ">4 stars</text>" in page and ">invalid evidence</text>" in page
+    assert "2 applications: 1 scored, 1 could not be scored." in page
+
+
+def test_html_reports_beside_the_results(inputs, tmp_path):
+    out = tmp_path / "out"
+    assert _batch(inputs, "-r", "zero-carbon-factory", "--out", out, "--format", "json,html").exit_code == 0
+    assert sorted(p.name for p in out.glob("*.html")) == sorted([f"{i}.html" for i in EXPECTED] + ["index.html"])
+    assert '<a href="four-stars.html">html</a>' in (out / "index.html").read_text("utf-8")
+
+
+@pytest.mark.parametrize("args, message", [
+    (["missing-folder"], "no file or folder at missing-folder"),
+    (["{in}", "--format", "json,pdf"], "unknown format 'pdf'"),
+    (["{in}", "--param", "nothing=1"], "has no parameter 'nothing'"),
+])
+def test_wrong_invocations_exit_2(inputs, tmp_path, args, message):
+    args = [a.replace("{in}", str(inputs)) for a in args]
+    result = _batch(*args, "-r", "zero-carbon-factory", "--out", tmp_path / "out")
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_collect_leaves_out_the_output_folder_and_names_uniquely(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    for folder in ("a", "b"):
+        shutil.copy(EXAMPLES / "four-stars.json", tmp_path / folder / "x.json")
+    (tmp_path / "a" / "X.json").write_text("{}", "utf-8")
+    found = batch.collect([str(tmp_path / "*" / "*.json")], out=tmp_path / "b")
+    assert [(a.id, Path(a.source).parent.name) for a in found] == [("X", "a"), ("x-2", "a")]
+
+
+@pytest.mark.parametrize("value, shown", [
+    ("=HYPERLINK(\"x\")", "'=HYPERLINK(\"x\")"), ("+1", "'+1"), ("-1", "'-1"), ("@a", "'@a"), ("ok", "ok"),
+    (None, ""),
+])
+def test_csv_cells_never_become_formulas(value, shown):
+    assert batch._cell(value) == shown

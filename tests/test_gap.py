@@ -1,0 +1,381 @@
+"""The gap to a grade (checker.gap.gap_to), the `gap` command, and the what-if of `check --set`."""
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from checker import load_evidence, load_ruleset
+from checker.cli import main
+from checker.gap import ChangeError, apply_changes, compare, gap_to, parse_change
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "zero-carbon-factory"
+
+# A ruleset with one grade per clause shape: interval, constant on the left, strict comparison with a
+# parameter, a set, a sum over a list, a ratio whose boundary is no short decimal, a missing field.
+SHAPES = """
+ruleset gap_shapes {
+  title "形状" en "Shapes"
+  version "1"
+  evidence "shapes.schema.json"
+}
+param floor "下限" en "Floor" in MWh default 40 MWh
+let share "占比" en "Share" in % = evidence.green / evidence.total
+require R1 "有说明" en "Described" waivable: present(evidence.note)
+section S "S" en "S" max 10 {
+  criterion C1 "C1" en "C1" max 10: scale share from 0% to 100%
+}
+grades "等级" en "Grade" max 10 {
+  grade top "顶" en "Top": score >= 10 and share == 100%
+  grade high "高" en "High": 60% <= share and evidence.green > floor and evidence.level in {"a", "b"}
+  grade mid "中" en "Mid": share in [30%, 50%] and sum(evidence.items) >= 10 MWh
+  grade lean "精" en "Lean": share <= 15% and present(evidence.audit)
+  grade low "低" en "Low": share >= 0%
+}
+"""
+SCHEMA = {
+    "type": "object",
+    "properties": {
+        "green": {"type": "number", "x-unit": "MWh", "minimum": 0, "description": "Green electricity.",
+                  "x-description-zh": "绿电。", "examples": [20]},
+        "total": {"type": "number", "x-unit": "MWh", "minimum": 0, "description": "All electricity.",
+                  "x-description-zh": "总电量。", "examples": [100]},
+        "items": {"type": "array", "items": {"type": "number", "x-unit": "MWh", "minimum": 0, "examples": [1]},
+                  "description": "Items.", "x-description-zh": "条目。"},
+        "level": {"type": "string", "enum": ["a", "b", "c"], "description": "Level.", "examples": ["a"]},
+        "note": {"type": "string", "description": "Note.", "examples": ["x"]},
+        "audit": {"type": "string", "description": "Audit.", "examples": ["x"]},
+        "waivers": {"type": "object", "description": "Waivers."},
+    },
+}
+BASE = {"green": Decimal(20), "total": Decimal(100), "items": [Decimal(4)], "level": "c", "note": "n"}
+
+
+@pytest.fixture(scope="module")
+def shapes(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("shapes")
+    (folder / "shapes.schema.json").write_text(json.dumps(SCHEMA), "utf-8")
+    (folder / "shapes.rules").write_text(SHAPES, "utf-8")
+    return load_ruleset(folder / "shapes.rules")
+
+
+def _conditions(gap):
+    return [(c["condition"], c["status"], c["current"], c["required"], c["action"] and c["action"]["en"])
+            for c in gap["conditions"]]
+
+
+SHAPE_CASES = [
+    # (evidence changes, target, params, expected target, expected conditions)
+    ({}, None, {}, "lean", [
+        ("share <= 15%", "not_met", "20%", "≤ 15%",
+         # 20 / (100 + δ) <= 15% needs δ >= 33.33…: rounded up, so the condition holds at the amount shown
+         "raise /total by at least 33.3334 MWh (to at least 133.3334 MWh): All electricity"),
+        ("present(evidence.audit)", "not_met", None, "present", "provide /audit"),
+    ]),
+    ({}, "mid", {}, "mid", [
+        ("share in [30%, 50%]", "not_met", "20%", "in [30%, 50%]",
+         "raise /green by at least 10 MWh (to at least 30 MWh): Green electricity"),
+        ("sum(evidence.items) >= 10 MWh", "not_met", "4 MWh", "≥ 10 MWh",
+         "add an item like /items/0 to /items with value of at least 6 MWh (Items)"),
+    ]),
+    ({"green": Decimal(70)}, "mid", {}, "mid", [
+        ("share in [30%, 50%]", "not_met", "70%", "in [30%, 50%]",
+         "raise /total by at least 40 MWh (to at least 140 MWh): All electricity"),
+        ("sum(evidence.items) >= 10 MWh", "not_met", "4 MWh", "≥ 10 MWh",
+         "add an item like /items/0 to /items with value of at least 6 MWh (Items)"),
+    ]),
+    ({}, "high", {}, "high", [
+        ("60% <= share", "not_met", "20%", "≥ 60%",
+         "raise /green by at least 40 MWh (to at least 60 MWh): Green electricity"),
+        ("evidence.green > floor", "not_met", "20 MWh", "> 40 MWh",
+         "raise /green by more than 20 MWh (to more than 40 MWh): Green electricity"),
+        ("evidence.level in {\"a\", \"b\"}", "not_met", "\"c\"", "in {\"a\", \"b\"}", None),
+    ]),
+    ({}, "high", {"floor": "10"}, "high", [
+        ("60% <= share", "not_met", "20%", "≥ 60%",
+         "raise /green by at least 40 MWh (to at least 60 MWh): Green electricity"),
+        ("evidence.level in {\"a\", \"b\"}", "not_met", "\"c\"", "in {\"a\", \"b\"}", None),
+    ]),
+    ({}, "top", {}, "top", [
+        ("score >= 10", "not_met", "2", "≥ 10", "needs at least 8 more points; criteria not at full marks: C1 2/10"),
+        ("share == 100%", "not_met", "20%", "= 100%", "raise /green by 80 MWh (to 100 MWh): Green electricity"),
+    ]),
+    # Ineligible: the failed requirement first, then what the grade its conditions reach still needs (nothing).
+    ({"note": None}, None, {}, "low", [
+        ("R1: present(evidence.note)", "not_met", None, "present",
+         "provide /note; or give the reason for a waiver at /waivers/R1"),
+    ]),
+    # Nothing but the sum is known to be missing: the clause says what to provide.
+    ({"items": None}, "mid", {}, "mid", [
+        ("share in [30%, 50%]", "not_met", "20%", "in [30%, 50%]",
+         "raise /green by at least 10 MWh (to at least 30 MWh): Green electricity"),
+        ("sum(evidence.items) >= 10 MWh", "missing", None, "≥ 10 MWh", "provide /items"),
+    ]),
+]
+
+
+@pytest.mark.parametrize("changes, target, params, expected_target, expected", SHAPE_CASES)
+def test_gap_of_each_clause_shape(shapes, changes, target, params, expected_target, expected):
+    evidence = {k: v for k, v in {**BASE, **changes}.items() if v is not None}
+    result = shapes.evaluate(evidence, params=params)
+    gap = gap_to(shapes, evidence, result, shapes.parameters(params), target)
+    assert gap["target"]["id"] == expected_target
+    assert _conditions(gap) == expected
+
+
+def test_the_default_gap_is_attached_to_the_result(shapes):
+    result = shapes.evaluate(dict(BASE))
+    assert result.grade["id"] == "low"
+    assert result.to_dict()["gap"]["target"]["id"] == "lean"
+
+
+def test_no_gap_above_the_top_grade_or_without_grades(shapes, tmp_path):
+    top = shapes.evaluate({**BASE, "green": Decimal(100)})
+    assert top.grade["id"] == "top" and top.gap is None
+    (tmp_path / "shapes.schema.json").write_text(json.dumps(SCHEMA), "utf-8")
+    (tmp_path / "pass.rules").write_text('ruleset pass_fail { title "通过" version "1" evidence "shapes.schema.json" }\n'
+                                         'require R1 "有说明" en "Described": present(evidence.note)\n', "utf-8")
+    assert load_ruleset(tmp_path / "pass.rules").evaluate(dict(BASE)).gap is None
+
+
+def test_an_unknown_target_is_refused(shapes):
+    result = shapes.evaluate(dict(BASE))
+    with pytest.raises(ValueError, match="no grade 'summit'"):
+        gap_to(shapes, BASE, result, {}, "summit")
+
+
+def _apply_action(evidence: dict, pointer: str, value: Decimal) -> dict:
+    return apply_changes(evidence, [parse_change(f"{pointer}={value}")])
+
+
+@pytest.mark.parametrize("pointer, shown, holds, short_of", [
+    # The amount an action names meets its condition, and a little less does not.
+    ("/total", "33.3334", Decimal("133.3334"), Decimal("133.3333")),
+    ("/green", "10", Decimal("30"), Decimal("29.99")),
+])
+def test_an_action_is_the_smallest_change_that_meets_the_condition(shapes, pointer, shown, holds, short_of):
+    target = "lean" if pointer == "/total" else "mid"
+    clause = "share <= 15%" if pointer == "/total" else "share in [30%, 50%]"
+    gap = gap_to(shapes, BASE, shapes.evaluate(dict(BASE)), {}, target)
+    assert f"by at least {shown} MWh" in gap["conditions"][0]["action"]["en"]
+
+    def status(value):
+        grade = next(g for g in shapes.evaluate(_apply_action(BASE, pointer, value)).grades if g.id == target)
+        return next(c.status for c in grade.conditions if c.id == clause)
+    assert status(holds) == "met"
+    assert status(short_of) == "not_met"
+
+
+# The shipped ruleset: the figures of the examples, worked out by hand in the comments.
+EXAMPLE_CASES = [
+    ("four-stars", "five_stars", [
+        ("score > 90", "82.18", "> 90", "needs more than 7.82 more points; criteria not at full marks: E1 10.5/15"),
+        # renewable 7,000 of 10,000 MWh: 3,000 MWh more of any renewable source
+        ("renewable_share == 100%", "70%", "= 100%",
+         "raise /electricity/renewable_self_generated by 3,000 MWh (to 5,000 MWh)"),
+        # residual 1,214 + 3,000 MWh × 0.5366 = 2,823.8 tCO2e; offsets 2,300 tCO2e; 523.8 more, or
+        # 523.8 / 0.5366 = 976.146… MWh more green power (rounded up)
+        ("offset_ratio >= 100%", "81.4505%", "≥ 100%",
+         "add an item like /offsets/credits/0 to /offsets/credits with quantity of at least 523.8 tCO2e"),
+    ]),
+    ("three-stars", "four_stars", [
+        ("score > 80", "78.4", "> 80", "needs more than 1.6 more points"),
+        ("offset_ratio >= 80%", "63.7439%", "≥ 80%",
+         "add an item like /offsets/credits/0 to /offsets/credits with quantity of at least 459.04 tCO2e"),
+    ]),
+    ("five-stars", "six_stars", [
+        ("score == 100", "93.87", "= 100", "needs 6.13 more points; criteria not at full marks: G1 14/15"),
+        ("removal_ratio >= 100%", "17.3098%", "≥ 100%",
+         "add an item like /offsets/removals/0 to /offsets/removals with quantity of at least 1,500 tCO2e"),
+    ]),
+    ("incomplete", "three_stars", [
+        ("score > 70", "62.68", "> 70", "E1 0/15 (missing /electricity/consumption)"),
+    ]),
+    ("ineligible", "four_stars", [
+        ('R3: evidence.compliance.green_factory in {"national", "provincial"}', '"none"',
+         'in {"national", "provincial"}', None),
+    ]),
+]
+
+
+@pytest.mark.parametrize("name, target, expected", EXAMPLE_CASES)
+def test_gap_of_the_examples(name, target, expected):
+    ruleset = load_ruleset("zero-carbon-factory")
+    evidence, raw = load_evidence(EXAMPLES / f"{name}.json")
+    gap = ruleset.evaluate(evidence, evidence_bytes=raw).gap
+    assert gap["target"]["id"] == target
+    assert len(gap["conditions"]) == len(expected)
+    for condition, (text, current, required, action) in zip(gap["conditions"], expected):
+        assert (condition["condition"], condition["current"], condition["required"]) == (text, current, required)
+        if action is None:
+            assert condition["action"] is None
+        else:
+            assert action in condition["action"]["en"]
+            assert condition["action"]["zh"]
+
+
+def test_the_offset_action_reaches_five_stars_with_the_other_conditions():
+    """Adding the credits the gap names, and the renewable electricity, gives 5 stars if the points are there."""
+    ruleset = load_ruleset("zero-carbon-factory")
+    evidence, _ = load_evidence(EXAMPLES / "four-stars.json")
+    changed = apply_changes(evidence, [
+        parse_change('/offsets/credits/-={"standard": "CCER", "serial": "S", "quantity": 523.8, "retired": true}'),
+        parse_change("/electricity/renewable_self_generated=5000"),
+    ])
+    five = next(g for g in ruleset.evaluate(changed).grades if g.id == "five_stars")
+    assert [(c.id, c.status) for c in five.conditions] == [
+        ("score > 90", "not_met"), ("renewable_share == 100%", "met"), ("offset_ratio >= 100%", "met")]
+    short = apply_changes(changed, [parse_change("/offsets/credits/1/quantity=523.7")])
+    five = next(g for g in ruleset.evaluate(short).grades if g.id == "five_stars")
+    assert five.conditions[2].status == "not_met"
+
+
+def test_gap_is_deterministic():
+    ruleset = load_ruleset("zero-carbon-factory")
+    evidence, raw = load_evidence(EXAMPLES / "four-stars.json")
+    first = ruleset.evaluate(evidence, evidence_bytes=raw, date="2026-11-25").to_json()
+    assert ruleset.evaluate(evidence, evidence_bytes=raw, date="2026-11-25").to_json() == first
+    assert "float" not in {type(v).__name__ for v in _leaves(json.loads(first, parse_float=Decimal)["gap"])}
+
+
+def _leaves(node):
+    if isinstance(node, dict):
+        for value in node.values():
+            yield from _leaves(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _leaves(value)
+    else:
+        yield node
+
+
+# --------------------------------------------------------------------------------------- the CLI
+
+def _run(*args):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+@pytest.mark.parametrize("args, code, shown", [
+    (["four-stars.json", "--lang", "en"], 0, "target: 5 stars (five_stars)"),
+    (["four-stars.json", "--lang", "en", "--target", "six_stars"], 0, "removal_ratio >= 100%"),
+    (["four-stars.json", "--lang", "en", "--target", "three_stars"], 0, "every condition of 3 stars holds"),
+    (["six-stars.json", "--lang", "en"], 1, "nothing ranks above 6 stars"),
+    (["four-stars.json", "--target", "seven_stars"], 2, "no grade 'seven_stars'"),
+    (["four-stars.json", "--lang", "zh"], 0, "目标等级: 五星 (five_stars)"),
+])
+def test_gap_command(args, code, shown):
+    result = _run("gap", str(EXAMPLES / args[0]), *args[1:])
+    assert result.exit_code == code, result.output
+    assert shown in result.output
+
+
+def test_gap_command_json():
+    result = _run("gap", str(EXAMPLES / "three-stars.json"), "--format", "json")
+    data = json.loads(result.output, parse_float=Decimal)
+    assert result.exit_code == 0
+    assert data["grade"]["id"] == "three_stars" and data["gap"]["target"]["id"] == "four_stars"
+    assert data["score"] == Decimal("78.4")
+
+
+def test_gap_command_refuses_invalid_evidence(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"ruleset": "zero-carbon-factory", "boundary": {"type": "III"}}', "utf-8")
+    assert _run("gap", str(bad)).exit_code == 2
+
+
+# ---------------------------------------------------------------------------------------- what-if
+
+@pytest.mark.parametrize("text, path, value", [
+    ("/a/b=1.50", ("a", "b"), Decimal("1.50")),
+    ("/a=\"x=y\"", ("a",), "x=y"),
+    ("/a~1b/c~0d=true", ("a/b", "c~d"), True),
+    ("/list/-={\"q\": 2}", ("list", "-"), {"q": Decimal(2)}),
+])
+def test_parse_change(text, path, value):
+    assert parse_change(text) == (path, value)
+
+
+def test_parse_change_null_deletes():
+    path, value = parse_change("/a=null")
+    assert path == ("a",) and value is not None and apply_changes({"a": 1, "b": 2}, [(path, value)]) == {"b": 2}
+
+
+@pytest.mark.parametrize("text, message", [
+    ("a=1", "expected /POINTER=VALUE"),
+    ("/a", "expected /POINTER=VALUE"),
+    ("/a=abc", "is not JSON"),
+    ("/a=NaN", "expected a finite number"),
+    ("/a=1e999999999999", "exponent between -100 and 100"),
+    ("/a=1, \"value\": 2", "unique keys"),
+])
+def test_parse_change_refuses(text, message):
+    with pytest.raises(ChangeError, match=message):
+        parse_change(text)
+
+
+@pytest.mark.parametrize("changes, expected", [
+    (["/x/y=5"], {"x": {"y": Decimal(5)}, "l": [Decimal(1), Decimal(2)]}),
+    (["/l/1=7"], {"l": [Decimal(1), Decimal(7)]}),
+    (["/l/-=3"], {"l": [Decimal(1), Decimal(2), Decimal(3)]}),
+    (["/l/0=null"], {"l": [Decimal(2)]}),
+    (["/l=null", "/n=\"t\""], {"n": "t"}),
+])
+def test_apply_changes_leaves_the_original_alone(changes, expected):
+    original = {"l": [Decimal(1), Decimal(2)]}
+    assert apply_changes(original, [parse_change(c) for c in changes]) == expected
+    assert original == {"l": [Decimal(1), Decimal(2)]}
+
+
+@pytest.mark.parametrize("change, message", [
+    ("/l/2=1", "/l/2: no item '2' in a list of 2"),
+    ("/l/x=1", "no item 'x'"),
+    ("/l/0/q=1", "/l/0 is not an object or a list"),
+])
+def test_apply_changes_refuses(change, message):
+    with pytest.raises(ChangeError, match=message):
+        apply_changes({"l": [Decimal(1), Decimal(2)]}, [parse_change(change)])
+
+
+def test_compare_names_what_changed():
+    ruleset = load_ruleset("zero-carbon-factory")
+    evidence, _ = load_evidence(EXAMPLES / "four-stars.json")
+    before = ruleset.evaluate(evidence)
+    after = ruleset.evaluate(apply_changes(evidence, [parse_change("/offsets/credits/0/retired=false")]))
+    diff = compare(before, after)
+    assert diff["outcome"] == ["graded", "not_graded"]
+    assert diff["score"] == [Decimal("82.18"), Decimal("75.09")]
+    assert diff["criteria"] == [{"id": "O1", "points": [Decimal("8.15"), Decimal("1.06")]}]
+    assert [g["id"] for g in diff["grades"]] == ["four_stars", "three_stars"]
+    assert {v["id"] for v in diff["values"]} == {"credits_retired", "offset_ratio"}
+    assert compare(before, before)["criteria"] == []
+
+
+@pytest.mark.parametrize("sets, code, shown", [
+    (["/electricity/renewable_self_generated=5000"], 0, "score    82.18 → 86.68"),
+    (["/offsets/credits/0/retired=false"], 1, "outcome  graded → not_graded"),
+    (["/electricity/consumption=null"], 1, "grade    4 stars → 3 stars (provisional)"),
+    (["/applicant/name=\"x\""], 0, "nothing else changed"),
+])
+def test_check_set(sets, code, shown):
+    args = ["check", str(EXAMPLES / "four-stars.json"), "--lang", "en"]
+    for change in sets:
+        args += ["--set", change]
+    result = _run(*args)
+    assert result.exit_code == code, result.output
+    assert shown in result.output
+
+
+@pytest.mark.parametrize("change", ["/offsets/credits/0/quantity=-5", "/offsets/credits/9/quantity=1", "/x=abc"])
+def test_check_set_refuses_invalid_changes(change):
+    result = _run("check", str(EXAMPLES / "four-stars.json"), "--set", change)
+    assert result.exit_code == 2
+
+
+def test_check_set_keeps_json_output_a_result():
+    result = CliRunner().invoke(main, ["check", str(EXAMPLES / "four-stars.json"), "--format", "json",
+                                  "--set", "/electricity/renewable_self_generated=5000"])
+    assert json.loads(result.stdout)["score"] == 86.68
+    assert "what-if" in result.stderr
