@@ -164,11 +164,21 @@ def check(ctx, evidence, ruleset, fmt, lang, output, params, date, template_dir,
 
 @main.command(epilog=exit_codes_help("listed"))
 def rulesets():
-    """List the shipped rulesets."""
+    """List the shipped rulesets: name, version, standard, title (zh / en)."""
+    rows = [("ruleset", "version", "standard", "title")]
     for path in shipped_rulesets():
         rules = load_ruleset(path)
-        click.echo(f"{path.stem:<28} {rules.text('version') or '':<8} {rules.text('standard') or '':<24} "
-                   f"{rules.text('title')} / {rules.text('title', 'en')}")
+        rows.append((path.stem, rules.text("version") or "", rules.text("standard") or "",
+                     f"{rules.text('title')} / {rules.text('title', 'en')}"))
+    widths = [max(_width(row[i]) for row in rows) for i in range(3)]
+    for row in rows:
+        click.echo("  ".join(cell + " " * (width - _width(cell)) for cell, width in zip(row, widths)) + "  " + row[3])
+
+
+def _width(text: str) -> int:
+    """Terminal columns: wide (CJK) characters take two."""
+    import unicodedata
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 @main.command(epilog=exit_codes_help("no errors (warnings are listed)"))
