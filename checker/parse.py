@@ -67,6 +67,9 @@ def _cache_file(grammar: str) -> str | None:
 # Strings and comments are matched first so that the words inside them are skipped.
 _DECLARATION_WORDS = re.compile(r'"(?:[^"\\\n]|\\.)*"?|#[^\n]*|\b(?:import|let|param|table|require|section|grades)\b')
 MAX_SYNTAX_ERRORS = 20
+# `lets x = 1` lexes as `let s x`: a line that starts with a keyword glued to more letters, up to the word after.
+_GLUED_KEYWORD = re.compile(r"[ \t]*((import|let|param|table|variant|require|section|criterion|grades|grade)\w+)"
+                            r"[ \t]*\w*")
 
 
 def parse(source: str, filename: str) -> ast.Module:
@@ -97,6 +100,12 @@ def _syntax_diagnostics(source: str, filename: str, error: UnexpectedInput) -> l
             # Found at the next declaration or the end of the file: the one before it is what is wrong.
             line = source.count("\n", 0, begin) + 1
             diagnostic = replace(diagnostic, hint=f"the declaration on line {line} is not finished")
+        elif offset is not None:
+            line_start = source.rfind("\n", 0, offset) + 1
+            glued = _GLUED_KEYWORD.match(source, line_start)
+            if glued and offset <= glued.end() and (source[offset].isalpha() or source[offset] == "_"):
+                diagnostic = replace(diagnostic, hint=f"'{glued.group(1)}' is not a keyword: did you mean "
+                                                      f"'{glued.group(2)}'?")
         diagnostics.append(diagnostic)
         if begin is None or resume is None or len(diagnostics) == MAX_SYNTAX_ERRORS:
             return diagnostics

@@ -6,6 +6,7 @@ expected, and a hint. Every error in a file is reported at once.
 """
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -48,7 +49,7 @@ def test_lint_exits_2_with_every_error_and_no_traceback(monkeypatch):
     assert result.stdout == ""
 
 
-def test_lint_in_a_fresh_process(tmp_path):
+def test_lint_in_a_fresh_process():
     run = subprocess.run([sys.executable, "-m", "checker.cli", "lint", "syntax-several.rules"],
                          capture_output=True, cwd=INVALID, timeout=120)
     assert run.returncode == 2
@@ -91,3 +92,34 @@ def test_the_number_of_syntax_errors_is_bounded():
 def test_numeric_table_rows_need_no_line_breaks_or_citations():
     assert load_errors('table t "t" en "t" { 2021: 1 2022: 2\n 2023: 3 }\nlet x = t["q"]') == [
         "error[unknown-row]: table 't' has no row \"q\""]
+
+
+# ------------------------------------------------------------------ the parser's cache
+
+LOAD = "from checker import load_ruleset; load_ruleset('zero-carbon-factory'); print('loaded')"
+
+
+def _load_with_cache_home(cache_home: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache_home)}
+    return subprocess.run([sys.executable, "-c", LOAD], capture_output=True, env=env, timeout=120)
+
+
+def test_the_parse_tables_are_cached_in_the_users_cache_folder(tmp_path):
+    assert _load_with_cache_home(tmp_path).stdout == b"loaded\n"
+    folder = tmp_path / "carbon-check"
+    cached = list(folder.glob("grammar-*.lark"))
+    assert len(cached) == 1 and folder.stat().st_mode & 0o077 == 0  # private to the user
+    assert _load_with_cache_home(tmp_path).stdout == b"loaded\n"
+    assert list(folder.glob("grammar-*.lark")) == cached
+
+
+def test_a_damaged_or_unwritable_cache_is_not_an_error(tmp_path):
+    assert _load_with_cache_home(tmp_path).returncode == 0
+    (cached,) = (tmp_path / "carbon-check").glob("grammar-*.lark")
+    cached.write_bytes(b"not a parser")
+    damaged = _load_with_cache_home(tmp_path)
+    assert (damaged.returncode, damaged.stderr) == (0, b"")
+    blocked = tmp_path / "a-file"
+    blocked.write_text("")
+    unwritable = _load_with_cache_home(blocked)  # the cache folder cannot be made inside a file
+    assert (unwritable.returncode, unwritable.stderr) == (0, b"")
