@@ -25,7 +25,7 @@ from typing import Callable, Iterable
 
 import jinja2
 
-from .evidence import DEFAULT_MAX_BYTES, EvidenceError, check_evidence, parse_evidence
+from .evidence import DEFAULT_MAX_BYTES, EvidenceError, Problem, check_evidence, parse_evidence
 from .files import remove_leftovers, write_atomically
 from .resources import resource_dir
 from .result import format_number
@@ -234,7 +234,6 @@ def _read(application: Application, max_bytes: int) -> bytes:
         with open(application.path, "rb") as handle:
             return handle.read(max_bytes + 1)  # parse_evidence reports a file over the limit
     except OSError as error:
-        from .evidence import Problem
         reason = error.strerror or str(error)
         raise EvidenceError(application.source, [Problem("", f"expected a readable file, found an error: {reason}",
                                                          f"应为可读取的文件，实际出错：{reason}")]) from None
@@ -274,7 +273,7 @@ def _kept(out: Path, application: Application, ruleset_sha: str, evidence_sha: s
 
 # ---------------------------------------------------------------------------------------- settings
 
-def previous_settings_differ(out: Path, ruleset: Ruleset, settings: Settings) -> bool:
+def previous_settings_differ(out: Path, settings: Settings) -> bool:
     """Whether the folder's results were made with other parameters or another report language.
 
     Results record the ruleset and evidence hashes but not the parameters, so the folder keeps them

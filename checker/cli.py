@@ -386,17 +386,18 @@ def batch(inputs, ruleset, out, formats, jobs, force, id_field, lang, params, da
         raise click.UsageError(str(error)) from None
     settings = batching.Settings(str(rules.path.resolve()), str(out), tuple(dict.fromkeys(chosen)),
                                  tuple(sorted(supplied.items())), _date(date), lang, force, max_bytes)
-    if not force and batching.previous_settings_differ(out, rules, settings):
+    if not force and batching.previous_settings_differ(out, settings):
         click.echo(f"{out} holds results made with other parameters or language: scoring everything again", err=True)
         settings = batching.Settings(**{**vars(settings), "force": True})
-    started, failed = time.monotonic(), [0]
+    started, counts = time.monotonic(), {"done": 0, "failed": 0}
 
-    def status(row):
-        rate = bar.pos / max(time.monotonic() - started, 1e-9)
-        return f"{rate:,.0f}/s" + (f", {failed[0]} not scored" if failed[0] else "") if row else ""
+    def status(row):  # click calls it to draw the bar, also before the first application ends
+        rate = counts["done"] / max(time.monotonic() - started, 1e-9)
+        return f"{rate:,.0f}/s" + (f", {counts['failed']} not scored" if counts["failed"] else "") if row else ""
 
     def progress(row):
-        failed[0] += row.outcome in (batching.INVALID, batching.FAILED)
+        counts["done"] += 1
+        counts["failed"] += row.outcome in (batching.INVALID, batching.FAILED)
         bar.update(1, row)
 
     with click.progressbar(length=len(applications), label="scoring", show_pos=True, item_show_func=status,

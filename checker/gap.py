@@ -13,7 +13,6 @@ between the result before and the result after.
 from __future__ import annotations
 
 import decimal
-import json
 import weakref
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
@@ -26,7 +25,7 @@ from .evidence import EvidenceError, parse_evidence
 from .result import ERROR, FAIL, INELIGIBLE, MET, MISSING, NOT_MET, Result, format_number, format_value
 from .schema import resolve
 from .types import Type
-from .values import UNKNOWN, Failure, Missing
+from .values import UNKNOWN
 
 # Probe steps, in the input's own unit: small beside real quantities, so both fall on the same linear
 # piece of a `max(…, 0)` or `min(…, 100%)` the input passes through.
@@ -359,21 +358,13 @@ class _Analysis:
         for move in _moves(self.evidence, lever, self.schema):
             if move.kind == "add" and not adding:
                 continue
-            probe = self.probe(clause, move)
-            f1 = probe(PROBES[0])
-            if not isinstance(f1, Decimal) or f1 == f0:
-                continue  # the quantity does not move with this input
-            # Linear first, from one probe: kept only if it lands exactly on the boundary.
-            settled = _on_boundary((bound - f0) * PROBES[0] / (f1 - f0), probe, bound)
-            if settled is None:
-                f2 = probe(PROBES[1])
-                delta = _mobius_root(f0, f1, f2, bound) if isinstance(f2, Decimal) else None
-                if delta is None:
-                    continue
-                settled = _on_boundary(delta, probe, bound) or _rounded(delta, lambda d: _compare(probe(d), op, bound))
-            if settled is None or settled[0] == 0:
+            try:
+                found = self.settle(clause, move, f0, op, bound)
+            except ArithmeticError:  # an input near the limits of the decimal context: no action from it
                 continue
-            delta, exact = settled
+            if found is None:
+                continue
+            delta, exact = found
             if move.kind == "add" and delta < 0:
                 adding = False
                 continue
@@ -381,6 +372,22 @@ class _Analysis:
                 relation = "exact" if op == "==" else "strict" if exact and op in (">", "<") else "inclusive"
                 yield _Change(lever, move, delta, relation)
                 return
+
+    def settle(self, clause: _Clause, move: "_Move", f0: Decimal, op: str, bound: Decimal):
+        """The change of this move's input at which `f op bound` starts to hold, and whether it is exact."""
+        probe = self.probe(clause, move)
+        f1 = probe(PROBES[0])
+        if not isinstance(f1, Decimal) or f1 == f0:
+            return None  # the quantity does not move with this input
+        # Linear first, from one probe: kept only if it lands exactly on the boundary.
+        settled = _on_boundary((bound - f0) * PROBES[0] / (f1 - f0), probe, bound)
+        if settled is None:
+            f2 = probe(PROBES[1])
+            delta = _mobius_root(f0, f1, f2, bound) if isinstance(f2, Decimal) else None
+            if delta is None:
+                return None
+            settled = _on_boundary(delta, probe, bound) or _rounded(delta, lambda d: _compare(probe(d), op, bound))
+        return None if settled is None or settled[0] == 0 else settled
 
     def probe(self, clause: _Clause, move: "_Move") -> Callable[[Decimal], Any]:
         cache: dict[Decimal, Any] = {}

@@ -231,33 +231,37 @@ def dumps(data) -> str:
 
 
 def _write(value, out: list[str], depth: int) -> None:
-    # Texts and numbers are most of a result: written first, without the isinstance chain.
-    if type(value) is str:
-        out.append(_json_string(value))
-        return
-    if type(value) is Decimal:
-        out.append(_decimal_json(value))
-        return
     pad = "  " * (depth + 1)
     if isinstance(value, dict):
         if not value:
             out.append("{}")
             return
         out.append("{\n")
+        last = len(value) - 1
         for i, (key, item) in enumerate(value.items()):
-            out.append(f"{pad}{_json_string(str(key))}: ")
-            _write(item, out, depth + 1)
-            out.append(",\n" if i < len(value) - 1 else "\n")
+            # Most members are texts and numbers: written here, without a call per member.
+            scalar = _scalar(item)
+            if scalar is None:
+                out.append(f"{pad}{_json_string(str(key))}: ")
+                _write(item, out, depth + 1)
+                out.append(",\n" if i < last else "\n")
+            else:
+                out.append(f"{pad}{_json_string(str(key))}: {scalar}{',' if i < last else ''}\n")
         out.append("  " * depth + "}")
     elif isinstance(value, (list, tuple)):
         if not value:
             out.append("[]")
             return
         out.append("[\n")
+        last = len(value) - 1
         for i, item in enumerate(value):
-            out.append(pad)
-            _write(item, out, depth + 1)
-            out.append(",\n" if i < len(value) - 1 else "\n")
+            scalar = _scalar(item)
+            if scalar is None:
+                out.append(pad)
+                _write(item, out, depth + 1)
+                out.append(",\n" if i < last else "\n")
+            else:
+                out.append(f"{pad}{scalar}{',' if i < last else ''}\n")
         out.append("  " * depth + "]")
     elif isinstance(value, bool) or value is None:
         out.append(json.dumps(value))
@@ -269,6 +273,22 @@ def _write(value, out: list[str], depth: int) -> None:
         out.append(_json_string(value))
     else:
         raise TypeError(f"cannot serialise {type(value).__name__} in a result")
+
+
+def _scalar(value) -> str | None:
+    """The JSON of a text, number, true, false or null; None for anything else (even a subclass)."""
+    kind = type(value)
+    if kind is str:
+        return _json_string(value)
+    if kind is Decimal:
+        return _decimal_json(value)
+    if value is None:
+        return "null"
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int:
+        return str(value)
+    return None
 
 
 def _decimal_json(value: Decimal) -> str:

@@ -62,7 +62,13 @@ class Ruleset:
     def evaluate(self, evidence: dict, *, params: dict | None = None, date: str | None = None,
                  evidence_bytes: bytes | None = None) -> Result:
         """Score one application. `evidence` holds Decimals for numbers (see checker.evidence)."""
-        raw = evidence_bytes if evidence_bytes is not None else dumps(evidence).encode("utf-8")
+        if evidence_bytes is None:
+            try:
+                evidence_bytes = dumps(evidence).encode("utf-8")
+            except TypeError:
+                raise TypeError("evidence numbers must be Decimals, never floats: read the evidence with "
+                                "checker.load_evidence or checker.parse_evidence") from None
+        raw = evidence_bytes
         provenance = {
             "ruleset": self.describe(),
             "evidence": {"sha256": hashlib.sha256(raw).hexdigest()},

@@ -4,7 +4,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import select
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -190,3 +194,21 @@ def test_collect_leaves_out_the_output_folder_and_names_uniquely(tmp_path):
 ])
 def test_csv_cells_never_become_formulas(value, shown):
     assert batch._cell(value) == shown
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
+def test_the_progress_bar_draws_on_a_terminal(inputs, tmp_path):
+    """click draws the bar only on a terminal, and asks for its status line before the first row ends."""
+    leader, follower = os.openpty()
+    try:
+        done = subprocess.run([sys.executable, "-m", "checker.cli", "batch", str(inputs), "-r", "zero-carbon-factory",
+                               "--out", str(tmp_path / "out"), "--jobs", "1", "--date", "2026-11-25"],
+                              stdin=follower, stdout=subprocess.PIPE, stderr=follower, timeout=120)
+        drawn = b""
+        while select.select([leader], [], [], 0)[0]:
+            drawn += os.read(leader, 65536)
+    finally:
+        os.close(follower)
+        os.close(leader)
+    assert done.returncode == 0, drawn.decode("utf-8", "replace")
+    assert b"scoring" in drawn and b"7/7" in drawn and b"/s" in drawn
