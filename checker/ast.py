@@ -8,7 +8,7 @@ from typing import Any
 from .diagnostics import Span
 
 
-@dataclass
+@dataclass(frozen=True)
 class Label:
     zh: str
     en: str | None = None

@@ -52,6 +52,7 @@ class CompiledLet:
     evaluate: Fn
     inputs: list[Input]
     reported: bool  # no item reads it: its own missing evidence is reported (e.g. a fine's range)
+    type: Type  # in the declared unit, if any
 
 
 @dataclass
@@ -126,7 +127,7 @@ class _Compiler:
                 param.default.type if param.default is not None else Type("number", ONE))
             params[name] = (unit_type, default)
         read_by_items = _lets_read_by_items(m)
-        lets = [CompiledLet(let, self.let(let), self.inputs(let.expr), let.name not in read_by_items)
+        lets = [CompiledLet(let, self.let(let), self.inputs(let.expr), let.name not in read_by_items, _let_type(let))
                 for let in m.lets]
         requirements = [
             CompiledRequirement(r, self.optional(r.when), self.expr(r.condition),
@@ -425,6 +426,12 @@ class _Compiler:
                 return otherwise(ctx)
             return decided
         return conditional
+
+
+def _let_type(let: ast.Let) -> Type:
+    if let.unit is not None and let.expr.type.kind == "number":
+        return Type("number", parse_unit(let.unit))
+    return let.expr.type
 
 
 def _lets_named(node) -> set[str]:

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import decimal
 import functools
-import re
+from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
 from .compile import CompiledCriterion, CompiledRequirement, Context, Input, Program
 from .result import (ERROR, FAIL, GRADED, INCOMPLETE, INELIGIBLE, MET, MISSING, NOT_APPLICABLE, NOT_GRADED, NOT_MET,
-                     PARTLY_MET, PASS, PASSED, WAIVED, GradeResult, ItemResult, Recorded, Result, format_value)
+                     PARTLY_MET, PASS, PASSED, WAIVED, GradeResult, ItemResult, Recorded, Result)
 from .schema import resolve
 from .values import UNKNOWN, Failure, Missing
 
@@ -22,6 +22,7 @@ CENT = Decimal("0.01")
 ZERO = Decimal(0)
 
 
+@functools.lru_cache(maxsize=4096)  # labels are immutable; one dict each, not one per application
 def label(text) -> dict | None:
     return {"zh": text.zh, "en": text.en or text.zh} if text is not None else None
 
@@ -30,6 +31,32 @@ def evaluate(program: Program, evidence: dict, *, params: dict | None = None, pr
              date: str | None = None) -> Result:
     with decimal.localcontext(CONTEXT):
         return _Run(program, evidence, params or {}).result(provenance, date)
+
+
+class RecordedInputs(Sequence):
+    """The values an item read, read back from the finished evaluation only when someone asks.
+
+    Evaluation never changes a value once computed and the evidence is not changed, so reading them
+    afterwards gives what the item saw; most evaluations (batch scores, benchmarks) never ask.
+    """
+
+    __slots__ = ("_inputs", "_ctx", "_recorded")
+
+    def __init__(self, inputs: list[Input], ctx: Context):
+        self._inputs, self._ctx, self._recorded = inputs, ctx, None
+
+    def _load(self) -> list[Recorded]:
+        if self._recorded is None:
+            ctx = self._ctx
+            self._recorded = [Recorded(i.name, i.type, ctx.values[i.let] if i.let else i.get(ctx), i.let)
+                              for i in self._inputs]
+        return self._recorded
+
+    def __getitem__(self, index):
+        return self._load()[index]
+
+    def __len__(self) -> int:
+        return len(self._inputs)
 
 
 class _Run:
@@ -56,9 +83,8 @@ class _Run:
                 needed_by.append(item_id)
         return MISSING
 
-    def record(self, inputs: list[Input]) -> list[Recorded]:
-        ctx = self.ctx
-        return [Recorded(i.name, i.type, ctx.values[i.let] if i.let else i.get(ctx), i.let) for i in inputs]
+    def record(self, inputs: list[Input]) -> "RecordedInputs":
+        return RecordedInputs(inputs, self.ctx) if inputs else ()
 
     def result(self, provenance: dict, date: str | None) -> Result:
         program, ctx = self.program, self.ctx
@@ -131,22 +157,15 @@ class _Run:
 
     def value_item(self, let, value) -> ItemResult:
         node = let.node
-        type_ = node.expr.type
-        if node.unit is not None and type_.kind == "number":
-            from .types import number
-            from .units import parse_unit
-            type_ = number(parse_unit(node.unit))
-        inputs = self.record(let.inputs)
-        item = ItemResult("value", node.name, label(node.label), node.cite, "ok", inputs)
+        type_ = let.type
+        item = ItemResult("value", node.name, label(node.label), node.cite, "ok", self.record(let.inputs))
         if isinstance(value, UNKNOWN):
             # A value that items read is reported through them, so one that only a not-applicable item
             # reads does not ask the applicant for evidence; a value no item reads reports for itself.
             item.status = self.note_unknown(node.name, value) if let.reported else (
                 ERROR if isinstance(value, Failure) else MISSING)
             _unknown_detail(item, value)
-        unit = type_.unit.symbol if type_.kind == "number" and type_.unit else None
-        item.detail.update(value=value, unit=unit or None, display=format_value(value, type_),
-                           formula=node.expr.text, substituted=_substitute(node.expr.text, inputs))
+        item.detail.update(value=value, type=type_, formula=node.expr.text)
         return item
 
     def applicable(self, when, item: ItemResult, when_text: str | None) -> bool:
@@ -263,20 +282,6 @@ def _unknown_detail(item: ItemResult, value) -> None:
         item.detail["failure"] = value.message
     elif isinstance(value, Missing):
         item.detail["missing"] = list(value.pointers)
-
-
-def _substitute(formula: str, inputs) -> str:
-    """The formula with each name it reads followed by its value: `offsets 500 tCO2e / residual 800 tCO2e`."""
-    if not inputs:
-        return formula
-    by_name = {r.name: format_value(r.value, r.type) for r in inputs}
-    return _names_pattern(tuple(by_name)).sub(lambda m: f"{m.group(1)} {by_name[m.group(1)]}", formula)
-
-
-@functools.lru_cache(maxsize=1024)  # one pattern per let, built once instead of per application
-def _names_pattern(names: tuple[str, ...]) -> re.Pattern:
-    return re.compile(r"(?<![\w.])(" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-                      + r")(?![\w.])")
 
 
 def _applicant(evidence: dict) -> dict:

@@ -22,7 +22,8 @@ from . import ast
 from .compile import CompiledLet, Context, Program, _Compiler
 from .evaluate import CONTEXT
 from .evidence import EvidenceError, parse_evidence
-from .result import ERROR, FAIL, INELIGIBLE, MET, MISSING, NOT_MET, Result, format_number, format_value
+from .result import (ERROR, FAIL, INELIGIBLE, MET, MISSING, NOT_MET, Result, format_number, format_value,
+                     value_display)
 from .schema import resolve
 from .types import Type
 from .values import UNKNOWN
@@ -788,7 +789,7 @@ def compare(before: Result, after: Result) -> dict:
             if key == "points" and was.points != item.points:
                 row["points"] = [was.points, item.points]
             if key == "value":
-                old_value, new_value = was.detail.get("display"), item.detail.get("display")
+                old_value, new_value = value_display(was), value_display(item)
                 if old_value != new_value:
                     row["value"] = [old_value, new_value]
             if len(row) > 1:

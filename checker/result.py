@@ -5,7 +5,9 @@ are written as exact JSON numbers from their Decimal values.
 """
 from __future__ import annotations
 
+import functools
 import json
+import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Context, Decimal
 from json.encoder import encode_basestring as _json_string  # = json.dumps(text, ensure_ascii=False), no encoder
@@ -24,7 +26,7 @@ MET, PARTLY_MET, NOT_MET = "met", "partly_met", "not_met"
 GRADED, NOT_GRADED, INELIGIBLE, INCOMPLETE, PASSED = "graded", "not_graded", "ineligible", "incomplete", "passed"
 
 
-@dataclass
+@dataclass(slots=True)
 class Recorded:
     """A value an item read, kept for its explanation."""
 
@@ -34,7 +36,7 @@ class Recorded:
     let: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class ItemResult:
     kind: str  # requirement, criterion, grade-condition, value
     id: str
@@ -79,7 +81,23 @@ class Result:
     values: list[ItemResult]
     missing: list[dict]
     errors: list[dict]
-    gap: dict | None = None
+    # The gap to the next grade costs as much as the evaluation itself, so it is worked out when first
+    # read (`result.gap`, `to_dict()`), by the function the ruleset leaves here (given the result, so
+    # that no reference cycle keeps results alive).
+    gap_source: Any = field(default=None, repr=False, compare=False)
+    _gap: Any = field(default=None, repr=False, compare=False)
+    _gap_known: bool = field(default=False, repr=False, compare=False)
+
+    @property
+    def gap(self) -> dict | None:
+        if not self._gap_known:
+            self._gap = self.gap_source(self) if self.gap_source is not None else None
+            self._gap_known = True
+        return self._gap
+
+    @gap.setter
+    def gap(self, value: dict | None) -> None:
+        self._gap, self._gap_known = value, True
 
     def to_dict(self) -> dict:
         return {
@@ -125,8 +143,10 @@ def _item(item: ItemResult) -> dict:
     if item.kind == "criterion":
         data.update(points=item.points, max=item.max, method=item.method)
     if item.kind == "value":
-        data.update(value=_plain(item.detail.get("value")), unit=item.detail.get("unit"),
-                    display=item.detail.get("display"), formula=item.detail.get("formula"))
+        type_ = item.detail.get("type")
+        unit = type_.unit.symbol if type_ is not None and type_.kind == "number" and type_.unit else None
+        data.update(value=_plain(item.detail.get("value")), unit=unit or None, display=value_display(item),
+                    formula=item.detail.get("formula"))
     data["inputs"] = [
         {"name": r.name, "value": _plain(r.value), "unit": _unit(r), "display": format_value(r.value, r.type)}
         for r in item.inputs
@@ -154,6 +174,25 @@ def _plain(value):
 
 # Wide enough for any evidence number (40 digits, exponent within ±100), so showing one never fails.
 _DISPLAY = Context(prec=250, rounding=ROUND_HALF_UP)
+
+
+def value_display(item: ItemResult) -> str:
+    """A computed value as read: `62.5%`, `800 tCO2e`."""
+    return format_value(item.detail.get("value"), item.detail.get("type"))
+
+
+def _substitute(formula: str, inputs) -> str:
+    """The formula with each name it reads followed by its value: `offsets 500 tCO2e / residual 800 tCO2e`."""
+    if not inputs:
+        return formula
+    by_name = {r.name: format_value(r.value, r.type) for r in inputs}
+    return _names_pattern(tuple(by_name)).sub(lambda m: f"{m.group(1)} {by_name[m.group(1)]}", formula)
+
+
+@functools.lru_cache(maxsize=1024)  # one pattern per let, built once instead of per application
+def _names_pattern(names: tuple[str, ...]) -> re.Pattern:
+    return re.compile(r"(?<![\w.])(" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+                      + r")(?![\w.])")
 
 
 def format_number(value: Decimal) -> str:
@@ -199,8 +238,7 @@ def explain(item: ItemResult) -> str:
     if item.status == ERROR:
         return subject + f"cannot be computed: {detail.get('failure')}"
     if item.kind == "value":
-        formula = detail.get("formula")
-        return f"{item.id} = {detail.get('display')} = {detail.get('substituted', formula)}"
+        return f"{item.id} = {value_display(item)} = {_substitute(detail.get('formula'), item.inputs)}"
     if item.kind == "criterion":
         points = f"{format_number(item.points)} of {format_number(item.max)} points"
         if item.method == "tiers":

@@ -1,6 +1,7 @@
 """Loading a ruleset: find it, parse it with its libraries and schema, check, compile."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -45,6 +46,11 @@ class Ruleset:
             return None
         return (value.en or value.zh) if lang == "en" else value.zh
 
+    @functools.cached_property
+    def description(self) -> dict:
+        """Identity and provenance of the ruleset, as every result records it."""
+        return self.describe()
+
     def describe(self) -> dict:
         """Identity and provenance of the ruleset, as the result records it."""
         meta = {k: {"zh": v.zh, "en": v.en or v.zh} for k, v in self.meta.items()}
@@ -70,13 +76,13 @@ class Ruleset:
                                 "checker.load_evidence or checker.parse_evidence") from None
         raw = evidence_bytes
         provenance = {
-            "ruleset": self.describe(),
+            "ruleset": self.description,
             "evidence": {"sha256": hashlib.sha256(raw).hexdigest()},
             "tool": {"name": "carbon-check", "version": __version__},
         }
         supplied = self.parameters(params or {})
         result = evaluate(self.program, evidence, params=supplied, provenance=provenance, date=date)
-        result.gap = gap_to(self, evidence, result, supplied)
+        result.gap_source = lambda evaluated: gap_to(self, evidence, evaluated, supplied)
         return result
 
     def parameters(self, given: dict) -> dict:
