@@ -125,7 +125,7 @@ CaseLoader.add_implicit_resolver("tag:yaml.org,2002:float", re.compile(r"^[-+]?[
                                  list("-+0123456789"))
 
 
-def _read_yaml(path: Path, source: str):
+def read_yaml(path: Path, source: str):
     try:
         data = path.read_bytes()
     except OSError as error:
@@ -359,7 +359,7 @@ def _kind(value) -> str:
 def load_cases(path: Path) -> CasesFile:
     """Read and check the shape of a cases file (not yet against its ruleset)."""
     source = _display(path)
-    return _Reader(path, source).read(_read_yaml(path, source))
+    return _Reader(path, source).read(read_yaml(path, source))
 
 
 def check_against(cases: CasesFile, ruleset: Ruleset) -> None:

@@ -106,13 +106,29 @@ def _date(given: str | None) -> str:
 
 
 def _parse_params(pairs: tuple[str, ...]) -> dict:
+    """`--param NAME=VALUE` pairs and `--param @FILE` (a YAML mapping), later ones winning."""
     params = {}
     for pair in pairs:
+        if pair.startswith("@"):
+            params.update(_params_file(Path(pair[1:])))
+            continue
         name, sep, value = pair.partition("=")
         if not sep:
             raise click.BadParameter(f"expected NAME=VALUE, got {pair!r}", param_hint="--param")
         params[name.strip()] = value.strip()
     return params
+
+
+def _params_file(path: Path) -> dict:
+    """Parameters a certification body keeps in a file: `name: value` lines, numbers read exactly."""
+    from .cases import read_yaml
+    try:
+        data = read_yaml(path, str(path))
+    except CasesError as error:
+        raise click.BadParameter("; ".join(error.problems), param_hint="--param") from None
+    if not isinstance(data, dict) or not all(isinstance(k, str) for k in data):
+        raise click.BadParameter(f"{path} must be a mapping of parameter names to values", param_hint="--param")
+    return {name: value for name, value in data.items()}
 
 
 @main.command(epilog=exit_codes_help("graded, or passed for rulesets without grades",
@@ -122,7 +138,8 @@ def _parse_params(pairs: tuple[str, ...]) -> dict:
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE (atomically).")
-@click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="Supply a ruleset parameter.")
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE|@FILE",
+              help="Supply a ruleset parameter, or @FILE: a YAML file of them.")
 @click.option("--date", "date", help="The evaluation date (default: SOURCE_DATE_EPOCH, else today).")
 @click.option("--template-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Render with the report templates in DIR (sandboxed; missing ones fall back to the shipped).")
@@ -317,7 +334,8 @@ Exit codes:
 @click.option("--target", "-t", metavar="GRADE", help="The grade to reach, by id (default: the next one above).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
-@click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="Supply a ruleset parameter.")
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE|@FILE",
+              help="Supply a ruleset parameter, or @FILE: a YAML file of them.")
 @click.option("--date", "date", help="The evaluation date (default: SOURCE_DATE_EPOCH, else today).")
 @max_bytes_option
 @click.pass_context
@@ -365,7 +383,8 @@ Exit codes:
 @click.option("--id-field", metavar="/POINTER", help="JSON Lines: the text field naming each application "
                                                      "(default: the file name and line number).")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
-@click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="Supply a ruleset parameter.")
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE|@FILE",
+              help="Supply a ruleset parameter, or @FILE: a YAML file of them.")
 @click.option("--date", "date", help="The evaluation date (default: SOURCE_DATE_EPOCH, else today).")
 @max_bytes_option
 def batch(inputs, ruleset, out, formats, jobs, force, id_field, lang, params, date, max_bytes):

@@ -1,0 +1,64 @@
+"""Parameters: `--param NAME=VALUE`, `--param @FILE`, and values given with a unit."""
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from checker import load_ruleset
+from checker.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+PARAM_FILES = sorted(ROOT.glob("examples/*/params.yaml"))
+EXAMPLES = [(f, p) for p in PARAM_FILES for f in sorted(p.parent.glob("*.json"))]
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+@pytest.mark.parametrize("example,params", EXAMPLES, ids=lambda v: f"{v.parent.name}/{v.name}")
+def test_examples_run_with_their_parameter_file(example, params):
+    result = run("check", example, "--param", f"@{params}", "--format", "json", "--date", "2026-11-25")
+    data = json.loads(result.output)
+    assert not [m for m in data["missing"] if m["pointer"].startswith("param:")]
+    for outcome in ("incomplete", "ineligible", "passed"):
+        if example.stem.startswith(outcome):
+            assert data["outcome"] == outcome
+    assert result.exit_code == (0 if data["outcome"] in ("graded", "passed") else 1)
+
+
+def test_a_value_on_the_command_line_wins_over_the_file(tmp_path):
+    folder = ROOT / "examples/reduced-carbon-product"
+    args = ["check", folder / "passed.json", "--param", f"@{folder / 'params.yaml'}", "--format", "json"]
+    assert json.loads(run(*args).output)["outcome"] == "passed"
+    failing = json.loads(run(*args, "--param", "min_reduction=50%").output)
+    assert failing["outcome"] == "ineligible"
+
+
+@pytest.mark.parametrize("content,message", [
+    ("- a\n- b\n", "must be a mapping of parameter names to values"),
+    ("a: [1\n", "params.yaml:2:1"),
+])
+def test_a_bad_parameter_file_is_a_usage_error(tmp_path, content, message):
+    path = tmp_path / "params.yaml"
+    path.write_text(content, encoding="utf-8")
+    result = run("check", ROOT / "examples/reduced-carbon-product/passed.json", "--param", f"@{path}")
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("given,expected", [("10", "10"), ("10%", "10"), ("0.1", "0.1"), (" 12.5 % ", "12.5")])
+def test_a_parameter_may_carry_its_unit(given, expected):
+    assert str(load_ruleset("reduced-carbon-product").parameters({"min_reduction": given})["min_reduction"]) == expected
+
+
+@pytest.mark.parametrize("given,message", [
+    ("10 tCO2e", "parameter 'min_reduction' is in %: tCO2e cannot be converted to %"),
+    ("ten", "parameter 'min_reduction' must be a number, got 'ten'"),
+])
+def test_a_parameter_in_the_wrong_unit_is_refused(given, message):
+    with pytest.raises(ValueError) as error:
+        load_ruleset("reduced-carbon-product").parameters({"min_reduction": given})
+    assert str(error.value) == message
