@@ -16,7 +16,7 @@ from . import ast
 from .diagnostics import Diagnostic, Span, did_you_mean
 from .schema import field_names, field_schema, type_of
 from .types import BOOL, DATE, PLAIN, STRING, Type, number
-from .units import ONE, PERCENT, Unit, UnitError, parse_unit
+from .units import ONE, Unit, UnitError, parse_unit
 
 KNOWN_META = ("title", "standard", "version", "effective", "issuer", "evidence", "basis", "status", "source", "note")
 REQUIRED_META = ("title", "version")
@@ -766,20 +766,6 @@ def _implies(later: ast.Expr, earlier: ast.Expr) -> bool:
     # Bounds in different dimensions are a unit error reported elsewhere; a bare 0 is 0 in any unit.
     if len({bound[1] for bound in (a_low, a_high, b_low, b_high) if bound is not None and bound[0] != 0}) > 1:
         return False
-    if b_low is not None:
-        if a_low is None or a_low[0] < b_low[0] or (a_low[0] == b_low[0] and a_low_closed and not b_low_closed):
-            return False
-    if b_high is not None:
-        if a_high is None or a_high[0] > b_high[0] or (a_high[0] == b_high[0] and a_high_closed and not b_high_closed):
-            return False
-    return True
-    if a[0] != b[0]:
-        return False
-    _, a_low, a_low_closed, a_high, a_high_closed = a
-    _, b_low, b_low_closed, b_high, b_high_closed = b
-    for bound in (a_low, a_high, b_low, b_high):
-        if bound is not None and bound[1] != (b_low or b_high)[1]:
-            return False
     if b_low is not None:
         if a_low is None or a_low[0] < b_low[0] or (a_low[0] == b_low[0] and a_low_closed and not b_low_closed):
             return False

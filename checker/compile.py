@@ -385,18 +385,8 @@ class _Compiler:
 
     def c_logic(self, expr: ast.Logic) -> Fn:
         operands = [self.expr(o) for o in expr.operands]
-        decisive = expr.op == "or"  # the value that decides: true for `or`, false for `and`
-
-        def logic(ctx):
-            unknown = []
-            for operand in operands:
-                value = operand(ctx)
-                if value is decisive:
-                    return decisive
-                if value is not (not decisive):
-                    unknown.append(value)
-            return combine(*unknown) if unknown else (not decisive)
-        return logic
+        decisive = expr.op == "or"
+        return lambda ctx: _kleene((operand(ctx) for operand in operands), decisive)
 
     def c_not(self, expr: ast.Not) -> Fn:
         operand = self.expr(expr.operand)
@@ -468,6 +458,17 @@ def _clauses(condition: ast.Expr) -> list[ast.Expr]:
     if isinstance(condition, ast.Logic) and condition.op == "and":
         return list(condition.operands)
     return [condition]
+
+
+def _kleene(values, decisive: bool):
+    """Three-valued `or` (decisive true) or `and` (decisive false), stopping at the first deciding value."""
+    unknown = []
+    for value in values:
+        if value is decisive:
+            return decisive
+        if value is not (not decisive):
+            unknown.append(value)
+    return combine(*unknown) if unknown else (not decisive)
 
 
 def _strict(operation: Callable, fns: list[Fn]) -> Fn:
@@ -576,16 +577,7 @@ def _aggregate(function: str, source, variable: str | None, item: Fn | None, whe
         return count
     if function in ("any", "all"):
         decisive = function == "any"
-
-        def quantifier(ctx):
-            unknown = []
-            for value in items(ctx):
-                if value is decisive:
-                    return decisive
-                if value is not (not decisive):
-                    unknown.append(value)
-            return combine(*unknown) if unknown else (not decisive)
-        return quantifier
+        return lambda ctx: _kleene(items(ctx), decisive)
 
     def numeric(ctx):
         values = list(items(ctx))
