@@ -20,6 +20,7 @@ from .resources import resource_dir
 # What a standards writer reads instead of lark's terminal names.
 _TERMINAL_WORDS = {
     "NAME": "a name",
+    "KIND": "'ruleset' or 'library'",
     "NUMBER": "a number",
     "ROW_KEY": "a row key such as 2024:",
     "STRING": 'a quoted text "…"',
