@@ -36,12 +36,6 @@ JSON_LINES = (".jsonl", ".ndjson")
 SETTINGS_FILE = "batch.json"
 INVALID, FAILED = "invalid", "error"  # rows of applications that were not scored
 UNGRADED = ("passed", "not_graded", "incomplete", "ineligible", INVALID, FAILED)  # bars after the grades
-OUTCOME_WORDS = {
-    "en": {"graded": "graded", "not_graded": "not graded", "ineligible": "ineligible", "incomplete": "incomplete",
-           "passed": "passed", INVALID: "invalid evidence", FAILED: "internal error"},
-    "zh": {"graded": "已评级", "not_graded": "未达等级", "ineligible": "不符合基本要求", "incomplete": "材料不全",
-           "passed": "通过", INVALID: "材料无效", FAILED: "内部错误"},
-}
 
 
 class BatchError(ValueError):
@@ -313,18 +307,21 @@ def _cell(value) -> str:
 
 
 def index_html(rows: list[Row], ruleset: Ruleset, lang: str, date: str | None, formats: tuple[str, ...]) -> bytes:
+    from .report import fill, messages
     extensions = [EXTENSIONS[f] for f in formats]
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(str(resource_dir("templates"))),
                                      autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    environment.filters["fill"] = fill
     template = environment.get_template("batch-index.html.j2")
-    words = OUTCOME_WORDS[lang]
+    t = messages(lang)
+    words = {**t["outcome"], FAILED: t["batch"]["failed"]}  # a fault is the batch's own outcome, not a result's
     grades = ruleset.model.grades.grades if ruleset.model.grades else []
     labels = {g.id: (g.label.en or g.label.zh) if lang == "en" else g.label.zh for g in grades}
     counts = tally(rows)
     bars = [(labels[g.id], counts["grades"].get(g.id, 0)) for g in grades]
     bars += [(words[o], counts["outcomes"][o]) for o in UNGRADED if counts["outcomes"].get(o)]
     return template.render(
-        lang=lang, title=ruleset.text("title", lang), ruleset=ruleset, date=date, words=words,
+        lang=lang, title=ruleset.text("title", lang), ruleset=ruleset, date=date, t=t,
         total=len(rows), scored=counts["scored"], failed=len(rows) - counts["scored"], extensions=extensions,
         chart=bar_chart(bars), rows=[{**asdict(r), "grade_label": labels.get(r.grade, r.grade),
                                       "outcome_label": words.get(r.outcome, r.outcome)} for r in rows],

@@ -106,6 +106,16 @@ def _catalogue(folder: str | None) -> dict[str, dict]:
             for lang in LANGS}
 
 
+def messages(lang: str, template_dir: str | Path | None = None) -> dict[str, dict[str, str]]:
+    """The message catalogue in `lang`, {group: {key: text}}: for reports and every other text printed.
+
+    Shared and cached: read it, do not change it.
+    """
+    if lang not in LANGS:
+        raise ValueError(f"unknown language {lang!r}: expected one of {', '.join(LANGS)}")
+    return _catalogue(_folder(template_dir))[lang]
+
+
 def _read_catalogue(path: Path) -> dict:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))

@@ -5,6 +5,7 @@ import csv
 import io
 import json
 import os
+import re
 import select
 import shutil
 import subprocess
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from checker import batch
+from checker import batch, load_ruleset
 from checker.cli import main
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "zero-carbon-factory"
@@ -155,8 +156,30 @@ def test_index_html_escapes_what_the_evidence_says(tmp_path):
     assert "<script>" not in page and "<img" not in page
     assert "&lt;script&gt;" in page and "&lt;img src=x onerror=alert(1)&gt;.json" in page
     assert '<rect x="160" y="4" width="0"' in page  # six stars: no application
-    assert ">4 stars</text>" in page and ">invalid evidence</text>" in page
+    assert ">4 stars</text>" in page and ">Invalid evidence</text>" in page
     assert "2 applications: 1 scored, 1 could not be scored." in page
+
+
+@pytest.mark.parametrize("lang, shown", [
+    ("en", ["<th>Outcome</th>", ">Graded</td>", ">Not graded</text>", ">Incomplete</text>", ">Ineligible</text>",
+            ">Passed</text>", ">Invalid evidence</text>", ">Internal error</text>",
+            "8 applications: 6 scored, 2 could not be scored."]),
+    ("zh", ["<th>结论</th>", ">已定级</td>", ">未达到任何等级</text>", ">证据不完整</text>", ">不符合申报条件</text>",
+            ">通过</text>", ">证据无效</text>", ">内部错误</text>", "共 8 份申请：6 份已评价，2 份未能评价。"]),
+])
+def test_index_html_words_come_from_the_catalogue(lang, shown):
+    outcomes = ["graded", "not_graded", "incomplete", "ineligible", "passed", batch.INVALID, batch.FAILED]
+    rows = [batch.Row(f"a{i}", f"a{i}.json", outcome, "four_stars" if outcome == "graded" else None)
+            for i, outcome in enumerate(outcomes + ["graded"])]
+    ruleset = load_ruleset("zero-carbon-factory")
+    page = batch.index_html(rows, ruleset, lang, "2026-11-25", ("json",)).decode("utf-8")
+    for text in shown:
+        assert text in page, text
+    data = re.sub(r"<[^>]*>", "", page).replace(ruleset.text("title", lang), "")  # outcome ids are CSS classes
+    if lang == "en":
+        assert not re.findall(r"[\u3000-\u9fff\uff00-\uffef]", data)
+    else:
+        assert not re.findall(r"\b(graded|applications|scored|evaluation date|invalid evidence)\b", data)
 
 
 def test_html_reports_beside_the_results(inputs, tmp_path):

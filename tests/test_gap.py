@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -10,7 +11,8 @@ from click.testing import CliRunner
 
 from checker import load_evidence, load_ruleset
 from checker.cli import main
-from checker.gap import ChangeError, apply_changes, compare, gap_to, parse_change
+from checker.gap import ChangeError, apply_changes, compare, gap_to, parse_change, render_comparison
+from checker.report import messages
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "zero-carbon-factory"
 
@@ -272,6 +274,50 @@ def test_gap_command(args, code, shown):
     assert shown in result.output
 
 
+OUTCOME_IDS = r"\b(graded|not_graded|ineligible|incomplete|passed)\b"
+CJK = r"[\u3000-\u9fff\uff00-\uffef]"
+
+
+def _descriptions(node):
+    """The schema's English descriptions: actions quote them, and some name a Chinese term."""
+    if isinstance(node, dict):
+        if isinstance(node.get("description"), str):
+            yield node["description"].rstrip(".。")
+        for value in node.values():
+            yield from _descriptions(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _descriptions(value)
+
+
+@pytest.mark.parametrize("example", sorted(p.name for p in EXAMPLES.glob("*.json")))
+def test_gap_command_speaks_one_language(example):
+    chinese = _run("gap", str(EXAMPLES / example), "--lang", "zh")
+    english = _run("gap", str(EXAMPLES / example), "--lang", "en")
+    assert chinese.exit_code in (0, 1) and english.exit_code in (0, 1)
+    assert chinese.output.startswith("结果: ") and not re.findall(OUTCOME_IDS, chinese.output)
+    for text in messages("en")["gap"].values():
+        assert " " not in text.strip() or text.split("{")[0].strip() not in chinese.output, text
+    data = english.output
+    for description in sorted(_descriptions(load_ruleset("zero-carbon-factory").schema), key=len, reverse=True):
+        data = data.replace(description, "")
+    assert english.output.startswith("outcome: ") and not re.findall(CJK, data)
+
+
+def test_what_if_speaks_one_language():
+    ruleset = load_ruleset("zero-carbon-factory")
+    evidence, _ = load_evidence(EXAMPLES / "four-stars.json")
+    changes = ["/electricity/consumption=null", "/offsets/credits/0/retired=false"]
+    before = ruleset.evaluate(evidence)
+    diff = compare(before, ruleset.evaluate(apply_changes(evidence, [parse_change(c) for c in changes])))
+    chinese, english = (render_comparison(diff, changes, lang) for lang in ("zh", "en"))
+    assert "  结果     已定级 → 证据不完整\n" in chinese and "  指标        O1: 8.15 → 1.06 分\n" in chinese
+    assert "70% → 缺失（/electricity/consumption）" in chinese
+    assert not re.findall(OUTCOME_IDS + r"|partly_met|not_met|\bmissing\b|points", chinese)
+    assert "  outcome  Graded → Incomplete\n" in english and "E1: partly met → missing; 10.5 → 0 points" in english
+    assert not re.findall(CJK, english)
+
+
 def test_gap_command_json():
     result = _run("gap", str(EXAMPLES / "three-stars.json"), "--format", "json")
     data = json.loads(result.output, parse_float=Decimal)
@@ -355,7 +401,7 @@ def test_compare_names_what_changed():
 
 @pytest.mark.parametrize("sets, code, shown", [
     (["/electricity/renewable_self_generated=5000"], 0, "score    82.18 → 86.68"),
-    (["/offsets/credits/0/retired=false"], 1, "outcome  graded → not_graded"),
+    (["/offsets/credits/0/retired=false"], 1, "outcome  Graded → Not graded"),
     (["/electricity/consumption=null"], 1, "grade    4 stars → 3 stars (provisional)"),
     (["/applicant/name=\"x\""], 0, "nothing else changed"),
 ])
@@ -378,4 +424,4 @@ def test_check_set_keeps_json_output_a_result():
     result = CliRunner().invoke(main, ["check", str(EXAMPLES / "four-stars.json"), "--format", "json",
                                   "--set", "/electricity/renewable_self_generated=5000"])
     assert json.loads(result.stdout)["score"] == 86.68
-    assert "what-if" in result.stderr
+    assert "假设变更: /electricity/renewable_self_generated=5000" in result.stderr  # in the default language

@@ -24,7 +24,7 @@ from click.testing import CliRunner
 from checker import load_evidence, load_ruleset
 from checker.cli import main
 from checker.report import (FORMATS, ReportError, _catalogue, _environment, build_view, md_code, md_escape,
-                            render)
+                            messages, render)
 from checker.resources import resource_dir
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -362,6 +362,16 @@ def test_no_language_mixing(fmt):
         for key, text in items.items():
             if " " in text.strip() and "{" not in text:
                 assert text not in chinese, (group, key, text)
+
+
+def test_messages_are_the_catalogue_in_one_language(tmp_path):
+    assert messages("en")["outcome"]["invalid"] == "Invalid evidence"
+    assert messages("zh")["gap"]["target"] == "目标等级"
+    (tmp_path / "messages.yaml").write_text("batch:\n  error: {zh: 原因, en: Reason}\n", encoding="utf-8")
+    overlaid = messages("en", tmp_path)
+    assert overlaid["batch"]["error"] == "Reason" and overlaid["batch"]["source"] == "Source"
+    with pytest.raises(ValueError, match="unknown language 'fr'"):
+        messages("fr")
 
 
 def test_catalogue_keys_cannot_shadow_dict_methods(tmp_path):
