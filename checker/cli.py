@@ -200,12 +200,19 @@ def _width(text: str) -> int:
 
 @main.command(epilog=exit_codes_help("no errors (warnings are listed)"))
 @click.argument("ruleset")
-def lint(ruleset):
-    """Load RULESET and report every problem and warning in it."""
+@click.option("--overlaps", is_flag=True, help="Also list grades that hold at the same point (the first listed "
+                                               "wins; a table read cumulatively relies on it).")
+def lint(ruleset, overlaps):
+    """Load RULESET and report every problem and warning in it, with the gaps of its grade table."""
+    from .lint import lint_grades
     rules = load_ruleset(ruleset)
-    for warning in rules.warnings:
-        click.echo(warning.render(), err=True)
-    click.echo(f"{rules.path}: ok ({len(rules.warnings)} warning{'s' * (len(rules.warnings) != 1)})")
+    found = rules.warnings + lint_grades(rules, overlaps=overlaps)
+    for diagnostic in found:
+        click.echo(diagnostic.render(), err=True)
+    warnings = sum(d.severity == "warning" for d in found)
+    notes = len(found) - warnings
+    click.echo(f"{rules.path}: ok ({warnings} warning{'s' * (warnings != 1)}"
+               + (f", {notes} note{'s' * (notes != 1)})" if notes else ")"))
 
 
 @main.command("test", epilog="\b\nExit codes:\n  0  every case passes\n  1  a case fails\n"
