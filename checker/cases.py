@@ -22,7 +22,7 @@ from .evidence import DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, EvidenceError, load_
 from .resources import resource_dir
 from .result import (ERROR, FAIL, GRADED, INCOMPLETE, INELIGIBLE, MET, MISSING, NOT_APPLICABLE, NOT_GRADED,
                      NOT_MET, PARTLY_MET, PASS, PASSED, WAIVED, ItemResult, Result, dumps, explain, format_number)
-from .ruleset import SUFFIX, Ruleset, _display, load_ruleset, locate, shipped_rulesets
+from .ruleset import SUFFIX, Ruleset, display_path, load_ruleset, locate, shipped_rulesets
 from .values import Failure, Missing
 
 CASES_SUFFIX = ".cases.yaml"
@@ -358,7 +358,7 @@ def _kind(value) -> str:
 
 def load_cases(path: Path) -> CasesFile:
     """Read and check the shape of a cases file (not yet against its ruleset)."""
-    source = _display(path)
+    source = display_path(path)
     return _Reader(path, source).read(read_yaml(path, source))
 
 
@@ -479,7 +479,7 @@ class Suite:
                 try:
                     self._files[source] = load_evidence(source)[0]
                 except EvidenceError as error:
-                    self._files[source] = _CaseProblem(f"evidence {_display(source)}: " + "; ".join(
+                    self._files[source] = _CaseProblem(f"evidence {display_path(source)}: " + "; ".join(
                         (f"line {p.line}: " if p.line else "") + (f"{p.pointer}: " if p.pointer else "")
                         + p.message_en for p in error.problems[:SHOWN]))
             source = self._files[source]
@@ -690,7 +690,7 @@ def coverage(ruleset: Ruleset, results: list[Result]) -> Coverage:
             for n, t in enumerate(c.scoring.tiers, 1) if n not in tiers.get(c.id, ())],
         "grades never reached": [g.id for g in model.grades.grades if g.id not in reached] if model.grades else [],
     }
-    return Coverage(_display(ruleset.path), len(results), {k: v for k, v in gaps.items() if v})
+    return Coverage(display_path(ruleset.path), len(results), {k: v for k, v in gaps.items() if v})
 
 
 # ------------------------------------------------------------------ a run over many files
@@ -707,7 +707,7 @@ class FileReport:
 
 def run_file(path: Path, rulesets: dict) -> FileReport:
     """Run every case of one cases file; `rulesets` caches loaded rulesets across files."""
-    report = FileReport(path, _display(path), path.name.removesuffix(CASES_SUFFIX))
+    report = FileReport(path, display_path(path), path.name.removesuffix(CASES_SUFFIX))
     try:
         suite = Suite(path, rulesets)
     except CasesError as error:
@@ -732,7 +732,7 @@ def find_cases(target: str | None) -> Plan:
     if target is None:
         folder = resource_dir("rulesets")
         return Plan(sorted(folder.glob(f"*{CASES_SUFFIX}")),
-                    [_display(p) for p in shipped_rulesets() if not cases_path(p).is_file()])
+                    [display_path(p) for p in shipped_rulesets() if not cases_path(p).is_file()])
     path = Path(target)
     if target.endswith(CASES_SUFFIX):
         if not path.is_file():
@@ -748,7 +748,7 @@ def find_cases(target: str | None) -> Plan:
     except RulesetError as error:
         raise CasesError([error.render()]) from None
     if not cases_path(rules).is_file():
-        raise CasesError([f"{_display(rules)}: no cases file (expected {_display(cases_path(rules))})"])
+        raise CasesError([f"{display_path(rules)}: no cases file (expected {display_path(cases_path(rules))})"])
     return Plan([cases_path(rules)], [])
 
 

@@ -19,7 +19,7 @@ from .evidence import DEFAULT_MAX_BYTES, EvidenceError, check_evidence, load_evi
 from .files import write_atomically
 from .report import FORMATS, render
 from .result import dumps
-from .ruleset import Ruleset, load_ruleset, shipped_rulesets
+from .ruleset import Ruleset, display_path, load_ruleset, shipped_rulesets
 from .starter import StarterError, starting_evidence
 
 EXIT_OK, EXIT_NOT_GRADED, EXIT_INVALID, EXIT_INTERNAL = 0, 1, 2, 3
@@ -208,10 +208,10 @@ def lint(ruleset, overlaps):
     rules = load_ruleset(ruleset)
     found = rules.warnings + lint_grades(rules, overlaps=overlaps)
     for diagnostic in found:
-        click.echo(diagnostic.render(), err=True)
+        click.echo(diagnostic.render(rules.sources), err=True)
     warnings = sum(d.severity == "warning" for d in found)
     notes = len(found) - warnings
-    click.echo(f"{rules.path}: ok ({warnings} warning{'s' * (warnings != 1)}"
+    click.echo(f"{display_path(rules.path)}: ok ({warnings} warning{'s' * (warnings != 1)}"
                + (f", {notes} note{'s' * (notes != 1)})" if notes else ")"))
 
 

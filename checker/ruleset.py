@@ -35,6 +35,7 @@ class Ruleset:
     schema: dict
     sha256: str
     warnings: list[Diagnostic]
+    sources: dict[str, str]  # file name → text, to show warnings with their source line
 
     @property
     def meta(self) -> dict[str, ast.Label]:
@@ -156,10 +157,10 @@ def load_ruleset(reference: str | Path) -> Ruleset:
     if errors:
         raise RulesetError(diagnostics, sources)
     return Ruleset(module.header.id, path, model, compile_model(model), schema, digest.hexdigest(),
-                   [d for d in diagnostics if d.severity == "warning"])
+                   [d for d in diagnostics if d.severity == "warning"], sources)
 
 
-def _display(path: Path) -> str:
+def display_path(path: Path) -> str:
     try:
         return str(path.resolve().relative_to(Path.cwd()))
     except ValueError:
@@ -167,7 +168,7 @@ def _display(path: Path) -> str:
 
 
 def _parse_file(path: Path, sources: dict[str, str], digest) -> ast.Module:
-    name = _display(path)
+    name = display_path(path)
     try:
         data = path.read_bytes()
         text = data.decode("utf-8")
