@@ -76,12 +76,12 @@ class Settings:
 
 # ---------------------------------------------------------------------------------------- inputs
 
-def collect(inputs: Iterable[str], out: Path, id_field: str | None = None) -> list[Application]:
+def collect(inputs: Iterable[str], out: Path | None = None, id_field: str | None = None) -> list[Application]:
     """The applications named by INPUTs: folders (their *.json and JSON Lines files), globs, files.
 
-    Files inside the output folder are left out, so a glob cannot feed results back in as evidence.
+    Files inside the output folder, if any, are left out, so a glob cannot feed results back in as evidence.
     """
-    out = Path(out).resolve()
+    out = Path(out).resolve() if out is not None else None
     files: list[Path] = []
     for given in inputs:
         path = Path(given)
@@ -95,7 +95,7 @@ def collect(inputs: Iterable[str], out: Path, id_field: str | None = None) -> li
             raise BatchError(f"no file or folder at {given}")
         if not found:
             raise BatchError(f"{given} holds no applications (*.json or JSON Lines files)")
-        files += [p for p in found if out not in p.resolve().parents]
+        files += [p for p in found if out is None or out not in p.resolve().parents]
     applications: list[Application] = []
     taken: set[str] = set()
     for path in dict.fromkeys(files):  # a file named twice is scored once
@@ -199,7 +199,7 @@ def score(application: Application, ruleset: Ruleset, settings: Settings, params
     """Read, validate, score and write one application; every failure becomes the row's error."""
     row = Row(application.id, application.source, FAILED)
     try:
-        raw = application.data if application.data is not None else _read(application, settings.max_bytes)
+        raw = application.data if application.data is not None else read_application(application, settings.max_bytes)
         digest = hashlib.sha256(raw).hexdigest()
         out = Path(settings.out)
         if not settings.force:
@@ -223,7 +223,7 @@ def json_file(application: Application) -> str:
     return f"{application.id}.json"
 
 
-def _read(application: Application, max_bytes: int) -> bytes:
+def read_application(application: Application, max_bytes: int) -> bytes:
     try:
         with open(application.path, "rb") as handle:
             return handle.read(max_bytes + 1)  # parse_evidence reports a file over the limit
@@ -296,11 +296,11 @@ def summary_csv(rows: list[Row]) -> bytes:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for row in rows:
-        writer.writerow([_cell(getattr(row, column)) for column in CSV_COLUMNS])
+        writer.writerow([csv_cell(getattr(row, column)) for column in CSV_COLUMNS])
     return buffer.getvalue().encode("utf-8")
 
 
-def _cell(value) -> str:
+def csv_cell(value) -> str:
     """A CSV cell that a spreadsheet shows as text: a leading = + - @ would make it a formula."""
     text = "" if value is None else str(value)
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -442,5 +442,55 @@ def batch(inputs, ruleset, out, formats, jobs, force, id_field, lang, params, da
              EXIT_INVALID if batching.INVALID in outcomes_seen else EXIT_OK)
 
 
+@main.command("diff", epilog="""\b
+Exit codes:
+  0  no application changes result
+  1  some application changes outcome, grade, score or item points (or becomes invalid under one version)
+  2  invalid input: a ruleset with errors, wrong inputs or --param, or an application neither version
+     can score (unreadable, malformed, or invalid under both schemas)
+  3  internal fault while evaluating some application (listed), or elsewhere""")
+@click.argument("old")
+@click.argument("new")
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True)
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE|@FILE",
+              help="Supply a parameter to both versions (only to the one that declares it), or @FILE of them.")
+@click.option("--all", "show_all", is_flag=True, help="Also list the applications whose result does not change.")
+@click.option("--date", "date", help="The evaluation date (default: SOURCE_DATE_EPOCH, else today).")
+@max_bytes_option
+@click.pass_context
+def diff_command(ctx, old, new, inputs, fmt, lang, params, show_all, date, max_bytes):
+    """Which applications change result from ruleset OLD to NEW (names or .rules files).
+
+    INPUT is a folder, a glob or a JSON Lines file, as for `batch`. Prints both versions' identity, what
+    items were added or removed, counts by kind of change, the grade transitions, then one line per
+    application whose outcome, grade, score or item points change (--all: every application).
+    """
+    from .batch import collect
+    from .diff import compare_versions, render_csv, render_text
+    ctx.meta["lang"] = lang
+    before, after = load_ruleset(old), load_ruleset(new)
+    try:
+        comparison = compare_versions(before, after, collect(inputs), _parse_params(params), _date(date),
+                                      max_bytes, lang)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+    if fmt == "json":
+        click.echo(dumps(comparison.to_dict(show_all)), nl=False)
+    elif fmt == "csv":
+        click.echo(render_csv(comparison), nl=False)
+        from .report import fill, messages
+        words = messages(lang)["diff"]
+        for side, names in comparison.params_only.items():   # the table has no header to say it in
+            for name in names:
+                click.echo(fill(words["param_only"], name=name, side=words[side]), err=True)
+    else:
+        click.echo(render_text(comparison, lang, show_all), nl=False)
+    counts = comparison.counts()
+    sys.exit(EXIT_INTERNAL if counts["error"] else EXIT_INVALID if counts["invalid"] else
+             EXIT_NOT_GRADED if counts["changed"] else EXIT_OK)
+
+
 if __name__ == "__main__":
     main()

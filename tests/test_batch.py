@@ -216,7 +216,7 @@ def test_collect_leaves_out_the_output_folder_and_names_uniquely(tmp_path):
     (None, ""),
 ])
 def test_csv_cells_never_become_formulas(value, shown):
-    assert batch._cell(value) == shown
+    assert batch.csv_cell(value) == shown
 
 
 @pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
