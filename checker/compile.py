@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 from . import ast
 from .check import Model
+from .result import ItemInfo
 from .types import Type
 from .units import ONE, convert, parse_unit
 from .values import UNKNOWN, Failure, Missing, combine
@@ -53,6 +54,7 @@ class CompiledLet:
     inputs: list[Input]
     reported: bool  # no item reads it: its own missing evidence is reported (e.g. a fine's range)
     type: Type  # in the declared unit, if any
+    item: ItemInfo
 
 
 @dataclass
@@ -62,6 +64,7 @@ class CompiledRequirement:
     condition: Fn
     waiver: Fn | None
     inputs: list[Input]
+    item: ItemInfo
 
 
 @dataclass
@@ -81,6 +84,7 @@ class CompiledCriterion:
     start: Fn | None
     end: Fn | None
     inputs: list[Input]
+    item: ItemInfo
 
 
 @dataclass
@@ -89,12 +93,21 @@ class CompiledClause:
     condition: Fn
     inputs: list[Input]
     node: ast.Expr
+    item: ItemInfo
 
 
 @dataclass
 class CompiledGrade:
     node: ast.Grade
     clauses: list[CompiledClause]
+    label: dict
+
+
+@dataclass
+class CompiledSection:
+    node: ast.Section
+    criteria: list[CompiledCriterion]
+    label: dict
 
 
 @dataclass
@@ -104,7 +117,7 @@ class Program:
     lets: list[CompiledLet]
     variant: Fn | None
     requirements: list[CompiledRequirement]
-    sections: list[tuple[ast.Section, list[CompiledCriterion]]]
+    sections: list[CompiledSection]
     grades: list[CompiledGrade]
 
 
@@ -127,19 +140,33 @@ class _Compiler:
                 param.default.type if param.default is not None else Type("number", ONE))
             params[name] = (unit_type, default)
         read_by_items = _lets_read_by_items(m)
-        lets = [CompiledLet(let, self.let(let), self.inputs(let.expr), let.name not in read_by_items, _let_type(let))
-                for let in m.lets]
-        requirements = [
-            CompiledRequirement(r, self.optional(r.when), self.expr(r.condition),
-                                self.waiver(r.id) if r.waivable else None, self.inputs(r.condition))
-            for r in m.requirements
-        ]
-        sections = [(s, [self.criterion(c) for c in s.criteria]) for s in m.sections]
-        grades = [CompiledGrade(g, [CompiledClause(c.text, self.expr(c), self.inputs(c), c)
-                                    for c in _clauses(g.condition)])
+        lets = [self.compiled_let(let, let.name not in read_by_items) for let in m.lets]
+        requirements = [self.requirement(r) for r in m.requirements]
+        sections = [CompiledSection(s, [self.criterion(c, s.id) for c in s.criteria], label_of(s.label))
+                    for s in m.sections]
+        grades = [CompiledGrade(g, [self.clause(c) for c in _clauses(g.condition)], label_of(g.label))
                   for g in (m.grades.grades if m.grades else [])]
         variant = self.expr(m.variant.selector) if m.variant else None
         return Program(m, params, lets, variant, requirements, sections, grades)
+
+    # Each item's result constants (ItemInfo) are made here, once, instead of in every evaluation.
+    def compiled_let(self, let: ast.Let, reported: bool) -> CompiledLet:
+        inputs, type_ = self.inputs(let.expr), _let_type(let)
+        return CompiledLet(let, self.let(let), inputs, reported, type_, ItemInfo(
+            "value", let.name, label_of(let.label), let.cite, inputs, {"type": type_, "formula": let.expr.text}))
+
+    def requirement(self, r: ast.Requirement) -> CompiledRequirement:
+        inputs = self.inputs(r.condition)
+        return CompiledRequirement(r, self.optional(r.when), self.expr(r.condition),
+                                   self.waiver(r.id) if r.waivable else None, inputs,
+                                   ItemInfo("requirement", r.id, label_of(r.label), r.cite, inputs,
+                                            {"condition": r.condition.text}))
+
+    def clause(self, condition: ast.Expr) -> CompiledClause:
+        inputs = self.inputs(condition)
+        return CompiledClause(condition.text, self.expr(condition), inputs, condition,
+                              ItemInfo("grade-condition", condition.text, None, None, inputs,
+                                       {"condition": condition.text}))
 
     def optional(self, expr: ast.Expr | None) -> Fn | None:
         return self.expr(expr) if expr is not None else None
@@ -160,9 +187,13 @@ class _Compiler:
             return compute
         return lambda ctx: _scaled(compute(ctx), factor)
 
-    def criterion(self, c: ast.Criterion) -> CompiledCriterion:
+    def criterion(self, c: ast.Criterion, section: str) -> CompiledCriterion:
         s = c.scoring
         when = self.optional(c.when)
+
+        def compiled(method, tiers, value, start, end, inputs):
+            return CompiledCriterion(c, when, method, tiers, value, start, end, inputs, ItemInfo(
+                "criterion", c.id, label_of(c.label), c.cite, inputs, {}, c.max, method, section))
         if isinstance(s, ast.Tiers):
             tiers = [CompiledTier(t.points, self.optional(t.condition), t.condition.text if t.condition else "")
                      for t in s.tiers]
@@ -170,17 +201,15 @@ class _Compiler:
             for t in s.tiers:
                 if t.condition is not None:
                     inputs += [i for i in self.inputs(t.condition) if i.name not in {x.name for x in inputs}]
-            return CompiledCriterion(c, when, "tiers", tiers, None, None, None, inputs)
+            return compiled("tiers", tiers, None, None, None, inputs)
         if isinstance(s, ast.Scale):
             unit = s.value.type.unit
-            return CompiledCriterion(c, when, "scale", [], self.expr(s.value), self.converted(s.start, unit),
-                                     self.converted(s.end, unit), self.inputs(s.value))
+            return compiled("scale", [], self.expr(s.value), self.converted(s.start, unit),
+                            self.converted(s.end, unit), self.inputs(s.value))
         # Points are plain numbers: `points evidence.share * 10` with a share of 60% is 6 points, not 600.
         if isinstance(s, ast.Assessed):
-            return CompiledCriterion(c, when, "assessed", [], self.converted(s.source, ONE), None, None,
-                                     self.inputs(s.source))
-        return CompiledCriterion(c, when, "points", [], self.converted(s.value, ONE), None, None,
-                                 self.inputs(s.value))
+            return compiled("assessed", [], self.converted(s.source, ONE), None, None, self.inputs(s.source))
+        return compiled("points", [], self.converted(s.value, ONE), None, None, self.inputs(s.value))
 
     def converted(self, expr: ast.Expr, unit) -> Fn:
         compute = self.expr(expr)
@@ -416,6 +445,11 @@ class _Compiler:
                 return otherwise(ctx)
             return decided
         return conditional
+
+
+def label_of(text: ast.Label | None) -> dict | None:
+    """A label as results give it: English falls back to Chinese."""
+    return {"zh": text.zh, "en": text.en or text.zh} if text is not None else None
 
 
 def _let_type(let: ast.Let) -> Type:

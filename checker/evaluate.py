@@ -6,13 +6,11 @@ convention); everything else stays exact inside one decimal context.
 from __future__ import annotations
 
 import decimal
-import functools
-from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
-from .compile import CompiledCriterion, CompiledRequirement, Context, Input, Program
+from .compile import CompiledCriterion, CompiledGrade, CompiledLet, CompiledRequirement, Context, Program, label_of
 from .result import (ERROR, FAIL, GRADED, INCOMPLETE, INELIGIBLE, MET, MISSING, NOT_APPLICABLE, NOT_GRADED, NOT_MET,
-                     PARTLY_MET, PASS, PASSED, WAIVED, GradeResult, ItemResult, Recorded, Result)
+                     PARTLY_MET, PASS, PASSED, WAIVED, GradeResult, ItemResult, Result)
 from .schema import resolve
 from .values import UNKNOWN, Failure, Missing
 
@@ -22,41 +20,10 @@ CENT = Decimal("0.01")
 ZERO = Decimal(0)
 
 
-@functools.lru_cache(maxsize=4096)  # labels are immutable; one dict each, not one per application
-def label(text) -> dict | None:
-    return {"zh": text.zh, "en": text.en or text.zh} if text is not None else None
-
-
 def evaluate(program: Program, evidence: dict, *, params: dict | None = None, provenance: dict,
              date: str | None = None) -> Result:
     with decimal.localcontext(CONTEXT):
         return _Run(program, evidence, params or {}).result(provenance, date)
-
-
-class RecordedInputs(Sequence):
-    """The values an item read, read back from the finished evaluation only when someone asks.
-
-    Evaluation never changes a value once computed and the evidence is not changed, so reading them
-    afterwards gives what the item saw; most evaluations (batch scores, benchmarks) never ask.
-    """
-
-    __slots__ = ("_inputs", "_ctx", "_recorded")
-
-    def __init__(self, inputs: list[Input], ctx: Context):
-        self._inputs, self._ctx, self._recorded = inputs, ctx, None
-
-    def _load(self) -> list[Recorded]:
-        if self._recorded is None:
-            ctx = self._ctx
-            self._recorded = [Recorded(i.name, i.type, ctx.values[i.let] if i.let else i.get(ctx), i.let)
-                              for i in self._inputs]
-        return self._recorded
-
-    def __getitem__(self, index):
-        return self._load()[index]
-
-    def __len__(self) -> int:
-        return len(self._inputs)
 
 
 class _Run:
@@ -83,9 +50,6 @@ class _Run:
                 needed_by.append(item_id)
         return MISSING
 
-    def record(self, inputs: list[Input]) -> "RecordedInputs":
-        return RecordedInputs(inputs, self.ctx) if inputs else ()
-
     def result(self, provenance: dict, date: str | None) -> Result:
         program, ctx = self.program, self.ctx
         model = program.model
@@ -96,21 +60,17 @@ class _Run:
                 self.note_unknown("variant", ctx.variant)
             else:
                 option = next((o for o in model.variant.options if o.value == ctx.variant), None)
-                variant = {"id": ctx.variant, "label": label(option.label) if option else None}
-        values = []
-        for let in program.lets:
-            value = let.evaluate(ctx)
-            ctx.values[let.node.name] = value
-            values.append(self.value_item(let, value))
+                variant = {"id": ctx.variant, "label": label_of(option.label) if option else None}
+        values = [self.value_item(let) for let in program.lets]
         requirements = [self.requirement(r) for r in program.requirements]
         criteria, sections = [], []
-        for section, compiled in program.sections:
-            items = [self.criterion(c, section.id) for c in compiled]
+        for section in program.sections:
+            items = [self.criterion(c) for c in section.criteria]
             criteria += items
-            points = sum((c.points for c in items), ZERO)
-            sections.append({"id": section.id, "label": label(section.label), "cite": section.cite,
-                             "points": points, "max": section.max})
-        score = sum((c.points for c in criteria), ZERO) if model.grades else None
+            node = section.node
+            sections.append({"id": node.id, "label": section.label, "cite": node.cite,
+                             "points": sum([c.points for c in items], ZERO), "max": node.max})
+        score = sum([c.points for c in criteria], ZERO) if model.grades else None
         ctx.score = score
         grades = [self.grade(g) for g in program.grades]
         reached = next((g for g in grades if g.status == MET), None)
@@ -155,133 +115,116 @@ class _Run:
             errors=self.errors,
         )
 
-    def value_item(self, let, value) -> ItemResult:
-        node = let.node
-        type_ = let.type
-        item = ItemResult("value", node.name, label(node.label), node.cite, "ok", self.record(let.inputs))
-        if isinstance(value, UNKNOWN):
-            # A value that items read is reported through them, so one that only a not-applicable item
-            # reads does not ask the applicant for evidence; a value no item reads reports for itself.
-            item.status = self.note_unknown(node.name, value) if let.reported else (
-                ERROR if isinstance(value, Failure) else MISSING)
-            _unknown_detail(item, value)
-        item.detail.update(value=value, type=type_, formula=node.expr.text)
-        return item
+    def value_item(self, let: CompiledLet) -> ItemResult:
+        ctx = self.ctx
+        value = ctx.values[let.node.name] = let.evaluate(ctx)
+        if not isinstance(value, UNKNOWN):
+            return ItemResult(let.item, "ok", None, {"value": value}, ctx)
+        # A value that items read is reported through them, so one that only a not-applicable item
+        # reads does not ask the applicant for evidence; a value no item reads reports for itself.
+        status = self.note_unknown(let.node.name, value) if let.reported else (
+            ERROR if isinstance(value, Failure) else MISSING)
+        return ItemResult(let.item, status, None, {"value": value, **_unknown_detail(value)}, ctx)
 
-    def applicable(self, when, item: ItemResult, when_text: str | None) -> bool:
-        if when is None:
-            return True
-        holds = when(self.ctx)
-        if holds is True:
-            return True
+    def not_applicable(self, compiled: CompiledRequirement | CompiledCriterion, holds, points) -> ItemResult:
+        """The result of an item whose `when` does not hold (or is unknown); it reads nothing else."""
         if holds is False:
-            item.status = NOT_APPLICABLE
-            item.detail["when"] = when_text
-        else:
-            item.status = self.note_unknown(item.id, holds)
-            _unknown_detail(item, holds)
-        return False
+            return ItemResult(compiled.item, NOT_APPLICABLE, points, {"when": compiled.node.when.text})
+        return ItemResult(compiled.item, self.note_unknown(compiled.item.id, holds), points, _unknown_detail(holds))
 
     def requirement(self, compiled: CompiledRequirement) -> ItemResult:
-        node = compiled.node
-        item = ItemResult("requirement", node.id, label(node.label), node.cite, PASS,
-                          detail={"condition": node.condition.text})
-        if not self.applicable(compiled.when, item, node.when.text if node.when else None):
-            return item
-        item.inputs = self.record(compiled.inputs)
-        holds = compiled.condition(self.ctx)
-        waiver = compiled.waiver(self.ctx) if compiled.waiver else None
-        if holds is not True and waiver:
-            item.status = WAIVED
-            item.detail["waiver"] = waiver
-        elif holds is True:
-            item.status = PASS
-        elif holds is False:
-            item.status = FAIL
-        else:
-            item.status = self.note_unknown(node.id, holds)
-            _unknown_detail(item, holds)
-        return item
-
-    def criterion(self, compiled: CompiledCriterion, section: str) -> ItemResult:
-        node = compiled.node
-        item = ItemResult("criterion", node.id, label(node.label), node.cite, NOT_MET, points=ZERO, max=node.max,
-                          method=compiled.method, section=section)
-        if not self.applicable(compiled.when, item, node.when.text if node.when else None):
-            return item
         ctx = self.ctx
-        item.inputs = self.record(compiled.inputs)
-        points = ZERO
+        if compiled.when is not None:
+            applies = compiled.when(ctx)
+            if applies is not True:
+                return self.not_applicable(compiled, applies, None)
+        holds = compiled.condition(ctx)
+        if holds is True:
+            return ItemResult(compiled.item, PASS, None, None, ctx)
+        waiver = compiled.waiver(ctx) if compiled.waiver else None
+        if waiver:
+            return ItemResult(compiled.item, WAIVED, None, {"waiver": waiver}, ctx)
+        if holds is False:
+            return ItemResult(compiled.item, FAIL, None, None, ctx)
+        return ItemResult(compiled.item, self.note_unknown(compiled.item.id, holds), None, _unknown_detail(holds), ctx)
+
+    def criterion(self, compiled: CompiledCriterion) -> ItemResult:
+        ctx = self.ctx
+        if compiled.when is not None:
+            applies = compiled.when(ctx)
+            if applies is not True:
+                return self.not_applicable(compiled, applies, ZERO)
+        node = compiled.node
+        detail = None
         if compiled.method == "tiers":
+            points = ZERO
             for number, tier in enumerate(compiled.tiers, 1):
                 holds = True if tier.condition is None else tier.condition(ctx)
                 if holds is True:
                     points = tier.points
-                    item.detail["tier"] = {"number": number, "of": len(compiled.tiers), "condition": tier.text,
-                                           "points": tier.points}
+                    detail = {"tier": {"number": number, "of": len(compiled.tiers), "condition": tier.text,
+                                       "points": tier.points}}
                     break
                 if holds is not False:
-                    return self.unknown_points(item, holds)
+                    return self.unknown_points(compiled, holds)
         else:
             value = compiled.value(ctx)
             if isinstance(value, UNKNOWN):
-                return self.unknown_points(item, value)
+                return self.unknown_points(compiled, value)
             if compiled.method == "scale":
                 start, end = compiled.start(ctx), compiled.end(ctx)
                 if isinstance(start, UNKNOWN) or isinstance(end, UNKNOWN):
-                    return self.unknown_points(item, start if isinstance(start, UNKNOWN) else end)
+                    return self.unknown_points(compiled, start if isinstance(start, UNKNOWN) else end)
                 if start == end:
-                    return self.unknown_points(item, Failure("the scale starts and ends at the same value"))
+                    return self.unknown_points(compiled, Failure("the scale starts and ends at the same value"))
                 # Multiply before dividing: max·(v−a)/(b−a) is then exact whenever it ends within 34 digits,
                 # and half-up rounding sees 0.625, not 0.62499… (3 points at 5 on a scale from 0 to 24).
                 exact = node.max * (value - start) / (end - start)
                 points = min(max(ZERO, exact), node.max).quantize(CENT, rounding=ROUND_HALF_UP)  # never -0
                 scoring = node.scoring
-                item.detail["scale"] = {"from": scoring.start.text, "to": scoring.end.text}
+                detail = {"scale": {"from": scoring.start.text, "to": scoring.end.text}}
             elif compiled.method == "assessed":
                 if not ZERO <= value <= node.max:
-                    return self.unknown_points(item, Failure(
+                    return self.unknown_points(compiled, Failure(
                         f"the auditor recorded {value} points, outside 0 to {node.max}"))
                 points = value
             else:
                 points = min(max(value, ZERO), node.max)
                 if points != value:
-                    item.detail["capped"] = {"computed": value}
-        item.points = points
-        item.status = MET if points == node.max else NOT_MET if points == 0 else PARTLY_MET
-        return item
+                    detail = {"capped": {"computed": value}}
+        status = MET if points == node.max else NOT_MET if points == 0 else PARTLY_MET
+        return ItemResult(compiled.item, status, points, detail, ctx)
 
-    def unknown_points(self, item: ItemResult, value) -> ItemResult:
-        item.points = ZERO
-        item.status = self.note_unknown(item.id, value)
-        _unknown_detail(item, value)
-        return item
+    def unknown_points(self, compiled: CompiledCriterion, value) -> ItemResult:
+        return ItemResult(compiled.item, self.note_unknown(compiled.item.id, value), ZERO, _unknown_detail(value),
+                          self.ctx)
 
-    def grade(self, compiled) -> GradeResult:
-        node = compiled.node
+    def grade(self, compiled: CompiledGrade) -> GradeResult:
+        ctx = self.ctx
         conditions = []
         for clause in compiled.clauses:
-            holds = clause.condition(self.ctx)
-            item = ItemResult("grade-condition", clause.text, None, None, MET, self.record(clause.inputs),
-                              detail={"condition": clause.text})
-            if holds is False:
-                item.status = NOT_MET
-            elif holds is not True:
-                item.status = ERROR if isinstance(holds, Failure) else MISSING
-                _unknown_detail(item, holds)
-                self.grade_unknowns.setdefault(node.id, []).append(holds)
-            conditions.append(item)
+            holds = clause.condition(ctx)
+            if holds is True:
+                conditions.append(ItemResult(clause.item, MET, None, None, ctx))
+            elif holds is False:
+                conditions.append(ItemResult(clause.item, NOT_MET, None, None, ctx))
+            else:
+                status = ERROR if isinstance(holds, Failure) else MISSING
+                conditions.append(ItemResult(clause.item, status, None, _unknown_detail(holds), ctx))
+                self.grade_unknowns.setdefault(compiled.node.id, []).append(holds)
         statuses = {c.status for c in conditions}
         status = NOT_MET if NOT_MET in statuses else ERROR if ERROR in statuses else (
             MISSING if MISSING in statuses else MET)
-        return GradeResult(node.id, label(node.label), node.cite, status, conditions)
+        node = compiled.node
+        return GradeResult(node.id, compiled.label, node.cite, status, conditions)
 
 
-def _unknown_detail(item: ItemResult, value) -> None:
+def _unknown_detail(value) -> dict:
     if isinstance(value, Failure):
-        item.detail["failure"] = value.message
-    elif isinstance(value, Missing):
-        item.detail["missing"] = list(value.pointers)
+        return {"failure": value.message}
+    if isinstance(value, Missing):
+        return {"missing": list(value.pointers)}
+    return {}
 
 
 def _applicant(evidence: dict) -> dict:

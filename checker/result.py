@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Context, Decimal
 from json.encoder import encode_basestring as _json_string  # = json.dumps(text, ensure_ascii=False), no encoder
+from operator import attrgetter
 from typing import Any
 
 from .types import Type
@@ -37,18 +38,65 @@ class Recorded:
 
 
 @dataclass(slots=True)
-class ItemResult:
+class ItemInfo:
+    """What a result item is, whatever the application: worked out once, when the ruleset is compiled."""
+
     kind: str  # requirement, criterion, grade-condition, value
     id: str
     label: dict | None
     cite: str | None
-    status: str
-    inputs: list[Recorded] = field(default_factory=list)
-    points: Decimal | None = None
+    inputs: list  # the values it reads (checker.compile.Input)
+    detail: dict  # the detail no application changes (a condition's text, a value's type and formula); never mutated
     max: Decimal | None = None
     method: str | None = None
-    detail: dict = field(default_factory=dict)  # method-specific facts: tier, scale ends, failure, waiver
     section: str | None = None
+
+
+class ItemResult:
+    """One item's outcome for one application.
+
+    An evaluation sets only what the application decides (status, points, its own detail); the rest is read
+    from the item's ItemInfo. The full detail and the values the item read are put together when first
+    asked for: most evaluations (batch scores, benchmarks) never ask. Evaluation never changes a value once
+    computed, so reading the inputs afterwards gives what the item saw.
+    """
+
+    __slots__ = ("about", "status", "points", "_own", "_ctx", "_detail", "_inputs")
+
+    def __init__(self, about: ItemInfo, status: str, points: Decimal | None = None, own: dict | None = None,
+                 ctx=None):
+        self.about = about
+        self.status = status
+        self.points = points
+        self._own = own  # detail particular to this application: tier, scale ends, failure, waiver, value
+        self._ctx = ctx  # the evaluation that computed the inputs; None when the item read none (not applicable)
+        self._detail = self._inputs = None
+
+    kind = property(attrgetter("about.kind"))
+    id = property(attrgetter("about.id"))
+    label = property(attrgetter("about.label"))
+    cite = property(attrgetter("about.cite"))
+    max = property(attrgetter("about.max"))
+    method = property(attrgetter("about.method"))
+    section = property(attrgetter("about.section"))
+
+    @property
+    def detail(self) -> dict:
+        if self._detail is None:
+            self._detail = {**self.about.detail, **self._own} if self._own else dict(self.about.detail)
+        return self._detail
+
+    @property
+    def inputs(self) -> list[Recorded]:
+        if self._inputs is None:
+            ctx = self._ctx
+            self._inputs = [Recorded(i.name, i.type, ctx.values[i.let] if i.let else i.get(ctx), i.let)
+                            for i in self.about.inputs] if ctx is not None else []
+            self._ctx = None
+        return self._inputs
+
+    def __repr__(self) -> str:
+        return f"ItemResult({self.kind} {self.id}: {self.status}, points={self.points})"
 
 
 @dataclass
