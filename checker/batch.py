@@ -23,11 +23,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Callable, Iterable
 
-import jinja2
 
 from .evidence import DEFAULT_MAX_BYTES, EvidenceError, Problem, check_evidence, parse_evidence
 from .files import remove_leftovers, write_atomically
-from .resources import resource_dir
 from .result import format_number
 from .ruleset import Ruleset, load_ruleset
 
@@ -307,12 +305,9 @@ def csv_cell(value) -> str:
 
 
 def index_html(rows: list[Row], ruleset: Ruleset, lang: str, date: str | None, formats: tuple[str, ...]) -> bytes:
-    from .report import fill, messages
+    from .report import messages, shipped_template
     extensions = [EXTENSIONS[f] for f in formats]
-    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(str(resource_dir("templates"))),
-                                     autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
-    environment.filters["fill"] = fill
-    template = environment.get_template("batch-index.html.j2")
+    template = shipped_template("batch-index.html.j2", "html")
     t = messages(lang)
     words = {**t["outcome"], FAILED: t["batch"]["failed"]}  # a fault is the batch's own outcome, not a result's
     grades = ruleset.model.grades.grades if ruleset.model.grades else []

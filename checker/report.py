@@ -95,6 +95,11 @@ def _environment(folder: str | None, fmt: str) -> jinja2.Environment:
     return environment
 
 
+def shipped_template(name: str, fmt: str) -> jinja2.Template:
+    """A template of the shipped folder, in the environment of its format (autoescaped for html)."""
+    return _environment(None, fmt).get_template(name)
+
+
 @functools.lru_cache(maxsize=None)
 def _catalogue(folder: str | None) -> dict[str, dict]:
     """{lang: {group: {key: text}}}: the shipped catalogue, overlaid by the folder's own if it has one."""
