@@ -114,7 +114,7 @@ def _ruleset(rules: str, schema: dict):
     return _loaded[key]
 
 
-@pytest.mark.parametrize("given, case", _cases())
+@pytest.mark.parametrize("given, case", list(_cases()))
 def test_language(given, case):
     expect = case["expect"]
     assert expect and set(expect) <= EXPECTATIONS, f"unknown or no expectations: {sorted(expect)}"
