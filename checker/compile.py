@@ -7,9 +7,11 @@ says can reach Python: the closures are built from a fixed set of operations.
 from __future__ import annotations
 
 import datetime
+import operator
 import re
+import decimal
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, DivisionByZero, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, DivisionByZero, Inexact, InvalidOperation, Overflow, Rounded
 from typing import Any, Callable
 
 from . import ast
@@ -182,10 +184,7 @@ class _Compiler:
         compute = self.expr(let.expr)
         if let.unit is None or let.expr.type.kind != "number":
             return compute
-        factor = let.expr.type.unit.factor_to(parse_unit(let.unit))
-        if factor == 1:
-            return compute
-        return lambda ctx: _scaled(compute(ctx), factor)
+        return _converter(compute, let.expr.type.unit.factor_to(parse_unit(let.unit)))
 
     def criterion(self, c: ast.Criterion, section: str) -> CompiledCriterion:
         s = c.scoring
@@ -215,8 +214,7 @@ class _Compiler:
         compute = self.expr(expr)
         if expr.type is None or expr.type.kind != "number" or not expr.type.unit.compatible(unit):
             return compute
-        factor = expr.type.unit.factor_to(unit)
-        return compute if factor == 1 else (lambda ctx: _scaled(compute(ctx), factor))
+        return _converter(compute, expr.type.unit.factor_to(unit))
 
     # Inputs: the names and evidence paths an expression reads directly.
     def inputs(self, expr: ast.Expr) -> list[Input]:
@@ -246,16 +244,13 @@ class _Compiler:
         return getattr(self, "c_" + type(expr).__name__.lower())(expr)
 
     def c_number(self, expr: ast.Number) -> Fn:
-        value = expr.value
-        return lambda ctx: value
+        return _constant(expr.value)
 
     def c_string(self, expr: ast.String) -> Fn:
-        value = expr.value
-        return lambda ctx: value
+        return _constant(expr.value)
 
     def c_boolean(self, expr: ast.Boolean) -> Fn:
-        value = expr.value
-        return lambda ctx: value
+        return _constant(expr.value)
 
     def c_name(self, expr: ast.Name) -> Fn:
         return self._reference(expr)
@@ -301,7 +296,7 @@ class _Compiler:
 
         def lookup(ctx):
             values = [k(ctx) for k in keys]
-            if any(isinstance(v, UNKNOWN) for v in values):
+            if _any_unknown(values):
                 return combine(*values)
             row = data.get(values[0])
             if row is None:
@@ -369,12 +364,8 @@ class _Compiler:
         left = self.expr(expr.left)
         right = self.converted(expr.right, expr.left.type.unit) if expr.op in "+-" else self.expr(expr.right)
         op = expr.op
-        if op == "+":
-            return _strict(lambda a, b: a + b, [left, right])
-        if op == "-":
-            return _strict(lambda a, b: a - b, [left, right])
-        if op == "*":
-            return _strict(lambda a, b: a * b, [left, right])
+        if op in "+-*":
+            return _strict({"+": operator.add, "-": operator.sub, "*": operator.mul}[op], [left, right])
         text = expr.text
 
         def divide(ctx):
@@ -394,8 +385,8 @@ class _Compiler:
         right = self.expr(expr.right)
         if expr.left.type.kind == "number" and expr.right.type.kind == "number":
             right = self.converted(expr.right, expr.left.type.unit)
-        operation = {"==": lambda a, b: a == b, "!=": lambda a, b: a != b, "<": lambda a, b: a < b,
-                     "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}[expr.op]
+        operation = {"==": operator.eq, "!=": operator.ne, "<": operator.lt,
+                     "<=": operator.le, ">": operator.gt, ">=": operator.ge}[expr.op]
         return _strict(operation, [left, right])
 
     def c_within(self, expr: ast.Within) -> Fn:
@@ -410,6 +401,9 @@ class _Compiler:
         value = self.expr(expr.value)
         unit = expr.value.type.unit if expr.value.type.kind == "number" else None
         options = [self.converted(o, unit) if unit else self.expr(o) for o in expr.options]
+        if all(_is_known_constant(o) for o in options):  # `x in {3, 4}`: a fixed tuple
+            fixed = tuple(o.constant for o in options)
+            return _strict(lambda v: v in fixed, [value])
         return _strict(lambda v, *opts: v in opts, [value, *options])
 
     def c_logic(self, expr: ast.Logic) -> Fn:
@@ -516,6 +510,21 @@ def _strict(operation: Callable, fns: list[Fn]) -> Fn:
         return unary
     if len(fns) == 2:
         a, b = fns
+        # A literal operand (`x >= 80%`, `100% - x`) is known: neither called nor checked.
+        if _is_known_constant(b):
+            y = b.constant
+
+            def binary_constant_right(ctx):
+                x = a(ctx)
+                return combine(x, y) if isinstance(x, UNKNOWN) else operation(x, y)
+            return binary_constant_right
+        if _is_known_constant(a):
+            x = a.constant
+
+            def binary_constant_left(ctx):
+                y = b(ctx)
+                return combine(x, y) if isinstance(y, UNKNOWN) else operation(x, y)
+            return binary_constant_left
 
         def binary(ctx):
             x, y = a(ctx), b(ctx)
@@ -526,10 +535,58 @@ def _strict(operation: Callable, fns: list[Fn]) -> Fn:
 
     def nary(ctx):
         values = [f(ctx) for f in fns]
-        if any(isinstance(v, UNKNOWN) for v in values):
+        if _any_unknown(values):
             return combine(*values)
         return operation(*values)
     return nary
+
+
+def _any_unknown(values: list) -> bool:
+    for value in values:  # a plain loop: any() over a generator costs more than the checks
+        if isinstance(value, UNKNOWN):
+            return True
+    return False
+
+
+def _constant(value) -> Fn:
+    """A closure that always gives `value`, marked so that operations on it can use the value directly."""
+    def constant(ctx):
+        return value
+    constant.constant = value
+    return constant
+
+
+def _is_known_constant(fn: Fn) -> bool:
+    return hasattr(fn, "constant") and not isinstance(fn.constant, UNKNOWN)
+
+
+# Folding a literal's conversion must not round: then it equals what evaluation would compute.
+_EXACT = decimal.Context(prec=34, traps=[Inexact, Rounded, InvalidOperation, DivisionByZero, Overflow])
+
+
+def _converter(compute: Fn, factor) -> Fn:
+    """`compute`'s value multiplied by an exact unit factor; a literal's (`100%`, `0 MWh`) once, here."""
+    if factor == 1:
+        return compute
+    if _is_known_constant(compute):
+        try:
+            with decimal.localcontext(_EXACT):
+                return _constant(convert(compute.constant, factor))
+        except decimal.DecimalException:
+            pass
+    # The steps of units.convert, with the factor's Decimals made once.
+    numerator, denominator = Decimal(factor.numerator), Decimal(factor.denominator)
+    if denominator == 1:
+        def multiplied(ctx):
+            value = compute(ctx)
+            return value if isinstance(value, UNKNOWN) else value * numerator
+        return multiplied
+    if numerator == 1:
+        def divided(ctx):
+            value = compute(ctx)
+            return value if isinstance(value, UNKNOWN) else value / denominator
+        return divided
+    return lambda ctx: _scaled(compute(ctx), factor)
 
 
 def _scaled(value, factor):
@@ -549,6 +606,34 @@ def _coerce(value, type_: Type):
 def _evidence_getter(path: tuple[str, ...], type_: Type) -> Fn:
     missing = Missing((_pointer(path),))
     wants_date = type_ is not None and type_.kind == "date"
+    # Most paths are one to three keys deep: unrolled, they skip the loop.
+    if not wants_date and len(path) == 1:
+        (k1,) = path
+
+        def get1(ctx):
+            node = ctx.evidence
+            node = node.get(k1) if isinstance(node, dict) else None  # any mapping a caller passes
+            return missing if node is None else node
+        return get1
+    if not wants_date and len(path) == 2:
+        k1, k2 = path
+
+        def get2(ctx):
+            node = ctx.evidence
+            node = node.get(k1) if isinstance(node, dict) else None
+            node = node.get(k2) if isinstance(node, dict) else None
+            return missing if node is None else node
+        return get2
+    if not wants_date and len(path) == 3:
+        k1, k2, k3 = path
+
+        def get3(ctx):
+            node = ctx.evidence
+            node = node.get(k1) if isinstance(node, dict) else None
+            node = node.get(k2) if isinstance(node, dict) else None
+            node = node.get(k3) if isinstance(node, dict) else None
+            return missing if node is None else node
+        return get3
 
     def get(ctx):
         node = ctx.evidence
@@ -563,6 +648,14 @@ def _evidence_getter(path: tuple[str, ...], type_: Type) -> Fn:
 def _var_getter(name: str, path: tuple[str, ...], type_: Type) -> Fn:
     suffix = _pointer(path)
     wants_date = type_ is not None and type_.kind == "date"
+    if not wants_date and len(path) == 1:  # `s.mass`: the common case, unrolled
+        (k1,) = path
+
+        def get1(ctx):
+            node, pointer = ctx.vars[name]
+            node = node.get(k1) if isinstance(node, dict) else None
+            return Missing((pointer + suffix,)) if node is None else node
+        return get1
 
     def get(ctx):
         node, pointer = ctx.vars[name]
@@ -575,37 +668,43 @@ def _var_getter(name: str, path: tuple[str, ...], type_: Type) -> Fn:
 
 
 def _aggregate(function: str, source, variable: str | None, item: Fn | None, where: Fn | None) -> Fn:
-    def items(ctx):
-        """Yields each item's value (or the item itself without an item expression)."""
+    deciding = {"any": True, "all": False}.get(function)  # the item value after which any/all need no more
+
+    def items(ctx) -> list:
+        """Each item's value (or the item itself without an item expression), up to a deciding one."""
         found, pointer = source(ctx)
         if isinstance(found, UNKNOWN):
-            yield found
-            return
+            return [found]
+        if variable is None:
+            return [element if element is not None else Missing((f"{pointer}/{index}",))
+                    for index, element in enumerate(found)]
+        values = []
         # An enclosing aggregation may use the same variable name: its binding comes back afterwards.
         outer = ctx.vars.get(variable)
         try:
             for index, element in enumerate(found):
-                if variable is None:
-                    yield element if element is not None else Missing((f"{pointer}/{index}",))
-                    continue
                 ctx.vars[variable] = (element, f"{pointer}/{index}")
                 if where is not None:
                     keep = where(ctx)
                     if keep is False:
                         continue
                     if keep is not True:
-                        yield keep
+                        values.append(keep)
                         continue
-                yield item(ctx) if item is not None else True
+                value = item(ctx) if item is not None else True
+                values.append(value)
+                if value is deciding:
+                    break
         finally:
             if outer is not None:
                 ctx.vars[variable] = outer
             else:
                 ctx.vars.pop(variable, None)
+        return values
 
     if function == "count":
         def count(ctx):
-            values = list(items(ctx))
+            values = items(ctx)
             unknown = [v for v in values if isinstance(v, UNKNOWN)]
             return combine(*unknown) if unknown else Decimal(len(values))
         return count
@@ -614,7 +713,7 @@ def _aggregate(function: str, source, variable: str | None, item: Fn | None, whe
         return lambda ctx: _kleene(items(ctx), decisive)
 
     def numeric(ctx):
-        values = list(items(ctx))
+        values = items(ctx)
         unknown = [v for v in values if isinstance(v, UNKNOWN)]
         if unknown:
             return combine(*unknown)
