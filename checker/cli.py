@@ -40,6 +40,11 @@ def exit_codes_help(ok: str, not_graded: str | None = None) -> str:
                                "  3  internal fault (a short message says where to report it)"])
 
 
+# Options several commands share.
+param_option = click.option("--param", "params", multiple=True, metavar="NAME=VALUE|@FILE",
+                            help="Supply a ruleset parameter, or @FILE: a YAML file of them.")
+date_option = click.option("--date", "date", help="The evaluation date (default: SOURCE_DATE_EPOCH, else today).")
+lang_option = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
 max_bytes_option = click.option("--max-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES,
                                 show_default=True, help="Refuse evidence files larger than this many bytes.")
 
@@ -136,11 +141,10 @@ def _params_file(path: Path) -> dict:
 @click.argument("evidence", type=click.Path(dir_okay=True, path_type=Path))
 @click.option("--ruleset", "-r", help="Ruleset name or .rules file (default: the evidence's \"ruleset\" field).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@lang_option
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE (atomically).")
-@click.option("--param", "params", multiple=True, metavar="NAME=VALUE|@FILE",
-              help="Supply a ruleset parameter, or @FILE: a YAML file of them.")
-@click.option("--date", "date", help="The evaluation date (default: SOURCE_DATE_EPOCH, else today).")
+@param_option
+@date_option
 @click.option("--template-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Render with the report templates in DIR (sandboxed; missing ones fall back to the shipped).")
 @click.option("--set", "changes", multiple=True, metavar="/POINTER=JSON",
@@ -270,7 +274,7 @@ def schema(ruleset):
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to FILE (atomically) instead of printing.")
 @click.option("--force", is_flag=True, help="Replace FILE if it exists.")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@lang_option
 def init(ruleset, output, force, lang):
     """Write a starting evidence file for RULESET: every field it describes, holding the schema's example."""
     rules = load_ruleset(ruleset)
@@ -301,7 +305,7 @@ def init(ruleset, output, force, lang):
 @main.command(epilog=exit_codes_help("valid"))
 @click.argument("evidence", type=click.Path(path_type=Path))
 @click.option("--ruleset", "-r", help="Ruleset name or .rules file (default: the evidence's \"ruleset\" field).")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@lang_option
 @max_bytes_option
 @click.pass_context
 def validate(ctx, evidence, ruleset, lang, max_bytes):
@@ -340,10 +344,9 @@ Exit codes:
 @click.option("--ruleset", "-r", help="Ruleset name or .rules file (default: the evidence's \"ruleset\" field).")
 @click.option("--target", "-t", metavar="GRADE", help="The grade to reach, by id (default: the next one above).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
-@click.option("--param", "params", multiple=True, metavar="NAME=VALUE|@FILE",
-              help="Supply a ruleset parameter, or @FILE: a YAML file of them.")
-@click.option("--date", "date", help="The evaluation date (default: SOURCE_DATE_EPOCH, else today).")
+@lang_option
+@param_option
+@date_option
 @max_bytes_option
 @click.pass_context
 def gap_command(ctx, evidence, ruleset, target, fmt, lang, params, date, max_bytes):
@@ -389,10 +392,9 @@ Exit codes:
 @click.option("--force", is_flag=True, help="Score again applications whose result is already in --out.")
 @click.option("--id-field", metavar="/POINTER", help="JSON Lines: the text field naming each application "
                                                      "(default: the file name and line number).")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
-@click.option("--param", "params", multiple=True, metavar="NAME=VALUE|@FILE",
-              help="Supply a ruleset parameter, or @FILE: a YAML file of them.")
-@click.option("--date", "date", help="The evaluation date (default: SOURCE_DATE_EPOCH, else today).")
+@lang_option
+@param_option
+@date_option
 @max_bytes_option
 def batch(inputs, ruleset, out, formats, jobs, force, id_field, lang, params, date, max_bytes):
     """Score many applications: INPUT is a folder, a glob or a JSON Lines file (one application a line)."""
@@ -453,11 +455,11 @@ Exit codes:
 @click.argument("new")
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True)
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@lang_option
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE|@FILE",
               help="Supply a parameter to both versions (only to the one that declares it), or @FILE of them.")
 @click.option("--all", "show_all", is_flag=True, help="Also list the applications whose result does not change.")
-@click.option("--date", "date", help="The evaluation date (default: SOURCE_DATE_EPOCH, else today).")
+@date_option
 @max_bytes_option
 @click.pass_context
 def diff_command(ctx, old, new, inputs, fmt, lang, params, show_all, date, max_bytes):
