@@ -8,4 +8,12 @@ from .result import Result  # noqa: E402
 from .ruleset import Ruleset, load_ruleset  # noqa: E402
 
 __all__ = ["load_ruleset", "Ruleset", "Result", "RulesetError", "Diagnostic", "EvidenceError",
-           "load_evidence", "parse_evidence", "__version__"]
+           "load_evidence", "parse_evidence", "render", "__version__"]
+
+
+def __getattr__(name: str):
+    # `render` pulls in jinja2; scoring alone does not need it, so it is imported on first use.
+    if name == "render":
+        from .report import render
+        return render
+    raise AttributeError(f"module 'checker' has no attribute {name!r}")
