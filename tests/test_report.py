@@ -527,3 +527,14 @@ def test_pdf_renders_chinese_without_missing_glyphs(caplog):
     caplog.set_level("WARNING", logger="weasyprint")
     render(frozen("inconclusive"), "pdf", "zh")  # html_to_pdf raises PdfRenderError on a .notdef glyph
     assert not [r for r in caplog.records if ".notdef" in r.getMessage()]
+
+
+def test_render_is_part_of_the_public_api():
+    import checker
+    from checker import load_evidence, load_ruleset
+    from checker.report import render
+
+    evidence, raw = load_evidence(ROOT / "examples/zero-carbon-factory/four-stars.json")
+    result = load_ruleset("zero-carbon-factory").evaluate(evidence, evidence_bytes=raw, date="2026-11-25")
+    assert checker.render is render
+    assert checker.render(result, "md", "en") == render(result, "md", "en")
