@@ -10,7 +10,7 @@ import random
 from decimal import Decimal
 from pathlib import Path
 
-from checker.result import dumps
+from checker.evaluation.result import dumps
 
 GASES = ("CO2", "CH4", "N2O", "SF6", "HFC-134a")
 ASSESSED = {"M1": 8, "M2": 7, "P2": 4, "V1": 10, "G1": 15, "G2": 10}

@@ -30,8 +30,8 @@ import baseline  # noqa: E402
 import corpus  # noqa: E402
 
 from checker import load_ruleset, parse_evidence  # noqa: E402
-from checker.evaluate import evaluate  # noqa: E402
-from checker.evidence import check_evidence  # noqa: E402
+from checker.evaluation.evaluate import evaluate  # noqa: E402
+from checker.evidence.load import check_evidence  # noqa: E402
 
 RULESET = "zero-carbon-factory"
 DATE = "2026-11-25"
@@ -161,7 +161,7 @@ def _agree(results, expected, paths) -> None:
 
 
 def _batch(folder: Path, out: Path, jobs: int, force: bool) -> float:
-    command = [sys.executable, "-m", "checker.cli", "batch", str(folder), "--ruleset", RULESET, "--out", str(out),
+    command = [sys.executable, "-m", "checker.interfaces.cli", "batch", str(folder), "--ruleset", RULESET, "--out", str(out),
                "--jobs", str(jobs), "--date", DATE] + (["--force"] if force else [])
     started = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": "0"})

@@ -1,11 +1,10 @@
 """carbon-check: score applications against the standards of China's dual-carbon regime."""
 
-__version__ = "0.1.0"
-
-from .diagnostics import Diagnostic, RulesetError  # noqa: E402
-from .evidence import EvidenceError, load_evidence, parse_evidence  # noqa: E402
-from .result import Result  # noqa: E402
-from .ruleset import Ruleset, load_ruleset  # noqa: E402
+from .version import __version__
+from .language.diagnostics import Diagnostic, RulesetError
+from .evidence.load import EvidenceError, load_evidence, parse_evidence
+from .evaluation.result import Result
+from .evaluation.ruleset import Ruleset, load_ruleset
 
 __all__ = ["load_ruleset", "Ruleset", "Result", "RulesetError", "Diagnostic", "EvidenceError",
            "load_evidence", "parse_evidence", "render", "__version__"]
@@ -14,6 +13,6 @@ __all__ = ["load_ruleset", "Ruleset", "Result", "RulesetError", "Diagnostic", "E
 def __getattr__(name: str):
     # `render` pulls in jinja2; scoring alone does not need it, so it is imported on first use.
     if name == "render":
-        from .report import render
+        from .outputs.report import render
         return render
     raise AttributeError(f"module 'checker' has no attribute {name!r}")

@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from checker import batch, load_ruleset
-from checker.cli import main
+from checker import load_ruleset
+from checker.tools import batch
+from checker.interfaces.cli import main
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "zero-carbon-factory"
 EXPECTED = {  # id: (outcome, grade, score), from the examples
@@ -224,7 +225,7 @@ def test_the_progress_bar_draws_on_a_terminal(inputs, tmp_path):
     """click draws the bar only on a terminal, and asks for its status line before the first row ends."""
     leader, follower = os.openpty()
     try:
-        done = subprocess.run([sys.executable, "-m", "checker.cli", "batch", str(inputs), "-r", "zero-carbon-factory",
+        done = subprocess.run([sys.executable, "-m", "checker.interfaces.cli", "batch", str(inputs), "-r", "zero-carbon-factory",
                                "--out", str(tmp_path / "out"), "--jobs", "1", "--date", "2026-11-25"],
                               stdin=follower, stdout=subprocess.PIPE, stderr=follower, timeout=120)
         drawn = b""

@@ -1,4 +1,4 @@
-"""The ruleset test runner: `carbon-check test` and checker.cases, on a small ruleset written per test."""
+"""The ruleset test runner: `carbon-check test` and checker.tools.cases, on a small ruleset written per test."""
 from __future__ import annotations
 
 import json
@@ -11,8 +11,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from checker.cases import CaseLoader, CasesError, Suite, load_cases
-from checker.cli import main
+from checker.tools.cases import CaseLoader, CasesError, Suite, load_cases
+from checker.interfaces.cli import main
 
 TINY_RULES = """\
 ruleset tiny {

@@ -16,10 +16,10 @@ import pytest
 from click.testing import CliRunner
 
 from checker import load_ruleset
-from checker.cli import main
-from checker.evidence import DEFAULT_MAX_BYTES, parse_evidence, validate_evidence
-from checker.ruleset import shipped_rulesets
-from checker.starter import StarterError, starting_evidence
+from checker.interfaces.cli import main
+from checker.evidence.load import DEFAULT_MAX_BYTES, parse_evidence, validate_evidence
+from checker.evaluation.ruleset import shipped_rulesets
+from checker.evidence.starter import StarterError, starting_evidence
 
 ROOT = Path(__file__).parent.parent
 EXAMPLES = ROOT / "examples" / "zero-carbon-factory"
@@ -131,7 +131,7 @@ def test_default_size_limit_is_checked_before_reading(tmp_path, command):
 def test_pathological_nesting_in_a_real_process(tmp_path, data):
     # A separate interpreter, as a user runs it: no RecursionError, no traceback.
     path = write(tmp_path, data)
-    done = subprocess.run([sys.executable, "-m", "checker.cli", "validate", str(path), "--lang", "en"],
+    done = subprocess.run([sys.executable, "-m", "checker.interfaces.cli", "validate", str(path), "--lang", "en"],
                           capture_output=True, text=True, env={**os.environ, "CARBON_CHECK_DEBUG": ""})
     assert done.returncode == 2
     assert "Traceback" not in done.stderr + done.stdout
@@ -199,7 +199,7 @@ def test_validate_lists_every_problem_with_its_pointer(tmp_path, lang):
 def test_check_reports_the_same_problems_and_never_evaluates(tmp_path, monkeypatch):
     def no_evaluation(*args, **kwargs):
         raise AssertionError("invalid evidence must not be evaluated")
-    monkeypatch.setattr("checker.ruleset.Ruleset.evaluate", no_evaluation)
+    monkeypatch.setattr("checker.evaluation.ruleset.Ruleset.evaluate", no_evaluation)
     path = write(tmp_path, MANY_PROBLEMS)
     result = run("check", path, "--lang", "en")
     assert result.exit_code == 2 and result.stdout == ""
@@ -371,10 +371,10 @@ def test_exit_codes(args, code):
 
 
 @pytest.mark.parametrize("args, target", [
-    (["check", EXAMPLES / "four-stars.json"], "checker.cli.render"),
-    (["validate", EXAMPLES / "four-stars.json"], "checker.cli.check_evidence"),
-    (["init", "zero-carbon-factory"], "checker.cli.starting_evidence"),
-    (["schema", "zero-carbon-factory"], "checker.cli._evidence_schema"),
+    (["check", EXAMPLES / "four-stars.json"], "checker.interfaces.cli.render"),
+    (["validate", EXAMPLES / "four-stars.json"], "checker.interfaces.cli.check_evidence"),
+    (["init", "zero-carbon-factory"], "checker.interfaces.cli.starting_evidence"),
+    (["schema", "zero-carbon-factory"], "checker.interfaces.cli._evidence_schema"),
 ])
 def test_internal_fault_is_exit_3_with_a_short_message(monkeypatch, args, target):
     def fault(*_args, **_kwargs):

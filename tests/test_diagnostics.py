@@ -15,8 +15,8 @@ import pytest
 from click.testing import CliRunner
 
 from checker import RulesetError, load_ruleset
-from checker.cli import main
-from checker.parse import MAX_SYNTAX_ERRORS
+from checker.interfaces.cli import main
+from checker.language.parse import MAX_SYNTAX_ERRORS
 from test_language import load_errors
 
 INVALID = Path(__file__).parent / "data" / "language" / "invalid"
@@ -50,7 +50,7 @@ def test_lint_exits_2_with_every_error_and_no_traceback(monkeypatch):
 
 
 def test_lint_in_a_fresh_process():
-    run = subprocess.run([sys.executable, "-m", "checker.cli", "lint", "syntax-several.rules"],
+    run = subprocess.run([sys.executable, "-m", "checker.interfaces.cli", "lint", "syntax-several.rules"],
                          capture_output=True, cwd=INVALID, timeout=120)
     assert run.returncode == 2
     assert run.stderr.decode("utf-8") == (INVALID / "syntax-several.txt").read_text(encoding="utf-8")

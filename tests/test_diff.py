@@ -12,10 +12,10 @@ import pytest
 from click.testing import CliRunner
 
 from checker import load_ruleset, parse_evidence
-from checker.cli import main
-from checker.diff import Row, Side, _kind
-from checker.gap import DELETE, apply_changes
-from checker.result import dumps
+from checker.interfaces.cli import main
+from checker.tools.diff import Row, Side, _kind
+from checker.evaluation.gap import DELETE, apply_changes
+from checker.evaluation.result import dumps
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "zero-carbon-factory"
@@ -222,7 +222,7 @@ def test_json_lines_are_read_like_batch_and_sorted_by_line_number(edited, tmp_pa
 
 
 def test_a_fault_in_one_application_is_listed_and_exits_3(edited, monkeypatch):
-    from checker.ruleset import Ruleset
+    from checker.evaluation.ruleset import Ruleset
     evaluate = Ruleset.evaluate
 
     def faulty(self, evidence, **options):

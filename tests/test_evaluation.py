@@ -155,7 +155,7 @@ def test_json_is_byte_identical_across_processes_and_hash_seeds():
     outputs = []
     for seed in ("1", "2"):
         run = subprocess.run(
-            [sys.executable, "-m", "checker.cli", "check", str(example), "--format", "json", "--date", "2026-01-01"],
+            [sys.executable, "-m", "checker.interfaces.cli", "check", str(example), "--format", "json", "--date", "2026-01-01"],
             capture_output=True, cwd=ROOT, env={**os.environ, "PYTHONHASHSEED": seed}, timeout=120)
         assert run.returncode == 1, run.stderr.decode()  # incomplete
         outputs.append(run.stdout)

@@ -1,4 +1,4 @@
-"""Tests for checker.evidence: strict loading of untrusted evidence and schema validation."""
+"""Tests for checker.evidence.load: strict loading of untrusted evidence and schema validation."""
 from __future__ import annotations
 
 import copy
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from checker.evidence import (
+from checker.evidence.load import (
     DEFAULT_MAX_BYTES,
     DEFAULT_MAX_DEPTH,
     EvidenceError,

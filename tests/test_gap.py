@@ -1,4 +1,4 @@
-"""The gap to a grade (checker.gap.gap_to), the `gap` command, and the what-if of `check --set`."""
+"""The gap to a grade (checker.evaluation.gap.gap_to), the `gap` command, and the what-if of `check --set`."""
 from __future__ import annotations
 
 import json
@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from checker import load_evidence, load_ruleset
-from checker.cli import main
-from checker.gap import ChangeError, apply_changes, compare, gap_to, parse_change, render_comparison
-from checker.report import messages
+from checker.interfaces.cli import main
+from checker.evaluation.gap import ChangeError, apply_changes, compare, gap_to, parse_change, render_comparison
+from checker.outputs.report import messages
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "zero-carbon-factory"
 

@@ -38,8 +38,8 @@ import pytest
 import yaml
 
 from checker import RulesetError, load_ruleset
-from checker.cases import CaseLoader
-from checker.result import dumps
+from checker.tools.cases import CaseLoader
+from checker.evaluation.result import dumps
 
 LANGUAGE = Path(__file__).parent / "language"
 HEADER = 'ruleset conformance { title "一致性" en "Conformance" version "1" evidence "evidence.schema.json" }\n'

@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from checker import load_ruleset
-from checker.cli import main
-from checker.lint import MAX_POINTS, lint_grades
-from checker.ruleset import shipped_rulesets
+from checker.interfaces.cli import main
+from checker.tools.lint import MAX_POINTS, lint_grades
+from checker.evaluation.ruleset import shipped_rulesets
 
 SCHEMA = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",

@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from checker import load_ruleset
-from checker.cli import main
+from checker.interfaces.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 PARAM_FILES = sorted(ROOT.glob("examples/*/params.yaml"))

@@ -1,4 +1,4 @@
-"""Tests for checker.pdf (needs the 'pdf' extra; skipped without it)."""
+"""Tests for checker.outputs.pdf (needs the 'pdf' extra; skipped without it)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ import pytest
 
 weasyprint = pytest.importorskip("weasyprint")
 
-from checker import pdf as pdfmod  # noqa: E402
-from checker.pdf import PdfRenderError, PdfUnavailable, html_to_pdf  # noqa: E402
+from checker.outputs import pdf as pdfmod  # noqa: E402
+from checker.outputs.pdf import PdfRenderError, PdfUnavailable, html_to_pdf  # noqa: E402
 
 CHINESE = "零碳工厂评价报告 五星 抵消比例 62.5%"
 EGYPTIAN_A1 = "\U00013000"  # EGYPTIAN HIEROGLYPH A001: no Debian font we install has it

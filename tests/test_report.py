@@ -1,4 +1,4 @@
-"""Tests for checker.report: golden reports, escaping of evidence strings, inconclusive results, the
+"""Tests for checker.outputs.report: golden reports, escaping of evidence strings, inconclusive results, the
 message catalogue, custom (sandboxed) templates, the CLI's report options and PDF output.
 
 The golden reports are rendered from frozen results (`tests/golden/reports/*.result.json`), so they change
@@ -22,8 +22,8 @@ import yaml
 from click.testing import CliRunner
 
 from checker import load_evidence, load_ruleset
-from checker.cli import main
-from checker.report import (FORMATS, ReportError, _catalogue, _environment, build_view, md_code, md_escape,
+from checker.interfaces.cli import main
+from checker.outputs.report import (FORMATS, ReportError, _catalogue, _environment, build_view, md_code, md_escape,
                             messages, render)
 from checker.resources import resource_dir
 
@@ -481,7 +481,7 @@ def test_cli_pdf_needs_an_output_file():
 
 
 def test_cli_pdf_without_weasyprint_prints_the_install_hint(tmp_path, monkeypatch):
-    from checker import pdf
+    from checker.outputs import pdf
 
     def unavailable():
         raise pdf.PdfUnavailable(f"{pdf.INSTALL_HINT}. Cause: No module named 'weasyprint'")
@@ -532,7 +532,7 @@ def test_pdf_renders_chinese_without_missing_glyphs(caplog):
 def test_render_is_part_of_the_public_api():
     import checker
     from checker import load_evidence, load_ruleset
-    from checker.report import render
+    from checker.outputs.report import render
 
     evidence, raw = load_evidence(ROOT / "examples/zero-carbon-factory/four-stars.json")
     result = load_ruleset("zero-carbon-factory").evaluate(evidence, evidence_bytes=raw, date="2026-11-25")

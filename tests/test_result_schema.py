@@ -15,8 +15,8 @@ import pytest
 from click.testing import CliRunner
 from jsonschema import Draft202012Validator
 
-from checker.cli import main
-from checker.result import RESULT_SCHEMA, RESULT_VERSION, dumps
+from checker.interfaces.cli import main
+from checker.evaluation.result import RESULT_SCHEMA, RESULT_VERSION, dumps
 
 ROOT = Path(__file__).parent.parent
 SCHEMA = json.loads((ROOT / "schemas" / "result.schema.json").read_text(encoding="utf-8"))

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from checker import RulesetError, load_ruleset
-from checker.cli import main
+from checker.interfaces.cli import main
 
 DATA = Path(__file__).parent / "data" / "paths"
 CASES = sorted(p.stem for p in DATA.glob("*.expected"))

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from checker.cases import CASES_SUFFIX, CasesError, Suite, load_cases
-from checker.diagnostics import RulesetError
+from checker.tools.cases import CASES_SUFFIX, CasesError, Suite, load_cases
+from checker.language.diagnostics import RulesetError
 
 RULESETS = Path(__file__).resolve().parent.parent / "rulesets"
 FILE = "(cases file)"

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-from checker.units import UnitError, parse_unit
+from checker.language.units import UnitError, parse_unit
 
 SCHEMAS = sorted(p for p in (Path(__file__).parent.parent / "schemas").glob("*.schema.json")
                  if p.name != "result.schema.json")

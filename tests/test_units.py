@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from checker.evaluate import CONTEXT
-from checker.units import ONE, PERCENT, UnitError, convert, known_symbols, parse_unit
+from checker.evaluation.evaluate import CONTEXT
+from checker.language.units import ONE, PERCENT, UnitError, convert, known_symbols, parse_unit
 from test_language import load_rules
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "language.md"

@@ -1,8 +1,8 @@
 """The evidence schema seen as types: which paths exist, their kind and their unit (`x-unit`)."""
 from __future__ import annotations
 
-from .types import BOOL, DATE, PLAIN, STRING, Type, number
-from .units import UnitError, parse_unit
+from ..language.types import BOOL, DATE, PLAIN, STRING, Type, number
+from ..language.units import UnitError, parse_unit
 
 
 def resolve(schema: dict, root: dict) -> dict:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .evidence import DEFAULT_MAX_DEPTH
-from .schema import resolve
+from ..evidence.load import DEFAULT_MAX_DEPTH
+from ..language.schema import resolve
 
 
 class StarterError(ValueError):

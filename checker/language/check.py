@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
-from . import ast
-from .diagnostics import Diagnostic, Span, did_you_mean
-from .schema import field_names, field_schema, type_of
-from .types import BOOL, DATE, PLAIN, STRING, Type, number
-from .units import ONE, Unit, UnitError, parse_unit
+from ..language import ast
+from ..language.diagnostics import Diagnostic, Span, did_you_mean
+from ..language.schema import field_names, field_schema, type_of
+from ..language.types import BOOL, DATE, PLAIN, STRING, Type, number
+from ..language.units import ONE, Unit, UnitError, parse_unit
 
 KNOWN_META = ("title", "standard", "version", "effective", "issuer", "evidence", "basis", "status", "source", "note")
 REQUIRED_META = ("title", "version")
@@ -78,7 +78,7 @@ class Checker:
         try:
             return parse_unit(symbol)
         except UnitError as exc:
-            from .units import known_symbols
+            from ..language.units import known_symbols
             self.error("unit", str(exc), span, hint=did_you_mean(exc.part or symbol, known_symbols()))
             return ONE
 

@@ -20,9 +20,9 @@ import yaml
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
-from .resources import resource_dir
-from .result import Result, dumps, format_number
-from .units import UnitError, convert, parse_unit
+from ..resources import resource_dir
+from ..evaluation.result import Result, dumps, format_number
+from ..language.units import UnitError, convert, parse_unit
 
 FORMATS = ("text", "md", "html", "json", "pdf")
 LANGS = ("zh", "en")
@@ -53,7 +53,7 @@ def render(result: Result | dict, fmt: str = "text", lang: str = "zh",
     if fmt == "json":
         return dumps(data)
     if fmt == "pdf":
-        from .pdf import html_to_pdf
+        from ..outputs.pdf import html_to_pdf
         # The PDF takes its title and date from the HTML's <title> and <meta name="dcterms.created">.
         html = render(data, "html", lang, template_dir)
         return html_to_pdf(html, attachments={"result.json": dumps(data).encode("utf-8")})

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .units import ONE, Unit
+from ..language.units import ONE, Unit
 
 
 @dataclass(frozen=True)

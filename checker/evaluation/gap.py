@@ -19,15 +19,15 @@ from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Any, Callable
 
-from . import ast
-from .compile import CompiledLet, Context, Program, _Compiler
-from .evaluate import CONTEXT
-from .evidence import EvidenceError, parse_evidence
-from .result import (ERROR, FAIL, INELIGIBLE, MET, MISSING, NOT_MET, Result, format_number, format_value,
+from ..language import ast
+from ..language.compile import CompiledLet, Context, Program, _Compiler
+from ..evaluation.evaluate import CONTEXT
+from ..evidence.load import EvidenceError, parse_evidence
+from ..evaluation.result import (ERROR, FAIL, INELIGIBLE, MET, MISSING, NOT_MET, Result, format_number, format_value,
                      value_display)
-from .schema import resolve
-from .types import Type
-from .values import UNKNOWN
+from ..language.schema import resolve
+from ..language.types import Type
+from ..language.values import UNKNOWN
 
 # Probe steps, in the input's own unit: small beside real quantities, so both fall on the same linear
 # piece of a `max(…, 0)` or `min(…, 100%)` the input passes through.
@@ -811,7 +811,7 @@ def compare(before: Result, after: Result) -> dict:
 
 def render_comparison(diff: dict, changes: list[str], lang: str = "zh") -> str:
     """The comparison as text: the three headline figures, then only what changed."""
-    from .report import _display, fill, messages
+    from ..outputs.report import _display, fill, messages
     t = messages(lang)
     words = t["whatif"]
 
@@ -862,7 +862,7 @@ _MARKS = {NOT_MET: "✗", MISSING: "?", ERROR: "!"}
 
 def render_gap(result: Result, gap: dict | None, lang: str = "zh") -> str:
     """The gap as text for the terminal."""
-    from .report import fill, messages
+    from ..outputs.report import fill, messages
     t = messages(lang)
     words = t["gap"]
     label = lambda g: g["label"].get(lang) or g["label"]["zh"]  # noqa: E731

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from .diagnostics import Span
+from ..language.diagnostics import Span
 
 
 @dataclass(frozen=True)

@@ -12,15 +12,15 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .cases import CasesError, exit_code, find_cases, junit_xml, run_file, summary
-from .diagnostics import Diagnostic, RulesetError, did_you_mean
-from .evidence import DEFAULT_MAX_BYTES, EvidenceError, check_evidence, load_evidence, validate_evidence
-from .files import write_atomically
-from .report import FORMATS, render
-from .result import dumps
-from .ruleset import Ruleset, display_path, load_ruleset, shipped_rulesets
-from .starter import StarterError, starting_evidence
+from ..version import __version__
+from ..tools.cases import CasesError, exit_code, find_cases, junit_xml, run_file, summary
+from ..language.diagnostics import Diagnostic, RulesetError, did_you_mean
+from ..evidence.load import DEFAULT_MAX_BYTES, EvidenceError, check_evidence, load_evidence, validate_evidence
+from ..outputs.files import write_atomically
+from ..outputs.report import FORMATS, render
+from ..evaluation.result import dumps
+from ..evaluation.ruleset import Ruleset, display_path, load_ruleset, shipped_rulesets
+from ..evidence.starter import StarterError, starting_evidence
 
 EXIT_OK, EXIT_NOT_GRADED, EXIT_INVALID, EXIT_INTERNAL = 0, 1, 2, 3
 ISSUES_URL = "the carbon-check issue tracker"
@@ -126,7 +126,7 @@ def _parse_params(pairs: tuple[str, ...]) -> dict:
 
 def _params_file(path: Path) -> dict:
     """Parameters a certification body keeps in a file: `name: value` lines, numbers read exactly."""
-    from .cases import read_yaml
+    from ..tools.cases import read_yaml
     try:
         data = read_yaml(path, str(path))
     except CasesError as error:
@@ -154,8 +154,8 @@ def _params_file(path: Path) -> dict:
 @click.pass_context
 def check(ctx, evidence, ruleset, fmt, lang, output, params, date, template_dir, max_bytes, changes):
     """Score one application (EVIDENCE, a JSON file)."""
-    from .pdf import PdfRenderError, PdfUnavailable
-    from .report import ReportError
+    from ..outputs.pdf import PdfRenderError, PdfUnavailable
+    from ..outputs.report import ReportError
     ctx.meta["lang"] = lang
     if fmt == "pdf" and not output:
         raise click.UsageError("--format pdf writes a binary file: give it with -o FILE")
@@ -208,7 +208,7 @@ def _width(text: str) -> int:
                                                "wins; a table read cumulatively relies on it).")
 def lint(ruleset, overlaps):
     """Load RULESET and report every problem and warning in it, with the gaps of its grade table."""
-    from .lint import lint_grades
+    from ..tools.lint import lint_grades
     rules = load_ruleset(ruleset)
     found = rules.warnings + lint_grades(rules, overlaps=overlaps)
     for diagnostic in found:
@@ -327,7 +327,7 @@ def validate(ctx, evidence, ruleset, lang, max_bytes):
 def _what_if(rules: Ruleset, data: dict, changes: tuple[str, ...], before, params: dict, date: str, lang: str,
              source: str):
     """`check --set`: the result of the changed evidence, and what changed against `before`."""
-    from .gap import apply_changes, compare, parse_change, render_comparison
+    from ..evaluation.gap import apply_changes, compare, parse_change, render_comparison
     changed = apply_changes(data, [parse_change(change) for change in changes])
     check_evidence(changed, rules.schema, f"{source} (with --set)")
     after = rules.evaluate(changed, params=params, date=date)
@@ -355,7 +355,7 @@ def gap_command(ctx, evidence, ruleset, target, fmt, lang, params, date, max_byt
     Lists each condition of the grade that does not hold, with its current and required value and, where
     the condition is linear in evidence quantities, the smallest change to one input that meets it.
     """
-    from .gap import gap_to, render_gap
+    from ..evaluation.gap import gap_to, render_gap
     ctx.meta["lang"] = lang
     data, raw = load_evidence(evidence, max_bytes=max_bytes)
     rules = _ruleset_for(data, ruleset)
@@ -399,7 +399,7 @@ Exit codes:
 def batch(inputs, ruleset, out, formats, jobs, force, id_field, lang, params, date, max_bytes):
     """Score many applications: INPUT is a folder, a glob or a JSON Lines file (one application a line)."""
     import time
-    from . import batch as batching
+    from ..tools import batch as batching
     chosen = ["json"] + [f.strip() for f in formats.split(",") if f.strip() and f.strip() != "json"]
     unknown = [f for f in chosen if f not in batching.EXTENSIONS or f not in FORMATS]
     if unknown:
@@ -469,8 +469,8 @@ def diff_command(ctx, old, new, inputs, fmt, lang, params, show_all, date, max_b
     items were added or removed, counts by kind of change, the grade transitions, then one line per
     application whose outcome, grade, score or item points change (--all: every application).
     """
-    from .batch import collect
-    from .diff import compare_versions, render_csv, render_text
+    from ..tools.batch import collect
+    from ..tools.diff import compare_versions, render_csv, render_text
     ctx.meta["lang"] = lang
     before, after = load_ruleset(old), load_ruleset(new)
     try:
@@ -482,7 +482,7 @@ def diff_command(ctx, old, new, inputs, fmt, lang, params, show_all, date, max_b
         click.echo(dumps(comparison.to_dict(show_all)), nl=False)
     elif fmt == "csv":
         click.echo(render_csv(comparison), nl=False)
-        from .report import fill, messages
+        from ..outputs.report import fill, messages
         words = messages(lang)["diff"]
         for side, names in comparison.params_only.items():   # the table has no header to say it in
             for name in names:

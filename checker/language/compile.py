@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, DivisionByZero, Inexact, InvalidOperation, Overflow, Rounded
 from typing import Any, Callable
 
-from . import ast
-from .check import Model
-from .result import ItemInfo
-from .types import Type
-from .units import ONE, convert, parse_unit
-from .values import UNKNOWN, Failure, Missing, combine
+from ..language import ast
+from ..language.check import Model
+from ..evaluation.result import ItemInfo
+from ..language.types import Type
+from ..language.units import ONE, convert, parse_unit
+from ..language.values import UNKNOWN, Failure, Missing, combine
 
 Fn = Callable[[Any], Any]
 ZERO = Decimal(0)

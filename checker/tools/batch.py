@@ -24,10 +24,10 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 
-from .evidence import DEFAULT_MAX_BYTES, EvidenceError, Problem, check_evidence, parse_evidence
-from .files import remove_leftovers, write_atomically
-from .result import format_number
-from .ruleset import Ruleset, load_ruleset
+from ..evidence.load import DEFAULT_MAX_BYTES, EvidenceError, Problem, check_evidence, parse_evidence
+from ..outputs.files import remove_leftovers, write_atomically
+from ..evaluation.result import format_number
+from ..evaluation.ruleset import Ruleset, load_ruleset
 
 EXTENSIONS = {"json": "json", "html": "html", "md": "md", "text": "txt"}
 JSON_LINES = (".jsonl", ".ndjson")
@@ -234,7 +234,7 @@ def read_application(application: Application, max_bytes: int) -> bytes:
 def _render(result, fmt: str, lang: str) -> bytes:
     if fmt == "json":
         return result.to_json().encode("utf-8")
-    from .report import render
+    from ..outputs.report import render
     return render(result, fmt, lang).encode("utf-8")
 
 
@@ -305,7 +305,7 @@ def csv_cell(value) -> str:
 
 
 def index_html(rows: list[Row], ruleset: Ruleset, lang: str, date: str | None, formats: tuple[str, ...]) -> bytes:
-    from .report import messages, shipped_template
+    from ..outputs.report import messages, shipped_template
     extensions = [EXTENSIONS[f] for f in formats]
     template = shipped_template("batch-index.html.j2", "html")
     t = messages(lang)

@@ -13,9 +13,9 @@ from pathlib import Path
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
-from . import ast
-from .diagnostics import Diagnostic, RulesetError, Span, did_you_mean
-from .resources import resource_dir
+from ..language import ast
+from ..language.diagnostics import Diagnostic, RulesetError, Span, did_you_mean
+from ..resources import resource_dir
 
 # What a standards writer reads instead of lark's terminal names.
 _TERMINAL_WORDS = {

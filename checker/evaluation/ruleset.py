@@ -9,17 +9,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from . import __version__, ast
-from .check import Checker, Model, _Library
-from .compile import Program, compile_model
-from .diagnostics import Diagnostic, RulesetError, did_you_mean
-from .evaluate import evaluate
-from .evidence import MAX_EXPONENT
-from .gap import gap_to
-from .parse import parse
-from .resources import resource_dir
-from .result import Result, dumps
-from .units import UnitError, convert, parse_unit
+from ..version import __version__
+from ..language import ast
+from ..language.check import Checker, Model, _Library
+from ..language.compile import Program, compile_model
+from ..language.diagnostics import Diagnostic, RulesetError, did_you_mean
+from ..evaluation.evaluate import evaluate
+from ..evidence.load import MAX_EXPONENT
+from ..evaluation.gap import gap_to
+from ..language.parse import parse
+from ..resources import resource_dir
+from ..evaluation.result import Result, dumps
+from ..language.units import UnitError, convert, parse_unit
 
 SUFFIX = ".rules"
 

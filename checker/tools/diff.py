@@ -15,12 +15,12 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from .batch import FAILED, INVALID, Application, csv_cell, read_application
-from .evidence import EvidenceError, check_evidence, parse_evidence
-from .gap import compare
-from .report import fill, messages
-from .result import GRADED, INCOMPLETE, INELIGIBLE, NOT_GRADED, PASSED, format_number
-from .ruleset import Ruleset, display_path
+from ..tools.batch import FAILED, INVALID, Application, csv_cell, read_application
+from ..evidence.load import EvidenceError, check_evidence, parse_evidence
+from ..evaluation.gap import compare
+from ..outputs.report import fill, messages
+from ..evaluation.result import GRADED, INCOMPLETE, INELIGIBLE, NOT_GRADED, PASSED, format_number
+from ..evaluation.ruleset import Ruleset, display_path
 
 KINDS = ("grade_up", "grade_down", "outcome_changed", "score_only")  # the kinds of change, as counted
 OUTCOMES = (GRADED, PASSED, INCOMPLETE, NOT_GRADED, INELIGIBLE, INVALID, FAILED)  # best first, for the table

@@ -14,13 +14,13 @@ import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from . import ast
-from .compile import Context
-from .diagnostics import Diagnostic
-from .evaluate import CONTEXT
-from .result import format_value
-from .types import Type
-from .units import convert
+from ..language import ast
+from ..language.compile import Context
+from ..language.diagnostics import Diagnostic
+from ..evaluation.evaluate import CONTEXT
+from ..evaluation.result import format_value
+from ..language.types import Type
+from ..language.units import convert
 
 MAX_POINTS = 20_000  # a larger grid is sampled: a fixed, evenly spread choice of this many points
 

@@ -17,13 +17,13 @@ from xml.etree import ElementTree
 
 import yaml
 
-from .diagnostics import RulesetError, did_you_mean
-from .evidence import DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, EvidenceError, load_evidence, validate_evidence
-from .resources import resource_dir
-from .result import (ERROR, FAIL, GRADED, INCOMPLETE, INELIGIBLE, MET, MISSING, NOT_APPLICABLE, NOT_GRADED,
+from ..language.diagnostics import RulesetError, did_you_mean
+from ..evidence.load import DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, EvidenceError, load_evidence, validate_evidence
+from ..resources import resource_dir
+from ..evaluation.result import (ERROR, FAIL, GRADED, INCOMPLETE, INELIGIBLE, MET, MISSING, NOT_APPLICABLE, NOT_GRADED,
                      NOT_MET, PARTLY_MET, PASS, PASSED, WAIVED, ItemResult, Result, dumps, explain, format_number)
-from .ruleset import SUFFIX, Ruleset, display_path, load_ruleset, locate, shipped_rulesets
-from .values import Failure, Missing
+from ..evaluation.ruleset import SUFFIX, Ruleset, display_path, load_ruleset, locate, shipped_rulesets
+from ..language.values import Failure, Missing
 
 CASES_SUFFIX = ".cases.yaml"
 INVALID = "invalid"  # the case's evidence fails the ruleset's schema

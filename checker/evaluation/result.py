@@ -14,8 +14,8 @@ from json.encoder import encode_basestring as _json_string  # = json.dumps(text,
 from operator import attrgetter
 from typing import Any
 
-from .types import Type
-from .values import Failure, Missing
+from ..language.types import Type
+from ..language.values import Failure, Missing
 
 RESULT_SCHEMA = "https://carbon-check.example/schemas/result/1.0"
 RESULT_VERSION = "1.0"
