@@ -371,10 +371,10 @@ def test_exit_codes(args, code):
 
 
 @pytest.mark.parametrize("args, target", [
-    (["check", EXAMPLES / "four-stars.json"], "checker.interfaces.cli.render"),
-    (["validate", EXAMPLES / "four-stars.json"], "checker.interfaces.cli.check_evidence"),
-    (["init", "zero-carbon-factory"], "checker.interfaces.cli.starting_evidence"),
-    (["schema", "zero-carbon-factory"], "checker.interfaces.cli._evidence_schema"),
+    (["check", EXAMPLES / "four-stars.json"], "checker.interfaces.cli.scoring.render"),
+    (["validate", EXAMPLES / "four-stars.json"], "checker.interfaces.cli.scoring.check_evidence"),
+    (["init", "zero-carbon-factory"], "checker.interfaces.cli.scoring.starting_evidence"),
+    (["schema", "zero-carbon-factory"], "checker.interfaces.cli.authoring.evidence_schema"),
 ])
 def test_internal_fault_is_exit_3_with_a_short_message(monkeypatch, args, target):
     def fault(*_args, **_kwargs):

@@ -1,0 +1,142 @@
+"""Commands for standards writers: rulesets, lint, test, schema and diff."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+import json
+
+from ...evaluation.result import dumps
+from ...evaluation.ruleset import display_path, load_ruleset, shipped_rulesets
+from ...outputs.files import write_atomically
+from ...tools.cases import CasesError, exit_code, find_cases, junit_xml, run_file, summary
+from .common import (EXIT_INTERNAL, EXIT_INVALID, EXIT_NOT_GRADED, EXIT_OK, date_option, display_width,
+                     evaluation_date, evidence_schema, exit_codes_help, lang_option, max_bytes_option, parse_params)
+
+
+@click.command(epilog=exit_codes_help("listed"))
+def rulesets():
+    """List the shipped rulesets: name, version, standard, title (zh / en)."""
+    rows = [("ruleset", "version", "standard", "title")]
+    for path in shipped_rulesets():
+        rules = load_ruleset(path)
+        rows.append((path.stem, rules.text("version") or "", rules.text("standard") or "",
+                     f"{rules.text('title')} / {rules.text('title', 'en')}"))
+    widths = [max(display_width(row[i]) for row in rows) for i in range(3)]
+    for row in rows:
+        click.echo("  ".join(cell + " " * (width - display_width(cell)) for cell, width in zip(row, widths)) + "  " + row[3])
+
+
+
+@click.command(epilog=exit_codes_help("no errors (warnings are listed)"))
+@click.argument("ruleset")
+@click.option("--overlaps", is_flag=True, help="Also list grades that hold at the same point (the first listed "
+                                               "wins; a table read cumulatively relies on it).")
+def lint(ruleset, overlaps):
+    """Load RULESET and report every problem and warning in it, with the gaps of its grade table."""
+    from ...tools.lint import lint_grades
+    rules = load_ruleset(ruleset)
+    found = rules.warnings + lint_grades(rules, overlaps=overlaps)
+    for diagnostic in found:
+        click.echo(diagnostic.render(rules.sources), err=True)
+    warnings = sum(d.severity == "warning" for d in found)
+    notes = len(found) - warnings
+    click.echo(f"{display_path(rules.path)}: ok ({warnings} warning{'s' * (warnings != 1)}"
+               + (f", {notes} note{'s' * (notes != 1)})" if notes else ")"))
+
+
+@click.command("test", epilog="\b\nExit codes:\n  0  every case passes\n  1  a case fails\n"
+                              "  2  a cases file or its ruleset cannot be run as written\n"
+                              "  3  internal fault (a short message says where to report it)")
+@click.argument("target", required=False, metavar="[RULESET|DIR]")
+@click.option("--junit", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="Also write the results as JUnit XML to FILE (atomically).")
+def run_cases(target, junit):
+    """Run the YAML test cases of rulesets (default: every shipped ruleset).
+
+    RULESET|DIR is a ruleset name, a .rules file, a .cases.yaml file or a folder of them. Prints one line per
+    failing case, a summary `N passed, M failed`, then what no case reaches.
+    """
+    try:
+        plan = find_cases(target)
+    except CasesError as error:
+        click.echo(str(error), err=True)
+        sys.exit(EXIT_INVALID)
+    reports, rulesets = [], {}
+    for path in plan.files:
+        report = run_file(path, rulesets)
+        if report.error:
+            click.echo(report.error, err=True)
+        for result in report.results:
+            if not result.passed:
+                click.echo(result.line)
+        reports.append(report)
+    click.echo(summary(reports))
+    for report in reports:
+        for line in report.coverage.lines() if report.coverage else ():
+            click.echo(line)
+    for ruleset in plan.uncovered:
+        click.echo(f"coverage of {ruleset}: no cases file")
+    if junit:
+        write_atomically(junit, junit_xml(reports))
+    sys.exit(exit_code(reports))
+
+
+@click.command(epilog=exit_codes_help("printed"))
+@click.argument("ruleset")
+def schema(ruleset):
+    """Print the JSON Schema (Draft 2020-12) of the evidence RULESET reads."""
+    click.echo(json.dumps(evidence_schema(load_ruleset(ruleset)), ensure_ascii=False, indent=2))
+
+
+@click.command("diff", epilog="""\b
+Exit codes:
+  0  no application changes result
+  1  some application changes outcome, grade, score or item points (or becomes invalid under one version)
+  2  invalid input: a ruleset with errors, wrong inputs or --param, or an application neither version
+     can score (unreadable, malformed, or invalid under both schemas)
+  3  internal fault while evaluating some application (listed), or elsewhere""")
+@click.argument("old")
+@click.argument("new")
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True)
+@lang_option
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE|@FILE",
+              help="Supply a parameter to both versions (only to the one that declares it), or @FILE of them.")
+@click.option("--all", "show_all", is_flag=True, help="Also list the applications whose result does not change.")
+@date_option
+@max_bytes_option
+@click.pass_context
+def diff_command(ctx, old, new, inputs, fmt, lang, params, show_all, date, max_bytes):
+    """Which applications change result from ruleset OLD to NEW (names or .rules files).
+
+    INPUT is a folder, a glob or a JSON Lines file, as for `batch`. Prints both versions' identity, what
+    items were added or removed, counts by kind of change, the grade transitions, then one line per
+    application whose outcome, grade, score or item points change (--all: every application).
+    """
+    from ...tools.batch import collect
+    from ...tools.diff import compare_versions, render_csv, render_text
+    ctx.meta["lang"] = lang
+    before, after = load_ruleset(old), load_ruleset(new)
+    try:
+        comparison = compare_versions(before, after, collect(inputs), parse_params(params), evaluation_date(date),
+                                      max_bytes, lang)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+    if fmt == "json":
+        click.echo(dumps(comparison.to_dict(show_all)), nl=False)
+    elif fmt == "csv":
+        click.echo(render_csv(comparison), nl=False)
+        from ...outputs.report import fill, messages
+        words = messages(lang)["diff"]
+        for side, names in comparison.params_only.items():   # the table has no header to say it in
+            for name in names:
+                click.echo(fill(words["param_only"], name=name, side=words[side]), err=True)
+    else:
+        click.echo(render_text(comparison, lang, show_all), nl=False)
+    counts = comparison.counts()
+    sys.exit(EXIT_INTERNAL if counts["error"] else EXIT_INVALID if counts["invalid"] else
+             EXIT_NOT_GRADED if counts["changed"] else EXIT_OK)
+

@@ -1,0 +1,81 @@
+"""`batch`: score many applications into a folder of results."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ...evaluation.ruleset import load_ruleset
+from ...outputs.files import write_atomically
+from ...outputs.report import FORMATS
+from .common import (EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, date_option, evaluation_date, lang_option,
+                     max_bytes_option, param_option, parse_params)
+
+
+@click.command(epilog="""\b
+Exit codes:
+  0  every application was scored, whatever its outcome
+  2  invalid input: an application could not be scored (unreadable, malformed or invalid evidence; the
+     summary says why), or the inputs, ruleset or options are wrong
+  3  internal fault while scoring some application (the summary says which)""")
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.option("--ruleset", "-r", required=True, help="Ruleset name or .rules file.")
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the results, summary.csv and index.html.")
+@click.option("--format", "formats", default="json", show_default=True, metavar="FORMAT[,FORMAT…]",
+              help="Reports to write per application: json, html, md, text (the JSON result is always written).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: the cores available).")
+@click.option("--force", is_flag=True, help="Score again applications whose result is already in --out.")
+@click.option("--id-field", metavar="/POINTER", help="JSON Lines: the text field naming each application "
+                                                     "(default: the file name and line number).")
+@lang_option
+@param_option
+@date_option
+@max_bytes_option
+def batch(inputs, ruleset, out, formats, jobs, force, id_field, lang, params, date, max_bytes):
+    """Score many applications: INPUT is a folder, a glob or a JSON Lines file (one application a line)."""
+    import time
+    from ...tools import batch as batching
+    chosen = ["json"] + [f.strip() for f in formats.split(",") if f.strip() and f.strip() != "json"]
+    unknown = [f for f in chosen if f not in batching.EXTENSIONS or f not in FORMATS]
+    if unknown:
+        raise click.BadParameter(f"unknown format {unknown[0]!r}: expected json, html, md or text",
+                                 param_hint="--format")
+    rules = load_ruleset(ruleset)
+    try:
+        applications = batching.collect(inputs, out, id_field)
+        supplied = parse_params(params)
+        rules.parameters(supplied)  # refuse a wrong parameter before any work
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+    settings = batching.Settings(str(rules.path.resolve()), str(out), tuple(dict.fromkeys(chosen)),
+                                 tuple(sorted(supplied.items())), evaluation_date(date), lang, force, max_bytes)
+    if not force and batching.previous_settings_differ(out, settings):
+        click.echo(f"{out} holds results made with other parameters or language: scoring everything again", err=True)
+        settings = batching.Settings(**{**vars(settings), "force": True})
+    started, counts = time.monotonic(), {"done": 0, "failed": 0}
+
+    def status(row):  # click calls it to draw the bar, also before the first application ends
+        rate = counts["done"] / max(time.monotonic() - started, 1e-9)
+        return f"{rate:,.0f}/s" + (f", {counts['failed']} not scored" if counts["failed"] else "") if row else ""
+
+    def progress(row):
+        counts["done"] += 1
+        counts["failed"] += row.outcome in (batching.INVALID, batching.FAILED)
+        bar.update(1, row)
+
+    with click.progressbar(length=len(applications), label="scoring", show_pos=True, item_show_func=status,
+                           file=sys.stderr) as bar:
+        rows = batching.run(applications, settings, jobs or batching.default_jobs(), progress=progress)
+    write_atomically(out / "summary.csv", batching.summary_csv(rows))
+    write_atomically(out / "index.html", batching.index_html(rows, rules, lang, settings.date, settings.formats))
+    batching.write_settings(out, rules, settings)
+    counts = batching.tally(rows)
+    skipped = sum(row.skipped for row in rows)
+    outcomes = ", ".join(f"{outcome} {n}" for outcome, n in counts["outcomes"].items())
+    click.echo(f"{len(rows)} applications in {time.monotonic() - started:.1f} s: {counts['scored']} scored"
+               + (f" ({skipped} already there)" if skipped else "") + f"; {outcomes}; see {out / 'index.html'}")
+    outcomes_seen = counts["outcomes"]
+    sys.exit(EXIT_INTERNAL if batching.FAILED in outcomes_seen else
+             EXIT_INVALID if batching.INVALID in outcomes_seen else EXIT_OK)

@@ -1,0 +1,155 @@
+"""What every command shares: exit codes, common options, error handling, and the steps from files to a
+ruleset, a date and parameters."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from ...evidence.load import DEFAULT_MAX_BYTES, EvidenceError
+from ...evaluation.ruleset import Ruleset, load_ruleset, shipped_rulesets
+from ...language.diagnostics import Diagnostic, RulesetError, did_you_mean
+from ...tools.cases import CasesError
+
+EXIT_OK, EXIT_NOT_GRADED, EXIT_INVALID, EXIT_INTERNAL = 0, 1, 2, 3
+ISSUES_URL = "the carbon-check issue tracker"
+
+EXIT_CODES_HELP = """\b
+Exit codes:
+  0  graded, or passed for rulesets without grades (validate: valid)
+  1  evaluated but not graded, ineligible or incomplete
+  2  invalid input: evidence or ruleset
+  3  internal fault (a short message says where to report it)"""
+
+
+def exit_codes_help(ok: str, not_graded: str | None = None) -> str:
+    """The exit-code table of one command, for its --help."""
+    lines = ["\b", "Exit codes:", f"  0  {ok}"] + ([f"  1  {not_graded}"] if not_graded else [])
+    return "\n".join(lines + ["  2  invalid input: evidence or ruleset",
+                               "  3  internal fault (a short message says where to report it)"])
+
+
+# Options several commands share.
+param_option = click.option("--param", "params", multiple=True, metavar="NAME=VALUE|@FILE",
+                            help="Supply a ruleset parameter, or @FILE: a YAML file of them.")
+date_option = click.option("--date", "date", help="The evaluation date (default: SOURCE_DATE_EPOCH, else today).")
+lang_option = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+max_bytes_option = click.option("--max-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES,
+                                show_default=True, help="Refuse evidence files larger than this many bytes.")
+
+
+class CommandGroup(click.Group):
+    """Turns every failure into a message and an exit code; never a traceback.
+
+    Commands are named in `commands` as "module:function" and imported only when run (or listed in --help),
+    so a command pays only for the libraries it uses.
+    """
+
+    def __init__(self, *args, lazy_commands: dict[str, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lazy_commands = lazy_commands
+
+    def list_commands(self, ctx):
+        return sorted(self.lazy_commands)
+
+    def get_command(self, ctx, name):
+        if name not in self.lazy_commands:
+            return None
+        import importlib
+        module, _, attribute = self.lazy_commands[name].partition(":")
+        return getattr(importlib.import_module(module, __package__), attribute)
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except RulesetError as error:
+            click.echo(error.render(), err=True)
+            sys.exit(EXIT_INVALID)
+        except EvidenceError as error:
+            click.echo(error.render(ctx.meta.get("lang", "en")), err=True)
+            sys.exit(EXIT_INVALID)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
+            raise
+        except BrokenPipeError:  # the reader went away (`| head`): nothing left to say
+            sys.stderr.close()
+            os._exit(EXIT_OK)
+        except Exception as error:  # an internal fault: say so briefly
+            if os.environ.get("CARBON_CHECK_DEBUG"):
+                raise
+            click.echo(f"carbon-check: internal error: {type(error).__name__}: {error}\n"
+                       f"Please report it to {ISSUES_URL} with the command you ran "
+                       f"(set CARBON_CHECK_DEBUG=1 for details).", err=True)
+            sys.exit(EXIT_INTERNAL)
+
+
+
+def ruleset_for(evidence: dict, ruleset: str | None) -> Ruleset:
+    if ruleset:
+        return load_ruleset(ruleset)
+    name = evidence.get("ruleset")
+    if not isinstance(name, str) or not name:
+        raise click.UsageError("the evidence names no ruleset (a top-level \"ruleset\" field); pass --ruleset")
+    # The evidence is untrusted: it may name a shipped ruleset, never a file for us to read and quote.
+    shipped = {path.stem: path for path in shipped_rulesets()}
+    if name.replace("_", "-") not in shipped:
+        shown = repr(name if len(name) <= 60 else name[:60] + "…")
+        raise RulesetError([Diagnostic("not-found", f"the evidence names the ruleset {shown}, which is not shipped",
+                                       expected="one of: " + ", ".join(shipped),
+                                       hint=did_you_mean(name, shipped) or "pass --ruleset FILE to use another")])
+    return load_ruleset(shipped[name.replace("_", "-")])
+
+
+def evaluation_date(given: str | None) -> str:
+    import datetime
+    if given:   # the result schema promises a YYYY-MM-DD date
+        try:
+            return datetime.date.fromisoformat(given).isoformat()
+        except ValueError:
+            raise click.BadParameter(f"expected a date YYYY-MM-DD, got {given!r}", param_hint="--date") from None
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc).date().isoformat()
+    return datetime.date.today().isoformat()
+
+
+def parse_params(pairs: tuple[str, ...]) -> dict:
+    """`--param NAME=VALUE` pairs and `--param @FILE` (a YAML mapping), later ones winning."""
+    params = {}
+    for pair in pairs:
+        if pair.startswith("@"):
+            params.update(params_file(Path(pair[1:])))
+            continue
+        name, sep, value = pair.partition("=")
+        if not sep:
+            raise click.BadParameter(f"expected NAME=VALUE, got {pair!r}", param_hint="--param")
+        params[name.strip()] = value.strip()
+    return params
+
+
+def params_file(path: Path) -> dict:
+    """Parameters a certification body keeps in a file: `name: value` lines, numbers read exactly."""
+    from ...tools.cases import read_yaml
+    try:
+        data = read_yaml(path, str(path))
+    except CasesError as error:
+        raise click.BadParameter("; ".join(error.problems), param_hint="--param") from None
+    if not isinstance(data, dict) or not all(isinstance(k, str) for k in data):
+        raise click.BadParameter(f"{path} must be a mapping of parameter names to values", param_hint="--param")
+    return {name: value for name, value in data.items()}
+
+
+
+def display_width(text: str) -> int:
+    """Terminal columns: wide (CJK) characters take two."""
+    import unicodedata
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+
+def evidence_schema(rules: Ruleset) -> dict:
+    if not rules.schema:
+        raise RulesetError([Diagnostic("schema", f"{rules.path} names no evidence schema: it reads no evidence")])
+    return rules.schema
+

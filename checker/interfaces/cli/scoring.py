@@ -1,0 +1,174 @@
+"""Commands that read one application: check, validate, gap, and init to start one."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ...evaluation.result import dumps
+from ...evaluation.ruleset import Ruleset, load_ruleset
+from ...evidence.load import EvidenceError, check_evidence, load_evidence, validate_evidence
+from ...evidence.starter import StarterError, starting_evidence
+from ...language.diagnostics import Diagnostic, RulesetError
+from ...outputs.files import write_atomically
+from ...outputs.report import FORMATS, render
+from .common import (EXIT_INVALID, EXIT_NOT_GRADED, EXIT_OK, date_option, evaluation_date, evidence_schema,
+                     exit_codes_help, lang_option, max_bytes_option, param_option, parse_params, ruleset_for)
+
+
+@click.command(epilog=exit_codes_help("graded, or passed for rulesets without grades",
+                                     "evaluated but not graded, ineligible or incomplete"))
+@click.argument("evidence", type=click.Path(dir_okay=True, path_type=Path))
+@click.option("--ruleset", "-r", help="Ruleset name or .rules file (default: the evidence's \"ruleset\" field).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@lang_option
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE (atomically).")
+@param_option
+@date_option
+@click.option("--template-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Render with the report templates in DIR (sandboxed; missing ones fall back to the shipped).")
+@click.option("--set", "changes", multiple=True, metavar="/POINTER=JSON",
+              help="What-if: score the evidence changed at a JSON pointer (the value is JSON; null deletes) "
+                   "and show what changed against the unchanged evidence. Repeatable.")
+@max_bytes_option
+@click.pass_context
+def check(ctx, evidence, ruleset, fmt, lang, output, params, date, template_dir, max_bytes, changes):
+    """Score one application (EVIDENCE, a JSON file)."""
+    from ...outputs.pdf import PdfRenderError, PdfUnavailable
+    from ...outputs.report import ReportError
+    ctx.meta["lang"] = lang
+    if fmt == "pdf" and not output:
+        raise click.UsageError("--format pdf writes a binary file: give it with -o FILE")
+    data, raw = load_evidence(evidence, max_bytes=max_bytes)
+    rules = ruleset_for(data, ruleset)
+    check_evidence(data, rules.schema, str(evidence))
+    try:
+        result = rules.evaluate(data, params=parse_params(params), date=evaluation_date(date), evidence_bytes=raw)
+        if changes:
+            result, comparison = _what_if(rules, data, changes, result, parse_params(params), evaluation_date(date), lang,
+                                          str(evidence))
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+    try:
+        report = render(result, fmt, lang, template_dir)
+    except (ReportError, PdfUnavailable, PdfRenderError) as error:
+        click.echo(f"carbon-check: {error}", err=True)
+        sys.exit(EXIT_INVALID)
+    if output:
+        write_atomically(output, report if isinstance(report, bytes) else report.encode("utf-8"))
+    else:
+        click.echo(report, nl=False)
+    if changes:  # after a text report on the terminal; beside any other document, on stderr
+        click.echo(comparison, nl=False, err=fmt != "text" and not output)
+    sys.exit(EXIT_OK if result.outcome in ("graded", "passed") else EXIT_NOT_GRADED)
+
+
+
+@click.command(epilog=exit_codes_help("written"))
+@click.argument("ruleset")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to FILE (atomically) instead of printing.")
+@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+@lang_option
+def init(ruleset, output, force, lang):
+    """Write a starting evidence file for RULESET: every field it describes, holding the schema's example."""
+    rules = load_ruleset(ruleset)
+    schema = evidence_schema(rules)
+    try:
+        evidence = starting_evidence(schema)
+    except StarterError as error:
+        raise RulesetError([Diagnostic("schema", f"{rules.path}: {error}")]) from None
+    for problem in validate_evidence(evidence, schema):   # a schema whose examples break its own rules
+        click.echo(f"warning: the schema's example at {problem.pointer or '/'} is not valid: {problem.message_en}",
+                   err=True)
+    text = dumps(evidence)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    if output.exists() and not force:   # never overwrite an application being filled in
+        raise click.BadParameter(f"{output} exists; pass --force to replace it", param_hint="--output")
+    write_atomically(output, text.encode("utf-8"))
+    if lang == "zh":
+        click.echo(f"已写入 {output}：每个值都是模式中的示例值。请逐项替换为本单位的实际数据，删除不填报的可选字段，"
+                   f"然后运行 carbon-check validate {output}。各字段的说明和单位见 carbon-check schema {ruleset}。", err=True)
+    else:
+        click.echo(f"wrote {output}: every value is the schema's example. Replace each with your own figures, "
+                   f"delete the optional fields you do not report, then run carbon-check validate {output}. "
+                   f"carbon-check schema {ruleset} describes every field and its unit.", err=True)
+
+
+
+@click.command(epilog=exit_codes_help("valid"))
+@click.argument("evidence", type=click.Path(path_type=Path))
+@click.option("--ruleset", "-r", help="Ruleset name or .rules file (default: the evidence's \"ruleset\" field).")
+@lang_option
+@max_bytes_option
+@click.pass_context
+def validate(ctx, evidence, ruleset, lang, max_bytes):
+    """List every problem of EVIDENCE (a JSON file) against its ruleset's schema, without scoring it."""
+    ctx.meta["lang"] = lang
+    try:
+        data, _ = load_evidence(evidence, max_bytes=max_bytes)
+        rules = ruleset_for(data, ruleset)
+        check_evidence(data, evidence_schema(rules), str(evidence))
+    except EvidenceError as error:   # the problems are this command's output, so they go to stdout
+        count = len(error.problems)
+        click.echo(error.render(lang))
+        click.echo(f"发现 {count} 个问题" if lang == "zh" else f"{count} problem{'s' * (count != 1)} found")
+        sys.exit(EXIT_INVALID)
+    version = rules.text("version")
+    click.echo(f"{evidence}: 有效（{rules.id} {version}）" if lang == "zh" else f"{evidence}: valid ({rules.id} {version})")
+
+
+def _what_if(rules: Ruleset, data: dict, changes: tuple[str, ...], before, params: dict, date: str, lang: str,
+             source: str):
+    """`check --set`: the result of the changed evidence, and what changed against `before`."""
+    from ...evaluation.gap import apply_changes, compare, parse_change, render_comparison
+    changed = apply_changes(data, [parse_change(change) for change in changes])
+    check_evidence(changed, rules.schema, f"{source} (with --set)")
+    after = rules.evaluate(changed, params=params, date=date)
+    return after, "\n" + render_comparison(compare(before, after), list(changes), lang)
+
+
+
+@click.command("gap", epilog="""\b
+Exit codes:
+  0  the gap to the target grade was listed (none left: its conditions hold)
+  1  nothing to aim for: already at the highest grade, or the ruleset has no grades
+  2  invalid input: evidence, ruleset, parameter, or a --target the ruleset does not grade
+  3  internal fault (a short message says where to report it)""")
+@click.argument("evidence", type=click.Path(path_type=Path))
+@click.option("--ruleset", "-r", help="Ruleset name or .rules file (default: the evidence's \"ruleset\" field).")
+@click.option("--target", "-t", metavar="GRADE", help="The grade to reach, by id (default: the next one above).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@lang_option
+@param_option
+@date_option
+@max_bytes_option
+@click.pass_context
+def gap_command(ctx, evidence, ruleset, target, fmt, lang, params, date, max_bytes):
+    """What EVIDENCE still needs for the next grade (or --target GRADE).
+
+    Lists each condition of the grade that does not hold, with its current and required value and, where
+    the condition is linear in evidence quantities, the smallest change to one input that meets it.
+    """
+    from ...evaluation.gap import gap_to, render_gap
+    ctx.meta["lang"] = lang
+    data, raw = load_evidence(evidence, max_bytes=max_bytes)
+    rules = ruleset_for(data, ruleset)
+    check_evidence(data, rules.schema, str(evidence))
+    try:
+        supplied = parse_params(params)
+        result = rules.evaluate(data, params=supplied, date=evaluation_date(date), evidence_bytes=raw)
+        found = gap_to(rules, data, result, rules.parameters(supplied), target) if target else result.gap
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+    if fmt == "json":
+        click.echo(dumps({"ruleset": {"id": rules.id, "version": rules.text("version"), "sha256": rules.sha256},
+                          "evidence": result.evidence, "outcome": result.outcome, "grade": result.grade,
+                          "provisional_grade": result.provisional_grade, "score": result.score, "gap": found}),
+                   nl=False)
+    else:
+        click.echo(render_gap(result, found, lang), nl=False)
+    sys.exit(EXIT_OK if found is not None else EXIT_NOT_GRADED)
