@@ -169,6 +169,16 @@ class _Compiler:
     def k_maxItems(self, want, schema) -> Check:
         return lambda value: not isinstance(value, list) or len(value) <= want
 
+    def k_uniqueItems(self, want, schema) -> Check | None:
+        if not want:
+            return None
+
+        def unique(value):
+            if not isinstance(value, list):
+                return True
+            return not any(_equal(a, b) for i, a in enumerate(value) for b in value[i + 1:])
+        return unique
+
     def k_minLength(self, want, schema) -> Check:
         return lambda value: not isinstance(value, str) or len(value) >= want
 
