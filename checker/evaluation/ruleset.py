@@ -15,7 +15,7 @@ from ..language.check import Checker, Model, _Library
 from ..language.compile import Program, compile_model
 from ..language.diagnostics import Diagnostic, RulesetError, did_you_mean
 from ..evaluation.evaluate import evaluate
-from ..evidence.load import MAX_EXPONENT
+from ..evidence.load import MAX_EXPONENT, Problem, validate_evidence
 from ..evaluation.gap import Plan, gap_to
 from ..language.parse import parse
 from ..resources import resource_dir
@@ -71,6 +71,10 @@ class Ruleset:
     def gap_plan(self) -> Plan:
         """The shape of each condition, for the gap analysis: worked out on first use, once per ruleset."""
         return Plan(self.program)
+
+    def validate(self, evidence: dict) -> list[Problem]:
+        """Every problem of `evidence` against this ruleset's schema, each with its JSON pointer; [] when valid."""
+        return validate_evidence(evidence, self.schema)
 
     def evaluate(self, evidence: dict, *, params: dict | None = None, date: str | None = None,
                  evidence_bytes: bytes | None = None, gap: bool = True) -> Result:

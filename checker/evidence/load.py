@@ -22,6 +22,7 @@ the key and names the key in its message.
 from __future__ import annotations
 
 import codecs
+import functools
 import json
 import os
 import re
@@ -30,8 +31,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from decimal import Decimal, localcontext
 
-from jsonschema import Draft202012Validator, validators
-from jsonschema.exceptions import ValidationError, best_match
+from .fastcheck import compile_check
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 DEFAULT_MAX_DEPTH = 64
@@ -316,28 +316,36 @@ def load_evidence(path, *, max_bytes: int = DEFAULT_MAX_BYTES,
 
 # ---------------------------------------------------------------- validation
 
-def _is_integer(checker, instance) -> bool:
-    if isinstance(instance, Decimal):
-        return instance.is_finite() and instance == instance.to_integral_value()
-    return Draft202012Validator.TYPE_CHECKER.is_type(instance, "integer")
+@functools.lru_cache(maxsize=1)
+def _validator_class():
+    """jsonschema's Draft 2020-12 validator with exact decimal integers and multipleOf.
 
+    Imported on first use: valid evidence passes the fast check and never needs it.
+    """
+    from jsonschema import Draft202012Validator, validators
+    from jsonschema.exceptions import ValidationError
 
-def _multiple_of(validator, divisor, instance, schema):
-    # Exact decimal arithmetic; the stock keyword mixes floats with Decimals.
-    if not validator.is_type(instance, "number"):
-        return
-    try:
-        with localcontext(prec=1000):
-            ok = Decimal(str(instance)) % Decimal(str(divisor)) == 0
-    except ArithmeticError:   # quotient beyond any sane precision, or a zero divisor
-        ok = False
-    if not ok:
-        yield ValidationError(f"{_show(instance)} is not a multiple of {_show(divisor)}")
+    def is_integer(checker, instance) -> bool:
+        if isinstance(instance, Decimal):
+            return instance.is_finite() and instance == instance.to_integral_value()
+        return Draft202012Validator.TYPE_CHECKER.is_type(instance, "integer")
 
+    def multiple_of(validator, divisor, instance, schema):
+        # Exact decimal arithmetic; the stock keyword mixes floats with Decimals.
+        if not validator.is_type(instance, "number"):
+            return
+        try:
+            with localcontext(prec=1000):
+                ok = Decimal(str(instance)) % Decimal(str(divisor)) == 0
+        except ArithmeticError:   # quotient beyond any sane precision, or a zero divisor
+            ok = False
+        if not ok:
+            yield ValidationError(f"{_show(instance)} is not a multiple of {_show(divisor)}")
 
-_Validator = validators.extend(
-    Draft202012Validator, validators={"multipleOf": _multiple_of},
-    type_checker=Draft202012Validator.TYPE_CHECKER.redefine("integer", _is_integer))
+    return validators.extend(
+        Draft202012Validator, validators={"multipleOf": multiple_of},
+        type_checker=Draft202012Validator.TYPE_CHECKER.redefine("integer", is_integer))
+
 
 _TYPE_NAMES = {"string": ("a string", "字符串"), "number": ("a number", "数字"), "integer": ("an integer", "整数"),
                "object": ("an object", "对象"), "array": ("an array", "数组"),
@@ -357,9 +365,10 @@ def _decimalize(node):
     return node
 
 
-def _problems_for(e: ValidationError) -> list[Problem]:
+def _problems_for(e) -> list[Problem]:
     ptr, kw, want, got = _pointer(e.absolute_path), e.validator, e.validator_value, e.instance
     if kw in ("anyOf", "oneOf") and e.context:
+        from jsonschema.exceptions import best_match
         best = best_match([e])   # descends into e.context; returns e itself when no branch stands out
         if best is not e:
             return _problems_for(best)
@@ -427,22 +436,40 @@ def _sort_key(p: Problem):
     return parts, p.message_en
 
 
-_VALIDATORS: dict[int, tuple[dict, object]] = {}  # by schema identity; the schema is kept so its id stays its own
+class _SchemaChecks:
+    """What validation builds once per schema: the fast yes/no check, and jsonschema's validator on demand."""
+
+    def __init__(self, schema: dict):
+        self.schema = _decimalize(schema)
+        self.fast = compile_check(self.schema)
+        self._full = None
+
+    def full(self):
+        if self._full is None:
+            from jsonschema import Draft202012Validator
+            self._full = _validator_class()(self.schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+        return self._full
+
+    def problems(self, evidence: dict) -> list[Problem]:
+        if self.fast is not None and self.fast(evidence):
+            return []
+        found = {p for e in self.full().iter_errors(evidence) for p in _problems_for(e)}
+        return sorted(found, key=_sort_key)
 
 
-def _validator(schema: dict):
-    """One validator per loaded schema, not one per application: building it costs as much as a small check."""
-    cached = _VALIDATORS.get(id(schema))
+_CHECKS: dict[int, tuple[dict, _SchemaChecks]] = {}  # by schema identity; the schema is kept so its id stays its own
+
+
+def _checks(schema: dict) -> _SchemaChecks:
+    """One set of checks per loaded schema, not one per application: building them costs as much as a check."""
+    cached = _CHECKS.get(id(schema))
     if cached is None or cached[0] is not schema:
-        cached = _VALIDATORS[id(schema)] = (
-            schema, _Validator(_decimalize(schema), format_checker=Draft202012Validator.FORMAT_CHECKER))
+        cached = _CHECKS[id(schema)] = (schema, _SchemaChecks(schema))
     return cached[1]
 
 
 def validate_evidence(evidence: dict, schema: dict, source: str = "<evidence>") -> list[Problem]:
-    validator = _validator(schema)
-    problems = {p for e in validator.iter_errors(evidence) for p in _problems_for(e)}
-    return sorted(problems, key=_sort_key)
+    return _checks(schema).problems(evidence)
 
 
 def check_evidence(evidence: dict, schema: dict, source: str) -> None:
