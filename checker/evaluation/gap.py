@@ -22,7 +22,7 @@ from typing import Any, Callable
 from ..language import ast
 from ..language.compile import CompiledLet, Context, Program, _Compiler
 from ..evaluation.evaluate import CONTEXT
-from ..evidence.load import EvidenceError, parse_evidence
+from ..evidence.load import EvidenceError, Problem, parse_evidence
 from ..evaluation.result import (ERROR, FAIL, INELIGIBLE, MET, MISSING, NOT_MET, Result, format_number, format_value,
                      value_display)
 from ..language.schema import resolve
@@ -729,9 +729,13 @@ def parse_change(text: str) -> tuple[tuple[str, ...], Any]:
         raise ChangeError(f"expected /POINTER=VALUE, got {text!r}")
     path = tuple(part.replace("~1", "/").replace("~0", "~") for part in pointer[1:].split("/"))
     try:  # read as evidence is read: exact numbers, and the same limits on size, depth and digits
-        parsed = parse_evidence(('{"value": ' + value + "}").encode("utf-8"), pointer)["value"]
+        wrapped = parse_evidence(('{"value": ' + value + "}").encode("utf-8"), pointer)
+        if list(wrapped) != ["value"]:   # `1, "y": 2` would otherwise be read as 1
+            raise EvidenceError(pointer, [Problem("", "expected one JSON value, found more", "应为一个 JSON 值，实际有多个")])
+        parsed = wrapped["value"]
     except EvidenceError as error:
-        raise ChangeError(f"the value of {pointer} is not JSON as evidence allows: {value!r}: "
+        shown = value if len(value) <= 60 else value[:60] + "…"
+        raise ChangeError(f"the value of {pointer} is not JSON as evidence allows: {shown!r}: "
                           f"{error.problems[0].message_en} (write texts in double quotes: {pointer}='\"…\"')") from None
     return path, DELETE if parsed is None else parsed
 
@@ -749,7 +753,7 @@ def _change(node, path: tuple[str, ...], value, at: str):
     if isinstance(node, list):
         if key == "-" and not rest and value is not DELETE:
             return [*node, value]
-        if not key.isdigit() or int(key) >= len(node) or (key != "0" and key.startswith("0")):
+        if not (key.isascii() and key.isdigit()) or int(key) >= len(node) or (key != "0" and key.startswith("0")):
             raise ChangeError(f"{where}: no item {key!r} in a list of {len(node)}")
         index = int(key)
         if not rest:
