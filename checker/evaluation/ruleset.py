@@ -16,7 +16,7 @@ from ..language.compile import Program, compile_model
 from ..language.diagnostics import Diagnostic, RulesetError, did_you_mean
 from ..evaluation.evaluate import evaluate
 from ..evidence.load import MAX_EXPONENT
-from ..evaluation.gap import gap_to
+from ..evaluation.gap import Plan, gap_to
 from ..language.parse import parse
 from ..inputs import InputError, exists, is_file, read_file
 from ..resources import resource_dir
@@ -68,9 +68,18 @@ class Ruleset:
             "sha256": self.sha256,
         }
 
+    @functools.cached_property
+    def gap_plan(self) -> Plan:
+        """The shape of each condition, for the gap analysis: worked out on first use, once per ruleset."""
+        return Plan(self.program)
+
     def evaluate(self, evidence: dict, *, params: dict | None = None, date: str | None = None,
-                 evidence_bytes: bytes | None = None) -> Result:
-        """Score one application. `evidence` holds Decimals for numbers (see checker.evidence)."""
+                 evidence_bytes: bytes | None = None, gap: bool = True) -> Result:
+        """Score one application. `evidence` holds Decimals for numbers (see checker.evidence).
+
+        With `gap` (the default) the result also says what the next grade needs (`result.gap`); that
+        analysis costs about as much as the evaluation, so callers that only need the outcome skip it.
+        """
         if evidence_bytes is None:
             try:
                 evidence_bytes = dumps(evidence).encode("utf-8")
@@ -85,7 +94,8 @@ class Ruleset:
         }
         supplied = self.parameters(params or {})
         result = evaluate(self.program, evidence, params=supplied, provenance=provenance, date=date)
-        result.gap_source = lambda evaluated: gap_to(self, evidence, evaluated, supplied)
+        if gap:
+            result.gap = gap_to(self, evidence, result, supplied)
         return result
 
     def parameters(self, given: dict) -> dict:
