@@ -145,7 +145,7 @@ def test_evidence_with_an_enormous_exponent_is_invalid_evidence_with_its_pointer
     (("check", MARKET, f"--param=average_price={HUGE}"), "must be a finite number within 1e±100"),
     (("check", EXAMPLE, "--max-bytes", str(2 ** 80)), "is not in the range"),
     (("check", EXAMPLE, "--set=/offsets/credits/²=1"), "no item '²' in a list"),
-    (("check", EXAMPLE, '--set=/offsets/credits/0/quantity=1, "y": 2'), "must be one JSON value"),
+    (("check", EXAMPLE, '--set=/offsets/credits/0/quantity=1, "y": 2'), "is not JSON as evidence allows"),
 ])
 def test_numbers_and_options_beyond_any_sense_are_clear_errors(args, message):
     result = run(*args)
