@@ -68,8 +68,13 @@ class Ruleset:
         }
 
     def evaluate(self, evidence: dict, *, params: dict | None = None, date: str | None = None,
-                 evidence_bytes: bytes | None = None) -> Result:
-        """Score one application. `evidence` holds Decimals for numbers (see checker.evidence)."""
+                 evidence_bytes: bytes | None = None, origins: dict | None = None) -> Result:
+        """Score one application. `evidence` holds Decimals for numbers (see checker.evidence).
+
+        `origins` says where each of `params` came from, {name: {"source": "command line" | "file",
+        "file_sha256": ...}}, for the result's record of parameters; a parameter it leaves out is recorded as
+        given on the command line.
+        """
         if evidence_bytes is None:
             try:
                 evidence_bytes = dumps(evidence).encode("utf-8")
@@ -83,7 +88,7 @@ class Ruleset:
             "tool": {"name": "carbon-check", "version": __version__},
         }
         supplied = self.parameters(params or {})
-        result = evaluate(self.program, evidence, params=supplied, provenance=provenance, date=date)
+        result = evaluate(self.program, evidence, params=supplied, provenance=provenance, date=date, origins=origins)
         result.gap_source = lambda evaluated: gap_to(self, evidence, evaluated, supplied)
         return result
 
