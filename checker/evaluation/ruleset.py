@@ -16,7 +16,7 @@ from ..language.compile import Program, compile_model
 from ..language.diagnostics import Diagnostic, RulesetError, did_you_mean
 from ..evaluation.evaluate import evaluate
 from ..evidence.load import MAX_EXPONENT
-from ..evaluation.gap import gap_to
+from ..evaluation.gap import Plan, gap_to
 from ..language.parse import parse
 from ..resources import resource_dir
 from ..evaluation.result import Result, dumps
@@ -67,10 +67,17 @@ class Ruleset:
             "sha256": self.sha256,
         }
 
+    @functools.cached_property
+    def gap_plan(self) -> Plan:
+        """The shape of each condition, for the gap analysis: worked out on first use, once per ruleset."""
+        return Plan(self.program)
+
     def evaluate(self, evidence: dict, *, params: dict | None = None, date: str | None = None,
-                 evidence_bytes: bytes | None = None, origins: dict | None = None) -> Result:
+                 evidence_bytes: bytes | None = None, origins: dict | None = None, gap: bool = True) -> Result:
         """Score one application. `evidence` holds Decimals for numbers (see checker.evidence).
 
+        With `gap` (the default) the result also says what the next grade needs (`result.gap`); that
+        analysis costs about as much as the evaluation, so callers that only need the outcome skip it.
         `origins` says where each of `params` came from, {name: {"source": "command line" | "file",
         "file_sha256": ...}}, for the result's record of parameters; a parameter it leaves out is recorded as
         given on the command line.
@@ -89,7 +96,8 @@ class Ruleset:
         }
         supplied = self.parameters(params or {})
         result = evaluate(self.program, evidence, params=supplied, provenance=provenance, date=date, origins=origins)
-        result.gap_source = lambda evaluated: gap_to(self, evidence, evaluated, supplied)
+        if gap:
+            result.gap = gap_to(self, evidence, result, supplied)
         return result
 
     def parameters(self, given: dict) -> dict:

@@ -124,10 +124,10 @@ class Program:
 
 
 def compile_model(model: Model) -> Program:
-    return _Compiler(model).program()
+    return Compiler(model).program()
 
 
-class _Compiler:
+class Compiler:
     def __init__(self, model: Model):
         self.model = model
         self.tables = {name: _table_data(t) for name, t in model.tables.items()}

@@ -307,7 +307,8 @@ def csv_cell(value) -> str:
 
 
 def index_html(rows: list[Row], ruleset: Ruleset, lang: str, date: str | None, formats: tuple[str, ...]) -> bytes:
-    from ..outputs.report import messages, shipped_template
+    from ..catalogue import messages
+    from ..outputs.report import shipped_template
     extensions = [EXTENSIONS[f] for f in formats]
     template = shipped_template("batch-index.html.j2", "html")
     t = messages(lang)

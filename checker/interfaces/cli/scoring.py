@@ -126,7 +126,8 @@ def validate(ctx, evidence, ruleset, lang, max_bytes):
 def _what_if(rules: Ruleset, data: dict, changes: tuple[str, ...], before, params: dict, date: str, lang: str,
              source: str):
     """`check --set`: the result of the changed evidence, and what changed against `before`."""
-    from ...evaluation.gap import apply_changes, compare, parse_change, render_comparison
+    from ...evaluation.whatif import apply_changes, compare, parse_change
+    from ...outputs.gaptext import render_comparison
     changed = apply_changes(data, [parse_change(change) for change in changes])
     check_evidence(changed, rules.schema, f"{source} (with --set)")
     after = rules.evaluate(changed, params=params, date=date)
@@ -155,7 +156,8 @@ def gap_command(ctx, evidence, ruleset, target, fmt, lang, params, date, max_byt
     Lists each condition of the grade that does not hold, with its current and required value and, where
     the condition is linear in evidence quantities, the smallest change to one input that meets it.
     """
-    from ...evaluation.gap import gap_to, render_gap
+    from ...evaluation.gap import gap_to
+    from ...outputs.gaptext import render_gap
     ctx.meta["lang"] = lang
     data, raw = load_evidence(evidence, max_bytes=max_bytes)
     rules = ruleset_for(data, ruleset)
@@ -163,7 +165,7 @@ def gap_command(ctx, evidence, ruleset, target, fmt, lang, params, date, max_byt
     try:
         supplied, origins = parse_params(params)
         result = rules.evaluate(data, params=supplied, date=evaluation_date(date), evidence_bytes=raw,
-                                origins=origins)
+                                origins=origins, gap=not target)
         found = gap_to(rules, data, result, rules.parameters(supplied), target) if target else result.gap
     except ValueError as error:
         raise click.UsageError(str(error)) from None
