@@ -72,6 +72,7 @@ class Settings:
     lang: str
     force: bool
     max_bytes: int = DEFAULT_MAX_BYTES
+    origins: tuple[tuple[str, str, str | None], ...] = ()  # name, source, file_sha256 of each parameter
 
 
 # ---------------------------------------------------------------------------------------- inputs
@@ -208,7 +209,8 @@ def score(application: Application, ruleset: Ruleset, settings: Settings, params
                 return kept
         evidence = parse_evidence(raw, application.source, max_bytes=settings.max_bytes)
         check_evidence(evidence, ruleset.schema, application.source)
-        result = ruleset.evaluate(evidence, params=params, date=settings.date, evidence_bytes=raw)
+        result = ruleset.evaluate(evidence, params=params, date=settings.date, evidence_bytes=raw,
+                                  origins={n: {"source": s, "file_sha256": h} for n, s, h in settings.origins})
         for fmt in settings.formats:
             write_atomically(out / f"{application.id}.{EXTENSIONS[fmt]}", _render(result, fmt, settings.lang))
         return _row(application, _summary_of(result), json_file(application))

@@ -22,7 +22,8 @@ from ..inputs import MAX_YAML_NODES, BoundedLoader, InputError, is_dir, is_file,
 from ..evidence.load import DEFAULT_MAX_DEPTH, EvidenceError, load_evidence, validate_evidence
 from ..resources import resource_dir
 from ..evaluation.result import (ERROR, FAIL, GRADED, INCOMPLETE, INELIGIBLE, MET, MISSING, NOT_APPLICABLE, NOT_GRADED,
-                     NOT_MET, PARTLY_MET, PASS, PASSED, WAIVED, ItemResult, Result, dumps, explain, format_number)
+                     NOT_MET, PARTLY_MET, PASS, PASSED, WAIVED, ItemResult, Result, dumps, explain, format_number,
+                     plain)
 from ..evaluation.ruleset import SUFFIX, Ruleset, display_path, load_ruleset, locate, shipped_rulesets
 from ..language.values import Failure, Missing
 
@@ -571,7 +572,7 @@ def compare(expect: dict, result: Result) -> list[str]:
             found.append(f"expected points {item_id} {_show(wanted)}, got {_show(item.points)} ({explain(item)})")
     for name, wanted in (expect.get("values") or {}).items():
         item = items.get(("value", name))
-        got = _plain(item.detail.get("value")) if item is not None else None
+        got = plain(item.detail.get("value")) if item is not None else None
         if not _same(wanted, got):
             found.append(f"expected {name} {_show(wanted)}, got {_show(got)}" + (f" ({explain(item)})" if item else ""))
     if "missing" in expect:
@@ -622,12 +623,6 @@ def _explain(item) -> str:
     if isinstance(item, ItemResult):
         return explain(item)
     return "; ".join(f"`{c.id}` {c.status}" for c in item.conditions)
-
-
-def _plain(value):
-    if isinstance(value, (Missing, Failure)):
-        return None
-    return value.isoformat() if hasattr(value, "isoformat") else value
 
 
 def _same(wanted, got) -> bool:
