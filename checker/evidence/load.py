@@ -24,16 +24,15 @@ from __future__ import annotations
 import codecs
 import functools
 import json
-import os
 import re
-import stat
 from collections import Counter
 from dataclasses import dataclass, replace
-from decimal import Decimal, localcontext
+from decimal import Decimal, InvalidOperation, localcontext
 
 from .fastcheck import compile_check
 
-DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+from ..inputs import DEFAULT_MAX_BYTES, InputError, read_file
+
 DEFAULT_MAX_DEPTH = 64
 MAX_DIGITS = 40
 MAX_EXPONENT = 100
@@ -163,7 +162,12 @@ def _pairs_hook(pairs):
 
 
 def _number(text: str):
-    return _BadNumber(text) if len(text) > _MAX_NUMBER_CHARS else Decimal(text)
+    if len(text) > _MAX_NUMBER_CHARS:
+        return _BadNumber(text)
+    try:
+        return Decimal(text)
+    except InvalidOperation:   # an exponent beyond what Decimal holds: 1e9999999999999999999
+        return _BadNumber(text)
 
 
 def _too_deep(text: str, max_depth: int) -> Problem | None:
@@ -215,6 +219,10 @@ def _check_tree(root, strings: bool = True) -> list[Problem]:
                     f"字符串应为合法的 Unicode 文本，实际 {_show(node)} 含有不成对的代理字符")
         elif isinstance(node, _BadNumber) and node.text in ("NaN", "Infinity", "-Infinity"):
             add(path, f"expected a finite number, found {node.text}", f"应为有限的数字，实际为 {node.text}")
+        elif isinstance(node, _BadNumber) and len(node.text) <= _MAX_NUMBER_CHARS:
+            add(path, f"expected a number with a decimal exponent between -{MAX_EXPONENT} and {MAX_EXPONENT}, "
+                      f"found {_show(node.text)}",
+                f"数字的十进制指数应在 -{MAX_EXPONENT} 到 {MAX_EXPONENT} 之间，实际为 {_show(node.text)}")
         elif isinstance(node, _BadNumber):
             add(path, f"expected a number of at most {MAX_DIGITS} significant digits, "
                       f"found a number {len(node.text)} characters long",
@@ -289,28 +297,10 @@ def parse_evidence(data: bytes, source: str = "<evidence>", *,
 def load_evidence(path, *, max_bytes: int = DEFAULT_MAX_BYTES,
                   max_depth: int = DEFAULT_MAX_DEPTH) -> tuple[dict, bytes]:
     source = str(path)
-
-    def fail(en, zh):
-        raise EvidenceError(source, [Problem("", en, zh)]) from None
-
     try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        fail("expected an evidence file, found nothing at this path", "应为证据文件，但该路径下不存在文件")
-    except OSError as e:
-        fail(f"expected a readable file, found an error: {e.strerror or e}", f"应为可读取的文件，实际出错：{e.strerror or e}")
-    if stat.S_ISDIR(st.st_mode):
-        fail("expected an evidence file, found a directory", "应为证据文件，实际为目录")
-    if not stat.S_ISREG(st.st_mode):   # FIFOs and devices could block or never end
-        fail("expected a regular file, found a special file", "应为普通文件，实际为特殊文件")
-    if st.st_size > max_bytes:
-        fail(f"expected a file of at most {max_bytes} bytes, found {st.st_size} bytes",
-             f"文件应不超过 {max_bytes} 字节，实际为 {st.st_size} 字节")
-    try:
-        with open(path, "rb") as f:
-            data = f.read(max_bytes + 1)   # the file may have grown since stat
-    except OSError as e:
-        fail(f"expected a readable file, found an error: {e.strerror or e}", f"应为可读取的文件，实际出错：{e.strerror or e}")
+        data = read_file(path, max_bytes=max_bytes, what=("an evidence file", "证据文件"))
+    except InputError as error:
+        raise EvidenceError(source, [Problem("", error.en, error.zh)]) from None
     return parse_evidence(data, source, max_bytes=max_bytes, max_depth=max_depth), data
 
 

@@ -227,9 +227,24 @@ def build_view(data: dict, lang: str, t: dict) -> dict:
             "result_schema": f"{data['$schema']} ({data['result_version']})",
             "basis": label(ruleset.get("basis")),
             "reproduce": fill(t["note"]["reproduce"], date=data.get("date") or "—"),
+            "parameters": [_parameter(name, p, t) for name, p in (data.get("parameters") or {}).items()],
         },
         "page_counter_css": _page_counter(t["note"]["page"]),
     }
+
+
+def _parameter(name: str, recorded: dict, t: dict) -> dict:
+    """A recorded parameter: its value as read, and where it came from."""
+    value, unit = recorded.get("value"), recorded.get("unit")
+    if value is None:
+        display = t["parameters"]["no_value"]
+    elif isinstance(value, Decimal):
+        display = format_number(value) + ("%" if unit == "%" else f" {unit}" if unit else "")
+    else:
+        display = str(value).lower() if isinstance(value, bool) else str(value)
+    source = recorded.get("source")
+    return {"name": name, "display": display, "source": t["parameters"].get(source, source),
+            "file_sha256": recorded.get("file_sha256")}
 
 
 def _label(value: dict | None, lang: str) -> str:
