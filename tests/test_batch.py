@@ -97,6 +97,19 @@ def test_a_rerun_keeps_what_is_there_and_rescores_what_changed(inputs, tmp_path)
     assert "already there" not in _batch(inputs, "-r", "zero-carbon-factory", "--out", out, "--force").output
 
 
+def test_results_emptied_by_a_power_loss_are_scored_again(inputs, tmp_path):
+    # Results are synced once per batch, not per file: after a crash one may be empty, and is not kept.
+    out = tmp_path / "out"
+    assert _batch(inputs, "-r", "zero-carbon-factory", "--out", out, "--format", "json,html").exit_code == 0
+    report = (out / "four-stars.html").read_bytes()
+    (out / "four-stars.html").write_bytes(b"")
+    (out / "three-stars.json").write_bytes(b"")
+    again = _batch(inputs, "-r", "zero-carbon-factory", "--out", out, "--format", "json,html")
+    assert "(5 already there)" in again.output
+    assert (out / "four-stars.html").read_bytes() == report
+    assert json.loads((out / "three-stars.json").read_text("utf-8"))["outcome"] == "graded"
+
+
 def test_other_parameters_score_everything_again(inputs, tmp_path):
     out = tmp_path / "out"
     _batch(inputs, "-r", "zero-carbon-factory", "--out", out)
