@@ -17,6 +17,7 @@ from ..language.diagnostics import Diagnostic, Span, did_you_mean
 from ..language.schema import field_names, field_schema, type_of
 from ..language.types import BOOL, DATE, PLAIN, STRING, Type, number
 from ..language.units import ONE, Unit, UnitError, parse_unit
+from ..pointer import format_pointer
 
 KNOWN_META = ("title", "standard", "version", "effective", "issuer", "evidence", "basis", "status", "source", "note")
 REQUIRED_META = ("title", "version")
@@ -704,8 +705,7 @@ def _literal_key(expr: ast.Expr):
 
 
 def _pointer(ref) -> str:
-    path = ref[-1] if ref else ()
-    return "/" + "/".join(path) if path else ""
+    return format_pointer(ref[-1]) if ref else ""
 
 
 def _constant(expr: ast.Expr) -> tuple[Fraction, tuple] | None:

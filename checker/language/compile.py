@@ -20,6 +20,7 @@ from ..evaluation.result import ItemInfo
 from ..language.types import Type
 from ..language.units import ONE, convert, parse_unit
 from ..language.values import UNKNOWN, Failure, Missing, combine
+from ..pointer import format_pointer
 
 Fn = Callable[[Any], Any]
 ZERO = Decimal(0)
@@ -281,11 +282,11 @@ class Compiler:
     def list_source(self, expr: ast.Expr) -> Callable[[Any], tuple[Any, str]]:
         ref = expr.ref
         if ref[0] == "evidence":
-            get, pointer = _evidence_getter(ref[1], expr.type), _pointer(ref[1])
+            get, pointer = _evidence_getter(ref[1], expr.type), format_pointer(ref[1])
             return lambda ctx: (get(ctx), pointer)
         name, path = ref[1], ref[2]
         get = _var_getter(name, path, expr.type)
-        suffix = _pointer(path)
+        suffix = format_pointer(path)
         return lambda ctx: (get(ctx), ctx.vars[name][1] + suffix)
 
     def c_index(self, expr: ast.Index) -> Fn:
@@ -593,10 +594,6 @@ def _scaled(value, factor):
     return value if isinstance(value, UNKNOWN) else convert(value, factor)
 
 
-def _pointer(path: tuple[str, ...]) -> str:
-    return "".join("/" + p.replace("~", "~0").replace("/", "~1") for p in path)
-
-
 def _coerce(value, type_: Type):
     if type_.kind == "date" and isinstance(value, str):
         return _parse_date(value)
@@ -604,7 +601,7 @@ def _coerce(value, type_: Type):
 
 
 def _evidence_getter(path: tuple[str, ...], type_: Type) -> Fn:
-    missing = Missing((_pointer(path),))
+    missing = Missing((format_pointer(path),))
     wants_date = type_ is not None and type_.kind == "date"
     # Most paths are one to three keys deep: unrolled, they skip the loop.
     if not wants_date and len(path) == 1:
@@ -646,7 +643,7 @@ def _evidence_getter(path: tuple[str, ...], type_: Type) -> Fn:
 
 
 def _var_getter(name: str, path: tuple[str, ...], type_: Type) -> Fn:
-    suffix = _pointer(path)
+    suffix = format_pointer(path)
     wants_date = type_ is not None and type_.kind == "date"
     if not wants_date and len(path) == 1:  # `s.mass`: the common case, unrolled
         (k1,) = path
