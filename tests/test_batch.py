@@ -249,3 +249,9 @@ def test_the_progress_bar_draws_on_a_terminal(inputs, tmp_path):
         os.close(leader)
     assert done.returncode == 0, drawn.decode("utf-8", "replace")
     assert b"scoring" in drawn and b"7/7" in drawn and b"/s" in drawn
+
+
+def test_an_id_field_that_is_no_json_pointer_is_refused_before_any_work(tmp_path):
+    result = _batch(EXAMPLES / "four-stars.json", "--out", tmp_path / "out", "--id-field", "applicant/name")
+    assert result.exit_code == 2 and "starts with '/'" in result.output
+    assert not (tmp_path / "out").exists()

@@ -29,6 +29,7 @@ from ..evidence.load import DEFAULT_MAX_BYTES, EvidenceError, Problem, check_evi
 from ..outputs.files import remove_leftovers, sync_to_disk, write_atomically
 from ..evaluation.result import format_number
 from ..evaluation.ruleset import Ruleset, load_ruleset
+from ..pointer import get, parse_pointer
 
 EXTENSIONS = {"json": "json", "html": "html", "md": "md", "text": "txt"}
 JSON_LINES = (".jsonl", ".ndjson")
@@ -128,9 +129,7 @@ def _field(line: bytes, pointer: str) -> str | None:
         node = json.loads(line)
     except (ValueError, RecursionError):
         return None
-    for part in pointer.strip("/").split("/"):
-        part = part.replace("~1", "/").replace("~0", "~")
-        node = node.get(part) if isinstance(node, dict) else None
+    node = get(node, parse_pointer(pointer))
     return node if isinstance(node, str) and node.strip() else None
 
 
