@@ -30,8 +30,10 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from decimal import Decimal, localcontext
 
-from jsonschema import Draft202012Validator, validators
+from jsonschema import Draft202012Validator, FormatChecker, validators
 from jsonschema.exceptions import ValidationError, best_match
+
+from . import uscc
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 DEFAULT_MAX_DEPTH = 64
@@ -339,6 +341,11 @@ _Validator = validators.extend(
     Draft202012Validator, validators={"multipleOf": _multiple_of},
     type_checker=Draft202012Validator.TYPE_CHECKER.redefine("integer", _is_integer))
 
+# The formats of Draft 2020-12, plus "uscc": a unified social credit code (GB 32100).
+FORMAT_CHECKER = FormatChecker(formats=())
+FORMAT_CHECKER.checkers.update(Draft202012Validator.FORMAT_CHECKER.checkers)
+FORMAT_CHECKER.checks("uscc")(uscc.is_valid)
+
 _TYPE_NAMES = {"string": ("a string", "字符串"), "number": ("a number", "数字"), "integer": ("an integer", "整数"),
                "object": ("an object", "对象"), "array": ("an array", "数组"),
                "boolean": ("a boolean", "布尔值"), "null": ("null", "null")}
@@ -410,6 +417,8 @@ def _problems_for(e: ValidationError) -> list[Problem]:
     if kw == "pattern":
         return [Problem(ptr, f"expected a string matching the pattern {want!r}, found {shown}",
                         f"应为匹配模式 {want!r} 的字符串，实际为 {shown}")]
+    if kw == "format" and want == "uscc":
+        return [Problem(ptr, *uscc.explain(got, shown))]
     if kw == "format":
         return [Problem(ptr, f"expected a string in the format {want!r}, found {shown}",
                         f"应为符合 {want!r} 格式的字符串，实际为 {shown}")]
@@ -435,7 +444,7 @@ def _validator(schema: dict):
     cached = _VALIDATORS.get(id(schema))
     if cached is None or cached[0] is not schema:
         cached = _VALIDATORS[id(schema)] = (
-            schema, _Validator(_decimalize(schema), format_checker=Draft202012Validator.FORMAT_CHECKER))
+            schema, _Validator(_decimalize(schema), format_checker=FORMAT_CHECKER))
     return cached[1]
 
 
