@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-from checker.evidence.load import FORMAT_CHECKER
+from checker.evidence.load import format_checker
 from checker.language.units import UnitError, parse_unit
 
 SCHEMAS = sorted(p for p in (Path(__file__).parent.parent / "schemas").glob("*.schema.json")
@@ -96,7 +96,7 @@ def convention_problems(schema: dict) -> list[str]:
                 if not isinstance(examples, list) or not examples:
                     problems.append(f"{where}: no examples")
                 else:
-                    validator = Draft202012Validator(node, format_checker=FORMAT_CHECKER)
+                    validator = Draft202012Validator(node, format_checker=format_checker())
                     problems += [f"{where}: example {example!r} is not valid: {error.message}"
                                  for example in examples for error in validator.iter_errors(example)]
         if "number" in kinds and "x-unit" not in node:
