@@ -78,11 +78,14 @@ class Ruleset:
         return validate_evidence(evidence, self.schema)
 
     def evaluate(self, evidence: dict, *, params: dict | None = None, date: str | None = None,
-                 evidence_bytes: bytes | None = None, gap: bool = True) -> Result:
+                 evidence_bytes: bytes | None = None, origins: dict | None = None, gap: bool = True) -> Result:
         """Score one application. `evidence` holds Decimals for numbers (see checker.evidence).
 
         With `gap` (the default) the result also says what the next grade needs (`result.gap`); that
         analysis costs about as much as the evaluation, so callers that only need the outcome skip it.
+        `origins` says where each of `params` came from, {name: {"source": "command line" | "file",
+        "file_sha256": ...}}, for the result's record of parameters; a parameter it leaves out is recorded as
+        given on the command line.
         """
         if evidence_bytes is None:
             try:
@@ -97,7 +100,7 @@ class Ruleset:
             "tool": {"name": "carbon-check", "version": __version__},
         }
         supplied = self.parameters(params or {})
-        result = evaluate(self.program, evidence, params=supplied, provenance=provenance, date=date)
+        result = evaluate(self.program, evidence, params=supplied, provenance=provenance, date=date, origins=origins)
         if gap:
             result.gap = gap_to(self, evidence, result, supplied)
         return result

@@ -32,6 +32,7 @@ from decimal import Decimal, InvalidOperation, localcontext
 from .fastcheck import compile_check
 
 from ..inputs import DEFAULT_MAX_BYTES, InputError, read_file
+from ..pointer import format_pointer
 
 DEFAULT_MAX_DEPTH = 64
 MAX_DIGITS = 40
@@ -90,16 +91,6 @@ _SYNTAX_ZH = {
     "Invalid \\uXXXX escape": "无效的 \\uXXXX 转义序列",
     "Extra data": "JSON 值之后还有多余内容",
 }
-
-
-def _esc(token) -> str:
-    # Lone surrogates cannot be encoded anywhere downstream, so show them escaped.
-    token = str(token).replace("~", "~0").replace("/", "~1")
-    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", token)
-
-
-def _pointer(path) -> str:
-    return "".join("/" + _esc(t) for t in path)
 
 
 def _printable(text: str) -> str:
@@ -192,7 +183,7 @@ def _check_tree(root, strings: bool = True) -> list[Problem]:
     problems = []
 
     def add(path, en, zh):
-        problems.append(Problem(_pointer(path), en, zh))
+        problems.append(Problem(format_pointer(path), en, zh))
 
     stack = [((), root)]
     while stack:   # iterative and in document order; paths become pointers only when needed
@@ -355,8 +346,8 @@ def _decimalize(node):
     return node
 
 
-def _problems_for(e) -> list[Problem]:
-    ptr, kw, want, got = _pointer(e.absolute_path), e.validator, e.validator_value, e.instance
+def _problems_for(e: ValidationError) -> list[Problem]:
+    ptr, kw, want, got = format_pointer(e.absolute_path), e.validator, e.validator_value, e.instance
     if kw in ("anyOf", "oneOf") and e.context:
         from jsonschema.exceptions import best_match
         best = best_match([e])   # descends into e.context; returns e itself when no branch stands out
@@ -371,14 +362,14 @@ def _problems_for(e) -> list[Problem]:
         return [Problem(ptr, f"expected a value matching one of the allowed alternatives ({kw}), found {en}",
                         f"应符合允许的备选模式之一（{kw}），实际为{zh}")]
     if kw == "required" and isinstance(got, dict):
-        return [Problem(ptr + "/" + _esc(name), "required property is missing", "缺少必填属性")
+        return [Problem(ptr + format_pointer((name,)), "required property is missing", "缺少必填属性")
                 for name in want if name not in got]
     if kw == "additionalProperties" and want is False and isinstance(got, dict):
         known = e.schema.get("properties", {})
         extras = [k for k in got if k not in known
                   and not any(re.search(p, k) for p in e.schema.get("patternProperties", {}))]
         allowed = ", ".join(repr(k) for k in known) or "none"
-        return [Problem(ptr + "/" + _esc(k), f"expected only the properties {allowed} here, found {k!r}",
+        return [Problem(ptr + format_pointer((k,)), f"expected only the properties {allowed} here, found {k!r}",
                         f"此处只允许属性 {allowed}，实际出现了 {k!r}") for k in extras]
     shown = _show(got)
     if kw == "type":

@@ -37,8 +37,12 @@ class OutputError(CarbonCheckError):
         return f"无法写入 {self.path}：{self.zh}" if lang == "zh" else f"cannot write {self.path}: {self.en}"
 
 
-def write_atomically(path, data: bytes) -> None:
-    """Write `data` to `path` whole or not at all (see the module's description); OutputError if it cannot."""
+def write_atomically(path, data: bytes, *, durable: bool = True) -> None:
+    """Write `data` to `path` whole or not at all (see the module's description); OutputError if it cannot.
+
+    `durable` syncs the file to disk before the rename. A writer of many files passes False and syncs once
+    for all of them (`sync_to_disk`): one sync per file would make the disk, not the work, set the pace.
+    """
     try:
         try:
             existing = os.stat(path)   # of what a symbolic link points to
@@ -54,7 +58,7 @@ def write_atomically(path, data: bytes) -> None:
             return
         target = Path(os.path.realpath(path))   # through symbolic links: the link stays, its target changes
         target.parent.mkdir(parents=True, exist_ok=True)
-        _replace(target, data, existing)
+        _replace(target, data, existing, durable)
     except OSError as error:
         en, zh = os_reason(error)
         raise OutputError(path, en, zh) from None
@@ -82,7 +86,7 @@ def make_folder(path) -> None:
         raise OutputError(path, en, zh) from None
 
 
-def _replace(target: Path, data: bytes, existing: os.stat_result | None) -> None:
+def _replace(target: Path, data: bytes, existing: os.stat_result | None, durable: bool) -> None:
     fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=TEMPORARY_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -94,12 +98,18 @@ def _replace(target: Path, data: bytes, existing: os.stat_result | None) -> None
                 except OSError:   # only the owner's own files, or root, may be given away
                     pass
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def sync_to_disk() -> None:
+    """Flush every file written so far to disk (after writes with durable=False)."""
+    os.sync()
 
 
 def _umask() -> int:
