@@ -45,12 +45,13 @@ def batch(inputs, ruleset, out, formats, jobs, force, id_field, lang, params, da
     rules = load_ruleset(ruleset)
     try:
         applications = batching.collect(inputs, out, id_field)
-        supplied = parse_params(params)
+        supplied, origins = parse_params(params)
         rules.parameters(supplied)  # refuse a wrong parameter before any work
     except ValueError as error:
         raise click.UsageError(str(error)) from None
     settings = batching.Settings(str(rules.path.resolve()), str(out), tuple(dict.fromkeys(chosen)),
-                                 tuple(sorted(supplied.items())), evaluation_date(date), lang, force, max_bytes)
+                                 tuple(sorted(supplied.items())), evaluation_date(date), lang, force, max_bytes,
+                                 tuple((n, o["source"], o["file_sha256"]) for n, o in sorted(origins.items())))
     if not force and batching.previous_settings_differ(out, settings):
         click.echo(f"{out} holds results made with other parameters or language: scoring everything again", err=True)
         settings = batching.Settings(**{**vars(settings), "force": True})

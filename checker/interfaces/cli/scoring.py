@@ -44,9 +44,11 @@ def check(ctx, evidence, ruleset, fmt, lang, output, params, date, template_dir,
     rules = ruleset_for(data, ruleset)
     check_evidence(data, rules.schema, str(evidence))
     try:
-        result = rules.evaluate(data, params=parse_params(params), date=evaluation_date(date), evidence_bytes=raw)
+        supplied, origins = parse_params(params)
+        result = rules.evaluate(data, params=supplied, date=evaluation_date(date), evidence_bytes=raw,
+                                origins=origins)
         if changes:
-            result, comparison = _what_if(rules, data, changes, result, parse_params(params), evaluation_date(date), lang,
+            result, comparison = _what_if(rules, data, changes, result, supplied, evaluation_date(date), lang,
                                           str(evidence))
     except ValueError as error:
         raise click.UsageError(str(error)) from None
@@ -161,9 +163,9 @@ def gap_command(ctx, evidence, ruleset, target, fmt, lang, params, date, max_byt
     rules = ruleset_for(data, ruleset)
     check_evidence(data, rules.schema, str(evidence))
     try:
-        supplied = parse_params(params)
+        supplied, origins = parse_params(params)
         result = rules.evaluate(data, params=supplied, date=evaluation_date(date), evidence_bytes=raw,
-                                gap=not target)
+                                origins=origins, gap=not target)
         found = gap_to(rules, data, result, rules.parameters(supplied), target) if target else result.gap
     except ValueError as error:
         raise click.UsageError(str(error)) from None
