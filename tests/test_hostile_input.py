@@ -144,7 +144,7 @@ def test_evidence_with_an_enormous_exponent_is_invalid_evidence_with_its_pointer
     (("check", EXAMPLE, f"--set=/offsets/credits/0/quantity={HUGE}"), "exponent between -100 and 100"),
     (("check", MARKET, f"--param=average_price={HUGE}"), "must be a finite number within 1e±100"),
     (("check", EXAMPLE, "--max-bytes", str(2 ** 80)), "is not in the range"),
-    (("check", EXAMPLE, "--set=/offsets/credits/²=1"), "no item '²' in a list"),
+    (("check", EXAMPLE, "--set=/offsets/credits/²=1"), "'²' is not an index of the list"),
     (("check", EXAMPLE, '--set=/offsets/credits/0/quantity=1, "y": 2'), "is not JSON as evidence allows"),
 ])
 def test_numbers_and_options_beyond_any_sense_are_clear_errors(args, message):

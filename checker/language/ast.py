@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..language.diagnostics import Span
+from ..pointer import format_pointer
 
 
 @dataclass(frozen=True)
@@ -95,10 +96,9 @@ LAST = -1
 
 
 def pointer_of(path: tuple) -> str:
-    """The JSON pointer (RFC 6901) of a path of keys and positions; the last item of a list is `-`, the
-    pointer's word for the item after the end, which is where a missing last item would go."""
-    return "".join("/" + ("-" if p == LAST else str(p)) if isinstance(p, int)
-                   else "/" + p.replace("~", "~0").replace("/", "~1") for p in path)
+    """The JSON pointer of a path of keys and positions; the last item of a list is `-`, the pointer's word
+    for the item after the end, which is where a missing last item would go."""
+    return format_pointer("-" if p == LAST and isinstance(p, int) else p for p in path)
 
 
 # Expressions. `text` is the source the expression was written as; `type` is

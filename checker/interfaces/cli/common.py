@@ -11,7 +11,6 @@ import click
 from ...evidence.load import DEFAULT_MAX_BYTES, EvidenceError
 from ...evaluation.ruleset import Ruleset, load_ruleset, shipped_rulesets
 from ...language.diagnostics import Diagnostic, RulesetError, did_you_mean
-from ...tools.cases import CasesError
 
 EXIT_OK, EXIT_NOT_GRADED, EXIT_INVALID, EXIT_INTERNAL = 0, 1, 2, 3
 ISSUES_URL = "the carbon-check issue tracker"
@@ -140,7 +139,7 @@ def parse_params(pairs: tuple[str, ...]) -> tuple[dict, dict]:
 
 def params_file(path: Path) -> dict:
     """Parameters a certification body keeps in a file: `name: value` lines, numbers read exactly."""
-    from ...tools.cases import read_yaml
+    from ...tools.cases import CasesError, read_yaml
     try:
         data = read_yaml(path, str(path), "parameter file")
     except CasesError as error:
