@@ -10,6 +10,7 @@ import click
 
 from ...evidence.load import DEFAULT_MAX_BYTES, EvidenceError
 from ...evaluation.ruleset import Ruleset, load_ruleset, shipped_rulesets
+from ...outputs.files import OutputError
 from ...language.diagnostics import Diagnostic, RulesetError, did_you_mean
 
 EXIT_OK, EXIT_NOT_GRADED, EXIT_INVALID, EXIT_INTERNAL = 0, 1, 2, 3
@@ -69,6 +70,9 @@ class CommandGroup(click.Group):
             sys.exit(EXIT_INVALID)
         except EvidenceError as error:
             click.echo(error.render(ctx.meta.get("lang", "en")), err=True)
+            sys.exit(EXIT_INVALID)
+        except OutputError as error:
+            click.echo(f"carbon-check: {error.message(ctx.meta.get('lang', 'en'))}", err=True)
             sys.exit(EXIT_INVALID)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
             raise
