@@ -48,6 +48,7 @@ class Problem:
     message_zh: str
     line: int | None = None
     column: int | None = None
+    cell: str | None = None   # in a spreadsheet: the cell, `能源!C7`
 
     def message(self, lang: str) -> str:
         return self.message_zh if lang == "zh" else self.message_en
@@ -67,6 +68,8 @@ class EvidenceError(Exception):
             where = self.source
             if p.line is not None:
                 where += f":{p.line}" + (f":{p.column}" if p.column is not None else "")
+            if p.cell is not None:
+                where += f": {_printable(p.cell)}"
             lines.append(f"{where}: {_printable(p.pointer) or '(document)'}: {p.message(lang)}")
         return "\n".join(lines)
 
@@ -288,6 +291,12 @@ def parse_evidence(data: bytes, source: str = "<evidence>", *,
 
 def load_evidence(path, *, max_bytes: int = DEFAULT_MAX_BYTES,
                   max_depth: int = DEFAULT_MAX_DEPTH) -> tuple[dict, bytes]:
+    data = read_evidence_file(path, max_bytes=max_bytes)
+    return parse_evidence(data, str(path), max_bytes=max_bytes, max_depth=max_depth), data
+
+
+def read_evidence_file(path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """The bytes of an evidence file (JSON or a workbook): a regular file of at most `max_bytes`."""
     source = str(path)
 
     def fail(en, zh):
@@ -308,10 +317,9 @@ def load_evidence(path, *, max_bytes: int = DEFAULT_MAX_BYTES,
              f"文件应不超过 {max_bytes} 字节，实际为 {st.st_size} 字节")
     try:
         with open(path, "rb") as f:
-            data = f.read(max_bytes + 1)   # the file may have grown since stat
+            return f.read(max_bytes + 1)   # the file may have grown since stat; parsing refuses it then
     except OSError as e:
         fail(f"expected a readable file, found an error: {e.strerror or e}", f"应为可读取的文件，实际出错：{e.strerror or e}")
-    return parse_evidence(data, source, max_bytes=max_bytes, max_depth=max_depth), data
 
 
 # ---------------------------------------------------------------- validation
