@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Context, Decimal
 from json.encoder import encode_basestring as _json_string  # = json.dumps(text, ensure_ascii=False), no encoder
 from operator import attrgetter
@@ -129,23 +129,9 @@ class Result:
     values: list[ItemResult]
     missing: list[dict]
     errors: list[dict]
-    # The gap to the next grade costs as much as the evaluation itself, so it is worked out when first
-    # read (`result.gap`, `to_dict()`), by the function the ruleset leaves here (given the result, so
-    # that no reference cycle keeps results alive).
-    gap_source: Any = field(default=None, repr=False, compare=False)
-    _gap: Any = field(default=None, repr=False, compare=False)
-    _gap_known: bool = field(default=False, repr=False, compare=False)
-
-    @property
-    def gap(self) -> dict | None:
-        if not self._gap_known:
-            self._gap = self.gap_source(self) if self.gap_source is not None else None
-            self._gap_known = True
-        return self._gap
-
-    @gap.setter
-    def gap(self, value: dict | None) -> None:
-        self._gap, self._gap_known = value, True
+    # What the next grade needs (checker.evaluation.gap): filled in by Ruleset.evaluate unless asked not
+    # to, since it costs as much as the evaluation itself.
+    gap: dict | None = None
 
     def to_dict(self) -> dict:
         return {

@@ -3,7 +3,8 @@
 The spreadsheet (`checker.evidence.workbook`, `checker.outputs.workbook`) and the web form share this view:
 
 * `layout(schema)` groups the fields: one *form* of the top-level plain fields, one form per top-level
-  object (nested objects flattened into it), one *table* per list of objects (a row per entry);
+  object (nested objects flattened into it), one *table* per list (a row per entry; a list of plain
+  values has one column, keyed ITEM);
 * each `Field` knows its JSON pointer, label, description, unit, whether it is required, its example
   (shown as a hint, never used as data), its choices (enum values, 是/否) and the compatible units a
   person may enter it in (`unit_choices`);
@@ -81,6 +82,10 @@ class Field:
         text = self.description(lang)
         short = _CUT.split(text, 1)[0].strip() if text else ""
         return short or self.key.rsplit("/", 1)[-1]
+
+    def path(self) -> tuple[str, ...]:
+        """Where the value sits below its group (a list entry: nowhere below it, for ITEM)."""
+        return () if self.key == ITEM else tuple(self.key.split("/"))
 
     def description(self, lang: str) -> str:
         text = self.node.get("x-description-zh") if lang == "zh" else None
@@ -164,13 +169,17 @@ def _flatten(node: dict, pointer: tuple, root: dict, prefix: str = "") -> tuple[
 
 def _table(pointer: tuple, node: dict, root: dict) -> Group:
     items = resolve(node.get("items", {}), root)
-    if Field("", items, False).kind != "object":
-        raise LayoutError(f"/{'/'.join(pointer)}: a list of plain values has no table layout")
-    fields, lists = _flatten(items, pointer, root)
+    kind = Field("", items, False).kind
+    if kind in ("object", "array"):
+        fields, lists = _flatten(items, pointer, root) if kind == "object" else ([], [node])
+    else:   # a list of plain values: one column, each row a value
+        fields, lists = [Field(ITEM, items, True)], []
     if lists:
         raise LayoutError(f"/{'/'.join(pointer)}: a list inside a list entry has no table layout")
     return _group("table", pointer, node, fields)
 
+
+ITEM = "."   # the key of a list of plain values' only column: the entry itself
 
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\']")
 

@@ -23,7 +23,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 
-from .fields import FieldError, Group, blank, layout, typed
+from .fields import ITEM, FieldError, Group, blank, layout, typed
 from .load import EvidenceError, Problem
 
 COVER = "封面"
@@ -138,7 +138,7 @@ class _Reader:
             self.problem(cell_name(group.name, column, row), pointer, error.en, error.zh)
             return
         node = target
-        *parents, last = field.key.split("/")
+        *parents, last = field.path() or ("",)   # ITEM: the entry itself, collected under ""
         for part in parents:
             node = node.setdefault(part, {})
         node[last] = converted
@@ -202,10 +202,11 @@ class _Reader:
             pointer = f"{base}/{len(entries)}"
             self.cells[pointer] = cell_name(sheet, 1, row)
             for column, field in sorted(columns.items()):
-                self.cells[f"{pointer}/{field.key}"] = cell_name(sheet, column, row)
+                at = pointer if field.key == ITEM else f"{pointer}/{field.key}"
+                self.cells[at] = cell_name(sheet, column, row)
                 unit = values.get((TABLE_UNIT_ROW, column)) if field.unit else None
-                self.put(group, field, entry, row, column, unit, f"{pointer}/{field.key}")
-            entries.append(entry)
+                self.put(group, field, entry, row, column, unit, at)
+            entries.append(entry.get("") if group.fields[0].key == ITEM else entry)
         if entries or stated_empty:
             target = evidence
             for part in group.pointer[:-1]:

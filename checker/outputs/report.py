@@ -16,18 +16,17 @@ from decimal import Decimal
 from pathlib import Path
 
 import jinja2
-import yaml
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
+from ..catalogue import LANGS, catalogue, fill
+from ..errors import ReportError
 from ..resources import resource_dir
 from ..evaluation.result import Result, dumps, format_number
 from ..language.units import UnitError, convert, parse_unit
 
 FORMATS = ("text", "md", "html", "json", "pdf")
-LANGS = ("zh", "en")
 TEMPLATES = {"text": "report.txt.j2", "md": "report.md.j2", "html": "report.html.j2"}
-MESSAGES = "messages.yaml"
 
 _HTML_LANG = {"zh": "zh-CN", "en": "en"}
 _MARK = {"pass": "✓", "met": "✓", "partly_met": "◐", "not_met": "✗", "fail": "✗", "missing": "?",
@@ -36,10 +35,6 @@ _DECIDED = ("pass", "fail", "met", "partly_met", "not_met")
 _EMISSIONS = parse_unit("tCO2e")
 _CHART_WIDTH = Decimal(440)  # px of the longest bar
 _TEXT_BAR = 20  # characters of the longest bar in text and Markdown charts
-
-
-class ReportError(Exception):
-    """A template or message catalogue cannot be used; the message says which and why."""
 
 
 def render(result: Result | dict, fmt: str = "text", lang: str = "zh",
@@ -58,7 +53,7 @@ def render(result: Result | dict, fmt: str = "text", lang: str = "zh",
         html = render(data, "html", lang, template_dir)
         return html_to_pdf(html, attachments={"result.json": dumps(data).encode("utf-8")})
     folder = _folder(template_dir)
-    t = _catalogue(folder)[lang]
+    t = catalogue(folder)[lang]
     context = {"view": build_view(data, lang, t), "t": t, "result": data, "lang": lang}
     environment = _environment(folder, fmt)
     if folder is None:  # the shipped templates: a failure there is a fault of carbon-check
@@ -80,7 +75,7 @@ def _folder(template_dir: str | Path | None) -> str | None:
 
 
 # ---------------------------------------------------------------------------
-# environments and the message catalogue, built once per process
+# environments, built once per process
 
 @functools.lru_cache(maxsize=None)
 def _environment(folder: str | None, fmt: str) -> jinja2.Environment:
@@ -100,55 +95,8 @@ def shipped_template(name: str, fmt: str) -> jinja2.Template:
     return _environment(None, fmt).get_template(name)
 
 
-@functools.lru_cache(maxsize=None)
-def _catalogue(folder: str | None) -> dict[str, dict]:
-    """{lang: {group: {key: text}}}: the shipped catalogue, overlaid by the folder's own if it has one."""
-    entries = _read_catalogue(resource_dir("templates") / MESSAGES)
-    if folder is not None and (Path(folder) / MESSAGES).is_file():
-        for group, items in _read_catalogue(Path(folder) / MESSAGES).items():
-            entries.setdefault(group, {}).update(items)
-    return {lang: {group: {key: texts[lang] for key, texts in items.items()} for group, items in entries.items()}
-            for lang in LANGS}
-
-
-def messages(lang: str, template_dir: str | Path | None = None) -> dict[str, dict[str, str]]:
-    """The message catalogue in `lang`, {group: {key: text}}: for reports and every other text printed.
-
-    Shared and cached: read it, do not change it.
-    """
-    if lang not in LANGS:
-        raise ValueError(f"unknown language {lang!r}: expected one of {', '.join(LANGS)}")
-    return _catalogue(_folder(template_dir))[lang]
-
-
-def _read_catalogue(path: Path) -> dict:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        raise ReportError(f"cannot read the message catalogue {path}: {error}") from None
-    if not isinstance(data, dict):
-        raise ReportError(f"{path}: the message catalogue must map groups to messages")
-    for group, items in data.items():
-        if hasattr(dict, str(group)):
-            raise ReportError(f"{path}: group {group!r} may not be named like a dict method")
-        if not isinstance(items, dict):
-            raise ReportError(f"{path}: group {group!r} must map keys to messages")
-        for key, texts in items.items():
-            if hasattr(dict, str(key)):  # `t.chart.values` would find the dict method, not the message
-                raise ReportError(f"{path}: {group}.{key}: a key may not be named like a dict method")
-            if not (isinstance(texts, dict) and all(isinstance(texts.get(lang), str) for lang in LANGS)):
-                raise ReportError(f"{path}: {group}.{key} needs a text in each of: {', '.join(LANGS)}")
-    return data
-
-
 # ---------------------------------------------------------------------------
 # filters and escaping
-
-def fill(pattern: str, **values) -> str:
-    """`{name}` in a catalogue text replaced by its value; nothing else (str.format could reach attributes)."""
-    return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0),
-                  pattern)
-
 
 class _MarkdownSafe(str):
     """Markdown already built by `md_code`: finalize lets it through."""
@@ -319,7 +267,7 @@ def _item(item: dict, lang: str, t: dict) -> dict:
         "how": _how(item, t),
         # "holds: <condition>" reads as one sentence; a missing or waived item names its condition apart
         "joined": item["status"] in _DECIDED,
-        "inputs": [{"name": i["name"], "display": _display(i, t)} for i in item.get("inputs", [])],
+        "inputs": [{"name": i["name"], "display": display_value(i, t)} for i in item.get("inputs", [])],
         "points": _points(item.get("points")),
         "max": _points(item.get("max")),
     }
@@ -352,7 +300,7 @@ def _how(item: dict, t: dict) -> str:
     return how["holds"] if status in ("pass", "met") else how["does_not_hold"]
 
 
-def _display(recorded: dict, t: dict) -> str:
+def display_value(recorded: dict, t: dict) -> str:
     """A value as the result displays it; the words for unknown values in the report's language."""
     display = recorded.get("display") or ""
     if recorded.get("value") is None:
@@ -382,7 +330,7 @@ def _value(value: dict, lang: str, t: dict) -> dict:
         "label": _label(value.get("label"), lang),
         "status": value["status"],
         "status_label": t["status"].get(value["status"], value["status"]),
-        "display": _display(value, t),
+        "display": display_value(value, t),
         "formula": value.get("formula"),
         "cite": value.get("cite"),
     }
@@ -421,7 +369,7 @@ def _emissions_chart(values: list[dict], lang: str, t: dict) -> dict | None:
     if not found:
         return None
     largest = max((a for _, a in found if a is not None), default=Decimal(0))
-    rows = [{"id": v["id"], "label": _label(v.get("label"), lang) or v["id"], "display": _display(v, t),
+    rows = [{"id": v["id"], "label": _label(v.get("label"), lang) or v["id"], "display": display_value(v, t),
              "known": a is not None, "bar": _bar(a if a is not None else Decimal(0), largest)} for v, a in found]
     return {"rows": rows, "unit": _EMISSIONS.symbol, **_chart_frame(len(rows))}
 

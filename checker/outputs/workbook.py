@@ -15,7 +15,7 @@ from decimal import Decimal
 from ..evidence.fields import Field, Group, exact, layout, show
 from ..evidence.workbook import (COVER, EMPTY_LIST, FORM_FIRST_ROW, TABLE_FIRST_ROW, TABLE_UNIT_ROW, UNIT_COLUMN, VALUE_COLUMN,
                                  column_letter)
-from .report import messages
+from ..catalogue import messages
 
 _TABLE_ROWS = 200          # rows of a list sheet given drop-down lists
 _EXAMPLE_ROW = TABLE_UNIT_ROW + 1
@@ -79,7 +79,7 @@ def _form(sheet, group: Group, values: dict, both, style) -> None:
     for cell in sheet[2]:
         cell.font, cell.fill = style["bold"], style["head"]
     for row, field in enumerate(group.fields, FORM_FIRST_ROW):
-        value = _values_at(values, tuple(field.key.split("/")))
+        value = _values_at(values, field.path())
         sheet.append([field.key, f"{field.label('zh')}\n{field.label('en')}", None, field.unit or "",
                       both("required_mark") if field.required else "",
                       f"{field.description('zh')}\n{field.description('en')}",
@@ -111,7 +111,7 @@ def _table(sheet, group: Group, entries: list | None, both, style) -> None:
         _choices(sheet, field.choices, f"{letter}{TABLE_FIRST_ROW}:{letter}{TABLE_FIRST_ROW + _TABLE_ROWS}")
         _choices(sheet, field.unit_choices, f"{letter}{TABLE_UNIT_ROW}")
         for row, entry in enumerate(entries if isinstance(entries, list) else [], TABLE_FIRST_ROW):
-            _put(sheet.cell(row, column), field, _values_at(entry, tuple(field.key.split("/"))))
+            _put(sheet.cell(row, column), field, _values_at(entry, field.path()))
     if entries == []:
         sheet.cell(TABLE_FIRST_ROW, 1).value = EMPTY_LIST
     sheet.freeze_panes = f"A{TABLE_FIRST_ROW}"

@@ -23,6 +23,7 @@ COMMANDS = {
     "schema": ".authoring:schema",
     "diff": ".authoring:diff_command",
     "convert": ".selfcheck:convert",
+    "fmt": ".editing:fmt",
 }
 
 

@@ -14,7 +14,8 @@ from ...tools.intake import Application
 from ...evidence.starter import StarterError, starting_evidence
 from ...language.diagnostics import Diagnostic, RulesetError
 from ...outputs.files import write_atomically
-from ...outputs.report import FORMATS, fill, messages, render
+from ...catalogue import fill, messages
+from ...outputs.report import FORMATS, render
 from .common import (EXIT_INVALID, EXIT_NOT_GRADED, EXIT_OK, date_option, evaluation_date, evidence_schema,
                      exit_codes_help, lang_option, max_bytes_option, param_option, parse_params, read_application)
 
@@ -124,7 +125,8 @@ def validate(ctx, evidence, ruleset, lang, max_bytes):
 
 def _what_if(application: Application, changes: tuple[str, ...], before, params: dict, date: str, lang: str):
     """`check --set`: the result of the changed evidence, and what changed against `before`."""
-    from ...evaluation.gap import apply_changes, compare, parse_change, render_comparison
+    from ...evaluation.whatif import apply_changes, compare, parse_change
+    from ...outputs.gaptext import render_comparison
     changed = apply_changes(application.evidence, [parse_change(change) for change in changes])
     intake.check(application, changed, f"{application.source} (with --set)")
     after = application.ruleset.evaluate(changed, params=params, date=date)
@@ -153,13 +155,15 @@ def gap_command(ctx, evidence, ruleset, target, fmt, lang, params, date, max_byt
     Lists each condition of the grade that does not hold, with its current and required value and, where
     the condition is linear in evidence quantities, the smallest change to one input that meets it.
     """
-    from ...evaluation.gap import gap_to, render_gap
+    from ...evaluation.gap import gap_to
+    from ...outputs.gaptext import render_gap
     ctx.meta["lang"] = lang
     application = read_application(evidence, ruleset, max_bytes)
     rules, data = application.ruleset, application.evidence
     try:
         supplied = parse_params(params)
-        result = rules.evaluate(data, params=supplied, date=evaluation_date(date), evidence_bytes=application.raw)
+        result = rules.evaluate(data, params=supplied, date=evaluation_date(date), evidence_bytes=application.raw,
+                                gap=not target)
         found = gap_to(rules, data, result, rules.parameters(supplied), target) if target else result.gap
     except ValueError as error:
         raise click.UsageError(str(error)) from None

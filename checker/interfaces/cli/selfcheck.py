@@ -8,7 +8,7 @@ import click
 from ...evaluation.result import dumps
 from ...evidence.load import EvidenceError, Problem
 from ...outputs.files import write_atomically
-from ...outputs.report import fill, messages
+from ...catalogue import fill, messages
 from .common import exit_codes_help, lang_option, max_bytes_option, read_application
 
 
