@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Context, Decimal
 from json.encoder import encode_basestring as _json_string  # = json.dumps(text, ensure_ascii=False), no encoder
 from operator import attrgetter
@@ -17,8 +17,8 @@ from typing import Any
 from ..language.types import Type
 from ..language.values import Failure, Missing
 
-RESULT_SCHEMA = "https://carbon-check.example/schemas/result/1.0"
-RESULT_VERSION = "1.0"
+RESULT_SCHEMA = "https://carbon-check.example/schemas/result/1.1"
+RESULT_VERSION = "1.1"
 
 # Statuses, in the vocabulary of the result schema.
 PASS, FAIL, MISSING, ERROR, WAIVED, NOT_APPLICABLE = "pass", "fail", "missing", "error", "waived", "not_applicable"
@@ -129,6 +129,7 @@ class Result:
     values: list[ItemResult]
     missing: list[dict]
     errors: list[dict]
+    parameters: dict = field(default_factory=dict)  # name → value, unit, source, file_sha256
     # What the next grade needs (checker.evaluation.gap): filled in by Ruleset.evaluate unless asked not
     # to, since it costs as much as the evaluation itself.
     gap: dict | None = None
@@ -141,6 +142,7 @@ class Result:
             "date": self.date,
             "ruleset": self.ruleset,
             "evidence": self.evidence,
+            "parameters": self.parameters,
             "applicant": self.applicant,
             "variant": self.variant,
             "outcome": self.outcome,
@@ -177,12 +179,10 @@ def _item(item: ItemResult) -> dict:
     if item.kind == "criterion":
         data.update(points=item.points, max=item.max, method=item.method)
     if item.kind == "value":
-        type_ = item.detail.get("type")
-        unit = type_.unit.symbol if type_ is not None and type_.kind == "number" and type_.unit else None
-        data.update(value=_plain(item.detail.get("value")), unit=unit or None, display=value_display(item),
+        data.update(value=plain(item.detail.get("value")), unit=unit_symbol(item.detail.get("type")), display=value_display(item),
                     formula=item.detail.get("formula"))
     data["inputs"] = [
-        {"name": r.name, "value": _plain(r.value), "unit": _unit(r), "display": format_value(r.value, r.type)}
+        {"name": r.name, "value": plain(r.value), "unit": unit_symbol(r.type), "display": format_value(r.value, r.type)}
         for r in item.inputs
     ]
     for key in ("condition", "tier", "scale", "failure", "waiver", "missing"):
@@ -192,12 +192,12 @@ def _item(item: ItemResult) -> dict:
     return data
 
 
-def _unit(recorded: Recorded) -> str | None:
-    t = recorded.type
-    return t.unit.symbol or None if t.kind == "number" and t.unit is not None else None
+def unit_symbol(type_: Type | None) -> str | None:
+    """The unit a value of this type is written in; None for plain numbers and other types."""
+    return type_.unit.symbol or None if type_ is not None and type_.kind == "number" and type_.unit else None
 
 
-def _plain(value):
+def plain(value):
     """An evaluated value as JSON data: unknowns become null (their status says why)."""
     if isinstance(value, (Missing, Failure)):
         return None

@@ -78,11 +78,14 @@ class Ruleset:
         return validate_evidence(evidence, self.schema)
 
     def evaluate(self, evidence: dict, *, params: dict | None = None, date: str | None = None,
-                 evidence_bytes: bytes | None = None, gap: bool = True) -> Result:
+                 evidence_bytes: bytes | None = None, origins: dict | None = None, gap: bool = True) -> Result:
         """Score one application. `evidence` holds Decimals for numbers (see checker.evidence).
 
         With `gap` (the default) the result also says what the next grade needs (`result.gap`); that
         analysis costs about as much as the evaluation, so callers that only need the outcome skip it.
+        `origins` says where each of `params` came from, {name: {"source": "command line" | "file",
+        "file_sha256": ...}}, for the result's record of parameters; a parameter it leaves out is recorded as
+        given on the command line.
         """
         if evidence_bytes is None:
             try:
@@ -97,7 +100,7 @@ class Ruleset:
             "tool": {"name": "carbon-check", "version": __version__},
         }
         supplied = self.parameters(params or {})
-        result = evaluate(self.program, evidence, params=supplied, provenance=provenance, date=date)
+        result = evaluate(self.program, evidence, params=supplied, provenance=provenance, date=date, origins=origins)
         if gap:
             result.gap = gap_to(self, evidence, result, supplied)
         return result
@@ -167,11 +170,13 @@ def locate(reference: str | Path) -> Path:
                                    expected="one of: " + ", ".join(shipped), hint=hint)])
 
 
-def load_ruleset(reference: str | Path) -> Ruleset:
-    path = locate(reference)
+def load_ruleset(reference: str | Path, text: str | None = None) -> Ruleset:
+    """Load, check and compile a ruleset. `text`: the file's content as an editor holds it, unsaved;
+    its libraries and evidence schema are still looked for beside `reference`."""
+    path = locate(reference) if text is None else Path(reference)
     sources: dict[str, str] = {}
     digest = hashlib.sha256()
-    module = _parse_file(path, sources, digest)
+    module = _parse_file(path, sources, digest, text)
     diagnostics: list[Diagnostic] = []
     libraries = _libraries(module, path, sources, digest, diagnostics, seen=(path.resolve(),))
     schema = _schema(module, path, digest, diagnostics)
@@ -192,10 +197,10 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-def _parse_file(path: Path, sources: dict[str, str], digest) -> ast.Module:
+def _parse_file(path: Path, sources: dict[str, str], digest, text: str | None = None) -> ast.Module:
     name = display_path(path)
     try:
-        data = read_file(path, what=("a ruleset file", "规则集文件"))
+        data = read_file(path, what=("a ruleset file", "规则集文件")) if text is None else text.encode("utf-8")
         text = data.decode("utf-8")
     except InputError as exc:
         raise RulesetError([Diagnostic("read", f"cannot read {name}: {exc.en}")]) from None

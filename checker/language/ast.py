@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..language.diagnostics import Span
+from ..pointer import format_pointer as pointer_of  # the JSON pointer (RFC 6901) of a path of keys
 
 
 @dataclass(frozen=True)
@@ -88,11 +89,6 @@ class ScoreRef(Ref):
 @dataclass(frozen=True)
 class VariantRef(Ref):
     name: str = "variant"
-
-
-def pointer_of(path: tuple[str, ...]) -> str:
-    """The JSON pointer (RFC 6901) of a path of keys."""
-    return "".join("/" + p.replace("~", "~0").replace("/", "~1") for p in path)
 
 
 # Expressions. `text` is the source the expression was written as; `type` is

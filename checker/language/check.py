@@ -716,7 +716,7 @@ def _literal_key(expr: ast.Expr):
 
 
 def _pointer(ref: ast.EvidenceRef | ast.VarRef) -> str:
-    return "/" + "/".join(ref.path) if ref.path else ""
+    return ast.pointer_of(ref.path)
 
 
 def _constant(expr: ast.Expr) -> tuple[Fraction, tuple] | None:

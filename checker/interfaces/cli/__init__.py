@@ -24,6 +24,7 @@ COMMANDS = {
     "diff": ".authoring:diff_command",
     "convert": ".selfcheck:convert",
     "fmt": ".editing:fmt",
+    "lsp": ".editing:lsp",
 }
 
 

@@ -121,7 +121,7 @@ def diff_command(ctx, old, new, inputs, fmt, lang, params, show_all, date, max_b
     ctx.meta["lang"] = lang
     before, after = load_ruleset(old), load_ruleset(new)
     try:
-        comparison = compare_versions(before, after, collect(inputs), parse_params(params), evaluation_date(date),
+        comparison = compare_versions(before, after, collect(inputs), parse_params(params)[0], evaluation_date(date),
                                       max_bytes, lang)
     except ValueError as error:
         raise click.UsageError(str(error)) from None

@@ -10,9 +10,9 @@ import click
 
 from ...evidence.load import DEFAULT_MAX_BYTES, EvidenceError
 from ...evaluation.ruleset import Ruleset
+from ...outputs.files import OutputError
 from ...language.diagnostics import RulesetError
 from ...tools import intake
-from ...tools.cases import CasesError
 from ...tools.intake import Application, NoRuleset, ruleset_named
 
 EXIT_OK, EXIT_NOT_GRADED, EXIT_INVALID, EXIT_INTERNAL = 0, 1, 2, 3
@@ -73,6 +73,9 @@ class CommandGroup(click.Group):
         except EvidenceError as error:
             click.echo(error.render(ctx.meta.get("lang", "en")), err=True)
             sys.exit(EXIT_INVALID)
+        except OutputError as error:
+            click.echo(f"carbon-check: {error.message(ctx.meta.get('lang', 'en'))}", err=True)
+            sys.exit(EXIT_INVALID)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
             raise
         except BrokenPipeError:  # the reader went away (`| head`): nothing left to say
@@ -116,23 +119,32 @@ def evaluation_date(given: str | None) -> str:
     return datetime.date.today().isoformat()
 
 
-def parse_params(pairs: tuple[str, ...]) -> dict:
-    """`--param NAME=VALUE` pairs and `--param @FILE` (a YAML mapping), later ones winning."""
-    params = {}
+def parse_params(pairs: tuple[str, ...]) -> tuple[dict, dict]:
+    """`--param NAME=VALUE` pairs and `--param @FILE` (a YAML mapping), later ones winning.
+
+    Returns the values by name and where each came from ({"source", "file_sha256"}), which the result records.
+    """
+    import hashlib
+    params, origins = {}, {}
     for pair in pairs:
         if pair.startswith("@"):
-            params.update(params_file(Path(pair[1:])))
+            path = Path(pair[1:])
+            values = params_file(path)
+            origin = {"source": "file", "file_sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
+            params.update(values)
+            origins.update(dict.fromkeys(values, origin))
             continue
         name, sep, value = pair.partition("=")
         if not sep:
             raise click.BadParameter(f"expected NAME=VALUE, got {pair!r}", param_hint="--param")
         params[name.strip()] = value.strip()
-    return params
+        origins[name.strip()] = {"source": "command line", "file_sha256": None}
+    return params, origins
 
 
 def params_file(path: Path) -> dict:
     """Parameters a certification body keeps in a file: `name: value` lines, numbers read exactly."""
-    from ...tools.cases import read_yaml
+    from ...tools.cases import CasesError, read_yaml
     try:
         data = read_yaml(path, str(path), "parameter file")
     except CasesError as error:

@@ -46,11 +46,11 @@ def check(ctx, evidence, ruleset, fmt, lang, output, params, date, template_dir,
     application = read_application(evidence, ruleset, max_bytes)
     rules, data = application.ruleset, application.evidence
     try:
-        result = rules.evaluate(data, params=parse_params(params), date=evaluation_date(date),
-                                evidence_bytes=application.raw)
+        supplied, origins = parse_params(params)
+        result = rules.evaluate(data, params=supplied, date=evaluation_date(date), evidence_bytes=application.raw,
+                                origins=origins)
         if changes:
-            result, comparison = _what_if(application, changes, result, parse_params(params), evaluation_date(date),
-                                          lang)
+            result, comparison = _what_if(application, changes, result, supplied, evaluation_date(date), lang)
     except ValueError as error:
         raise click.UsageError(str(error)) from None
     try:
@@ -161,9 +161,9 @@ def gap_command(ctx, evidence, ruleset, target, fmt, lang, params, date, max_byt
     application = read_application(evidence, ruleset, max_bytes)
     rules, data = application.ruleset, application.evidence
     try:
-        supplied = parse_params(params)
+        supplied, origins = parse_params(params)
         result = rules.evaluate(data, params=supplied, date=evaluation_date(date), evidence_bytes=application.raw,
-                                gap=not target)
+                                origins=origins, gap=not target)
         found = gap_to(rules, data, result, rules.parameters(supplied), target) if target else result.gap
     except ValueError as error:
         raise click.UsageError(str(error)) from None
