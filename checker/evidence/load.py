@@ -49,6 +49,7 @@ class Problem:
     message_zh: str
     line: int | None = None
     column: int | None = None
+    cell: str | None = None   # in a spreadsheet: the cell, `能源!C7`
 
     def message(self, lang: str) -> str:
         return self.message_zh if lang == "zh" else self.message_en
@@ -68,6 +69,8 @@ class EvidenceError(Exception):
             where = self.source
             if p.line is not None:
                 where += f":{p.line}" + (f":{p.column}" if p.column is not None else "")
+            if p.cell is not None:
+                where += f": {_printable(p.cell)}"
             lines.append(f"{where}: {_printable(p.pointer) or '(document)'}: {p.message(lang)}")
         return "\n".join(lines)
 
@@ -288,12 +291,17 @@ def parse_evidence(data: bytes, source: str = "<evidence>", *,
 
 def load_evidence(path, *, max_bytes: int = DEFAULT_MAX_BYTES,
                   max_depth: int = DEFAULT_MAX_DEPTH) -> tuple[dict, bytes]:
+    data = read_evidence_file(path, max_bytes=max_bytes)
+    return parse_evidence(data, str(path), max_bytes=max_bytes, max_depth=max_depth), data
+
+
+def read_evidence_file(path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """The bytes of an evidence file (JSON or a workbook): a regular file of at most `max_bytes`."""
     source = str(path)
     try:
-        data = read_file(path, max_bytes=max_bytes, what=("an evidence file", "证据文件"))
+        return read_file(path, max_bytes=max_bytes, what=("an evidence file", "证据文件"))
     except InputError as error:
         raise EvidenceError(source, [Problem("", error.en, error.zh)]) from None
-    return parse_evidence(data, source, max_bytes=max_bytes, max_depth=max_depth), data
 
 
 # ---------------------------------------------------------------- validation
