@@ -14,6 +14,8 @@ import stat
 
 import yaml
 
+from .errors import CarbonCheckError
+
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 MAX_YAML_NODES = 1_000_000  # YAML aliases can expand a small file into a huge tree
 
@@ -28,7 +30,7 @@ _REASONS = {
 }
 
 
-class InputError(Exception):
+class InputError(CarbonCheckError):
     """A user-supplied file that cannot be read as one; `.source` names it, `.en`/`.zh` say why."""
 
     def __init__(self, source: str, en: str, zh: str):
