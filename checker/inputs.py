@@ -27,6 +27,9 @@ _REASONS = {
     errno.EPERM: ("permission denied", "没有读取权限"),
     errno.ENAMETOOLONG: ("the path is too long", "路径过长"),
     errno.ELOOP: ("too many levels of symbolic links", "符号链接层数过多"),
+    errno.ENOSPC: ("the disk is full", "磁盘已满"),
+    errno.EDQUOT: ("the disk quota is used up", "磁盘配额已用完"),
+    errno.EROFS: ("the file system is read-only", "文件系统为只读"),
 }
 
 
@@ -36,6 +39,9 @@ class InputError(CarbonCheckError):
     def __init__(self, source: str, en: str, zh: str):
         self.source, self.en, self.zh = source, en, zh
         super().__init__(f"{source}: {en}")
+
+    def __reduce__(self):   # rebuilt whole when a batch worker process sends it back
+        return InputError, (self.source, self.en, self.zh)
 
     def message(self, lang: str = "en") -> str:
         return self.zh if lang == "zh" else self.en

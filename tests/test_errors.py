@@ -14,6 +14,7 @@ from checker.interfaces.cli import main
 from checker.language.diagnostics import RulesetError
 from checker.language.format import FormatError
 from checker.language.units import UnitError
+from checker.outputs.files import OutputError
 from checker.outputs.pdf import PdfRenderError, PdfUnavailable
 from checker.pointer import PointerError
 from checker.tools.batch import BatchError
@@ -22,7 +23,7 @@ from checker.tools.cases import CasesError
 
 @pytest.mark.parametrize("error", [RulesetError, EvidenceError, CasesError, ReportError, PdfUnavailable,
                                    PdfRenderError, StarterError, BatchError, InputError, UnitError, FormatError,
-                                   PointerError, ChangeError])
+                                   PointerError, ChangeError, OutputError])
 def test_every_user_facing_error_derives_from_the_base(error):
     assert issubclass(error, CarbonCheckError)
     assert checker.CarbonCheckError is CarbonCheckError and "CarbonCheckError" in checker.__all__

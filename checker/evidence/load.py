@@ -29,6 +29,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation, localcontext
 
+from . import uscc
 from .fastcheck import compile_check
 
 from ..inputs import DEFAULT_MAX_BYTES, InputError, read_file
@@ -329,6 +330,16 @@ def _validator_class():
         type_checker=Draft202012Validator.TYPE_CHECKER.redefine("integer", is_integer))
 
 
+@functools.lru_cache(maxsize=1)
+def format_checker():
+    """The formats of Draft 2020-12, plus "uscc": a unified social credit code (GB 32100)."""
+    from jsonschema import Draft202012Validator, FormatChecker
+    checker = FormatChecker(formats=())
+    checker.checkers.update(Draft202012Validator.FORMAT_CHECKER.checkers)
+    checker.checks("uscc")(uscc.is_valid)
+    return checker
+
+
 _TYPE_NAMES = {"string": ("a string", "字符串"), "number": ("a number", "数字"), "integer": ("an integer", "整数"),
                "object": ("an object", "对象"), "array": ("an array", "数组"),
                "boolean": ("a boolean", "布尔值"), "null": ("null", "null")}
@@ -401,6 +412,8 @@ def _problems_for(e: ValidationError) -> list[Problem]:
     if kw == "pattern":
         return [Problem(ptr, f"expected a string matching the pattern {want!r}, found {shown}",
                         f"应为匹配模式 {want!r} 的字符串，实际为 {shown}")]
+    if kw == "format" and want == "uscc":
+        return [Problem(ptr, *uscc.explain(got, shown))]
     if kw == "format":
         return [Problem(ptr, f"expected a string in the format {want!r}, found {shown}",
                         f"应为符合 {want!r} 格式的字符串，实际为 {shown}")]
@@ -428,8 +441,7 @@ class _SchemaChecks:
 
     def full(self):
         if self._full is None:
-            from jsonschema import Draft202012Validator
-            self._full = _validator_class()(self.schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+            self._full = _validator_class()(self.schema, format_checker=format_checker())
         return self._full
 
     def problems(self, evidence: dict) -> list[Problem]:

@@ -26,7 +26,7 @@ from typing import Callable, Iterable
 
 from ..inputs import InputError, is_dir, is_file, read_file
 from ..evidence.load import DEFAULT_MAX_BYTES, EvidenceError, Problem, check_evidence, parse_evidence
-from ..outputs.files import remove_leftovers, sync_to_disk, write_atomically
+from ..outputs.files import OutputError, make_folder, remove_leftovers, sync_to_disk, write_atomically
 from ..evaluation.result import format_number
 from ..evaluation.ruleset import Ruleset, load_ruleset
 from ..pointer import get, parse_pointer
@@ -168,7 +168,7 @@ def run(applications: list[Application], settings: Settings, jobs: int,
             progress(row)
 
     out = Path(settings.out)
-    out.mkdir(parents=True, exist_ok=True)
+    make_folder(out)
     remove_leftovers(out)
     rows: list[Row | None] = [None] * len(applications)
     work = list(enumerate(applications))
@@ -233,6 +233,8 @@ def score(application: Application, ruleset: Ruleset, settings: Settings, params
         return _row(application, _summary_of(result), json_file(application))
     except EvidenceError as error:
         row.outcome, row.error = INVALID, " | ".join(error.render(settings.lang).splitlines())
+    except OutputError:   # the disk is full or read-only: the next application would fail the same way
+        raise
     except Exception as error:  # one application's fault must not stop the others
         row.error = f"{type(error).__name__}: {error}"
     return row

@@ -11,6 +11,7 @@ import click
 from ...errors import CarbonCheckError
 from ...evidence.load import DEFAULT_MAX_BYTES, EvidenceError
 from ...evaluation.ruleset import Ruleset, load_ruleset, shipped_rulesets
+from ...outputs.files import OutputError
 from ...language.diagnostics import Diagnostic, RulesetError, did_you_mean
 
 EXIT_OK, EXIT_NOT_GRADED, EXIT_INVALID, EXIT_INTERNAL = 0, 1, 2, 3
@@ -70,6 +71,9 @@ class CommandGroup(click.Group):
             sys.exit(EXIT_INVALID)
         except EvidenceError as error:
             click.echo(error.render(ctx.meta.get("lang", "en")), err=True)
+            sys.exit(EXIT_INVALID)
+        except OutputError as error:
+            click.echo(f"carbon-check: {error.message(ctx.meta.get('lang', 'en'))}", err=True)
             sys.exit(EXIT_INVALID)
         except CarbonCheckError as error:  # any other input or resource the user can fix: the message says how
             click.echo(f"carbon-check: {error}", err=True)
