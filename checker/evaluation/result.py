@@ -17,8 +17,9 @@ from typing import Any
 from ..language.types import Type
 from ..language.values import Failure, Missing
 
-RESULT_SCHEMA = "https://carbon-check.example/schemas/result/1.0"
-RESULT_VERSION = "1.0"
+RESULT_SCHEMA = "https://carbon-check.example/schemas/result/1.1"
+# 1.1: cites in both languages, the ruleset's status, `hypothetical` on what-if results, outcome `classified`.
+RESULT_VERSION = "1.1"
 
 # Statuses, in the vocabulary of the result schema.
 PASS, FAIL, MISSING, ERROR, WAIVED, NOT_APPLICABLE = "pass", "fail", "missing", "error", "waived", "not_applicable"
@@ -129,6 +130,9 @@ class Result:
     values: list[ItemResult]
     missing: list[dict]
     errors: list[dict]
+    # Set on a what-if result (`check --set`): {"changes": [{"pointer", "from", "to"}, ...]}. A real
+    # evaluation has none, and its JSON has no such key.
+    hypothetical: dict | None = None
     # The gap to the next grade costs as much as the evaluation itself, so it is worked out when first
     # read (`result.gap`, `to_dict()`), by the function the ruleset leaves here (given the result, so
     # that no reference cycle keeps results alive).
@@ -148,7 +152,7 @@ class Result:
         self._gap, self._gap_known = value, True
 
     def to_dict(self) -> dict:
-        return {
+        data = {
             "$schema": RESULT_SCHEMA,
             "result_version": RESULT_VERSION,
             "tool": self.tool,
@@ -177,6 +181,9 @@ class Result:
             "errors": self.errors,
             "gap": self.gap,
         }
+        if self.hypothetical is not None:
+            data["hypothetical"] = self.hypothetical
+        return data
 
     def to_json(self) -> str:
         return dumps(self.to_dict())

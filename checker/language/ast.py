@@ -161,7 +161,7 @@ class Let(Node):
     label: Label | None
     unit: str | None
     expr: Expr
-    cite: str | None
+    cite: Label | None
 
 
 @dataclass
@@ -170,14 +170,14 @@ class Param(Node):
     label: Label | None
     unit: str | None
     default: Expr | None
-    cite: str | None
+    cite: Label | None
 
 
 @dataclass
 class Row(Node):
     key: Any  # Decimal or str
     cells: list[Decimal | None]
-    cite: str | None
+    cite: Label | None
 
 
 @dataclass
@@ -187,14 +187,14 @@ class Table(Node):
     unit: str | None
     columns: list[str] | None
     rows: list[Row]
-    cite: str | None
+    cite: Label | None
 
 
 @dataclass
 class VariantOption(Node):
     value: str
     label: Label
-    cite: str | None
+    cite: Label | None
 
 
 @dataclass
@@ -207,7 +207,7 @@ class Variant(Node):
 class Requirement(Node):
     id: str
     label: Label
-    cite: str | None
+    cite: Label | None
     when: Expr | None
     waivable: bool
     condition: Expr
@@ -246,7 +246,7 @@ class Criterion(Node):
     id: str
     label: Label
     max: Decimal
-    cite: str | None
+    cite: Label | None
     when: Expr | None
     scoring: Tiers | Scale | Assessed | Points
 
@@ -256,7 +256,7 @@ class Section(Node):
     id: str
     label: Label
     max: Decimal
-    cite: str | None
+    cite: Label | None
     criteria: list[Criterion]
 
 
@@ -264,7 +264,7 @@ class Section(Node):
 class Grade(Node):
     id: str
     label: Label
-    cite: str | None
+    cite: Label | None
     condition: Expr
 
 
@@ -272,7 +272,7 @@ class Grade(Node):
 class Grades(Node):
     label: Label | None
     max: Decimal
-    cite: str | None
+    cite: Label | None
     grades: list[Grade]
 
 

@@ -125,11 +125,28 @@ def _what_if(rules: Ruleset, data: dict, changes: tuple[str, ...], before, param
              source: str):
     """`check --set`: the result of the changed evidence, and what changed against `before`."""
     from ...evaluation.gap import apply_changes, compare, parse_change, render_comparison
-    changed = apply_changes(data, [parse_change(change) for change in changes])
+    parsed = [parse_change(change) for change in changes]
+    changed, record = data, []
+    for change, (path, value) in zip(changes, parsed):
+        record.append({"pointer": change.partition("=")[0], "from": _at_pointer(changed, path),
+                       "to": _at_pointer(apply_changes(changed, [(path, value)]), path)})
+        changed = apply_changes(changed, [(path, value)])
     check_evidence(changed, rules.schema, f"{source} (with --set)")
     after = rules.evaluate(changed, params=params, date=date)
+    after.hypothetical = {"changes": record}  # so that no report of it can pass for an evaluation
     return after, "\n" + render_comparison(compare(before, after), list(changes), lang)
 
+
+def _at_pointer(node, path: tuple[str, ...]):
+    """The value at `path` in the evidence; None where there is none (a list's `-` names no item)."""
+    for key in path:
+        if isinstance(node, dict):
+            node = node.get(key)
+        elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
+            node = node[int(key)]
+        else:
+            return None
+    return node
 
 
 @click.command("gap", epilog="""\b
