@@ -97,6 +97,19 @@ def test_a_rerun_keeps_what_is_there_and_rescores_what_changed(inputs, tmp_path)
     assert "already there" not in _batch(inputs, "-r", "zero-carbon-factory", "--out", out, "--force").output
 
 
+def test_results_emptied_by_a_power_loss_are_scored_again(inputs, tmp_path):
+    # Results are synced once per batch, not per file: after a crash one may be empty, and is not kept.
+    out = tmp_path / "out"
+    assert _batch(inputs, "-r", "zero-carbon-factory", "--out", out, "--format", "json,html").exit_code == 0
+    report = (out / "four-stars.html").read_bytes()
+    (out / "four-stars.html").write_bytes(b"")
+    (out / "three-stars.json").write_bytes(b"")
+    again = _batch(inputs, "-r", "zero-carbon-factory", "--out", out, "--format", "json,html")
+    assert "(5 already there)" in again.output
+    assert (out / "four-stars.html").read_bytes() == report
+    assert json.loads((out / "three-stars.json").read_text("utf-8"))["outcome"] == "graded"
+
+
 def test_other_parameters_score_everything_again(inputs, tmp_path):
     out = tmp_path / "out"
     _batch(inputs, "-r", "zero-carbon-factory", "--out", out)
@@ -236,3 +249,9 @@ def test_the_progress_bar_draws_on_a_terminal(inputs, tmp_path):
         os.close(leader)
     assert done.returncode == 0, drawn.decode("utf-8", "replace")
     assert b"scoring" in drawn and b"7/7" in drawn and b"/s" in drawn
+
+
+def test_an_id_field_that_is_no_json_pointer_is_refused_before_any_work(tmp_path):
+    result = _batch(EXAMPLES / "four-stars.json", "--out", tmp_path / "out", "--id-field", "applicant/name")
+    assert result.exit_code == 2 and "starts with '/'" in result.output
+    assert not (tmp_path / "out").exists()

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from checker import load_ruleset, parse_evidence
 from checker.interfaces.cli import main
 from checker.tools.diff import Row, Side, _kind
-from checker.evaluation.gap import DELETE, apply_changes
+from checker.evaluation.whatif import DELETE, apply_changes
 from checker.evaluation.result import dumps
 
 ROOT = Path(__file__).resolve().parent.parent

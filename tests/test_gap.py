@@ -1,6 +1,8 @@
 """The gap to a grade (checker.evaluation.gap.gap_to), the `gap` command, and the what-if of `check --set`."""
 from __future__ import annotations
 
+import copy
+import dataclasses
 import json
 import re
 from decimal import Decimal
@@ -11,8 +13,10 @@ from click.testing import CliRunner
 
 from checker import load_evidence, load_ruleset
 from checker.interfaces.cli import main
-from checker.evaluation.gap import ChangeError, apply_changes, compare, gap_to, parse_change, render_comparison
-from checker.outputs.report import messages
+from checker.evaluation.gap import gap_to
+from checker.evaluation.whatif import ChangeError, apply_changes, compare, parse_change
+from checker.outputs.gaptext import render_comparison
+from checker.catalogue import messages
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "zero-carbon-factory"
 
@@ -132,6 +136,14 @@ def test_the_default_gap_is_attached_to_the_result(shapes):
     result = shapes.evaluate(dict(BASE))
     assert result.grade["id"] == "low"
     assert result.to_dict()["gap"]["target"]["id"] == "lean"
+
+
+def test_the_result_is_plain_data_and_the_analysis_is_kept_by_the_ruleset(shapes):
+    lean = shapes.evaluate(dict(BASE), gap=False)
+    assert lean.gap is None and lean.to_dict()["gap"] is None
+    assert not [f.name for f in dataclasses.fields(lean) if callable(getattr(lean, f.name))]
+    assert shapes.gap_plan is shapes.gap_plan  # worked out once per loaded ruleset
+    assert copy.deepcopy(shapes.evaluate(dict(BASE))).gap["target"]["id"] == "lean"
 
 
 def test_no_gap_above_the_top_grade_or_without_grades(shapes, tmp_path):
@@ -355,7 +367,11 @@ def test_parse_change_null_deletes():
     ("/a=abc", "is not JSON"),
     ("/a=NaN", "expected a finite number"),
     ("/a=1e999999999999", "exponent between -100 and 100"),
-    ("/a=1, \"value\": 2", "unique keys"),
+    ("/a=1, \"value\": 2", "is not JSON"),
+    ("/x=1, \"y\": 2", "is not JSON"),  # never silently 1
+    ("/x=1, 2", "must be one JSON value"),
+    ("/x=1], \"y\": [2", "must be one JSON value"),
+    ("/x=", "must be one JSON value"),
 ])
 def test_parse_change_refuses(text, message):
     with pytest.raises(ChangeError, match=message):
@@ -366,6 +382,7 @@ def test_parse_change_refuses(text, message):
     (["/x/y=5"], {"x": {"y": Decimal(5)}, "l": [Decimal(1), Decimal(2)]}),
     (["/l/1=7"], {"l": [Decimal(1), Decimal(7)]}),
     (["/l/-=3"], {"l": [Decimal(1), Decimal(2), Decimal(3)]}),
+    (["/l/2=3"], {"l": [Decimal(1), Decimal(2), Decimal(3)]}),  # the length appends, as JSON Patch's add
     (["/l/0=null"], {"l": [Decimal(2)]}),
     (["/l=null", "/n=\"t\""], {"n": "t"}),
 ])
@@ -376,9 +393,12 @@ def test_apply_changes_leaves_the_original_alone(changes, expected):
 
 
 @pytest.mark.parametrize("change, message", [
-    ("/l/2=1", "/l/2: no item '2' in a list of 2"),
-    ("/l/x=1", "no item 'x'"),
+    ("/l/3=1", "/l/3: the list at /l has 2 items, no index 3"),
+    ("/l/2/q=1", "/l/2/q: the list at /l has 2 items, no index 2"),
+    ("/l/x=1", "'x' is not an index of the list at /l"),
+    ("/l/²=1", "'²' is not an index of the list at /l"),  # a digit to str.isdigit, never a raw int() error
     ("/l/0/q=1", "/l/0 is not an object or a list"),
+    ("/m/q=null", "nothing at /m to delete from"),
 ])
 def test_apply_changes_refuses(change, message):
     with pytest.raises(ChangeError, match=message):
@@ -395,7 +415,7 @@ def test_compare_names_what_changed():
     assert diff["score"] == [Decimal("82.18"), Decimal("75.09")]
     assert diff["criteria"] == [{"id": "O1", "points": [Decimal("8.15"), Decimal("1.06")]}]
     assert [g["id"] for g in diff["grades"]] == ["four_stars", "three_stars"]
-    assert {v["id"] for v in diff["values"]} == {"credits_retired", "offset_ratio"}
+    assert {v["id"] for v in diff["values"]} == {"credits_retired", "offset_ratio", "offset_ratio_categories_1_2"}
     assert compare(before, before)["criteria"] == []
 
 

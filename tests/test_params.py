@@ -62,3 +62,30 @@ def test_a_parameter_in_the_wrong_unit_is_refused(given, message):
     with pytest.raises(ValueError) as error:
         load_ruleset("reduced-carbon-product").parameters({"min_reduction": given})
     assert str(error.value) == message
+
+
+def test_the_result_records_every_parameter_and_where_it_came_from(tmp_path):
+    folder = ROOT / "examples/low-carbon-product"
+    params = tmp_path / "benchmarks.yaml"
+    params.write_bytes((folder / "params.yaml").read_bytes())
+    import hashlib
+    digest = hashlib.sha256(params.read_bytes()).hexdigest()
+    data = json.loads(run("check", folder / "passed-cement.json", "--param", f"@{params}",
+                          "--param", "benchmark_cement=0.5 tCO2e", "--format", "json").output)
+    recorded = data["parameters"]
+    assert set(recorded) == set(load_ruleset("low-carbon-product").program.params)
+    assert recorded["benchmark_cement"] == {"value": 500, "unit": "kgCO2e", "source": "command line",
+                                            "file_sha256": None}
+    assert recorded["benchmark_tyres"]["source"] == "file"
+    assert recorded["benchmark_tyres"]["file_sha256"] == digest
+
+
+def test_defaults_and_absent_parameters_are_recorded_as_defaults():
+    data = json.loads(run("check", ROOT / "examples/low-carbon-product/passed-cement.json", "--format", "json").output)
+    assert data["parameters"]["benchmark_tyres"] == {"value": None, "unit": "kgCO2e", "source": "default",
+                                                     "file_sha256": None}
+    factory = json.loads(run("check", ROOT / "examples/zero-carbon-factory/four-stars.json", "--format", "json",
+                             "--param", "gwp_vintage=AR6").output)["parameters"]
+    assert factory["gwp_vintage"]["value"] == "AR6" and factory["gwp_vintage"]["source"] == "command line"
+    assert factory["reference.standard_coal_heat"]["source"] == "default"
+    assert factory["reference.standard_coal_heat"]["value"] == 29307.6

@@ -23,8 +23,8 @@ from click.testing import CliRunner
 
 from checker import load_evidence, load_ruleset
 from checker.interfaces.cli import main
-from checker.outputs.report import (FORMATS, ReportError, _catalogue, _environment, build_view, md_code, md_escape,
-                            messages, render)
+from checker.catalogue import catalogue, messages
+from checker.outputs.report import FORMATS, ReportError, _environment, build_view, md_code, md_escape, render
 from checker.resources import resource_dir
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -92,7 +92,7 @@ def test_report_of_a_live_result_equals_that_of_its_json(case):
 
 
 def test_sections_appear_in_the_order_the_issue_gives():
-    headings = _catalogue(None)["zh"]["heading"]
+    headings = catalogue(None)["zh"]["heading"]
     order = ["requirements", "scores", "charts", "missing", "next_grade", "provenance"]
     for fmt in ("text", "md", "html"):
         report = render(frozen("four-stars"), fmt, "zh")
@@ -124,7 +124,7 @@ def test_next_grade_section_shows_current_and_required_values():
 def test_next_grade_falls_back_to_the_unmet_clauses_without_a_gap():
     data = frozen("four-stars")
     data["gap"] = None
-    view = build_view(data, "en", _catalogue(None)["en"])["next"]
+    view = build_view(data, "en", catalogue(None)["en"])["next"]
     assert view["kind"] == "fallback" and view["target"] == "Next grade: 5 stars"
     assert [c["condition"] for c in view["conditions"]] == ["score > 90", "renewable_share == 100%",
                                                              "offset_ratio >= 100%"]
@@ -140,7 +140,7 @@ def test_fallback_targets_the_grade_above_the_one_reached(reached, expected_kind
     data = frozen("four-stars")
     data["gap"] = None
     data["grade"] = {"id": reached, "label": {"zh": "", "en": ""}} if reached else None
-    view = build_view(data, "en", _catalogue(None)["en"])["next"]
+    view = build_view(data, "en", catalogue(None)["en"])["next"]
     assert (view["kind"], view["target"]) == (expected_kind, expected_target)
 
 
@@ -150,7 +150,7 @@ def test_inconclusive_report_says_so_and_shows_no_score():
     data = frozen("inconclusive")
     assert data["inconclusive"] is True and data["score"] == 0  # the engine's 0 must not be shown
     for lang in ("zh", "en"):
-        t = _catalogue(None)[lang]
+        t = catalogue(None)[lang]
         for fmt in ("text", "md", "html"):
             report = render(data, fmt, lang)
             assert t["outcome"]["inconclusive"] in report and t["note"]["inconclusive"] in report
@@ -380,7 +380,7 @@ def test_no_language_mixing(fmt):
     english = render(data, fmt, "en")
     assert not re.findall(r"[\u3000-\u9fff\uff00-\uffef]", english)
     chinese = render(data, fmt, "zh")
-    for group, items in _catalogue(None)["en"].items():
+    for group, items in catalogue(None)["en"].items():
         for key, text in items.items():
             if " " in text.strip() and "{" not in text:
                 assert text not in chinese, (group, key, text)

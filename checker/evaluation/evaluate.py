@@ -10,9 +10,10 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from ..language.compile import CompiledCriterion, CompiledGrade, CompiledLet, CompiledRequirement, Context, Program, label_of
 from ..evaluation.result import (ERROR, FAIL, GRADED, INCOMPLETE, INELIGIBLE, MET, MISSING, NOT_APPLICABLE, NOT_GRADED, NOT_MET,
-                     PARTLY_MET, PASS, PASSED, WAIVED, GradeResult, ItemResult, Result)
+                     PARTLY_MET, PASS, PASSED, WAIVED, GradeResult, ItemResult, Result, plain, unit_symbol)
 from ..language.schema import resolve
 from ..language.values import UNKNOWN, Failure, Missing
+from ..pointer import parse_pointer
 
 CONTEXT = decimal.Context(prec=34, rounding=decimal.ROUND_HALF_EVEN,
                           traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow])
@@ -21,9 +22,10 @@ ZERO = Decimal(0)
 
 
 def evaluate(program: Program, evidence: dict, *, params: dict | None = None, provenance: dict,
-             date: str | None = None) -> Result:
+             date: str | None = None, origins: dict | None = None) -> Result:
+    """`origins`: where each supplied parameter came from, {name: {"source", "file_sha256"}}, for the record."""
     with decimal.localcontext(CONTEXT):
-        return _Run(program, evidence, params or {}).result(provenance, date)
+        return _Run(program, evidence, params or {}).result(provenance, date, origins or {})
 
 
 class _Run:
@@ -33,6 +35,7 @@ class _Run:
         self.missing: dict[str, list[str]] = {}
         self.errors: list[dict] = []
         self.grade_unknowns: dict[str, list] = {}  # grade id → the unknown values its clauses met
+        self.given = set(params)
         for name, (type_, default) in program.params.items():
             if name in params:
                 self.ctx.params[name] = params[name]
@@ -50,7 +53,7 @@ class _Run:
                 needed_by.append(item_id)
         return MISSING
 
-    def result(self, provenance: dict, date: str | None) -> Result:
+    def result(self, provenance: dict, date: str | None, origins: dict) -> Result:
         program, ctx = self.program, self.ctx
         model = program.model
         variant = None
@@ -97,6 +100,7 @@ class _Run:
             evidence=provenance["evidence"],
             tool=provenance["tool"],
             date=date,
+            parameters=self.parameters(origins),
             applicant=_applicant(ctx.evidence),
             variant=variant,
             outcome=outcome,
@@ -114,6 +118,17 @@ class _Run:
                      for p, ids in sorted(self.missing.items())],
             errors=self.errors,
         )
+
+    def parameters(self, origins: dict) -> dict:
+        """Every parameter of the ruleset: the value evaluation used (null: none given, no default), its
+        unit, and where it came from, so that the result can be reproduced from what it records."""
+        recorded = {}
+        for name, (type_, _) in self.program.params.items():
+            origin = origins.get(name) or {} if name in self.given else {"source": "default"}
+            recorded[name] = {"value": plain(self.ctx.params.get(name)), "unit": unit_symbol(type_),
+                              "source": origin.get("source", "command line"),
+                              "file_sha256": origin.get("file_sha256")}
+        return recorded
 
     def value_item(self, let: CompiledLet) -> ItemResult:
         ctx = self.ctx
@@ -245,12 +260,12 @@ def _describe(schema: dict, pointer: str) -> dict:
     if pointer.startswith("param:"):
         return {"description": {"zh": f"参数 {pointer[6:]} 未提供", "en": f"parameter {pointer[6:]} was not supplied"}}
     node = schema
-    for part in pointer.strip("/").split("/"):
+    for part in parse_pointer(pointer):
         node = resolve(node, schema)
         if part.isdigit() and "items" in node:
             node = node["items"]
         else:
-            node = node.get("properties", {}).get(part.replace("~1", "/").replace("~0", "~"), {})
+            node = node.get("properties", {}).get(part, {})
     node = resolve(node, schema)
     description = node.get("description")
     zh = node.get("x-description-zh") or node.get("title")

@@ -7,27 +7,26 @@ lets with the input moved by two probe steps, fitting f(δ) = (a + bδ) / (1 + d
 f(δ) = required, and verifying the solution by one more evaluation; a condition that is not of that
 shape is listed with what it needs and no action.
 
-`apply_changes` and `compare` are the what-if: evidence changed at JSON pointers, and what changed
-between the result before and the result after.
+The analysis of a ruleset's conditions (`Plan`) is worked out once and kept by the loaded Ruleset. The
+advice is recorded in both languages, in the words of the message catalogue (group `action`).
 """
 from __future__ import annotations
 
 import decimal
-import unicodedata
-import weakref
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Any, Callable
 
+from ..catalogue import LANGS, fill, messages
 from ..language import ast
-from ..language.compile import CompiledLet, Context, Program, _Compiler
-from ..evaluation.evaluate import CONTEXT
-from ..evidence.load import EvidenceError, parse_evidence
-from ..evaluation.result import (ERROR, FAIL, INELIGIBLE, MET, MISSING, NOT_MET, Result, format_number, format_value,
-                     value_display)
+from ..language.functions import NUMERIC_AGGREGATES
+from ..language.compile import CompiledLet, Compiler, Context, Program
 from ..language.schema import resolve
 from ..language.types import Type
 from ..language.values import UNKNOWN
+from ..pointer import format_pointer, get, patched
+from .evaluate import CONTEXT
+from .result import ERROR, FAIL, INELIGIBLE, MET, MISSING, NOT_MET, Result, format_number, format_value
 
 # Probe steps, in the input's own unit: small beside real quantities, so both fall on the same linear
 # piece of a `max(…, 0)` or `min(…, 100%)` the input passes through.
@@ -35,11 +34,11 @@ PROBES = (Decimal(1), Decimal(2))
 MAX_ACTIONS = 3  # single-input changes offered per condition
 SYMBOLS = {">=": "≥", ">": ">", "==": "=", "<=": "≤", "<": "<", "!=": "≠"}
 FLIPPED = {">=": "<=", ">": "<", "<=": ">=", "<": ">", "==": "==", "!=": "!="}
-# How the size of a change relates to the solved boundary, by the operator met at it.
-RELATION = {"inclusive": ("at least ", "至少"), "strict": ("more than ", "超过"), "exact": ("", "")}
+# How the size of a change relates to the solved boundary, by the operator met at it: catalogue keys.
+RELATION = {"inclusive": "at_least", "strict": "more_than", "exact": None}
 # The value a decrease reaches is an upper bound.
-LOWERED_TO = {"inclusive": ("at most ", "至多"), "strict": ("less than ", "低于"), "exact": ("", "")}
-_VARYING = ("evidence", "let", "var", "score", "variant")
+LOWERED_TO = {"inclusive": "at_most", "strict": "less_than", "exact": None}
+_VARYING = (ast.EvidenceRef, ast.LetRef, ast.VarRef, ast.ScoreRef, ast.VariantRef)
 
 
 # ---------------------------------------------------------------------------------------------- gap
@@ -70,7 +69,7 @@ def gap_to(ruleset, evidence: dict, result: Result, params: dict | None = None,
             return None
         chosen = ids.index(current["id"]) - 1 if current is not None else len(grades) - 1
     with decimal.localcontext(CONTEXT):
-        analysis = _Analysis(_plan(program), ruleset.schema, evidence, _parameters(program, params or {}), result)
+        analysis = _Analysis(ruleset.gap_plan, ruleset.schema, evidence, _parameters(program, params or {}), result)
         conditions = []
         if result.outcome == INELIGIBLE:
             for compiled, item in zip(program.requirements, result.requirements):
@@ -121,12 +120,12 @@ class _Clause:
     levers: list[_Lever] | None = None
 
 
-class _Plan:
-    """What one program's conditions look like, worked out once per loaded ruleset."""
+class Plan:
+    """What one program's conditions look like, worked out once per loaded ruleset (`Ruleset.gap_plan`)."""
 
     def __init__(self, program: Program):
         self.program = program
-        self.compiler = _Compiler(program.model)
+        self.compiler = Compiler(program.model)
         self.let_nodes = {let.name: let for let in program.model.lets}
         self.clauses: dict[int, _Clause] = {}
 
@@ -150,14 +149,14 @@ class _Plan:
             return self._subject("member", node.value, None, node.options)
         if isinstance(node, ast.Call) and node.function == "present":
             ref = node.args[0].ref
-            return _Clause("present", provides=_pointer(ref[1]) if ref is not None and ref[0] == "evidence" else None)
+            return _Clause("present", provides=ref.pointer if isinstance(ref, ast.EvidenceRef) else None)
         return _Clause("other")
 
     def _subject(self, kind: str, subject: ast.Expr, op: str | None, bounds: list[ast.Expr]) -> _Clause:
         number = subject.type is not None and subject.type.kind == "number"
         unit = subject.type.unit if number else None
         convert = (lambda e: self.compiler.converted(e, unit)) if number else self.compiler.expr
-        get = (lambda ctx: ctx.score) if subject.ref == ("score",) else self.compiler.expr(subject)
+        get = (lambda ctx: ctx.score) if isinstance(subject.ref, ast.ScoreRef) else self.compiler.expr(subject)
         needed = _lets_read(subject, self.let_nodes)
         lets = [let for let in self.program.lets if let.node.name in needed]
         return _Clause(kind, subject, op, get, [convert(b) for b in bounds], lets)
@@ -168,29 +167,9 @@ class _Plan:
         return clause.levers
 
 
-_PLANS: dict[int, _Plan] = {}
-
-
-def _plan(program: Program) -> _Plan:
-    plan = _PLANS.get(id(program))
-    if plan is None or plan.program is not program:
-        plan = _PLANS[id(program)] = _Plan(program)
-        weakref.finalize(program, _PLANS.pop, id(program), None)
-    return plan
-
-
-def _children(expr: ast.Expr):
-    for value in vars(expr).values():
-        for child in value if isinstance(value, list) else [value]:
-            if isinstance(child, ast.Expr) and child is not expr:
-                yield child
-
-
 def _constant(expr: ast.Expr) -> bool:
     """Nothing in it depends on the application: literals, tables and parameters only."""
-    if expr.ref is not None and expr.ref[0] in _VARYING:
-        return False
-    return all(_constant(child) for child in _children(expr))
+    return not any(isinstance(node.ref, _VARYING) for node in expr.walk())
 
 
 def _lets_read(expr: ast.Expr, lets: dict[str, ast.Let]) -> set[str]:
@@ -199,10 +178,10 @@ def _lets_read(expr: ast.Expr, lets: dict[str, ast.Let]) -> set[str]:
     pending = [expr]
     while pending:
         node = pending.pop()
-        if node.ref is not None and node.ref[0] == "let" and node.ref[1] not in found:
-            found.add(node.ref[1])
-            pending.append(lets[node.ref[1]].expr)
-        pending.extend(_children(node))
+        if isinstance(node.ref, ast.LetRef) and node.ref.name not in found:
+            found.add(node.ref.name)
+            pending.append(lets[node.ref.name].expr)
+        pending.extend(node.children())
     return found
 
 
@@ -222,29 +201,29 @@ def _levers(subject: ast.Expr, lets: dict[str, ast.Let]) -> list[_Lever]:
     def visit(expr: ast.Expr, depth: int) -> None:
         ref = expr.ref
         if ref is not None:
-            if ref[0] == "evidence" and expr.type is not None and expr.type.kind == "number":
-                add(ref[1], None, expr.type, depth)
-            elif ref[0] == "let" and ref[1] not in seen:
-                seen.add(ref[1])
-                queue.append((lets[ref[1]].expr, depth + 1))
+            if isinstance(ref, ast.EvidenceRef) and expr.type is not None and expr.type.kind == "number":
+                add(ref.path, None, expr.type, depth)
+            elif isinstance(ref, ast.LetRef) and ref.name not in seen:
+                seen.add(ref.name)
+                queue.append((lets[ref.name].expr, depth + 1))
             return
         if isinstance(expr, ast.Aggregate):
             source = expr.source.ref
-            if source is not None and source[0] == "evidence" and expr.function in ("sum", "min", "max", "avg"):
-                for node in _walk(expr.item):
-                    if node.ref is not None and node.ref[0] == "var" and node.ref[1] == expr.variable \
+            if isinstance(source, ast.EvidenceRef) and expr.function in NUMERIC_AGGREGATES:
+                for node in expr.item.walk():
+                    if isinstance(node.ref, ast.VarRef) and node.ref.name == expr.variable \
                             and node.type is not None and node.type.kind == "number":
-                        add(source[1], node.ref[2], node.type, depth)
+                        add(source.path, node.ref.path, node.type, depth)
             return
-        if isinstance(expr, ast.Call) and expr.function in ("sum", "min", "max", "avg") and len(expr.args) == 1:
+        if isinstance(expr, ast.Call) and expr.function in NUMERIC_AGGREGATES and len(expr.args) == 1:
             arg = expr.args[0]
-            if arg.ref is not None and arg.ref[0] == "evidence" and arg.type.kind == "list" \
+            if isinstance(arg.ref, ast.EvidenceRef) and arg.type.kind == "list" \
                     and arg.type.item is not None and arg.type.item.kind == "number":
-                add(arg.ref[1], (), arg.type.item, depth)
+                add(arg.ref.path, (), arg.type.item, depth)
             return
         if isinstance(expr, ast.Index) or (isinstance(expr, ast.Call) and expr.function == "latest"):
             return
-        for child in _children(expr):
+        for child in expr.children():
             visit(child, depth)
 
     while queue:
@@ -253,16 +232,12 @@ def _levers(subject: ast.Expr, lets: dict[str, ast.Let]) -> list[_Lever]:
     return sorted(found.values(), key=lambda lever: lever.depth)
 
 
-def _walk(expr: ast.Expr):
-    yield expr
-    for child in _children(expr):
-        yield from _walk(child)
 
 
 # ------------------------------------------------------------------------------ one application
 
 class _Analysis:
-    def __init__(self, plan: _Plan, schema: dict, evidence: dict, params: dict, result: Result):
+    def __init__(self, plan: Plan, schema: dict, evidence: dict, params: dict, result: Result):
         self.plan, self.schema, self.evidence, self.params, self.result = plan, schema, evidence, params, result
 
     def context(self, clause: _Clause, evidence: dict) -> Context:
@@ -279,10 +254,9 @@ class _Analysis:
         entry = self.condition(compiled.node.condition, NOT_MET, item.detail)
         entry["condition"] = f"{compiled.node.id}: {entry['condition']}"
         if compiled.node.waivable:
-            waiver = f"/waivers/{compiled.node.id}"
-            action = entry["action"] or {"zh": "", "en": ""}
-            entry["action"] = {"zh": _join_zh(action["zh"], f"或在 {waiver} 说明豁免理由"),
-                               "en": _join_en(action["en"], f"or give the reason for a waiver at {waiver}")}
+            waiver, action = f"/waivers/{compiled.node.id}", entry["action"]
+            entry["action"] = _texts(lambda t, lang: (action[lang] + t["action"]["or"] if action else "")
+                                     + fill(t["action"]["waiver"], pointer=waiver))
         return entry
 
     def condition(self, node: ast.Expr, status: str, detail: dict) -> dict:
@@ -311,7 +285,7 @@ class _Analysis:
         if status == MISSING:
             entry["action"] = _provide(detail.get("missing", []))
         elif status == NOT_MET and op not in (None, "!=") and isinstance(current, Decimal):
-            if clause.subject.ref == ("score",):
+            if isinstance(clause.subject.ref, ast.ScoreRef):
                 entry["action"] = self.points(current, op, bound)
             else:
                 entry["action"] = self.changes(clause, current, op, bound)
@@ -325,16 +299,11 @@ class _Analysis:
         open_items = [c for c in self.result.criteria if c.max is not None and c.points < c.max]
         available = sum((c.max - c.points for c in open_items), Decimal(0))
         relation = "strict" if op == ">" else "inclusive" if op == ">=" else "exact"
-        en_rel, zh_rel = RELATION[relation]
-        en_list = ", ".join(_open_item(c, "en") for c in open_items)
-        zh_list = "、".join(_open_item(c, "zh") for c in open_items)
-        points = _grouped(needed)
-        if available < needed or (available == needed and op == ">"):
-            return {"zh": f"还需{zh_rel} {points} 分，但未得满分的指标合计只剩 {_grouped(available)} 分：{zh_list}",
-                    "en": f"needs {en_rel}{points} more points, but the criteria not at full marks leave only "
-                          f"{_grouped(available)}: {en_list}"}
-        return {"zh": f"还需{zh_rel} {points} 分；未得满分的指标：{zh_list}",
-                "en": f"needs {en_rel}{points} more points; criteria not at full marks: {en_list}"}
+        short = available < needed or (available == needed and op == ">")
+        return _texts(lambda t, lang: fill(
+            t["action"]["points_short" if short else "points"], relation=_relation(t, RELATION[relation]),
+            points=_grouped(needed), available=_grouped(available),
+            items=t["punct"]["comma"].join(_open_item(c, t) for c in open_items)))
 
     # `offset_ratio >= 80%`: the smallest change to one evidence number that meets it.
     def changes(self, clause: _Clause, current: Decimal, op: str, bound: Decimal) -> dict | None:
@@ -351,8 +320,7 @@ class _Analysis:
         chosen = chosen[:MAX_ACTIONS]
         if not chosen:
             return None
-        return {"zh": "；或".join(c.text("zh", self.schema) for c in chosen),
-                "en": "; or ".join(c.text("en", self.schema) for c in chosen)}
+        return _texts(lambda t, lang: t["action"]["or"].join(c.text(t, lang, self.schema) for c in chosen))
 
     def solve(self, clause: _Clause, lever: _Lever, f0: Decimal, op: str, bound: Decimal):
         """At most one change of this input meeting `f op bound`; f0 is the quantity now."""
@@ -401,14 +369,13 @@ class _Analysis:
         return value
 
 
-def _open_item(item, lang: str) -> str:
+def _open_item(item, t: dict) -> str:
     """`E1 10.5/15`, and what is missing for a criterion that could not be scored."""
     text = f"{item.id} {format_number(item.points)}/{format_number(item.max)}"
     if item.status == MISSING and item.detail.get("missing"):
-        pointers = ", ".join(item.detail["missing"])
-        return text + (f" (missing {pointers})" if lang == "en" else f"（缺少 {pointers}）")
+        return fill(t["action"]["open_missing"], item=text, pointers=", ".join(item.detail["missing"]))
     if item.status == ERROR:
-        return text + (" (error)" if lang == "en" else "（无法计算）")
+        return fill(t["action"]["open_error"], item=text)
     return text
 
 
@@ -512,11 +479,11 @@ class _Move:
 
     def apply(self, delta: Decimal) -> dict:
         if self.kind == "add":
-            items = _get(self.evidence, self.pointer)
+            items = get(self.evidence, self.pointer)
             items = list(items) if isinstance(items, list) else []
-            items.append(_set(self.template, self.item_path, delta) if self.item_path else delta)
-            return _set(self.evidence, self.pointer, items)
-        return _set(self.evidence, self.pointer, self.base + delta)
+            items.append(patched(self.template, self.item_path, delta) if self.item_path else delta)
+            return patched(self.evidence, self.pointer, items)
+        return patched(self.evidence, self.pointer, self.base + delta)
 
     def feasible(self, delta: Decimal) -> bool:
         if self.kind == "add" and delta <= 0:
@@ -528,12 +495,12 @@ class _Move:
 def _moves(evidence: dict, lever: _Lever, schema: dict) -> list[_Move]:
     node = _schema_node(schema, lever.pointer)
     if lever.item_path is None:
-        value = _get(evidence, lever.pointer)
+        value = get(evidence, lever.pointer)
         if value is not None and not isinstance(value, Decimal):
             return []
         return [_Move("field", lever.pointer, value if value is not None else Decimal(0), evidence,
                       minimum=_limit(node, "minimum"), maximum=_limit(node, "maximum"))]
-    items = _get(evidence, lever.pointer)
+    items = get(evidence, lever.pointer)
     items = items if isinstance(items, list) else []
     field_node = _schema_node(node.get("items", {}), lever.item_path, schema)
     limits = {"minimum": _limit(field_node, "minimum"), "maximum": _limit(field_node, "maximum")}
@@ -549,7 +516,7 @@ def _moves(evidence: dict, lever: _Lever, schema: dict) -> list[_Move]:
         moves.append(_Move("add", lever.pointer, Decimal(0), evidence, lever.item_path, template, origin,
                            **limits))
     # Or the largest item, changed: how emissions in a list are cut.
-    sizes = [(_get(item, lever.item_path) if lever.item_path else item) for item in items]
+    sizes = [(get(item, lever.item_path) if lever.item_path else item) for item in items]
     numbered = [(v, i) for i, v in enumerate(sizes) if isinstance(v, Decimal)]
     if numbered:
         size, index = max(numbered, key=lambda pair: (pair[0], -pair[1]))
@@ -605,31 +572,6 @@ def _schema_node(schema: dict, path: tuple, root: dict | None = None) -> dict:
     return node
 
 
-def _get(node, path: tuple):
-    for key in path:
-        if isinstance(node, dict):
-            node = node.get(key)
-        elif isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
-            node = node[key]
-        else:
-            return None
-    return node
-
-
-def _set(node, path: tuple, value):
-    """A copy of `node` with `value` at `path`; only the containers on the path are copied."""
-    if not path:
-        return value
-    key, rest = path[0], path[1:]
-    if isinstance(node, list):
-        copy = list(node)
-        copy[key] = _set(copy[key], rest, value)
-        return copy
-    copy = dict(node) if isinstance(node, dict) else {}
-    copy[key] = _set(copy.get(key), rest, value)
-    return copy
-
-
 @dataclass
 class _Change:
     lever: _Lever
@@ -637,32 +579,22 @@ class _Change:
     delta: Decimal
     relation: str  # inclusive, strict, exact
 
-    def text(self, lang: str, schema: dict) -> str:
-        type_ = self.lever.type
-        rel = RELATION[self.relation][0 if lang == "en" else 1]
+    def text(self, t: dict, lang: str, schema: dict) -> str:
+        words, type_, move = t["action"], self.lever.type, self.move
+        relation = _relation(t, RELATION[self.relation])
         amount = _quantity(abs(self.delta), type_)
-        move = self.move
         if move.kind == "add":
-            list_pointer = _pointer(self.lever.pointer)
             listed = _schema_node(schema, self.lever.pointer)
-            item_label = _describe(resolve(listed.get("items", {}), schema), lang) or _describe(listed, lang)
-            what = "/".join(self.lever.item_path) or "value"
-            if lang == "en":
-                like = f" like {move.template_from}" if move.template_from else ""
-                return f"add an item{like} to {list_pointer} with {what} of {rel}{amount}" + (
-                    f" ({item_label})" if item_label else "")
-            like = f"（参照 {move.template_from}）" if move.template_from else ""
-            return f"在 {list_pointer} 中新增一项{like}，{what} 为{rel} {amount}" + (
-                f"（{item_label}）" if item_label else "")
-        pointer = _pointer(move.pointer)
+            label = _describe(resolve(listed.get("items", {}), schema), lang) or _describe(listed, lang)
+            like = fill(words["like"], pointer=move.template_from) if move.template_from else ""
+            text = fill(words["add"], list=format_pointer(self.lever.pointer), like=like, relation=relation, amount=amount,
+                        field="/".join(self.lever.item_path) or words["value"])
+            return fill(words["labelled"], text=text, label=label) if label else text
         label = _describe(_schema_node(schema, move.pointer), lang)
-        to = _quantity(move.base + self.delta, type_)
-        reached = (RELATION if self.delta > 0 else LOWERED_TO)[self.relation][0 if lang == "en" else 1]
-        if lang == "en":
-            verb = "raise" if self.delta > 0 else "lower"
-            return f"{verb} {pointer} by {rel}{amount} (to {reached}{to})" + (f": {label}" if label else "")
-        verb = "提高" if self.delta > 0 else "降低"
-        return f"将 {pointer} {verb}{rel} {amount}（达到{reached} {to}）" + (f"：{label}" if label else "")
+        reached = _relation(t, (RELATION if self.delta > 0 else LOWERED_TO)[self.relation])
+        text = fill(words["raise" if self.delta > 0 else "lower"], pointer=format_pointer(move.pointer), relation=relation,
+                    amount=amount, reached=reached, to=_quantity(move.base + self.delta, type_))
+        return text + t["punct"]["colon"] + label if label else text
 
 
 def _describe(node: dict, lang: str) -> str:
@@ -670,29 +602,29 @@ def _describe(node: dict, lang: str) -> str:
     return (text or "").rstrip(".。")
 
 
-def _pointer(path: tuple) -> str:
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
-
-
 def _provide(pointers: list[str]) -> dict | None:
     if not pointers:
         return None
     params = [p[6:] for p in pointers if p.startswith("param:")]
     fields = [p for p in pointers if not p.startswith("param:")]
-    en = [f"provide {', '.join(fields)}"] if fields else []
-    zh = [f"提供 {'、'.join(fields)}"] if fields else []
-    if params:
-        en.append(f"supply the parameter {', '.join(params)}")
-        zh.append(f"提供参数 {'、'.join(params)}")
-    return {"zh": "；".join(zh), "en": "; ".join(en)}
+
+    def text(t, lang):
+        comma, parts = t["punct"]["comma"], []
+        if fields:
+            parts.append(fill(t["action"]["provide"], pointers=comma.join(fields)))
+        if params:
+            parts.append(fill(t["action"]["provide_param"], names=comma.join(params)))
+        return t["punct"]["semicolon"].join(parts)
+    return _texts(text)
 
 
-def _join_en(first: str, second: str) -> str:
-    return f"{first}; {second}" if first else second[3:] if second.startswith("or ") else second
+def _texts(make: Callable[[dict, str], str]) -> dict[str, str]:
+    """A text of the advice in every language, {"zh": …, "en": …}, as results record it."""
+    return {lang: make(messages(lang), lang) for lang in LANGS}
 
 
-def _join_zh(first: str, second: str) -> str:
-    return f"{first}；{second}" if first else second[1:] if second.startswith("或") else second
+def _relation(t: dict, key: str | None) -> str:
+    return t["action"][key] if key else ""
 
 
 def _grouped(value: Decimal) -> str:
@@ -707,183 +639,3 @@ def _quantity(value: Decimal, type_: Type) -> str:
     symbol = type_.unit.symbol if type_ is not None and type_.kind == "number" and type_.unit else ""
     number = _grouped(value)
     return number + "%" if symbol == "%" else f"{number} {symbol}" if symbol else number
-
-
-# --------------------------------------------------------------------------------------- what-if
-
-DELETE = object()  # `--set /path=null`: remove the field or the list item
-
-
-class ChangeError(ValueError):
-    """A `/pointer=value` that cannot be read or applied; the message says why."""
-
-
-def parse_change(text: str) -> tuple[tuple[str, ...], Any]:
-    """`/electricity/green_certificates=2500` → (("electricity", "green_certificates"), Decimal("2500")).
-
-    The pointer is RFC 6901 (`~1` for `/`, `~0` for `~`, `-` appends to a list) and ends at the first
-    `=`; the value is JSON with exact numbers, and `null` deletes.
-    """
-    pointer, sep, value = text.partition("=")
-    if not sep or not pointer.startswith("/"):
-        raise ChangeError(f"expected /POINTER=VALUE, got {text!r}")
-    path = tuple(part.replace("~1", "/").replace("~0", "~") for part in pointer[1:].split("/"))
-    try:  # read as evidence is read: exact numbers, and the same limits on size, depth and digits
-        parsed = parse_evidence(('{"value": ' + value + "}").encode("utf-8"), pointer)["value"]
-    except EvidenceError as error:
-        raise ChangeError(f"the value of {pointer} is not JSON as evidence allows: {value!r}: "
-                          f"{error.problems[0].message_en} (write texts in double quotes: {pointer}='\"…\"')") from None
-    return path, DELETE if parsed is None else parsed
-
-
-def apply_changes(evidence: dict, changes: list[tuple[tuple[str, ...], Any]]) -> dict:
-    """A copy of the evidence with each change made in turn; the original is left as it was."""
-    for path, value in changes:
-        evidence = _change(evidence, path, value, "")
-    return evidence
-
-
-def _change(node, path: tuple[str, ...], value, at: str):
-    key, rest = path[0], path[1:]
-    where = f"{at}/{key}"
-    if isinstance(node, list):
-        if key == "-" and not rest and value is not DELETE:
-            return [*node, value]
-        if not key.isdigit() or int(key) >= len(node) or (key != "0" and key.startswith("0")):
-            raise ChangeError(f"{where}: no item {key!r} in a list of {len(node)}")
-        index = int(key)
-        if not rest:
-            return node[:index] + node[index + 1:] if value is DELETE else [*node[:index], value, *node[index + 1:]]
-        return [*node[:index], _change(node[index], rest, value, where), *node[index + 1:]]
-    if node is None:
-        node = {}  # a field inside an object the evidence does not have yet: create it
-    if not isinstance(node, dict):
-        raise ChangeError(f"{at or '/'} is not an object or a list; cannot set {where}")
-    copy = dict(node)
-    if not rest:
-        if value is DELETE:
-            copy.pop(key, None)
-        else:
-            copy[key] = value
-    else:
-        copy[key] = _change(node.get(key), rest, value, where)
-    return copy
-
-
-def compare(before: Result, after: Result) -> dict:
-    """What changed from one result to another: outcome, grade, score, item statuses and points, values."""
-    def grade(result):
-        if result.provisional_grade:
-            return {**result.provisional_grade, "provisional": True}
-        return result.grade
-
-    def changed(old, new, key):
-        old_items = {i.id: i for i in old}
-        rows = []
-        for item in new:
-            was = old_items.get(item.id)
-            if was is None:
-                continue
-            row = {"id": item.id}
-            if was.status != item.status:
-                row["status"] = [was.status, item.status]
-            if key == "points" and was.points != item.points:
-                row["points"] = [was.points, item.points]
-            if key == "value":
-                old_value, new_value = value_display(was), value_display(item)
-                if old_value != new_value:
-                    row["value"] = [old_value, new_value]
-            if len(row) > 1:
-                rows.append(row)
-        return rows
-
-    return {
-        "outcome": [before.outcome, after.outcome],
-        "grade": [grade(before), grade(after)],
-        "score": [before.score, after.score],
-        "requirements": changed(before.requirements, after.requirements, None),
-        "criteria": changed(before.criteria, after.criteria, "points"),
-        "grades": [{"id": new.id, "status": [old.status, new.status]}
-                   for old, new in zip(before.grades, after.grades) if old.status != new.status],
-        "values": changed(before.values, after.values, "value"),
-    }
-
-
-def render_comparison(diff: dict, changes: list[str], lang: str = "zh") -> str:
-    """The comparison as text: the three headline figures, then only what changed."""
-    from ..outputs.report import _display, fill, messages
-    t = messages(lang)
-    words = t["whatif"]
-
-    def pair(values, show=lambda v: "—" if v is None else str(v)):
-        old, new = (show(v) for v in values)
-        return f"{old} → {new}" if old != new else fill(words["unchanged"], value=new)
-
-    number = lambda v: "—" if v is None else format_number(v)  # noqa: E731
-    outcome = lambda o: t["outcome"].get(o, o)  # noqa: E731
-    status = lambda s: t["status"].get(s, s)  # noqa: E731
-    # "missing (/pointer)" as format_value wrote it, in the words of `lang`
-    display = lambda d: _display({"display": d, "value": None}, t)  # noqa: E731
-
-    def label(grade):
-        if grade is None:
-            return "—"
-        text = grade["label"].get(lang) or grade["label"]["zh"]
-        return text + (t["gap"]["provisional"] if grade.get("provisional") else "")
-
-    lines = [f"{words['title']}: " + "  ".join(changes),
-             f"  {_padded(words['outcome'], 9)}{pair(diff['outcome'], outcome)}",
-             f"  {_padded(words['grade'], 9)}{pair(diff['grade'], label)}",
-             f"  {_padded(words['score'], 9)}{pair(diff['score'], number)}"]
-    singular = {"requirements": "requirement", "criteria": "criterion", "grades": "grade", "values": "value"}
-    for kind in singular:
-        for row in diff[kind]:
-            parts = []
-            if "status" in row:
-                parts.append(" → ".join(status(s) for s in row["status"]))
-            if "points" in row:
-                parts.append(" → ".join(number(p) for p in row["points"]) + " " + t["unit"]["points"])
-            if "value" in row:
-                parts.append(" → ".join(display(v) for v in row["value"]))
-            lines.append(f"  {_padded(words[singular[kind]], 12)}{row['id']}: " + t["punct"]["semicolon"].join(parts))
-    if not any(diff[k] for k in singular):
-        lines.append("  " + words["nothing_else"])
-    return "\n".join(lines) + "\n"
-
-
-def _padded(text: str, columns: int) -> str:
-    """`text` and spaces to fill `columns` terminal columns; a Chinese character takes two."""
-    width = sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
-    return text + " " * max(columns - width, 1)
-
-
-_MARKS = {NOT_MET: "✗", MISSING: "?", ERROR: "!"}
-
-
-def render_gap(result: Result, gap: dict | None, lang: str = "zh") -> str:
-    """The gap as text for the terminal."""
-    from ..outputs.report import fill, messages
-    t = messages(lang)
-    words = t["gap"]
-    label = lambda g: g["label"].get(lang) or g["label"]["zh"]  # noqa: E731
-    grade = result.grade or result.provisional_grade
-    line = f"{words['outcome']}: {t['outcome'].get(result.outcome, result.outcome)}" \
-        + (f": {label(grade)}" if grade else "")
-    if result.provisional_grade:
-        line += words["provisional"]
-    if result.score is not None:
-        line += f"   {words['score']} {format_number(result.score)} / {format_number(result.max_score)}"
-    lines = [line]
-    if gap is None:
-        lines.append(fill(words["top"], grade=label(grade)) if grade else words["no_grades"])
-        return "\n".join(lines) + "\n"
-    lines.append(f"{words['target']}: {label(gap['target'])} ({gap['target']['id']})")
-    if not gap["conditions"]:
-        lines.append("  " + fill(words["holds"], grade=label(gap["target"])))
-    for condition in gap["conditions"]:
-        facts = [f"{words[k]} {condition[k]}" for k in ("current", "required") if condition[k] is not None]
-        lines.append(f"  {_MARKS.get(condition['status'], ' ')} {condition['condition']}"
-                     + (f"   [{' · '.join(facts)}]" if facts else ""))
-        if condition["action"]:
-            lines.append(f"      {condition['action'][lang]}")
-    return "\n".join(lines) + "\n"

@@ -17,9 +17,9 @@ from typing import Any
 from ..language.types import Type
 from ..language.values import Failure, Missing
 
-RESULT_SCHEMA = "https://carbon-check.example/schemas/result/1.1"
-# 1.1: cites in both languages, the ruleset's status, `hypothetical` on what-if results, outcome `classified`.
-RESULT_VERSION = "1.1"
+RESULT_SCHEMA = "https://carbon-check.example/schemas/result/1.2"
+# 1.1: the parameters. 1.2: cites in both languages, the ruleset's status, `hypothetical` on what-if results.
+RESULT_VERSION = "1.2"
 
 # Statuses, in the vocabulary of the result schema.
 PASS, FAIL, MISSING, ERROR, WAIVED, NOT_APPLICABLE = "pass", "fail", "missing", "error", "waived", "not_applicable"
@@ -130,26 +130,13 @@ class Result:
     values: list[ItemResult]
     missing: list[dict]
     errors: list[dict]
+    parameters: dict = field(default_factory=dict)  # name → value, unit, source, file_sha256
+    # What the next grade needs (checker.evaluation.gap): filled in by Ruleset.evaluate unless asked not
+    # to, since it costs as much as the evaluation itself.
+    gap: dict | None = None
     # Set on a what-if result (`check --set`): {"changes": [{"pointer", "from", "to"}, ...]}. A real
     # evaluation has none, and its JSON has no such key.
     hypothetical: dict | None = None
-    # The gap to the next grade costs as much as the evaluation itself, so it is worked out when first
-    # read (`result.gap`, `to_dict()`), by the function the ruleset leaves here (given the result, so
-    # that no reference cycle keeps results alive).
-    gap_source: Any = field(default=None, repr=False, compare=False)
-    _gap: Any = field(default=None, repr=False, compare=False)
-    _gap_known: bool = field(default=False, repr=False, compare=False)
-
-    @property
-    def gap(self) -> dict | None:
-        if not self._gap_known:
-            self._gap = self.gap_source(self) if self.gap_source is not None else None
-            self._gap_known = True
-        return self._gap
-
-    @gap.setter
-    def gap(self, value: dict | None) -> None:
-        self._gap, self._gap_known = value, True
 
     def to_dict(self) -> dict:
         data = {
@@ -159,6 +146,7 @@ class Result:
             "date": self.date,
             "ruleset": self.ruleset,
             "evidence": self.evidence,
+            "parameters": self.parameters,
             "applicant": self.applicant,
             "variant": self.variant,
             "outcome": self.outcome,
@@ -198,12 +186,10 @@ def _item(item: ItemResult) -> dict:
     if item.kind == "criterion":
         data.update(points=item.points, max=item.max, method=item.method)
     if item.kind == "value":
-        type_ = item.detail.get("type")
-        unit = type_.unit.symbol if type_ is not None and type_.kind == "number" and type_.unit else None
-        data.update(value=_plain(item.detail.get("value")), unit=unit or None, display=value_display(item),
+        data.update(value=plain(item.detail.get("value")), unit=unit_symbol(item.detail.get("type")), display=value_display(item),
                     formula=item.detail.get("formula"))
     data["inputs"] = [
-        {"name": r.name, "value": _plain(r.value), "unit": _unit(r), "display": format_value(r.value, r.type)}
+        {"name": r.name, "value": plain(r.value), "unit": unit_symbol(r.type), "display": format_value(r.value, r.type)}
         for r in item.inputs
     ]
     for key in ("condition", "tier", "scale", "failure", "waiver", "missing"):
@@ -213,12 +199,12 @@ def _item(item: ItemResult) -> dict:
     return data
 
 
-def _unit(recorded: Recorded) -> str | None:
-    t = recorded.type
-    return t.unit.symbol or None if t.kind == "number" and t.unit is not None else None
+def unit_symbol(type_: Type | None) -> str | None:
+    """The unit a value of this type is written in; None for plain numbers and other types."""
+    return type_.unit.symbol or None if type_ is not None and type_.kind == "number" and type_.unit else None
 
 
-def _plain(value):
+def plain(value):
     """An evaluated value as JSON data: unknowns become null (their status says why)."""
     if isinstance(value, (Missing, Failure)):
         return None

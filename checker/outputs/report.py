@@ -16,28 +16,24 @@ from decimal import Decimal
 from pathlib import Path
 
 import jinja2
-import yaml
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from . import summary
 from .numbers import number, quantity, unit_text
+from ..catalogue import LANGS, catalogue, fill
+from ..errors import ReportError
 from ..resources import resource_dir
 from ..evaluation.result import Result, dumps
+from ..language.highlight import rule_code_html
 
 FORMATS = ("text", "md", "html", "json", "pdf")
-LANGS = ("zh", "en")
 TEMPLATES = {"text": "report.txt.j2", "md": "report.md.j2", "html": "report.html.j2"}
-MESSAGES = "messages.yaml"
 
 _HTML_LANG = {"zh": "zh-CN", "en": "en"}
 _MARK = {"pass": "✓", "met": "✓", "partly_met": "◐", "not_met": "✗", "fail": "✗", "missing": "?",
          "error": "!", "waived": "~", "not_applicable": "-", "ok": "="}
 _DECIDED = ("pass", "fail", "met", "partly_met", "not_met")
-
-
-class ReportError(Exception):
-    """A template or message catalogue cannot be used; the message says which and why."""
 
 
 def render(result: Result | dict, fmt: str = "text", lang: str = "zh",
@@ -56,7 +52,7 @@ def render(result: Result | dict, fmt: str = "text", lang: str = "zh",
         html = render(data, "html", lang, template_dir)
         return html_to_pdf(html, attachments={"result.json": dumps(data).encode("utf-8")})
     folder = _folder(template_dir)
-    t = _catalogue(folder)[lang]
+    t = catalogue(folder)[lang]
     data = neutralised(data)
     context = {"view": build_view(data, lang, t, rich=fmt == "html"), "t": t, "result": data, "lang": lang}
     environment = _environment(folder, fmt)
@@ -79,7 +75,7 @@ def _folder(template_dir: str | Path | None) -> str | None:
 
 
 # ---------------------------------------------------------------------------
-# environments and the message catalogue, built once per process
+# environments, built once per process
 
 @functools.lru_cache(maxsize=None)
 def _environment(folder: str | None, fmt: str) -> jinja2.Environment:
@@ -90,7 +86,7 @@ def _environment(folder: str | None, fmt: str) -> jinja2.Environment:
                    trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
                    finalize={"md": _md_finalize, "text": _text_finalize, "html": _html_finalize}[fmt])
     environment = (jinja2.Environment if folder is None else SandboxedEnvironment)(**options)
-    environment.filters.update(fill=fill, md_code=md_code, css_string=css_string, code_breaks=code_breaks)
+    environment.filters.update(fill=fill, md_code=md_code, css_string=css_string, rule_code=rule_code)
     return environment
 
 
@@ -99,55 +95,8 @@ def shipped_template(name: str, fmt: str) -> jinja2.Template:
     return _environment(None, fmt).get_template(name)
 
 
-@functools.lru_cache(maxsize=None)
-def _catalogue(folder: str | None) -> dict[str, dict]:
-    """{lang: {group: {key: text}}}: the shipped catalogue, overlaid by the folder's own if it has one."""
-    entries = _read_catalogue(resource_dir("templates") / MESSAGES)
-    if folder is not None and (Path(folder) / MESSAGES).is_file():
-        for group, items in _read_catalogue(Path(folder) / MESSAGES).items():
-            entries.setdefault(group, {}).update(items)
-    return {lang: {group: {key: texts[lang] for key, texts in items.items()} for group, items in entries.items()}
-            for lang in LANGS}
-
-
-def messages(lang: str, template_dir: str | Path | None = None) -> dict[str, dict[str, str]]:
-    """The message catalogue in `lang`, {group: {key: text}}: for reports and every other text printed.
-
-    Shared and cached: read it, do not change it.
-    """
-    if lang not in LANGS:
-        raise ValueError(f"unknown language {lang!r}: expected one of {', '.join(LANGS)}")
-    return _catalogue(_folder(template_dir))[lang]
-
-
-def _read_catalogue(path: Path) -> dict:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        raise ReportError(f"cannot read the message catalogue {path}: {error}") from None
-    if not isinstance(data, dict):
-        raise ReportError(f"{path}: the message catalogue must map groups to messages")
-    for group, items in data.items():
-        if hasattr(dict, str(group)):
-            raise ReportError(f"{path}: group {group!r} may not be named like a dict method")
-        if not isinstance(items, dict):
-            raise ReportError(f"{path}: group {group!r} must map keys to messages")
-        for key, texts in items.items():
-            if hasattr(dict, str(key)):  # `t.chart.values` would find the dict method, not the message
-                raise ReportError(f"{path}: {group}.{key}: a key may not be named like a dict method")
-            if not (isinstance(texts, dict) and all(isinstance(texts.get(lang), str) for lang in LANGS)):
-                raise ReportError(f"{path}: {group}.{key} needs a text in each of: {', '.join(LANGS)}")
-    return data
-
-
 # ---------------------------------------------------------------------------
 # filters and escaping
-
-def fill(pattern: str, **values) -> str:
-    """`{name}` in a catalogue text replaced by its value; nothing else (str.format could reach attributes)."""
-    return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0),
-                  pattern)
-
 
 class _MarkdownSafe(str):
     """Markdown already built by `md_code`: finalize lets it through."""
@@ -176,6 +125,18 @@ def _unblock(match: re.Match) -> str:
     if marker[0].isdigit():  # "12." : a backslash escapes punctuation only, so it goes before the dot
         return match.group(1) + marker[:-1] + "\\" + marker[-1]
     return match.group(1) + "\\" + marker
+
+
+def rule_code(value) -> Markup:
+    """Rule code (a condition, a formula) as escaped, highlighted HTML for `<code>`: `{{ x|rule_code }}`.
+
+    It may wrap at a space or after the dot of a path, never inside a name: a <wbr> after each dot of
+    the text (not of the markup).
+    """
+    return Markup(_DOT_IN_TEXT.sub(".<wbr>", rule_code_html(str(value))))
+
+
+_DOT_IN_TEXT = re.compile(r"\.(?![^<>]*>)")
 
 
 def md_code(value) -> _MarkdownSafe:
@@ -231,12 +192,6 @@ def _html_finalize(value):
     if isinstance(value, Markup):  # a macro's output, built from values already finalized
         return value
     return _CONTROL.sub("", value) if isinstance(value, str) else value
-
-
-def code_breaks(code: str) -> Markup:
-    """Rule code, escaped, that may wrap after a dot or around an operator but never inside a name."""
-    escaped = str(Markup.escape(code))
-    return Markup(re.sub(r"(\.|\s+)", lambda m: m.group(1) + "<wbr>", escaped))
 
 
 def css_string(text: str) -> Markup:
@@ -337,9 +292,19 @@ def build_view(data: dict, lang: str, t: dict, rich: bool = False) -> dict:
             "basis": label(ruleset.get("basis")),
             "status": status or None,
             "reproduce": fill(t["note"]["reproduce"], date=data.get("date") or "—"),
+            "parameters": [_parameter(name, p, shown) for name, p in (data.get("parameters") or {}).items()],
         },
         "page_counter_css": _page_counter(t["note"]["page"]),
     }
+
+
+def _parameter(name: str, recorded: dict, shown: "_Shown") -> dict:
+    """A recorded parameter: its value as read, and where it came from."""
+    t, value = shown.t, recorded.get("value")
+    display = t["parameters"]["no_value"] if value is None else shown.plain(value, recorded.get("unit"))
+    source = recorded.get("source")
+    return {"name": name, "display": display, "source": t["parameters"].get(source, source),
+            "file_sha256": recorded.get("file_sha256")}
 
 
 def _label(value: dict | None, lang: str) -> str:
@@ -382,7 +347,7 @@ class _Shown:
     def value(self, recorded: dict, bounds=()) -> str:
         """An input or computed value: formatted from its value and unit; unknowns in the report's words."""
         if recorded.get("value") is None:
-            return _display(recorded, self.t)
+            return display_value(recorded, self.t)
         return self.plain(recorded["value"], recorded.get("unit"), bounds)
 
 
@@ -461,7 +426,7 @@ def _how(item: dict, shown: _Shown) -> str:
     return how["holds"] if status in ("pass", "met") else how["does_not_hold"]
 
 
-def _display(recorded: dict, t: dict) -> str:
+def display_value(recorded: dict, t: dict) -> str:
     """A value as the result displays it; the words for unknown values in the report's language."""
     display = recorded.get("display") or ""
     if recorded.get("value") is None:

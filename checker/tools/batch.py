@@ -24,14 +24,17 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 
+from ..inputs import InputError, is_dir, is_file, read_file
 from ..evidence.load import DEFAULT_MAX_BYTES, EvidenceError, Problem, check_evidence, parse_evidence
-from ..outputs.files import remove_leftovers, write_atomically
+from ..outputs.files import remove_leftovers, sync_to_disk, write_atomically
 from ..evaluation.result import format_number
 from ..evaluation.ruleset import Ruleset, load_ruleset
+from ..pointer import get, parse_pointer
 
 EXTENSIONS = {"json": "json", "html": "html", "md": "md", "text": "txt"}
 JSON_LINES = (".jsonl", ".ndjson")
 SETTINGS_FILE = "batch.json"
+MAX_JSON_LINES_BYTES = 1 << 30  # one JSON Lines file holds many applications, each within --max-bytes
 INVALID, FAILED = "invalid", "error"  # rows of applications that were not scored
 UNGRADED = ("passed", "not_graded", "incomplete", "ineligible", INVALID, FAILED)  # bars after the grades
 
@@ -70,6 +73,7 @@ class Settings:
     lang: str
     force: bool
     max_bytes: int = DEFAULT_MAX_BYTES
+    origins: tuple[tuple[str, str, str | None], ...] = ()  # name, source, file_sha256 of each parameter
 
 
 # ---------------------------------------------------------------------------------------- inputs
@@ -83,11 +87,11 @@ def collect(inputs: Iterable[str], out: Path | None = None, id_field: str | None
     files: list[Path] = []
     for given in inputs:
         path = Path(given)
-        if path.is_dir():
-            found = sorted(p for p in path.iterdir() if p.is_file() and p.suffix in (".json", *JSON_LINES))
+        if is_dir(path):
+            found = sorted(p for p in path.iterdir() if is_file(p) and p.suffix in (".json", *JSON_LINES))
         elif glob.has_magic(given):
-            found = sorted(Path(p) for p in glob.glob(given, recursive=True) if Path(p).is_file())
-        elif path.is_file():
+            found = sorted(Path(p) for p in glob.glob(given, recursive=True) if is_file(p))
+        elif is_file(path):
             found = [path]
         else:
             raise BatchError(f"no file or folder at {given}")
@@ -107,9 +111,9 @@ def collect(inputs: Iterable[str], out: Path | None = None, id_field: str | None
 def _lines(path: Path, id_field: str | None, taken: set[str]) -> list[Application]:
     found = []
     try:
-        content = path.read_bytes()
-    except OSError as error:
-        raise BatchError(f"cannot read {path}: {error.strerror or error}") from None
+        content = read_file(path, max_bytes=MAX_JSON_LINES_BYTES, what=("a JSON Lines file", "JSON Lines 文件"))
+    except InputError as error:
+        raise BatchError(f"cannot read {path}: {error.en}") from None
     for number, line in enumerate(content.split(b"\n"), 1):
         line = line.rstrip(b"\r")
         if not line.strip():
@@ -125,9 +129,7 @@ def _field(line: bytes, pointer: str) -> str | None:
         node = json.loads(line)
     except (ValueError, RecursionError):
         return None
-    for part in pointer.strip("/").split("/"):
-        part = part.replace("~1", "/").replace("~0", "~")
-        node = node.get(part) if isinstance(node, dict) else None
+    node = get(node, parse_pointer(pointer))
     return node if isinstance(node, str) and node.strip() else None
 
 
@@ -144,9 +146,26 @@ def _unique(name: str, taken: set[str]) -> str:
 
 # ---------------------------------------------------------------------------------------- running
 
+SYNC_EVERY = 2000  # results written between two syncs to disk
+
+
 def run(applications: list[Application], settings: Settings, jobs: int,
         progress: Callable[[Row], None] | None = None) -> list[Row]:
-    """Score every application; rows come back in input order. `progress` sees each row as it ends."""
+    """Score every application; rows come back in input order. `progress` sees each row as it ends.
+
+    Results are renamed into place as they are made and synced to disk every SYNC_EVERY applications and at
+    the end, not one by one (see docs/batch-and-gap.md, "Durability").
+    """
+    done = 0
+
+    def finished(row: Row) -> None:
+        nonlocal done
+        done += 1
+        if done % SYNC_EVERY == 0:
+            sync_to_disk()
+        if progress:
+            progress(row)
+
     out = Path(settings.out)
     out.mkdir(parents=True, exist_ok=True)
     remove_leftovers(out)
@@ -154,25 +173,23 @@ def run(applications: list[Application], settings: Settings, jobs: int,
     work = list(enumerate(applications))
     if jobs <= 1 or len(applications) <= 1:
         _start(settings, interactive=True)
-        finished = map(_score_numbered, work)
-        for index, row in finished:
+        for index, row in map(_score_numbered, work):
             rows[index] = row
-            if progress:
-                progress(row)
+            finished(row)
     else:
         chunk = max(1, min(64, len(work) // (jobs * 8)))
         pool = multiprocessing.Pool(jobs, initializer=_start, initargs=(settings,))
         try:
             for index, row in pool.imap_unordered(_score_numbered, work, chunksize=chunk):
                 rows[index] = row
-                if progress:
-                    progress(row)
+                finished(row)
             pool.close()
         except BaseException:
             pool.terminate()  # workers die mid-file; their temporary files are removed on the next run
             raise
         finally:
             pool.join()
+    sync_to_disk()
     return rows
 
 
@@ -206,9 +223,12 @@ def score(application: Application, ruleset: Ruleset, settings: Settings, params
                 return kept
         evidence = parse_evidence(raw, application.source, max_bytes=settings.max_bytes)
         check_evidence(evidence, ruleset.schema, application.source)
-        result = ruleset.evaluate(evidence, params=params, date=settings.date, evidence_bytes=raw)
-        for fmt in settings.formats:
-            write_atomically(out / f"{application.id}.{EXTENSIONS[fmt]}", _render(result, fmt, settings.lang))
+        result = ruleset.evaluate(evidence, params=params, date=settings.date, evidence_bytes=raw,
+                                  origins={n: {"source": s, "file_sha256": h} for n, s, h in settings.origins})
+        # The JSON result last: a rerun takes an application as done only when its JSON result is readable.
+        for fmt in sorted(settings.formats, key=lambda f: f == "json"):
+            write_atomically(out / f"{application.id}.{EXTENSIONS[fmt]}", _render(result, fmt, settings.lang),
+                             durable=False)
         return _row(application, _summary_of(result), json_file(application))
     except EvidenceError as error:
         row.outcome, row.error = INVALID, " | ".join(error.render(settings.lang).splitlines())
@@ -223,12 +243,9 @@ def json_file(application: Application) -> str:
 
 def read_application(application: Application, max_bytes: int) -> bytes:
     try:
-        with open(application.path, "rb") as handle:
-            return handle.read(max_bytes + 1)  # parse_evidence reports a file over the limit
-    except OSError as error:
-        reason = error.strerror or str(error)
-        raise EvidenceError(application.source, [Problem("", f"expected a readable file, found an error: {reason}",
-                                                         f"应为可读取的文件，实际出错：{reason}")]) from None
+        return read_file(application.path, max_bytes=max_bytes, what=("an evidence file", "证据文件"))
+    except InputError as error:
+        raise EvidenceError(application.source, [Problem("", error.en, error.zh)]) from None
 
 
 def _render(result, fmt: str, lang: str) -> bytes:
@@ -258,9 +275,17 @@ def _kept(out: Path, application: Application, ruleset_sha: str, evidence_sha: s
         same = existing["ruleset"]["sha256"] == ruleset_sha and existing["evidence"]["sha256"] == evidence_sha
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    if not same or not all((out / f"{application.id}.{EXTENSIONS[f]}").is_file() for f in formats):
+    if not same or not all(_non_empty(out / f"{application.id}.{EXTENSIONS[f]}") for f in formats):
         return None
     return _row(application, existing, json_file(application), skipped=True)
+
+
+def _non_empty(path: Path) -> bool:
+    # A file written without its own sync can be empty after a power loss: score the application again.
+    try:
+        return path.is_file() and path.stat().st_size > 0
+    except OSError:
+        return False
 
 
 # ---------------------------------------------------------------------------------------- settings
@@ -305,7 +330,8 @@ def csv_cell(value) -> str:
 
 
 def index_html(rows: list[Row], ruleset: Ruleset, lang: str, date: str | None, formats: tuple[str, ...]) -> bytes:
-    from ..outputs.report import messages, shipped_template
+    from ..catalogue import messages
+    from ..outputs.report import shipped_template
     extensions = [EXTENSIONS[f] for f in formats]
     template = shipped_template("batch-index.html.j2", "html")
     t = messages(lang)

@@ -18,10 +18,13 @@ from xml.etree import ElementTree
 import yaml
 
 from ..language.diagnostics import RulesetError, did_you_mean
-from ..evidence.load import DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, EvidenceError, load_evidence, validate_evidence
+from ..inputs import MAX_YAML_NODES, BoundedLoader, InputError, is_dir, is_file, read_file
+from ..evidence.load import DEFAULT_MAX_DEPTH, EvidenceError, load_evidence, validate_evidence
+from ..pointer import DELETE, PointerError, parse_pointer, patched
 from ..resources import resource_dir
 from ..evaluation.result import (ERROR, FAIL, GRADED, INCOMPLETE, INELIGIBLE, MET, MISSING, NOT_APPLICABLE, NOT_GRADED,
-                     NOT_MET, PARTLY_MET, PASS, PASSED, WAIVED, ItemResult, Result, dumps, explain, format_number)
+                     NOT_MET, PARTLY_MET, PASS, PASSED, WAIVED, ItemResult, Result, dumps, explain, format_number,
+                     plain)
 from ..evaluation.ruleset import SUFFIX, Ruleset, display_path, load_ruleset, locate, shipped_rulesets
 from ..language.values import Failure, Missing
 
@@ -41,7 +44,6 @@ STATUSES = {
 # What the entries of `statuses`, `points` and `values` must be.
 ENTRY_TYPES = {"statuses": ((str,), "a status word"), "points": ((Decimal,), "a number"),
                "values": ((str, bool, Decimal, type(None)), "a number, a text, true/false or null")}
-MAX_NODES = 1_000_000  # YAML aliases can expand a small file into a huge tree
 SHOWN = 5  # items listed in one explanation before "…"
 
 # Result of one case.
@@ -72,7 +74,7 @@ class _Mapping(dict):
         return self.key_lines.get(key, self.line)
 
 
-class CaseLoader(yaml.SafeLoader):
+class CaseLoader(BoundedLoader):
     """Safe YAML in which numbers are exact Decimals, dates stay text and a repeated key is an error."""
 
     def construct_mapping(self, node, deep=False):
@@ -125,13 +127,12 @@ CaseLoader.add_implicit_resolver("tag:yaml.org,2002:float", re.compile(r"^[-+]?[
                                  list("-+0123456789"))
 
 
-def read_yaml(path: Path, source: str):
+def read_yaml(path: Path, source: str, what: str = "cases file"):
+    """A YAML file of ours (`what` names it in messages: "cases file", "parameter file"), numbers exact."""
     try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise CasesError([f"{source}: cannot read the cases file: {error.strerror or error}"]) from None
-    if len(data) > DEFAULT_MAX_BYTES:
-        raise CasesError([f"{source}: the cases file is larger than {DEFAULT_MAX_BYTES} bytes"])
+        data = read_file(path, what=(f"a {what}", "YAML 文件"))
+    except InputError as error:
+        raise CasesError([f"{source}: {error.en}"]) from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -152,7 +153,7 @@ def _json_data(value, budget: list[int], depth: int = 0):
     """YAML data as plain JSON data (dict, list, str, bool, None, Decimal), or a ValueError saying why not."""
     budget[0] -= 1
     if budget[0] < 0:
-        raise ValueError(f"expands to more than {MAX_NODES} values")
+        raise ValueError(f"expands to more than {MAX_YAML_NODES} values")
     if depth > DEFAULT_MAX_DEPTH:
         raise ValueError(f"is nested more than {DEFAULT_MAX_DEPTH} levels deep")
     if value is None or isinstance(value, (str, bool, Decimal)):
@@ -222,7 +223,7 @@ class _Reader:
 
     def json(self, value, line: int, what: str):
         try:
-            return _json_data(value, [MAX_NODES])
+            return _json_data(value, [MAX_YAML_NODES])
         except ValueError as error:
             self.problem(line, f"{what} {error}")
             return None
@@ -466,7 +467,7 @@ class Suite:
             return outcome(CASE_FAILED, f"expected {'outcome ' * ('outcome' in case.expect)}{expected}, got invalid "
                                         f"evidence ({shown}{' …' if len(problems) > SHOWN else ''})")
         try:
-            result = self.ruleset.evaluate(evidence, params=params)
+            result = self.ruleset.evaluate(evidence, params=params, gap=False)
         except Exception as error:  # an engine fault must not hide the other cases
             return outcome(CASE_FAULT, f"internal error: {type(error).__name__}: {error}")
         mismatches = compare(case.expect, result)
@@ -489,57 +490,11 @@ class Suite:
         if not isinstance(evidence, dict):
             raise _CaseProblem("the evidence should be a mapping")
         for pointer, value, line in case.changes:
-            try:
-                _apply(evidence, pointer, copy.deepcopy(value))
-            except _CaseProblem as problem:
+            try:  # `null` deletes
+                evidence = patched(evidence, parse_pointer(pointer), DELETE if value is None else copy.deepcopy(value))
+            except PointerError as problem:
                 raise _CaseProblem(f"set {pointer} (line {line}): {problem}") from None
         return evidence
-
-
-def _apply(document: dict, pointer: str, value) -> None:
-    """Set the member at an RFC 6901 pointer (creating missing objects on the way); None deletes it."""
-    tokens = [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]]
-    node = document
-    for depth, token in enumerate(tokens[:-1]):
-        if isinstance(node, dict):
-            if token not in node and value is not None:
-                node[token] = {}
-            if token not in node:
-                raise _CaseProblem(f"nothing at /{'/'.join(tokens[:depth + 1])} to delete from")
-            node = node[token]
-        elif isinstance(node, list):
-            node = node[_index(node, token, tokens[:depth + 1])]
-        else:
-            raise _CaseProblem(f"/{'/'.join(tokens[:depth])} is not an object or an array")
-    last = tokens[-1]
-    if isinstance(node, dict):
-        if value is not None:
-            node[last] = value
-        elif last in node:
-            del node[last]
-        else:
-            hint = did_you_mean(last, node)
-            raise _CaseProblem(f"nothing to delete: no member {last!r}" + (f" ({hint})" if hint else ""))
-    elif isinstance(node, list):
-        index = len(node) if last == "-" and value is not None else _index(node, last, tokens, extend=value is not None)
-        if value is None:
-            del node[index]
-        elif index == len(node):
-            node.append(value)
-        else:
-            node[index] = value
-    else:
-        raise _CaseProblem(f"/{'/'.join(tokens[:-1])} is not an object or an array")
-
-
-def _index(array: list, token: str, path: list[str], extend: bool = False) -> int:
-    where = "/" + "/".join(path[:-1])
-    if not (token.isascii() and token.isdigit()) or (len(token) > 1 and token.startswith("0")):
-        raise _CaseProblem(f"{token!r} is not an index of the array at {where}")
-    index = int(token)
-    if index > len(array) or (index == len(array) and not extend):
-        raise _CaseProblem(f"the array at {where} has {len(array)} item{'s' * (len(array) != 1)}, no index {index}")
-    return index
 
 
 # ------------------------------------------------------------------ comparing
@@ -572,7 +527,7 @@ def compare(expect: dict, result: Result) -> list[str]:
             found.append(f"expected points {item_id} {_show(wanted)}, got {_show(item.points)} ({explain(item)})")
     for name, wanted in (expect.get("values") or {}).items():
         item = items.get(("value", name))
-        got = _plain(item.detail.get("value")) if item is not None else None
+        got = plain(item.detail.get("value")) if item is not None else None
         if not _same(wanted, got):
             found.append(f"expected {name} {_show(wanted)}, got {_show(got)}" + (f" ({explain(item)})" if item else ""))
     if "missing" in expect:
@@ -623,12 +578,6 @@ def _explain(item) -> str:
     if isinstance(item, ItemResult):
         return explain(item)
     return "; ".join(f"`{c.id}` {c.status}" for c in item.conditions)
-
-
-def _plain(value):
-    if isinstance(value, (Missing, Failure)):
-        return None
-    return value.isoformat() if hasattr(value, "isoformat") else value
 
 
 def _same(wanted, got) -> bool:
@@ -735,10 +684,11 @@ def find_cases(target: str | None) -> Plan:
                     [display_path(p) for p in shipped_rulesets() if not cases_path(p).is_file()])
     path = Path(target)
     if target.endswith(CASES_SUFFIX):
-        if not path.is_file():
-            raise CasesError([f"{target}: no such cases file"])
+        if not is_file(path):
+            shown = target if len(target) <= 200 else target[:200] + "…"
+            raise CasesError([f"{shown}: no such cases file"])
         return Plan([path], [])
-    if path.is_dir():
+    if is_dir(path):
         files = sorted(path.glob(f"*{CASES_SUFFIX}"))
         if not files:
             raise CasesError([f"{target}: no *{CASES_SUFFIX} files in this folder"])

@@ -17,8 +17,8 @@ from pathlib import Path
 
 from ..tools.batch import FAILED, INVALID, Application, csv_cell, read_application
 from ..evidence.load import EvidenceError, check_evidence, parse_evidence
-from ..evaluation.gap import compare
-from ..outputs.report import fill, messages
+from ..evaluation.whatif import compare
+from ..catalogue import fill, messages
 from ..evaluation.result import GRADED, INCOMPLETE, INELIGIBLE, NOT_GRADED, PASSED, format_number
 from ..evaluation.ruleset import Ruleset, display_path
 
@@ -151,7 +151,7 @@ def _evaluate(ruleset: Ruleset, params: dict, evidence: dict, raw: bytes, date, 
     try:
         if check:
             check_evidence(evidence, ruleset.schema, source)
-        result = ruleset.evaluate(evidence, params=params, date=date, evidence_bytes=raw)
+        result = ruleset.evaluate(evidence, params=params, date=date, evidence_bytes=raw, gap=False)
     except EvidenceError as error:
         return Side(INVALID, error=" | ".join(error.render(lang).splitlines())), None
     except Exception as error:  # one application's fault must not stop the others

@@ -121,7 +121,7 @@ def diff_command(ctx, old, new, inputs, fmt, lang, params, show_all, date, max_b
     ctx.meta["lang"] = lang
     before, after = load_ruleset(old), load_ruleset(new)
     try:
-        comparison = compare_versions(before, after, collect(inputs), parse_params(params), evaluation_date(date),
+        comparison = compare_versions(before, after, collect(inputs), parse_params(params)[0], evaluation_date(date),
                                       max_bytes, lang)
     except ValueError as error:
         raise click.UsageError(str(error)) from None
@@ -129,7 +129,7 @@ def diff_command(ctx, old, new, inputs, fmt, lang, params, show_all, date, max_b
         click.echo(dumps(comparison.to_dict(show_all)), nl=False)
     elif fmt == "csv":
         click.echo(render_csv(comparison), nl=False)
-        from ...outputs.report import fill, messages
+        from ...catalogue import fill, messages
         words = messages(lang)["diff"]
         for side, names in comparison.params_only.items():   # the table has no header to say it in
             for name in names:

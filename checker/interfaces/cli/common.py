@@ -11,7 +11,6 @@ import click
 from ...evidence.load import DEFAULT_MAX_BYTES, EvidenceError
 from ...evaluation.ruleset import Ruleset, load_ruleset, shipped_rulesets
 from ...language.diagnostics import Diagnostic, RulesetError, did_you_mean
-from ...tools.cases import CasesError
 
 EXIT_OK, EXIT_NOT_GRADED, EXIT_INVALID, EXIT_INTERNAL = 0, 1, 2, 3
 ISSUES_URL = "the carbon-check issue tracker"
@@ -36,7 +35,8 @@ param_option = click.option("--param", "params", multiple=True, metavar="NAME=VA
                             help="Supply a ruleset parameter, or @FILE: a YAML file of them.")
 date_option = click.option("--date", "date", help="The evaluation date (default: SOURCE_DATE_EPOCH, else today).")
 lang_option = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
-max_bytes_option = click.option("--max-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES,
+# Capped where a size still fits every system call (a 2**64 limit would overflow a C size_t).
+max_bytes_option = click.option("--max-bytes", type=click.IntRange(min=1, max=1 << 40), default=DEFAULT_MAX_BYTES,
                                 show_default=True, help="Refuse evidence files larger than this many bytes.")
 
 
@@ -114,25 +114,34 @@ def evaluation_date(given: str | None) -> str:
     return datetime.date.today().isoformat()
 
 
-def parse_params(pairs: tuple[str, ...]) -> dict:
-    """`--param NAME=VALUE` pairs and `--param @FILE` (a YAML mapping), later ones winning."""
-    params = {}
+def parse_params(pairs: tuple[str, ...]) -> tuple[dict, dict]:
+    """`--param NAME=VALUE` pairs and `--param @FILE` (a YAML mapping), later ones winning.
+
+    Returns the values by name and where each came from ({"source", "file_sha256"}), which the result records.
+    """
+    import hashlib
+    params, origins = {}, {}
     for pair in pairs:
         if pair.startswith("@"):
-            params.update(params_file(Path(pair[1:])))
+            path = Path(pair[1:])
+            values = params_file(path)
+            origin = {"source": "file", "file_sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
+            params.update(values)
+            origins.update(dict.fromkeys(values, origin))
             continue
         name, sep, value = pair.partition("=")
         if not sep:
             raise click.BadParameter(f"expected NAME=VALUE, got {pair!r}", param_hint="--param")
         params[name.strip()] = value.strip()
-    return params
+        origins[name.strip()] = {"source": "command line", "file_sha256": None}
+    return params, origins
 
 
 def params_file(path: Path) -> dict:
     """Parameters a certification body keeps in a file: `name: value` lines, numbers read exactly."""
-    from ...tools.cases import read_yaml
+    from ...tools.cases import CasesError, read_yaml
     try:
-        data = read_yaml(path, str(path))
+        data = read_yaml(path, str(path), "parameter file")
     except CasesError as error:
         raise click.BadParameter("; ".join(error.problems), param_hint="--param") from None
     if not isinstance(data, dict) or not all(isinstance(k, str) for k in data):

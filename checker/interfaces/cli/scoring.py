@@ -44,9 +44,11 @@ def check(ctx, evidence, ruleset, fmt, lang, output, params, date, template_dir,
     rules = ruleset_for(data, ruleset)
     check_evidence(data, rules.schema, str(evidence))
     try:
-        result = rules.evaluate(data, params=parse_params(params), date=evaluation_date(date), evidence_bytes=raw)
+        supplied, origins = parse_params(params)
+        result = rules.evaluate(data, params=supplied, date=evaluation_date(date), evidence_bytes=raw,
+                                origins=origins)
         if changes:
-            result, comparison = _what_if(rules, data, changes, result, parse_params(params), evaluation_date(date), lang,
+            result, comparison = _what_if(rules, data, changes, result, supplied, evaluation_date(date), lang,
                                           str(evidence))
     except ValueError as error:
         raise click.UsageError(str(error)) from None
@@ -124,29 +126,18 @@ def validate(ctx, evidence, ruleset, lang, max_bytes):
 def _what_if(rules: Ruleset, data: dict, changes: tuple[str, ...], before, params: dict, date: str, lang: str,
              source: str):
     """`check --set`: the result of the changed evidence, and what changed against `before`."""
-    from ...evaluation.gap import apply_changes, compare, parse_change, render_comparison
-    parsed = [parse_change(change) for change in changes]
+    from ...evaluation.whatif import apply_changes, compare, parse_change
+    from ...outputs.gaptext import render_comparison
+    from ...pointer import get
     changed, record = data, []
-    for change, (path, value) in zip(changes, parsed):
-        record.append({"pointer": change.partition("=")[0], "from": _at_pointer(changed, path),
-                       "to": _at_pointer(apply_changes(changed, [(path, value)]), path)})
-        changed = apply_changes(changed, [(path, value)])
+    for change in changes:
+        path, value = parse_change(change)
+        before_change, changed = changed, apply_changes(changed, [(path, value)])
+        record.append({"pointer": change.partition("=")[0], "from": get(before_change, path), "to": get(changed, path)})
     check_evidence(changed, rules.schema, f"{source} (with --set)")
     after = rules.evaluate(changed, params=params, date=date)
     after.hypothetical = {"changes": record}  # so that no report of it can pass for an evaluation
     return after, "\n" + render_comparison(compare(before, after), list(changes), lang)
-
-
-def _at_pointer(node, path: tuple[str, ...]):
-    """The value at `path` in the evidence; None where there is none (a list's `-` names no item)."""
-    for key in path:
-        if isinstance(node, dict):
-            node = node.get(key)
-        elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
-            node = node[int(key)]
-        else:
-            return None
-    return node
 
 
 @click.command("gap", epilog="""\b
@@ -170,14 +161,16 @@ def gap_command(ctx, evidence, ruleset, target, fmt, lang, params, date, max_byt
     Lists each condition of the grade that does not hold, with its current and required value and, where
     the condition is linear in evidence quantities, the smallest change to one input that meets it.
     """
-    from ...evaluation.gap import gap_to, render_gap
+    from ...evaluation.gap import gap_to
+    from ...outputs.gaptext import render_gap
     ctx.meta["lang"] = lang
     data, raw = load_evidence(evidence, max_bytes=max_bytes)
     rules = ruleset_for(data, ruleset)
     check_evidence(data, rules.schema, str(evidence))
     try:
-        supplied = parse_params(params)
-        result = rules.evaluate(data, params=supplied, date=evaluation_date(date), evidence_bytes=raw)
+        supplied, origins = parse_params(params)
+        result = rules.evaluate(data, params=supplied, date=evaluation_date(date), evidence_bytes=raw,
+                                origins=origins, gap=not target)
         found = gap_to(rules, data, result, rules.parameters(supplied), target) if target else result.gap
     except ValueError as error:
         raise click.UsageError(str(error)) from None

@@ -1,0 +1,71 @@
+"""The message catalogue, templates/messages.yaml: every word carbon-check prints, in zh and en.
+
+Read by every phase that writes words (the gap analysis, reports, the CLI), so it sits beside
+`resources` rather than in the report module. A folder of custom templates may overlay single messages.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+
+from .errors import ReportError
+from .resources import resource_dir
+
+LANGS = ("zh", "en")
+MESSAGES = "messages.yaml"
+
+
+def messages(lang: str, template_dir: str | Path | None = None) -> dict[str, dict[str, str]]:
+    """The message catalogue in `lang`, {group: {key: text}}: for reports and every other text printed.
+
+    Shared and cached: read it, do not change it.
+    """
+    if lang not in LANGS:
+        raise ValueError(f"unknown language {lang!r}: expected one of {', '.join(LANGS)}")
+    return catalogue(None if template_dir is None else str(Path(template_dir).resolve()))[lang]
+
+
+def both(group: str, key: str, **values) -> dict[str, str]:
+    """One message in every language, filled: {"zh": …, "en": …}, as results record texts."""
+    return {lang: fill(messages(lang)[group][key], **values) for lang in LANGS}
+
+
+@functools.lru_cache(maxsize=None)
+def catalogue(folder: str | None) -> dict[str, dict]:
+    """{lang: {group: {key: text}}}: the shipped catalogue, overlaid by the folder's own if it has one."""
+    entries = _read(resource_dir("templates") / MESSAGES)
+    if folder is not None and (Path(folder) / MESSAGES).is_file():
+        for group, items in _read(Path(folder) / MESSAGES).items():
+            entries.setdefault(group, {}).update(items)
+    return {lang: {group: {key: texts[lang] for key, texts in items.items()} for group, items in entries.items()}
+            for lang in LANGS}
+
+
+def _read(path: Path) -> dict:
+    import yaml   # only commands that print words need it
+    # libyaml's build of the same safe loader where PyYAML has it: the catalogue is read on every run.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        raise ReportError(f"cannot read the message catalogue {path}: {error}") from None
+    if not isinstance(data, dict):
+        raise ReportError(f"{path}: the message catalogue must map groups to messages")
+    for group, items in data.items():
+        if hasattr(dict, str(group)):
+            raise ReportError(f"{path}: group {group!r} may not be named like a dict method")
+        if not isinstance(items, dict):
+            raise ReportError(f"{path}: group {group!r} must map keys to messages")
+        for key, texts in items.items():
+            if hasattr(dict, str(key)):  # `t.chart.values` would find the dict method, not the message
+                raise ReportError(f"{path}: {group}.{key}: a key may not be named like a dict method")
+            if not (isinstance(texts, dict) and all(isinstance(texts.get(lang), str) for lang in LANGS)):
+                raise ReportError(f"{path}: {group}.{key} needs a text in each of: {', '.join(LANGS)}")
+    return data
+
+
+def fill(pattern: str, **values) -> str:
+    """`{name}` in a catalogue text replaced by its value; nothing else (str.format could reach attributes)."""
+    return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0),
+                  pattern)

@@ -1,0 +1,478 @@
+"""Formatter: ruleset text → the same ruleset in one canonical layout, every comment kept.
+
+The layout is decided from the tokens alone (never from the input's indentation, alignment or line
+breaks), so formatting is idempotent and two differently laid-out copies of a ruleset format alike.
+Only blank lines between declarations, between block entries and around comments are kept (at most one).
+
+The grammar drops comments, so they are found with a separate scan of the text and each one is attached
+to a token: a comment on the same line as the token before it trails that token, any other comment leads
+the token after it. The formatter prints from a concrete syntax tree that keeps every token, parentheses
+included, and knows nothing of meaning; `parse()` still reports syntax errors, with its diagnostics.
+"""
+from __future__ import annotations
+
+import dataclasses
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+
+from lark import Lark, Token, Tree
+from lark.exceptions import UnexpectedInput
+
+from ..language import ast
+from ..language.parse import parse
+from ..resources import resource_dir
+
+WIDTH = 100  # columns a line may take (a Chinese character takes two)
+STEP = 2  # one level of indentation
+
+# Strings first, so that a `#` inside one is not taken for a comment.
+_STRING_OR_COMMENT = re.compile(r'"(?:[^"\\\n]|\\.)*"?|#[^\n]*')
+# Keywords that belong with the value after them: `in tCO2e`, `max 15`, `= expr`, `default expr`.
+_JOINS_NEXT = {"in", "max", "=", "default", "as", "scale", "points", "assessed", "from", "to", "grades",
+               "section", "criterion", "grade", "require", "table", "let", "param", "import", "variant",
+               "ruleset", "library", "for", "where", "if", "then", "else", "when"}
+# Declarations whose condition or formula goes on its own line under the head.
+_BODY_BELOW = {"require_decl", "grade_decl"}
+
+
+@lru_cache(maxsize=1)
+def _parser() -> Lark:
+    grammar = (resource_dir("grammar") / "carbon.lark").read_text(encoding="utf-8")
+    return Lark(grammar, parser="lalr", keep_all_tokens=True, propagate_positions=True, maybe_placeholders=True)
+
+
+def format_source(source: str, filename: str = "<ruleset>") -> str:
+    """The canonical layout of `source`. A ruleset that does not parse raises RulesetError, as `parse` does."""
+    try:
+        tree = _parser().parse(source)
+    except UnexpectedInput:
+        parse(source, filename)  # raises the checker's own diagnostics
+        raise
+    notes = _attach_comments(source, list(_leaves(tree)))
+    writer = _Writer(notes)
+    _module(writer, tree)
+    formatted = writer.finish()
+    # A formatter that changed what a ruleset means would be worse than none: check, every time.
+    if shape(parse(formatted, filename)) != shape(parse(source, filename)):
+        raise FormatError(f"{filename}: formatting would change the ruleset's meaning; the file is left as it is")
+    return formatted
+
+
+class FormatError(Exception):
+    """The formatter failed its own check: a fault of the formatter, never of the ruleset."""
+
+
+def shape(node):
+    """A syntax tree as nested tuples without places or source text: equal shapes mean equal rulesets."""
+    if isinstance(node, ast.Module):
+        return shape(node.header), shape(node.declarations)
+    if dataclasses.is_dataclass(node):
+        return (type(node).__name__,) + tuple(
+            (f.name, shape(getattr(node, f.name))) for f in dataclasses.fields(node) if f.compare)
+    if isinstance(node, (list, tuple)):
+        return tuple(shape(item) for item in node)
+    if isinstance(node, Decimal):
+        return "Decimal", str(node)  # 1.0 and 1 are equal numbers but not the same text
+    return node
+
+
+# Comments -------------------------------------------------------------------------------------------------
+
+@dataclass
+class _Comment:
+    text: str
+    blank_before: bool
+
+
+@dataclass
+class _Note:
+    """What the formatter must print around one token besides the token itself."""
+
+    leading: list[_Comment] = field(default_factory=list)
+    trailing: str | None = None
+    blank_before: bool = False  # a blank line separates the token from what comes before it
+
+
+def _attach_comments(source: str, tokens: list[Token]) -> dict:
+    comments = [m for m in _STRING_OR_COMMENT.finditer(source) if m.group().startswith("#")]
+    notes: dict = {}
+    previous_end, previous_line, previous_token = 0, 0, None
+    pending: list[_Comment] = []
+    items = sorted([(t.start_pos, t) for t in tokens] + [(m.start(), m) for m in comments], key=lambda x: x[0])
+    for start, item in items:
+        blank = source.count("\n", previous_end, start) >= 2
+        line = source.count("\n", 0, start) + 1
+        if isinstance(item, re.Match):
+            text = item.group().rstrip()
+            if previous_token is not None and line == previous_line and not pending:
+                notes.setdefault(id(previous_token), _Note()).trailing = text
+            else:
+                pending.append(_Comment(text, blank))
+            previous_end, previous_line = item.end(), line
+        else:
+            note = notes.setdefault(id(item), _Note())
+            note.leading, note.blank_before, pending = pending, blank, []
+            previous_end, previous_line, previous_token = item.end_pos, item.end_line, item
+    notes["end"] = pending
+    return notes
+
+
+# Output ---------------------------------------------------------------------------------------------------
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+class _Writer:
+    """Lines of output; a token's comments are printed when the token is."""
+
+    def __init__(self, notes: dict):
+        self.notes = notes
+        self.lines: list[str] = []
+        self.current = ""
+        self.indent = 0
+        self.cont = 0  # where a line goes on when a trailing comment ends it early
+        self.must_break = False
+
+    def column(self) -> int:
+        return _width(self.current) if self.current else self.indent
+
+    def fits(self, text: str, space: bool = True) -> bool:
+        return not self.must_break and self.column() + (1 if space and self.current else 0) + _width(text) <= WIDTH
+
+    def newline(self, indent: int) -> None:
+        if self.current:
+            self.lines.append(self.current.rstrip())
+            self.current = ""
+        self.indent, self.must_break = indent, False
+
+    def blank(self) -> None:
+        if self.lines and self.lines[-1] and not self.lines[-1].endswith("{") and not self.current:
+            self.lines.append("")
+
+    def comments(self, token: Token, statement: bool = False) -> None:
+        """Print the comments before `token` on their own lines, and a blank line kept before it."""
+        note = self.notes.get(id(token))
+        if note is None:
+            return
+        if note.leading:
+            if self.current:
+                self.newline(self.cont)
+            for comment in note.leading:
+                if comment.blank_before:
+                    self.blank()
+                self.lines.append(" " * self.indent + comment.text)
+            note.leading = []
+        if statement and note.blank_before:
+            self.blank()
+        note.blank_before = False
+
+    def put(self, token: Token, text: str | None = None, space: bool = True) -> None:
+        self.comments(token)
+        if self.must_break:
+            self.newline(self.cont)
+        text = _text(token) if text is None else text
+        if not self.current:
+            self.current = " " * self.indent + text
+        else:
+            self.current += (" " if space else "") + text
+        note = self.notes.get(id(token))
+        if note is not None and note.trailing:
+            self.current += "  " + note.trailing
+            self.must_break = True
+
+    def finish(self) -> str:
+        self.newline(0)
+        for comment in self.notes["end"]:
+            if comment.blank_before:
+                self.blank()
+            self.lines.append(comment.text)
+        return "\n".join(self.lines).strip("\n") + "\n"
+
+
+# Tokens and their spacing on one line ---------------------------------------------------------------------
+
+def _leaves(node):
+    if isinstance(node, Token):
+        yield node
+    elif isinstance(node, Tree):
+        for child in node.children:
+            yield from _leaves(child)
+
+
+def _text(token: Token) -> str:
+    if token.type == "ROW_KEY":  # `2021 :` and `2021:` are one key
+        return token.rstrip(" \t:") + ":"
+    return str(token)
+
+
+def _pieces(node, parent: str = "") -> list[tuple[Token, bool]]:
+    """The tokens of `node`, each with whether a space goes before it when the node is on one line."""
+    out: list[tuple[Token, bool]] = []
+    _collect(node, parent, out, [False])
+    return out
+
+
+def _collect(node, parent: str, out: list, glue_next: list) -> None:
+    if node is None:
+        return
+    if isinstance(node, Tree):
+        for child in node.children:
+            _collect(child, node.data, out, glue_next)
+        return
+    glue = glue_next[0] or node in (")", "]", ",", ".", ":") or node.type == "PERCENT"
+    glue = glue or (node in ("(", "[") and parent in ("call", "aggregate", "index"))
+    glue = glue or (node == "}" and parent == "member")
+    out.append((node, not glue))
+    glue_next[0] = (node in ("(", "[", ".") or (node == "-" and parent in ("neg", "signed_number"))
+                    or (node == "{" and parent == "member"))
+
+
+def _flat(node, parent: str = "") -> str:
+    return "".join((" " if space and i else "") + _text(t) for i, (t, space) in enumerate(_pieces(node, parent)))
+
+
+def _put_flat(w: _Writer, node, parent: str = "", first_space: bool = True) -> None:
+    for i, (token, space) in enumerate(_pieces(node, parent)):
+        w.put(token, space=space if i else first_space)
+
+
+# Expressions ----------------------------------------------------------------------------------------------
+
+_CHAINS = {"logic", "arith", "coalesce"}
+
+
+def _chain(node: Tree) -> list:
+    """`a and b and c` as [a, and, b, and, c]: the operands of one operator at one level."""
+    left, op, right = node.children
+    items = _chain(left) if isinstance(left, Tree) and left.data == node.data and _same_op(left, op) else [left]
+    tail = _chain(right) if node.data == "coalesce" and isinstance(right, Tree) and right.data == "coalesce" else [right]
+    return items + [op] + tail
+
+
+def _same_op(node: Tree, op: Token) -> bool:
+    if node.data == "arith":  # `a - b + c` is one chain, `a * b + c` two
+        return (node.children[1].type == "MUL") == (op.type == "MUL")
+    return str(node.children[1]) == str(op)
+
+
+def _expr(w: _Writer, node, cont: int, first_space: bool = True, parent: str = "") -> None:
+    """An expression from the current column: on one line if it fits, else broken before its operators."""
+    w.cont = cont
+    if not isinstance(node, Tree) or w.fits(_flat(node, parent), first_space):
+        _put_flat(w, node, parent, first_space)
+        return
+    if node.data in _CHAINS:
+        items = _chain(node)
+        _expr(w, items[0], cont + STEP, first_space, node.data)
+        for i in range(1, len(items), 2):
+            w.newline(cont)
+            w.put(items[i])
+            _expr(w, items[i + 1], cont + STEP, True, node.data)
+        return
+    if node.data == "conditional":
+        _conditional(w, node, cont, first_space)
+        return
+    spaces = iter(_pieces(node, parent))
+    _expr_children(w, node, cont, first_space, spaces)
+
+
+def _conditional(w: _Writer, node: Tree, cont: int, first_space: bool) -> None:
+    """`if c then a` on a line if it fits (else `then a` under it); `else if` chains stay level."""
+    space = first_space
+    while True:
+        if_, condition, then, value, else_, otherwise = node.children
+        w.put(if_, space=space)
+        _expr(w, condition, cont + STEP)
+        if not w.fits(_flat(then) + " " + _flat(value)):
+            w.newline(cont)
+        w.put(then)
+        _expr(w, value, cont + STEP)
+        w.newline(cont)
+        w.put(else_)
+        if not (isinstance(otherwise, Tree) and otherwise.data == "conditional"):
+            _expr(w, otherwise, cont + STEP)
+            return
+        node, space = otherwise, True
+
+
+def _expr_children(w: _Writer, node: Tree, cont: int, first_space: bool, spaces) -> None:
+    """Any other expression: its tokens in place, its sub-expressions free to break."""
+    first = True
+    for child in node.children:
+        if child is None:
+            continue
+        if isinstance(child, Token):
+            _, space = next(spaces)
+            w.put(child, space=first_space if first else space)
+        else:
+            count = sum(1 for _ in _leaves(child))
+            space = next(spaces)[1]
+            for _ in range(count - 1):
+                next(spaces)
+            _expr(w, child, cont, first_space if first else space, node.data)
+        first = False
+
+
+# Declarations ---------------------------------------------------------------------------------------------
+
+def _module(w: _Writer, tree: Tree) -> None:
+    for declaration in tree.children:
+        _declaration(w, declaration, 0)
+
+
+def _declaration(w: _Writer, node: Tree, indent: int) -> None:
+    kids = [c for c in node.children if c is not None]
+    w.newline(indent)
+    w.comments(next(_leaves(node)), statement=True)
+    w.newline(indent)
+    braces = [i for i, c in enumerate(kids) if isinstance(c, Token) and c == "{"]
+    if braces:
+        _head(w, node, kids[: braces[0]], indent)
+        w.put(kids[braces[0]])
+        _block(w, node, kids[braces[0] + 1 : -1], indent + STEP)
+        w.newline(indent + STEP)
+        w.comments(kids[-1])
+        w.newline(indent)
+        w.put(kids[-1])
+        return
+    colons = [i for i, c in enumerate(kids) if isinstance(c, Token) and c == ":"]
+    if not colons:
+        _head(w, node, kids, indent)
+        return
+    _head(w, node, kids[: colons[0]], indent)
+    w.put(kids[colons[0]], space=False)
+    for body in kids[colons[0] + 1 :]:
+        if isinstance(body, Tree) and body.data == "tiers":
+            _tiers(w, body, indent + STEP)
+        elif node.data in _BODY_BELOW or not w.fits(_flat(body)):
+            w.newline(indent + STEP)
+            _expr(w, body, indent + 2 * STEP)
+        else:
+            _expr(w, body, indent + 2 * STEP)
+
+
+def _head(w: _Writer, node: Tree, kids: list, indent: int) -> None:
+    """The words before a declaration's body, filling lines; a line goes on under the declared name."""
+    items = _items(kids)
+    keyword = kids[0] if kids and isinstance(kids[0], Token) else ""
+    cont = indent + {"let_decl": STEP, "param_decl": STEP, "table_decl": 2 * STEP}.get(node.data, len(keyword) + 1)
+    _fill(w, items, cont)
+
+
+def _items(kids: list) -> list[list]:
+    """Split a declaration into the pieces that stay together on a line: `en "…"`, `cite "…"`, `max 15`."""
+    items: list[list] = []
+    joined = False
+    for kid in kids:
+        parts = _split_text(kid) if isinstance(kid, Tree) and kid.data == "text" else [[kid]]
+        for part in parts:
+            if joined:
+                items[-1].extend(part)
+            else:
+                items.append(list(part))
+            last = part[-1]
+            joined = isinstance(last, Token) and str(last) in _JOINS_NEXT
+    return items
+
+
+def _split_text(node: Tree) -> list[list]:
+    zh, *rest = [c for c in node.children if c is not None]
+    return [[zh]] + ([rest] if rest else [])
+
+
+def _fill(w: _Writer, items: list[list], cont: int, stay: bool = False, own_line: bool = False) -> None:
+    """Items on the current line while they fit, then on lines at `cont`; `stay` keeps the first in place,
+    `own_line` puts each `cite` on a line of its own.
+
+    An item that had to break over several lines ends its last line: what follows starts a new one.
+    """
+    broke = False
+    for i, item in enumerate(items):
+        text = " ".join(_flat(part) for part in item)
+        cite = own_line and isinstance(item[0], Tree) and item[0].data == "cite"
+        if w.current and (broke or cite or not w.fits(text)) and not (stay and i == 0):
+            w.newline(cont)
+        lines = len(w.lines)
+        for part in item:
+            _expr(w, part, cont + STEP)
+        broke = len(w.lines) > lines
+
+
+def _block(w: _Writer, node: Tree, kids: list, indent: int) -> None:
+    if node.data == "header":
+        _aligned(w, [k for k in kids if isinstance(k, Tree)], indent, key=lambda m: [m.children[0]])
+    elif node.data == "variant_decl":
+        _aligned(w, kids, indent, key=lambda o: [o.children[0]])
+    elif node.data == "table_decl":
+        _rows(w, kids, indent)
+    else:
+        for kid in kids:
+            if isinstance(kid, Tree):
+                _declaration(w, kid, indent)
+            else:
+                w.newline(indent)
+                w.put(kid)
+
+
+def _aligned(w: _Writer, entries: list, indent: int, key) -> None:
+    """Entries whose first word is padded so that what follows lines up: metas, variant options."""
+    width = max((_width(_flat(key(e)[0])) for e in entries), default=0)
+    # One layout for all: if one entry needs a second line, every cite goes on its own.
+    own_line = any(indent + width + 1 + _width(_flat(Tree("entry", e.children[1:]))) > WIDTH for e in entries)
+    for entry in entries:
+        kids = [c for c in entry.children if c is not None]
+        first = _leaves(entry).__next__()
+        w.newline(indent)
+        w.comments(first, statement=True)
+        w.newline(indent)
+        w.put(kids[0], _text(kids[0]) + " " * (width - _width(_text(kids[0]))))
+        _fill(w, _items(kids[1:]), indent + width + 1, stay=True, own_line=own_line)
+
+
+def _rows(w: _Writer, rows: list, indent: int) -> None:
+    """Table rows in columns: keys left-aligned, cells right-aligned, cites lined up."""
+    table = []
+    for row in rows:
+        key, *rest = [c for c in row.children if c is not None]
+        cite = rest.pop() if rest and isinstance(rest[-1], Tree) and rest[-1].data == "cite" else None
+        table.append((row, key, rest, cite))
+    key_width = max(_width(_flat(key)) for _, key, _, _ in table)
+    columns = max(len(cells) for _, _, cells, _ in table)
+    widths = [max((_width(_flat(cells[i])) for _, _, cells, _ in table if i < len(cells)), default=0)
+              for i in range(columns)]
+    for row, key, cells, cite in table:
+        w.newline(indent)
+        w.comments(next(_leaves(row)), statement=True)
+        w.newline(indent)
+        w.cont = indent + STEP
+        _put_flat(w, key)
+        pad = key_width - _width(_flat(key))
+        for i, cell in enumerate(cells):
+            pad += widths[i] - _width(_flat(cell))
+            _put_padded(w, cell, pad)
+            pad = 0
+        if cite is not None:
+            pad += sum(widths[i] + 1 for i in range(len(cells), columns)) + 1
+            _put_padded(w, cite, pad)
+
+
+def _put_padded(w: _Writer, node, pad: int) -> None:
+    for i, (token, space) in enumerate(_pieces(node)):
+        w.put(token, (" " * pad if i == 0 else "") + _text(token), space=space or i == 0)
+
+
+def _tiers(w: _Writer, node: Tree, indent: int) -> None:
+    tiers = [t for t in node.children if t is not None]
+    width = max(_width(_text(t.children[0])) for t in tiers)
+    for tier in tiers:
+        points, *rest = tier.children
+        w.newline(indent)
+        w.comments(points, statement=True)
+        w.newline(indent)
+        w.put(points, " " * (width - _width(_text(points))) + _text(points))
+        for kid in rest:
+            _expr(w, kid, indent + 2 * STEP)

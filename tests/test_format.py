@@ -1,0 +1,230 @@
+"""The formatter: one layout, every comment kept, idempotent, and never a change of meaning.
+
+Meaning is compared as the syntax tree without places (`shape`), on every shipped ruleset, every rules text
+of the language suite, and seeded mutations of the shipped rulesets' layout.
+"""
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from checker.interfaces.cli import main
+from checker.language.diagnostics import RulesetError
+from checker.language.format import WIDTH, format_source, shape
+from checker.language.parse import parse
+
+from test_language import LANGUAGE, read_yaml, ruleset_text
+
+ROOT = Path(__file__).resolve().parent.parent
+SHIPPED = sorted((ROOT / "rulesets").glob("*.rules")) + sorted((ROOT / "rulesets" / "lib").glob("*.rules"))
+STRING_OR_COMMENT = re.compile(r'"(?:[^"\\\n]|\\.)*"|#[^\n]*')
+
+
+def comments(text: str) -> list[str]:
+    return [m.group().rstrip() for m in STRING_OR_COMMENT.finditer(text) if m.group().startswith("#")]
+
+
+def assert_formats(source: str, name: str = "test.rules") -> str:
+    formatted = format_source(source, name)
+    assert shape(parse(formatted, name)) == shape(parse(source, name))
+    assert format_source(formatted, name) == formatted, "formatting twice changes the text"
+    assert comments(formatted) == comments(source), "a comment was lost or moved out of order"
+    assert formatted.endswith("\n") and not formatted.endswith("\n\n")
+    return formatted
+
+
+def relayout(source: str, rng: random.Random) -> str:
+    """The same tokens, comments and line breaks with other indentation and spacing."""
+    out = []
+    for line in source.split("\n"):
+        pieces, last = [], 0
+        for m in STRING_OR_COMMENT.finditer(line):
+            pieces.append(re.sub(r"[ \t]+", lambda _: " " * rng.randint(1, 4), line[last:m.start()]))
+            pieces.append(m.group())
+            last = m.end()
+        pieces.append(re.sub(r"[ \t]+", lambda _: " " * rng.randint(1, 4), line[last:]))
+        out.append(" " * rng.randint(0, 9) + "".join(pieces).strip())
+    return "\n".join(out)
+
+
+def rules_texts():
+    """Every `rules` text of the language suite, as the suite loads it."""
+    def walk(value):
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key == "rules" and isinstance(item, str):
+                    yield item
+                else:
+                    yield from walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                yield from walk(item)
+    for path in sorted(LANGUAGE.glob("*.yaml")):
+        for i, rules in enumerate(walk(read_yaml(path))):
+            yield pytest.param(ruleset_text(rules), id=f"{path.stem}-{i}")
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
+def test_shipped_rulesets_keep_their_meaning(path):
+    assert_formats(path.read_text(encoding="utf-8"), path.name)
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
+def test_layout_does_not_depend_on_indentation_or_alignment(path):
+    source = path.read_text(encoding="utf-8")
+    expected = format_source(source, path.name)
+    rng = random.Random(path.name)
+    for _ in range(3):
+        assert format_source(relayout(source, rng), path.name) == expected
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
+def test_mutated_layouts_keep_their_meaning(path):
+    """Line breaks moved: joined where no comment ends a line, broken between random tokens."""
+    source = path.read_text(encoding="utf-8")
+    rng = random.Random(f"mutate {path.name}")
+    for _ in range(4):
+        lines = source.split("\n")
+        text = lines[0]
+        for line in lines[1:]:
+            joinable = "#" not in text.rsplit("\n", 1)[-1] and not line.lstrip().startswith("#")
+            text += (" " if joinable and rng.random() < 0.5 else "\n") + line
+        text = re.sub(r"(?<=[A-Za-z0-9_)\]]) (?=[=+*/(<>a-z])",
+                      lambda m: "\n" if rng.random() < 0.05 else " ", text)
+        try:
+            parse(text, path.name)
+        except RulesetError:
+            continue  # a break inside a row key or the like: not a layout of the same ruleset
+        assert shape(parse(assert_formats(text, path.name), path.name)) == shape(parse(source, path.name))
+
+
+@pytest.mark.parametrize("source", list(rules_texts()))
+def test_language_suite_rules_keep_their_meaning(source):
+    try:
+        parse(source, "case.rules")
+    except RulesetError:
+        with pytest.raises(RulesetError):  # a syntax error is reported, not formatted away
+            format_source(source, "case.rules")
+        return
+    assert_formats(source)
+
+
+MESSY = '''# leading comment
+
+ruleset   demo{title "演示"   en "Demo"   # trailing on a meta
+version "1"
+  evidence "demo.schema.json"}
+let a "甲" en "A" in tCO2e = evidence.x+evidence.y*2 cite "somewhere"
+let b = if a>1 then 1 else if a > 0 then 2 else 3
+table t columns "x" "y" {
+  "k1": 1 -2.5
+  "longer key": none 30 cite "c"   # trailing on a row
+  # before the last row
+  2024 : 3 4
+}
+require R1 "一" en "One" :
+  a > 0 and # why
+  (b == 1 or b == 2)
+section S "节" en "Section" max 10 {
+  criterion C1 "条" max 10 : 10 if a>2
+   5 if a>1
+   0 otherwise
+  # end of the section
+}
+# the end
+'''
+
+EXPECTED = '''# leading comment
+
+ruleset demo {
+  title    "演示" en "Demo"  # trailing on a meta
+  version  "1"
+  evidence "demo.schema.json"
+}
+let a "甲" en "A" in tCO2e = evidence.x + evidence.y * 2 cite "somewhere"
+let b = if a > 1 then 1 else if a > 0 then 2 else 3
+table t columns "x" "y" {
+  "k1":            1 -2.5
+  "longer key": none   30  cite "c"  # trailing on a row
+  # before the last row
+  2024:            3    4
+}
+require R1 "一" en "One":
+  a > 0 and  # why
+    (b == 1 or b == 2)
+section S "节" en "Section" max 10 {
+  criterion C1 "条" max 10:
+    10 if a > 2
+     5 if a > 1
+     0 otherwise
+  # end of the section
+}
+# the end
+'''
+
+
+def test_a_messy_ruleset_gets_the_canonical_layout():
+    assert assert_formats(MESSY) == EXPECTED
+
+
+def test_long_conditions_break_before_their_operators():
+    condition = " and ".join(f"evidence.indicator_{i} > {i}" for i in range(8))
+    formatted = assert_formats(f'ruleset r {{ title "t" }}\nrequire R "要求" en "Requirement": {condition}\n')
+    lines = formatted.splitlines()
+    assert all(len(line) <= WIDTH for line in lines)
+    assert [line.split()[0] for line in lines[4:]] == ["evidence.indicator_0"] + ["and"] * 7
+
+
+def test_syntax_errors_are_the_checkers_own():
+    with pytest.raises(RulesetError) as raised:
+        format_source('ruleset r { title "t" }\nlet x = 1 +\n', "bad.rules")
+    assert raised.value.diagnostics[0].span.file == "bad.rules"
+
+
+# ------------------------------------------------------------------ the command
+
+def test_fmt_check_lists_the_files_it_would_change(tmp_path):
+    messy, tidy = tmp_path / "messy.rules", tmp_path / "tidy.rules"
+    messy.write_text(MESSY, encoding="utf-8")
+    tidy.write_text(EXPECTED, encoding="utf-8")
+    result = CliRunner().invoke(main, ["fmt", "--check", str(tmp_path)])
+    assert result.exit_code == 1
+    assert result.output == f"would reformat {messy}\n"
+    assert messy.read_text(encoding="utf-8") == MESSY
+
+
+def test_fmt_diff_shows_the_change_and_writes_nothing(tmp_path):
+    messy = tmp_path / "messy.rules"
+    messy.write_text(MESSY, encoding="utf-8")
+    result = CliRunner().invoke(main, ["fmt", "--diff", str(messy)])
+    assert result.exit_code == 1
+    assert "-ruleset   demo{title" in result.output and "+ruleset demo {" in result.output
+    assert messy.read_text(encoding="utf-8") == MESSY
+
+
+def test_fmt_rewrites_files_then_has_nothing_to_do(tmp_path):
+    messy = tmp_path / "messy.rules"
+    messy.write_text(MESSY, encoding="utf-8")
+    assert CliRunner().invoke(main, ["fmt", str(messy)]).exit_code == 0
+    assert messy.read_text(encoding="utf-8") == EXPECTED
+    assert CliRunner().invoke(main, ["fmt", "--check", str(messy)]).exit_code == 0
+
+
+def test_fmt_leaves_an_invalid_file_alone(tmp_path):
+    bad, messy = tmp_path / "bad.rules", tmp_path / "messy.rules"
+    bad.write_text('ruleset r { title "t" }\nlet x = \n', encoding="utf-8")
+    messy.write_text(MESSY, encoding="utf-8")
+    result = CliRunner().invoke(main, ["fmt", str(bad), str(messy)])
+    assert result.exit_code == 2
+    assert f"{bad}:2:7: error[syntax]" in result.output
+    assert bad.read_text(encoding="utf-8") == 'ruleset r { title "t" }\nlet x = \n'
+    assert messy.read_text(encoding="utf-8") == EXPECTED  # the other files are still formatted
+
+
+def test_fmt_reads_standard_input():
+    result = CliRunner().invoke(main, ["fmt", "-"], input=MESSY)
+    assert result.exit_code == 0 and result.output == EXPECTED
