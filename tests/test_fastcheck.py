@@ -13,7 +13,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from jsonschema import Draft202012Validator
 
 from checker import parse_evidence
 from checker.evidence import load
@@ -80,7 +79,7 @@ def test_every_shipped_schema_has_a_fast_check(schema_path):
 def test_fast_check_agrees_with_jsonschema(schema_path):
     schema = load._decimalize(json.loads(schema_path.read_text(encoding="utf-8")))
     fast = compile_check(schema)
-    full = load._validator_class()(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    full = load._validator_class()(schema, format_checker=load.format_checker())
     documents = examples_for(schema_path)[:2]   # the mutations of two examples reach every field
     assert documents, f"no examples for {schema_path.name}"
     checked = valid = 0
@@ -116,3 +115,25 @@ def test_recursive_local_references():
     check = compile_check(schema)
     assert check({"next": {"next": {}}})
     assert not check({"next": {"next": {"other": 1}}})
+
+
+def test_repeated_loads_keep_a_bounded_number_of_schema_checks():
+    import tracemalloc
+
+    from checker import load_ruleset
+    example = examples_for(ROOT / "schemas" / "zero-carbon-factory.schema.json")[0]
+
+    def load_and_validate():
+        ruleset = load_ruleset("zero-carbon-factory")
+        assert ruleset.validate(example) == []
+
+    tracemalloc.start()   # before the first loads, so that what later loads free is counted
+    for _ in range(20):   # caches of parsers and catalogues fill on the first loads
+        load_and_validate()
+    before = tracemalloc.get_traced_memory()[0]
+    for _ in range(60):
+        load_and_validate()
+    grown = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    assert len(load._CHECKS) <= load._CHECKS_KEPT
+    assert grown < 500_000, f"60 more loads kept {grown:,} bytes"
