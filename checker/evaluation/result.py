@@ -18,8 +18,9 @@ import orjson
 from ..language.types import Type
 from ..language.values import Failure, Missing
 
-RESULT_SCHEMA = "https://carbon-check.example/schemas/result/1.1"
-RESULT_VERSION = "1.1"
+RESULT_SCHEMA = "https://carbon-check.example/schemas/result/1.2"
+# 1.1: the parameters. 1.2: cites in both languages, the ruleset's status, `hypothetical` on what-if results.
+RESULT_VERSION = "1.2"
 
 # Statuses, in the vocabulary of the result schema.
 PASS, FAIL, MISSING, ERROR, WAIVED, NOT_APPLICABLE = "pass", "fail", "missing", "error", "waived", "not_applicable"
@@ -134,9 +135,12 @@ class Result:
     # What the next grade needs (checker.evaluation.gap): filled in by Ruleset.evaluate unless asked not
     # to, since it costs as much as the evaluation itself.
     gap: dict | None = None
+    # Set on a what-if result (`check --set`): {"changes": [{"pointer", "from", "to"}, ...]}. A real
+    # evaluation has none, and its JSON has no such key.
+    hypothetical: dict | None = None
 
     def to_dict(self) -> dict:
-        return {
+        data = {
             "$schema": RESULT_SCHEMA,
             "result_version": RESULT_VERSION,
             "tool": self.tool,
@@ -166,6 +170,9 @@ class Result:
             "errors": self.errors,
             "gap": self.gap,
         }
+        if self.hypothetical is not None:
+            data["hypothetical"] = self.hypothetical
+        return data
 
     def to_json(self) -> str:
         return dumps(self.to_dict())

@@ -50,6 +50,15 @@ class Ruleset:
             return None
         return (value.en or value.zh) if lang == "en" else value.zh
 
+    @property
+    def final(self) -> bool:
+        """Whether the ruleset says it is final: no `status`, or a status beginning with the word "final".
+
+        Any other status (placeholder weights, a pilot, a withdrawn standard) is a caveat every report shows.
+        """
+        status = self.meta.get("status")
+        return status is None or re.match(r"final\b", (status.en or status.zh).strip().lower()) is not None
+
     @functools.cached_property
     def description(self) -> dict:
         """Identity and provenance of the ruleset, as every result records it."""
@@ -66,6 +75,8 @@ class Ruleset:
             "issuer": meta.get("issuer"),
             "effective": self.text("effective"),
             "basis": meta.get("basis"),
+            "status": meta.get("status"),
+            "final": self.final,
             "sha256": self.sha256,
         }
 
