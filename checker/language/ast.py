@@ -82,6 +82,11 @@ class LibraryRef(Ref):
 
 
 @dataclass(frozen=True)
+class FunctionRef(Ref):
+    """A call of a function the ruleset defines."""
+
+
+@dataclass(frozen=True)
 class ScoreRef(Ref):
     name: str = "score"
 
@@ -157,6 +162,8 @@ class Aggregate(Expr):
     variable: str = ""
     source: Expr = None
     where: Expr | None = None
+    let_names: list[str] = field(default_factory=list)  # `let e = …` per item, worked out in order
+    lets: list[Expr] = field(default_factory=list)
 
 
 @dataclass
@@ -217,6 +224,11 @@ class Conditional(Expr):
     otherwise: Expr = None
 
 
+def is_bare_zero(expr: Expr) -> bool:
+    """A bare 0 fits any unit: `residual > 0` needs no unit."""
+    return isinstance(expr, Number) and expr.unit is None and expr.value == 0
+
+
 # Declarations.
 @dataclass
 class Meta(Node):
@@ -252,6 +264,26 @@ class Param(Node):
     label: Label | None
     unit: str | None
     default: Expr | None
+    cite: str | None
+
+
+@dataclass
+class Argument(Node):
+    name: str
+    kind: str  # number, text, bool or date
+    unit: str | None  # numbers: `gross in tCO2e`; None is a plain number
+
+
+@dataclass
+class FunctionDecl(Node):
+    """`function name(arg: kind, arg in unit, …) [label] [: kind | in unit] = expr`: pure, no recursion."""
+
+    name: str
+    arguments: list[Argument]
+    label: Label | None
+    kind: str | None  # the declared result, if any
+    unit: str | None
+    expr: Expr
     cite: str | None
 
 
