@@ -25,7 +25,7 @@ import codecs
 import functools
 import json
 import re
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation, localcontext
 
@@ -34,6 +34,7 @@ from .fastcheck import compile_check
 
 from ..inputs import DEFAULT_MAX_BYTES, InputError, read_file
 from ..pointer import format_pointer
+from ..errors import CarbonCheckError
 
 DEFAULT_MAX_DEPTH = 64
 MAX_DIGITS = 40
@@ -55,7 +56,7 @@ class Problem:
         return self.message_zh if lang == "zh" else self.message_en
 
 
-class EvidenceError(Exception):
+class EvidenceError(CarbonCheckError):
     """Raised with every problem found; .source is the file name; .problems a list[Problem]."""
 
     def __init__(self, source: str, problems: list[Problem]):
@@ -458,7 +459,10 @@ class _SchemaChecks:
         return sorted(found, key=_sort_key)
 
 
-_CHECKS: dict[int, tuple[dict, _SchemaChecks]] = {}  # by schema identity; the schema is kept so its id stays its own
+# By schema identity, the schema kept so that its id stays its own. Bounded: a process that loads rulesets
+# again and again (a server, a test suite) keeps the checks of the few it used last, not of every load.
+_CHECKS: OrderedDict[int, tuple[dict, _SchemaChecks]] = OrderedDict()
+_CHECKS_KEPT = 16
 
 
 def _checks(schema: dict) -> _SchemaChecks:
@@ -466,6 +470,10 @@ def _checks(schema: dict) -> _SchemaChecks:
     cached = _CHECKS.get(id(schema))
     if cached is None or cached[0] is not schema:
         cached = _CHECKS[id(schema)] = (schema, _SchemaChecks(schema))
+        while len(_CHECKS) > _CHECKS_KEPT:
+            _CHECKS.popitem(last=False)
+    else:
+        _CHECKS.move_to_end(id(schema))
     return cached[1]
 
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..language.diagnostics import Span
-from ..pointer import format_pointer as pointer_of  # the JSON pointer (RFC 6901) of a path of keys
+from ..pointer import format_pointer
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ class Ref:
 class EvidenceRef(Ref):
     """`evidence.a.b`: a path from the root of the evidence."""
 
-    path: tuple[str, ...] = ()
+    path: tuple = ()  # keys (texts) and list positions (numbers from 0, or LAST)
 
     @property
     def pointer(self) -> str:
@@ -58,7 +58,7 @@ class EvidenceRef(Ref):
 class VarRef(Ref):
     """`s.mass` inside `… for s in …`: the variable bound to the current item, and a path inside it."""
 
-    path: tuple[str, ...] = ()
+    path: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -82,6 +82,11 @@ class LibraryRef(Ref):
 
 
 @dataclass(frozen=True)
+class FunctionRef(Ref):
+    """A call of a function the ruleset defines."""
+
+
+@dataclass(frozen=True)
 class ScoreRef(Ref):
     name: str = "score"
 
@@ -89,6 +94,16 @@ class ScoreRef(Ref):
 @dataclass(frozen=True)
 class VariantRef(Ref):
     name: str = "variant"
+
+
+# In a path, a key is a text and a list position a number from 0; LAST is the last item (`last(list)`).
+LAST = -1
+
+
+def pointer_of(path: tuple) -> str:
+    """The JSON pointer of a path of keys and positions; the last item of a list is `-`, the pointer's word
+    for the item after the end, which is where a missing last item would go."""
+    return format_pointer("-" if p == LAST and isinstance(p, int) else p for p in path)
 
 
 # Expressions. `text` is the source the expression was written as; `type` is
@@ -147,6 +162,8 @@ class Aggregate(Expr):
     variable: str = ""
     source: Expr = None
     where: Expr | None = None
+    let_names: list[str] = field(default_factory=list)  # `let e = …` per item, worked out in order
+    lets: list[Expr] = field(default_factory=list)
 
 
 @dataclass
@@ -207,6 +224,11 @@ class Conditional(Expr):
     otherwise: Expr = None
 
 
+def is_bare_zero(expr: Expr) -> bool:
+    """A bare 0 fits any unit: `residual > 0` needs no unit."""
+    return isinstance(expr, Number) and expr.unit is None and expr.value == 0
+
+
 # Declarations.
 @dataclass
 class Meta(Node):
@@ -246,10 +268,31 @@ class Param(Node):
 
 
 @dataclass
+class Argument(Node):
+    name: str
+    kind: str  # number, text, bool or date
+    unit: str | None  # numbers: `gross in tCO2e`; None is a plain number
+
+
+@dataclass
+class FunctionDecl(Node):
+    """`function name(arg: kind, arg in unit, …) [label] [: kind | in unit] = expr`: pure, no recursion."""
+
+    name: str
+    arguments: list[Argument]
+    label: Label | None
+    kind: str | None  # the declared result, if any
+    unit: str | None
+    expr: Expr
+    cite: str | None
+
+
+@dataclass
 class Row(Node):
     key: Any  # Decimal or str
-    cells: list[Decimal | None]
+    cells: list[Decimal | None]  # in the table's unit once checked
     cite: str | None
+    units: list[str | None] = field(default_factory=list)  # each cell's unit as written, if any
 
 
 @dataclass

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from ...errors import CarbonCheckError
 from ...evidence.load import DEFAULT_MAX_BYTES, EvidenceError
 from ...evaluation.ruleset import Ruleset
 from ...outputs.files import OutputError
@@ -75,6 +76,9 @@ class CommandGroup(click.Group):
             sys.exit(EXIT_INVALID)
         except OutputError as error:
             click.echo(f"carbon-check: {error.message(ctx.meta.get('lang', 'en'))}", err=True)
+            sys.exit(EXIT_INVALID)
+        except CarbonCheckError as error:  # any other input or resource the user can fix: the message says how
+            click.echo(f"carbon-check: {error}", err=True)
             sys.exit(EXIT_INVALID)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
             raise

@@ -38,8 +38,6 @@ from .common import (EXIT_INVALID, EXIT_NOT_GRADED, EXIT_OK, date_option, evalua
 @click.pass_context
 def check(ctx, evidence, ruleset, fmt, lang, output, params, date, template_dir, max_bytes, changes):
     """Score one application (EVIDENCE, a JSON file or an XLSX workbook)."""
-    from ...outputs.pdf import PdfRenderError, PdfUnavailable
-    from ...outputs.report import ReportError
     ctx.meta["lang"] = lang
     if fmt == "pdf" and not output:
         raise click.UsageError("--format pdf writes a binary file: give it with -o FILE")
@@ -53,11 +51,7 @@ def check(ctx, evidence, ruleset, fmt, lang, output, params, date, template_dir,
             result, comparison = _what_if(application, changes, result, supplied, evaluation_date(date), lang)
     except ValueError as error:
         raise click.UsageError(str(error)) from None
-    try:
-        report = render(result, fmt, lang, template_dir)
-    except (ReportError, PdfUnavailable, PdfRenderError) as error:
-        click.echo(f"carbon-check: {error}", err=True)
-        sys.exit(EXIT_INVALID)
+    report = render(result, fmt, lang, template_dir)  # a ReportError or PdfUnavailable is the user's to fix
     if output:
         write_atomically(output, report if isinstance(report, bytes) else report.encode("utf-8"))
     else:
