@@ -154,13 +154,13 @@ class Compiler:
     def compiled_let(self, let: ast.Let, reported: bool) -> CompiledLet:
         inputs, type_ = self.inputs(let.expr), _let_type(let)
         return CompiledLet(let, self.let(let), inputs, reported, type_, ItemInfo(
-            "value", let.name, label_of(let.label), let.cite, inputs, {"type": type_, "formula": let.expr.text}))
+            "value", let.name, label_of(let.label), label_of(let.cite), inputs, {"type": type_, "formula": let.expr.text}))
 
     def requirement(self, r: ast.Requirement) -> CompiledRequirement:
         inputs = self.inputs(r.condition)
         return CompiledRequirement(r, self.optional(r.when), self.expr(r.condition),
                                    self.waiver(r.id) if r.waivable else None, inputs,
-                                   ItemInfo("requirement", r.id, label_of(r.label), r.cite, inputs,
+                                   ItemInfo("requirement", r.id, label_of(r.label), label_of(r.cite), inputs,
                                             {"condition": r.condition.text}))
 
     def clause(self, condition: ast.Expr) -> CompiledClause:
@@ -191,7 +191,7 @@ class Compiler:
 
         def compiled(method, tiers, value, start, end, inputs):
             return CompiledCriterion(c, when, method, tiers, value, start, end, inputs, ItemInfo(
-                "criterion", c.id, label_of(c.label), c.cite, inputs, {}, c.max, method, section))
+                "criterion", c.id, label_of(c.label), label_of(c.cite), inputs, {}, c.max, method, section))
         if isinstance(s, ast.Tiers):
             tiers = [CompiledTier(t.points, self.optional(t.condition), t.condition.text if t.condition else "")
                      for t in s.tiers]
