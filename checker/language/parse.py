@@ -250,7 +250,7 @@ class _Builder(Transformer):
         return ast.Label(_unquote(zh), _unquote(en) if en is not None else None)
 
     def cite(self, meta, children):
-        return _unquote(children[0])
+        return children[0]
 
     def import_decl(self, meta, children):
         return ast.Import(self._at(meta), _unquote(children[0]), str(children[1]))
@@ -262,6 +262,21 @@ class _Builder(Transformer):
     def param_decl(self, meta, children):
         name, label, unit, default, cite = children
         return ast.Param(self._at(meta), str(name), label, unit, default, cite)
+
+    def function_decl(self, meta, children):
+        name, *arguments, label, result, expr, cite = children
+        kind, unit = result or (None, None)
+        return ast.FunctionDecl(self._at(meta), str(name), [a for a in arguments if a is not None], label, kind,
+                                unit, expr, cite)
+
+    def argument(self, meta, children):
+        name, (kind, unit) = children
+        return ast.Argument(self._at(meta), str(name), kind, unit)
+
+    def result_type(self, meta, children):
+        if isinstance(children[0], Token) and children[0].type == "VALUE_KIND":
+            return str(children[0]), None
+        return "number", children[0]
 
     def table_decl(self, meta, children):
         name, label, unit, columns, cite, *rows = children
@@ -423,9 +438,12 @@ class _Builder(Transformer):
         return self._expr(ast.Call, meta, function=str(function), args=[a for a in args if a is not None])
 
     def aggregate(self, meta, children):
-        function, item, variable, source, where = children
+        function, item, variable, source, *lets, where = children
         return self._expr(ast.Aggregate, meta, function=str(function), item=item, variable=str(variable),
-                          source=source, where=where)
+                          source=source, where=where, let_names=[n for n, _ in lets], lets=[e for _, e in lets])
+
+    def item_let(self, meta, children):
+        return str(children[0]), children[1]
 
 
 def _parenthesised(node: ast.Expr, source: str) -> bool:
