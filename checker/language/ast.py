@@ -255,7 +255,7 @@ class Let(Node):
     label: Label | None
     unit: str | None
     expr: Expr
-    cite: str | None
+    cite: Label | None
 
 
 @dataclass
@@ -264,7 +264,7 @@ class Param(Node):
     label: Label | None
     unit: str | None
     default: Expr | None
-    cite: str | None
+    cite: Label | None
 
 
 @dataclass
@@ -291,7 +291,7 @@ class FunctionDecl(Node):
 class Row(Node):
     key: Any  # Decimal or str
     cells: list[Decimal | None]  # in the table's unit once checked
-    cite: str | None
+    cite: Label | None
     units: list[str | None] = field(default_factory=list)  # each cell's unit as written, if any
 
 
@@ -302,14 +302,14 @@ class Table(Node):
     unit: str | None
     columns: list[str] | None
     rows: list[Row]
-    cite: str | None
+    cite: Label | None
 
 
 @dataclass
 class VariantOption(Node):
     value: str
     label: Label
-    cite: str | None
+    cite: Label | None
 
 
 @dataclass
@@ -322,7 +322,7 @@ class Variant(Node):
 class Requirement(Node):
     id: str
     label: Label
-    cite: str | None
+    cite: Label | None
     when: Expr | None
     waivable: bool
     condition: Expr
@@ -361,7 +361,7 @@ class Criterion(Node):
     id: str
     label: Label
     max: Decimal
-    cite: str | None
+    cite: Label | None
     when: Expr | None
     scoring: Tiers | Scale | Assessed | Points
 
@@ -371,7 +371,7 @@ class Section(Node):
     id: str
     label: Label
     max: Decimal
-    cite: str | None
+    cite: Label | None
     criteria: list[Criterion]
 
 
@@ -379,7 +379,7 @@ class Section(Node):
 class Grade(Node):
     id: str
     label: Label
-    cite: str | None
+    cite: Label | None
     condition: Expr
 
 
@@ -387,7 +387,7 @@ class Grade(Node):
 class Grades(Node):
     label: Label | None
     max: Decimal
-    cite: str | None
+    cite: Label | None
     grades: list[Grade]
 
 

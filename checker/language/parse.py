@@ -250,7 +250,7 @@ class _Builder(Transformer):
         return ast.Label(_unquote(zh), _unquote(en) if en is not None else None)
 
     def cite(self, meta, children):
-        return _unquote(children[0])
+        return children[0]
 
     def import_decl(self, meta, children):
         return ast.Import(self._at(meta), _unquote(children[0]), str(children[1]))

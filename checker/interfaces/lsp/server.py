@@ -33,10 +33,11 @@ def main() -> None:
     server.start_io()
 
 
-# Positions: the checker counts characters, LSP counts UTF-16 code units. -----------------------------------
+# Positions: the checker counts characters, LSP counts code units of the encoding agreed with the client
+# (UTF-16 unless the client offers UTF-8 or UTF-32, as Neovim does). ----------------------------------------
 
 def _units(line: str, column: int) -> int:
-    return len(line[:column].encode("utf-16-le")) // 2
+    return server.workspace.position_codec.client_num_units(line[:column])
 
 
 def _column(line: str, units: int) -> int:
@@ -44,7 +45,7 @@ def _column(line: str, units: int) -> int:
     for index, ch in enumerate(line):
         if count >= units:
             return index
-        count += 2 if ord(ch) > 0xFFFF else 1
+        count += server.workspace.position_codec.client_num_units(ch)
     return len(line)
 
 
@@ -170,7 +171,8 @@ def _item_hover(item: Item) -> str:
     if getattr(node, "max", None) is not None:
         facts.append(f"max: {node.max}")
     if getattr(node, "cite", None):
-        facts.append(f"cite: {node.cite}")
+        cite = node.cite
+        facts.append(f"cite: {cite.zh}" + (f" / {cite.en}" if cite.en and cite.en != cite.zh else ""))
     if facts:
         lines.append("\n".join(f"- {fact}" for fact in facts))
     source = _source(item)
