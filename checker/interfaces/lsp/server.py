@@ -119,7 +119,10 @@ def did_close(ls: LanguageServer, params: lsp.DidCloseTextDocumentParams) -> Non
 
 
 def _document(ls: LanguageServer, uri: str) -> Document:
-    return documents.get(uri) or _open(uri, ls.workspace.get_text_document(uri).source)
+    """The document a question is about, its declarations up to date."""
+    document = documents.get(uri) or _open(uri, ls.workspace.get_text_document(uri).source)
+    document.refresh()
+    return document
 
 
 # Hover -----------------------------------------------------------------------------------------------------
@@ -167,7 +170,8 @@ def _item_hover(item: Item) -> str:
     if getattr(node, "max", None) is not None:
         facts.append(f"max: {node.max}")
     if getattr(node, "cite", None):
-        facts.append(f"cite: {node.cite}")
+        cite = node.cite
+        facts.append(f"cite: {cite.zh}" + (f" / {cite.en}" if cite.en and cite.en != cite.zh else ""))
     if facts:
         lines.append("\n".join(f"- {fact}" for fact in facts))
     source = _source(item)
