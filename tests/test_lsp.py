@@ -212,3 +212,40 @@ def test_without_the_extra_the_command_says_which_to_install(monkeypatch):
     result = CliRunner().invoke(main, ["lsp"])
     assert result.exit_code == 1
     assert "the 'lsp' extra: pip install 'carbon-check[lsp]'" in result.output
+
+
+async def utf8_session(folder: Path) -> tuple[str, lsp.PublishDiagnosticsParams, lsp.Hover]:
+    """A client that counts positions in UTF-8 bytes, as Neovim offers to."""
+    path = folder / "utf8.rules"
+    text = ('ruleset r { title "标题" en "Title" version "1" evidence "zero-carbon-factory.schema.json" }\n'
+            'let x "甲乙丙" en "X" = evidence.electricity.nope + evidence.electricity.consumption\n')
+    path.write_text(text, encoding="utf-8")
+    uri = from_fs_path(str(path))
+    published = asyncio.Queue()
+    client = LanguageClient("carbon-check-tests", "1")
+    client.feature(lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)(lambda params: published.put_nowait(params))
+    await client.start_io(sys.executable, "-m", "checker.interfaces.cli", "lsp")
+    try:
+        capabilities = lsp.ClientCapabilities(general=lsp.GeneralClientCapabilities(
+            position_encodings=[lsp.PositionEncodingKind.Utf8]))
+        await client.initialize_async(lsp.InitializeParams(capabilities=capabilities))
+        client.initialized(lsp.InitializedParams())
+        client.text_document_did_open(lsp.DidOpenTextDocumentParams(
+            text_document=lsp.TextDocumentItem(uri=uri, language_id="carbon-check", version=1, text=text)))
+        diagnostics = await asyncio.wait_for(published.get(), 60)
+        line = text.split("\n")[1]
+        column = len(line[: line.index("consumption") + 2].encode("utf-8"))
+        hover = await client.text_document_hover_async(lsp.HoverParams(
+            text_document=lsp.TextDocumentIdentifier(uri=uri), position=lsp.Position(line=1, character=column)))
+        await client.shutdown_async(None)
+        client.exit(None)
+    finally:
+        await client.stop()
+    return line, diagnostics, hover
+
+
+def test_positions_in_the_encoding_the_client_chose(tmp_path):
+    line, diagnostics, hover = asyncio.run(utf8_session(tmp_path))
+    (found,) = diagnostics.diagnostics
+    assert found.range.start.character == len(line[: line.index("evidence.electricity.nope")].encode("utf-8"))
+    assert "`evidence.electricity.consumption`" in hover.contents.value

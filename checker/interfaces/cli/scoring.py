@@ -114,14 +114,13 @@ def validate(ctx, evidence, ruleset, fmt, lang, max_bytes):
     try:
         rules = read_application(evidence, ruleset, max_bytes).ruleset
     except EvidenceError as error:   # the problems are this command's output, so they go to stdout
-        count = len(error.problems)
         if fmt == "json":
             click.echo(dumps({"source": source_name(evidence), "valid": False, "ruleset": None, "problems": [
                 {"pointer": p.pointer, "message": p.message(lang), "line": p.line, "column": p.column, "cell": p.cell}
                 for p in error.problems]}), nl=False)
         else:
             click.echo(error.render(lang))
-            click.echo(fill(words["one_problem" if count == 1 else "problems"], count=count))
+            click.echo(error.summary(lang))
         sys.exit(EXIT_INVALID)
     version = rules.text("version")
     if fmt == "json":

@@ -33,10 +33,11 @@ def main() -> None:
     server.start_io()
 
 
-# Positions: the checker counts characters, LSP counts UTF-16 code units. -----------------------------------
+# Positions: the checker counts characters, LSP counts code units of the encoding agreed with the client
+# (UTF-16 unless the client offers UTF-8 or UTF-32, as Neovim does). ----------------------------------------
 
 def _units(line: str, column: int) -> int:
-    return len(line[:column].encode("utf-16-le")) // 2
+    return server.workspace.position_codec.client_num_units(line[:column])
 
 
 def _column(line: str, units: int) -> int:
@@ -44,7 +45,7 @@ def _column(line: str, units: int) -> int:
     for index, ch in enumerate(line):
         if count >= units:
             return index
-        count += 2 if ord(ch) > 0xFFFF else 1
+        count += server.workspace.position_codec.client_num_units(ch)
     return len(line)
 
 
