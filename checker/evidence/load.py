@@ -22,6 +22,7 @@ the key and names the key in its message.
 from __future__ import annotations
 
 import codecs
+import itertools
 import functools
 import json
 import re
@@ -38,6 +39,8 @@ from ..errors import CarbonCheckError
 
 DEFAULT_MAX_DEPTH = 64
 MAX_DIGITS = 40
+MAX_SHOWN = 100        # problems an error message lists; it counts the rest
+MAX_COUNTED = 10_000   # validation stops after this many schema errors and says "at least"
 MAX_EXPONENT = 100
 _MAX_NUMBER_CHARS = 1000   # longer number literals are never turned into Decimals
 _SHOW_CHARS = 60
@@ -57,23 +60,48 @@ class Problem:
 
 
 class EvidenceError(CarbonCheckError):
-    """Raised with every problem found; .source is the file name; .problems a list[Problem]."""
+    """Raised with every problem found; .source is the file name; .problems a list[Problem].
 
-    def __init__(self, source: str, problems: list[Problem]):
+    `complete` is False when validation stopped counting at MAX_COUNTED problems: a file of 164,000 bad items
+    is told in a second, not in a minute and gigabytes. `render` shows the first MAX_SHOWN problems and says
+    how many more there are.
+    """
+
+    def __init__(self, source: str, problems: list[Problem], *, complete: bool = True):
         self.source = source
         self.problems = list(problems)
-        super().__init__(self.render())
+        self.complete = complete
+        super().__init__(source)
 
-    def render(self, lang: str = "en") -> str:
+    def __str__(self) -> str:
+        return self.render()
+
+    def render(self, lang: str = "en", limit: int | None = None) -> str:
+        """The problems, one a line, at most `limit` of them (MAX_SHOWN by default), then how many more."""
+        limit = MAX_SHOWN if limit is None else limit
         lines = []
-        for p in self.problems:
+        for p in self.problems[:limit]:
             where = self.source
             if p.line is not None:
                 where += f":{p.line}" + (f":{p.column}" if p.column is not None else "")
             if p.cell is not None:
                 where += f": {_printable(p.cell)}"
             lines.append(f"{where}: {_printable(p.pointer) or '(document)'}: {p.message(lang)}")
+        rest = len(self.problems) - len(lines)
+        if not self.complete:
+            lines.append(f"…… 另有更多问题未列出：计数到第 {len(self.problems)} 个问题时停止" if lang == "zh" else
+                         f"… and more problems not shown: counting stopped at {len(self.problems)}")
+        elif rest > 0:
+            lines.append(f"…… 另有 {rest} 个问题未列出" if lang == "zh" else
+                         f"… and {rest} more problem{'s' * (rest != 1)} not shown")
         return "\n".join(lines)
+
+    def summary(self, lang: str = "en") -> str:
+        """How many problems were found: "12 problems found", or "at least 10000 …" when counting stopped."""
+        count = len(self.problems)
+        if lang == "zh":
+            return f"发现{'' if self.complete else '至少'} {count} 个问题"
+        return f"{'' if self.complete else 'at least '}{count} problem{'s' * (count != 1)} found"
 
 
 # ---------------------------------------------------------------- helpers
@@ -452,11 +480,13 @@ class _SchemaChecks:
             self._full = _validator_class()(self.schema, format_checker=format_checker())
         return self._full
 
-    def problems(self, evidence: dict) -> list[Problem]:
+    def problems(self, evidence: dict) -> tuple[list[Problem], bool]:
+        """The problems, sorted, and whether they are all of them (see MAX_COUNTED)."""
         if self.fast is not None and self.fast(evidence):
-            return []
-        found = {p for e in self.full().iter_errors(evidence) for p in _problems_for(e)}
-        return sorted(found, key=_sort_key)
+            return [], True
+        errors = list(itertools.islice(self.full().iter_errors(evidence), MAX_COUNTED + 1))
+        found = {p for e in errors[:MAX_COUNTED] for p in _problems_for(e)}
+        return sorted(found, key=_sort_key), len(errors) <= MAX_COUNTED
 
 
 # By schema identity, the schema kept so that its id stays its own. Bounded: a process that loads rulesets
@@ -478,10 +508,11 @@ def _checks(schema: dict) -> _SchemaChecks:
 
 
 def validate_evidence(evidence: dict, schema: dict, source: str = "<evidence>") -> list[Problem]:
-    return _checks(schema).problems(evidence)
+    """The evidence's problems against `schema`, sorted by pointer; counting stops at MAX_COUNTED."""
+    return _checks(schema).problems(evidence)[0]
 
 
 def check_evidence(evidence: dict, schema: dict, source: str) -> None:
-    problems = validate_evidence(evidence, schema, source)
+    problems, complete = _checks(schema).problems(evidence)
     if problems:
-        raise EvidenceError(source, problems)
+        raise EvidenceError(source, problems, complete=complete)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..evaluation.ruleset import Ruleset, load_ruleset, shipped_rulesets
-from ..evidence.load import DEFAULT_MAX_BYTES, EvidenceError, parse_evidence, read_evidence_file, validate_evidence
+from ..evidence.load import DEFAULT_MAX_BYTES, EvidenceError, check_evidence, parse_evidence, read_evidence_file
 from ..language.diagnostics import Diagnostic, RulesetError, did_you_mean
 
 
@@ -73,9 +73,10 @@ def default_date() -> str:
 
 def check(application: Application, evidence: dict, source: str | None = None) -> None:
     """Validate `evidence` (the application's, or a changed copy) against its ruleset's schema."""
-    problems = validate_evidence(evidence, schema_of(application.ruleset))
-    if problems:
-        raise locate(EvidenceError(source or application.source, problems), application.cells)
+    try:
+        check_evidence(evidence, schema_of(application.ruleset), source or application.source)
+    except EvidenceError as error:
+        raise locate(error, application.cells) from None
 
 
 def locate(error: EvidenceError, cells: dict[str, str]) -> EvidenceError:
@@ -88,7 +89,7 @@ def locate(error: EvidenceError, cells: dict[str, str]) -> EvidenceError:
         while pointer and pointer not in cells:
             pointer = pointer.rsplit("/", 1)[0]
         located.append(replace(problem, cell=problem.cell or cells.get(pointer or "/")))
-    return EvidenceError(error.source, located)
+    return EvidenceError(error.source, located, complete=error.complete)
 
 
 def ruleset_named(name, given: str | Path | Ruleset | None = None) -> Ruleset:

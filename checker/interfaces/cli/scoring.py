@@ -109,9 +109,8 @@ def validate(ctx, evidence, ruleset, lang, max_bytes):
     try:
         rules = read_application(evidence, ruleset, max_bytes).ruleset
     except EvidenceError as error:   # the problems are this command's output, so they go to stdout
-        count = len(error.problems)
         click.echo(error.render(lang))
-        click.echo(f"发现 {count} 个问题" if lang == "zh" else f"{count} problem{'s' * (count != 1)} found")
+        click.echo(error.summary(lang))
         sys.exit(EXIT_INVALID)
     version = rules.text("version")
     click.echo(f"{evidence}: 有效（{rules.id} {version}）" if lang == "zh" else f"{evidence}: valid ({rules.id} {version})")
