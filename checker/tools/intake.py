@@ -52,6 +52,24 @@ def parse_application(raw: bytes, source: str, *, ruleset: str | Path | Ruleset 
     return application
 
 
+def application_of(evidence: dict, rules: Ruleset, source: str) -> Application:
+    """Evidence built in memory (a web form), validated like a file; its hash is that of its JSON."""
+    from ..evaluation.result import dumps
+    application = Application(rules, evidence, dumps(evidence).encode("utf-8"), source, {})
+    check(application, evidence)
+    return application
+
+
+def default_date() -> str:
+    """The evaluation date when none is given: SOURCE_DATE_EPOCH (reproducible builds), else today."""
+    import datetime
+    import os
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc).date().isoformat()
+    return datetime.date.today().isoformat()
+
+
 def check(application: Application, evidence: dict, source: str | None = None) -> None:
     """Validate `evidence` (the application's, or a changed copy) against its ruleset's schema."""
     try:

@@ -117,10 +117,7 @@ def evaluation_date(given: str | None) -> str:
             return datetime.date.fromisoformat(given).isoformat()
         except ValueError:
             raise click.BadParameter(f"expected a date YYYY-MM-DD, got {given!r}", param_hint="--date") from None
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc).date().isoformat()
-    return datetime.date.today().isoformat()
+    return intake.default_date()
 
 
 def parse_params(pairs: tuple[str, ...]) -> tuple[dict, dict]:
