@@ -155,7 +155,7 @@ MANY_PROBLEMS = b"""{
 """
 GASES = ("'CO2', 'CH4', 'CH4-fossil', 'CH4-non-fossil', 'N2O', 'HFC-23', 'HFC-32', 'HFC-125', 'HFC-134a', "
          "'HFC-143a', 'HFC-152a', 'HFC-227ea', 'CF4', 'C2F6', 'C3F8', 'SF6', 'NF3'")
-FIELDS = ("'ruleset', 'applicant', 'reporting_period', 'boundary', 'accounting', 'emissions', 'electricity', "
+FIELDS = ("'ruleset', 'applicant', 'reporting_period', 'scheme', 'boundary', 'accounting', 'emissions', 'electricity', "
           "'offsets', 'compliance', 'product_footprint', 'assessments'")
 EXPECTED = {
     "en": [

@@ -411,7 +411,7 @@ def test_compare_names_what_changed():
     assert diff["score"] == [Decimal("82.18"), Decimal("75.09")]
     assert diff["criteria"] == [{"id": "O1", "points": [Decimal("8.15"), Decimal("1.06")]}]
     assert [g["id"] for g in diff["grades"]] == ["four_stars", "three_stars"]
-    assert {v["id"] for v in diff["values"]} == {"credits_retired", "offset_ratio"}
+    assert {v["id"] for v in diff["values"]} == {"credits_retired", "offset_ratio", "offset_ratio_categories_1_2"}
     assert compare(before, before)["criteria"] == []
 
 

@@ -19,6 +19,7 @@ from typing import Any, Callable
 
 from ..catalogue import LANGS, fill, messages
 from ..language import ast
+from ..language.functions import NUMERIC_AGGREGATES
 from ..language.compile import CompiledLet, Compiler, Context, Program
 from ..language.schema import resolve
 from ..language.types import Type
@@ -36,7 +37,7 @@ FLIPPED = {">=": "<=", ">": "<", "<=": ">=", "<": ">", "==": "==", "!=": "!="}
 RELATION = {"inclusive": "at_least", "strict": "more_than", "exact": None}
 # The value a decrease reaches is an upper bound.
 LOWERED_TO = {"inclusive": "at_most", "strict": "less_than", "exact": None}
-_VARYING = ("evidence", "let", "var", "score", "variant")
+_VARYING = (ast.EvidenceRef, ast.LetRef, ast.VarRef, ast.ScoreRef, ast.VariantRef)
 
 
 # ---------------------------------------------------------------------------------------------- gap
@@ -147,14 +148,14 @@ class Plan:
             return self._subject("member", node.value, None, node.options)
         if isinstance(node, ast.Call) and node.function == "present":
             ref = node.args[0].ref
-            return _Clause("present", provides=_pointer(ref[1]) if ref is not None and ref[0] == "evidence" else None)
+            return _Clause("present", provides=ref.pointer if isinstance(ref, ast.EvidenceRef) else None)
         return _Clause("other")
 
     def _subject(self, kind: str, subject: ast.Expr, op: str | None, bounds: list[ast.Expr]) -> _Clause:
         number = subject.type is not None and subject.type.kind == "number"
         unit = subject.type.unit if number else None
         convert = (lambda e: self.compiler.converted(e, unit)) if number else self.compiler.expr
-        get = (lambda ctx: ctx.score) if subject.ref == ("score",) else self.compiler.expr(subject)
+        get = (lambda ctx: ctx.score) if isinstance(subject.ref, ast.ScoreRef) else self.compiler.expr(subject)
         needed = _lets_read(subject, self.let_nodes)
         lets = [let for let in self.program.lets if let.node.name in needed]
         return _Clause(kind, subject, op, get, [convert(b) for b in bounds], lets)
@@ -165,18 +166,9 @@ class Plan:
         return clause.levers
 
 
-def _children(expr: ast.Expr):
-    for value in vars(expr).values():
-        for child in value if isinstance(value, list) else [value]:
-            if isinstance(child, ast.Expr) and child is not expr:
-                yield child
-
-
 def _constant(expr: ast.Expr) -> bool:
     """Nothing in it depends on the application: literals, tables and parameters only."""
-    if expr.ref is not None and expr.ref[0] in _VARYING:
-        return False
-    return all(_constant(child) for child in _children(expr))
+    return not any(isinstance(node.ref, _VARYING) for node in expr.walk())
 
 
 def _lets_read(expr: ast.Expr, lets: dict[str, ast.Let]) -> set[str]:
@@ -185,10 +177,10 @@ def _lets_read(expr: ast.Expr, lets: dict[str, ast.Let]) -> set[str]:
     pending = [expr]
     while pending:
         node = pending.pop()
-        if node.ref is not None and node.ref[0] == "let" and node.ref[1] not in found:
-            found.add(node.ref[1])
-            pending.append(lets[node.ref[1]].expr)
-        pending.extend(_children(node))
+        if isinstance(node.ref, ast.LetRef) and node.ref.name not in found:
+            found.add(node.ref.name)
+            pending.append(lets[node.ref.name].expr)
+        pending.extend(node.children())
     return found
 
 
@@ -208,29 +200,29 @@ def _levers(subject: ast.Expr, lets: dict[str, ast.Let]) -> list[_Lever]:
     def visit(expr: ast.Expr, depth: int) -> None:
         ref = expr.ref
         if ref is not None:
-            if ref[0] == "evidence" and expr.type is not None and expr.type.kind == "number":
-                add(ref[1], None, expr.type, depth)
-            elif ref[0] == "let" and ref[1] not in seen:
-                seen.add(ref[1])
-                queue.append((lets[ref[1]].expr, depth + 1))
+            if isinstance(ref, ast.EvidenceRef) and expr.type is not None and expr.type.kind == "number":
+                add(ref.path, None, expr.type, depth)
+            elif isinstance(ref, ast.LetRef) and ref.name not in seen:
+                seen.add(ref.name)
+                queue.append((lets[ref.name].expr, depth + 1))
             return
         if isinstance(expr, ast.Aggregate):
             source = expr.source.ref
-            if source is not None and source[0] == "evidence" and expr.function in ("sum", "min", "max", "avg"):
-                for node in _walk(expr.item):
-                    if node.ref is not None and node.ref[0] == "var" and node.ref[1] == expr.variable \
+            if isinstance(source, ast.EvidenceRef) and expr.function in NUMERIC_AGGREGATES:
+                for node in expr.item.walk():
+                    if isinstance(node.ref, ast.VarRef) and node.ref.name == expr.variable \
                             and node.type is not None and node.type.kind == "number":
-                        add(source[1], node.ref[2], node.type, depth)
+                        add(source.path, node.ref.path, node.type, depth)
             return
-        if isinstance(expr, ast.Call) and expr.function in ("sum", "min", "max", "avg") and len(expr.args) == 1:
+        if isinstance(expr, ast.Call) and expr.function in NUMERIC_AGGREGATES and len(expr.args) == 1:
             arg = expr.args[0]
-            if arg.ref is not None and arg.ref[0] == "evidence" and arg.type.kind == "list" \
+            if isinstance(arg.ref, ast.EvidenceRef) and arg.type.kind == "list" \
                     and arg.type.item is not None and arg.type.item.kind == "number":
-                add(arg.ref[1], (), arg.type.item, depth)
+                add(arg.ref.path, (), arg.type.item, depth)
             return
         if isinstance(expr, ast.Index) or (isinstance(expr, ast.Call) and expr.function == "latest"):
             return
-        for child in _children(expr):
+        for child in expr.children():
             visit(child, depth)
 
     while queue:
@@ -239,10 +231,6 @@ def _levers(subject: ast.Expr, lets: dict[str, ast.Let]) -> list[_Lever]:
     return sorted(found.values(), key=lambda lever: lever.depth)
 
 
-def _walk(expr: ast.Expr):
-    yield expr
-    for child in _children(expr):
-        yield from _walk(child)
 
 
 # ------------------------------------------------------------------------------ one application
@@ -296,7 +284,7 @@ class _Analysis:
         if status == MISSING:
             entry["action"] = _provide(detail.get("missing", []))
         elif status == NOT_MET and op not in (None, "!=") and isinstance(current, Decimal):
-            if clause.subject.ref == ("score",):
+            if isinstance(clause.subject.ref, ast.ScoreRef):
                 entry["action"] = self.points(current, op, bound)
             else:
                 entry["action"] = self.changes(clause, current, op, bound)

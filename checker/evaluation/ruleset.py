@@ -6,7 +6,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from ..version import __version__
@@ -15,9 +15,10 @@ from ..language.check import Checker, Model, _Library
 from ..language.compile import Program, compile_model
 from ..language.diagnostics import Diagnostic, RulesetError, did_you_mean
 from ..evaluation.evaluate import evaluate
-from ..evidence.load import MAX_EXPONENT
+from ..evidence.load import MAX_EXPONENT, Problem, validate_evidence
 from ..evaluation.gap import Plan, gap_to
 from ..language.parse import parse
+from ..inputs import InputError, exists, is_file, read_file
 from ..resources import resource_dir
 from ..evaluation.result import Result, dumps
 from ..language.units import UnitError, convert, parse_unit
@@ -72,6 +73,10 @@ class Ruleset:
         """The shape of each condition, for the gap analysis: worked out on first use, once per ruleset."""
         return Plan(self.program)
 
+    def validate(self, evidence: dict) -> list[Problem]:
+        """Every problem of `evidence` against this ruleset's schema, each with its JSON pointer; [] when valid."""
+        return validate_evidence(evidence, self.schema)
+
     def evaluate(self, evidence: dict, *, params: dict | None = None, date: str | None = None,
                  evidence_bytes: bytes | None = None, origins: dict | None = None, gap: bool = True) -> Result:
         """Score one application. `evidence` holds Decimals for numbers (see checker.evidence).
@@ -125,8 +130,11 @@ def _quantity(name: str, value, unit) -> Decimal:
     text = str(value).strip()
     match = re.fullmatch(r"([-+]?[0-9][0-9_]*(?:\.[0-9_]+)?(?:[eE][-+]?[0-9]+)?)\s*(\S*)", text)
     if not match:
-        raise ValueError(f"parameter '{name}' must be a number, got {value!r}")
-    number, symbol = Decimal(match.group(1).replace("_", "")), match.group(2)
+        raise ValueError(f"parameter '{name}' must be a number, got {_shown(value)}")
+    try:
+        number, symbol = Decimal(match.group(1).replace("_", "")), match.group(2)
+    except InvalidOperation:   # an exponent beyond what Decimal holds
+        raise ValueError(f"parameter '{name}' must be a finite number within 1e±{MAX_EXPONENT}") from None
     if not symbol:
         return number
     try:
@@ -136,6 +144,11 @@ def _quantity(name: str, value, unit) -> Decimal:
         raise ValueError(f"parameter '{name}' is in {unit.symbol or 'plain numbers'}: {exc}") from None
 
 
+def _shown(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:60] + "…"
+
+
 def shipped_rulesets() -> list[Path]:
     return sorted(resource_dir("rulesets").glob(f"*{SUFFIX}"))
 
@@ -143,10 +156,11 @@ def shipped_rulesets() -> list[Path]:
 def locate(reference: str | Path) -> Path:
     """A ruleset file from a path, or a shipped ruleset from its name (`zero-carbon-factory`)."""
     path = Path(reference)
-    if path.suffix == SUFFIX or path.exists():
-        if path.is_file():
+    if path.suffix == SUFFIX or exists(path):
+        if is_file(path):
             return path
-        raise RulesetError([Diagnostic("not-found", f"no ruleset file at {reference}")])
+        shown = str(reference) if len(str(reference)) <= 200 else str(reference)[:200] + "…"
+        raise RulesetError([Diagnostic("not-found", f"no ruleset file at {shown}")])
     name = str(reference).replace("_", "-")
     shipped = {p.stem: p for p in shipped_rulesets()}
     if name in shipped:
@@ -184,9 +198,11 @@ def display_path(path: Path) -> str:
 def _parse_file(path: Path, sources: dict[str, str], digest) -> ast.Module:
     name = display_path(path)
     try:
-        data = path.read_bytes()
+        data = read_file(path, what=("a ruleset file", "规则集文件"))
         text = data.decode("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+    except InputError as exc:
+        raise RulesetError([Diagnostic("read", f"cannot read {name}: {exc.en}")]) from None
+    except UnicodeDecodeError as exc:
         raise RulesetError([Diagnostic("read", f"cannot read {name}: {exc}")]) from None
     digest.update(data)
     sources[name] = text
@@ -203,7 +219,7 @@ def _libraries(module: ast.Module, path: Path, sources, digest, diagnostics, see
         if not isinstance(decl, ast.Import):
             continue
         candidates = [path.parent / decl.path, resource_dir("rulesets") / decl.path]
-        found = next((c for c in candidates if c.is_file()), None)
+        found = next((c for c in candidates if is_file(c)), None)
         if found is None:
             diagnostics.append(Diagnostic("import", f"cannot find library \"{decl.path}\"", decl.span,
                                           hint=f"looked in {path.parent} and the shipped rulesets"))
@@ -233,11 +249,15 @@ def _schema(module: ast.Module, path: Path, digest, diagnostics) -> dict:
                                       module.header.span))
         return {}
     candidates = [path.parent / entry.value.zh, resource_dir("schemas") / entry.value.zh]
-    found = next((c for c in candidates if c.is_file()), None)
+    found = next((c for c in candidates if is_file(c)), None)
     if found is None:
         diagnostics.append(Diagnostic("schema", f"cannot find the evidence schema \"{entry.value.zh}\"", entry.span))
         return {}
-    data = found.read_bytes()
+    try:
+        data = read_file(found, what=("a JSON schema", "JSON 模式文件"))
+    except InputError as exc:
+        diagnostics.append(Diagnostic("schema", f"cannot read the evidence schema {found.name}: {exc.en}", entry.span))
+        return {}
     digest.update(data)
     try:
         return json.loads(data)

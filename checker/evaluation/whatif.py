@@ -54,7 +54,7 @@ def _change(node, path: tuple[str, ...], value, at: str):
     if isinstance(node, list):
         if key == "-" and not rest and value is not DELETE:
             return [*node, value]
-        if not key.isdigit() or int(key) >= len(node) or (key != "0" and key.startswith("0")):
+        if not (key.isascii() and key.isdigit()) or int(key) >= len(node) or (key != "0" and key.startswith("0")):
             raise ChangeError(f"{where}: no item {key!r} in a list of {len(node)}")
         index = int(key)
         if not rest:

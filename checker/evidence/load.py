@@ -22,18 +22,17 @@ the key and names the key in its message.
 from __future__ import annotations
 
 import codecs
+import functools
 import json
-import os
 import re
-import stat
 from collections import Counter
 from dataclasses import dataclass, replace
-from decimal import Decimal, localcontext
+from decimal import Decimal, InvalidOperation, localcontext
 
-from jsonschema import Draft202012Validator, validators
-from jsonschema.exceptions import ValidationError, best_match
+from .fastcheck import compile_check
 
-DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+from ..inputs import DEFAULT_MAX_BYTES, InputError, read_file
+
 DEFAULT_MAX_DEPTH = 64
 MAX_DIGITS = 40
 MAX_EXPONENT = 100
@@ -163,7 +162,12 @@ def _pairs_hook(pairs):
 
 
 def _number(text: str):
-    return _BadNumber(text) if len(text) > _MAX_NUMBER_CHARS else Decimal(text)
+    if len(text) > _MAX_NUMBER_CHARS:
+        return _BadNumber(text)
+    try:
+        return Decimal(text)
+    except InvalidOperation:   # an exponent beyond what Decimal holds: 1e9999999999999999999
+        return _BadNumber(text)
 
 
 def _too_deep(text: str, max_depth: int) -> Problem | None:
@@ -215,6 +219,10 @@ def _check_tree(root, strings: bool = True) -> list[Problem]:
                     f"字符串应为合法的 Unicode 文本，实际 {_show(node)} 含有不成对的代理字符")
         elif isinstance(node, _BadNumber) and node.text in ("NaN", "Infinity", "-Infinity"):
             add(path, f"expected a finite number, found {node.text}", f"应为有限的数字，实际为 {node.text}")
+        elif isinstance(node, _BadNumber) and len(node.text) <= _MAX_NUMBER_CHARS:
+            add(path, f"expected a number with a decimal exponent between -{MAX_EXPONENT} and {MAX_EXPONENT}, "
+                      f"found {_show(node.text)}",
+                f"数字的十进制指数应在 -{MAX_EXPONENT} 到 {MAX_EXPONENT} 之间，实际为 {_show(node.text)}")
         elif isinstance(node, _BadNumber):
             add(path, f"expected a number of at most {MAX_DIGITS} significant digits, "
                       f"found a number {len(node.text)} characters long",
@@ -289,55 +297,45 @@ def parse_evidence(data: bytes, source: str = "<evidence>", *,
 def load_evidence(path, *, max_bytes: int = DEFAULT_MAX_BYTES,
                   max_depth: int = DEFAULT_MAX_DEPTH) -> tuple[dict, bytes]:
     source = str(path)
-
-    def fail(en, zh):
-        raise EvidenceError(source, [Problem("", en, zh)]) from None
-
     try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        fail("expected an evidence file, found nothing at this path", "应为证据文件，但该路径下不存在文件")
-    except OSError as e:
-        fail(f"expected a readable file, found an error: {e.strerror or e}", f"应为可读取的文件，实际出错：{e.strerror or e}")
-    if stat.S_ISDIR(st.st_mode):
-        fail("expected an evidence file, found a directory", "应为证据文件，实际为目录")
-    if not stat.S_ISREG(st.st_mode):   # FIFOs and devices could block or never end
-        fail("expected a regular file, found a special file", "应为普通文件，实际为特殊文件")
-    if st.st_size > max_bytes:
-        fail(f"expected a file of at most {max_bytes} bytes, found {st.st_size} bytes",
-             f"文件应不超过 {max_bytes} 字节，实际为 {st.st_size} 字节")
-    try:
-        with open(path, "rb") as f:
-            data = f.read(max_bytes + 1)   # the file may have grown since stat
-    except OSError as e:
-        fail(f"expected a readable file, found an error: {e.strerror or e}", f"应为可读取的文件，实际出错：{e.strerror or e}")
+        data = read_file(path, max_bytes=max_bytes, what=("an evidence file", "证据文件"))
+    except InputError as error:
+        raise EvidenceError(source, [Problem("", error.en, error.zh)]) from None
     return parse_evidence(data, source, max_bytes=max_bytes, max_depth=max_depth), data
 
 
 # ---------------------------------------------------------------- validation
 
-def _is_integer(checker, instance) -> bool:
-    if isinstance(instance, Decimal):
-        return instance.is_finite() and instance == instance.to_integral_value()
-    return Draft202012Validator.TYPE_CHECKER.is_type(instance, "integer")
+@functools.lru_cache(maxsize=1)
+def _validator_class():
+    """jsonschema's Draft 2020-12 validator with exact decimal integers and multipleOf.
 
+    Imported on first use: valid evidence passes the fast check and never needs it.
+    """
+    from jsonschema import Draft202012Validator, validators
+    from jsonschema.exceptions import ValidationError
 
-def _multiple_of(validator, divisor, instance, schema):
-    # Exact decimal arithmetic; the stock keyword mixes floats with Decimals.
-    if not validator.is_type(instance, "number"):
-        return
-    try:
-        with localcontext(prec=1000):
-            ok = Decimal(str(instance)) % Decimal(str(divisor)) == 0
-    except ArithmeticError:   # quotient beyond any sane precision, or a zero divisor
-        ok = False
-    if not ok:
-        yield ValidationError(f"{_show(instance)} is not a multiple of {_show(divisor)}")
+    def is_integer(checker, instance) -> bool:
+        if isinstance(instance, Decimal):
+            return instance.is_finite() and instance == instance.to_integral_value()
+        return Draft202012Validator.TYPE_CHECKER.is_type(instance, "integer")
 
+    def multiple_of(validator, divisor, instance, schema):
+        # Exact decimal arithmetic; the stock keyword mixes floats with Decimals.
+        if not validator.is_type(instance, "number"):
+            return
+        try:
+            with localcontext(prec=1000):
+                ok = Decimal(str(instance)) % Decimal(str(divisor)) == 0
+        except ArithmeticError:   # quotient beyond any sane precision, or a zero divisor
+            ok = False
+        if not ok:
+            yield ValidationError(f"{_show(instance)} is not a multiple of {_show(divisor)}")
 
-_Validator = validators.extend(
-    Draft202012Validator, validators={"multipleOf": _multiple_of},
-    type_checker=Draft202012Validator.TYPE_CHECKER.redefine("integer", _is_integer))
+    return validators.extend(
+        Draft202012Validator, validators={"multipleOf": multiple_of},
+        type_checker=Draft202012Validator.TYPE_CHECKER.redefine("integer", is_integer))
+
 
 _TYPE_NAMES = {"string": ("a string", "字符串"), "number": ("a number", "数字"), "integer": ("an integer", "整数"),
                "object": ("an object", "对象"), "array": ("an array", "数组"),
@@ -357,9 +355,10 @@ def _decimalize(node):
     return node
 
 
-def _problems_for(e: ValidationError) -> list[Problem]:
+def _problems_for(e) -> list[Problem]:
     ptr, kw, want, got = _pointer(e.absolute_path), e.validator, e.validator_value, e.instance
     if kw in ("anyOf", "oneOf") and e.context:
+        from jsonschema.exceptions import best_match
         best = best_match([e])   # descends into e.context; returns e itself when no branch stands out
         if best is not e:
             return _problems_for(best)
@@ -427,22 +426,40 @@ def _sort_key(p: Problem):
     return parts, p.message_en
 
 
-_VALIDATORS: dict[int, tuple[dict, object]] = {}  # by schema identity; the schema is kept so its id stays its own
+class _SchemaChecks:
+    """What validation builds once per schema: the fast yes/no check, and jsonschema's validator on demand."""
+
+    def __init__(self, schema: dict):
+        self.schema = _decimalize(schema)
+        self.fast = compile_check(self.schema)
+        self._full = None
+
+    def full(self):
+        if self._full is None:
+            from jsonschema import Draft202012Validator
+            self._full = _validator_class()(self.schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+        return self._full
+
+    def problems(self, evidence: dict) -> list[Problem]:
+        if self.fast is not None and self.fast(evidence):
+            return []
+        found = {p for e in self.full().iter_errors(evidence) for p in _problems_for(e)}
+        return sorted(found, key=_sort_key)
 
 
-def _validator(schema: dict):
-    """One validator per loaded schema, not one per application: building it costs as much as a small check."""
-    cached = _VALIDATORS.get(id(schema))
+_CHECKS: dict[int, tuple[dict, _SchemaChecks]] = {}  # by schema identity; the schema is kept so its id stays its own
+
+
+def _checks(schema: dict) -> _SchemaChecks:
+    """One set of checks per loaded schema, not one per application: building them costs as much as a check."""
+    cached = _CHECKS.get(id(schema))
     if cached is None or cached[0] is not schema:
-        cached = _VALIDATORS[id(schema)] = (
-            schema, _Validator(_decimalize(schema), format_checker=Draft202012Validator.FORMAT_CHECKER))
+        cached = _CHECKS[id(schema)] = (schema, _SchemaChecks(schema))
     return cached[1]
 
 
 def validate_evidence(evidence: dict, schema: dict, source: str = "<evidence>") -> list[Problem]:
-    validator = _validator(schema)
-    problems = {p for e in validator.iter_errors(evidence) for p in _problems_for(e)}
-    return sorted(problems, key=_sort_key)
+    return _checks(schema).problems(evidence)
 
 
 def check_evidence(evidence: dict, schema: dict, source: str) -> None:

@@ -18,6 +18,82 @@ class Label:
 class Node:
     span: Span = field(repr=False, compare=False)
 
+    def children(self):
+        """The nodes directly inside this one, in source order."""
+        for value in vars(self).values():
+            for child in value if isinstance(value, list) else (value,):
+                if isinstance(child, Node) and child is not self:
+                    yield child
+
+    def walk(self, prune=None):
+        """This node and every node inside it, depth first in source order. `prune(node)` true: the
+        node is yielded but what is inside it is not."""
+        stack = [self]
+        while stack:
+            node = stack.pop()
+            yield node
+            if prune is None or not prune(node):
+                stack.extend(reversed(list(node.children())))
+
+
+# What a name or evidence path resolved to, set on the expression by the check phase.
+@dataclass(frozen=True)
+class Ref:
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class EvidenceRef(Ref):
+    """`evidence.a.b`: a path from the root of the evidence."""
+
+    path: tuple[str, ...] = ()
+
+    @property
+    def pointer(self) -> str:
+        return pointer_of(self.path)
+
+
+@dataclass(frozen=True)
+class VarRef(Ref):
+    """`s.mass` inside `… for s in …`: the variable bound to the current item, and a path inside it."""
+
+    path: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LetRef(Ref):
+    pass
+
+
+@dataclass(frozen=True)
+class ParamRef(Ref):
+    """A parameter, by qualified name (`alias.name` for an imported one)."""
+
+
+@dataclass(frozen=True)
+class TableRef(Ref):
+    """A table, by qualified name."""
+
+
+@dataclass(frozen=True)
+class LibraryRef(Ref):
+    pass
+
+
+@dataclass(frozen=True)
+class ScoreRef(Ref):
+    name: str = "score"
+
+
+@dataclass(frozen=True)
+class VariantRef(Ref):
+    name: str = "variant"
+
+
+def pointer_of(path: tuple[str, ...]) -> str:
+    """The JSON pointer (RFC 6901) of a path of keys."""
+    return "".join("/" + p.replace("~", "~0").replace("/", "~1") for p in path)
+
 
 # Expressions. `text` is the source the expression was written as; `type` is
 # filled in by the check phase.
@@ -25,7 +101,7 @@ class Node:
 class Expr(Node):
     text: str = field(default="", repr=False, compare=False)
     type: Any = field(default=None, repr=False, compare=False)  # set by the check phase
-    ref: Any = field(default=None, repr=False, compare=False)  # what a name or path resolved to
+    ref: Ref | None = field(default=None, repr=False, compare=False)  # what a name or path resolved to
 
 
 @dataclass

@@ -6,22 +6,20 @@ evidence schema, and the structure of sections, tiers and grades verified.
 """
 from __future__ import annotations
 
-import datetime
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from fractions import Fraction
 
 from ..language import ast
 from ..language.diagnostics import Diagnostic, Span, did_you_mean
+from ..language.functions import AGGREGATES, FUNCTIONS, Function, is_date
 from ..language.schema import field_names, field_schema, type_of
 from ..language.types import BOOL, DATE, PLAIN, STRING, Type, number
+from ..language.words import GIVEN
 from ..language.units import ONE, Unit, UnitError, parse_unit
 
 KNOWN_META = ("title", "standard", "version", "effective", "issuer", "evidence", "basis", "status", "source", "note")
 REQUIRED_META = ("title", "version")
-AGGREGATES = ("sum", "count", "min", "max", "avg", "any", "all")
-BUILTINS = ("present", "abs", "min", "max", "round", "date", "days_between", "months_between", "year", "latest")
 
 
 @dataclass
@@ -94,7 +92,7 @@ class Checker:
                 if name in seen_names:
                     self.error("duplicate-name", f"'{name}' is already defined (line {seen_names[name].line})",
                                decl.span)
-                elif name in ("evidence", "score", "variant"):
+                elif name in GIVEN:
                     self.error("reserved-name", f"'{name}' is a name the language gives; choose another", decl.span)
                 seen_names[name] = decl.span
             if isinstance(decl, ast.Let):
@@ -375,28 +373,28 @@ class Checker:
         name = expr.name
         for scope in reversed(self.scopes):
             if name in scope:
-                expr.ref = ("var", name, ())
+                expr.ref = ast.VarRef(name)
                 return scope[name]
         if name == "evidence":
-            expr.ref = ("evidence", ())
+            expr.ref = ast.EvidenceRef()
             return Type("record", schema=self.schema)
         if name == "score" and self.context == "grade":
-            expr.ref = ("score",)
+            expr.ref = ast.ScoreRef()
             return PLAIN
         if name == "variant" and self.variant is not None:
-            expr.ref = ("variant",)
+            expr.ref = ast.VariantRef()
             return Type("string", enum=tuple(o.value for o in self.variant.options))
         if name in self.lets:
-            expr.ref = ("let", name)
+            expr.ref = ast.LetRef(name)
             return self.let_type(self.lets[name])
         if name in self.params:
-            expr.ref = ("param", name)
+            expr.ref = ast.ParamRef(name)
             return self.param_type(self.params[name])
         if name in self.tables:
-            expr.ref = ("table", name)
+            expr.ref = ast.TableRef(name)
             return Type("table", unit=self.unit(self.tables[name].unit, self.tables[name].span))
         if name in self.libraries:
-            expr.ref = ("library", name)
+            expr.ref = ast.LibraryRef(name)
             return Type("library")
         known = [*self.lets, *self.params, *self.tables, *self.libraries, "evidence"]
         known += [n for s in self.scopes for n in s]
@@ -411,15 +409,15 @@ class Checker:
         if base.kind == "any":
             return base
         if base.kind == "library":
-            alias = expr.base.ref[1]
+            alias = expr.base.ref.name
             library = self.libraries[alias]
             qualified = f"{alias}.{expr.name}"
             if expr.name in library.tables:
-                expr.ref = ("table", qualified)
+                expr.ref = ast.TableRef(qualified)
                 table = library.tables[expr.name]
                 return Type("table", unit=self.unit(table.unit, table.span))
             if expr.name in library.params:
-                expr.ref = ("param", qualified)
+                expr.ref = ast.ParamRef(qualified)
                 return self.param_type(library.params[expr.name])
             self.error("unknown-name", f"library '{alias}' has no '{expr.name}'", expr.span,
                        hint=did_you_mean(expr.name, [*library.tables, *library.params]))
@@ -430,11 +428,12 @@ class Checker:
         node = field_schema(base, expr.name, self.schema)
         if node is None:
             # Inside an aggregation the base is an item of a list: name it as written.
-            place = f"at {_pointer(expr.base.ref) or '/'}" if expr.base.ref[0] == "evidence" else f"in `{expr.base.text}`"
+            place = f"at {_pointer(expr.base.ref) or '/'}" if isinstance(expr.base.ref, ast.EvidenceRef) \
+                else f"in `{expr.base.text}`"
             self.error("unknown-evidence", f"the evidence schema has no field '{expr.name}' {place}",
                        expr.span, hint=did_you_mean(expr.name, field_names(base, self.schema)))
             return Type("any")
-        expr.ref = (*expr.base.ref[:-1], (*expr.base.ref[-1], expr.name))
+        expr.ref = replace(expr.base.ref, path=(*expr.base.ref.path, expr.name))
         try:
             return type_of(node, self.schema)
         except UnitError as exc:
@@ -450,7 +449,7 @@ class Checker:
             self.error("type", f"`{expr.base.text}` is {base.describe()}; only tables are looked up with [...]",
                        expr.span)
             return Type("any")
-        table = self.tables[expr.base.ref[1]]
+        table = self.tables[expr.base.ref.name]
         width = 2 if table.columns else 1
         if len(keys) != width:
             self.error("table-keys", f"table '{table.name}' is looked up with {width} key{'s' * (width > 1)}, "
@@ -475,62 +474,77 @@ class Checker:
     def infer_call(self, expr: ast.Call) -> Type:
         name, args = expr.function, expr.args
         types = [self.infer(a) for a in args]
-        if name not in BUILTINS and name not in AGGREGATES:
+        function = FUNCTIONS.get(name)
+        if function is None:
             self.error("unknown-function", f"unknown function '{name}'", expr.span,
-                       hint=did_you_mean(name, BUILTINS + AGGREGATES))
+                       hint=did_you_mean(name, list(FUNCTIONS)))
             return Type("any")
-        arity = {"present": 1, "abs": 1, "round": 2, "date": 1, "days_between": 2, "months_between": 2,
-                 "year": 1, "latest": 2, "count": 1, "sum": 1, "avg": 1, "any": 1, "all": 1}
-        if name in arity and len(args) != arity[name]:
-            self.error("arity", f"{name}() takes {arity[name]} argument{'s' * (arity[name] > 1)}, got {len(args)}",
-                       expr.span)
+        if not function.accepts(len(args)):
+            self.error("arity", f"{name}() takes {function.arity()}, got {len(args)}", expr.span)
             return Type("any")
-        if any(t.kind == "any" for t in types) and name != "present":
+        return getattr(self, "call_" + function.form)(expr, function, types)
+
+    def call_plain(self, expr: ast.Call, function: Function, types: list[Type]) -> Type:
+        if any(t.kind == "any" for t in types):
             return Type("any")
-        if name == "present":
-            self.not_whole(args[0], types[0])
-            return BOOL
-        if name in ("min", "max") and len(args) >= 2:
-            for arg, t in zip(args, types):
-                if t.kind != "number":
-                    self.error("type", f"{name}() compares numbers, `{arg.text}` is {t.describe()}", arg.span)
-                    return Type("any")
-            # A bare 0 fits any unit, so `max(0, x)` is in x's unit.
-            first = next((i for i, arg in enumerate(args) if not _is_zero(arg)), 0)
-            for i, (arg, t) in enumerate(zip(args, types)):
-                if i != first:
-                    self.compatible(types[first], t, arg)
-            return types[first]
-        if name in AGGREGATES:
-            return self.aggregate_type(expr, name, types[0], args[0], None)
-        if name == "abs":
-            return types[0] if self.expect(args[0], "number", "abs()") else Type("any")
-        if name == "round":
-            self.expect(args[1], "number", "round()'s digits")
-            return types[0] if self.expect(args[0], "number", "round()") else Type("any")
-        if name == "date":
-            self.expect(args[0], "string", "date()")
-            if isinstance(args[0], ast.String) and not _is_date(args[0].value):
-                self.error("date", f"\"{args[0].value}\" is not a date (YYYY-MM-DD)", args[0].span)
-            return DATE
-        if name in ("days_between", "months_between"):
-            for arg in args:
-                self.expect(arg, "date", f"{name}()")
-            return PLAIN
-        if name == "year":
-            self.expect(args[0], "date", "year()")
-            return PLAIN
-        if name == "latest":
-            if types[0].kind != "table":
-                self.error("type", f"latest() looks up a table, `{args[0].text}` is {types[0].describe()}",
-                           args[0].span)
+        ok = True
+        for i, (arg, found) in enumerate(zip(expr.args, types)):
+            kind = function.kind_of(i)
+            what = f"{function.name}()"
+            if kind == "plain":
+                if self.expect(arg, "number", what) and not found.unit.dimensionless:
+                    self.error("unit", f"{what} is a plain number, not {found.unit.symbol}", arg.span)
+                    ok = False
+            elif kind != "any" and not self.expect(arg, "string" if kind == "text" else kind, what):
+                ok = False
+        if not ok and function.result == "same":
+            return Type("any")
+        return _result_type(function.result, types)
+
+    def call_date(self, expr: ast.Call, function: Function, types: list[Type]) -> Type:
+        if isinstance(expr.args[0], ast.String) and not is_date(expr.args[0].value):
+            self.error("date", f"\"{expr.args[0].value}\" is not a date (YYYY-MM-DD)", expr.args[0].span)
+        return self.call_plain(expr, function, types)
+
+    def call_present(self, expr: ast.Call, function: Function, types: list[Type]) -> Type:
+        self.not_whole(expr.args[0], types[0])
+        return BOOL
+
+    def call_extreme(self, expr: ast.Call, function: Function, types: list[Type]) -> Type:
+        if len(expr.args) == 1:
+            return self.call_aggregate(expr, function, types)
+        if any(t.kind == "any" for t in types):
+            return Type("any")
+        name, args = function.name, expr.args
+        for arg, t in zip(args, types):
+            if t.kind != "number":
+                self.error("type", f"{name}() compares numbers, `{arg.text}` is {t.describe()}", arg.span)
                 return Type("any")
-            if self.tables[args[0].ref[1]].columns:
-                self.error("type", f"latest() reads a table with one value per row; `{args[0].text}` has columns",
-                           args[0].span)
-            self.expect(args[1], "number", "latest()'s key")
-            return number(types[0].unit)
-        return Type("any")
+        # A bare 0 fits any unit, so `max(0, x)` is in x's unit.
+        first = next((i for i, arg in enumerate(args) if not _is_zero(arg)), 0)
+        for i, (arg, t) in enumerate(zip(args, types)):
+            if i != first:
+                self.compatible(types[first], t, arg)
+        return types[first]
+
+    def call_aggregate(self, expr: ast.Call, function: Function, types: list[Type]) -> Type:
+        if types[0].kind == "any":
+            return Type("any")
+        return self.aggregate_type(expr, function.name, types[0], expr.args[0], None)
+
+    def call_latest(self, expr: ast.Call, function: Function, types: list[Type]) -> Type:
+        args = expr.args
+        if any(t.kind == "any" for t in types):
+            return Type("any")
+        if types[0].kind != "table":
+            self.error("type", f"latest() looks up a table, `{args[0].text}` is {types[0].describe()}",
+                       args[0].span)
+            return Type("any")
+        if self.tables[args[0].ref.name].columns:
+            self.error("type", f"latest() reads a table with one value per row; `{args[0].text}` has columns",
+                       args[0].span)
+        self.expect(args[1], "number", "latest()'s key")
+        return number(types[0].unit)
 
     def aggregate_type(self, expr, name: str, item: Type, item_expr: ast.Expr, source: Type | None) -> Type:
         if source is None:  # sum(evidence.list): the list itself is aggregated
@@ -562,7 +576,7 @@ class Checker:
         if source.kind not in ("list", "any"):
             self.error("type", f"`{expr.source.text}` is {source.describe()}, not a list", expr.source.span)
             source = Type("any")
-        elif source.kind == "list" and (expr.source.ref is None or expr.source.ref[0] not in ("evidence", "var")):
+        elif source.kind == "list" and not isinstance(expr.source.ref, (ast.EvidenceRef, ast.VarRef)):
             self.error("type", "aggregation goes over a list in the evidence", expr.source.span)
         item_type = source.item if source.kind == "list" else Type("any")
         self.scopes.append({expr.variable: item_type})
@@ -684,12 +698,10 @@ def _is_zero(expr: ast.Expr) -> bool:
     return isinstance(expr, ast.Number) and expr.unit is None and expr.value == 0
 
 
-def _is_date(text: str) -> bool:
-    """YYYY-MM-DD and a real day (fromisoformat alone also takes 20240630 and 2024-W01-1)."""
-    try:
-        return bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", text)) and bool(datetime.date.fromisoformat(text))
-    except ValueError:
-        return False
+def _result_type(result: str, types: list[Type]) -> Type:
+    if result == "same":
+        return types[0]
+    return {"bool": BOOL, "text": STRING, "date": DATE, "plain": PLAIN}[result]
 
 
 def _literal_key(expr: ast.Expr):
@@ -703,9 +715,8 @@ def _literal_key(expr: ast.Expr):
     return None
 
 
-def _pointer(ref) -> str:
-    path = ref[-1] if ref else ()
-    return "/" + "/".join(path) if path else ""
+def _pointer(ref: ast.EvidenceRef | ast.VarRef) -> str:
+    return "/" + "/".join(ref.path) if ref.path else ""
 
 
 def _constant(expr: ast.Expr) -> tuple[Fraction, tuple] | None:

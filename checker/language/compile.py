@@ -6,17 +6,16 @@ says can reach Python: the closures are built from a fixed set of operations.
 """
 from __future__ import annotations
 
-import datetime
-import operator
-import re
 import decimal
+import operator
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, DivisionByZero, Inexact, InvalidOperation, Overflow, Rounded
+from decimal import Decimal, DivisionByZero, Inexact, InvalidOperation, Overflow, Rounded
 from typing import Any, Callable
 
 from ..language import ast
 from ..language.check import Model
 from ..evaluation.result import ItemInfo
+from ..language.functions import FUNCTIONS, Function, parse_date, show
 from ..language.types import Type
 from ..language.units import ONE, convert, parse_unit
 from ..language.values import UNKNOWN, Failure, Missing, combine
@@ -219,25 +218,11 @@ class Compiler:
     # Inputs: the names and evidence paths an expression reads directly.
     def inputs(self, expr: ast.Expr) -> list[Input]:
         found: dict[str, Input] = {}
-        self._collect(expr, found, bound=set())
+        for node in _input_nodes(expr):
+            if node.text not in found:
+                let = node.ref.name if isinstance(node.ref, ast.LetRef) else None
+                found[node.text] = Input(node.text, node.type, self.expr(node), let)
         return list(found.values())
-
-    def _collect(self, expr, found: dict[str, Input], bound: set[str]) -> None:
-        if not isinstance(expr, ast.Expr):
-            return
-        ref = expr.ref
-        if ref is not None and ref[0] in ("let", "param", "evidence", "score", "variant") and expr.type is not None \
-                and expr.type.kind not in ("list", "record", "table", "library"):
-            if expr.text not in found:
-                found[expr.text] = Input(expr.text, expr.type, self.expr(expr), ref[1] if ref[0] == "let" else None)
-            return
-        if isinstance(expr, ast.Aggregate):
-            self._collect(expr.source, found, bound)
-            return
-        for value in vars(expr).values():
-            for child in value if isinstance(value, list) else [value]:
-                if isinstance(child, ast.Expr) and child is not expr:
-                    self._collect(child, found, bound)
 
     # Expressions
     def expr(self, expr: ast.Expr) -> Fn:
@@ -260,36 +245,35 @@ class Compiler:
 
     def _reference(self, expr) -> Fn:
         ref = expr.ref
-        kind = ref[0]
-        if kind == "evidence":
-            return _evidence_getter(ref[1], expr.type)
-        if kind == "var":
-            return _var_getter(ref[1], ref[2], expr.type)
-        if kind == "let":
-            name = ref[1]
+        if isinstance(ref, ast.EvidenceRef):
+            return _evidence_getter(ref.path, expr.type)
+        if isinstance(ref, ast.VarRef):
+            return _var_getter(ref.name, ref.path, expr.type)
+        if isinstance(ref, ast.LetRef):
+            name = ref.name
             return lambda ctx: ctx.values[name]
-        if kind == "param":
-            name = ref[1]
+        if isinstance(ref, ast.ParamRef):
+            name = ref.name
             missing = Missing((f"param:{name}",))
             return lambda ctx: ctx.params.get(name, missing)
-        if kind == "score":
+        if isinstance(ref, ast.ScoreRef):
             return lambda ctx: ctx.score
-        if kind == "variant":
+        if isinstance(ref, ast.VariantRef):
             return lambda ctx: ctx.variant
         raise AssertionError(f"unresolved reference {ref}")  # the check phase resolves every name
 
     def list_source(self, expr: ast.Expr) -> Callable[[Any], tuple[Any, str]]:
         ref = expr.ref
-        if ref[0] == "evidence":
-            get, pointer = _evidence_getter(ref[1], expr.type), _pointer(ref[1])
+        if isinstance(ref, ast.EvidenceRef):
+            get, pointer = _evidence_getter(ref.path, expr.type), ref.pointer
             return lambda ctx: (get(ctx), pointer)
-        name, path = ref[1], ref[2]
+        name, path = ref.name, ref.path
         get = _var_getter(name, path, expr.type)
-        suffix = _pointer(path)
+        suffix = ast.pointer_of(path)
         return lambda ctx: (get(ctx), ctx.vars[name][1] + suffix)
 
     def c_index(self, expr: ast.Index) -> Fn:
-        table_name = expr.base.ref[1]
+        table_name = expr.base.ref.name
         data = self.tables[table_name]
         keys = [self.expr(k) for k in expr.keys]
         columns = self.model.tables[table_name].columns
@@ -300,55 +284,57 @@ class Compiler:
                 return combine(*values)
             row = data.get(values[0])
             if row is None:
-                return Failure(f"table {table_name} has no row {_show(values[0])}")
+                return Failure(f"table {table_name} has no row {show(values[0])}")
             column = 0
             if columns:
                 if values[1] not in columns:
-                    return Failure(f"table {table_name} has no column {_show(values[1])}")
+                    return Failure(f"table {table_name} has no column {show(values[1])}")
                 column = columns.index(values[1])
             cell = row[column]
             if cell is None:
-                return Failure(f"table {table_name} gives no value for {', '.join(_show(v) for v in values)}")
+                return Failure(f"table {table_name} gives no value for {', '.join(show(v) for v in values)}")
             return cell
         return lookup
 
     def c_call(self, expr: ast.Call) -> Fn:
-        name, args = expr.function, expr.args
-        if name == "present":
-            inner = self.expr(args[0])
-            return lambda ctx: _present(inner(ctx))
-        if name in ("sum", "count", "avg", "any", "all") or (name in ("min", "max") and len(args) == 1):
-            source = self.list_source(args[0])
-            return _aggregate(name, source, None, None, None)
-        if name in ("min", "max"):
-            unit = expr.type.unit
-            fns = [self.converted(a, unit) for a in args]
-            pick = min if name == "min" else max
-            return _strict(lambda *v: pick(v), fns)
-        if name == "latest":
-            data = self.tables[args[0].ref[1]]
-            table_name = args[0].ref[1]
-            key = self.expr(args[1])
-            numeric = sorted(k for k in data if isinstance(k, Decimal))
+        function = FUNCTIONS[expr.function]
+        return getattr(self, "call_" + function.form)(expr, function)
 
-            def latest(ctx):
-                wanted = key(ctx)
-                if isinstance(wanted, UNKNOWN):
-                    return wanted
-                usable = [k for k in numeric if k <= wanted]
-                if not usable:
-                    return Failure(f"table {table_name} has no row at or before {_show(wanted)}")
-                return data[usable[-1]][0]
-            return latest
-        operations = {
-            "abs": abs,
-            "round": _round,
-            "date": _parse_date,
-            "days_between": lambda a, b: Decimal((b - a).days),
-            "months_between": _months_between,
-            "year": lambda d: Decimal(d.year),
-        }
-        return _strict(operations[name], [self.expr(a) for a in args])
+    def call_plain(self, expr: ast.Call, function: Function) -> Fn:
+        return _strict(function.compute, [self.expr(a) for a in expr.args])
+
+    call_date = call_plain
+
+    def call_present(self, expr: ast.Call, function: Function) -> Fn:
+        inner = self.expr(expr.args[0])
+        return lambda ctx: _present(inner(ctx))
+
+    def call_aggregate(self, expr: ast.Call, function: Function) -> Fn:
+        return _aggregate(function.name, self.list_source(expr.args[0]), None, None, None)
+
+    def call_extreme(self, expr: ast.Call, function: Function) -> Fn:
+        if len(expr.args) == 1:
+            return self.call_aggregate(expr, function)
+        unit = expr.type.unit
+        fns = [self.converted(a, unit) for a in expr.args]
+        pick = min if function.name == "min" else max
+        return _strict(lambda *v: pick(v), fns)
+
+    def call_latest(self, expr: ast.Call, function: Function) -> Fn:
+        table_name = expr.args[0].ref.name
+        data = self.tables[table_name]
+        key = self.expr(expr.args[1])
+        numeric = sorted(k for k in data if isinstance(k, Decimal))
+
+        def latest(ctx):
+            wanted = key(ctx)
+            if isinstance(wanted, UNKNOWN):
+                return wanted
+            usable = [k for k in numeric if k <= wanted]
+            if not usable:
+                return Failure(f"table {table_name} has no row at or before {show(wanted)}")
+            return data[usable[-1]][0]
+        return latest
 
     def c_aggregate(self, expr: ast.Aggregate) -> Fn:
         source = self.list_source(expr.source)
@@ -454,16 +440,7 @@ def _let_type(let: ast.Let) -> Type:
 
 def _lets_named(node) -> set[str]:
     """Every let an expression (or scoring rule) reads directly, at any depth."""
-    found = set()
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, ast.Expr) and current.ref is not None and current.ref[0] == "let":
-            found.add(current.ref[1])
-        for value in vars(current).values() if isinstance(current, (ast.Node, ast.Label)) else ():
-            stack.extend(v for v in (value if isinstance(value, list) else [value])
-                         if isinstance(v, (ast.Node, list)) and v is not current)
-    return found
+    return {n.ref.name for n in node.walk() if isinstance(n, ast.Expr) and isinstance(n.ref, ast.LetRef)}
 
 
 def _lets_read_by_items(model: Model) -> set[str]:
@@ -486,6 +463,25 @@ def _clauses(condition: ast.Expr) -> list[ast.Expr]:
     if isinstance(condition, ast.Logic) and condition.op == "and":
         return list(condition.operands)
     return [condition]
+
+
+_INPUT_REFS = (ast.LetRef, ast.ParamRef, ast.EvidenceRef, ast.ScoreRef, ast.VariantRef)
+
+
+def _is_input(expr) -> bool:
+    """A named value an explanation shows: a let, parameter, evidence value, the score or the variant."""
+    return isinstance(expr, ast.Expr) and isinstance(expr.ref, _INPUT_REFS) and expr.type is not None \
+        and expr.type.kind not in ("list", "record", "table", "library")
+
+
+def _input_nodes(expr: ast.Expr):
+    """The inputs an expression reads directly; of an aggregation only its list (an item's values are not
+    the expression's inputs)."""
+    for node in expr.walk(prune=lambda n: _is_input(n) or isinstance(n, ast.Aggregate)):
+        if _is_input(node):
+            yield node
+        elif isinstance(node, ast.Aggregate):
+            yield from _input_nodes(node.source)
 
 
 def _kleene(values, decisive: bool):
@@ -593,18 +589,14 @@ def _scaled(value, factor):
     return value if isinstance(value, UNKNOWN) else convert(value, factor)
 
 
-def _pointer(path: tuple[str, ...]) -> str:
-    return "".join("/" + p.replace("~", "~0").replace("/", "~1") for p in path)
-
-
 def _coerce(value, type_: Type):
     if type_.kind == "date" and isinstance(value, str):
-        return _parse_date(value)
+        return parse_date(value)
     return value
 
 
 def _evidence_getter(path: tuple[str, ...], type_: Type) -> Fn:
-    missing = Missing((_pointer(path),))
+    missing = Missing((ast.pointer_of(path),))
     wants_date = type_ is not None and type_.kind == "date"
     # Most paths are one to three keys deep: unrolled, they skip the loop.
     if not wants_date and len(path) == 1:
@@ -646,7 +638,7 @@ def _evidence_getter(path: tuple[str, ...], type_: Type) -> Fn:
 
 
 def _var_getter(name: str, path: tuple[str, ...], type_: Type) -> Fn:
-    suffix = _pointer(path)
+    suffix = ast.pointer_of(path)
     wants_date = type_ is not None and type_.kind == "date"
     if not wants_date and len(path) == 1:  # `s.mass`: the common case, unrolled
         (k1,) = path
@@ -733,39 +725,6 @@ def _present(value) -> bool:
     if isinstance(value, str):
         return bool(value.strip())
     return True
-
-
-def _parse_date(text):
-    try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):  # fromisoformat alone also takes 20240630, 2024-W01-1
-            return datetime.date.fromisoformat(text)
-    except (TypeError, ValueError):
-        pass
-    return Failure(f"{_show(text)} is not a date (YYYY-MM-DD)")
-
-
-def _round(value: Decimal, digits: Decimal):
-    """Half-up, the 四舍五入 of the standards (the decimal context itself rounds half-even)."""
-    if digits != digits.to_integral_value():
-        return Failure(f"round() takes a whole number of digits, not {digits}")
-    try:
-        return value.quantize(Decimal(1).scaleb(-int(digits)), rounding=ROUND_HALF_UP)
-    except InvalidOperation:
-        return Failure(f"{value} cannot be rounded to {digits} decimals")
-
-
-def _months_between(a: datetime.date, b: datetime.date) -> Decimal:
-    """Whole calendar months from a to b (negative when b is earlier)."""
-    months = (b.year - a.year) * 12 + (b.month - a.month)
-    if months > 0 and b.day < a.day:
-        months -= 1
-    elif months < 0 and b.day > a.day:
-        months += 1
-    return Decimal(months)
-
-
-def _show(value) -> str:
-    return f'"{value}"' if isinstance(value, str) else str(value)
 
 
 def _table_data(table: ast.Table) -> dict:

@@ -15,6 +15,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from ..language import ast
 from ..language.diagnostics import Diagnostic, RulesetError, Span, did_you_mean
+from ..language.words import DECLARATIONS
 from ..resources import resource_dir
 
 # What a standards writer reads instead of lark's terminal names.
@@ -66,11 +67,12 @@ def _cache_file(grammar: str) -> str | None:
 
 # Words that begin a top-level declaration (`variant` is left out: it is also a name in expressions).
 # Strings and comments are matched first so that the words inside them are skipped.
-_DECLARATION_WORDS = re.compile(r'"(?:[^"\\\n]|\\.)*"?|#[^\n]*|\b(?:import|let|param|table|require|section|grades)\b')
+_DECLARATION_WORDS = re.compile(r'"(?:[^"\\\n]|\\.)*"?|#[^\n]*|\b(?:'
+                                + "|".join(w for w in DECLARATIONS if w != "variant") + r')\b')
 MAX_SYNTAX_ERRORS = 20
 # `lets x = 1` lexes as `let s x`: a line that starts with a keyword glued to more letters, up to the word after.
-_GLUED_KEYWORD = re.compile(r"[ \t]*((import|let|param|table|variant|require|section|criterion|grades|grade)\w+)"
-                            r"[ \t]*\w*")
+_KEYWORDS = sorted({*DECLARATIONS, "criterion", "grade"}, key=len, reverse=True)  # `grades` before `grade`
+_GLUED_KEYWORD = re.compile(r"[ \t]*((" + "|".join(_KEYWORDS) + r")\w+)[ \t]*\w*")
 
 
 def parse(source: str, filename: str) -> ast.Module:
@@ -171,7 +173,7 @@ def _syntax_diagnostic(error: UnexpectedInput, filename: str) -> Diagnostic:
 
 _OPERAND_START = {"NAME", "NUMBER", "STRING", "LPAR", "MINUS", "TRUE", "FALSE", "IF", "NOT"}
 _OPERATORS = {"ADD", "MINUS", "MUL", "COMPARE", "AND", "OR", "COALESCE", "_IN", "DOT", "LSQB", "UNIT", "PERCENT"}
-_DECLARATIONS = {"IMPORT", "LET", "PARAM", "TABLE", "VARIANT", "REQUIRE", "SECTION", "GRADES"}
+_DECLARATIONS = {word.upper() for word in DECLARATIONS}
 
 
 def _summarise(expected: set[str]) -> list[str]:

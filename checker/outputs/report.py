@@ -23,6 +23,7 @@ from ..catalogue import LANGS, catalogue, fill
 from ..errors import ReportError
 from ..resources import resource_dir
 from ..evaluation.result import Result, dumps, format_number
+from ..language.highlight import rule_code_html
 from ..language.units import UnitError, convert, parse_unit
 
 FORMATS = ("text", "md", "html", "json", "pdf")
@@ -86,7 +87,7 @@ def _environment(folder: str | None, fmt: str) -> jinja2.Environment:
                    trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
                    finalize={"md": _md_finalize, "text": _text_finalize, "html": _html_finalize}[fmt])
     environment = (jinja2.Environment if folder is None else SandboxedEnvironment)(**options)
-    environment.filters.update(fill=fill, md_code=md_code, css_string=css_string)
+    environment.filters.update(fill=fill, md_code=md_code, css_string=css_string, rule_code=rule_code)
     return environment
 
 
@@ -125,6 +126,11 @@ def _unblock(match: re.Match) -> str:
     if marker[0].isdigit():  # "12." : a backslash escapes punctuation only, so it goes before the dot
         return match.group(1) + marker[:-1] + "\\" + marker[-1]
     return match.group(1) + "\\" + marker
+
+
+def rule_code(value) -> Markup:
+    """Rule code (a condition, a formula) as escaped, highlighted HTML for `<code>`: `{{ x|rule_code }}`."""
+    return Markup(rule_code_html(str(value)))
 
 
 def md_code(value) -> _MarkdownSafe:

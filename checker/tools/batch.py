@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 
+from ..inputs import InputError, is_dir, is_file, read_file
 from ..evidence.load import DEFAULT_MAX_BYTES, EvidenceError, Problem, check_evidence, parse_evidence
 from ..outputs.files import remove_leftovers, write_atomically
 from ..evaluation.result import format_number
@@ -32,6 +33,7 @@ from ..evaluation.ruleset import Ruleset, load_ruleset
 EXTENSIONS = {"json": "json", "html": "html", "md": "md", "text": "txt"}
 JSON_LINES = (".jsonl", ".ndjson")
 SETTINGS_FILE = "batch.json"
+MAX_JSON_LINES_BYTES = 1 << 30  # one JSON Lines file holds many applications, each within --max-bytes
 INVALID, FAILED = "invalid", "error"  # rows of applications that were not scored
 UNGRADED = ("passed", "not_graded", "incomplete", "ineligible", INVALID, FAILED)  # bars after the grades
 
@@ -84,11 +86,11 @@ def collect(inputs: Iterable[str], out: Path | None = None, id_field: str | None
     files: list[Path] = []
     for given in inputs:
         path = Path(given)
-        if path.is_dir():
-            found = sorted(p for p in path.iterdir() if p.is_file() and p.suffix in (".json", *JSON_LINES))
+        if is_dir(path):
+            found = sorted(p for p in path.iterdir() if is_file(p) and p.suffix in (".json", *JSON_LINES))
         elif glob.has_magic(given):
-            found = sorted(Path(p) for p in glob.glob(given, recursive=True) if Path(p).is_file())
-        elif path.is_file():
+            found = sorted(Path(p) for p in glob.glob(given, recursive=True) if is_file(p))
+        elif is_file(path):
             found = [path]
         else:
             raise BatchError(f"no file or folder at {given}")
@@ -108,9 +110,9 @@ def collect(inputs: Iterable[str], out: Path | None = None, id_field: str | None
 def _lines(path: Path, id_field: str | None, taken: set[str]) -> list[Application]:
     found = []
     try:
-        content = path.read_bytes()
-    except OSError as error:
-        raise BatchError(f"cannot read {path}: {error.strerror or error}") from None
+        content = read_file(path, max_bytes=MAX_JSON_LINES_BYTES, what=("a JSON Lines file", "JSON Lines 文件"))
+    except InputError as error:
+        raise BatchError(f"cannot read {path}: {error.en}") from None
     for number, line in enumerate(content.split(b"\n"), 1):
         line = line.rstrip(b"\r")
         if not line.strip():
@@ -225,12 +227,9 @@ def json_file(application: Application) -> str:
 
 def read_application(application: Application, max_bytes: int) -> bytes:
     try:
-        with open(application.path, "rb") as handle:
-            return handle.read(max_bytes + 1)  # parse_evidence reports a file over the limit
-    except OSError as error:
-        reason = error.strerror or str(error)
-        raise EvidenceError(application.source, [Problem("", f"expected a readable file, found an error: {reason}",
-                                                         f"应为可读取的文件，实际出错：{reason}")]) from None
+        return read_file(application.path, max_bytes=max_bytes, what=("an evidence file", "证据文件"))
+    except InputError as error:
+        raise EvidenceError(application.source, [Problem("", error.en, error.zh)]) from None
 
 
 def _render(result, fmt: str, lang: str) -> bytes:

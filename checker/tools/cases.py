@@ -18,7 +18,8 @@ from xml.etree import ElementTree
 import yaml
 
 from ..language.diagnostics import RulesetError, did_you_mean
-from ..evidence.load import DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, EvidenceError, load_evidence, validate_evidence
+from ..inputs import MAX_YAML_NODES, BoundedLoader, InputError, is_dir, is_file, read_file
+from ..evidence.load import DEFAULT_MAX_DEPTH, EvidenceError, load_evidence, validate_evidence
 from ..resources import resource_dir
 from ..evaluation.result import (ERROR, FAIL, GRADED, INCOMPLETE, INELIGIBLE, MET, MISSING, NOT_APPLICABLE, NOT_GRADED,
                      NOT_MET, PARTLY_MET, PASS, PASSED, WAIVED, ItemResult, Result, dumps, explain, format_number,
@@ -42,7 +43,6 @@ STATUSES = {
 # What the entries of `statuses`, `points` and `values` must be.
 ENTRY_TYPES = {"statuses": ((str,), "a status word"), "points": ((Decimal,), "a number"),
                "values": ((str, bool, Decimal, type(None)), "a number, a text, true/false or null")}
-MAX_NODES = 1_000_000  # YAML aliases can expand a small file into a huge tree
 SHOWN = 5  # items listed in one explanation before "…"
 
 # Result of one case.
@@ -73,7 +73,7 @@ class _Mapping(dict):
         return self.key_lines.get(key, self.line)
 
 
-class CaseLoader(yaml.SafeLoader):
+class CaseLoader(BoundedLoader):
     """Safe YAML in which numbers are exact Decimals, dates stay text and a repeated key is an error."""
 
     def construct_mapping(self, node, deep=False):
@@ -126,13 +126,12 @@ CaseLoader.add_implicit_resolver("tag:yaml.org,2002:float", re.compile(r"^[-+]?[
                                  list("-+0123456789"))
 
 
-def read_yaml(path: Path, source: str):
+def read_yaml(path: Path, source: str, what: str = "cases file"):
+    """A YAML file of ours (`what` names it in messages: "cases file", "parameter file"), numbers exact."""
     try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise CasesError([f"{source}: cannot read the cases file: {error.strerror or error}"]) from None
-    if len(data) > DEFAULT_MAX_BYTES:
-        raise CasesError([f"{source}: the cases file is larger than {DEFAULT_MAX_BYTES} bytes"])
+        data = read_file(path, what=(f"a {what}", "YAML 文件"))
+    except InputError as error:
+        raise CasesError([f"{source}: {error.en}"]) from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -153,7 +152,7 @@ def _json_data(value, budget: list[int], depth: int = 0):
     """YAML data as plain JSON data (dict, list, str, bool, None, Decimal), or a ValueError saying why not."""
     budget[0] -= 1
     if budget[0] < 0:
-        raise ValueError(f"expands to more than {MAX_NODES} values")
+        raise ValueError(f"expands to more than {MAX_YAML_NODES} values")
     if depth > DEFAULT_MAX_DEPTH:
         raise ValueError(f"is nested more than {DEFAULT_MAX_DEPTH} levels deep")
     if value is None or isinstance(value, (str, bool, Decimal)):
@@ -223,7 +222,7 @@ class _Reader:
 
     def json(self, value, line: int, what: str):
         try:
-            return _json_data(value, [MAX_NODES])
+            return _json_data(value, [MAX_YAML_NODES])
         except ValueError as error:
             self.problem(line, f"{what} {error}")
             return None
@@ -730,10 +729,11 @@ def find_cases(target: str | None) -> Plan:
                     [display_path(p) for p in shipped_rulesets() if not cases_path(p).is_file()])
     path = Path(target)
     if target.endswith(CASES_SUFFIX):
-        if not path.is_file():
-            raise CasesError([f"{target}: no such cases file"])
+        if not is_file(path):
+            shown = target if len(target) <= 200 else target[:200] + "…"
+            raise CasesError([f"{shown}: no such cases file"])
         return Plan([path], [])
-    if path.is_dir():
+    if is_dir(path):
         files = sorted(path.glob(f"*{CASES_SUFFIX}"))
         if not files:
             raise CasesError([f"{target}: no *{CASES_SUFFIX} files in this folder"])

@@ -36,14 +36,14 @@ class Compared:
 
 @dataclass
 class Axis:
-    ref: tuple  # ("score",), ("let", name) or ("variant",)
+    ref: ast.Ref  # the score, a let or the variant
     type: Type
     values: list  # ascending, except the variant's, which have no order
     better: int  # 1: higher values are better, -1: lower ones, 0: no telling (only a hole is a gap)
 
     @property
     def name(self) -> str:
-        return self.ref[-1]
+        return self.ref.name
 
     @property
     def ordered(self) -> bool:
@@ -120,12 +120,12 @@ class _Table:
         if point not in self.memo:
             ctx = Context({}, {})
             for axis, i in zip(self.axes, point):
-                if axis.ref[0] == "score":
+                if isinstance(axis.ref, ast.ScoreRef):
                     ctx.score = axis.values[i]
-                elif axis.ref[0] == "variant":
+                elif isinstance(axis.ref, ast.VariantRef):
                     ctx.variant = axis.values[i]
                 else:
-                    ctx.values[axis.ref[1]] = axis.values[i]
+                    ctx.values[axis.ref.name] = axis.values[i]
             self.memo[point] = tuple(g for g, clauses in enumerate(self.conditions)
                                      if all(clause(ctx) is True for clause in clauses))
         return self.memo[point]
@@ -206,8 +206,8 @@ def _reads(expr: ast.Expr, found: dict, sign: int = 1) -> bool:
 def _variable(expr: ast.Expr) -> bool:
     """`score`, the variant, or a let holding a number or true/false: what the analysis varies."""
     ref = expr.ref if isinstance(expr, ast.Name) else None
-    return ref is not None and (ref[0] in ("score", "variant") or
-                                (ref[0] == "let" and expr.type.kind in ("number", "bool")))
+    return isinstance(ref, (ast.ScoreRef, ast.VariantRef)) or \
+        (isinstance(ref, ast.LetRef) and expr.type.kind in ("number", "bool"))
 
 
 def _constant(expr: ast.Expr, subject: Type):
@@ -223,7 +223,7 @@ def _constant(expr: ast.Expr, subject: Type):
     return Decimal(0) if number.value == 0 else None  # a bare 0 fits any unit
 
 
-def _axis(ref: tuple, compared: Compared, model) -> Axis:
+def _axis(ref: ast.Ref, compared: Compared, model) -> Axis:
     type_ = compared.type
     if type_.kind == "bool":
         return Axis(ref, type_, [False, True], 0)
@@ -236,16 +236,16 @@ def _axis(ref: tuple, compared: Compared, model) -> Axis:
     values |= {v for v in (low, high) if v is not None}
     values = sorted(v for v in values if (low is None or v >= low) and (high is None or v <= high))
     # A higher score is better by definition; a let is better the way most of its comparisons point.
-    better = 1 if ref[0] == "score" else (compared.votes > 0) - (compared.votes < 0)
+    better = 1 if isinstance(ref, ast.ScoreRef) else (compared.votes > 0) - (compared.votes < 0)
     return Axis(ref, type_, values, better)
 
 
-def _bounds(ref: tuple, type_: Type, model) -> tuple[Decimal | None, Decimal | None]:
+def _bounds(ref: ast.Ref, type_: Type, model) -> tuple[Decimal | None, Decimal | None]:
     """The values a variable can take: the score from 0 to the maximum; a let that is `min(…, 100%)` or
     `max(0, …)` of a constant up to or down to it. Beyond these the table needs no grade."""
-    if ref[0] == "score":
+    if isinstance(ref, ast.ScoreRef):
         return Decimal(0), (model.grades.max if model.grades.max > 0 else None)
-    expr = next(let.expr for let in model.lets if let.name == ref[1])
+    expr = next(let.expr for let in model.lets if let.name == ref.name)
     if not (isinstance(expr, ast.Call) and expr.function in ("min", "max")):
         return None, None
     limits = [c for c in (_constant(arg, type_) for arg in expr.args) if c is not None]

@@ -36,7 +36,8 @@ param_option = click.option("--param", "params", multiple=True, metavar="NAME=VA
                             help="Supply a ruleset parameter, or @FILE: a YAML file of them.")
 date_option = click.option("--date", "date", help="The evaluation date (default: SOURCE_DATE_EPOCH, else today).")
 lang_option = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
-max_bytes_option = click.option("--max-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES,
+# Capped where a size still fits every system call (a 2**64 limit would overflow a C size_t).
+max_bytes_option = click.option("--max-bytes", type=click.IntRange(min=1, max=1 << 40), default=DEFAULT_MAX_BYTES,
                                 show_default=True, help="Refuse evidence files larger than this many bytes.")
 
 
@@ -141,7 +142,7 @@ def params_file(path: Path) -> dict:
     """Parameters a certification body keeps in a file: `name: value` lines, numbers read exactly."""
     from ...tools.cases import read_yaml
     try:
-        data = read_yaml(path, str(path))
+        data = read_yaml(path, str(path), "parameter file")
     except CasesError as error:
         raise click.BadParameter("; ".join(error.problems), param_hint="--param") from None
     if not isinstance(data, dict) or not all(isinstance(k, str) for k in data):

@@ -1,0 +1,153 @@
+"""Hostile input: every file a user names is read by one bounded reader, YAML aliases cannot explode, numbers
+with enormous exponents and over-long paths are clear errors (exit 2), never an internal error or a hang."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from checker.evidence.load import EvidenceError, parse_evidence
+from checker.inputs import InputError, read_file
+from checker.interfaces.cli import main
+from checker.tools.cases import CasesError, read_yaml
+
+ROOT = Path(__file__).parent.parent
+EXAMPLE = ROOT / "examples" / "zero-carbon-factory" / "four-stars.json"
+MARKET = ROOT / "examples" / "carbon-market" / "key-emitter-power.json"
+LONG = "x" * 5000   # longer than any file name or path a system allows (ENAMETOOLONG)
+
+
+def run(*args):
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    assert "Traceback" not in result.output and "internal error" not in result.output, result.output[:2000]
+    return result
+
+
+@pytest.fixture(autouse=True)
+def no_debug(monkeypatch):
+    monkeypatch.delenv("CARBON_CHECK_DEBUG", raising=False)
+
+
+@pytest.fixture
+def fifo(tmp_path):
+    path = tmp_path / "pipe"
+    os.mkfifo(path)
+    return path
+
+
+# ------------------------------------------------------------------ the bounded reader
+
+def test_the_reader_refuses_a_fifo_without_waiting_for_a_writer(fifo):
+    with pytest.raises(InputError) as error:
+        read_file(fifo)
+    assert error.value.en == "expected a regular file, found a special file"
+
+
+def test_the_reader_refuses_a_device_that_never_ends():
+    with pytest.raises(InputError, match="special file"):
+        read_file("/dev/zero")
+
+
+def test_the_reader_refuses_a_file_over_the_limit(tmp_path):
+    path = tmp_path / "big"
+    path.write_bytes(b"x" * 101)
+    with pytest.raises(InputError) as error:
+        read_file(path, max_bytes=100)
+    assert error.value.en == "expected a file of at most 100 bytes, found 101 bytes"
+    assert read_file(path, max_bytes=101) == b"x" * 101   # the limit itself is allowed
+
+
+@pytest.mark.parametrize("path, message", [
+    (LONG, "expected a readable file, found an error: the path is too long"),
+    ("a\0b", "expected a path without NUL characters"),
+    ("/nowhere/at/all", "expected a file, found nothing at this path"),
+])
+def test_the_reader_turns_every_os_error_into_words(path, message):
+    with pytest.raises(InputError) as error:
+        read_file(path)
+    assert error.value.en == message and error.value.zh
+
+
+@pytest.mark.parametrize("args", [
+    ("check", "{}"),                                 # the evidence
+    ("validate", "{}"),
+    ("gap", "{}"),
+    ("check", EXAMPLE, "--param", "@{}"),            # a parameter file
+    ("check", EXAMPLE, "--ruleset", "{}.rules"),     # a ruleset file
+    ("test", "{}.cases.yaml"),                       # a cases file
+    ("lint", "{}.rules"),
+])
+@pytest.mark.parametrize("what", ["fifo", "device", "long"])
+def test_no_command_blocks_or_faults_on_a_special_or_unnamable_file(args, what, fifo, tmp_path):
+    target = {"fifo": str(fifo), "device": "/dev/zero", "long": LONG}[what]
+    if args[-1].endswith((".rules", ".yaml")) and what != "long":   # a special file under the name asked for
+        link = tmp_path / args[-1].format("special")
+        link.symlink_to(target)
+        target = str(link)
+        args = (*args[:-1], "{}")
+    result = run(*(str(a).format(target) for a in args))
+    assert result.exit_code == 2, result.output[:2000]
+
+
+def test_a_parameter_file_is_called_a_parameter_file(tmp_path):
+    result = run("check", MARKET, "--param", f"@{tmp_path / 'missing.yaml'}")
+    assert result.exit_code == 2
+    assert "expected a parameter file, found nothing at this path" in result.output
+    assert "cases file" not in result.output
+
+
+# ------------------------------------------------------------------ YAML aliases
+
+BOMB = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{c}: &{c} [{', '.join(['*' + p] * 10)}]\n" for p, c in zip("abcdefgh", "bcdefghi")) + "average_price: *i\n"
+
+
+def test_an_alias_bomb_in_a_parameter_file_is_refused_before_it_expands(tmp_path):
+    path = tmp_path / "params.yaml"
+    path.write_text(BOMB)   # 10**9 values if expanded; about 600 bytes
+    result = run("check", MARKET, "--param", f"@{path}")
+    assert result.exit_code == 2
+    assert "the aliases here expand to more than 1000000 values" in result.output
+    assert len(result.output) < 1000   # the error message does not expand it either
+
+
+def test_aliases_that_stay_small_still_work(tmp_path):
+    path = tmp_path / "params.yaml"
+    path.write_text("price: &p 90\naverage_price: *p\n")
+    data = read_yaml(path, str(path), "parameter file")
+    assert data == {"price": 90, "average_price": 90}
+
+
+def test_a_recursive_alias_is_refused(tmp_path):
+    path = tmp_path / "params.yaml"
+    path.write_text("a: &a [*a]\n")
+    with pytest.raises(CasesError, match="an alias here refers to itself"):
+        read_yaml(path, str(path), "parameter file")
+
+
+# ------------------------------------------------------------------ numbers and options
+
+HUGE = "1e9999999999999999999"   # beyond what decimal.Decimal can hold at all
+
+
+def test_evidence_with_an_enormous_exponent_is_invalid_evidence_with_its_pointer():
+    with pytest.raises(EvidenceError) as error:
+        parse_evidence(b'{"a": [' + HUGE.encode() + b"]}")
+    (problem,) = error.value.problems
+    assert problem.pointer == "/a/0"
+    assert problem.message_en == f"expected a number with a decimal exponent between -100 and 100, found '{HUGE}'"
+
+
+@pytest.mark.parametrize("args, message", [
+    (("check", EXAMPLE, f"--set=/offsets/credits/0/quantity={HUGE}"), "exponent between -100 and 100"),
+    (("check", MARKET, f"--param=average_price={HUGE}"), "must be a finite number within 1e±100"),
+    (("check", EXAMPLE, "--max-bytes", str(2 ** 80)), "is not in the range"),
+    (("check", EXAMPLE, "--set=/offsets/credits/²=1"), "no item '²' in a list"),
+    (("check", EXAMPLE, '--set=/offsets/credits/0/quantity=1, "y": 2'), "is not JSON as evidence allows"),
+])
+def test_numbers_and_options_beyond_any_sense_are_clear_errors(args, message):
+    result = run(*args)
+    assert result.exit_code == 2, result.output[:2000]
+    assert message in result.output
