@@ -24,15 +24,17 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import CarbonCheckError
+
 INSTALL_HINT = "signing needs the 'sign' extra: pip install 'carbon-check[sign]'"
 FIELD = "carbon-check-signature"  # the signature field's name in the PDF
 ANCHOR, ANCHOR_END = "signature-field", "signature-field-end"  # the sign-off box's corners (templates/_signoff)
 PASSWORD_VARIABLE = "CARBON_CHECK_KEY_PASSWORD"  # never an option: it would show in the process list
 KEY_FILE, CERT_FILE = "signing-key.pem", "signing-cert.pem"
-_FALLBACK_BOX = (340, 40, 567, 108)  # bottom right of the last page, for a PDF without the sign-off box
+FALLBACK_BOX = (340, 40, 567, 108)  # bottom right of the last page, for a PDF without the sign-off box
 
 
-class SigningError(Exception):
+class SigningError(CarbonCheckError):
     """A key, certificate or file that cannot be used for signing; the message says which and why."""
 
 
@@ -137,8 +139,9 @@ def load_signer(key: Path, cert: Path | None = None):
         raise SigningError(f"cannot load the key {key}: {type(error).__name__}"
                            f" (wrong password? set {PASSWORD_VARIABLE})") from None
     if signer is None:  # pyHanko logs the cause and returns None
-        raise SigningError(f"cannot load the key {key} with its certificate"
-                           + ("" if passphrase else f" (if it has a password, set {PASSWORD_VARIABLE})"))
+        raise SigningError(f"cannot load the key {key} with its certificate: "
+                           + (f"is the password in {PASSWORD_VARIABLE} right?" if passphrase else
+                              f"if it has a password, set {PASSWORD_VARIABLE}"))
     _check_pair(signer, key)
     return signer
 
@@ -184,6 +187,13 @@ def expiry_problem(certificate, now: datetime.datetime | None = None) -> str | N
     if now < not_before:
         return f"the certificate {certificate.subject.human_friendly} is not valid before {not_before:%Y-%m-%d}"
     return None
+
+
+def sign_document(data: bytes, signer) -> tuple[bytes, bytes | None]:
+    """A PDF signed in itself, (pdf, None); anything else unchanged with its detached signature, (data, p7s)."""
+    if data.startswith(b"%PDF-"):
+        return sign_pdf(data, signer), None
+    return data, sign_detached(data, signer)
 
 
 # ------------------------------------------------------------------------------------ detached (JSON)
@@ -258,8 +268,17 @@ def sign_pdf(pdf: bytes, signer, *, reason: str | None = None, location: str | N
         spec = fields.SigFieldSpec(sig_field_name=name, on_page=page, box=box)
     metadata = signers.PdfSignatureMetadata(field_name=name, subfilter=fields.SigSeedSubFilter.PADES,
                                             md_algorithm="sha256", reason=reason, location=location)
-    out = signers.sign_pdf(writer, metadata, signer=signer, new_field_spec=spec)
-    return out.getvalue()
+    pdf_signer = signers.PdfSigner(metadata, signer=signer, stamp_style=_stamp_style(signer), new_field_spec=spec)
+    return pdf_signer.sign_pdf(writer).getvalue()
+
+
+def _stamp_style(signer):
+    """The visible signature's text. pyHanko's stamp font has Latin letters only: a name in Chinese would come
+    out garbled, so it is left to the signature's certificate, which every viewer shows."""
+    from pyhanko.stamp import TextStampStyle
+    name = signer.signing_cert.subject.native.get("common_name") or ""
+    who = f" by {name}" if name.isascii() else ""
+    return TextStampStyle(stamp_text=f"Digitally signed{who}\nPAdES, SHA-256\n%(ts)s", border_width=1)
 
 
 def signature_box(reader) -> tuple[int, tuple[float, float, float, float]]:
@@ -280,7 +299,7 @@ def signature_box(reader) -> tuple[int, tuple[float, float, float, float]]:
     if ANCHOR in corners and ANCHOR_END in corners and corners[ANCHOR][0] == corners[ANCHOR_END][0]:
         (page, x1, y1), (_, x2, y2) = corners[ANCHOR], corners[ANCHOR_END]
         return page, (min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2))
-    return int(reader.root["/Pages"]["/Count"]) - 1, _FALLBACK_BOX
+    return int(reader.root["/Pages"]["/Count"]) - 1, FALLBACK_BOX
 
 
 def verify_pdf(pdf: bytes, trust) -> list[Verdict]:

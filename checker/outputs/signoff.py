@@ -24,12 +24,14 @@ from pathlib import Path
 
 import yaml
 
+from ..errors import CarbonCheckError
+
 ROLES = ("assessor", "reviewer")
 _FIELDS = {"organisation", "report_number", "people"}
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
-class SignOffError(Exception):
+class SignOffError(CarbonCheckError):
     """An issuer file or sign-off option that cannot be used; the message says which and why."""
 
 

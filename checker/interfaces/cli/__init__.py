@@ -23,6 +23,10 @@ COMMANDS = {
     "schema": ".authoring:schema",
     "diff": ".authoring:diff_command",
     "fmt": ".editing:fmt",
+    "reproduce": ".signing:reproduce",
+    "keygen": ".signing:keygen",
+    "sign": ".signing:sign",
+    "verify": ".signing:verify",
 }
 
 

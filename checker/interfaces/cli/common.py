@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from ...errors import CarbonCheckError
 from ...evidence.load import DEFAULT_MAX_BYTES, EvidenceError
 from ...evaluation.ruleset import Ruleset, load_ruleset, shipped_rulesets
 from ...language.diagnostics import Diagnostic, RulesetError, did_you_mean
@@ -76,6 +77,9 @@ class CommandGroup(click.Group):
         except BrokenPipeError:  # the reader went away (`| head`): nothing left to say
             sys.stderr.close()
             os._exit(EXIT_OK)
+        except CarbonCheckError as error:  # any other bad input or unusable resource: its message says why
+            click.echo(f"carbon-check: {error}", err=True)
+            sys.exit(EXIT_INVALID)
         except Exception as error:  # an internal fault: say so briefly
             if os.environ.get("CARBON_CHECK_DEBUG"):
                 raise

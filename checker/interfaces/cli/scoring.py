@@ -13,6 +13,7 @@ from ...evidence.starter import StarterError, starting_evidence
 from ...language.diagnostics import Diagnostic, RulesetError
 from ...outputs.files import write_atomically
 from ...outputs.report import FORMATS, render
+from .signing import signer_for, signoff_options, with_signoff, write_signed
 from .common import (EXIT_INVALID, EXIT_NOT_GRADED, EXIT_OK, date_option, evaluation_date, evidence_schema,
                      exit_codes_help, lang_option, max_bytes_option, param_option, parse_params, ruleset_for)
 
@@ -32,14 +33,22 @@ from .common import (EXIT_INVALID, EXIT_NOT_GRADED, EXIT_OK, date_option, evalua
               help="What-if: score the evidence changed at a JSON pointer (the value is JSON; null deletes) "
                    "and show what changed against the unchanged evidence. Repeatable.")
 @max_bytes_option
+@signoff_options
 @click.pass_context
-def check(ctx, evidence, ruleset, fmt, lang, output, params, date, template_dir, max_bytes, changes):
-    """Score one application (EVIDENCE, a JSON file)."""
+def check(ctx, evidence, ruleset, fmt, lang, output, params, date, template_dir, max_bytes, changes, sign_key,
+          sign_cert, **signoff):
+    """Score one application (EVIDENCE, a JSON file).
+
+    Reports carry a sign-off block: the issuing organisation, report number, assessor and reviewer come from
+    --issuer FILE or the options; without an organisation the report is a self-assessment. --sign-key signs
+    the json (OUTPUT.p7s beside it) or pdf output as it is written.
+    """
     from ...outputs.pdf import PdfRenderError, PdfUnavailable
     from ...outputs.report import ReportError
     ctx.meta["lang"] = lang
     if fmt == "pdf" and not output:
         raise click.UsageError("--format pdf writes a binary file: give it with -o FILE")
+    signer = signer_for(sign_key, sign_cert, fmt, output)
     data, raw = load_evidence(evidence, max_bytes=max_bytes)
     rules = ruleset_for(data, ruleset)
     check_evidence(data, rules.schema, str(evidence))
@@ -53,11 +62,13 @@ def check(ctx, evidence, ruleset, fmt, lang, output, params, date, template_dir,
     except ValueError as error:
         raise click.UsageError(str(error)) from None
     try:
-        report = render(result, fmt, lang, template_dir)
+        report = render(with_signoff(result.to_dict(), signoff), fmt, lang, template_dir)
     except (ReportError, PdfUnavailable, PdfRenderError) as error:
         click.echo(f"carbon-check: {error}", err=True)
         sys.exit(EXIT_INVALID)
-    if output:
+    if signer is not None:
+        write_signed(output, report if isinstance(report, bytes) else report.encode("utf-8"), signer)
+    elif output:
         write_atomically(output, report if isinstance(report, bytes) else report.encode("utf-8"))
     else:
         click.echo(report, nl=False)
