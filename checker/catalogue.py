@@ -9,8 +9,6 @@ import functools
 import re
 from pathlib import Path
 
-import yaml
-
 from .errors import ReportError
 from .resources import resource_dir
 
@@ -45,8 +43,11 @@ def catalogue(folder: str | None) -> dict[str, dict]:
 
 
 def _read(path: Path) -> dict:
+    import yaml   # only commands that print words need it
+    # libyaml's build of the same safe loader where PyYAML has it: the catalogue is read on every run.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         raise ReportError(f"cannot read the message catalogue {path}: {error}") from None
     if not isinstance(data, dict):

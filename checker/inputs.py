@@ -14,6 +14,8 @@ import stat
 
 import yaml
 
+from .errors import CarbonCheckError
+
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 MAX_YAML_NODES = 1_000_000  # YAML aliases can expand a small file into a huge tree
 
@@ -25,15 +27,21 @@ _REASONS = {
     errno.EPERM: ("permission denied", "没有读取权限"),
     errno.ENAMETOOLONG: ("the path is too long", "路径过长"),
     errno.ELOOP: ("too many levels of symbolic links", "符号链接层数过多"),
+    errno.ENOSPC: ("the disk is full", "磁盘已满"),
+    errno.EDQUOT: ("the disk quota is used up", "磁盘配额已用完"),
+    errno.EROFS: ("the file system is read-only", "文件系统为只读"),
 }
 
 
-class InputError(Exception):
+class InputError(CarbonCheckError):
     """A user-supplied file that cannot be read as one; `.source` names it, `.en`/`.zh` say why."""
 
     def __init__(self, source: str, en: str, zh: str):
         self.source, self.en, self.zh = source, en, zh
         super().__init__(f"{source}: {en}")
+
+    def __reduce__(self):   # rebuilt whole when a batch worker process sends it back
+        return InputError, (self.source, self.en, self.zh)
 
     def message(self, lang: str = "en") -> str:
         return self.zh if lang == "zh" else self.en

@@ -97,6 +97,19 @@ def test_a_rerun_keeps_what_is_there_and_rescores_what_changed(inputs, tmp_path)
     assert "already there" not in _batch(inputs, "-r", "zero-carbon-factory", "--out", out, "--force").output
 
 
+def test_results_emptied_by_a_power_loss_are_scored_again(inputs, tmp_path):
+    # Results are synced once per batch, not per file: after a crash one may be empty, and is not kept.
+    out = tmp_path / "out"
+    assert _batch(inputs, "-r", "zero-carbon-factory", "--out", out, "--format", "json,html").exit_code == 0
+    report = (out / "four-stars.html").read_bytes()
+    (out / "four-stars.html").write_bytes(b"")
+    (out / "three-stars.json").write_bytes(b"")
+    again = _batch(inputs, "-r", "zero-carbon-factory", "--out", out, "--format", "json,html")
+    assert "(5 already there)" in again.output
+    assert (out / "four-stars.html").read_bytes() == report
+    assert json.loads((out / "three-stars.json").read_text("utf-8"))["outcome"] == "graded"
+
+
 def test_other_parameters_score_everything_again(inputs, tmp_path):
     out = tmp_path / "out"
     _batch(inputs, "-r", "zero-carbon-factory", "--out", out)
@@ -122,8 +135,8 @@ def test_two_jobs_write_the_same_bytes_as_one(inputs, tmp_path):
 
 def test_json_lines_with_ids_from_a_field_or_the_line(tmp_path):
     lines = []
-    for name, code in (("four-stars", "91330502MA2B3C4D5E"), ("three-stars", "91330102MA2C7D8E9F"),
-                       ("four-stars", "91330502MA2B3C4D5E")):
+    for name, code in (("four-stars", "91330502MA2B3C4D58"), ("three-stars", "91330402MA2C7D8E90"),
+                       ("four-stars", "91330502MA2B3C4D58")):
         data = json.loads((EXAMPLES / f"{name}.json").read_text("utf-8"))
         data["applicant"]["credit_code"] = code
         lines.append(json.dumps(data, ensure_ascii=False))
@@ -134,10 +147,10 @@ def test_json_lines_with_ids_from_a_field_or_the_line(tmp_path):
     assert result.exit_code == 2
     summary = _summary(out)
     assert [(i, r["source"].rsplit(":", 1)[1], r["outcome"]) for i, r in summary.items()] == [
-        ("91330502MA2B3C4D5E", "1", "graded"),
-        ("91330102MA2C7D8E9F", "3", "graded"),
+        ("91330502MA2B3C4D58", "1", "graded"),
+        ("91330402MA2C7D8E90", "3", "graded"),
         ("apps-4", "4", "invalid"),
-        ("91330502MA2B3C4D5E-2", "5", "graded"),
+        ("91330502MA2B3C4D58-2", "5", "graded"),
     ]
     by_line = _batch(source, "-r", "zero-carbon-factory", "--out", tmp_path / "lines")
     assert list(_summary(tmp_path / "lines")) == ["apps-1", "apps-3", "apps-4", "apps-5"]
@@ -236,3 +249,9 @@ def test_the_progress_bar_draws_on_a_terminal(inputs, tmp_path):
         os.close(leader)
     assert done.returncode == 0, drawn.decode("utf-8", "replace")
     assert b"scoring" in drawn and b"7/7" in drawn and b"/s" in drawn
+
+
+def test_an_id_field_that_is_no_json_pointer_is_refused_before_any_work(tmp_path):
+    result = _batch(EXAMPLES / "four-stars.json", "--out", tmp_path / "out", "--id-field", "applicant/name")
+    assert result.exit_code == 2 and "starts with '/'" in result.output
+    assert not (tmp_path / "out").exists()

@@ -306,9 +306,11 @@ def test_a_malformed_cases_file_is_a_clear_error(folder, text, message):
     ("evidence: nowhere.json", "evidence nowhere.json: expected an evidence file, found nothing at this path"),
     ("set: {/nothing/here: null}", "cannot run: set /nothing/here (line 4): nothing at /nothing to delete from"),
     ("set: {/levle: null}", "nothing to delete: no member 'levle' (did you mean 'level'?)"),
-    ("set: {/level/x: 1}", "/level is not an object or an array"),
-    ("set: {/tags: [a], /tags/3: b}", "the array at /tags has 1 item, no index 3"),
-    ("set: {/tags: [a], /tags/01: b}", "'01' is not an index of the array at /tags"),
+    ("set: {/level/x: 1}", "/level is not an object or a list"),
+    ("set: {/tags: [a], /tags/3: b}", "the list at /tags has 1 item, no index 3"),
+    ("set: {/tags: [a], /tags/01: b}", "'01' is not an index of the list at /tags"),
+    ("set: {/tags: [a], /tags/²: b}", "'²' is not an index of the list at /tags"),
+    ("set: {/a~2b: 1}", "'~' is written '~0' in a JSON pointer"),
     ("params: {bar: yes}", "cannot run: parameter 'bar' must be a number"),
 ])
 def test_a_case_that_cannot_run_is_an_error_line(folder, case, message):

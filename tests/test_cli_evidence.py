@@ -159,7 +159,7 @@ FIELDS = ("'ruleset', 'applicant', 'reporting_period', 'scheme', 'boundary', 'ac
           "'offsets', 'compliance', 'product_footprint', 'assessments'")
 EXPECTED = {
     "en": [
-        "/applicant/credit_code: expected a string matching the pattern '^[0-9A-Z]{18}$', found 'abc'",
+        "/applicant/credit_code: expected a unified social credit code of 18 characters (GB 32100), found 3 characters: 'abc'",
         "/applicant/name: expected a string, found the number 5",
         "/boundary/type: expected a string of at most 2 characters, found 3 characters: 'III'",
         "/boundary/type: expected one of 'I', 'II', found 'III'",
@@ -172,7 +172,7 @@ EXPECTED = {
         "10 problems found",
     ],
     "zh": [
-        "/applicant/credit_code: 应为匹配模式 '^[0-9A-Z]{18}$' 的字符串，实际为 'abc'",
+        "/applicant/credit_code: 统一社会信用代码应为18位（GB 32100），实际为 3 位：'abc'",
         "/applicant/name: 应为字符串，实际为数字 5",
         "/boundary/type: 应为至多 2 个字符的字符串，实际为 3 个字符：'III'",
         "/boundary/type: 应为 'I', 'II' 之一，实际为 'III'",

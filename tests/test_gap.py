@@ -382,6 +382,7 @@ def test_parse_change_refuses(text, message):
     (["/x/y=5"], {"x": {"y": Decimal(5)}, "l": [Decimal(1), Decimal(2)]}),
     (["/l/1=7"], {"l": [Decimal(1), Decimal(7)]}),
     (["/l/-=3"], {"l": [Decimal(1), Decimal(2), Decimal(3)]}),
+    (["/l/2=3"], {"l": [Decimal(1), Decimal(2), Decimal(3)]}),  # the length appends, as JSON Patch's add
     (["/l/0=null"], {"l": [Decimal(2)]}),
     (["/l=null", "/n=\"t\""], {"n": "t"}),
 ])
@@ -392,9 +393,12 @@ def test_apply_changes_leaves_the_original_alone(changes, expected):
 
 
 @pytest.mark.parametrize("change, message", [
-    ("/l/2=1", "/l/2: no item '2' in a list of 2"),
-    ("/l/x=1", "no item 'x'"),
+    ("/l/3=1", "/l/3: the list at /l has 2 items, no index 3"),
+    ("/l/2/q=1", "/l/2/q: the list at /l has 2 items, no index 2"),
+    ("/l/x=1", "'x' is not an index of the list at /l"),
+    ("/l/²=1", "'²' is not an index of the list at /l"),  # a digit to str.isdigit, never a raw int() error
     ("/l/0/q=1", "/l/0 is not an object or a list"),
+    ("/m/q=null", "nothing at /m to delete from"),
 ])
 def test_apply_changes_refuses(change, message):
     with pytest.raises(ChangeError, match=message):

@@ -144,10 +144,104 @@ def test_evidence_with_an_enormous_exponent_is_invalid_evidence_with_its_pointer
     (("check", EXAMPLE, f"--set=/offsets/credits/0/quantity={HUGE}"), "exponent between -100 and 100"),
     (("check", MARKET, f"--param=average_price={HUGE}"), "must be a finite number within 1e±100"),
     (("check", EXAMPLE, "--max-bytes", str(2 ** 80)), "is not in the range"),
-    (("check", EXAMPLE, "--set=/offsets/credits/²=1"), "no item '²' in a list"),
+    (("check", EXAMPLE, "--set=/offsets/credits/²=1"), "'²' is not an index of the list"),
     (("check", EXAMPLE, '--set=/offsets/credits/0/quantity=1, "y": 2'), "is not JSON as evidence allows"),
 ])
 def test_numbers_and_options_beyond_any_sense_are_clear_errors(args, message):
     result = run(*args)
     assert result.exit_code == 2, result.output[:2000]
     assert message in result.output
+
+
+# ------------------------------------------------------------------ the one output writer
+
+from checker.outputs.files import OutputError, write_atomically  # noqa: E402
+
+
+def test_a_new_file_follows_the_umask(tmp_path):
+    old = os.umask(0o022)
+    try:
+        write_atomically(tmp_path / "new.txt", b"x")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "new.txt").stat().st_mode & 0o777 == 0o644
+
+
+def test_an_existing_file_keeps_its_mode(tmp_path):
+    path = tmp_path / "kept.txt"
+    path.write_bytes(b"old")
+    path.chmod(0o640)
+    write_atomically(path, b"new")
+    assert path.read_bytes() == b"new" and path.stat().st_mode & 0o777 == 0o640
+
+
+def test_a_symbolic_link_is_written_through_and_stays_a_link(tmp_path):
+    target, link = tmp_path / "target.txt", tmp_path / "link.txt"
+    target.write_bytes(b"old")
+    link.symlink_to(target)
+    write_atomically(link, b"new")
+    assert link.is_symlink() and target.read_bytes() == b"new"
+
+
+def test_a_fifo_is_written_into_not_replaced(fifo):
+    import threading
+    received = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    write_atomically(fifo, b"through the pipe")
+    reader.join(timeout=60)
+    assert received == [b"through the pipe"]
+    assert fifo.is_fifo()
+
+
+def test_a_device_is_written_into_not_replaced():
+    write_atomically("/dev/null", b"nothing")
+    assert Path("/dev/null").is_char_device()
+
+
+def test_a_full_disk_is_a_clear_error_and_exit_2(tmp_path):
+    with pytest.raises(OutputError) as error:
+        write_atomically("/dev/full", b"x")
+    assert error.value.en == "the disk is full" and error.value.zh == "磁盘已满"
+    result = run("check", EXAMPLE, "-o", "/dev/full", "--lang", "en")
+    assert result.exit_code == 2 and "cannot write /dev/full: the disk is full" in result.output
+
+
+def test_an_unwritable_folder_is_a_clear_error_and_exit_2(tmp_path, monkeypatch):
+    import errno
+
+    def refuse(*args, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system")
+    monkeypatch.setattr("tempfile.mkstemp", refuse)   # as a read-only mount would (tests run as root)
+    result = run("check", EXAMPLE, "--format", "json", "-o", tmp_path / "report.json", "--lang", "en")
+    assert result.exit_code == 2
+    assert f"cannot write {tmp_path / 'report.json'}: the file system is read-only" in result.output
+    assert not (tmp_path / "report.json").exists()
+
+
+def test_a_folder_in_the_way_is_a_clear_error(tmp_path):
+    with pytest.raises(OutputError, match="it is a folder"):
+        write_atomically(tmp_path, b"x")
+
+
+def test_a_batch_into_a_full_disk_stops_with_exit_2(tmp_path, monkeypatch):
+    import errno
+
+    def refuse(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr("tempfile.mkstemp", refuse)
+    result = run("batch", EXAMPLE, "--ruleset", "zero-carbon-factory", "--out", tmp_path / "out", "--jobs", "1")
+    assert result.exit_code == 2 and "the disk is full" in result.output
+
+
+def test_dev_stdout_writes_into_what_the_shell_opened(tmp_path):
+    import subprocess
+    import sys
+    log = tmp_path / "log.txt"
+    log.write_text("kept\n")
+    with open(log, "ab") as appending:
+        done = subprocess.run([sys.executable, "-m", "checker.interfaces.cli", "check", str(EXAMPLE), "-o",
+                               "/dev/stdout", "--lang", "en"], stdout=appending, timeout=120)
+    assert done.returncode == 0
+    text = log.read_text()
+    assert text.startswith("kept\n") and "Evaluation report" in text

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
+from checker.evidence.load import format_checker
 from checker.language.units import UnitError, parse_unit
 
 SCHEMAS = sorted(p for p in (Path(__file__).parent.parent / "schemas").glob("*.schema.json")
@@ -95,7 +96,7 @@ def convention_problems(schema: dict) -> list[str]:
                 if not isinstance(examples, list) or not examples:
                     problems.append(f"{where}: no examples")
                 else:
-                    validator = Draft202012Validator(node, format_checker=Draft202012Validator.FORMAT_CHECKER)
+                    validator = Draft202012Validator(node, format_checker=format_checker())
                     problems += [f"{where}: example {example!r} is not valid: {error.message}"
                                  for example in examples for error in validator.iter_errors(example)]
         if "number" in kinds and "x-unit" not in node:
@@ -113,6 +114,8 @@ def convention_problems(schema: dict) -> list[str]:
             problems.append(f"{where}: an array needs maxItems")
         if ("object" in kinds or "properties" in node) and "additionalProperties" not in node:
             problems.append(f"{where}: an object must say what else it accepts (additionalProperties)")
+        if pointer.endswith("/properties/credit_code") and node.get("format") != "uscc":
+            problems.append(f"{where}: a credit code is checked with \"format\": \"uscc\" (GB 32100)")
         for pattern in [node.get("pattern"), *node.get("patternProperties", {})]:
             if isinstance(pattern, str) and nested_quantifier(pattern):
                 problems.append(f"{where}: pattern {pattern!r} nests quantifiers (catastrophic backtracking)")

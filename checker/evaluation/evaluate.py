@@ -13,6 +13,7 @@ from ..evaluation.result import (ERROR, FAIL, GRADED, INCOMPLETE, INELIGIBLE, ME
                      PARTLY_MET, PASS, PASSED, WAIVED, GradeResult, ItemResult, Result, plain, unit_symbol)
 from ..language.schema import resolve
 from ..language.values import UNKNOWN, Failure, Missing
+from ..pointer import parse_pointer
 
 CONTEXT = decimal.Context(prec=34, rounding=decimal.ROUND_HALF_EVEN,
                           traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow])
@@ -259,12 +260,12 @@ def _describe(schema: dict, pointer: str) -> dict:
     if pointer.startswith("param:"):
         return {"description": {"zh": f"参数 {pointer[6:]} 未提供", "en": f"parameter {pointer[6:]} was not supplied"}}
     node = schema
-    for part in pointer.strip("/").split("/"):
+    for part in parse_pointer(pointer):
         node = resolve(node, schema)
         if part.isdigit() and "items" in node:
             node = node["items"]
         else:
-            node = node.get("properties", {}).get(part.replace("~1", "/").replace("~0", "~"), {})
+            node = node.get("properties", {}).get(part, {})
     node = resolve(node, schema)
     description = node.get("description")
     zh = node.get("x-description-zh") or node.get("title")

@@ -24,6 +24,7 @@ from ..language.compile import CompiledLet, Compiler, Context, Program
 from ..language.schema import resolve
 from ..language.types import Type
 from ..language.values import UNKNOWN
+from ..pointer import format_pointer, get, patched
 from .evaluate import CONTEXT
 from .result import ERROR, FAIL, INELIGIBLE, MET, MISSING, NOT_MET, Result, format_number, format_value
 
@@ -478,11 +479,11 @@ class _Move:
 
     def apply(self, delta: Decimal) -> dict:
         if self.kind == "add":
-            items = _get(self.evidence, self.pointer)
+            items = get(self.evidence, self.pointer)
             items = list(items) if isinstance(items, list) else []
-            items.append(_set(self.template, self.item_path, delta) if self.item_path else delta)
-            return _set(self.evidence, self.pointer, items)
-        return _set(self.evidence, self.pointer, self.base + delta)
+            items.append(patched(self.template, self.item_path, delta) if self.item_path else delta)
+            return patched(self.evidence, self.pointer, items)
+        return patched(self.evidence, self.pointer, self.base + delta)
 
     def feasible(self, delta: Decimal) -> bool:
         if self.kind == "add" and delta <= 0:
@@ -494,12 +495,12 @@ class _Move:
 def _moves(evidence: dict, lever: _Lever, schema: dict) -> list[_Move]:
     node = _schema_node(schema, lever.pointer)
     if lever.item_path is None:
-        value = _get(evidence, lever.pointer)
+        value = get(evidence, lever.pointer)
         if value is not None and not isinstance(value, Decimal):
             return []
         return [_Move("field", lever.pointer, value if value is not None else Decimal(0), evidence,
                       minimum=_limit(node, "minimum"), maximum=_limit(node, "maximum"))]
-    items = _get(evidence, lever.pointer)
+    items = get(evidence, lever.pointer)
     items = items if isinstance(items, list) else []
     field_node = _schema_node(node.get("items", {}), lever.item_path, schema)
     limits = {"minimum": _limit(field_node, "minimum"), "maximum": _limit(field_node, "maximum")}
@@ -515,7 +516,7 @@ def _moves(evidence: dict, lever: _Lever, schema: dict) -> list[_Move]:
         moves.append(_Move("add", lever.pointer, Decimal(0), evidence, lever.item_path, template, origin,
                            **limits))
     # Or the largest item, changed: how emissions in a list are cut.
-    sizes = [(_get(item, lever.item_path) if lever.item_path else item) for item in items]
+    sizes = [(get(item, lever.item_path) if lever.item_path else item) for item in items]
     numbered = [(v, i) for i, v in enumerate(sizes) if isinstance(v, Decimal)]
     if numbered:
         size, index = max(numbered, key=lambda pair: (pair[0], -pair[1]))
@@ -571,31 +572,6 @@ def _schema_node(schema: dict, path: tuple, root: dict | None = None) -> dict:
     return node
 
 
-def _get(node, path: tuple):
-    for key in path:
-        if isinstance(node, dict):
-            node = node.get(key)
-        elif isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
-            node = node[key]
-        else:
-            return None
-    return node
-
-
-def _set(node, path: tuple, value):
-    """A copy of `node` with `value` at `path`; only the containers on the path are copied."""
-    if not path:
-        return value
-    key, rest = path[0], path[1:]
-    if isinstance(node, list):
-        copy = list(node)
-        copy[key] = _set(copy[key], rest, value)
-        return copy
-    copy = dict(node) if isinstance(node, dict) else {}
-    copy[key] = _set(copy.get(key), rest, value)
-    return copy
-
-
 @dataclass
 class _Change:
     lever: _Lever
@@ -611,12 +587,12 @@ class _Change:
             listed = _schema_node(schema, self.lever.pointer)
             label = _describe(resolve(listed.get("items", {}), schema), lang) or _describe(listed, lang)
             like = fill(words["like"], pointer=move.template_from) if move.template_from else ""
-            text = fill(words["add"], list=_pointer(self.lever.pointer), like=like, relation=relation, amount=amount,
+            text = fill(words["add"], list=format_pointer(self.lever.pointer), like=like, relation=relation, amount=amount,
                         field="/".join(self.lever.item_path) or words["value"])
             return fill(words["labelled"], text=text, label=label) if label else text
         label = _describe(_schema_node(schema, move.pointer), lang)
         reached = _relation(t, (RELATION if self.delta > 0 else LOWERED_TO)[self.relation])
-        text = fill(words["raise" if self.delta > 0 else "lower"], pointer=_pointer(move.pointer), relation=relation,
+        text = fill(words["raise" if self.delta > 0 else "lower"], pointer=format_pointer(move.pointer), relation=relation,
                     amount=amount, reached=reached, to=_quantity(move.base + self.delta, type_))
         return text + t["punct"]["colon"] + label if label else text
 
@@ -624,10 +600,6 @@ class _Change:
 def _describe(node: dict, lang: str) -> str:
     text = node.get("description") if lang == "en" else node.get("x-description-zh") or node.get("description")
     return (text or "").rstrip(".。")
-
-
-def _pointer(path: tuple) -> str:
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
 
 
 def _provide(pointers: list[str]) -> dict | None:

@@ -170,11 +170,13 @@ def locate(reference: str | Path) -> Path:
                                    expected="one of: " + ", ".join(shipped), hint=hint)])
 
 
-def load_ruleset(reference: str | Path) -> Ruleset:
-    path = locate(reference)
+def load_ruleset(reference: str | Path, text: str | None = None) -> Ruleset:
+    """Load, check and compile a ruleset. `text`: the file's content as an editor holds it, unsaved;
+    its libraries and evidence schema are still looked for beside `reference`."""
+    path = locate(reference) if text is None else Path(reference)
     sources: dict[str, str] = {}
     digest = hashlib.sha256()
-    module = _parse_file(path, sources, digest)
+    module = _parse_file(path, sources, digest, text)
     diagnostics: list[Diagnostic] = []
     libraries = _libraries(module, path, sources, digest, diagnostics, seen=(path.resolve(),))
     schema = _schema(module, path, digest, diagnostics)
@@ -195,10 +197,10 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-def _parse_file(path: Path, sources: dict[str, str], digest) -> ast.Module:
+def _parse_file(path: Path, sources: dict[str, str], digest, text: str | None = None) -> ast.Module:
     name = display_path(path)
     try:
-        data = read_file(path, what=("a ruleset file", "规则集文件"))
+        data = read_file(path, what=("a ruleset file", "规则集文件")) if text is None else text.encode("utf-8")
         text = data.decode("utf-8")
     except InputError as exc:
         raise RulesetError([Diagnostic("read", f"cannot read {name}: {exc.en}")]) from None

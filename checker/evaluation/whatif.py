@@ -7,13 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 from ..evidence.load import EvidenceError, parse_evidence
+from ..pointer import DELETE, PointerError, format_pointer, parse_pointer, patched
 from .result import Result, value_display
 
 
-DELETE = object()  # `--set /path=null`: remove the field or the list item
-
-
-class ChangeError(ValueError):
+class ChangeError(PointerError):
     """A `/pointer=value` that cannot be read or applied; the message says why."""
 
 
@@ -21,12 +19,15 @@ def parse_change(text: str) -> tuple[tuple[str, ...], Any]:
     """`/electricity/green_certificates=2500` → (("electricity", "green_certificates"), Decimal("2500")).
 
     The pointer is RFC 6901 (`~1` for `/`, `~0` for `~`, `-` appends to a list) and ends at the first
-    `=`; the value is JSON with exact numbers, and `null` deletes.
+    `=`; the value is JSON with exact numbers, and `null` deletes (the value is then DELETE).
     """
     pointer, sep, value = text.partition("=")
     if not sep or not pointer.startswith("/"):
         raise ChangeError(f"expected /POINTER=VALUE, got {text!r}")
-    path = tuple(part.replace("~1", "/").replace("~0", "~") for part in pointer[1:].split("/"))
+    try:
+        path = parse_pointer(pointer)
+    except PointerError as error:
+        raise ChangeError(str(error)) from None
     hint = f" (write texts in double quotes: {pointer}='\"…\"')"
     try:  # read as evidence is read: exact numbers, and the same limits on size, depth and digits
         wrapped = parse_evidence(('{"value": [' + value + "]}").encode("utf-8"), pointer)
@@ -44,35 +45,11 @@ def parse_change(text: str) -> tuple[tuple[str, ...], Any]:
 def apply_changes(evidence: dict, changes: list[tuple[tuple[str, ...], Any]]) -> dict:
     """A copy of the evidence with each change made in turn; the original is left as it was."""
     for path, value in changes:
-        evidence = _change(evidence, path, value, "")
+        try:
+            evidence = patched(evidence, path, value)
+        except PointerError as error:
+            raise ChangeError(f"{format_pointer(path)}: {error}") from None
     return evidence
-
-
-def _change(node, path: tuple[str, ...], value, at: str):
-    key, rest = path[0], path[1:]
-    where = f"{at}/{key}"
-    if isinstance(node, list):
-        if key == "-" and not rest and value is not DELETE:
-            return [*node, value]
-        if not (key.isascii() and key.isdigit()) or int(key) >= len(node) or (key != "0" and key.startswith("0")):
-            raise ChangeError(f"{where}: no item {key!r} in a list of {len(node)}")
-        index = int(key)
-        if not rest:
-            return node[:index] + node[index + 1:] if value is DELETE else [*node[:index], value, *node[index + 1:]]
-        return [*node[:index], _change(node[index], rest, value, where), *node[index + 1:]]
-    if node is None:
-        node = {}  # a field inside an object the evidence does not have yet: create it
-    if not isinstance(node, dict):
-        raise ChangeError(f"{at or '/'} is not an object or a list; cannot set {where}")
-    copy = dict(node)
-    if not rest:
-        if value is DELETE:
-            copy.pop(key, None)
-        else:
-            copy[key] = value
-    else:
-        copy[key] = _change(node.get(key), rest, value, where)
-    return copy
 
 
 def compare(before: Result, after: Result) -> dict:

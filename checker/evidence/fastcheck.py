@@ -18,6 +18,8 @@ from collections.abc import Callable
 from decimal import Decimal, localcontext
 from typing import Any
 
+from . import uscc
+
 Check = Callable[[Any], bool]
 
 # Keywords that only describe: they never make evidence invalid.
@@ -190,6 +192,8 @@ class _Compiler:
         return lambda value: not isinstance(value, str) or search(value) is not None
 
     def k_format(self, want, schema) -> Check:
+        if want == "uscc":
+            return uscc.is_valid
         if want != "date":
             raise Unsupported(want)
         return _valid_date

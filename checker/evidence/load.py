@@ -29,9 +29,11 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation, localcontext
 
+from . import uscc
 from .fastcheck import compile_check
 
 from ..inputs import DEFAULT_MAX_BYTES, InputError, read_file
+from ..pointer import format_pointer
 
 DEFAULT_MAX_DEPTH = 64
 MAX_DIGITS = 40
@@ -90,16 +92,6 @@ _SYNTAX_ZH = {
     "Invalid \\uXXXX escape": "无效的 \\uXXXX 转义序列",
     "Extra data": "JSON 值之后还有多余内容",
 }
-
-
-def _esc(token) -> str:
-    # Lone surrogates cannot be encoded anywhere downstream, so show them escaped.
-    token = str(token).replace("~", "~0").replace("/", "~1")
-    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", token)
-
-
-def _pointer(path) -> str:
-    return "".join("/" + _esc(t) for t in path)
 
 
 def _printable(text: str) -> str:
@@ -192,7 +184,7 @@ def _check_tree(root, strings: bool = True) -> list[Problem]:
     problems = []
 
     def add(path, en, zh):
-        problems.append(Problem(_pointer(path), en, zh))
+        problems.append(Problem(format_pointer(path), en, zh))
 
     stack = [((), root)]
     while stack:   # iterative and in document order; paths become pointers only when needed
@@ -337,6 +329,16 @@ def _validator_class():
         type_checker=Draft202012Validator.TYPE_CHECKER.redefine("integer", is_integer))
 
 
+@functools.lru_cache(maxsize=1)
+def format_checker():
+    """The formats of Draft 2020-12, plus "uscc": a unified social credit code (GB 32100)."""
+    from jsonschema import Draft202012Validator, FormatChecker
+    checker = FormatChecker(formats=())
+    checker.checkers.update(Draft202012Validator.FORMAT_CHECKER.checkers)
+    checker.checks("uscc")(uscc.is_valid)
+    return checker
+
+
 _TYPE_NAMES = {"string": ("a string", "字符串"), "number": ("a number", "数字"), "integer": ("an integer", "整数"),
                "object": ("an object", "对象"), "array": ("an array", "数组"),
                "boolean": ("a boolean", "布尔值"), "null": ("null", "null")}
@@ -355,8 +357,8 @@ def _decimalize(node):
     return node
 
 
-def _problems_for(e) -> list[Problem]:
-    ptr, kw, want, got = _pointer(e.absolute_path), e.validator, e.validator_value, e.instance
+def _problems_for(e: ValidationError) -> list[Problem]:
+    ptr, kw, want, got = format_pointer(e.absolute_path), e.validator, e.validator_value, e.instance
     if kw in ("anyOf", "oneOf") and e.context:
         from jsonschema.exceptions import best_match
         best = best_match([e])   # descends into e.context; returns e itself when no branch stands out
@@ -371,14 +373,14 @@ def _problems_for(e) -> list[Problem]:
         return [Problem(ptr, f"expected a value matching one of the allowed alternatives ({kw}), found {en}",
                         f"应符合允许的备选模式之一（{kw}），实际为{zh}")]
     if kw == "required" and isinstance(got, dict):
-        return [Problem(ptr + "/" + _esc(name), "required property is missing", "缺少必填属性")
+        return [Problem(ptr + format_pointer((name,)), "required property is missing", "缺少必填属性")
                 for name in want if name not in got]
     if kw == "additionalProperties" and want is False and isinstance(got, dict):
         known = e.schema.get("properties", {})
         extras = [k for k in got if k not in known
                   and not any(re.search(p, k) for p in e.schema.get("patternProperties", {}))]
         allowed = ", ".join(repr(k) for k in known) or "none"
-        return [Problem(ptr + "/" + _esc(k), f"expected only the properties {allowed} here, found {k!r}",
+        return [Problem(ptr + format_pointer((k,)), f"expected only the properties {allowed} here, found {k!r}",
                         f"此处只允许属性 {allowed}，实际出现了 {k!r}") for k in extras]
     shown = _show(got)
     if kw == "type":
@@ -409,6 +411,8 @@ def _problems_for(e) -> list[Problem]:
     if kw == "pattern":
         return [Problem(ptr, f"expected a string matching the pattern {want!r}, found {shown}",
                         f"应为匹配模式 {want!r} 的字符串，实际为 {shown}")]
+    if kw == "format" and want == "uscc":
+        return [Problem(ptr, *uscc.explain(got, shown))]
     if kw == "format":
         return [Problem(ptr, f"expected a string in the format {want!r}, found {shown}",
                         f"应为符合 {want!r} 格式的字符串，实际为 {shown}")]
@@ -436,8 +440,7 @@ class _SchemaChecks:
 
     def full(self):
         if self._full is None:
-            from jsonschema import Draft202012Validator
-            self._full = _validator_class()(self.schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+            self._full = _validator_class()(self.schema, format_checker=format_checker())
         return self._full
 
     def problems(self, evidence: dict) -> list[Problem]:

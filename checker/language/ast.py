@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..language.diagnostics import Span
+from ..pointer import format_pointer
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ class Ref:
 class EvidenceRef(Ref):
     """`evidence.a.b`: a path from the root of the evidence."""
 
-    path: tuple[str, ...] = ()
+    path: tuple = ()  # keys (texts) and list positions (numbers from 0, or LAST)
 
     @property
     def pointer(self) -> str:
@@ -57,7 +58,7 @@ class EvidenceRef(Ref):
 class VarRef(Ref):
     """`s.mass` inside `… for s in …`: the variable bound to the current item, and a path inside it."""
 
-    path: tuple[str, ...] = ()
+    path: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -90,9 +91,14 @@ class VariantRef(Ref):
     name: str = "variant"
 
 
-def pointer_of(path: tuple[str, ...]) -> str:
-    """The JSON pointer (RFC 6901) of a path of keys."""
-    return "".join("/" + p.replace("~", "~0").replace("/", "~1") for p in path)
+# In a path, a key is a text and a list position a number from 0; LAST is the last item (`last(list)`).
+LAST = -1
+
+
+def pointer_of(path: tuple) -> str:
+    """The JSON pointer of a path of keys and positions; the last item of a list is `-`, the pointer's word
+    for the item after the end, which is where a missing last item would go."""
+    return format_pointer("-" if p == LAST and isinstance(p, int) else p for p in path)
 
 
 # Expressions. `text` is the source the expression was written as; `type` is
@@ -252,8 +258,9 @@ class Param(Node):
 @dataclass
 class Row(Node):
     key: Any  # Decimal or str
-    cells: list[Decimal | None]
+    cells: list[Decimal | None]  # in the table's unit once checked
     cite: str | None
+    units: list[str | None] = field(default_factory=list)  # each cell's unit as written, if any
 
 
 @dataclass

@@ -6,17 +6,19 @@ evidence schema, and the structure of sections, tiers and grades verified.
 """
 from __future__ import annotations
 
+import decimal
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from fractions import Fraction
 
 from ..language import ast
+from ..language.ast import LAST
 from ..language.diagnostics import Diagnostic, Span, did_you_mean
 from ..language.functions import AGGREGATES, FUNCTIONS, Function, is_date
 from ..language.schema import field_names, field_schema, type_of
 from ..language.types import BOOL, DATE, PLAIN, STRING, Type, number
 from ..language.words import GIVEN
-from ..language.units import ONE, Unit, UnitError, parse_unit
+from ..language.units import ONE, Unit, UnitError, convert, parse_unit
 
 KNOWN_META = ("title", "standard", "version", "effective", "issuer", "evidence", "basis", "status", "source", "note")
 REQUIRED_META = ("title", "version")
@@ -177,7 +179,7 @@ class Checker:
         ids.setdefault(item_id, span)  # later duplicates name the first use
 
     def check_table(self, table: ast.Table) -> None:
-        self.unit(table.unit, table.span)
+        unit = self.unit(table.unit, table.span)
         width = len(table.columns) if table.columns else 1
         keys = set()
         for row in table.rows:
@@ -189,6 +191,24 @@ class Checker:
             keys.add(row.key)
             if isinstance(row.key, Decimal) and row.key != row.key.to_integral_value():
                 self.error("table-key", "table keys are whole numbers or texts", row.span)
+            for i, written in enumerate(row.units):
+                if written is not None and row.cells[i] is not None:
+                    row.cells[i] = self.cell(row.cells[i], self.unit(written, row.span), unit, table, row)
+                    row.units[i] = None  # converted: the table's unit from now on
+
+    def cell(self, value: Decimal, written: Unit, unit: Unit, table: ast.Table, row: ast.Row) -> Decimal:
+        """A cell written with a unit (`2.5%`), in the table's unit."""
+        if not written.compatible(unit):
+            self.error("unit", f"a cell of row {row.key!r} is in {written.symbol}, table '{table.name}' in "
+                               f"{unit.symbol or 'plain numbers'}", row.span,
+                       expected=f"a quantity measuring {unit.describe_dimension()}")
+            return value
+        try:
+            with decimal.localcontext(decimal.Context(prec=34, traps=[decimal.Inexact, decimal.Rounded])):
+                return convert(value, written.factor_to(unit))
+        except decimal.DecimalException:
+            self.error("unit", f"{value} {written.symbol} has no exact value in {unit.symbol}", row.span)
+            return value
 
     def check_param(self, param: ast.Param) -> None:
         declared = self.unit(param.unit, param.span) if param.unit else None
@@ -425,6 +445,11 @@ class Checker:
         if base.kind != "record":
             self.error("type", f"`{expr.base.text}` is {base.describe()}, it has no field '{expr.name}'", expr.span)
             return Type("any")
+        if expr.base.ref is None:
+            self.error("type", f"`{expr.base.text}` is an item chosen while evaluating; to read its fields, give "
+                               f"its position as a number (`list[2].{expr.name}`) or aggregate over the list",
+                       expr.span)
+            return Type("any")
         node = field_schema(base, expr.name, self.schema)
         if node is None:
             # Inside an aggregation the base is an item of a list: name it as written.
@@ -445,9 +470,11 @@ class Checker:
         keys = [self.infer(k) for k in expr.keys]
         if base.kind == "any":
             return base
+        if base.kind == "list":
+            return self.list_item(expr, base, keys)
         if base.kind != "table":
-            self.error("type", f"`{expr.base.text}` is {base.describe()}; only tables are looked up with [...]",
-                       expr.span)
+            self.error("type", f"`{expr.base.text}` is {base.describe()}; only tables and lists are looked up "
+                               f"with [...]", expr.span)
             return Type("any")
         table = self.tables[expr.base.ref.name]
         width = 2 if table.columns else 1
@@ -471,6 +498,23 @@ class Checker:
             self.error("unknown-row", f"table '{table.name}' has no row {shown}", expr.keys[0].span, hint=hint)
         return number(base.unit)
 
+    def list_item(self, expr: ast.Index, base: Type, keys: list[Type]) -> Type:
+        """`list[n]`: the n-th item, counting from 1; with a literal n, an item with a path (`list[2].field`)."""
+        if len(keys) != 1:
+            self.error("table-keys", f"a list is looked up with one position, got {len(keys)}", expr.span)
+            return Type("any")
+        position = self.expect(expr.keys[0], "number", "a list position")
+        literal = _literal_key(expr.keys[0])
+        if isinstance(literal, Decimal):
+            if literal < 1 or literal != literal.to_integral_value():
+                self.error("type", f"list positions are whole numbers counted from 1, not {literal}",
+                           expr.keys[0].span)
+            elif isinstance(expr.base.ref, (ast.EvidenceRef, ast.VarRef)):
+                expr.ref = replace(expr.base.ref, path=(*expr.base.ref.path, int(literal) - 1))
+        elif position and not position.unit.dimensionless:
+            self.error("unit", f"a list position is a plain number, not {position.unit.symbol}", expr.keys[0].span)
+        return base.item or Type("any")
+
     def infer_call(self, expr: ast.Call) -> Type:
         name, args = expr.function, expr.args
         types = [self.infer(a) for a in args]
@@ -493,7 +537,8 @@ class Checker:
             what = f"{function.name}()"
             if kind == "plain":
                 if self.expect(arg, "number", what) and not found.unit.dimensionless:
-                    self.error("unit", f"{what} is a plain number, not {found.unit.symbol}", arg.span)
+                    self.error("unit", f"{what}'s `{function.name_of(i)}` is a plain number, not "
+                                       f"{found.unit.symbol}", arg.span)
                     ok = False
             elif kind != "any" and not self.expect(arg, "string" if kind == "text" else kind, what):
                 ok = False
@@ -531,6 +576,26 @@ class Checker:
         if types[0].kind == "any":
             return Type("any")
         return self.aggregate_type(expr, function.name, types[0], expr.args[0], None)
+
+    def call_item(self, expr: ast.Call, function: Function, types: list[Type]) -> Type:
+        """first(list), last(list): an item, with a path when the list has one (`last(list).field`)."""
+        arg, found = expr.args[0], types[0]
+        if found.kind == "any":
+            return found
+        if found.kind != "list":
+            self.error("type", f"{function.name}() takes a list, `{arg.text}` is {found.describe()}", arg.span)
+            return Type("any")
+        if isinstance(arg.ref, (ast.EvidenceRef, ast.VarRef)):
+            expr.ref = replace(arg.ref, path=(*arg.ref.path, 0 if function.name == "first" else LAST))
+        return found.item or Type("any")
+
+    def call_has_row(self, expr: ast.Call, function: Function, types: list[Type]) -> Type:
+        table, key = expr.args
+        if types[0].kind not in ("table", "any"):
+            self.error("type", f"has_row() looks in a table, `{table.text}` is {types[0].describe()}", table.span)
+        if types[1].kind not in ("number", "string", "any"):
+            self.error("type", f"a table key is a number or a text, not {types[1].describe()}", key.span)
+        return BOOL
 
     def call_latest(self, expr: ast.Call, function: Function, types: list[Type]) -> Type:
         args = expr.args
@@ -716,7 +781,7 @@ def _literal_key(expr: ast.Expr):
 
 
 def _pointer(ref: ast.EvidenceRef | ast.VarRef) -> str:
-    return "/" + "/".join(ref.path) if ref.path else ""
+    return ast.pointer_of(ref.path)
 
 
 def _constant(expr: ast.Expr) -> tuple[Fraction, tuple] | None:

@@ -273,6 +273,10 @@ class Compiler:
         return lambda ctx: (get(ctx), ctx.vars[name][1] + suffix)
 
     def c_index(self, expr: ast.Index) -> Fn:
+        if expr.ref is not None:  # `list[2]`: a path into the evidence
+            return self._reference(expr)
+        if expr.base.type.kind == "list":
+            return self.list_item(expr)
         table_name = expr.base.ref.name
         data = self.tables[table_name]
         keys = [self.expr(k) for k in expr.keys]
@@ -295,6 +299,20 @@ class Compiler:
                 return Failure(f"table {table_name} gives no value for {', '.join(show(v) for v in values)}")
             return cell
         return lookup
+
+    def list_item(self, expr: ast.Index) -> Fn:
+        """`list[n]` with a computed n: the n-th item counting from 1, missing past the end."""
+        source, position = self.list_source(expr.base), self.expr(expr.keys[0])
+
+        def item(ctx):
+            (found, pointer), n = source(ctx), position(ctx)
+            if isinstance(found, UNKNOWN) or isinstance(n, UNKNOWN):
+                return combine(found, n)
+            if n < 1 or n != n.to_integral_value():
+                return Failure(f"list positions are whole numbers counted from 1, not {n}")
+            value = found[int(n) - 1] if n <= len(found) else None
+            return Missing((f"{pointer}/{int(n) - 1}",)) if value is None else value
+        return item
 
     def c_call(self, expr: ast.Call) -> Fn:
         function = FUNCTIONS[expr.function]
@@ -319,6 +337,24 @@ class Compiler:
         fns = [self.converted(a, unit) for a in expr.args]
         pick = min if function.name == "min" else max
         return _strict(lambda *v: pick(v), fns)
+
+    def call_item(self, expr: ast.Call, function: Function) -> Fn:
+        if expr.ref is not None:
+            return self._reference(expr)
+        source = self.list_source(expr.args[0])
+        last = function.name == "last"
+
+        def item(ctx):
+            found, pointer = source(ctx)
+            if isinstance(found, UNKNOWN):
+                return found
+            value = (found[-1] if last else found[0]) if found else None
+            return Missing((f"{pointer}/{'-' if last else 0}",)) if value is None else value
+        return item
+
+    def call_has_row(self, expr: ast.Call, function: Function) -> Fn:
+        rows = self.tables[expr.args[0].ref.name]
+        return _strict(lambda key: key in rows, [self.expr(expr.args[1])])
 
     def call_latest(self, expr: ast.Call, function: Function) -> Fn:
         table_name = expr.args[0].ref.name
@@ -590,16 +626,17 @@ def _scaled(value, factor):
 
 
 def _coerce(value, type_: Type):
-    if type_.kind == "date" and isinstance(value, str):
+    if type_ is not None and type_.kind == "date" and isinstance(value, str):
         return parse_date(value)
     return value
 
 
 def _evidence_getter(path: tuple[str, ...], type_: Type) -> Fn:
     missing = Missing((ast.pointer_of(path),))
-    wants_date = type_ is not None and type_.kind == "date"
-    # Most paths are one to three keys deep: unrolled, they skip the loop.
-    if not wants_date and len(path) == 1:
+    # Most paths are one to three keys deep: unrolled, they skip the loop (which also steps into lists
+    # and reads dates).
+    unrolled = not (type_ is not None and type_.kind == "date") and all(isinstance(k, str) for k in path)
+    if unrolled and len(path) == 1:
         (k1,) = path
 
         def get1(ctx):
@@ -607,7 +644,7 @@ def _evidence_getter(path: tuple[str, ...], type_: Type) -> Fn:
             node = node.get(k1) if isinstance(node, dict) else None  # any mapping a caller passes
             return missing if node is None else node
         return get1
-    if not wants_date and len(path) == 2:
+    if unrolled and len(path) == 2:
         k1, k2 = path
 
         def get2(ctx):
@@ -616,7 +653,7 @@ def _evidence_getter(path: tuple[str, ...], type_: Type) -> Fn:
             node = node.get(k2) if isinstance(node, dict) else None
             return missing if node is None else node
         return get2
-    if not wants_date and len(path) == 3:
+    if unrolled and len(path) == 3:
         k1, k2, k3 = path
 
         def get3(ctx):
@@ -630,17 +667,24 @@ def _evidence_getter(path: tuple[str, ...], type_: Type) -> Fn:
     def get(ctx):
         node = ctx.evidence
         for key in path:
-            node = node.get(key) if isinstance(node, dict) else None  # any mapping a caller passes
+            node = _step(node, key)
             if node is None:
                 return missing
-        return _coerce(node, type_) if wants_date else node
+        return _coerce(node, type_)
     return get
+
+
+def _step(node, key):
+    """One key (a text) or list position (a number) further into the evidence, or None."""
+    if isinstance(key, int):
+        return node[key] if isinstance(node, list) and -len(node) <= key < len(node) else None
+    return node.get(key) if isinstance(node, dict) else None  # any mapping a caller passes
 
 
 def _var_getter(name: str, path: tuple[str, ...], type_: Type) -> Fn:
     suffix = ast.pointer_of(path)
-    wants_date = type_ is not None and type_.kind == "date"
-    if not wants_date and len(path) == 1:  # `s.mass`: the common case, unrolled
+    if not (type_ is not None and type_.kind == "date") and len(path) == 1 and isinstance(path[0], str):
+        # `s.mass`: the common case, unrolled
         (k1,) = path
 
         def get1(ctx):
@@ -652,10 +696,10 @@ def _var_getter(name: str, path: tuple[str, ...], type_: Type) -> Fn:
     def get(ctx):
         node, pointer = ctx.vars[name]
         for key in path:
-            node = node.get(key) if isinstance(node, dict) else None  # any mapping a caller passes
+            node = _step(node, key)
             if node is None:
                 return Missing((pointer + suffix,))
-        return _coerce(node, type_) if wants_date else node
+        return _coerce(node, type_)
     return get
 
 

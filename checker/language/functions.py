@@ -55,6 +55,10 @@ class Function:
         kinds = self.kinds
         return kinds[position] if position < len(kinds) else kinds[-1]
 
+    def name_of(self, position: int) -> str:
+        names = [p.split(":")[0] for p in self.params if p != "..."]
+        return names[min(position, len(names) - 1)]
+
     def arity(self) -> str:
         """`2 arguments`, `2 or 3 arguments`, `at least 2 arguments`."""
         least, most = len(self.kinds) - self.optional, len(self.kinds)
@@ -101,7 +105,8 @@ def _round(value: Decimal, digits: Decimal):
 
 def _to_whole(rounding: str):
     def to_whole(value: Decimal):
-        return value.to_integral_value(rounding=rounding)
+        whole = value.to_integral_value(rounding=rounding)
+        return whole if whole else Decimal(0)  # ceil(-0.5) is 0, not -0
     return to_whole
 
 
@@ -162,6 +167,35 @@ FUNCTIONS: dict[str, Function] = _entries(
              compute=abs),
     Function("round", ("x:number", "digits:plain"), "same", "rounded half-up (四舍五入) to `digits` decimals, in the same "
              "unit; negative digits round to tens, hundreds…", "round(intensity, 2)", "number", compute=_round),
+    Function("floor", ("x:number",), "same", "the whole number at or below `x`, in the same unit (with `/`, "
+             "a whole division: `floor(a / b)`)", "floor(evidence.code / 10000)", "number",
+             compute=_to_whole(ROUND_FLOOR)),
+    Function("ceil", ("x:number",), "same", "the whole number at or above `x`, in the same unit",
+             "ceil(evidence.months / 12)", "number", compute=_to_whole(ROUND_CEILING)),
+    # Texts. No patterns: every test is a plain comparison of characters, and always ends.
+    Function("starts_with", ("text:text", "prefix:text"), "bool", "the text begins with `prefix`",
+             'starts_with(evidence.cn_code, "7208")', "text", compute=lambda t, p: t.startswith(p)),
+    Function("starts_with_any", ("text:text", "prefix:text", "..."), "bool", "the text begins with one of the "
+             "prefixes", 'starts_with_any(evidence.cn_code, "2523", "2507")', "text",
+             compute=lambda t, *p: t.startswith(p)),
+    Function("ends_with", ("text:text", "suffix:text"), "bool", "the text ends with `suffix`",
+             'ends_with(evidence.file, ".pdf")', "text", compute=lambda t, p: t.endswith(p)),
+    Function("contains", ("text:text", "part:text"), "bool", "`part` occurs in the text",
+             'contains(evidence.scope, "范围三")', "text", compute=lambda t, p: p in t),
+    Function("length", ("text:text",), "plain", "how many characters (a Chinese character is one)",
+             "length(evidence.cn_code)", "text", compute=lambda t: Decimal(len(t))),
+    Function("substring", ("text:text", "start:plain", "length:plain"), "text", "`length` characters from "
+             "position `start` (the first is 1), or to the end without `length`; a range past the end gives "
+             "what there is", "substring(evidence.cn_code, 1, 4)", "text", compute=_substring, optional=1),
+    Function("upper", ("text:text",), "text", "the text in capitals (ASCII and other cased letters)",
+             "upper(evidence.country)", "text", compute=str.upper),
+    Function("lower", ("text:text",), "text", "the text in small letters", "lower(evidence.unit)", "text",
+             compute=str.lower),
+    # Lists (also `count`, `sum`… above, and `list[n]`)
+    Function("first", ("list:list",), "item", "the first item (missing for an empty list)",
+             "first(evidence.periods).year", "list", form="item"),
+    Function("last", ("list:list",), "item", "the last item (missing for an empty list)",
+             "last(evidence.periods).emissions", "list", form="item"),
     # Dates
     Function("date", ("text:text",), "date", "a date from a text YYYY-MM-DD", 'date("2024-06-30")', "date",
              compute=parse_date, form="date"),
@@ -175,6 +209,8 @@ FUNCTIONS: dict[str, Function] = _entries(
     # Tables
     Function("latest", ("table:table", "key:number"), "number", "the row with the largest key not above `key` (e.g. the "
              "latest factor published)", "latest(grid_factor, evidence.year)", "table", form="latest"),
+    Function("has_row", ("table:table", "key:any"), "bool", "the table has a row with this key",
+             'has_row(cbam_default_values, evidence.cn_code)', "table", form="has_row"),
 )
 
 # The aggregations whose result moves with the numbers aggregated: what the gap analysis can change.

@@ -248,7 +248,10 @@ class _Builder(Transformer):
 
     def row(self, meta, children):
         key, *cells, cite = children
-        return ast.Row(self._at(meta), key, cells, cite)
+        return ast.Row(self._at(meta), key, [c and c[0] for c in cells], cite, [c and c[1] for c in cells])
+
+    def cell(self, meta, children):
+        return children[0], children[1]  # the number and its unit, if written
 
     def text_key(self, meta, children):
         return _unquote(children[0])

@@ -1,27 +1,121 @@
-"""Writing output files whole or not at all, so an interrupted run never leaves half a file."""
+"""Writing output files: whole or not at all, and never clobbering what is at the path.
+
+One writer for every file carbon-check writes (`-o`, `batch --out`, `init`, `fmt`, `--junit`):
+  * a regular file is written to a temporary file beside it, then renamed over it, so an interrupted
+    run never leaves half a file; an existing file keeps its mode (and, where allowed, its owner); a new
+    one gets the mode the umask gives (0644 under umask 022), as `>` in a shell would;
+  * a symbolic link is written through: its target is replaced as above and the link stays a link;
+  * anything else already at the path (a FIFO, a device, a terminal) is written into, never replaced, and
+    so is a file the shell opened (`-o /dev/stdout >> log` appends to log, as the shell asked);
+  * every operating-system error (disk full, read-only folder, permission denied…) becomes an OutputError
+    saying so in zh and en, for the command to print and exit 2.
+"""
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
+
+from ..errors import CarbonCheckError
+from ..inputs import os_reason
 
 TEMPORARY_SUFFIX = ".tmp"
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write the whole file or nothing: a temporary file in the same folder, then a rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMPORARY_SUFFIX)
+class OutputError(CarbonCheckError):
+    """An output file that cannot be written; `.path` names it, `.en`/`.zh` say why."""
+
+    def __init__(self, path, en: str, zh: str):
+        self.path, self.en, self.zh = str(path), en, zh
+        super().__init__(f"cannot write {path}: {en}")
+
+    def __reduce__(self):   # rebuilt whole when a batch worker process sends it back
+        return OutputError, (self.path, self.en, self.zh)
+
+    def message(self, lang: str = "en") -> str:
+        return f"无法写入 {self.path}：{self.zh}" if lang == "zh" else f"cannot write {self.path}: {self.en}"
+
+
+def write_atomically(path, data: bytes, *, durable: bool = True) -> None:
+    """Write `data` to `path` whole or not at all (see the module's description); OutputError if it cannot.
+
+    `durable` syncs the file to disk before the rename. A writer of many files passes False and syncs once
+    for all of them (`sync_to_disk`): one sync per file would make the disk, not the work, set the pace.
+    """
+    try:
+        try:
+            existing = os.stat(path)   # of what a symbolic link points to
+        except FileNotFoundError:
+            existing = None
+        if existing is not None and stat.S_ISDIR(existing.st_mode):
+            raise OutputError(path, "it is a folder", "这是一个文件夹")
+        if existing is not None and (not stat.S_ISREG(existing.st_mode) or _names_a_descriptor(path)):
+            # A device, a pipe, or what the shell opened (/dev/stdout): write into it, never replace or truncate
+            # it (`>> log` must keep what the log held).
+            with open(path, "ab") as handle:
+                handle.write(data)
+            return
+        target = Path(os.path.realpath(path))   # through symbolic links: the link stays, its target changes
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _replace(target, data, existing, durable)
+    except OSError as error:
+        en, zh = os_reason(error)
+        raise OutputError(path, en, zh) from None
+
+
+def _names_a_descriptor(path) -> bool:
+    """Whether `path` (/dev/stdout, /dev/fd/3, /proc/self/fd/1) reaches an open file descriptor: a shell's
+    `> file` or `>> file` behind it must be written into, not replaced by a new file."""
+    path = os.fspath(path)
+    for _ in range(40):   # the kernel's own limit on links followed
+        if path.startswith(("/proc/", "/dev/fd/")):
+            return True
+        if not os.path.islink(path):
+            return False
+        path = os.path.join(os.path.dirname(path), os.readlink(path))
+    return False
+
+
+def make_folder(path) -> None:
+    """A folder for output files, with its parents; OutputError if it cannot be made."""
+    try:
+        Path(path).mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        en, zh = os_reason(error)
+        raise OutputError(path, en, zh) from None
+
+
+def _replace(target: Path, data: bytes, existing: os.stat_result | None, durable: bool) -> None:
+    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=TEMPORARY_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as handle:
+            # mkstemp makes the file 0600; give it the mode the file had, or the one a new file gets.
+            os.fchmod(handle.fileno(), stat.S_IMODE(existing.st_mode) if existing else 0o666 & ~_umask())
+            if existing is not None:
+                try:
+                    os.fchown(handle.fileno(), existing.st_uid, existing.st_gid)
+                except OSError:   # only the owner's own files, or root, may be given away
+                    pass
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
+        os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def sync_to_disk() -> None:
+    """Flush every file written so far to disk (after writes with durable=False)."""
+    os.sync()
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)   # the only portable way to read it is to set it
+    os.umask(mask)
+    return mask
 
 
 def remove_leftovers(folder: Path) -> int:

@@ -26,9 +26,10 @@ from typing import Callable, Iterable
 
 from ..inputs import InputError, is_dir, is_file, read_file
 from ..evidence.load import DEFAULT_MAX_BYTES, EvidenceError, Problem, check_evidence, parse_evidence
-from ..outputs.files import remove_leftovers, write_atomically
+from ..outputs.files import OutputError, make_folder, remove_leftovers, sync_to_disk, write_atomically
 from ..evaluation.result import format_number
 from ..evaluation.ruleset import Ruleset, load_ruleset
+from ..pointer import get, parse_pointer
 
 EXTENSIONS = {"json": "json", "html": "html", "md": "md", "text": "txt"}
 JSON_LINES = (".jsonl", ".ndjson")
@@ -128,9 +129,7 @@ def _field(line: bytes, pointer: str) -> str | None:
         node = json.loads(line)
     except (ValueError, RecursionError):
         return None
-    for part in pointer.strip("/").split("/"):
-        part = part.replace("~1", "/").replace("~0", "~")
-        node = node.get(part) if isinstance(node, dict) else None
+    node = get(node, parse_pointer(pointer))
     return node if isinstance(node, str) and node.strip() else None
 
 
@@ -147,35 +146,50 @@ def _unique(name: str, taken: set[str]) -> str:
 
 # ---------------------------------------------------------------------------------------- running
 
+SYNC_EVERY = 2000  # results written between two syncs to disk
+
+
 def run(applications: list[Application], settings: Settings, jobs: int,
         progress: Callable[[Row], None] | None = None) -> list[Row]:
-    """Score every application; rows come back in input order. `progress` sees each row as it ends."""
+    """Score every application; rows come back in input order. `progress` sees each row as it ends.
+
+    Results are renamed into place as they are made and synced to disk every SYNC_EVERY applications and at
+    the end, not one by one (see docs/batch-and-gap.md, "Durability").
+    """
+    done = 0
+
+    def finished(row: Row) -> None:
+        nonlocal done
+        done += 1
+        if done % SYNC_EVERY == 0:
+            sync_to_disk()
+        if progress:
+            progress(row)
+
     out = Path(settings.out)
-    out.mkdir(parents=True, exist_ok=True)
+    make_folder(out)
     remove_leftovers(out)
     rows: list[Row | None] = [None] * len(applications)
     work = list(enumerate(applications))
     if jobs <= 1 or len(applications) <= 1:
         _start(settings, interactive=True)
-        finished = map(_score_numbered, work)
-        for index, row in finished:
+        for index, row in map(_score_numbered, work):
             rows[index] = row
-            if progress:
-                progress(row)
+            finished(row)
     else:
         chunk = max(1, min(64, len(work) // (jobs * 8)))
         pool = multiprocessing.Pool(jobs, initializer=_start, initargs=(settings,))
         try:
             for index, row in pool.imap_unordered(_score_numbered, work, chunksize=chunk):
                 rows[index] = row
-                if progress:
-                    progress(row)
+                finished(row)
             pool.close()
         except BaseException:
             pool.terminate()  # workers die mid-file; their temporary files are removed on the next run
             raise
         finally:
             pool.join()
+    sync_to_disk()
     return rows
 
 
@@ -211,11 +225,15 @@ def score(application: Application, ruleset: Ruleset, settings: Settings, params
         check_evidence(evidence, ruleset.schema, application.source)
         result = ruleset.evaluate(evidence, params=params, date=settings.date, evidence_bytes=raw,
                                   origins={n: {"source": s, "file_sha256": h} for n, s, h in settings.origins})
-        for fmt in settings.formats:
-            write_atomically(out / f"{application.id}.{EXTENSIONS[fmt]}", _render(result, fmt, settings.lang))
+        # The JSON result last: a rerun takes an application as done only when its JSON result is readable.
+        for fmt in sorted(settings.formats, key=lambda f: f == "json"):
+            write_atomically(out / f"{application.id}.{EXTENSIONS[fmt]}", _render(result, fmt, settings.lang),
+                             durable=False)
         return _row(application, _summary_of(result), json_file(application))
     except EvidenceError as error:
         row.outcome, row.error = INVALID, " | ".join(error.render(settings.lang).splitlines())
+    except OutputError:   # the disk is full or read-only: the next application would fail the same way
+        raise
     except Exception as error:  # one application's fault must not stop the others
         row.error = f"{type(error).__name__}: {error}"
     return row
@@ -259,9 +277,17 @@ def _kept(out: Path, application: Application, ruleset_sha: str, evidence_sha: s
         same = existing["ruleset"]["sha256"] == ruleset_sha and existing["evidence"]["sha256"] == evidence_sha
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    if not same or not all((out / f"{application.id}.{EXTENSIONS[f]}").is_file() for f in formats):
+    if not same or not all(_non_empty(out / f"{application.id}.{EXTENSIONS[f]}") for f in formats):
         return None
     return _row(application, existing, json_file(application), skipped=True)
+
+
+def _non_empty(path: Path) -> bool:
+    # A file written without its own sync can be empty after a power loss: score the application again.
+    try:
+        return path.is_file() and path.stat().st_size > 0
+    except OSError:
+        return False
 
 
 # ---------------------------------------------------------------------------------------- settings

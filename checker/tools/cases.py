@@ -20,6 +20,7 @@ import yaml
 from ..language.diagnostics import RulesetError, did_you_mean
 from ..inputs import MAX_YAML_NODES, BoundedLoader, InputError, is_dir, is_file, read_file
 from ..evidence.load import DEFAULT_MAX_DEPTH, EvidenceError, load_evidence, validate_evidence
+from ..pointer import DELETE, PointerError, parse_pointer, patched
 from ..resources import resource_dir
 from ..evaluation.result import (ERROR, FAIL, GRADED, INCOMPLETE, INELIGIBLE, MET, MISSING, NOT_APPLICABLE, NOT_GRADED,
                      NOT_MET, PARTLY_MET, PASS, PASSED, WAIVED, ItemResult, Result, dumps, explain, format_number,
@@ -489,57 +490,11 @@ class Suite:
         if not isinstance(evidence, dict):
             raise _CaseProblem("the evidence should be a mapping")
         for pointer, value, line in case.changes:
-            try:
-                _apply(evidence, pointer, copy.deepcopy(value))
-            except _CaseProblem as problem:
+            try:  # `null` deletes
+                evidence = patched(evidence, parse_pointer(pointer), DELETE if value is None else copy.deepcopy(value))
+            except PointerError as problem:
                 raise _CaseProblem(f"set {pointer} (line {line}): {problem}") from None
         return evidence
-
-
-def _apply(document: dict, pointer: str, value) -> None:
-    """Set the member at an RFC 6901 pointer (creating missing objects on the way); None deletes it."""
-    tokens = [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]]
-    node = document
-    for depth, token in enumerate(tokens[:-1]):
-        if isinstance(node, dict):
-            if token not in node and value is not None:
-                node[token] = {}
-            if token not in node:
-                raise _CaseProblem(f"nothing at /{'/'.join(tokens[:depth + 1])} to delete from")
-            node = node[token]
-        elif isinstance(node, list):
-            node = node[_index(node, token, tokens[:depth + 1])]
-        else:
-            raise _CaseProblem(f"/{'/'.join(tokens[:depth])} is not an object or an array")
-    last = tokens[-1]
-    if isinstance(node, dict):
-        if value is not None:
-            node[last] = value
-        elif last in node:
-            del node[last]
-        else:
-            hint = did_you_mean(last, node)
-            raise _CaseProblem(f"nothing to delete: no member {last!r}" + (f" ({hint})" if hint else ""))
-    elif isinstance(node, list):
-        index = len(node) if last == "-" and value is not None else _index(node, last, tokens, extend=value is not None)
-        if value is None:
-            del node[index]
-        elif index == len(node):
-            node.append(value)
-        else:
-            node[index] = value
-    else:
-        raise _CaseProblem(f"/{'/'.join(tokens[:-1])} is not an object or an array")
-
-
-def _index(array: list, token: str, path: list[str], extend: bool = False) -> int:
-    where = "/" + "/".join(path[:-1])
-    if not (token.isascii() and token.isdigit()) or (len(token) > 1 and token.startswith("0")):
-        raise _CaseProblem(f"{token!r} is not an index of the array at {where}")
-    index = int(token)
-    if index > len(array) or (index == len(array) and not extend):
-        raise _CaseProblem(f"the array at {where} has {len(array)} item{'s' * (len(array) != 1)}, no index {index}")
-    return index
 
 
 # ------------------------------------------------------------------ comparing

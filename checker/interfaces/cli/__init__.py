@@ -23,6 +23,7 @@ COMMANDS = {
     "schema": ".authoring:schema",
     "diff": ".authoring:diff_command",
     "fmt": ".editing:fmt",
+    "lsp": ".editing:lsp",
     "reproduce": ".signing:reproduce",
     "keygen": ".signing:keygen",
     "sign": ".signing:sign",

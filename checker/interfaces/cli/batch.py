@@ -13,6 +13,17 @@ from .common import (EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, date_option, evaluati
                      max_bytes_option, param_option, parse_params)
 
 
+def _pointer(value: str | None) -> str | None:
+    """--id-field checked before any work starts: a JSON pointer, or the option's error."""
+    from ...pointer import PointerError, parse_pointer
+    try:
+        if value is not None:
+            parse_pointer(value)
+    except PointerError as error:
+        raise click.BadParameter(str(error)) from None
+    return value
+
+
 @click.command(epilog="""\b
 Exit codes:
   0  every application was scored, whatever its outcome
@@ -27,8 +38,8 @@ Exit codes:
               help="Reports to write per application: json, html, md, text (the JSON result is always written).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: the cores available).")
 @click.option("--force", is_flag=True, help="Score again applications whose result is already in --out.")
-@click.option("--id-field", metavar="/POINTER", help="JSON Lines: the text field naming each application "
-                                                     "(default: the file name and line number).")
+@click.option("--id-field", metavar="/POINTER", callback=lambda ctx, param, value: _pointer(value),
+              help="JSON Lines: the text field naming each application (default: the file name and line number).")
 @lang_option
 @param_option
 @date_option

@@ -11,8 +11,8 @@ import click
 from ...errors import CarbonCheckError
 from ...evidence.load import DEFAULT_MAX_BYTES, EvidenceError
 from ...evaluation.ruleset import Ruleset, load_ruleset, shipped_rulesets
+from ...outputs.files import OutputError
 from ...language.diagnostics import Diagnostic, RulesetError, did_you_mean
-from ...tools.cases import CasesError
 
 EXIT_OK, EXIT_NOT_GRADED, EXIT_INVALID, EXIT_INTERNAL = 0, 1, 2, 3
 ISSUES_URL = "the carbon-check issue tracker"
@@ -71,6 +71,9 @@ class CommandGroup(click.Group):
             sys.exit(EXIT_INVALID)
         except EvidenceError as error:
             click.echo(error.render(ctx.meta.get("lang", "en")), err=True)
+            sys.exit(EXIT_INVALID)
+        except OutputError as error:
+            click.echo(f"carbon-check: {error.message(ctx.meta.get('lang', 'en'))}", err=True)
             sys.exit(EXIT_INVALID)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
             raise
@@ -144,7 +147,7 @@ def parse_params(pairs: tuple[str, ...]) -> tuple[dict, dict]:
 
 def params_file(path: Path) -> dict:
     """Parameters a certification body keeps in a file: `name: value` lines, numbers read exactly."""
-    from ...tools.cases import read_yaml
+    from ...tools.cases import CasesError, read_yaml
     try:
         data = read_yaml(path, str(path), "parameter file")
     except CasesError as error:

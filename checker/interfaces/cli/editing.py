@@ -67,3 +67,18 @@ def _ruleset_files(paths) -> list[Path]:
         else:
             raise click.BadParameter(f"no such file or folder: {name}", param_hint="FILE|DIR")
     return files
+
+
+@click.command("lsp")
+@click.option("--stdio", is_flag=True, help="Talk over standard input and output (the only way; editors pass it).")
+def lsp(stdio):
+    """Run the language server for editors: diagnostics, hover, go to definition, completion, formatting,
+    outline. Needs the 'lsp' extra."""
+    try:
+        from ..lsp.server import main as serve
+    except ImportError as error:
+        if error.name and error.name.split(".")[0] in ("pygls", "lsprotocol"):
+            raise click.ClickException("the language server needs the 'lsp' extra: "
+                                       "pip install 'carbon-check[lsp]'") from None
+        raise
+    serve()
