@@ -288,18 +288,19 @@ def test_schema_of_a_library_is_refused():
 # ------------------------------------------------------------ init
 
 @pytest.mark.parametrize("name", SHIPPED)
-def test_init_writes_a_valid_starting_file(tmp_path, name):
+def test_init_writes_a_starting_file_that_does_not_validate_until_filled_in(tmp_path, name):
     path = tmp_path / "application.json"
     result = run("init", name, "-o", path, "--lang", "en")
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
-    assert result.stderr.startswith(f"wrote {path}: every value is the schema's example.")
-    assert run("validate", path, "--ruleset", name).exit_code == 0
+    assert result.stderr.startswith(f"wrote {path}: every value is null.")
     evidence = parse_evidence(path.read_bytes())
     schema = load_ruleset(name).schema
-    assert validate_evidence(evidence, schema) == []
     assert set(evidence) == set(schema["properties"])   # every field is there to be filled in
-    assert run("check", path, "--ruleset", name, "--date", "2026-01-01").exit_code in (0, 1)
+    problems = validate_evidence(evidence, schema)
+    # Examples are hints, not data: every value but the fixed ruleset name is still to be given.
+    assert problems and all(p.message_en.endswith("found null") for p in problems)
+    assert run("validate", path, "--ruleset", name).exit_code == 2
 
 
 def test_init_prints_the_same_file_without_output(tmp_path):
@@ -310,11 +311,11 @@ def test_init_prints_the_same_file_without_output(tmp_path):
     assert printed.stderr == ""
 
 
-def test_init_fills_lists_with_one_example_entry(tmp_path):
+def test_init_fills_lists_with_one_entry_of_nulls(tmp_path):
     evidence = json.loads(run("init", "zero-carbon-factory").stdout, parse_float=Decimal)
     assert evidence["ruleset"] == "zero-carbon-factory"
-    assert evidence["emissions"]["direct"] == [{"source": "天然气锅炉", "gas": "CO2", "mass": 1200}]
-    assert evidence["reporting_period"] == {"start": "2024-01-01", "end": "2024-12-31", "year": 2024}
+    assert evidence["emissions"]["direct"] == [{"source": None, "gas": None, "mass": None}]
+    assert evidence["reporting_period"] == {"start": None, "end": None, "year": None}
 
 
 def test_init_never_overwrites_without_force(tmp_path):
@@ -328,15 +329,15 @@ def test_init_never_overwrites_without_force(tmp_path):
 
 
 @pytest.mark.parametrize("schema, expected", [
-    ({"type": "object", "properties": {"x": {"type": "number", "examples": [0.1]}}}, {"x": Decimal("0.1")}),
-    ({"type": "object", "properties": {"x": {"type": "string", "enum": ["b", "a"]}}}, {"x": "b"}),
+    ({"type": "object", "properties": {"x": {"type": "number", "examples": [0.1]}}}, {"x": None}),
+    ({"type": "object", "properties": {"x": {"type": "string", "enum": ["b", "a"]}}}, {"x": None}),
     ({"type": "object", "properties": {"x": {"const": 2, "examples": [3]}}}, {"x": Decimal(2)}),
-    ({"type": "object", "properties": {"x": {"type": "integer", "default": 7}}}, {"x": Decimal(7)}),
-    ({"type": "object", "properties": {"x": {"type": ["null", "boolean"]}}}, {"x": False}),
+    ({"type": "object", "properties": {"x": {"type": "integer", "default": 7}}}, {"x": None}),
     ({"type": "object", "properties": {"x": {"type": "array", "minItems": 2, "items": {"$ref": "#/$defs/s"}}},
-      "$defs": {"s": {"type": "string", "examples": ["e"]}}}, {"x": ["e", "e"]}),
-    ({"type": "object", "properties": {"x": {"anyOf": [{"type": "integer", "examples": [1]}, {"type": "null"}]}}},
-     {"x": Decimal(1)}),
+      "$defs": {"s": {"type": "object", "properties": {"y": {"type": "string", "examples": ["e"]}}}}},
+     {"x": [{"y": None}, {"y": None}]}),
+    ({"type": "object", "properties": {"x": {"anyOf": [{"type": "object", "properties": {"y": {}}}]}}},
+     {"x": {"y": None}}),
 ])
 def test_starting_values(schema, expected):
     assert starting_evidence(schema) == expected
@@ -372,7 +373,7 @@ def test_exit_codes(args, code):
 
 @pytest.mark.parametrize("args, target", [
     (["check", EXAMPLES / "four-stars.json"], "checker.interfaces.cli.scoring.render"),
-    (["validate", EXAMPLES / "four-stars.json"], "checker.interfaces.cli.scoring.check_evidence"),
+    (["validate", EXAMPLES / "four-stars.json"], "checker.interfaces.cli.scoring.read_application"),
     (["init", "zero-carbon-factory"], "checker.interfaces.cli.scoring.starting_evidence"),
     (["schema", "zero-carbon-factory"], "checker.interfaces.cli.authoring.evidence_schema"),
 ])

@@ -115,3 +115,25 @@ def test_recursive_local_references():
     check = compile_check(schema)
     assert check({"next": {"next": {}}})
     assert not check({"next": {"next": {"other": 1}}})
+
+
+def test_repeated_loads_keep_a_bounded_number_of_schema_checks():
+    import tracemalloc
+
+    from checker import load_ruleset
+    example = examples_for(ROOT / "schemas" / "zero-carbon-factory.schema.json")[0]
+
+    def load_and_validate():
+        ruleset = load_ruleset("zero-carbon-factory")
+        assert ruleset.validate(example) == []
+
+    tracemalloc.start()   # before the first loads, so that what later loads free is counted
+    for _ in range(20):   # caches of parsers and catalogues fill on the first loads
+        load_and_validate()
+    before = tracemalloc.get_traced_memory()[0]
+    for _ in range(60):
+        load_and_validate()
+    grown = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    assert len(load._CHECKS) <= load._CHECKS_KEPT
+    assert grown < 500_000, f"60 more loads kept {grown:,} bytes"

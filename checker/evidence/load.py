@@ -25,7 +25,7 @@ import codecs
 import functools
 import json
 import re
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation, localcontext
 
@@ -49,6 +49,7 @@ class Problem:
     message_zh: str
     line: int | None = None
     column: int | None = None
+    cell: str | None = None   # in a spreadsheet: the cell, `能源!C7`
 
     def message(self, lang: str) -> str:
         return self.message_zh if lang == "zh" else self.message_en
@@ -68,6 +69,8 @@ class EvidenceError(Exception):
             where = self.source
             if p.line is not None:
                 where += f":{p.line}" + (f":{p.column}" if p.column is not None else "")
+            if p.cell is not None:
+                where += f": {_printable(p.cell)}"
             lines.append(f"{where}: {_printable(p.pointer) or '(document)'}: {p.message(lang)}")
         return "\n".join(lines)
 
@@ -288,12 +291,17 @@ def parse_evidence(data: bytes, source: str = "<evidence>", *,
 
 def load_evidence(path, *, max_bytes: int = DEFAULT_MAX_BYTES,
                   max_depth: int = DEFAULT_MAX_DEPTH) -> tuple[dict, bytes]:
+    data = read_evidence_file(path, max_bytes=max_bytes)
+    return parse_evidence(data, str(path), max_bytes=max_bytes, max_depth=max_depth), data
+
+
+def read_evidence_file(path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """The bytes of an evidence file (JSON or a workbook): a regular file of at most `max_bytes`."""
     source = str(path)
     try:
-        data = read_file(path, max_bytes=max_bytes, what=("an evidence file", "证据文件"))
+        return read_file(path, max_bytes=max_bytes, what=("an evidence file", "证据文件"))
     except InputError as error:
         raise EvidenceError(source, [Problem("", error.en, error.zh)]) from None
-    return parse_evidence(data, source, max_bytes=max_bytes, max_depth=max_depth), data
 
 
 # ---------------------------------------------------------------- validation
@@ -450,7 +458,10 @@ class _SchemaChecks:
         return sorted(found, key=_sort_key)
 
 
-_CHECKS: dict[int, tuple[dict, _SchemaChecks]] = {}  # by schema identity; the schema is kept so its id stays its own
+# By schema identity, the schema kept so that its id stays its own. Bounded: a process that loads rulesets
+# again and again (a server, a test suite) keeps the checks of the few it used last, not of every load.
+_CHECKS: OrderedDict[int, tuple[dict, _SchemaChecks]] = OrderedDict()
+_CHECKS_KEPT = 16
 
 
 def _checks(schema: dict) -> _SchemaChecks:
@@ -458,6 +469,10 @@ def _checks(schema: dict) -> _SchemaChecks:
     cached = _CHECKS.get(id(schema))
     if cached is None or cached[0] is not schema:
         cached = _CHECKS[id(schema)] = (schema, _SchemaChecks(schema))
+        while len(_CHECKS) > _CHECKS_KEPT:
+            _CHECKS.popitem(last=False)
+    else:
+        _CHECKS.move_to_end(id(schema))
     return cached[1]
 
 

@@ -1,10 +1,10 @@
 """A starting evidence file built from a ruleset's evidence schema, for an applicant to fill in.
 
-Every field the schema describes is present, holding the schema's own example
-(`examples[0]`, else `default`, `const` or the first `enum` value), and every
-list holds one example entry. The file is therefore valid as written and shows
-each field's place and shape; the applicant replaces the examples with its own
-figures and deletes the optional fields it does not report.
+Every field the schema describes is present and holds null, and every list holds one entry of nulls: the
+file shows each field's place and shape, and does not validate until every value is the applicant's own.
+Examples are hints, never data (a starter that validated as written would score an invented factory): they
+are in `carbon-check schema` and beside each field of the workbook `init --format xlsx` writes. Only a
+`const` (the `ruleset` field) is filled in, as it has one possible value.
 """
 from __future__ import annotations
 
@@ -31,12 +31,6 @@ def _example(node, root: dict, depth: int):
     node = resolve(node, root)
     if "const" in node:
         return _exact(node["const"])
-    if node.get("examples"):
-        return _exact(node["examples"][0])
-    if "default" in node:
-        return _exact(node["default"])
-    if node.get("enum"):
-        return _exact(node["enum"][0])
     for alternatives in ("oneOf", "anyOf", "allOf"):
         if node.get(alternatives):
             return _example(node[alternatives][0], root, depth + 1)
@@ -48,8 +42,7 @@ def _example(node, root: dict, depth: int):
     if kind == "array":
         item = _example(node.get("items", {}), root, depth + 1)
         return [item] * max(1, node.get("minItems", 1))
-    # A field without an example breaks the schema conventions; give the plainest value of its type.
-    return {"string": "", "number": Decimal(0), "integer": Decimal(0), "boolean": False}.get(kind)
+    return None   # to be filled in
 
 
 def _exact(value):

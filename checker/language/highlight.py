@@ -18,11 +18,10 @@ except ImportError:  # pragma: no cover - exercised where the extra is not insta
     RegexLexer = None
 
 # The language's words, from grammar/carbon.lark.
-DECLARATIONS = ("ruleset", "library", "import", "let", "param", "table", "variant", "require", "section",
-                "criterion", "grades", "grade")
+DECLARATIONS = ("ruleset", "library", "let", "param", "table", "require", "section", "criterion", "grade")
 CLAUSES = ("as", "default", "columns", "cite", "when", "waivable", "max", "scale", "from", "to", "assessed",
-           "points", "if", "then", "else", "otherwise", "en")
-OPERATOR_WORDS = ("and", "or", "not", "in", "for", "where")
+           "points", "if", "then", "else", "otherwise", "en", "for", "where")
+OPERATOR_WORDS = ("and", "or", "not", "in")
 CONSTANTS = ("true", "false", "none")
 BUILT_IN_NAMES = ("evidence", "score", "variant")
 NAME = r"[A-Za-z_][A-Za-z0-9_]*"
@@ -57,6 +56,8 @@ if RegexLexer is not None:
                 (rf"({NUMBER})([ \t]*)(:)", bygroups(Number, Whitespace, Punctuation)),  # a row key
                 (rf"({NUMBER})([ \t]*)(%|{RESERVED}{UNIT}\b)", bygroups(Number, Whitespace, Keyword.Type)),
                 (NUMBER, Number),
+                # `variant` and `grades` are also names in formulas: a declaration only when no operator follows.
+                (r"\b(import|variant|grades)\b(?!\s*[.)\]=!<>,])", Keyword.Declaration),
                 (words(DECLARATIONS, suffix=r"\b"), Keyword.Declaration),
                 (words(CLAUSES, suffix=r"\b"), Keyword),
                 (words(OPERATOR_WORDS, suffix=r"\b"), Operator.Word),

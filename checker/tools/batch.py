@@ -1,6 +1,6 @@
 """Batch scoring: many applications against one ruleset, each result written atomically into one folder.
 
-An application is a JSON file, or one line of a JSON Lines file. Each is read, validated, scored and
+An application is a JSON file, an XLSX workbook, or one line of a JSON Lines file. Each is read, validated, scored and
 written by a worker that loaded the ruleset once; a file that cannot be read, parsed or validated
 becomes a row with its error and never stops the batch. A result already in the folder for the same
 ruleset SHA-256 and evidence SHA-256 (and the same parameters) is kept, not recomputed, so an
@@ -25,7 +25,8 @@ from typing import Callable, Iterable
 
 
 from ..inputs import InputError, is_dir, is_file, read_file
-from ..evidence.load import DEFAULT_MAX_BYTES, EvidenceError, Problem, check_evidence, parse_evidence
+from ..evidence.load import DEFAULT_MAX_BYTES, EvidenceError, Problem
+from .intake import parse_application
 from ..outputs.files import OutputError, make_folder, remove_leftovers, sync_to_disk, write_atomically
 from ..evaluation.result import format_number
 from ..evaluation.ruleset import Ruleset, load_ruleset
@@ -88,7 +89,7 @@ def collect(inputs: Iterable[str], out: Path | None = None, id_field: str | None
     for given in inputs:
         path = Path(given)
         if is_dir(path):
-            found = sorted(p for p in path.iterdir() if is_file(p) and p.suffix in (".json", *JSON_LINES))
+            found = sorted(p for p in path.iterdir() if is_file(p) and p.suffix in (".json", ".xlsx", *JSON_LINES))
         elif glob.has_magic(given):
             found = sorted(Path(p) for p in glob.glob(given, recursive=True) if is_file(p))
         elif is_file(path):
@@ -96,7 +97,7 @@ def collect(inputs: Iterable[str], out: Path | None = None, id_field: str | None
         else:
             raise BatchError(f"no file or folder at {given}")
         if not found:
-            raise BatchError(f"{given} holds no applications (*.json or JSON Lines files)")
+            raise BatchError(f"{given} holds no applications (*.json, *.xlsx or JSON Lines files)")
         files += [p for p in found if out is None or out not in p.resolve().parents]
     applications: list[Application] = []
     taken: set[str] = set()
@@ -221,8 +222,7 @@ def score(application: Application, ruleset: Ruleset, settings: Settings, params
             kept = _kept(out, application, ruleset.sha256, digest, settings.formats)
             if kept is not None:
                 return kept
-        evidence = parse_evidence(raw, application.source, max_bytes=settings.max_bytes)
-        check_evidence(evidence, ruleset.schema, application.source)
+        evidence = parse_application(raw, application.source, ruleset=ruleset, max_bytes=settings.max_bytes).evidence
         result = ruleset.evaluate(evidence, params=params, date=settings.date, evidence_bytes=raw,
                                   origins={n: {"source": s, "file_sha256": h} for n, s, h in settings.origins})
         # The JSON result last: a rerun takes an application as done only when its JSON result is readable.

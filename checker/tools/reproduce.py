@@ -13,7 +13,8 @@ from pathlib import Path
 
 from ..errors import CarbonCheckError
 from ..evaluation.ruleset import load_ruleset
-from ..evidence.load import DEFAULT_MAX_BYTES, check_evidence, load_evidence
+from ..evidence.load import DEFAULT_MAX_BYTES
+from .intake import read_application
 
 MAX_DIFF_LINES = 120
 
@@ -33,12 +34,11 @@ def reevaluate(recorded_bytes: bytes, evidence: Path, ruleset: str | Path | None
             f"the shipped ruleset {rules.id} {rules.text('version')} (SHA-256 {rules.sha256[:12]}…) is not the one "
             f"this result was made with ({described['id']} {described.get('version')}, SHA-256 "
             f"{str(described.get('sha256'))[:12]}…); give that version's file with --ruleset PATH")
-    data, raw = load_evidence(evidence, max_bytes=max_bytes)
-    check_evidence(data, rules.schema, str(evidence))
+    application = read_application(evidence, ruleset=rules, max_bytes=max_bytes)  # JSON or a workbook
     given = {name: p for name, p in recorded["parameters"].items() if p.get("source") != "default"}
     try:
-        result = rules.evaluate(data, params={name: p["value"] for name, p in given.items()}, date=recorded.get("date"),
-                                evidence_bytes=raw,
+        result = rules.evaluate(application.evidence, params={name: p["value"] for name, p in given.items()},
+                                date=recorded.get("date"), evidence_bytes=application.raw,
                                 origins={name: {"source": p["source"], "file_sha256": p.get("file_sha256")}
                                          for name, p in given.items()})
     except ValueError as error:  # a recorded parameter the ruleset does not declare, or in another unit

@@ -22,6 +22,7 @@ COMMANDS = {
     "test": ".authoring:run_cases",
     "schema": ".authoring:schema",
     "diff": ".authoring:diff_command",
+    "convert": ".selfcheck:convert",
     "fmt": ".editing:fmt",
     "lsp": ".editing:lsp",
     "reproduce": ".signing:reproduce",

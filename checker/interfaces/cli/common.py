@@ -10,9 +10,11 @@ import click
 
 from ...errors import CarbonCheckError
 from ...evidence.load import DEFAULT_MAX_BYTES, EvidenceError
-from ...evaluation.ruleset import Ruleset, load_ruleset, shipped_rulesets
+from ...evaluation.ruleset import Ruleset
 from ...outputs.files import OutputError
-from ...language.diagnostics import Diagnostic, RulesetError, did_you_mean
+from ...language.diagnostics import RulesetError
+from ...tools import intake
+from ...tools.intake import Application, NoRuleset, ruleset_named
 
 EXIT_OK, EXIT_NOT_GRADED, EXIT_INVALID, EXIT_INTERNAL = 0, 1, 2, 3
 ISSUES_URL = "the carbon-check issue tracker"
@@ -94,19 +96,18 @@ class CommandGroup(click.Group):
 
 
 def ruleset_for(evidence: dict, ruleset: str | None) -> Ruleset:
-    if ruleset:
-        return load_ruleset(ruleset)
-    name = evidence.get("ruleset")
-    if not isinstance(name, str) or not name:
-        raise click.UsageError("the evidence names no ruleset (a top-level \"ruleset\" field); pass --ruleset")
-    # The evidence is untrusted: it may name a shipped ruleset, never a file for us to read and quote.
-    shipped = {path.stem: path for path in shipped_rulesets()}
-    if name.replace("_", "-") not in shipped:
-        shown = repr(name if len(name) <= 60 else name[:60] + "…")
-        raise RulesetError([Diagnostic("not-found", f"the evidence names the ruleset {shown}, which is not shipped",
-                                       expected="one of: " + ", ".join(shipped),
-                                       hint=did_you_mean(name, shipped) or "pass --ruleset FILE to use another")])
-    return load_ruleset(shipped[name.replace("_", "-")])
+    try:
+        return ruleset_named(evidence.get("ruleset"), ruleset)
+    except NoRuleset as error:
+        raise click.UsageError(str(error)) from None
+
+
+def read_application(path: Path, ruleset: str | None, max_bytes: int, validate: bool = True) -> Application:
+    """EVIDENCE (JSON or XLSX) read, its ruleset found and (unless told not to) validated."""
+    try:
+        return intake.read_application(path, ruleset=ruleset, max_bytes=max_bytes, validate=validate)
+    except NoRuleset as error:
+        raise click.UsageError(str(error)) from None
 
 
 def evaluation_date(given: str | None) -> str:
@@ -166,7 +167,4 @@ def display_width(text: str) -> int:
 
 
 def evidence_schema(rules: Ruleset) -> dict:
-    if not rules.schema:
-        raise RulesetError([Diagnostic("schema", f"{rules.path} names no evidence schema: it reads no evidence")])
-    return rules.schema
-
+    return intake.schema_of(rules)

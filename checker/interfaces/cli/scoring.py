@@ -7,15 +7,18 @@ from pathlib import Path
 import click
 
 from ...evaluation.result import dumps
-from ...evaluation.ruleset import Ruleset, load_ruleset
-from ...evidence.load import EvidenceError, check_evidence, load_evidence, validate_evidence
+from ...evaluation.ruleset import load_ruleset
+from ...evidence.load import EvidenceError
+from ...tools import intake
+from ...tools.intake import Application
 from ...evidence.starter import StarterError, starting_evidence
 from ...language.diagnostics import Diagnostic, RulesetError
 from ...outputs.files import write_atomically
+from ...catalogue import fill, messages
 from ...outputs.report import FORMATS, render
 from .signing import signer_for, signoff_options, with_signoff, write_signed
 from .common import (EXIT_INVALID, EXIT_NOT_GRADED, EXIT_OK, date_option, evaluation_date, evidence_schema,
-                     exit_codes_help, lang_option, max_bytes_option, param_option, parse_params, ruleset_for)
+                     exit_codes_help, lang_option, max_bytes_option, param_option, parse_params, read_application)
 
 
 @click.command(epilog=exit_codes_help("graded, or passed for rulesets without grades",
@@ -37,7 +40,7 @@ from .common import (EXIT_INVALID, EXIT_NOT_GRADED, EXIT_OK, date_option, evalua
 @click.pass_context
 def check(ctx, evidence, ruleset, fmt, lang, output, params, date, template_dir, max_bytes, changes, sign_key,
           sign_cert, **signoff):
-    """Score one application (EVIDENCE, a JSON file).
+    """Score one application (EVIDENCE, a JSON file or an XLSX workbook).
 
     Reports carry a sign-off block: the issuing organisation, report number, assessor and reviewer come from
     --issuer FILE or the options; without an organisation the report is a self-assessment. --sign-key signs
@@ -49,16 +52,14 @@ def check(ctx, evidence, ruleset, fmt, lang, output, params, date, template_dir,
     if fmt == "pdf" and not output:
         raise click.UsageError("--format pdf writes a binary file: give it with -o FILE")
     signer = signer_for(sign_key, sign_cert, fmt, output)
-    data, raw = load_evidence(evidence, max_bytes=max_bytes)
-    rules = ruleset_for(data, ruleset)
-    check_evidence(data, rules.schema, str(evidence))
+    application = read_application(evidence, ruleset, max_bytes)
+    rules, data = application.ruleset, application.evidence
     try:
         supplied, origins = parse_params(params)
-        result = rules.evaluate(data, params=supplied, date=evaluation_date(date), evidence_bytes=raw,
+        result = rules.evaluate(data, params=supplied, date=evaluation_date(date), evidence_bytes=application.raw,
                                 origins=origins)
         if changes:
-            result, comparison = _what_if(rules, data, changes, result, supplied, evaluation_date(date), lang,
-                                          str(evidence))
+            result, comparison = _what_if(application, changes, result, supplied, evaluation_date(date), lang)
     except ValueError as error:
         raise click.UsageError(str(error)) from None
     try:
@@ -80,35 +81,36 @@ def check(ctx, evidence, ruleset, fmt, lang, output, params, date, template_dir,
 
 @click.command(epilog=exit_codes_help("written"))
 @click.argument("ruleset")
+@click.option("--format", "fmt", type=click.Choice(["json", "xlsx"]), default="json", show_default=True,
+              help="json: a file of nulls to fill in; xlsx: a workbook with labels, units, hints and drop-downs.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to FILE (atomically) instead of printing.")
 @click.option("--force", is_flag=True, help="Replace FILE if it exists.")
 @lang_option
-def init(ruleset, output, force, lang):
-    """Write a starting evidence file for RULESET: every field it describes, holding the schema's example."""
+def init(ruleset, fmt, output, force, lang):
+    """Write a starting evidence file for RULESET: every field it describes, to be filled in.
+
+    Examples are hints, never values: the file does not validate until it holds the applicant's own figures.
+    """
     rules = load_ruleset(ruleset)
     schema = evidence_schema(rules)
-    try:
-        evidence = starting_evidence(schema)
-    except StarterError as error:
-        raise RulesetError([Diagnostic("schema", f"{rules.path}: {error}")]) from None
-    for problem in validate_evidence(evidence, schema):   # a schema whose examples break its own rules
-        click.echo(f"warning: the schema's example at {problem.pointer or '/'} is not valid: {problem.message_en}",
-                   err=True)
-    text = dumps(evidence)
+    if fmt == "xlsx":
+        if output is None:
+            raise click.UsageError("--format xlsx writes a binary file: give it with -o FILE")
+        from ...outputs.workbook import write_workbook
+        content = write_workbook(schema, rules.description)
+    else:
+        try:
+            content = dumps(starting_evidence(schema)).encode("utf-8")
+        except StarterError as error:
+            raise RulesetError([Diagnostic("schema", f"{rules.path}: {error}")]) from None
     if output is None:
-        click.echo(text, nl=False)
+        click.echo(content.decode("utf-8"), nl=False)
         return
     if output.exists() and not force:   # never overwrite an application being filled in
         raise click.BadParameter(f"{output} exists; pass --force to replace it", param_hint="--output")
-    write_atomically(output, text.encode("utf-8"))
-    if lang == "zh":
-        click.echo(f"已写入 {output}：每个值都是模式中的示例值。请逐项替换为本单位的实际数据，删除不填报的可选字段，"
-                   f"然后运行 carbon-check validate {output}。各字段的说明和单位见 carbon-check schema {ruleset}。", err=True)
-    else:
-        click.echo(f"wrote {output}: every value is the schema's example. Replace each with your own figures, "
-                   f"delete the optional fields you do not report, then run carbon-check validate {output}. "
-                   f"carbon-check schema {ruleset} describes every field and its unit.", err=True)
+    write_atomically(output, content)
+    click.echo(fill(messages(lang)["selfcheck"]["init_" + fmt], output=output, ruleset=ruleset), err=True)
 
 
 
@@ -119,12 +121,10 @@ def init(ruleset, output, force, lang):
 @max_bytes_option
 @click.pass_context
 def validate(ctx, evidence, ruleset, lang, max_bytes):
-    """List every problem of EVIDENCE (a JSON file) against its ruleset's schema, without scoring it."""
+    """List every problem of EVIDENCE (a JSON file or an XLSX workbook) against its ruleset's schema, without scoring it."""
     ctx.meta["lang"] = lang
     try:
-        data, _ = load_evidence(evidence, max_bytes=max_bytes)
-        rules = ruleset_for(data, ruleset)
-        check_evidence(data, evidence_schema(rules), str(evidence))
+        rules = read_application(evidence, ruleset, max_bytes).ruleset
     except EvidenceError as error:   # the problems are this command's output, so they go to stdout
         count = len(error.problems)
         click.echo(error.render(lang))
@@ -134,14 +134,13 @@ def validate(ctx, evidence, ruleset, lang, max_bytes):
     click.echo(f"{evidence}: 有效（{rules.id} {version}）" if lang == "zh" else f"{evidence}: valid ({rules.id} {version})")
 
 
-def _what_if(rules: Ruleset, data: dict, changes: tuple[str, ...], before, params: dict, date: str, lang: str,
-             source: str):
+def _what_if(application: Application, changes: tuple[str, ...], before, params: dict, date: str, lang: str):
     """`check --set`: the result of the changed evidence, and what changed against `before`."""
     from ...evaluation.whatif import apply_changes, compare, parse_change
     from ...outputs.gaptext import render_comparison
-    changed = apply_changes(data, [parse_change(change) for change in changes])
-    check_evidence(changed, rules.schema, f"{source} (with --set)")
-    after = rules.evaluate(changed, params=params, date=date)
+    changed = apply_changes(application.evidence, [parse_change(change) for change in changes])
+    intake.check(application, changed, f"{application.source} (with --set)")
+    after = application.ruleset.evaluate(changed, params=params, date=date)
     return after, "\n" + render_comparison(compare(before, after), list(changes), lang)
 
 
@@ -170,12 +169,11 @@ def gap_command(ctx, evidence, ruleset, target, fmt, lang, params, date, max_byt
     from ...evaluation.gap import gap_to
     from ...outputs.gaptext import render_gap
     ctx.meta["lang"] = lang
-    data, raw = load_evidence(evidence, max_bytes=max_bytes)
-    rules = ruleset_for(data, ruleset)
-    check_evidence(data, rules.schema, str(evidence))
+    application = read_application(evidence, ruleset, max_bytes)
+    rules, data = application.ruleset, application.evidence
     try:
         supplied, origins = parse_params(params)
-        result = rules.evaluate(data, params=supplied, date=evaluation_date(date), evidence_bytes=raw,
+        result = rules.evaluate(data, params=supplied, date=evaluation_date(date), evidence_bytes=application.raw,
                                 origins=origins, gap=not target)
         found = gap_to(rules, data, result, rules.parameters(supplied), target) if target else result.gap
     except ValueError as error:

@@ -1,0 +1,313 @@
+"""Evidence from a spreadsheet (XLSX): the workbook `carbon-check init --format xlsx` writes, filled in.
+
+The workbook is untrusted, so before any parser sees it the zip directory is checked: at most
+MAX_PARTS parts, each at most MAX_PART_BYTES and all together at most MAX_UNPACKED_BYTES uncompressed
+(Python's zipfile never inflates a part past the size its directory declares, so a zip bomb stops
+here), no macros (`vbaProject.bin`, a macro-enabled content type), no DTD in any XML part. Then openpyxl
+reads the cached values in read-only mode; the sheets' XML tells which cells hold formulas (a formula
+nobody calculated has no value, and must not read as an empty cell) and which are merged.
+
+Every problem names its cell (`核算边界!C4`) and the JSON pointer of the evidence value, and all are
+reported at once, as for JSON evidence. Numbers are exact: see `checker.evidence.fields`.
+
+Layout (shared with the writer, `checker.outputs.workbook`):
+  cover sheet `封面`: B2 holds the ruleset;
+  form sheet: a row per field from row FORM_FIRST_ROW: column A the field's key, C its value, D its unit;
+  table sheet: row TABLE_KEY_ROW the keys, TABLE_UNIT_ROW the units, one list entry a row from
+  TABLE_FIRST_ROW (an empty row is no entry; EMPTY_LIST alone in its first cell: the list is empty).
+"""
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+
+from .fields import ITEM, FieldError, Group, blank, layout, typed
+from .load import EvidenceError, Problem
+
+COVER = "封面"
+RULESET_CELL = "B2"
+FORM_FIRST_ROW, KEY_COLUMN, VALUE_COLUMN, UNIT_COLUMN = 3, 1, 3, 4
+TABLE_KEY_ROW, TABLE_UNIT_ROW, TABLE_FIRST_ROW = 3, 4, 6
+EMPTY_LIST = "无 none"   # in a list sheet's first entry cell: the list is given, and empty
+_EMPTY_WORDS = {"无", "none", "无 none"}
+MAX_PARTS = 1000
+MAX_PART_BYTES = 50 * 1024 * 1024
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+MAX_CELLS = 1_000_000
+REFUSED_SUFFIXES = (".xlsm", ".xltm", ".xlsb", ".xls", ".xlam")
+_MACRO_TYPE = b"macroEnabled"
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*ref="([A-Z]+[0-9]+):([A-Z]+[0-9]+)"')
+# A cell whose first child is a formula (<c r="C7" ...><f>...): the schema puts <f> before <v>.
+_FORMULA = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]+)([0-9]+)"[^>]*?(?<!/)>\s*<(?:\w+:)?f[\s>/]')
+
+
+def is_workbook(data: bytes, name: str = "") -> bool:
+    """An XLSX (a zip) rather than JSON, by content, or a spreadsheet by its name."""
+    return data[:4] == b"PK\x03\x04" or str(name).lower().endswith((".xlsx",) + REFUSED_SUFFIXES)
+
+
+def column_letter(column: int) -> str:
+    letters = ""
+    while column:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def cell_name(sheet: str, column: int, row: int) -> str:
+    quoted = sheet if re.fullmatch(r"\w+", sheet) else "'" + sheet.replace("'", "''") + "'"
+    return f"{quoted}!{column_letter(column)}{row}"
+
+
+@dataclass
+class Workbook:
+    """The cells of a workbook that passed the safety checks: values by sheet, (row, column) → value."""
+    source: str
+    values: dict[str, dict[tuple[int, int], object]]
+    errors: dict[str, set[tuple[int, int]]]      # error cells (#DIV/0!) by sheet
+    formulas: dict[str, set[tuple[int, int]]]    # cells holding a formula, by sheet
+    merged: dict[str, list[str]]                 # merged ranges by sheet
+
+    @property
+    def ruleset(self) -> str | None:
+        value = self.values.get(COVER, {}).get((2, 2))
+        return value.strip() if isinstance(value, str) and value.strip() else None
+
+    def evidence(self, schema: dict) -> tuple[dict, dict[str, str]]:
+        """The evidence the workbook holds for `schema`, and the cell of each pointer.
+
+        Raises EvidenceError with every problem (each naming its cell) when a cell cannot be read."""
+        reader = _Reader(self)
+        reader.cells["/ruleset"] = cell_name(COVER, 2, 2)
+        evidence = {"ruleset": self.ruleset} if self.ruleset and "ruleset" in schema.get("properties", {}) else {}
+        groups = layout(schema)
+        names = {group.name for group in groups}
+        for sheet in self.values:
+            if sheet != COVER and sheet not in names:
+                reader.problem(cell_name(sheet, 1, 1), "", f"unexpected sheet {sheet!r}: expected only "
+                               + ", ".join(repr(n) for n in [COVER, *names]), f"多余的工作表 {sheet!r}")
+        for group in groups:
+            if group.name not in self.values:
+                if any(f.required for f in group.fields):
+                    reader.problem(None, "/" + "/".join(group.pointer),
+                                   f"the sheet {group.name!r} is missing", f"缺少工作表 {group.name!r}")
+                continue
+            for first, last in self.merged.get(group.name, []):
+                reader.problem(f"{group.name}!{first}:{last}", "/" + "/".join(group.pointer),
+                               f"merged cells {first}:{last}: unmerge them and give each cell its own value",
+                               f"合并单元格 {first}:{last}：请取消合并，每个单元格填写各自的值")
+            read = reader.form if group.kind == "form" else reader.table
+            read(group, evidence)
+        if reader.problems:
+            raise EvidenceError(self.source, reader.problems)
+        return evidence, reader.cells
+
+
+class _Reader:
+    def __init__(self, workbook: Workbook):
+        self.book, self.problems, self.cells = workbook, [], {}
+
+    def problem(self, cell, pointer: str, en: str, zh: str) -> None:
+        self.problems.append(Problem(pointer, en, zh, cell=cell))
+
+    def value(self, sheet: str, row: int, column: int, pointer: str):
+        """The cell's value, or a problem (error cell, formula without a value) and None."""
+        where = (row, column)
+        value = self.book.values[sheet].get(where)
+        if where in self.book.errors.get(sheet, ()):
+            self.problem(cell_name(sheet, column, row), pointer, f"the cell holds the error {value}: "
+                         f"correct the formula or type the value", f"单元格为错误值 {value}：请修正公式或直接填写数值")
+            return None
+        if value is None and where in self.book.formulas.get(sheet, ()):
+            self.problem(cell_name(sheet, column, row), pointer,
+                         "the cell holds a formula that has no calculated value: open and save the workbook "
+                         "in a spreadsheet program, or type the value",
+                         "单元格中的公式没有计算结果：请用电子表格软件打开并保存，或直接填写数值")
+        return value
+
+    def put(self, group: Group, field, target: dict, row: int, column: int, unit, pointer: str) -> None:
+        value = self.value(group.name, row, column, pointer)
+        if blank(value):
+            return
+        try:
+            unit_text = None if blank(unit) else str(unit).strip()
+            converted = typed(value, field, unit_text)
+        except FieldError as error:
+            self.problem(cell_name(group.name, column, row), pointer, error.en, error.zh)
+            return
+        node = target
+        *parents, last = field.path() or ("",)   # ITEM: the entry itself, collected under ""
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[last] = converted
+
+    def form(self, group: Group, evidence: dict) -> None:
+        sheet, values = group.name, self.book.values[group.name]
+        fields = {field.key: field for field in group.fields}
+        base = "/" + "/".join(group.pointer) if group.pointer else ""
+        self.cells[base or "/"] = cell_name(sheet, 1, 1)
+        target = evidence
+        for part in group.pointer:
+            target = target.setdefault(part, {})
+        rows = sorted({row for row, _ in values if row >= FORM_FIRST_ROW})
+        for row in rows:
+            key = values.get((row, KEY_COLUMN))
+            if blank(key):
+                if not blank(values.get((row, VALUE_COLUMN))):
+                    self.problem(cell_name(sheet, VALUE_COLUMN, row), base, "a value in a row without a field "
+                                 "name in column A", "该行 A 列没有字段名，却填写了数值")
+                continue
+            field = fields.get(str(key).strip())
+            if field is None:
+                self.problem(cell_name(sheet, KEY_COLUMN, row), base, f"unknown field {str(key)[:60]!r}",
+                             f"未知字段 {str(key)[:60]!r}")
+                continue
+            pointer = f"{base}/{field.key}"
+            self.cells[pointer] = cell_name(sheet, VALUE_COLUMN, row)
+            unit = values.get((row, UNIT_COLUMN)) if field.unit else None
+            self.put(group, field, target, row, VALUE_COLUMN, unit, pointer)
+        if group.pointer and not target:   # an empty group is an absent object, as in JSON
+            parent = evidence
+            for part in group.pointer[:-1]:
+                parent = parent[part]
+            del parent[group.pointer[-1]]
+
+    def table(self, group: Group, evidence: dict) -> None:
+        sheet, values = group.name, self.book.values[group.name]
+        fields = {field.key: field for field in group.fields}
+        base = "/" + "/".join(group.pointer)
+        columns = {}
+        for (row, column), key in values.items():
+            if row != TABLE_KEY_ROW or blank(key):
+                continue
+            if str(key).strip() not in fields:
+                self.problem(cell_name(sheet, column, row), base, f"unknown field {str(key)[:60]!r}",
+                             f"未知字段 {str(key)[:60]!r}")
+            else:
+                columns[column] = fields[str(key).strip()]
+        entries = []
+        self.cells[base] = cell_name(sheet, 1, TABLE_FIRST_ROW)
+        first = values.get((TABLE_FIRST_ROW, 1))
+        stated_empty = isinstance(first, str) and first.strip().lower() in _EMPTY_WORDS and not any(
+            not blank(v) for (row, column), v in values.items() if row >= TABLE_FIRST_ROW and (row, column) != (
+                TABLE_FIRST_ROW, 1))
+        for row in sorted({row for row, _ in values if row >= TABLE_FIRST_ROW} - ({TABLE_FIRST_ROW} if stated_empty
+                                                                                else set())):
+            if all(blank(values.get((row, column))) and (row, column) not in self.book.formulas.get(sheet, ())
+                   for column in columns):
+                continue
+            entry: dict = {}
+            pointer = f"{base}/{len(entries)}"
+            self.cells[pointer] = cell_name(sheet, 1, row)
+            for column, field in sorted(columns.items()):
+                at = pointer if field.key == ITEM else f"{pointer}/{field.key}"
+                self.cells[at] = cell_name(sheet, column, row)
+                unit = values.get((TABLE_UNIT_ROW, column)) if field.unit else None
+                self.put(group, field, entry, row, column, unit, at)
+            entries.append(entry.get("") if group.fields[0].key == ITEM else entry)
+        if entries or stated_empty:
+            target = evidence
+            for part in group.pointer[:-1]:
+                target = target.setdefault(part, {})
+            target[group.pointer[-1]] = entries
+
+
+def read_workbook(data: bytes, source: str, *, max_bytes: int) -> Workbook:
+    """The cells of an XLSX workbook, after the safety checks; EvidenceError if it is refused."""
+    def refuse(en, zh):
+        raise EvidenceError(source, [Problem("", en, zh)])
+
+    if len(data) > max_bytes:
+        refuse(f"expected a file of at most {max_bytes} bytes, found {len(data)} bytes",
+               f"文件应不超过 {max_bytes} 字节，实际为 {len(data)} 字节")
+    if source.lower().endswith(REFUSED_SUFFIXES):
+        refuse("expected an .xlsx workbook, found a macro-enabled, binary or legacy Excel file: save it as .xlsx",
+               "应为 .xlsx 工作簿，实际为启用宏的、二进制或旧版 Excel 文件：请另存为 .xlsx")
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        parts = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as error:
+        refuse(f"expected an .xlsx workbook, found a damaged or unknown file ({error})",
+               f"应为 .xlsx 工作簿，实际文件已损坏或格式不明（{error}）")
+    with archive:
+        _check_parts(archive, parts, refuse)
+        merged, formulas = {}, {}
+        for info in parts:   # read-only openpyxl keeps neither merged ranges nor which cells hold formulas
+            if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                xml = archive.read(info)
+                merged[info.filename] = [(a.decode(), b.decode()) for a, b in _MERGE.findall(xml)]
+                formulas[info.filename] = {(int(row), _column_number(letters.decode()))
+                                           for letters, row in _FORMULA.findall(xml)}
+    return _cells(data, source, merged, formulas, refuse)
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+def _check_parts(archive: zipfile.ZipFile, parts, refuse) -> None:
+    if len(parts) > MAX_PARTS:
+        refuse(f"expected a workbook of at most {MAX_PARTS} parts, found {len(parts)}",
+               f"工作簿的组成部分应不超过 {MAX_PARTS} 个，实际为 {len(parts)} 个")
+    total = sum(info.file_size for info in parts)
+    biggest = max((info.file_size for info in parts), default=0)
+    if total > MAX_UNPACKED_BYTES or biggest > MAX_PART_BYTES:
+        refuse(f"expected a workbook that unpacks to at most {MAX_UNPACKED_BYTES} bytes "
+               f"({MAX_PART_BYTES} per part), found {total} bytes: refused as a possible zip bomb",
+               f"工作簿解压后应不超过 {MAX_UNPACKED_BYTES} 字节（每部分不超过 {MAX_PART_BYTES} 字节），"
+               f"实际为 {total} 字节：疑为压缩炸弹，拒绝读取")
+    names = {info.filename.lower() for info in parts}
+    if "[content_types].xml" not in names or not any(n.startswith("xl/worksheets/") for n in names):
+        refuse("expected an .xlsx workbook, found a zip file that is not one",
+               "应为 .xlsx 工作簿，实际为其他 zip 文件")
+    if any(n.endswith("vbaproject.bin") for n in names) or _MACRO_TYPE in archive.read("[Content_Types].xml"):
+        refuse("expected a workbook without macros, found a macro-enabled workbook: save it as .xlsx",
+               "应为不含宏的工作簿，实际启用了宏：请另存为 .xlsx")
+    for info in parts:
+        if info.filename.lower().endswith((".xml", ".rels")) and b"<!DOCTYPE" in archive.read(info).upper():
+            refuse(f"expected plain XML parts, found a document type declaration in {info.filename}",
+                   f"工作簿各部分应为普通 XML，实际 {info.filename} 含有文档类型声明")
+
+
+def _cells(data: bytes, source: str, merged_by_part: dict, formulas_by_part: dict, refuse) -> Workbook:
+    from openpyxl import load_workbook
+    values, errors, parts = {}, {}, {}
+    count = 0
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
+        try:
+            for sheet in book.worksheets:
+                values[sheet.title], errors[sheet.title] = {}, set()
+                parts[sheet.title] = _part_of(sheet)
+                for row_number, row in enumerate(sheet.iter_rows(), 1):
+                    for column, cell in enumerate(row, 1):
+                        if cell.value is None:
+                            continue
+                        count += 1
+                        if count > MAX_CELLS:
+                            refuse(f"expected at most {MAX_CELLS} filled cells", f"非空单元格应不超过 {MAX_CELLS} 个")
+                        values[sheet.title][(row_number, column)] = cell.value
+                        if cell.data_type == "e":
+                            errors[sheet.title].add((row_number, column))
+        finally:
+            book.close()
+    except EvidenceError:
+        raise
+    except Exception as error:   # openpyxl's own refusals (bad XML, missing parts) end here
+        refuse(f"expected a readable .xlsx workbook, found: {type(error).__name__}: {str(error)[:200]}",
+               f"应为可读取的 .xlsx 工作簿，读取出错：{type(error).__name__}: {str(error)[:200]}")
+    merged = {title: merged_by_part.get(part, []) for title, part in parts.items()}
+    formulas = {title: formulas_by_part.get(part, set()) for title, part in parts.items()}
+    return Workbook(source, values, errors, formulas, merged)
+
+
+def _part_of(sheet) -> str:
+    """The zip part of a read-only sheet (its XML holds the merged ranges read-only mode does not keep).
+
+    openpyxl keeps it in an attribute of its own; should that change, merged cells go unreported, nothing worse."""
+    return str(getattr(sheet, "_worksheet_path", "")).lstrip("/")

@@ -1,0 +1,95 @@
+"""One application in, whatever its medium: JSON or an XLSX workbook, from a file or from a web request.
+
+`read_application` is the one pipeline the CLI (`check`, `validate`, `gap`, `batch`) and the web app share:
+the bytes, their format told by content, strict parsing, the ruleset the evidence names (shipped ones
+only: untrusted evidence never names a file for us to read) or the one given, then schema validation with
+every problem at once, each naming its JSON pointer and, for a workbook, its cell.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from ..evaluation.ruleset import Ruleset, load_ruleset, shipped_rulesets
+from ..evidence.load import DEFAULT_MAX_BYTES, EvidenceError, parse_evidence, read_evidence_file, validate_evidence
+from ..language.diagnostics import Diagnostic, RulesetError, did_you_mean
+
+
+class NoRuleset(ValueError):
+    """The evidence names no ruleset and none was given."""
+
+
+@dataclass
+class Application:
+    ruleset: Ruleset
+    evidence: dict
+    raw: bytes                    # what the evidence hash is taken of
+    source: str
+    cells: dict[str, str]         # JSON pointer → cell, for a workbook
+
+
+def read_application(path: str | Path, *, ruleset: str | Path | None = None,
+                     max_bytes: int = DEFAULT_MAX_BYTES, validate: bool = True) -> Application:
+    return parse_application(read_evidence_file(path, max_bytes=max_bytes), str(path), ruleset=ruleset,
+                             max_bytes=max_bytes, validate=validate)
+
+
+def parse_application(raw: bytes, source: str, *, ruleset: str | Path | Ruleset | None = None,
+                      max_bytes: int = DEFAULT_MAX_BYTES, validate: bool = True) -> Application:
+    """Parse and (unless `validate` is false) validate evidence bytes; EvidenceError lists every problem."""
+    from ..evidence.workbook import is_workbook
+    if is_workbook(raw, source):
+        from ..evidence.workbook import read_workbook
+        book = read_workbook(raw, source, max_bytes=max_bytes)
+        rules = ruleset_named(book.ruleset, ruleset)
+        evidence, cells = book.evidence(schema_of(rules))
+    else:
+        evidence, cells = parse_evidence(raw, source, max_bytes=max_bytes), {}
+        rules = ruleset_named(evidence.get("ruleset"), ruleset)
+    application = Application(rules, evidence, raw, source, cells)
+    if validate:
+        check(application, evidence)
+    return application
+
+
+def check(application: Application, evidence: dict, source: str | None = None) -> None:
+    """Validate `evidence` (the application's, or a changed copy) against its ruleset's schema."""
+    problems = validate_evidence(evidence, schema_of(application.ruleset))
+    if problems:
+        raise locate(EvidenceError(source or application.source, problems), application.cells)
+
+
+def locate(error: EvidenceError, cells: dict[str, str]) -> EvidenceError:
+    """`error` with each problem naming its cell: the nearest enclosing one the workbook has."""
+    if not cells:
+        return error
+    located = []
+    for problem in error.problems:
+        pointer = problem.pointer
+        while pointer and pointer not in cells:
+            pointer = pointer.rsplit("/", 1)[0]
+        located.append(replace(problem, cell=problem.cell or cells.get(pointer or "/")))
+    return EvidenceError(error.source, located)
+
+
+def ruleset_named(name, given: str | Path | Ruleset | None = None) -> Ruleset:
+    """The ruleset given, else the shipped one the evidence names (`name`, untrusted)."""
+    if isinstance(given, Ruleset):
+        return given
+    if given:
+        return load_ruleset(given)
+    if not isinstance(name, str) or not name:
+        raise NoRuleset("the evidence names no ruleset (a top-level \"ruleset\" field); pass --ruleset")
+    shipped = {path.stem: path for path in shipped_rulesets()}
+    if name.replace("_", "-") not in shipped:
+        shown = repr(name if len(name) <= 60 else name[:60] + "…")
+        raise RulesetError([Diagnostic("not-found", f"the evidence names the ruleset {shown}, which is not shipped",
+                                       expected="one of: " + ", ".join(shipped),
+                                       hint=did_you_mean(name, shipped) or "pass --ruleset FILE to use another")])
+    return load_ruleset(shipped[name.replace("_", "-")])
+
+
+def schema_of(rules: Ruleset) -> dict:
+    if not rules.schema:
+        raise RulesetError([Diagnostic("schema", f"{rules.path} names no evidence schema: it reads no evidence")])
+    return rules.schema

@@ -1,0 +1,82 @@
+"""The VS Code extension in editors/vscode: its TextMate grammar tokenises every shipped ruleset as VS Code
+would (vscode-textmate with vscode-oniguruma, run by node), and agrees with the Pygments lexer on what each
+word is. Skips only where node or npm is not installed; the npm packages are installed when missing.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from pygments.token import Comment, Keyword, Name, Number, Operator, String
+
+from checker.language.highlight import CarbonLexer
+
+ROOT = Path(__file__).resolve().parent.parent
+EXTENSION = ROOT / "editors" / "vscode"
+SHIPPED = sorted((ROOT / "rulesets").glob("*.rules")) + sorted((ROOT / "rulesets" / "lib").glob("*.rules"))
+PACKAGES = ("vscode-textmate@9", "vscode-oniguruma@2")
+# What a word is, for Pygments, and the scope VS Code must give it.
+SCOPES = [(Comment, "comment.line"), (String, "string.quoted"), (Keyword.Declaration, "keyword.other.declaration"),
+          (Keyword.Type, "keyword.other.unit"), (Keyword.Constant, "constant.language"),
+          (Number, "constant.numeric"), (Operator.Word, "keyword.operator.word"), (Operator, "keyword.operator"),
+          (Name.Function, "entity.name.function"), (Name.Builtin, "variable.language"),
+          (Name.Variable, "entity.name.variable"), (Name.Namespace, "entity.name.namespace"), (Keyword, "keyword")]
+
+
+def npm_folder() -> Path:
+    folder = Path(os.environ.get("CARBON_CHECK_NPM_DIR") or Path.home() / ".cache" / "carbon-check" / "npm")
+    if not (folder / "node_modules" / "vscode-textmate").is_dir():
+        folder.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--prefix", str(folder), *PACKAGES],
+                       check=True, capture_output=True, timeout=600)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def tokens():
+    if not (shutil.which("node") and shutil.which("npm")):
+        pytest.skip("node and npm (system packages) are needed to run vscode-textmate")
+    environment = dict(os.environ, NODE_PATH=str(npm_folder() / "node_modules"))
+    done = subprocess.run(["node", str(EXTENSION / "test" / "tokenise.js"), *map(str, SHIPPED)], env=environment,
+                          check=True, capture_output=True, timeout=300)
+    return json.loads(done.stdout)
+
+
+def test_the_extension_names_its_grammar_and_configuration():
+    package = json.loads((EXTENSION / "package.json").read_text(encoding="utf-8"))
+    (language,) = package["contributes"]["languages"]
+    (grammar,) = package["contributes"]["grammars"]
+    assert language["extensions"] == [".rules"] and grammar["language"] == language["id"]
+    syntax = json.loads((EXTENSION / grammar["path"]).read_text(encoding="utf-8"))
+    assert syntax["scopeName"] == grammar["scopeName"]
+    configuration = json.loads((EXTENSION / language["configuration"]).read_text(encoding="utf-8"))
+    assert configuration["comments"]["lineComment"] == "#"
+
+
+def scopes_at(lines: list, line: int, column: int) -> list[str]:
+    for start, end, scopes in lines[line]:
+        if start <= column < end:
+            return scopes
+    return []
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
+def test_vscode_tokenises_like_pygments(path, tokens):
+    lines = tokens[str(path)]
+    text = path.read_text(encoding="utf-8")
+    assert len(lines) == text.count("\n") + 1
+    checked = 0
+    for start, kind, value in CarbonLexer().get_tokens_unprocessed(text):
+        expected = next((scope for token, scope in SCOPES if kind in token), None)
+        if expected is None or not value.strip():
+            continue
+        line = text.count("\n", 0, start)
+        column = start - (text.rfind("\n", 0, start) + 1)
+        scopes = scopes_at(lines, line, column)
+        assert any(s.startswith(expected) for s in scopes), f"{path.name}:{line + 1}:{column + 1} {value!r}: {scopes}"
+        checked += 1
+    assert checked > 50
