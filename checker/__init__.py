@@ -1,12 +1,13 @@
 """carbon-check: score applications against the standards of China's dual-carbon regime."""
 
 from .version import __version__
+from .errors import CarbonCheckError
 from .language.diagnostics import Diagnostic, RulesetError
 from .evidence.load import EvidenceError, load_evidence, parse_evidence
 from .evaluation.result import Result
 from .evaluation.ruleset import Ruleset, load_ruleset
 
-__all__ = ["load_ruleset", "Ruleset", "Result", "RulesetError", "Diagnostic", "EvidenceError",
+__all__ = ["load_ruleset", "Ruleset", "Result", "CarbonCheckError", "RulesetError", "Diagnostic", "EvidenceError",
            "load_evidence", "parse_evidence", "render", "__version__"]
 
 

@@ -5,7 +5,7 @@ import functools
 import hashlib
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -38,6 +38,7 @@ class Ruleset:
     sha256: str
     warnings: list[Diagnostic]
     sources: dict[str, str]  # file name → text, to show warnings with their source line
+    module: ast.Module | None = field(default=None, repr=False, compare=False)  # as parsed, for editors
 
     @property
     def meta(self) -> dict[str, ast.Label]:
@@ -187,7 +188,7 @@ def load_ruleset(reference: str | Path, text: str | None = None) -> Ruleset:
     if errors:
         raise RulesetError(diagnostics, sources)
     return Ruleset(module.header.id, path, model, compile_model(model), schema, digest.hexdigest(),
-                   [d for d in diagnostics if d.severity == "warning"], sources)
+                   [d for d in diagnostics if d.severity == "warning"], sources, module)
 
 
 def display_path(path: Path) -> str:

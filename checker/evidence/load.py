@@ -34,6 +34,7 @@ from .fastcheck import compile_check
 
 from ..inputs import DEFAULT_MAX_BYTES, InputError, read_file
 from ..pointer import format_pointer
+from ..errors import CarbonCheckError
 
 DEFAULT_MAX_DEPTH = 64
 MAX_DIGITS = 40
@@ -55,7 +56,7 @@ class Problem:
         return self.message_zh if lang == "zh" else self.message_en
 
 
-class EvidenceError(Exception):
+class EvidenceError(CarbonCheckError):
     """Raised with every problem found; .source is the file name; .problems a list[Problem]."""
 
     def __init__(self, source: str, problems: list[Problem]):

@@ -12,9 +12,10 @@ from decimal import Decimal
 
 from ..evidence.load import DEFAULT_MAX_DEPTH
 from ..language.schema import resolve
+from ..errors import CarbonCheckError
 
 
-class StarterError(ValueError):
+class StarterError(CarbonCheckError, ValueError):
     """The schema cannot yield a starting file (e.g. it nests without end)."""
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 
+from ..errors import CarbonCheckError
+
 
 @dataclass(frozen=True)
 class Span:
@@ -64,7 +66,7 @@ def did_you_mean(name: str, candidates) -> str | None:
 
 
 @dataclass
-class RulesetError(Exception):
+class RulesetError(CarbonCheckError):
     """A ruleset could not be loaded; carries every diagnostic found."""
 
     diagnostics: list[Diagnostic]

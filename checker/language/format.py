@@ -24,6 +24,7 @@ from lark.exceptions import UnexpectedInput
 from ..language import ast
 from ..language.parse import parse
 from ..resources import resource_dir
+from ..errors import CarbonCheckError
 
 WIDTH = 100  # columns a line may take (a Chinese character takes two)
 STEP = 2  # one level of indentation
@@ -61,7 +62,7 @@ def format_source(source: str, filename: str = "<ruleset>") -> str:
     return formatted
 
 
-class FormatError(Exception):
+class FormatError(CarbonCheckError):
     """The formatter failed its own check: a fault of the formatter, never of the ruleset."""
 
 

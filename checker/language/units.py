@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
+from ..errors import CarbonCheckError
+
 # symbol: (scale to the base unit, base dimension)
 _BASE_SYMBOLS: dict[str, tuple[Fraction, str]] = {}
 
@@ -44,7 +46,7 @@ _PREFIXES = {"万": Fraction(10000), "亿": Fraction(100000000)}
 _SPECIAL = {"元": (Fraction(1), "money"), "万元": (Fraction(10000), "money"), "亿元": (Fraction(100000000), "money")}
 
 
-class UnitError(ValueError):
+class UnitError(CarbonCheckError, ValueError):
     def __init__(self, message: str, part: str | None = None):
         super().__init__(message)
         self.part = part  # the unknown symbol, inside a compound unit too, for suggestions

@@ -33,6 +33,8 @@ import threading
 from datetime import datetime, timezone
 from typing import Any
 
+from ..errors import CarbonCheckError
+
 __all__ = ["PdfRenderError", "PdfUnavailable", "html_to_pdf", "INSTALL_HINT"]
 
 INSTALL_HINT = (
@@ -60,11 +62,11 @@ _ACTIVE_RENDERS = 0
 _SAVED_LEVEL: int | None = None
 
 
-class PdfUnavailable(Exception):
+class PdfUnavailable(CarbonCheckError):
     """WeasyPrint or the system libraries it needs cannot be loaded."""
 
 
-class PdfRenderError(Exception):
+class PdfRenderError(CarbonCheckError):
     """The HTML could not be rendered faithfully (e.g. a glyph is missing)."""
 
     def __init__(self, message: str, missing_characters: tuple[str, ...] = ()):

@@ -31,6 +31,7 @@ from ..outputs.files import OutputError, make_folder, remove_leftovers, sync_to_
 from ..evaluation.result import format_number
 from ..evaluation.ruleset import Ruleset, load_ruleset
 from ..pointer import get, parse_pointer
+from ..errors import CarbonCheckError
 
 EXTENSIONS = {"json": "json", "html": "html", "md": "md", "text": "txt"}
 JSON_LINES = (".jsonl", ".ndjson")
@@ -40,7 +41,7 @@ INVALID, FAILED = "invalid", "error"  # rows of applications that were not score
 UNGRADED = ("passed", "not_graded", "incomplete", "ineligible", INVALID, FAILED)  # bars after the grades
 
 
-class BatchError(ValueError):
+class BatchError(CarbonCheckError, ValueError):
     """The batch cannot start as asked (no inputs, an unknown format); the message says why."""
 
 

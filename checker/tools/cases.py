@@ -27,6 +27,7 @@ from ..evaluation.result import (ERROR, FAIL, GRADED, INCOMPLETE, INELIGIBLE, ME
                      plain)
 from ..evaluation.ruleset import SUFFIX, Ruleset, display_path, load_ruleset, locate, shipped_rulesets
 from ..language.values import Failure, Missing
+from ..errors import CarbonCheckError
 
 CASES_SUFFIX = ".cases.yaml"
 INVALID = "invalid"  # the case's evidence fails the ruleset's schema
@@ -50,7 +51,7 @@ SHOWN = 5  # items listed in one explanation before "…"
 CASE_PASSED, CASE_FAILED, CASE_ERROR, CASE_FAULT = "passed", "failed", "error", "fault"
 
 
-class CasesError(Exception):
+class CasesError(CarbonCheckError):
     """A cases file that cannot be run; each problem is one line, `file:line: message`."""
 
     def __init__(self, problems: list[str]):

@@ -77,14 +77,14 @@ class CommandGroup(click.Group):
         except OutputError as error:
             click.echo(f"carbon-check: {error.message(ctx.meta.get('lang', 'en'))}", err=True)
             sys.exit(EXIT_INVALID)
+        except CarbonCheckError as error:  # any other input or resource the user can fix: the message says how
+            click.echo(f"carbon-check: {error}", err=True)
+            sys.exit(EXIT_INVALID)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
             raise
         except BrokenPipeError:  # the reader went away (`| head`): nothing left to say
             sys.stderr.close()
             os._exit(EXIT_OK)
-        except CarbonCheckError as error:  # any other bad input or unusable resource: its message says why
-            click.echo(f"carbon-check: {error}", err=True)
-            sys.exit(EXIT_INVALID)
         except Exception as error:  # an internal fault: say so briefly
             if os.environ.get("CARBON_CHECK_DEBUG"):
                 raise

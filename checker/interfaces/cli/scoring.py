@@ -46,8 +46,6 @@ def check(ctx, evidence, ruleset, fmt, lang, output, params, date, template_dir,
     --issuer FILE or the options; without an organisation the report is a self-assessment. --sign-key signs
     the json (OUTPUT.p7s beside it) or pdf output as it is written.
     """
-    from ...outputs.pdf import PdfRenderError, PdfUnavailable
-    from ...outputs.report import ReportError
     ctx.meta["lang"] = lang
     if fmt == "pdf" and not output:
         raise click.UsageError("--format pdf writes a binary file: give it with -o FILE")
@@ -62,11 +60,8 @@ def check(ctx, evidence, ruleset, fmt, lang, output, params, date, template_dir,
             result, comparison = _what_if(application, changes, result, supplied, evaluation_date(date), lang)
     except ValueError as error:
         raise click.UsageError(str(error)) from None
-    try:
-        report = render(with_signoff(result.to_dict(), signoff), fmt, lang, template_dir)
-    except (ReportError, PdfUnavailable, PdfRenderError) as error:
-        click.echo(f"carbon-check: {error}", err=True)
-        sys.exit(EXIT_INVALID)
+    # a ReportError or PdfUnavailable is the user's to fix
+    report = render(with_signoff(result.to_dict(), signoff), fmt, lang, template_dir)
     if signer is not None:
         write_signed(output, report if isinstance(report, bytes) else report.encode("utf-8"), signer)
     elif output:

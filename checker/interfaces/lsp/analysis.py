@@ -55,16 +55,25 @@ class Document:
         self.update(text)
 
     def update(self, text: str) -> None:
+        """Check the new text at once (diagnostics are what an editor waits for); re-read its declarations
+        from the checker's own parse, or, when the check failed, by parsing again on the next question."""
         self.text = text
         self.lines = text.split("\n")
+        self.stale = True
         self.diagnostics = self._check() if self.check else []
+        if not self.check:
+            self.refresh()
+
+    def refresh(self) -> None:
+        """Bring the declarations up to date with the text, if a question needs them."""
+        if not self.stale:
+            return
+        self.stale = False
         try:
-            module = parse(text, display_path(self.path))
+            module = parse(self.text, display_path(self.path))
         except RulesetError:
             return  # keep what the last text that parsed declared: names stay known while a line is typed
-        self.module = module
         self._index(module)
-        self.schema = self._schema(module)
 
     # Diagnostics -------------------------------------------------------------------------------------
 
@@ -74,8 +83,12 @@ class Document:
             rules = load_ruleset(self.path, text=self.text)
         except RulesetError as error:
             found = error.diagnostics
+            if any(d.code == "syntax" for d in found):
+                self.stale = False  # it does not parse: nothing new to index
         else:
             found = rules.warnings + lint_grades(rules)
+            self._index(rules.module)
+            self.stale = False
         mine = display_path(self.path)
         return [d for d in found if d.span is None or d.span.file == mine] + [
             _on_import(d, self) for d in found if d.span is not None and d.span.file != mine]
@@ -83,6 +96,8 @@ class Document:
     # Declarations ------------------------------------------------------------------------------------
 
     def _index(self, module: ast.Module) -> None:
+        self.module = module
+        self.schema = self._schema(module)
         self.items, self.outline = {}, []
         self.outline.append(self._item(module.header.id, "ruleset", module.header))
         for decl in module.declarations:

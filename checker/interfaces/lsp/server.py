@@ -119,7 +119,10 @@ def did_close(ls: LanguageServer, params: lsp.DidCloseTextDocumentParams) -> Non
 
 
 def _document(ls: LanguageServer, uri: str) -> Document:
-    return documents.get(uri) or _open(uri, ls.workspace.get_text_document(uri).source)
+    """The document a question is about, its declarations up to date."""
+    document = documents.get(uri) or _open(uri, ls.workspace.get_text_document(uri).source)
+    document.refresh()
+    return document
 
 
 # Hover -----------------------------------------------------------------------------------------------------

@@ -1,0 +1,38 @@
+"""One base for every error a user can cause, caught once by the CLI."""
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+import checker
+from checker.errors import CarbonCheckError, ReportError
+from checker.evaluation.whatif import ChangeError
+from checker.evidence.load import EvidenceError
+from checker.evidence.starter import StarterError
+from checker.inputs import InputError
+from checker.interfaces.cli import main
+from checker.language.diagnostics import RulesetError
+from checker.language.format import FormatError
+from checker.language.units import UnitError
+from checker.outputs.files import OutputError
+from checker.outputs.pdf import PdfRenderError, PdfUnavailable
+from checker.pointer import PointerError
+from checker.tools.batch import BatchError
+from checker.tools.cases import CasesError
+
+
+@pytest.mark.parametrize("error", [RulesetError, EvidenceError, CasesError, ReportError, PdfUnavailable,
+                                   PdfRenderError, StarterError, BatchError, InputError, UnitError, FormatError,
+                                   PointerError, ChangeError, OutputError])
+def test_every_user_facing_error_derives_from_the_base(error):
+    assert issubclass(error, CarbonCheckError)
+    assert checker.CarbonCheckError is CarbonCheckError and "CarbonCheckError" in checker.__all__
+
+
+def test_the_cli_reports_any_of_them_as_invalid_input_without_a_traceback(monkeypatch):
+    def refuse(schema):
+        raise CarbonCheckError("the reason, said plainly")
+    monkeypatch.setattr("checker.interfaces.cli.scoring.starting_evidence", refuse)
+    result = CliRunner().invoke(main, ["init", "zero-carbon-factory"])
+    assert result.exit_code == 2, result.output
+    assert "carbon-check: the reason, said plainly" in result.output and "Traceback" not in result.output
