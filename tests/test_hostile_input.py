@@ -245,3 +245,48 @@ def test_dev_stdout_writes_into_what_the_shell_opened(tmp_path):
     assert done.returncode == 0
     text = log.read_text()
     assert text.startswith("kept\n") and "Evaluation report" in text
+
+
+# ------------------------------------------------------------------ parsing cannot overflow the stack
+
+from checker import load_ruleset  # noqa: E402
+from checker.language.diagnostics import RulesetError  # noqa: E402
+from checker.language.parse import MAX_NESTING  # noqa: E402
+
+HEADER = 'ruleset deep {\n  title "t"\n  version "1"\n  evidence "zero-carbon-factory.schema.json"\n}\n'
+ENERGY = "evidence.electricity.consumption"
+
+
+@pytest.mark.parametrize("name, body", [
+    ("unary", 'let x "x" = ' + "-" * 400 + "1\n"),
+    ("chain", 'let x "x" = ' + " + ".join(["1"] * 490) + "\n"),
+    ("not", 'require R1 "r": ' + "not " * 400 + "true\n"),
+    ("and", 'require R1 "r": ' + " and ".join(["true"] * 490) + "\n"),
+])
+def test_deep_nesting_is_a_diagnostic_with_its_place(tmp_path, name, body):
+    path = tmp_path / f"{name}.rules"
+    path.write_text(HEADER + body)
+    with pytest.raises(RulesetError) as error:
+        load_ruleset(path)
+    (diagnostic,) = error.value.diagnostics
+    assert diagnostic.code == "too-deep" and diagnostic.span.line == 6 and diagnostic.span.column > 1
+    assert f"too deeply nested (more than {MAX_NESTING} levels)" in diagnostic.message
+    result = run("lint", path)
+    assert result.exit_code == 2 and f"{name}.rules:6:" in result.output
+
+
+def test_parentheses_add_no_depth(tmp_path):
+    path = tmp_path / "parentheses.rules"
+    path.write_text(HEADER + 'let x "x" = ' + "(" * 400 + "1" + ")" * 400 + "\n")
+    assert load_ruleset(path).id == "deep"
+
+
+def test_nesting_just_within_the_limit_works_in_every_phase(tmp_path):
+    path = tmp_path / "deep.rules"
+    terms = MAX_NESTING - 10   # the declaration around the expression takes a few levels
+    path.write_text(HEADER + 'let x "x" in MWh = ' + " + ".join([ENERGY] * terms)
+                    + f'\nrequire R1 "r": x >= {ENERGY}\n')
+    for args in (["lint", path], ["fmt", "--check", path], ["check", EXAMPLE, "--ruleset", path],
+                 ["gap", EXAMPLE, "--ruleset", path], ["check", EXAMPLE, "--ruleset", path, "--format", "html"]):
+        result = run(*args)
+        assert result.exit_code in (0, 1), (args, result.output[:2000])

@@ -201,3 +201,14 @@ def test_document_symbols_outline_sections_criteria_and_grades(answers):
     assert [c.name for c in symbols["S1"].children] == ["M1", "M2"]
     assert [c.name for c in symbols["grades"].children] == ["six_stars", "five_stars", "four_stars", "three_stars"]
     assert symbols["R1"].selection_range.start == at(answers["text"], "require R1", 8)
+
+
+def test_without_the_extra_the_command_says_which_to_install(monkeypatch):
+    from click.testing import CliRunner
+
+    from checker.interfaces.cli import main
+    monkeypatch.setitem(sys.modules, "pygls", None)  # as if pygls were not installed
+    monkeypatch.delitem(sys.modules, "checker.interfaces.lsp.server", raising=False)
+    result = CliRunner().invoke(main, ["lsp"])
+    assert result.exit_code == 1
+    assert "the 'lsp' extra: pip install 'carbon-check[lsp]'" in result.output

@@ -128,7 +128,7 @@ def test_next_grade_falls_back_to_the_unmet_clauses_without_a_gap():
     assert view["kind"] == "fallback" and view["target"] == "Next grade: 5 stars"
     assert [c["condition"] for c in view["conditions"]] == ["score > 90", "renewable_share == 100%",
                                                              "offset_ratio >= 100%"]
-    assert view["conditions"][2]["current"] == "offset_ratio = 81.4505%"
+    assert view["conditions"][2]["current"] == "offset_ratio = 81.5%"
 
 
 @pytest.mark.parametrize("reached, expected_kind, expected_target", [
@@ -235,7 +235,8 @@ class _Tags(HTMLParser):
 
 SHIPPED_TAGS = {"html", "head", "meta", "title", "style", "body", "header", "h1", "h2", "h3", "p", "div", "span",
                 "table", "colgroup", "col", "thead", "tbody", "tr", "th", "td", "code", "strong", "section",
-                "figure", "figcaption", "svg", "text", "rect", "footer"}
+                "figure", "figcaption", "svg", "text", "rect", "line", "footer", "nav", "main", "ol", "ul", "li", "a",
+                "input", "label", "details", "summary", "br", "wbr"}
 
 
 @pytest.mark.parametrize("source", [_hostile_result, _hostile_data], ids=["evidence", "every-string"])
@@ -247,7 +248,8 @@ def test_html_escapes_every_evidence_string(source, lang):
     assert parser.tags <= SHIPPED_TAGS, parser.tags - SHIPPED_TAGS
     assert not [name for name, _ in parser.attributes if name.startswith("on")]
     # no attribute that loads or links anything: a javascript: URL could only live there
-    assert not [name for name, _ in parser.attributes if name in ("href", "src", "action", "formaction", "xlink:href")]
+    assert not [name for name, _ in parser.attributes if name in ("src", "action", "formaction", "xlink:href")]
+    assert all(value.startswith("#") for name, value in parser.attributes if name == "href")  # contents only
     assert "1337" not in html  # {{ 7*191 }} was never evaluated...
     assert any(PAYLOAD in text for text in parser.text)  # ...but shown, as written
 
@@ -268,12 +270,32 @@ def test_text_report_shows_evidence_verbatim_and_unevaluated():
 
 
 @pytest.mark.parametrize("fmt", ["text", "md", "html"])
-def test_reports_drop_control_characters(fmt):
+def test_reports_show_control_characters_as_code_points(fmt):
     data = frozen("four-stars")
     data["applicant"]["name"] = "ACME\x1b[2J\x07\x9b Ltd"
     report = render(data, fmt, "en")
-    assert "ACME[2J Ltd" in report.replace("\\", "")
+    assert "ACME[U+001B][2J[U+0007][U+009B] Ltd" in report.replace("\\", "")
     assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", report)
+
+
+FORGERIES = [
+    "ACME\u202eFDP.exe",                       # right-to-left override: shows as "ACMEexe.PDF"
+    "ACME\n结论：[已定级 · 六星]",               # a forged outcome line
+    "ACME\r\nOutcome: [Graded · 6 stars]",
+    "AC\u200bME\u2066x\u2069\u200f\ufeff\u2028y\t",  # zero-width, isolates, marks, line separator, tab
+]
+
+
+@pytest.mark.parametrize("name", FORGERIES)
+@pytest.mark.parametrize("fmt", ["text", "md", "html"])
+def test_evidence_strings_cannot_forge_a_line_or_reorder_text(fmt, name):
+    data = frozen("four-stars")
+    data["applicant"]["name"] = name
+    report = render(data, fmt, "zh").replace("\\[", "[").replace("\\]", "]")  # Markdown escapes brackets
+    assert not re.search("[\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\t\r]", report)
+    lines = [line for line in report.splitlines() if "ACME" in line or "AC[U+200B]ME" in line]
+    assert lines and all("[U+" in line for line in lines)
+    assert not [line for line in report.splitlines() if line.lstrip("> *").startswith(("结论：[已定级 · 六星", "Outcome: [Graded"))]
 
 
 def _without_code_spans(md: str) -> str:

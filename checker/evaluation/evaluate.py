@@ -71,7 +71,7 @@ class _Run:
             items = [self.criterion(c) for c in section.criteria]
             criteria += items
             node = section.node
-            sections.append({"id": node.id, "label": section.label, "cite": node.cite,
+            sections.append({"id": node.id, "label": section.label, "cite": label_of(node.cite),
                              "points": sum([c.points for c in items], ZERO), "max": node.max})
         score = sum([c.points for c in criteria], ZERO) if model.grades else None
         ctx.score = score
@@ -231,7 +231,7 @@ class _Run:
         status = NOT_MET if NOT_MET in statuses else ERROR if ERROR in statuses else (
             MISSING if MISSING in statuses else MET)
         node = compiled.node
-        return GradeResult(node.id, compiled.label, node.cite, status, conditions)
+        return GradeResult(node.id, compiled.label, label_of(node.cite), status, conditions)
 
 
 def _unknown_detail(value) -> dict:

@@ -50,6 +50,15 @@ class Ruleset:
             return None
         return (value.en or value.zh) if lang == "en" else value.zh
 
+    @property
+    def final(self) -> bool:
+        """Whether the ruleset says it is final: no `status`, or a status beginning with the word "final".
+
+        Any other status (placeholder weights, a pilot, a withdrawn standard) is a caveat every report shows.
+        """
+        status = self.meta.get("status")
+        return status is None or re.match(r"final\b", (status.en or status.zh).strip().lower()) is not None
+
     @functools.cached_property
     def description(self) -> dict:
         """Identity and provenance of the ruleset, as every result records it."""
@@ -66,6 +75,8 @@ class Ruleset:
             "issuer": meta.get("issuer"),
             "effective": self.text("effective"),
             "basis": meta.get("basis"),
+            "status": meta.get("status"),
+            "final": self.final,
             "sha256": self.sha256,
         }
 
@@ -89,11 +100,10 @@ class Ruleset:
         given on the command line.
         """
         if evidence_bytes is None:
-            try:
-                evidence_bytes = dumps(evidence).encode("utf-8")
-            except TypeError:
+            if _holds_float(evidence):
                 raise TypeError("evidence numbers must be Decimals, never floats: read the evidence with "
-                                "checker.load_evidence or checker.parse_evidence") from None
+                                "checker.load_evidence or checker.parse_evidence")
+            evidence_bytes = dumps(evidence).encode("utf-8")
         raw = evidence_bytes
         provenance = {
             "ruleset": self.description,
@@ -124,6 +134,19 @@ class Ruleset:
                                      f"got {value}")
             values[name] = value
         return values
+
+
+def _holds_float(node) -> bool:
+    pending = [node]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, float):
+            return True
+        if isinstance(node, dict):
+            pending.extend(node.values())
+        elif isinstance(node, (list, tuple)):
+            pending.extend(node)
+    return False
 
 
 def _quantity(name: str, value, unit) -> Decimal:

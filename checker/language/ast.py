@@ -82,6 +82,11 @@ class LibraryRef(Ref):
 
 
 @dataclass(frozen=True)
+class FunctionRef(Ref):
+    """A call of a function the ruleset defines."""
+
+
+@dataclass(frozen=True)
 class ScoreRef(Ref):
     name: str = "score"
 
@@ -157,6 +162,8 @@ class Aggregate(Expr):
     variable: str = ""
     source: Expr = None
     where: Expr | None = None
+    let_names: list[str] = field(default_factory=list)  # `let e = …` per item, worked out in order
+    lets: list[Expr] = field(default_factory=list)
 
 
 @dataclass
@@ -217,6 +224,11 @@ class Conditional(Expr):
     otherwise: Expr = None
 
 
+def is_bare_zero(expr: Expr) -> bool:
+    """A bare 0 fits any unit: `residual > 0` needs no unit."""
+    return isinstance(expr, Number) and expr.unit is None and expr.value == 0
+
+
 # Declarations.
 @dataclass
 class Meta(Node):
@@ -243,7 +255,7 @@ class Let(Node):
     label: Label | None
     unit: str | None
     expr: Expr
-    cite: str | None
+    cite: Label | None
 
 
 @dataclass
@@ -252,6 +264,26 @@ class Param(Node):
     label: Label | None
     unit: str | None
     default: Expr | None
+    cite: Label | None
+
+
+@dataclass
+class Argument(Node):
+    name: str
+    kind: str  # number, text, bool or date
+    unit: str | None  # numbers: `gross in tCO2e`; None is a plain number
+
+
+@dataclass
+class FunctionDecl(Node):
+    """`function name(arg: kind, arg in unit, …) [label] [: kind | in unit] = expr`: pure, no recursion."""
+
+    name: str
+    arguments: list[Argument]
+    label: Label | None
+    kind: str | None  # the declared result, if any
+    unit: str | None
+    expr: Expr
     cite: str | None
 
 
@@ -259,7 +291,7 @@ class Param(Node):
 class Row(Node):
     key: Any  # Decimal or str
     cells: list[Decimal | None]  # in the table's unit once checked
-    cite: str | None
+    cite: Label | None
     units: list[str | None] = field(default_factory=list)  # each cell's unit as written, if any
 
 
@@ -270,14 +302,14 @@ class Table(Node):
     unit: str | None
     columns: list[str] | None
     rows: list[Row]
-    cite: str | None
+    cite: Label | None
 
 
 @dataclass
 class VariantOption(Node):
     value: str
     label: Label
-    cite: str | None
+    cite: Label | None
 
 
 @dataclass
@@ -290,7 +322,7 @@ class Variant(Node):
 class Requirement(Node):
     id: str
     label: Label
-    cite: str | None
+    cite: Label | None
     when: Expr | None
     waivable: bool
     condition: Expr
@@ -329,7 +361,7 @@ class Criterion(Node):
     id: str
     label: Label
     max: Decimal
-    cite: str | None
+    cite: Label | None
     when: Expr | None
     scoring: Tiers | Scale | Assessed | Points
 
@@ -339,7 +371,7 @@ class Section(Node):
     id: str
     label: Label
     max: Decimal
-    cite: str | None
+    cite: Label | None
     criteria: list[Criterion]
 
 
@@ -347,7 +379,7 @@ class Section(Node):
 class Grade(Node):
     id: str
     label: Label
-    cite: str | None
+    cite: Label | None
     condition: Expr
 
 
@@ -355,7 +387,7 @@ class Grade(Node):
 class Grades(Node):
     label: Label | None
     max: Decimal
-    cite: str | None
+    cite: Label | None
     grades: list[Grade]
 
 

@@ -9,14 +9,14 @@ from __future__ import annotations
 import decimal
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from fractions import Fraction
 
 from ..language import ast
-from ..language.ast import LAST
 from ..language.diagnostics import Diagnostic, Span, did_you_mean
-from ..language.functions import AGGREGATES, FUNCTIONS, Function, is_date
+from ..language.calls import Calls
+from ..language.functions import FUNCTIONS
+from ..language.shadowing import implies
 from ..language.schema import field_names, field_schema, type_of
-from ..language.types import BOOL, DATE, PLAIN, STRING, Type, number
+from ..language.types import BOOL, PLAIN, STRING, Type, number
 from ..language.words import GIVEN
 from ..language.units import ONE, Unit, UnitError, convert, parse_unit
 
@@ -39,6 +39,7 @@ class Model:
     sections: list[ast.Section]
     grades: ast.Grades | None
     warnings: list[Diagnostic] = field(default_factory=list)
+    functions: dict[str, ast.FunctionDecl] = field(default_factory=dict)
 
 
 @dataclass
@@ -47,7 +48,7 @@ class _Library:
     tables: dict[str, ast.Table]
 
 
-class Checker:
+class Checker(Calls):
     def __init__(self, module: ast.Module, schema: dict, libraries: dict[str, _Library] | None = None):
         self.module = module
         self.schema = schema
@@ -63,6 +64,10 @@ class Checker:
         self.in_cycles: set[str] = set()  # lets already named in a reported cycle
         self.order: list[ast.Let] = []
         self.context = ""  # "grade" while checking grade conditions: `score` is visible there
+        self.functions: dict[str, ast.FunctionDecl] = {}
+        self.function_types: dict[str, Type] = {}
+        self.calling: list[str] = []  # functions being typed, to refuse recursion
+        self.in_function: str | None = None  # the function whose body is being typed
 
     # Reporting
     def error(self, code: str, message: str, span: Span | None, expected: str | None = None,
@@ -90,12 +95,14 @@ class Checker:
         requirements, sections, grades = [], [], None
         for decl in decls:
             name = getattr(decl, "name", None)
-            if isinstance(decl, (ast.Let, ast.Param, ast.Table)):
+            if isinstance(decl, (ast.Let, ast.Param, ast.Table, ast.FunctionDecl)):
                 if name in seen_names:
                     self.error("duplicate-name", f"'{name}' is already defined (line {seen_names[name].line})",
                                decl.span)
                 elif name in GIVEN:
                     self.error("reserved-name", f"'{name}' is a name the language gives; choose another", decl.span)
+                elif isinstance(decl, ast.FunctionDecl) and name in FUNCTIONS:
+                    self.error("duplicate-name", f"'{name}' is a built-in function; choose another name", decl.span)
                 seen_names[name] = decl.span
             if isinstance(decl, ast.Let):
                 self.lets[name] = decl
@@ -104,6 +111,8 @@ class Checker:
             elif isinstance(decl, ast.Table):
                 self.tables[name] = decl
                 self.check_table(decl)
+            elif isinstance(decl, ast.FunctionDecl):
+                self.functions.setdefault(name, decl)
             elif isinstance(decl, ast.Variant):
                 if self.variant is not None:
                     self.error("duplicate-variant", "a ruleset declares its variants once", decl.span)
@@ -120,7 +129,7 @@ class Checker:
                 if decl.alias in seen_names:
                     self.error("duplicate-name", f"'{decl.alias}' is already defined", decl.span)
                 seen_names[decl.alias] = decl.span
-        if self.module.header.kind == "library":
+        if self.module.header.kind == "library":  # its functions would be `alias.f(x)`, which no call can name
             extra = next((d for d in decls if not isinstance(d, (ast.Table, ast.Param, ast.Import))), None)
             if extra is not None:
                 self.error("library-content", "a library holds only tables and parameters", extra.span)
@@ -135,6 +144,8 @@ class Checker:
                 self.check_param(param)
         if self.variant:
             self.check_variant(self.variant)
+        for function in self.functions.values():
+            self.function_type(function)
         for let in self.lets.values():
             self.let_type(let)
         ids: dict[str, Span] = {}
@@ -150,7 +161,7 @@ class Checker:
         elif sections:
             self.error("no-grades", "a ruleset with scored sections needs a `grades` table", sections[0].span)
         return Model(self.module.header, meta, self.schema, self.order, self.params, self.tables,
-                     self.variant, requirements, sections, grades)
+                     self.variant, requirements, sections, grades, functions=self.functions)
 
     def check_meta(self) -> dict[str, ast.Label]:
         header = self.module.header
@@ -255,21 +266,25 @@ class Checker:
                                f"{found.describe()}", let.expr.span)
             found = Type("any")
         if let.unit is not None:
-            reported = len(self.diagnostics)
-            declared = self.unit(let.unit, let.span)
-            if found.kind == "any" or len(self.diagnostics) > reported:
-                pass   # an error already reported where the value arose; do not repeat it here
-            elif found.kind != "number":
-                self.error("type", f"'{let.name}' is declared in {declared.symbol} but is {found.describe()}",
-                           let.expr.span)
-            elif not found.unit.compatible(declared):
-                self.error("unit", f"'{let.name}' is declared in {declared.symbol} but its value is in "
-                                   f"{found.unit.symbol or 'a plain number'}", let.expr.span,
-                           expected=f"a quantity measuring {declared.describe_dimension()}")
-            else:
-                found = number(declared)
+            found = self.declared(let.name, found, let.unit, let.span, let.expr)
         self.let_types[let.name] = found
         self.order.append(let)
+        return found
+
+    def declared(self, name: str, found: Type, unit: str, span: Span, expr: ast.Expr) -> Type:
+        """A value declared `in UNIT`: in that unit, if what it computes measures the same."""
+        reported = len(self.diagnostics)
+        declared = self.unit(unit, span)
+        if found.kind == "any" or len(self.diagnostics) > reported:
+            return found  # an error already reported where the value arose; do not repeat it here
+        if found.kind != "number":
+            self.error("type", f"'{name}' is declared in {declared.symbol} but is {found.describe()}", expr.span)
+        elif not found.unit.compatible(declared):
+            self.error("unit", f"'{name}' is declared in {declared.symbol} but its value is in "
+                               f"{found.unit.symbol or 'a plain number'}", expr.span,
+                       expected=f"a quantity measuring {declared.describe_dimension()}")
+        else:
+            return number(declared)
         return found
 
     # Sections, criteria, grades
@@ -301,7 +316,7 @@ class Checker:
                     continue
                 self.expect(tier.condition, "bool", "a tier's condition")
                 for earlier in scoring.tiers[:i]:
-                    if earlier.condition is not None and _implies(tier.condition, earlier.condition):
+                    if earlier.condition is not None and implies(tier.condition, earlier.condition):
                         self.error("shadowed-tier", f"this tier is never reached: every value it accepts is "
                                                     f"taken by the earlier tier `{earlier.condition.text}` "
                                                     f"(line {earlier.span.line})", tier.span)
@@ -351,7 +366,7 @@ class Checker:
         return None
 
     def compatible(self, left: Type, right: Type, right_expr: ast.Expr, verb: str = "compare") -> bool:
-        if left.unit.compatible(right.unit) or _is_zero(right_expr):
+        if left.unit.compatible(right.unit) or ast.is_bare_zero(right_expr):
             return True
         self.error("unit", f"cannot {verb} {left.unit.symbol or 'a plain number'} with "
                            f"{right.unit.symbol or 'a plain number'}", right_expr.span,
@@ -395,6 +410,11 @@ class Checker:
             if name in scope:
                 expr.ref = ast.VarRef(name)
                 return scope[name]
+        if self.in_function and (name in GIVEN or name in self.lets):
+            self.error("function-reads", f"function '{self.in_function}' reads only its arguments, parameters and "
+                                         f"tables, not `{name}`", expr.span,
+                       hint=f"pass it as an argument: `{self.in_function}(…, {name})`")
+            return Type("any")
         if name == "evidence":
             expr.ref = ast.EvidenceRef()
             return Type("record", schema=self.schema)
@@ -515,152 +535,6 @@ class Checker:
             self.error("unit", f"a list position is a plain number, not {position.unit.symbol}", expr.keys[0].span)
         return base.item or Type("any")
 
-    def infer_call(self, expr: ast.Call) -> Type:
-        name, args = expr.function, expr.args
-        types = [self.infer(a) for a in args]
-        function = FUNCTIONS.get(name)
-        if function is None:
-            self.error("unknown-function", f"unknown function '{name}'", expr.span,
-                       hint=did_you_mean(name, list(FUNCTIONS)))
-            return Type("any")
-        if not function.accepts(len(args)):
-            self.error("arity", f"{name}() takes {function.arity()}, got {len(args)}", expr.span)
-            return Type("any")
-        return getattr(self, "call_" + function.form)(expr, function, types)
-
-    def call_plain(self, expr: ast.Call, function: Function, types: list[Type]) -> Type:
-        if any(t.kind == "any" for t in types):
-            return Type("any")
-        ok = True
-        for i, (arg, found) in enumerate(zip(expr.args, types)):
-            kind = function.kind_of(i)
-            what = f"{function.name}()"
-            if kind == "plain":
-                if self.expect(arg, "number", what) and not found.unit.dimensionless:
-                    self.error("unit", f"{what}'s `{function.name_of(i)}` is a plain number, not "
-                                       f"{found.unit.symbol}", arg.span)
-                    ok = False
-            elif kind != "any" and not self.expect(arg, "string" if kind == "text" else kind, what):
-                ok = False
-        if not ok and function.result == "same":
-            return Type("any")
-        return _result_type(function.result, types)
-
-    def call_date(self, expr: ast.Call, function: Function, types: list[Type]) -> Type:
-        if isinstance(expr.args[0], ast.String) and not is_date(expr.args[0].value):
-            self.error("date", f"\"{expr.args[0].value}\" is not a date (YYYY-MM-DD)", expr.args[0].span)
-        return self.call_plain(expr, function, types)
-
-    def call_present(self, expr: ast.Call, function: Function, types: list[Type]) -> Type:
-        self.not_whole(expr.args[0], types[0])
-        return BOOL
-
-    def call_extreme(self, expr: ast.Call, function: Function, types: list[Type]) -> Type:
-        if len(expr.args) == 1:
-            return self.call_aggregate(expr, function, types)
-        if any(t.kind == "any" for t in types):
-            return Type("any")
-        name, args = function.name, expr.args
-        for arg, t in zip(args, types):
-            if t.kind != "number":
-                self.error("type", f"{name}() compares numbers, `{arg.text}` is {t.describe()}", arg.span)
-                return Type("any")
-        # A bare 0 fits any unit, so `max(0, x)` is in x's unit.
-        first = next((i for i, arg in enumerate(args) if not _is_zero(arg)), 0)
-        for i, (arg, t) in enumerate(zip(args, types)):
-            if i != first:
-                self.compatible(types[first], t, arg)
-        return types[first]
-
-    def call_aggregate(self, expr: ast.Call, function: Function, types: list[Type]) -> Type:
-        if types[0].kind == "any":
-            return Type("any")
-        return self.aggregate_type(expr, function.name, types[0], expr.args[0], None)
-
-    def call_item(self, expr: ast.Call, function: Function, types: list[Type]) -> Type:
-        """first(list), last(list): an item, with a path when the list has one (`last(list).field`)."""
-        arg, found = expr.args[0], types[0]
-        if found.kind == "any":
-            return found
-        if found.kind != "list":
-            self.error("type", f"{function.name}() takes a list, `{arg.text}` is {found.describe()}", arg.span)
-            return Type("any")
-        if isinstance(arg.ref, (ast.EvidenceRef, ast.VarRef)):
-            expr.ref = replace(arg.ref, path=(*arg.ref.path, 0 if function.name == "first" else LAST))
-        return found.item or Type("any")
-
-    def call_has_row(self, expr: ast.Call, function: Function, types: list[Type]) -> Type:
-        table, key = expr.args
-        if types[0].kind not in ("table", "any"):
-            self.error("type", f"has_row() looks in a table, `{table.text}` is {types[0].describe()}", table.span)
-        if types[1].kind not in ("number", "string", "any"):
-            self.error("type", f"a table key is a number or a text, not {types[1].describe()}", key.span)
-        return BOOL
-
-    def call_latest(self, expr: ast.Call, function: Function, types: list[Type]) -> Type:
-        args = expr.args
-        if any(t.kind == "any" for t in types):
-            return Type("any")
-        if types[0].kind != "table":
-            self.error("type", f"latest() looks up a table, `{args[0].text}` is {types[0].describe()}",
-                       args[0].span)
-            return Type("any")
-        if self.tables[args[0].ref.name].columns:
-            self.error("type", f"latest() reads a table with one value per row; `{args[0].text}` has columns",
-                       args[0].span)
-        self.expect(args[1], "number", "latest()'s key")
-        return number(types[0].unit)
-
-    def aggregate_type(self, expr, name: str, item: Type, item_expr: ast.Expr, source: Type | None) -> Type:
-        if source is None:  # sum(evidence.list): the list itself is aggregated
-            if item.kind != "list":
-                self.error("type", f"{name}() needs a list, `{item_expr.text}` is {item.describe()}", item_expr.span)
-                return Type("any")
-            if name == "count":
-                return PLAIN
-            item = item.item
-        if name == "count":
-            if source is not None:
-                self.error("count-item", "count() counts items: write `count(x for x in list where …)`", expr.span)
-            return PLAIN
-        if name in ("any", "all"):
-            if item.kind != "bool":
-                self.error("type", f"{name}() needs true/false values, `{item_expr.text}` is {item.describe()}",
-                           item_expr.span)
-            return BOOL
-        if item.kind != "number":
-            self.error("type", f"{name}() needs numbers, `{item_expr.text}` is {item.describe()}", item_expr.span)
-            return Type("any")
-        return item
-
-    def infer_aggregate(self, expr: ast.Aggregate) -> Type:
-        if expr.function not in AGGREGATES:
-            self.error("unknown-function", f"'{expr.function}' cannot aggregate; use one of {', '.join(AGGREGATES)}",
-                       expr.span, hint=did_you_mean(expr.function, AGGREGATES))
-        source = self.infer(expr.source)
-        if source.kind not in ("list", "any"):
-            self.error("type", f"`{expr.source.text}` is {source.describe()}, not a list", expr.source.span)
-            source = Type("any")
-        elif source.kind == "list" and not isinstance(expr.source.ref, (ast.EvidenceRef, ast.VarRef)):
-            self.error("type", "aggregation goes over a list in the evidence", expr.source.span)
-        item_type = source.item if source.kind == "list" else Type("any")
-        self.scopes.append({expr.variable: item_type})
-        try:
-            if expr.where is not None:
-                self.expect(expr.where, "bool", "a `where` filter")
-            if expr.function == "count":
-                if not (isinstance(expr.item, ast.Name) and expr.item.name == expr.variable):
-                    self.error("count-item", "count() counts items: write `count(x for x in list where …)`",
-                               expr.item.span)
-                self.value(expr.item)
-                return PLAIN
-            item = self.infer(expr.item)
-        finally:
-            self.scopes.pop()
-        if item.kind == "any" or expr.function not in AGGREGATES:
-            return Type("any")
-        return self.aggregate_type(expr, expr.function, item, expr.item, source)
-
     def infer_negate(self, expr: ast.Negate) -> Type:
         return self.expect(expr.operand, "number", "`-`'s operand") or Type("any")
 
@@ -674,7 +548,7 @@ class Checker:
             return Type("any")
         if expr.op in "+-":
             verb = "add" if expr.op == "+" else "subtract"
-            if _is_zero(expr.left) and not left.unit.compatible(right.unit):
+            if ast.is_bare_zero(expr.left) and not left.unit.compatible(right.unit):
                 return right
             self.compatible(left, right, expr.right, verb)
             return left
@@ -687,7 +561,7 @@ class Checker:
         if left.kind != right.kind or left.kind in ("record", "list"):
             self.error("type", f"cannot compare {left.describe()} with {right.describe()}", expr.span)
         elif left.kind == "number":
-            if _is_zero(expr.left):
+            if ast.is_bare_zero(expr.left):
                 self.compatible(right, left, expr.left)
             else:
                 self.compatible(left, right, expr.right)
@@ -742,7 +616,7 @@ class Checker:
     def infer_conditional(self, expr: ast.Conditional) -> Type:
         self.expect(expr.condition, "bool", "`if`'s condition")
         then, otherwise = self.value(expr.then), self.value(expr.otherwise)
-        if _is_zero(expr.then):  # `if c then 0 else x` is in x's unit
+        if ast.is_bare_zero(expr.then):  # `if c then 0 else x` is in x's unit
             return self.same_type(otherwise, then, expr.then, "both branches of `if`")
         return self.same_type(then, otherwise, expr.otherwise, "both branches of `if`")
 
@@ -758,17 +632,6 @@ class Checker:
         return first
 
 
-def _is_zero(expr: ast.Expr) -> bool:
-    """A bare 0 fits any unit: `residual > 0` needs no unit."""
-    return isinstance(expr, ast.Number) and expr.unit is None and expr.value == 0
-
-
-def _result_type(result: str, types: list[Type]) -> Type:
-    if result == "same":
-        return types[0]
-    return {"bool": BOOL, "text": STRING, "date": DATE, "plain": PLAIN}[result]
-
-
 def _literal_key(expr: ast.Expr):
     """The row a table lookup names literally (`t[2021]`, `t["CH4", …]`), if it does."""
     if isinstance(expr, ast.String):
@@ -782,70 +645,3 @@ def _literal_key(expr: ast.Expr):
 
 def _pointer(ref: ast.EvidenceRef | ast.VarRef) -> str:
     return ast.pointer_of(ref.path)
-
-
-def _constant(expr: ast.Expr) -> tuple[Fraction, tuple] | None:
-    """A literal quantity as an exact fraction of its dimension's base unit."""
-    if isinstance(expr, ast.Number):
-        try:
-            unit = parse_unit(expr.unit) if expr.unit else ONE
-        except UnitError:
-            return None
-        return Fraction(expr.value) * unit.scale, unit.dimension
-    if isinstance(expr, ast.Negate):
-        inner = _constant(expr.operand)
-        return (-inner[0], inner[1]) if inner else None
-    return None
-
-
-def _accepted(condition: ast.Expr):
-    """The values a simple condition accepts: ("*",) for `true`; (subject, {texts}) for `x == "t"` and
-    `x in {"t", …}`; (subject, low, low_closed, high, high_closed) for `x op constant`, `x == constant`
-    and `x in (a, b]`, each bound an exact fraction of its dimension's base unit."""
-    if isinstance(condition, ast.Boolean) and condition.value:
-        return ("*",)
-    if isinstance(condition, ast.Member) and all(isinstance(o, ast.String) for o in condition.options):
-        return (condition.value.text, frozenset(o.value for o in condition.options))
-    if isinstance(condition, ast.Compare) and condition.op != "!=":
-        subject = condition.left.text
-        if isinstance(condition.right, ast.String):
-            return (subject, frozenset([condition.right.value])) if condition.op == "==" else None
-        bound = _constant(condition.right)
-        if bound is None:
-            return None
-        if condition.op == "==":
-            return (subject, bound, True, bound, True)
-        if condition.op in (">", ">="):
-            return (subject, bound, condition.op == ">=", None, True)
-        return (subject, None, True, bound, condition.op == "<=")
-    if isinstance(condition, ast.Within):
-        low, high = _constant(condition.lower), _constant(condition.upper)
-        if low is None or high is None:
-            return None
-        return (condition.value.text, low, condition.lower_closed, high, condition.upper_closed)
-    return None
-
-
-def _implies(later: ast.Expr, earlier: ast.Expr) -> bool:
-    """True when every value `later` accepts is accepted by `earlier` too (so `later` is shadowed)."""
-    a, b = _accepted(later), _accepted(earlier)
-    if a is None or b is None:
-        return False
-    if b[0] == "*":
-        return True
-    if a[0] != b[0] or len(a) != len(b):
-        return False
-    if len(a) == 2:
-        return a[1] <= b[1]
-    _, a_low, a_low_closed, a_high, a_high_closed = a
-    _, b_low, b_low_closed, b_high, b_high_closed = b
-    # Bounds in different dimensions are a unit error reported elsewhere; a bare 0 is 0 in any unit.
-    if len({bound[1] for bound in (a_low, a_high, b_low, b_high) if bound is not None and bound[0] != 0}) > 1:
-        return False
-    if b_low is not None:
-        if a_low is None or a_low[0] < b_low[0] or (a_low[0] == b_low[0] and a_low_closed and not b_low_closed):
-            return False
-    if b_high is not None:
-        if a_high is None or a_high[0] > b_high[0] or (a_high[0] == b_high[0] and a_high_closed and not b_high_closed):
-            return False
-    return True

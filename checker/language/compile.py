@@ -6,22 +6,21 @@ says can reach Python: the closures are built from a fixed set of operations.
 """
 from __future__ import annotations
 
-import decimal
 import operator
 from dataclasses import dataclass
-from decimal import Decimal, DivisionByZero, Inexact, InvalidOperation, Overflow, Rounded
+from decimal import Decimal, DivisionByZero, InvalidOperation
 from typing import Any, Callable
 
 from ..language import ast
 from ..language.check import Model
 from ..evaluation.result import ItemInfo
-from ..language.functions import FUNCTIONS, Function, parse_date, show
+from ..language.functions import FUNCTIONS, Function, show
 from ..language.types import Type
-from ..language.units import ONE, convert, parse_unit
+from ..language.units import ONE, parse_unit
+from ..language.runtime import (Fn, aggregate, any_unknown, constant, converter, evidence_getter, is_known_constant,
+                                kleene, present, strict, var_getter)
 from ..language.values import UNKNOWN, Failure, Missing, combine
 
-Fn = Callable[[Any], Any]
-ZERO = Decimal(0)
 
 
 class Context:
@@ -131,6 +130,7 @@ class Compiler:
         self.model = model
         self.tables = {name: _table_data(t) for name, t in model.tables.items()}
         self.let_types = {let.name: let.expr.type for let in model.lets}
+        self.bodies: dict[str, Fn] = {}  # the ruleset's functions, compiled
 
     def program(self) -> Program:
         m = self.model
@@ -154,13 +154,13 @@ class Compiler:
     def compiled_let(self, let: ast.Let, reported: bool) -> CompiledLet:
         inputs, type_ = self.inputs(let.expr), _let_type(let)
         return CompiledLet(let, self.let(let), inputs, reported, type_, ItemInfo(
-            "value", let.name, label_of(let.label), let.cite, inputs, {"type": type_, "formula": let.expr.text}))
+            "value", let.name, label_of(let.label), label_of(let.cite), inputs, {"type": type_, "formula": let.expr.text}))
 
     def requirement(self, r: ast.Requirement) -> CompiledRequirement:
         inputs = self.inputs(r.condition)
         return CompiledRequirement(r, self.optional(r.when), self.expr(r.condition),
                                    self.waiver(r.id) if r.waivable else None, inputs,
-                                   ItemInfo("requirement", r.id, label_of(r.label), r.cite, inputs,
+                                   ItemInfo("requirement", r.id, label_of(r.label), label_of(r.cite), inputs,
                                             {"condition": r.condition.text}))
 
     def clause(self, condition: ast.Expr) -> CompiledClause:
@@ -183,7 +183,7 @@ class Compiler:
         compute = self.expr(let.expr)
         if let.unit is None or let.expr.type.kind != "number":
             return compute
-        return _converter(compute, let.expr.type.unit.factor_to(parse_unit(let.unit)))
+        return converter(compute, let.expr.type.unit.factor_to(parse_unit(let.unit)))
 
     def criterion(self, c: ast.Criterion, section: str) -> CompiledCriterion:
         s = c.scoring
@@ -191,7 +191,7 @@ class Compiler:
 
         def compiled(method, tiers, value, start, end, inputs):
             return CompiledCriterion(c, when, method, tiers, value, start, end, inputs, ItemInfo(
-                "criterion", c.id, label_of(c.label), c.cite, inputs, {}, c.max, method, section))
+                "criterion", c.id, label_of(c.label), label_of(c.cite), inputs, {}, c.max, method, section))
         if isinstance(s, ast.Tiers):
             tiers = [CompiledTier(t.points, self.optional(t.condition), t.condition.text if t.condition else "")
                      for t in s.tiers]
@@ -213,7 +213,7 @@ class Compiler:
         compute = self.expr(expr)
         if expr.type is None or expr.type.kind != "number" or not expr.type.unit.compatible(unit):
             return compute
-        return _converter(compute, expr.type.unit.factor_to(unit))
+        return converter(compute, expr.type.unit.factor_to(unit))
 
     # Inputs: the names and evidence paths an expression reads directly.
     def inputs(self, expr: ast.Expr) -> list[Input]:
@@ -229,13 +229,13 @@ class Compiler:
         return getattr(self, "c_" + type(expr).__name__.lower())(expr)
 
     def c_number(self, expr: ast.Number) -> Fn:
-        return _constant(expr.value)
+        return constant(expr.value)
 
     def c_string(self, expr: ast.String) -> Fn:
-        return _constant(expr.value)
+        return constant(expr.value)
 
     def c_boolean(self, expr: ast.Boolean) -> Fn:
-        return _constant(expr.value)
+        return constant(expr.value)
 
     def c_name(self, expr: ast.Name) -> Fn:
         return self._reference(expr)
@@ -246,9 +246,9 @@ class Compiler:
     def _reference(self, expr) -> Fn:
         ref = expr.ref
         if isinstance(ref, ast.EvidenceRef):
-            return _evidence_getter(ref.path, expr.type)
+            return evidence_getter(ref.path, expr.type)
         if isinstance(ref, ast.VarRef):
-            return _var_getter(ref.name, ref.path, expr.type)
+            return var_getter(ref.name, ref.path, expr.type)
         if isinstance(ref, ast.LetRef):
             name = ref.name
             return lambda ctx: ctx.values[name]
@@ -265,10 +265,10 @@ class Compiler:
     def list_source(self, expr: ast.Expr) -> Callable[[Any], tuple[Any, str]]:
         ref = expr.ref
         if isinstance(ref, ast.EvidenceRef):
-            get, pointer = _evidence_getter(ref.path, expr.type), ref.pointer
+            get, pointer = evidence_getter(ref.path, expr.type), ref.pointer
             return lambda ctx: (get(ctx), pointer)
         name, path = ref.name, ref.path
-        get = _var_getter(name, path, expr.type)
+        get = var_getter(name, path, expr.type)
         suffix = ast.pointer_of(path)
         return lambda ctx: (get(ctx), ctx.vars[name][1] + suffix)
 
@@ -284,7 +284,7 @@ class Compiler:
 
         def lookup(ctx):
             values = [k(ctx) for k in keys]
-            if _any_unknown(values):
+            if any_unknown(values):
                 return combine(*values)
             row = data.get(values[0])
             if row is None:
@@ -315,20 +315,47 @@ class Compiler:
         return item
 
     def c_call(self, expr: ast.Call) -> Fn:
+        if isinstance(expr.ref, ast.FunctionRef):
+            return self.call_user(expr, self.model.functions[expr.ref.name])
         function = FUNCTIONS[expr.function]
         return getattr(self, "call_" + function.form)(expr, function)
 
+    def call_user(self, expr: ast.Call, function: ast.FunctionDecl) -> Fn:
+        """A call of the ruleset's own function: its arguments, each in its declared unit, are the only names
+        its body sees (the caller's aggregation variables are put aside while it runs)."""
+        body = self.function_body(function)
+        names = [argument.name for argument in function.arguments]
+        args = [self.converted(arg, parse_unit(argument.unit) if argument.unit else ONE)
+                if argument.kind == "number" else self.expr(arg) for arg, argument in zip(expr.args, function.arguments)]
+
+        def call(ctx):
+            bound = {name: (arg(ctx), "") for name, arg in zip(names, args)}
+            outer, ctx.vars = ctx.vars, bound
+            try:
+                return body(ctx)
+            finally:
+                ctx.vars = outer
+        return call
+
+    def function_body(self, function: ast.FunctionDecl) -> Fn:
+        if function.name not in self.bodies:  # compiled once; the check phase refused recursion
+            compute = self.expr(function.expr)
+            if function.unit is not None and function.expr.type.kind == "number":
+                compute = converter(compute, function.expr.type.unit.factor_to(parse_unit(function.unit)))
+            self.bodies[function.name] = compute
+        return self.bodies[function.name]
+
     def call_plain(self, expr: ast.Call, function: Function) -> Fn:
-        return _strict(function.compute, [self.expr(a) for a in expr.args])
+        return strict(function.compute, [self.expr(a) for a in expr.args])
 
     call_date = call_plain
 
     def call_present(self, expr: ast.Call, function: Function) -> Fn:
         inner = self.expr(expr.args[0])
-        return lambda ctx: _present(inner(ctx))
+        return lambda ctx: present(inner(ctx))
 
     def call_aggregate(self, expr: ast.Call, function: Function) -> Fn:
-        return _aggregate(function.name, self.list_source(expr.args[0]), None, None, None)
+        return aggregate(function.name, self.list_source(expr.args[0]), None, None, None)
 
     def call_extreme(self, expr: ast.Call, function: Function) -> Fn:
         if len(expr.args) == 1:
@@ -336,7 +363,7 @@ class Compiler:
         unit = expr.type.unit
         fns = [self.converted(a, unit) for a in expr.args]
         pick = min if function.name == "min" else max
-        return _strict(lambda *v: pick(v), fns)
+        return strict(lambda *v: pick(v), fns)
 
     def call_item(self, expr: ast.Call, function: Function) -> Fn:
         if expr.ref is not None:
@@ -354,7 +381,7 @@ class Compiler:
 
     def call_has_row(self, expr: ast.Call, function: Function) -> Fn:
         rows = self.tables[expr.args[0].ref.name]
-        return _strict(lambda key: key in rows, [self.expr(expr.args[1])])
+        return strict(lambda key: key in rows, [self.expr(expr.args[1])])
 
     def call_latest(self, expr: ast.Call, function: Function) -> Fn:
         table_name = expr.args[0].ref.name
@@ -376,18 +403,19 @@ class Compiler:
         source = self.list_source(expr.source)
         item = self.expr(expr.item)
         where = self.optional(expr.where)
-        return _aggregate(expr.function, source, expr.variable, item, where)
+        lets = tuple((name, self.expr(let)) for name, let in zip(expr.let_names, expr.lets))
+        return aggregate(expr.function, source, expr.variable, item, where, lets)
 
     def c_negate(self, expr: ast.Negate) -> Fn:
         operand = self.expr(expr.operand)
-        return _strict(lambda v: -v, [operand])
+        return strict(lambda v: -v, [operand])
 
     def c_arith(self, expr: ast.Arith) -> Fn:
         left = self.expr(expr.left)
         right = self.converted(expr.right, expr.left.type.unit) if expr.op in "+-" else self.expr(expr.right)
         op = expr.op
         if op in "+-*":
-            return _strict({"+": operator.add, "-": operator.sub, "*": operator.mul}[op], [left, right])
+            return strict({"+": operator.add, "-": operator.sub, "*": operator.mul}[op], [left, right])
         text = expr.text
 
         def divide(ctx):
@@ -409,7 +437,7 @@ class Compiler:
             right = self.converted(expr.right, expr.left.type.unit)
         operation = {"==": operator.eq, "!=": operator.ne, "<": operator.lt,
                      "<=": operator.le, ">": operator.gt, ">=": operator.ge}[expr.op]
-        return _strict(operation, [left, right])
+        return strict(operation, [left, right])
 
     def c_within(self, expr: ast.Within) -> Fn:
         unit = expr.value.type.unit
@@ -417,25 +445,25 @@ class Compiler:
         lower, upper = self.converted(expr.lower, unit), self.converted(expr.upper, unit)
         low_ok = (lambda v, lo: v >= lo) if expr.lower_closed else (lambda v, lo: v > lo)
         high_ok = (lambda v, hi: v <= hi) if expr.upper_closed else (lambda v, hi: v < hi)
-        return _strict(lambda v, lo, hi: low_ok(v, lo) and high_ok(v, hi), [value, lower, upper])
+        return strict(lambda v, lo, hi: low_ok(v, lo) and high_ok(v, hi), [value, lower, upper])
 
     def c_member(self, expr: ast.Member) -> Fn:
         value = self.expr(expr.value)
         unit = expr.value.type.unit if expr.value.type.kind == "number" else None
         options = [self.converted(o, unit) if unit else self.expr(o) for o in expr.options]
-        if all(_is_known_constant(o) for o in options):  # `x in {3, 4}`: a fixed tuple
+        if all(is_known_constant(o) for o in options):  # `x in {3, 4}`: a fixed tuple
             fixed = tuple(o.constant for o in options)
-            return _strict(lambda v: v in fixed, [value])
-        return _strict(lambda v, *opts: v in opts, [value, *options])
+            return strict(lambda v: v in fixed, [value])
+        return strict(lambda v, *opts: v in opts, [value, *options])
 
     def c_logic(self, expr: ast.Logic) -> Fn:
         operands = [self.expr(o) for o in expr.operands]
         decisive = expr.op == "or"
-        return lambda ctx: _kleene((operand(ctx) for operand in operands), decisive)
+        return lambda ctx: kleene((operand(ctx) for operand in operands), decisive)
 
     def c_not(self, expr: ast.Not) -> Fn:
         operand = self.expr(expr.operand)
-        return _strict(lambda v: not v, [operand])
+        return strict(lambda v: not v, [operand])
 
     def c_coalesce(self, expr: ast.Coalesce) -> Fn:
         value = self.expr(expr.value)
@@ -518,257 +546,6 @@ def _input_nodes(expr: ast.Expr):
             yield node
         elif isinstance(node, ast.Aggregate):
             yield from _input_nodes(node.source)
-
-
-def _kleene(values, decisive: bool):
-    """Three-valued `or` (decisive true) or `and` (decisive false), stopping at the first deciding value."""
-    unknown = []
-    for value in values:
-        if value is decisive:
-            return decisive
-        if value is not (not decisive):
-            unknown.append(value)
-    return combine(*unknown) if unknown else (not decisive)
-
-
-def _strict(operation: Callable, fns: list[Fn]) -> Fn:
-    """An operation whose result is unknown when any operand is."""
-    if len(fns) == 1:
-        (a,) = fns
-
-        def unary(ctx):
-            v = a(ctx)
-            return v if isinstance(v, UNKNOWN) else operation(v)
-        return unary
-    if len(fns) == 2:
-        a, b = fns
-        # A literal operand (`x >= 80%`, `100% - x`) is known: neither called nor checked.
-        if _is_known_constant(b):
-            y = b.constant
-
-            def binary_constant_right(ctx):
-                x = a(ctx)
-                return combine(x, y) if isinstance(x, UNKNOWN) else operation(x, y)
-            return binary_constant_right
-        if _is_known_constant(a):
-            x = a.constant
-
-            def binary_constant_left(ctx):
-                y = b(ctx)
-                return combine(x, y) if isinstance(y, UNKNOWN) else operation(x, y)
-            return binary_constant_left
-
-        def binary(ctx):
-            x, y = a(ctx), b(ctx)
-            if isinstance(x, UNKNOWN) or isinstance(y, UNKNOWN):
-                return combine(x, y)
-            return operation(x, y)
-        return binary
-
-    def nary(ctx):
-        values = [f(ctx) for f in fns]
-        if _any_unknown(values):
-            return combine(*values)
-        return operation(*values)
-    return nary
-
-
-def _any_unknown(values: list) -> bool:
-    for value in values:  # a plain loop: any() over a generator costs more than the checks
-        if isinstance(value, UNKNOWN):
-            return True
-    return False
-
-
-def _constant(value) -> Fn:
-    """A closure that always gives `value`, marked so that operations on it can use the value directly."""
-    def constant(ctx):
-        return value
-    constant.constant = value
-    return constant
-
-
-def _is_known_constant(fn: Fn) -> bool:
-    return hasattr(fn, "constant") and not isinstance(fn.constant, UNKNOWN)
-
-
-# Folding a literal's conversion must not round: then it equals what evaluation would compute.
-_EXACT = decimal.Context(prec=34, traps=[Inexact, Rounded, InvalidOperation, DivisionByZero, Overflow])
-
-
-def _converter(compute: Fn, factor) -> Fn:
-    """`compute`'s value multiplied by an exact unit factor; a literal's (`100%`, `0 MWh`) once, here."""
-    if factor == 1:
-        return compute
-    if _is_known_constant(compute):
-        try:
-            with decimal.localcontext(_EXACT):
-                return _constant(convert(compute.constant, factor))
-        except decimal.DecimalException:
-            pass
-    # The steps of units.convert, with the factor's Decimals made once.
-    numerator, denominator = Decimal(factor.numerator), Decimal(factor.denominator)
-    if denominator == 1:
-        def multiplied(ctx):
-            value = compute(ctx)
-            return value if isinstance(value, UNKNOWN) else value * numerator
-        return multiplied
-    if numerator == 1:
-        def divided(ctx):
-            value = compute(ctx)
-            return value if isinstance(value, UNKNOWN) else value / denominator
-        return divided
-    return lambda ctx: _scaled(compute(ctx), factor)
-
-
-def _scaled(value, factor):
-    return value if isinstance(value, UNKNOWN) else convert(value, factor)
-
-
-def _coerce(value, type_: Type):
-    if type_ is not None and type_.kind == "date" and isinstance(value, str):
-        return parse_date(value)
-    return value
-
-
-def _evidence_getter(path: tuple[str, ...], type_: Type) -> Fn:
-    missing = Missing((ast.pointer_of(path),))
-    # Most paths are one to three keys deep: unrolled, they skip the loop (which also steps into lists
-    # and reads dates).
-    unrolled = not (type_ is not None and type_.kind == "date") and all(isinstance(k, str) for k in path)
-    if unrolled and len(path) == 1:
-        (k1,) = path
-
-        def get1(ctx):
-            node = ctx.evidence
-            node = node.get(k1) if isinstance(node, dict) else None  # any mapping a caller passes
-            return missing if node is None else node
-        return get1
-    if unrolled and len(path) == 2:
-        k1, k2 = path
-
-        def get2(ctx):
-            node = ctx.evidence
-            node = node.get(k1) if isinstance(node, dict) else None
-            node = node.get(k2) if isinstance(node, dict) else None
-            return missing if node is None else node
-        return get2
-    if unrolled and len(path) == 3:
-        k1, k2, k3 = path
-
-        def get3(ctx):
-            node = ctx.evidence
-            node = node.get(k1) if isinstance(node, dict) else None
-            node = node.get(k2) if isinstance(node, dict) else None
-            node = node.get(k3) if isinstance(node, dict) else None
-            return missing if node is None else node
-        return get3
-
-    def get(ctx):
-        node = ctx.evidence
-        for key in path:
-            node = _step(node, key)
-            if node is None:
-                return missing
-        return _coerce(node, type_)
-    return get
-
-
-def _step(node, key):
-    """One key (a text) or list position (a number) further into the evidence, or None."""
-    if isinstance(key, int):
-        return node[key] if isinstance(node, list) and -len(node) <= key < len(node) else None
-    return node.get(key) if isinstance(node, dict) else None  # any mapping a caller passes
-
-
-def _var_getter(name: str, path: tuple[str, ...], type_: Type) -> Fn:
-    suffix = ast.pointer_of(path)
-    if not (type_ is not None and type_.kind == "date") and len(path) == 1 and isinstance(path[0], str):
-        # `s.mass`: the common case, unrolled
-        (k1,) = path
-
-        def get1(ctx):
-            node, pointer = ctx.vars[name]
-            node = node.get(k1) if isinstance(node, dict) else None
-            return Missing((pointer + suffix,)) if node is None else node
-        return get1
-
-    def get(ctx):
-        node, pointer = ctx.vars[name]
-        for key in path:
-            node = _step(node, key)
-            if node is None:
-                return Missing((pointer + suffix,))
-        return _coerce(node, type_)
-    return get
-
-
-def _aggregate(function: str, source, variable: str | None, item: Fn | None, where: Fn | None) -> Fn:
-    deciding = {"any": True, "all": False}.get(function)  # the item value after which any/all need no more
-
-    def items(ctx) -> list:
-        """Each item's value (or the item itself without an item expression), up to a deciding one."""
-        found, pointer = source(ctx)
-        if isinstance(found, UNKNOWN):
-            return [found]
-        if variable is None:
-            return [element if element is not None else Missing((f"{pointer}/{index}",))
-                    for index, element in enumerate(found)]
-        values = []
-        # An enclosing aggregation may use the same variable name: its binding comes back afterwards.
-        outer = ctx.vars.get(variable)
-        try:
-            for index, element in enumerate(found):
-                ctx.vars[variable] = (element, f"{pointer}/{index}")
-                if where is not None:
-                    keep = where(ctx)
-                    if keep is False:
-                        continue
-                    if keep is not True:
-                        values.append(keep)
-                        continue
-                value = item(ctx) if item is not None else True
-                values.append(value)
-                if value is deciding:
-                    break
-        finally:
-            if outer is not None:
-                ctx.vars[variable] = outer
-            else:
-                ctx.vars.pop(variable, None)
-        return values
-
-    if function == "count":
-        def count(ctx):
-            values = items(ctx)
-            unknown = [v for v in values if isinstance(v, UNKNOWN)]
-            return combine(*unknown) if unknown else Decimal(len(values))
-        return count
-    if function in ("any", "all"):
-        decisive = function == "any"
-        return lambda ctx: _kleene(items(ctx), decisive)
-
-    def numeric(ctx):
-        values = items(ctx)
-        unknown = [v for v in values if isinstance(v, UNKNOWN)]
-        if unknown:
-            return combine(*unknown)
-        if function == "sum":
-            return sum(values, ZERO)
-        if not values:
-            return Failure(f"{function}() of an empty list")
-        if function == "avg":
-            return sum(values, ZERO) / len(values)
-        return min(values) if function == "min" else max(values)
-    return numeric
-
-
-def _present(value) -> bool:
-    if isinstance(value, Missing):
-        return False
-    if isinstance(value, str):
-        return bool(value.strip())
-    return True
 
 
 def _table_data(table: ast.Table) -> dict:

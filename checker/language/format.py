@@ -34,7 +34,7 @@ _STRING_OR_COMMENT = re.compile(r'"(?:[^"\\\n]|\\.)*"?|#[^\n]*')
 # Keywords that belong with the value after them: `in tCO2e`, `max 15`, `= expr`, `default expr`.
 _JOINS_NEXT = {"in", "max", "=", "default", "as", "scale", "points", "assessed", "from", "to", "grades",
                "section", "criterion", "grade", "require", "table", "let", "param", "import", "variant",
-               "ruleset", "library", "for", "where", "if", "then", "else", "when"}
+               "ruleset", "library", "for", "where", "if", "then", "else", "when", "function"}
 # Declarations whose condition or formula goes on its own line under the head.
 _BODY_BELOW = {"require_decl", "grade_decl"}
 
@@ -367,17 +367,24 @@ def _head(w: _Writer, node: Tree, kids: list, indent: int) -> None:
 def _items(kids: list) -> list[list]:
     """Split a declaration into the pieces that stay together on a line: `en "…"`, `cite "…"`, `max 15`."""
     items: list[list] = []
-    joined = False
+    joined, depth = False, 0
     for kid in kids:
         parts = _split_text(kid) if isinstance(kid, Tree) and kid.data == "text" else [[kid]]
         for part in parts:
-            if joined:
+            opens = isinstance(part[0], Token) and part[0] == "("  # `name(a, b)` in a head stays whole
+            if (joined or depth or opens) and items:
                 items[-1].extend(part)
             else:
                 items.append(list(part))
             last = part[-1]
+            depth += sum((t == "(") - (t == ")") for t in part if isinstance(t, Token))
             joined = isinstance(last, Token) and str(last) in _JOINS_NEXT
     return items
+
+
+def _group(item: list) -> Tree:
+    """An item as one node, so that its words are spaced as in a formula: `f(a: text, b)`, `max 15`."""
+    return Tree("call" if any(isinstance(t, Token) and t == "(" for t in item) else "item", item)
 
 
 def _split_text(node: Tree) -> list[list]:
@@ -393,13 +400,13 @@ def _fill(w: _Writer, items: list[list], cont: int, stay: bool = False, own_line
     """
     broke = False
     for i, item in enumerate(items):
-        text = " ".join(_flat(part) for part in item)
+        text = _flat(_group(item))
         cite = own_line and isinstance(item[0], Tree) and item[0].data == "cite"
-        if w.current and (broke or cite or not w.fits(text)) and not (stay and i == 0):
+        glued = next(_leaves(item[0]), "") in (":", ",", ")")  # `f(x): number`
+        if w.current and (broke or cite or not w.fits(text)) and not (stay and i == 0) and not glued:
             w.newline(cont)
         lines = len(w.lines)
-        for part in item:
-            _expr(w, part, cont + STEP)
+        _expr(w, _group(item), cont + STEP, first_space=not glued)
         broke = len(w.lines) > lines
 
 

@@ -18,7 +18,8 @@ except ImportError:  # pragma: no cover - exercised where the extra is not insta
     RegexLexer = None
 
 # The language's words, from grammar/carbon.lark.
-DECLARATIONS = ("ruleset", "library", "let", "param", "table", "require", "section", "criterion", "grade")
+DECLARATIONS = ("ruleset", "library", "let", "param", "table", "function", "require", "section", "criterion",
+                "grade")
 CLAUSES = ("as", "default", "columns", "cite", "when", "waivable", "max", "scale", "from", "to", "assessed",
            "points", "if", "then", "else", "otherwise", "en", "for", "where")
 OPERATOR_WORDS = ("and", "or", "not", "in")
@@ -46,7 +47,7 @@ if RegexLexer is not None:
                 (r'"(?:[^"\\\n]|\\["\\n])*"', String.Double),
                 (r'"[^"\n]*', String.Double),  # not closed: the rest of the line, as the parser reads it
                 # A declaration word and the name it declares.
-                (rf"\b(let|param|table|require|section|criterion|grade)(\s+)({NAME})",
+                (rf"\b(let|param|table|function|require|section|criterion|grade)(\s+)({NAME})",
                  bygroups(Keyword.Declaration, Whitespace, Name.Variable)),
                 (rf"\b(ruleset|library)(\s+)({NAME})", bygroups(Keyword.Namespace, Whitespace, Name.Namespace)),
                 (rf"\b(as)(\s+)({NAME})", bygroups(Keyword, Whitespace, Name.Namespace)),

@@ -80,7 +80,31 @@ def parse(source: str, filename: str) -> ast.Module:
         tree = _parser().parse(source)
     except UnexpectedInput as error:
         raise RulesetError(_syntax_diagnostics(source, filename, error), {filename: source}) from None
+    deep = _too_deep(tree, filename)
+    if deep:
+        raise RulesetError([deep], {filename: source})
     return _Builder(source, filename).transform(tree)
+
+
+# Every later phase (building the syntax tree, checking, compiling, evaluating, the gap analysis, formatting)
+# walks expressions recursively; past this depth a hostile file could exhaust Python's stack, so it is
+# refused here, once, with a diagnostic. The shipped rulesets nest at most 10 levels deep.
+MAX_NESTING = 100
+
+
+def _too_deep(tree, filename: str) -> Diagnostic | None:
+    """The place where the parse tree nests more than MAX_NESTING levels, if it does (walked without recursion)."""
+    stack = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_NESTING:
+            meta = node.meta
+            span = (Span(filename, meta.line, meta.column, meta.end_line, meta.end_column)
+                    if not meta.empty else Span(filename, 1, 1, 1, 2))
+            return Diagnostic("too-deep", f"the expression is too deeply nested (more than {MAX_NESTING} levels)",
+                              span, hint="split it into several `let` values, or use sum(...) over a list")
+        stack.extend((child, depth + 1) for child in node.children if hasattr(child, "children"))
+    return None
 
 
 def _syntax_diagnostics(source: str, filename: str, error: UnexpectedInput) -> list[Diagnostic]:
@@ -226,7 +250,7 @@ class _Builder(Transformer):
         return ast.Label(_unquote(zh), _unquote(en) if en is not None else None)
 
     def cite(self, meta, children):
-        return _unquote(children[0])
+        return children[0]
 
     def import_decl(self, meta, children):
         return ast.Import(self._at(meta), _unquote(children[0]), str(children[1]))
@@ -238,6 +262,21 @@ class _Builder(Transformer):
     def param_decl(self, meta, children):
         name, label, unit, default, cite = children
         return ast.Param(self._at(meta), str(name), label, unit, default, cite)
+
+    def function_decl(self, meta, children):
+        name, *arguments, label, result, expr, cite = children
+        kind, unit = result or (None, None)
+        return ast.FunctionDecl(self._at(meta), str(name), [a for a in arguments if a is not None], label, kind,
+                                unit, expr, cite)
+
+    def argument(self, meta, children):
+        name, (kind, unit) = children
+        return ast.Argument(self._at(meta), str(name), kind, unit)
+
+    def result_type(self, meta, children):
+        if isinstance(children[0], Token) and children[0].type == "VALUE_KIND":
+            return str(children[0]), None
+        return "number", children[0]
 
     def table_decl(self, meta, children):
         name, label, unit, columns, cite, *rows = children
@@ -399,9 +438,12 @@ class _Builder(Transformer):
         return self._expr(ast.Call, meta, function=str(function), args=[a for a in args if a is not None])
 
     def aggregate(self, meta, children):
-        function, item, variable, source, where = children
+        function, item, variable, source, *lets, where = children
         return self._expr(ast.Aggregate, meta, function=str(function), item=item, variable=str(variable),
-                          source=source, where=where)
+                          source=source, where=where, let_names=[n for n, _ in lets], lets=[e for _, e in lets])
+
+    def item_let(self, meta, children):
+        return str(children[0]), children[1]
 
 
 def _parenthesised(node: ast.Expr, source: str) -> bool:

@@ -7,10 +7,10 @@ the check phase refuses GIVEN as declared names, and docs/language.md lists all 
 
 # Words that begin a top-level declaration. `variant` is one, but it is also a name in expressions, so it
 # is not reserved.
-DECLARATIONS = ("import", "let", "param", "table", "variant", "require", "section", "grades")
+DECLARATIONS = ("import", "let", "param", "table", "function", "variant", "require", "section", "grades")
 
 # Words that cannot be names: declarations and the keywords of expressions and items.
-RESERVED = ("import", "let", "param", "table", "require", "section", "criterion", "grades", "grade",
+RESERVED = ("import", "let", "param", "table", "function", "require", "section", "criterion", "grades", "grade",
             "if", "then", "else", "and", "or", "not", "in", "for", "where", "true", "false", "otherwise",
             "cite", "when")
 

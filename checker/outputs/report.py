@@ -19,12 +19,13 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
+from . import summary
+from .numbers import number, quantity, unit_text
 from ..catalogue import LANGS, catalogue, fill
 from ..errors import ReportError
 from ..resources import resource_dir
-from ..evaluation.result import Result, dumps, format_number
+from ..evaluation.result import Result, dumps
 from ..language.highlight import rule_code_html
-from ..language.units import UnitError, convert, parse_unit
 
 FORMATS = ("text", "md", "html", "json", "pdf")
 TEMPLATES = {"text": "report.txt.j2", "md": "report.md.j2", "html": "report.html.j2"}
@@ -33,9 +34,6 @@ _HTML_LANG = {"zh": "zh-CN", "en": "en"}
 _MARK = {"pass": "✓", "met": "✓", "partly_met": "◐", "not_met": "✗", "fail": "✗", "missing": "?",
          "error": "!", "waived": "~", "not_applicable": "-", "ok": "="}
 _DECIDED = ("pass", "fail", "met", "partly_met", "not_met")
-_EMISSIONS = parse_unit("tCO2e")
-_CHART_WIDTH = Decimal(440)  # px of the longest bar
-_TEXT_BAR = 20  # characters of the longest bar in text and Markdown charts
 
 
 def render(result: Result | dict, fmt: str = "text", lang: str = "zh",
@@ -55,7 +53,8 @@ def render(result: Result | dict, fmt: str = "text", lang: str = "zh",
         return html_to_pdf(html, attachments={"result.json": dumps(data).encode("utf-8")})
     folder = _folder(template_dir)
     t = catalogue(folder)[lang]
-    context = {"view": build_view(data, lang, t), "t": t, "result": data, "lang": lang}
+    data = neutralised(data)
+    context = {"view": build_view(data, lang, t, rich=fmt == "html"), "t": t, "result": data, "lang": lang}
     environment = _environment(folder, fmt)
     if folder is None:  # the shipped templates: a failure there is a fault of carbon-check
         return environment.get_template(TEMPLATES[fmt]).render(context)
@@ -129,8 +128,15 @@ def _unblock(match: re.Match) -> str:
 
 
 def rule_code(value) -> Markup:
-    """Rule code (a condition, a formula) as escaped, highlighted HTML for `<code>`: `{{ x|rule_code }}`."""
-    return Markup(rule_code_html(str(value)))
+    """Rule code (a condition, a formula) as escaped, highlighted HTML for `<code>`: `{{ x|rule_code }}`.
+
+    It may wrap at a space or after the dot of a path, never inside a name: a <wbr> after each dot of
+    the text (not of the markup).
+    """
+    return Markup(_DOT_IN_TEXT.sub(".<wbr>", rule_code_html(str(value))))
+
+
+_DOT_IN_TEXT = re.compile(r"\.(?![^<>]*>)")
 
 
 def md_code(value) -> _MarkdownSafe:
@@ -140,6 +146,28 @@ def md_code(value) -> _MarkdownSafe:
     fence = "`" * (longest + 1)
     padding = " " if text.startswith("`") or text.endswith("`") or longest else ""
     return _MarkdownSafe(f"{fence}{padding}{text}{padding}{fence}")
+
+
+# Characters that can forge what a reader sees: line and paragraph breaks, tabs and other C0/C1 controls,
+# bidi embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069, U+200E/F, U+061C) and invisible
+# zero-width characters. In evidence strings each is shown as its code point, in every format.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
+def neutralise_text(text: str) -> str:
+    """`text` with every forging character written as `[U+XXXX]`: "ACME[U+202E]FDP.exe"."""
+    return _UNSAFE.sub(lambda m: f"[U+{ord(m.group()):04X}]", text) if _UNSAFE.search(text) else text
+
+
+def neutralised(value):
+    """A copy of result data with neutralise_text applied to every string (keys are the result's own)."""
+    if isinstance(value, str):
+        return neutralise_text(value)
+    if isinstance(value, dict):
+        return {key: neutralised(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [neutralised(item) for item in value]
+    return value
 
 
 def _md_finalize(value):
@@ -176,16 +204,32 @@ def css_string(text: str) -> Markup:
 # ---------------------------------------------------------------------------
 # the view: what every template shows, in one language
 
-def build_view(data: dict, lang: str, t: dict) -> dict:
-    """What a report shows, selected from the result and worded in `lang` with the catalogue `t`."""
+def build_view(data: dict, lang: str, t: dict, rich: bool = False) -> dict:
+    """What a report shows, selected from the result and worded in `lang` with the catalogue `t`.
+
+    `rich`: units written with subscripts (tCO₂e), for HTML and PDF.
+    """
     label = functools.partial(_label, lang=lang)
+    shown = _Shown(lang, t, rich)
     ruleset = data["ruleset"]
     outcome = "inconclusive" if data.get("inconclusive") else data["outcome"]
     grade = data.get("grade") or data.get("provisional_grade")
     show_score = outcome != "inconclusive" and data.get("score") is not None and data.get("max_score") is not None
-    sections = [_section(s, lang, t) for s in data["sections"]]
+    sections = [_section(s, shown) for s in data["sections"]]
+    requirements = [_item(r, shown) for r in data["requirements"]]
+    criteria = [c for s in sections for c in s["criteria"]]
     applicant = data.get("applicant") or {}
     title = f"{label(ruleset.get('title')) or ruleset['id']} · {t['report']['title']}"
+    status = label(ruleset.get("status"))
+    hypothetical = data.get("hypothetical")
+    changes = [{"pointer": c["pointer"], "from": shown.json(c.get("from")), "to": shown.json(c.get("to"))}
+               for c in (hypothetical or {}).get("changes", [])]
+    stake, units = summary.points_at_stake(data), summary.missing_units(data)
+    missing = [{"pointer": m["pointer"], "description": label(m.get("description")),
+                "unit": unit_text(units.get(m["pointer"]), lang, rich) or None,
+                "points": shown.number(stake[m["pointer"]]) if stake.get(m["pointer"]) else None,
+                "needed_by": list(m.get("needed_by") or [])} for m in data["missing"]]
+    next_grade = _next_grade(data, shown)
     return {
         "lang": lang,
         "html_lang": _HTML_LANG[lang],
@@ -193,6 +237,11 @@ def build_view(data: dict, lang: str, t: dict) -> dict:
         "date": data.get("date"),
         "w3c_date": data["date"] if re.fullmatch(r"\d{4}-\d{2}-\d{2}", data.get("date") or "") else None,
         "tool": data["tool"],
+        "hypothetical": {"changes": changes} if hypothetical is not None else None,
+        "status": {"text": status, "notice": fill(t["notice"]["status"], status=status)}
+        if status and not ruleset.get("final", True) else None,
+        "watermark": t["notice"]["hypothetical_mark"] if hypothetical is not None else (
+            t["notice"]["status_mark"] if status and not ruleset.get("final", True) else None),
         "applicant": {
             "name": applicant.get("name"),
             "site": applicant.get("site"),
@@ -211,18 +260,27 @@ def build_view(data: dict, lang: str, t: dict) -> dict:
         "outcome": {"key": outcome, "label": t["outcome"][outcome]},
         "grade": label(grade["label"]) or grade["id"] if grade else None,
         "provisional": bool(data.get("provisional_grade")) or (outcome == "incomplete" and show_score),
-        "score": fill(t["unit"]["of"], points=format_number(data["score"]), max=format_number(data["max_score"]))
+        "score": fill(t["unit"]["of"], points=shown.number(data["score"]), max=shown.number(data["max_score"]))
         if show_score else None,
         "inconclusive": outcome == "inconclusive",
-        "requirements": [_item(r, lang, t) for r in data["requirements"]],
+        "counts": summary.counts([*data["requirements"], *(c for s in data["sections"] for c in s["criteria"])], t),
+        "reasons": {
+            "failed": [r for r in requirements if r["status"] == "fail"],
+            "missing": missing if outcome == "incomplete" else [],
+            "actions": [c for c in next_grade["conditions"] if c.get("action")][:3]
+            if outcome in ("graded", "not_graded") else [],
+        },
+        "bands": summary.bands(data, label, shown.number),
+        "key_values": [_value(v, shown) for v in summary.key_values(data)],
+        "requirements": requirements,
         "sections": sections,
         "section_chart": _section_chart(sections) if sections and outcome != "inconclusive" else None,
-        "emissions_chart": _emissions_chart(data["values"], lang, t),
-        "computed": [_value(v, lang, t) for v in data["values"]],
-        "missing": [{"pointer": m["pointer"], "description": label(m.get("description")),
-                     "needed_by": list(m.get("needed_by") or [])} for m in data["missing"]],
+        "emissions_chart": summary.bridge(data["values"], label, lambda v: shown.value(v),
+                                          lambda amount: shown.quantity(amount, "tCO2e"), t["chart"]["net"]),
+        "computed": [_value(v, shown) for v in data["values"]],
+        "missing": missing,
         "errors": [{"item": e.get("item"), "message": e.get("message")} for e in data["errors"]],
-        "next": _next_grade(data, lang, t),
+        "next": next_grade,
         "provenance": {
             "ruleset_id": ruleset["id"],
             "ruleset_version": ruleset.get("version"),
@@ -232,8 +290,9 @@ def build_view(data: dict, lang: str, t: dict) -> dict:
             "tool": f"{data['tool']['name']} {data['tool']['version']}",
             "result_schema": f"{data['$schema']} ({data['result_version']})",
             "basis": label(ruleset.get("basis")),
+            "status": status or None,
             "reproduce": fill(t["note"]["reproduce"], date=data.get("date") or "—"),
-            "parameters": [_parameter(name, p, t) for name, p in (data.get("parameters") or {}).items()],
+            "parameters": [_parameter(name, p, shown) for name, p in (data.get("parameters") or {}).items()],
         },
         "page_counter_css": _page_counter(t["note"]["page"]),
         "signoff": _signoff(data.get("signoff"), lang, t),
@@ -257,15 +316,10 @@ def _signoff(signoff: dict | None, lang: str, t: dict) -> dict:
     }
 
 
-def _parameter(name: str, recorded: dict, t: dict) -> dict:
+def _parameter(name: str, recorded: dict, shown: "_Shown") -> dict:
     """A recorded parameter: its value as read, and where it came from."""
-    value, unit = recorded.get("value"), recorded.get("unit")
-    if value is None:
-        display = t["parameters"]["no_value"]
-    elif isinstance(value, Decimal):
-        display = format_number(value) + ("%" if unit == "%" else f" {unit}" if unit else "")
-    else:
-        display = str(value).lower() if isinstance(value, bool) else str(value)
+    t, value = shown.t, recorded.get("value")
+    display = t["parameters"]["no_value"] if value is None else shown.plain(value, recorded.get("unit"))
     source = recorded.get("source")
     return {"name": name, "display": display, "source": t["parameters"].get(source, source),
             "file_sha256": recorded.get("file_sha256")}
@@ -274,7 +328,59 @@ def _parameter(name: str, recorded: dict, t: dict) -> dict:
 def _label(value: dict | None, lang: str) -> str:
     if not value:
         return ""
+    if isinstance(value, str):  # a result written before cites had two languages
+        return value
     return value.get(lang) or value.get("zh") or ""
+
+
+class _Shown:
+    """Values as one report shows them: numbers through checker.outputs.numbers, words from the catalogue."""
+
+    def __init__(self, lang: str, t: dict, rich: bool):
+        self.lang, self.t, self.rich = lang, t, rich
+        self.label = functools.partial(_label, lang=lang)
+
+    def number(self, value) -> str:
+        return number(_decimal(value), self.lang)
+
+    def quantity(self, value, unit: str | None, bounds=()) -> str:
+        return quantity(_decimal(value), unit, self.lang, rich=self.rich, bounds=bounds)
+
+    def plain(self, value, unit: str | None = None, bounds=()) -> str:
+        """A value the evidence or the ruleset gave: number, yes/no, a listed word, a date or a text."""
+        if isinstance(value, bool):
+            return self.t["value"]["yes" if value else "no"]
+        if isinstance(value, (Decimal, int, float)):
+            return self.quantity(value, unit, bounds)
+        if isinstance(value, str):
+            return self.t["enum"].get(value, value) if value in self.t["enum"] else value
+        if isinstance(value, list):
+            return self.t["punct"]["comma"].join(self.plain(v) for v in value)
+        return "—" if value is None else str(value)
+
+    def json(self, value) -> str:
+        """A value of a what-if change; "—" for none (deleted or absent)."""
+        return "—" if value is None else self.plain(value)
+
+    def value(self, recorded: dict, bounds=()) -> str:
+        """An input or computed value: formatted from its value and unit; unknowns in the report's words."""
+        if recorded.get("value") is None:
+            return display_value(recorded, self.t)
+        return self.plain(recorded["value"], recorded.get("unit"), bounds)
+
+
+def _decimal(value) -> Decimal:
+    if isinstance(value, Decimal):
+        return value
+    return Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+
+
+_LITERAL = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?")
+
+
+def _literals(condition: str | None) -> list[Decimal]:
+    """The numbers written in a condition: a failed comparison's value is never rounded onto them."""
+    return [Decimal(n) for n in _LITERAL.findall(condition or "")]
 
 
 def _period(period: dict | None) -> str | None:
@@ -287,33 +393,32 @@ def _period(period: dict | None) -> str | None:
     return span or year
 
 
-def _points(value) -> str | None:
-    return None if value is None else format_number(value)
-
-
-def _item(item: dict, lang: str, t: dict) -> dict:
+def _item(item: dict, shown: _Shown) -> dict:
     """A requirement, criterion or grade condition: its status, and how it came out with the values used."""
+    t = shown.t
     tier = item.get("tier")
     condition = item.get("condition") or (tier or {}).get("condition")
+    decided_against = item["status"] in ("fail", "not_met", "partly_met")
+    bounds = _literals(condition) if decided_against else ()
     return {
         "id": item["id"],
-        "label": _label(item.get("label"), lang),
-        "cite": item.get("cite"),
+        "label": shown.label(item.get("label")),
+        "cite": shown.label(item.get("cite")) or None,
         "status": item["status"],
         "status_label": t["status"].get(item["status"], item["status"]),
         "mark": _MARK.get(item["status"], " "),
         "condition": condition,
-        "how": _how(item, t),
+        "how": _how(item, shown),
         # "holds: <condition>" reads as one sentence; a missing or waived item names its condition apart
         "joined": item["status"] in _DECIDED,
-        "inputs": [{"name": i["name"], "display": display_value(i, t)} for i in item.get("inputs", [])],
-        "points": _points(item.get("points")),
-        "max": _points(item.get("max")),
+        "inputs": [{"name": i["name"], "display": shown.value(i, bounds)} for i in item.get("inputs", [])],
+        "points": None if item.get("points") is None else shown.number(item["points"]),
+        "max": None if item.get("max") is None else shown.number(item["max"]),
     }
 
 
-def _how(item: dict, t: dict) -> str:
-    how, status = t["how"], item["status"]
+def _how(item: dict, shown: _Shown) -> str:
+    how, status, t = shown.t["how"], item["status"], shown.t
     if status == "waived":
         return fill(how["waived"], reason=item.get("waiver") or "")
     if status == "not_applicable":
@@ -352,74 +457,48 @@ def display_value(recorded: dict, t: dict) -> str:
     return display
 
 
-def _section(section: dict, lang: str, t: dict) -> dict:
+def _section(section: dict, shown: _Shown) -> dict:
     return {
         "id": section["id"],
-        "label": _label(section.get("label"), lang),
-        "cite": section.get("cite"),
-        "points": _points(section["points"]),
-        "max": _points(section["max"]),
-        "criteria": [_item(c, lang, t) for c in section["criteria"]],
+        "label": shown.label(section.get("label")),
+        "cite": shown.label(section.get("cite")) or None,
+        "points": shown.number(section["points"]),
+        "max": shown.number(section["max"]),
+        "points_exact": _decimal(section["points"]),
+        "max_exact": _decimal(section["max"]),
+        "criteria": [_item(c, shown) for c in section["criteria"]],
     }
 
 
-def _value(value: dict, lang: str, t: dict) -> dict:
+def _value(value: dict, shown: _Shown) -> dict:
     return {
         "id": value["id"],
-        "label": _label(value.get("label"), lang),
+        "label": shown.label(value.get("label")),
         "status": value["status"],
-        "status_label": t["status"].get(value["status"], value["status"]),
-        "display": display_value(value, t),
+        "status_label": shown.t["status"].get(value["status"], value["status"]),
+        "display": shown.value(value),
         "formula": value.get("formula"),
-        "cite": value.get("cite"),
+        "cite": shown.label(value.get("cite")) or None,
     }
-
-
-def _bar(value: Decimal, scale: Decimal) -> dict:
-    """Lengths of one bar, in SVG pixels and in text characters."""
-    share = max(value, Decimal(0)) / scale if scale > 0 else Decimal(0)
-    return {"px": format_number((share * _CHART_WIDTH).quantize(Decimal("0.1"))),
-            "chars": int((share * _TEXT_BAR).to_integral_value())}
 
 
 def _section_chart(sections: list[dict]) -> dict:
     """Points of each section against its maximum; bars share one scale, the largest maximum."""
-    largest = max((Decimal(s["max"]) for s in sections), default=Decimal(0))
+    largest = max((s["max_exact"] for s in sections), default=Decimal(0))
     rows = [{"id": s["id"], "label": s["label"], "points": s["points"], "max": s["max"],
-             "earned": _bar(Decimal(s["points"]), largest), "maximum": _bar(Decimal(s["max"]), largest)}
+             "earned": summary.bar(s["points_exact"], largest), "maximum": summary.bar(s["max_exact"], largest)}
             for s in sections]
     return {"rows": rows, **_chart_frame(len(rows))}
 
 
-def _emissions_chart(values: list[dict], lang: str, t: dict) -> dict | None:
-    """The result's emissions by scope or category, in tCO2e, where the ruleset computes them."""
-    found = []
-    for value in values:
-        if not value["id"].startswith(("category", "categories", "scope")) or not value.get("unit"):
-            continue
-        try:
-            unit = parse_unit(value["unit"])
-        except UnitError:
-            continue
-        if not unit.compatible(_EMISSIONS):
-            continue
-        amount = None if value.get("value") is None else convert(value["value"], unit.factor_to(_EMISSIONS))
-        found.append((value, amount))
-    if not found:
-        return None
-    largest = max((a for _, a in found if a is not None), default=Decimal(0))
-    rows = [{"id": v["id"], "label": _label(v.get("label"), lang) or v["id"], "display": display_value(v, t),
-             "known": a is not None, "bar": _bar(a if a is not None else Decimal(0), largest)} for v, a in found]
-    return {"rows": rows, "unit": _EMISSIONS.symbol, **_chart_frame(len(rows))}
-
-
 def _chart_frame(rows: int) -> dict:
     """SVG geometry shared by the charts: each row is a label line above its bar."""
-    return {"width": 640, "row_height": 40, "bar_width": int(_CHART_WIDTH), "height": rows * 40 + 8}
+    return {"width": 640, "row_height": 34, "bar_width": int(summary.BAR), "height": rows * 34 + 4}
 
 
-def _next_grade(data: dict, lang: str, t: dict) -> dict:
+def _next_grade(data: dict, shown: _Shown) -> dict:
     """What the next grade needs: the gap analysis when the result has one, else the grade's unmet clauses."""
+    t, lang = shown.t, shown.lang
     grades = data["grades"]
     if not grades:
         return _next("no_grades", note=t["next"]["no_grades"])
@@ -448,7 +527,7 @@ def _next_grade(data: dict, lang: str, t: dict) -> dict:
     for condition in target["conditions"]:
         if condition["status"] == "met":
             continue
-        item = _item(condition, lang, t)
+        item = _item(condition, shown)
         conditions.append({
             "condition": item["condition"],
             "status": item["status"],

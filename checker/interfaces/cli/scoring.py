@@ -133,11 +133,16 @@ def _what_if(application: Application, changes: tuple[str, ...], before, params:
     """`check --set`: the result of the changed evidence, and what changed against `before`."""
     from ...evaluation.whatif import apply_changes, compare, parse_change
     from ...outputs.gaptext import render_comparison
-    changed = apply_changes(application.evidence, [parse_change(change) for change in changes])
+    from ...pointer import get
+    changed, record = application.evidence, []
+    for change in changes:
+        path, value = parse_change(change)
+        before_change, changed = changed, apply_changes(changed, [(path, value)])
+        record.append({"pointer": change.partition("=")[0], "from": get(before_change, path), "to": get(changed, path)})
     intake.check(application, changed, f"{application.source} (with --set)")
     after = application.ruleset.evaluate(changed, params=params, date=date)
+    after.hypothetical = {"changes": record}  # so that no report of it can pass for an evaluation
     return after, "\n" + render_comparison(compare(before, after), list(changes), lang)
-
 
 
 @click.command("gap", epilog="""\b

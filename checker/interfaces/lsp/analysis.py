@@ -24,7 +24,8 @@ from ...tools.lint import lint_grades
 KEYWORDS = sorted(set(RESERVED) | {"ruleset", "library", "variant", "as", "default", "columns", "max", "scale",
                                    "from", "to", "assessed", "points", "waivable", "en", "true", "false", "none"})
 _DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
-_DECLARED = re.compile(r"\b(?:ruleset|library|let|param|table|require|section|criterion|grade|as)\s+([A-Za-z_]\w*)")
+_DECLARED = re.compile(r"\b(?:ruleset|library|let|param|table|function|require|section|criterion|grade|as)\s+"
+                       r"([A-Za-z_]\w*)")
 
 
 @dataclass
@@ -198,8 +199,8 @@ class Document:
 
     def names(self) -> dict[str, str]:
         """Every name a formula can use here, with its kind."""
-        found = {name: item.kind for name, item in self.items.items() if item.kind in ("let", "param", "table",
-                                                                                      "import")}
+        items = ("ruleset", "requirement", "section", "criterion", "grades", "grade")  # not values
+        found = {name: item.kind for name, item in self.items.items() if item.kind not in items}
         found.update({name: "function" for name in FUNCTIONS})
         found.update({name: "given" for name in GIVEN})
         return found

@@ -170,7 +170,8 @@ def _item_hover(item: Item) -> str:
     if getattr(node, "max", None) is not None:
         facts.append(f"max: {node.max}")
     if getattr(node, "cite", None):
-        facts.append(f"cite: {node.cite}")
+        cite = node.cite
+        facts.append(f"cite: {cite.zh}" + (f" / {cite.en}" if cite.en and cite.en != cite.zh else ""))
     if facts:
         lines.append("\n".join(f"- {fact}" for fact in facts))
     source = _source(item)

@@ -1,0 +1,279 @@
+"""The operations compiled closures are made of: reading the evidence, three-valued logic, operations that
+propagate unknown values, exact unit conversions and aggregation over lists.
+
+Each takes and returns closures `ctx -> value`; a value is a Decimal, text, bool, date or an unknown
+(Missing or Failure, see values.py), which flows through instead of raising.
+"""
+from __future__ import annotations
+
+import decimal
+from decimal import Decimal, DivisionByZero, Inexact, InvalidOperation, Overflow, Rounded
+from typing import Any, Callable
+
+from ..language import ast
+from ..language.functions import parse_date
+from ..language.types import Type
+from ..language.units import convert
+from ..language.values import UNKNOWN, Failure, Missing, combine
+
+Fn = Callable[[Any], Any]
+ZERO = Decimal(0)
+
+
+def kleene(values, decisive: bool):
+    """Three-valued `or` (decisive true) or `and` (decisive false), stopping at the first deciding value."""
+    unknown = []
+    for value in values:
+        if value is decisive:
+            return decisive
+        if value is not (not decisive):
+            unknown.append(value)
+    return combine(*unknown) if unknown else (not decisive)
+
+
+def strict(operation: Callable, fns: list[Fn]) -> Fn:
+    """An operation whose result is unknown when any operand is."""
+    if len(fns) == 1:
+        (a,) = fns
+
+        def unary(ctx):
+            v = a(ctx)
+            return v if isinstance(v, UNKNOWN) else operation(v)
+        return unary
+    if len(fns) == 2:
+        a, b = fns
+        # A literal operand (`x >= 80%`, `100% - x`) is known: neither called nor checked.
+        if is_known_constant(b):
+            y = b.constant
+
+            def binary_constant_right(ctx):
+                x = a(ctx)
+                return combine(x, y) if isinstance(x, UNKNOWN) else operation(x, y)
+            return binary_constant_right
+        if is_known_constant(a):
+            x = a.constant
+
+            def binary_constant_left(ctx):
+                y = b(ctx)
+                return combine(x, y) if isinstance(y, UNKNOWN) else operation(x, y)
+            return binary_constant_left
+
+        def binary(ctx):
+            x, y = a(ctx), b(ctx)
+            if isinstance(x, UNKNOWN) or isinstance(y, UNKNOWN):
+                return combine(x, y)
+            return operation(x, y)
+        return binary
+
+    def nary(ctx):
+        values = [f(ctx) for f in fns]
+        if any_unknown(values):
+            return combine(*values)
+        return operation(*values)
+    return nary
+
+
+def any_unknown(values: list) -> bool:
+    for value in values:  # a plain loop: any() over a generator costs more than the checks
+        if isinstance(value, UNKNOWN):
+            return True
+    return False
+
+
+def constant(value) -> Fn:
+    """A closure that always gives `value`, marked so that operations on it can use the value directly."""
+    def constant(ctx):
+        return value
+    constant.constant = value
+    return constant
+
+
+def is_known_constant(fn: Fn) -> bool:
+    return hasattr(fn, "constant") and not isinstance(fn.constant, UNKNOWN)
+
+
+# Folding a literal's conversion must not round: then it equals what evaluation would compute.
+EXACT = decimal.Context(prec=34, traps=[Inexact, Rounded, InvalidOperation, DivisionByZero, Overflow])
+
+
+def converter(compute: Fn, factor) -> Fn:
+    """`compute`'s value multiplied by an exact unit factor; a literal's (`100%`, `0 MWh`) once, here."""
+    if factor == 1:
+        return compute
+    if is_known_constant(compute):
+        try:
+            with decimal.localcontext(EXACT):
+                return constant(convert(compute.constant, factor))
+        except decimal.DecimalException:
+            pass
+    # The steps of units.convert, with the factor's Decimals made once.
+    numerator, denominator = Decimal(factor.numerator), Decimal(factor.denominator)
+    if denominator == 1:
+        def multiplied(ctx):
+            value = compute(ctx)
+            return value if isinstance(value, UNKNOWN) else value * numerator
+        return multiplied
+    if numerator == 1:
+        def divided(ctx):
+            value = compute(ctx)
+            return value if isinstance(value, UNKNOWN) else value / denominator
+        return divided
+    return lambda ctx: scaled(compute(ctx), factor)
+
+
+def scaled(value, factor):
+    return value if isinstance(value, UNKNOWN) else convert(value, factor)
+
+
+def coerce(value, type_: Type):
+    if type_ is not None and type_.kind == "date" and isinstance(value, str):
+        return parse_date(value)
+    return value
+
+
+def evidence_getter(path: tuple[str, ...], type_: Type) -> Fn:
+    missing = Missing((ast.pointer_of(path),))
+    # Most paths are one to three keys deep: unrolled, they skip the loop (which also steps into lists
+    # and reads dates).
+    unrolled = not (type_ is not None and type_.kind == "date") and all(isinstance(k, str) for k in path)
+    if unrolled and len(path) == 1:
+        (k1,) = path
+
+        def get1(ctx):
+            node = ctx.evidence
+            node = node.get(k1) if isinstance(node, dict) else None  # any mapping a caller passes
+            return missing if node is None else node
+        return get1
+    if unrolled and len(path) == 2:
+        k1, k2 = path
+
+        def get2(ctx):
+            node = ctx.evidence
+            node = node.get(k1) if isinstance(node, dict) else None
+            node = node.get(k2) if isinstance(node, dict) else None
+            return missing if node is None else node
+        return get2
+    if unrolled and len(path) == 3:
+        k1, k2, k3 = path
+
+        def get3(ctx):
+            node = ctx.evidence
+            node = node.get(k1) if isinstance(node, dict) else None
+            node = node.get(k2) if isinstance(node, dict) else None
+            node = node.get(k3) if isinstance(node, dict) else None
+            return missing if node is None else node
+        return get3
+
+    def get(ctx):
+        node = ctx.evidence
+        for key in path:
+            node = step(node, key)
+            if node is None:
+                return missing
+        return coerce(node, type_)
+    return get
+
+
+def step(node, key):
+    """One key (a text) or list position (a number) further into the evidence, or None."""
+    if isinstance(key, int):
+        return node[key] if isinstance(node, list) and -len(node) <= key < len(node) else None
+    return node.get(key) if isinstance(node, dict) else None  # any mapping a caller passes
+
+
+def var_getter(name: str, path: tuple[str, ...], type_: Type) -> Fn:
+    suffix = ast.pointer_of(path)
+    if not (type_ is not None and type_.kind == "date") and len(path) == 1 and isinstance(path[0], str):
+        # `s.mass`: the common case, unrolled
+        (k1,) = path
+
+        def get1(ctx):
+            node, pointer = ctx.vars[name]
+            node = node.get(k1) if isinstance(node, dict) else None
+            return Missing((pointer + suffix,)) if node is None else node
+        return get1
+
+    def get(ctx):
+        node, pointer = ctx.vars[name]
+        for key in path:
+            node = step(node, key)
+            if node is None:
+                return Missing((pointer + suffix,))
+        return coerce(node, type_)
+    return get
+
+
+def aggregate(function: str, source, variable: str | None, item: Fn | None, where: Fn | None,
+              lets: tuple[tuple[str, Fn], ...] = ()) -> Fn:
+    """`function` over the list `source` gives; each item bound to `variable`, then each of `lets` worked out
+    and bound in order, then the item kept if `where` holds and `item` computed."""
+    deciding = {"any": True, "all": False}.get(function)  # the item value after which any/all need no more
+
+    def items(ctx) -> list:
+        """Each item's value (or the item itself without an item expression), up to a deciding one."""
+        found, pointer = source(ctx)
+        if isinstance(found, UNKNOWN):
+            return [found]
+        if variable is None:
+            return [element if element is not None else Missing((f"{pointer}/{index}",))
+                    for index, element in enumerate(found)]
+        values = []
+        # An enclosing aggregation may use the same names: their bindings come back afterwards.
+        outer = ctx.vars.get(variable)
+        outer_lets = [(name, ctx.vars.get(name)) for name, _ in lets]
+        try:
+            for index, element in enumerate(found):
+                here = f"{pointer}/{index}"
+                ctx.vars[variable] = (element, here)
+                for name, let in lets:
+                    ctx.vars[name] = (let(ctx), here)
+                if where is not None:
+                    keep = where(ctx)
+                    if keep is False:
+                        continue
+                    if keep is not True:
+                        values.append(keep)
+                        continue
+                value = item(ctx) if item is not None else True
+                values.append(value)
+                if value is deciding:
+                    break
+        finally:
+            for name, value in [*reversed(outer_lets), (variable, outer)]:
+                if value is not None:
+                    ctx.vars[name] = value
+                else:
+                    ctx.vars.pop(name, None)
+        return values
+
+    if function == "count":
+        def count(ctx):
+            values = items(ctx)
+            unknown = [v for v in values if isinstance(v, UNKNOWN)]
+            return combine(*unknown) if unknown else Decimal(len(values))
+        return count
+    if function in ("any", "all"):
+        decisive = function == "any"
+        return lambda ctx: kleene(items(ctx), decisive)
+
+    def numeric(ctx):
+        values = items(ctx)
+        unknown = [v for v in values if isinstance(v, UNKNOWN)]
+        if unknown:
+            return combine(*unknown)
+        if function == "sum":
+            return sum(values, ZERO)
+        if not values:
+            return Failure(f"{function}() of an empty list")
+        if function == "avg":
+            return sum(values, ZERO) / len(values)
+        return min(values) if function == "min" else max(values)
+    return numeric
+
+
+def present(value) -> bool:
+    if isinstance(value, Missing):
+        return False
+    if isinstance(value, str):
+        return bool(value.strip())
+    return True
