@@ -52,6 +52,7 @@ class ItemInfo:
     max: Decimal | None = None
     method: str | None = None
     section: str | None = None
+    witnesses: list = field(default_factory=list)  # for each `all(…)` it reads, ctx → its first false item
 
 
 class ItemResult:
@@ -63,7 +64,7 @@ class ItemResult:
     computed, so reading the inputs afterwards gives what the item saw.
     """
 
-    __slots__ = ("about", "status", "points", "_own", "_ctx", "_detail", "_inputs")
+    __slots__ = ("about", "status", "points", "_own", "_ctx", "_detail", "_inputs", "_failing")
 
     def __init__(self, about: ItemInfo, status: str, points: Decimal | None = None, own: dict | None = None,
                  ctx=None):
@@ -91,11 +92,32 @@ class ItemResult:
     @property
     def inputs(self) -> list[Recorded]:
         if self._inputs is None:
-            ctx = self._ctx
-            self._inputs = [Recorded(i.name, i.type, ctx.values[i.let] if i.let else i.get(ctx), i.let)
-                            for i in self.about.inputs] if ctx is not None else []
-            self._ctx = None
+            self._read()
         return self._inputs
+
+    @property
+    def failing(self) -> list[str]:
+        """For a requirement or grade condition that does not hold: the first item each `all(…)` it reads
+        found false, e.g. `item 3 of evidence.credits (/credits/2, CCER-2024-000125): `c.retired` is false`."""
+        if self._inputs is None:
+            self._read()
+        return self._failing
+
+    def _read(self) -> None:
+        ctx, self._ctx = self._ctx, None
+        self._inputs, self._failing = [], []
+        if ctx is None:
+            return
+        # A decided item was decided without its unknown inputs (an untaken branch, a `false and …`): they
+        # are not shown, so that nothing asks for evidence the item did not need.
+        decided = self.status not in (MISSING, ERROR)
+        for i in self.about.inputs:
+            value = ctx.values[i.let] if i.let else i.get(ctx)
+            if not (decided and isinstance(value, (Missing, Failure))):
+                self._inputs.append(Recorded(i.name, i.type, value, i.let))
+        if self.status in (FAIL, NOT_MET):
+            found = (find(ctx) for find in self.about.witnesses)
+            self._failing = [text for text in found if text is not None]
 
     def __repr__(self) -> str:
         return f"ItemResult({self.kind} {self.id}: {self.status}, points={self.points})"
@@ -299,7 +321,8 @@ def explain(item: ItemResult) -> str:
         return points + (f" ({given})" if given else "")
     verdict = {PASS: "holds", FAIL: "does not hold", MET: "holds", NOT_MET: "does not hold"}.get(item.status,
                                                                                               item.status)
-    return f"`{detail.get('condition')}` {verdict}" + (f" ({given})" if given else "")
+    failing = "".join(f"; {text}" for text in item.failing)
+    return f"`{detail.get('condition')}` {verdict}" + (f" ({given})" if given else "") + failing
 
 
 def dumps(data) -> str:

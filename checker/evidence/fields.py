@@ -60,7 +60,9 @@ class Field:
 
     @property
     def unit(self) -> str | None:
-        return self.node.get("x-unit") if self.kind in ("number", "integer") else None
+        """The unit a value is given in; none for a plain number (`x-unit: "1"`)."""
+        unit = self.node.get("x-unit") if self.kind in ("number", "integer") else None
+        return unit if unit not in ("", "1") else None
 
     @property
     def unit_choices(self) -> list[str]:
@@ -80,7 +82,7 @@ class Field:
     def label(self, lang: str) -> str:
         """A short name: the description up to its first clause break, else the key."""
         text = self.description(lang)
-        short = _CUT.split(text, 1)[0].strip() if text else ""
+        short = _CUT.split(text, 1)[0].strip().rstrip(".") if text else ""
         return short or self.key.rsplit("/", 1)[-1]
 
     def path(self) -> tuple[str, ...]:

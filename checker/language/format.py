@@ -369,7 +369,7 @@ def _items(kids: list) -> list[list]:
     items: list[list] = []
     joined, depth = False, 0
     for kid in kids:
-        parts = _split_text(kid) if isinstance(kid, Tree) and kid.data == "text" else [[kid]]
+        parts = _split_text(kid) if isinstance(kid, Tree) and kid.data in ("text", "cite") else [[kid]]
         for part in parts:
             opens = isinstance(part[0], Token) and part[0] == "("  # `name(a, b)` in a head stays whole
             if (joined or depth or opens) and items:
@@ -388,7 +388,15 @@ def _group(item: list) -> Tree:
 
 
 def _split_text(node: Tree) -> list[list]:
-    zh, *rest = [c for c in node.children if c is not None]
+    """`"中文" en "English"` as two items, `cite "中文" en "English"` too: the English may go on a line below."""
+    kids = [c for c in node.children if c is not None]
+    if node.data == "cite":
+        keyword, *rest = kids
+        if len(rest) == 1 and isinstance(rest[0], Tree) and rest[0].data == "text":
+            first, *others = _split_text(rest[0])
+            return [[keyword] + first] + others
+        return [kids]
+    zh, *rest = kids
     return [[zh]] + ([rest] if rest else [])
 
 
@@ -401,7 +409,7 @@ def _fill(w: _Writer, items: list[list], cont: int, stay: bool = False, own_line
     broke = False
     for i, item in enumerate(items):
         text = _flat(_group(item))
-        cite = own_line and isinstance(item[0], Tree) and item[0].data == "cite"
+        cite = own_line and next(_leaves(item[0]), "") == "cite"
         glued = next(_leaves(item[0]), "") in (":", ",", ")")  # `f(x): number`
         if w.current and (broke or cite or not w.fits(text)) and not (stay and i == 0) and not glued:
             w.newline(cont)

@@ -36,6 +36,8 @@ from ..errors import CarbonCheckError
 EXTENSIONS = {"json": "json", "html": "html", "md": "md", "text": "txt"}
 JSON_LINES = (".jsonl", ".ndjson")
 SETTINGS_FILE = "batch.json"
+ROW_PROBLEMS = 10         # problems of an invalid application listed in its row; the row counts the rest
+ROW_ERROR_CHARS = 2000    # and at most this much text
 MAX_JSON_LINES_BYTES = 1 << 30  # one JSON Lines file holds many applications, each within --max-bytes
 INVALID, FAILED = "invalid", "error"  # rows of applications that were not scored
 UNGRADED = ("passed", "not_graded", "incomplete", "ineligible", INVALID, FAILED)  # bars after the grades
@@ -232,12 +234,18 @@ def score(application: Application, ruleset: Ruleset, settings: Settings, params
                              durable=False)
         return _row(application, _summary_of(result), json_file(application))
     except EvidenceError as error:
-        row.outcome, row.error = INVALID, " | ".join(error.render(settings.lang).splitlines())
+        listed = error.render(settings.lang, ROW_PROBLEMS).splitlines()
+        row.outcome, row.error = INVALID, _capped(" | ".join(listed))
     except OutputError:   # the disk is full or read-only: the next application would fail the same way
         raise
     except Exception as error:  # one application's fault must not stop the others
-        row.error = f"{type(error).__name__}: {error}"
+        row.error = _capped(f"{type(error).__name__}: {error}")
     return row
+
+
+def _capped(text: str) -> str:
+    """A row's error as summary.csv and index.html show it: one application cannot swell them."""
+    return text if len(text) <= ROW_ERROR_CHARS else text[:ROW_ERROR_CHARS] + "…"
 
 
 def json_file(application: Application) -> str:

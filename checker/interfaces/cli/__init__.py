@@ -23,6 +23,7 @@ COMMANDS = {
     "schema": ".authoring:schema",
     "diff": ".authoring:diff_command",
     "convert": ".selfcheck:convert",
+    "serve": ".selfcheck:serve",
     "fmt": ".editing:fmt",
     "lsp": ".editing:lsp",
     "reproduce": ".signing:reproduce",
