@@ -83,6 +83,7 @@ async def session(folder: Path) -> dict:
         answers["hover_object"] = await hover("evidence.electricity.consumption", len("evidence.e"))
         answers["hover_function"] = await hover("latest(", 1)
         answers["hover_criterion"] = await hover("criterion M1", len("criterion M"))
+        answers["hover_item_field"] = await hover("s.mass", 3)
         answers["definition_let"] = await definition("* grid_factor", 3)
         answers["definition_param"] = await definition("gwp_vintage]", 2)
         answers["definition_library"] = await definition("reference.grid_average", len("reference.grid"))
@@ -106,6 +107,8 @@ async def session(folder: Path) -> dict:
             text_document=doc, position=at(typing, "evidence.electricity.\n", len("evidence.electricity."))))
         answers["complete_name"] = await client.text_document_completion_async(lsp.CompletionParams(
             text_document=doc, position=at(typing, "let typing = ", len("let typing = "))))
+        answers["complete_item_field"] = await client.text_document_completion_async(lsp.CompletionParams(
+            text_document=doc, position=at(typing, "s.mass", 2)))
         answers["complete_library"] = await client.text_document_completion_async(lsp.CompletionParams(
             text_document=doc, position=at(typing, "reference.grid_average", len("reference."))))
         answers["unformattable"] = await client.text_document_formatting_async(lsp.DocumentFormattingParams(
@@ -162,6 +165,7 @@ def test_hover_shows_labels_unit_cite_and_definition(answers):
     assert "`evidence.electricity.consumption`" in evidence and "总用电量" in evidence and "unit: MWh" in evidence
     assert "核算边界内的用电情况" in answers["hover_object"].contents.value
     assert "latest(" in answers["hover_function"].contents.value
+    assert "`evidence.emissions.direct.mass`" in answers["hover_item_field"].contents.value  # `s` of `for s in`
     criterion = answers["hover_criterion"].contents.value
     assert "能源和碳排放智能信息化管理系统" in criterion and "max: 8" in criterion
 
@@ -184,6 +188,7 @@ def test_completion_of_evidence_paths_names_and_keywords(answers):
     assert evidence["consumption"].detail.startswith("MWh") and evidence["consumption"].documentation == "总用电量。"
     names = {item.label for item in answers["complete_name"].items}
     assert {"grid_factor", "gwp_vintage", "reference", "latest", "evidence", "let", "require"} <= names
+    assert {"mass", "gas", "source"} <= {item.label for item in answers["complete_item_field"].items}
     library = {item.label for item in answers["complete_library"].items}
     assert {"gwp100", "grid_average"} <= library
 

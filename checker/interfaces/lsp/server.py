@@ -131,7 +131,8 @@ def _document(ls: LanguageServer, uri: str) -> Document:
 @server.feature(lsp.TEXT_DOCUMENT_HOVER)
 def hover(ls: LanguageServer, params: lsp.HoverParams) -> lsp.Hover | None:
     document = _document(ls, params.text_document.uri)
-    words = document.dotted_at(*_cursor(document, params.position))
+    line, column = _cursor(document, params.position)
+    words = document.expand(document.dotted_at(line, column), line)
     found = document.resolve(words)
     if found is None:
         return None
@@ -225,6 +226,7 @@ def completion(ls: LanguageServer, params: lsp.CompletionParams) -> lsp.Completi
         words = document.dotted_at(line, column - 1, whole_word=False) + [""]
     else:
         words = document.dotted_at(line, column, whole_word=False) or [""]
+    words = document.expand(words, line) if len(words) >= 2 else words
     items: list[lsp.CompletionItem] = []
     if len(words) >= 2 and words[0] == "evidence":
         for name, schema in document.evidence_fields(words[1:-1]).items():
