@@ -9,6 +9,7 @@ from ...evaluation.result import dumps
 from ...evidence.load import EvidenceError, Problem
 from ...outputs.files import write_atomically
 from ...catalogue import fill, messages
+from ...pointer import format_pointer
 from .common import exit_codes_help, lang_option, max_bytes_option, read_application
 
 
@@ -47,17 +48,15 @@ def workbook_of(rules, evidence: dict, source: str, max_bytes: int) -> bytes:
     back, _ = read_workbook(content, source, max_bytes=max(max_bytes, len(content))).evidence(rules.schema)
     lost = sorted(_differences(evidence, back))
     if lost:
-        raise EvidenceError(source, [Problem(pointer, "a workbook cannot hold this value as it is (a field the "
-                                             "schema does not describe, or an empty text)",
-                                             "工作簿无法原样保存此值（模式未描述的字段，或空文本）")
-                                     for pointer in lost])
+        words = [messages(lang)["selfcheck"]["not_in_workbook"] for lang in ("en", "zh")]
+        raise EvidenceError(source, [Problem(pointer, *words) for pointer in lost])
     return content
 
 
 def _differences(a, b, pointer: str = "") -> set[str]:
     if isinstance(a, dict) and isinstance(b, dict):
         return {p for key in set(a) | set(b)
-                for p in _differences(a.get(key), b.get(key), f"{pointer}/{key}")}
+                for p in _differences(a.get(key), b.get(key), pointer + format_pointer((key,)))}
     if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
         return {p for i, (x, y) in enumerate(zip(a, b)) for p in _differences(x, y, f"{pointer}/{i}")}
     return set() if a == b and type(a) is type(b) else {pointer or "/"}
