@@ -7,6 +7,7 @@ every problem at once, each naming its JSON pointer and, for a workbook, its cel
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -105,7 +106,13 @@ def ruleset_named(name, given: str | Path | Ruleset | None = None) -> Ruleset:
         raise RulesetError([Diagnostic("not-found", f"the evidence names the ruleset {shown}, which is not shipped",
                                        expected="one of: " + ", ".join(shipped),
                                        hint=did_you_mean(name, shipped) or "pass --ruleset FILE to use another")])
-    return load_ruleset(shipped[name.replace("_", "-")])
+    return shipped_ruleset(shipped[name.replace("_", "-")])
+
+
+@functools.lru_cache(maxsize=None)
+def shipped_ruleset(path: Path) -> Ruleset:
+    """A shipped ruleset, loaded once per process: a server scores many applications against the same few."""
+    return load_ruleset(path)
 
 
 def schema_of(rules: Ruleset) -> dict:
