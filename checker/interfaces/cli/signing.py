@@ -9,7 +9,7 @@ import click
 
 from ...evaluation.result import dumps
 from ...outputs.files import write_atomically
-from .common import EXIT_INVALID, EXIT_NOT_GRADED, EXIT_OK, max_bytes_option
+from .common import EXIT_INVALID, EXIT_NOT_GRADED, EXIT_OK, complete_ruleset, max_bytes_option
 
 SIGNATURE_SUFFIX = ".p7s"  # a detached CMS signature, as S/MIME names it
 
@@ -184,7 +184,8 @@ Exit codes:
   3  internal fault (a short message says where to report it)""")
 @click.argument("result_file", metavar="RESULT.json", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("evidence", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--ruleset", "-r", help="The ruleset file the result was made with, when the shipped one differs.")
+@click.option("--ruleset", "-r", shell_complete=complete_ruleset,
+              help="The ruleset file the result was made with, when the shipped one differs.")
 @max_bytes_option
 def reproduce(result_file, evidence, ruleset, max_bytes):
     """Re-evaluate EVIDENCE from what RESULT.json records (ruleset, parameters, date) and compare byte for byte."""
