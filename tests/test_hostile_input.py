@@ -343,3 +343,20 @@ def test_one_invalid_application_cannot_swell_the_batch_summary(tmp_path):
     summary = (tmp_path / "out" / "summary.csv").read_text(encoding="utf-8-sig")
     assert len(summary) < ROW_ERROR_CHARS + 1000 and "more problems not shown" in summary
     assert (tmp_path / "out" / "index.html").stat().st_size < 100_000
+
+
+# ------------------------------------------------------------------ one batch per output folder
+
+def test_a_second_batch_into_the_same_folder_stops_with_a_clear_message(tmp_path):
+    import fcntl
+    from checker.tools.batch import LOCK_FILE
+    out = tmp_path / "out"
+    out.mkdir()
+    with open(out / LOCK_FILE, "w") as held:   # a first batch, still running
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        result = run("batch", EXAMPLE, "--ruleset", "zero-carbon-factory", "--out", out, "--jobs", "1")
+        assert result.exit_code == 2
+        assert f"another batch is writing into {out}" in result.output
+        assert not (out / "summary.csv").exists()
+    result = run("batch", EXAMPLE, "--ruleset", "zero-carbon-factory", "--out", out, "--jobs", "1")
+    assert result.exit_code == 0 and (out / "summary.csv").exists()   # once it ended, the folder is free

@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass, field as dataclass_field
 from decimal import Decimal, InvalidOperation, localcontext, Inexact
 
+from ..language.diagnostics import Diagnostic, RulesetError
 from ..language.schema import resolve
 from ..language.units import UnitError, parse_unit
 
@@ -118,10 +119,6 @@ class Group:
         return Field("", self.node, False).description(lang)
 
 
-class LayoutError(ValueError):
-    """The schema has a shape the fill-in view cannot show (a list inside a list entry)."""
-
-
 def layout(schema: dict) -> list[Group]:
     """The groups of fields of an evidence schema, in the schema's order; `ruleset` belongs to none."""
     root = resolve(schema, schema)
@@ -177,7 +174,9 @@ def _table(pointer: tuple, node: dict, root: dict) -> Group:
     else:   # a list of plain values: one column, each row a value
         fields, lists = [Field(ITEM, items, True)], []
     if lists:
-        raise LayoutError(f"/{'/'.join(pointer)}: a list inside a list entry has no table layout")
+        # The schema has a shape a form or a sheet cannot show: a fault of the ruleset, reported as one.
+        raise RulesetError([Diagnostic("schema", f"/{'/'.join(pointer)}: a list inside a list entry has no "
+                                                 f"form or sheet layout")])
     return _group("table", pointer, node, fields)
 
 
