@@ -18,7 +18,8 @@ from xml.etree import ElementTree
 import yaml
 
 from ..language.diagnostics import RulesetError, did_you_mean
-from ..inputs import MAX_YAML_NODES, BoundedLoader, InputError, is_dir, is_file, read_file
+from ..inputs import InputError, is_dir, is_file, read_file
+from ..safeyaml import MAX_YAML_NODES, BoundedLoader
 from ..evidence.load import DEFAULT_MAX_DEPTH, EvidenceError, load_evidence, validate_evidence
 from ..pointer import DELETE, PointerError, parse_pointer, patched
 from ..resources import resource_dir
