@@ -299,7 +299,7 @@ def test_a_malformed_cases_file_is_a_clear_error(folder, text, message):
     assert result.exit_code == 2, result.output
     assert message in result.stderr
     assert "Traceback" not in result.output
-    assert result.stdout.splitlines()[0] == "0 passed, 0 failed"
+    assert result.stdout.splitlines()[0] == "0 passed, 0 failed, 1 cases file not run (see the errors)"
 
 
 @pytest.mark.parametrize("case, message", [
@@ -366,3 +366,48 @@ def test_default_runs_every_shipped_cases_file():
     result = run()
     assert "coverage of rulesets/zero-carbon-factory.rules" in result.stdout
     assert any(line.endswith(" failed") and " passed, " in line for line in result.stdout.splitlines())
+
+
+# ------------------------------------------------------------------ unsetting, several paths, every error at once
+
+def test_a_case_unsets_a_file_level_parameter_with_null(folder):
+    # bar 3 makes level 2 worth 0 points at C1's second tier… unless the case unsets it (default 1: 10 points).
+    write_cases(folder, BASE.replace("level: 2", "level: 1") + "params: {bar: 3}\ncases:\n"
+                "  - name: file bar\n    expect: {score: 0}\n"
+                "  - name: default bar\n    params: {bar: null}\n    expect: {score: 5}\n")
+    result = run("tiny.rules")
+    assert (result.exit_code, result.stdout.splitlines()[0]) == (0, "2 passed, 0 failed"), result.output
+
+
+def test_test_takes_several_paths(folder):
+    write_cases(folder, BASE + "cases:\n" + GOLD)
+    other = folder / "other"
+    other.mkdir()
+    for name in ("tiny.rules", "tiny.schema.json"):
+        (other / name).write_text((folder / name).read_text(encoding="utf-8"), encoding="utf-8")
+    write_cases(other, BASE + "cases:\n" + GOLD + GOLD.replace("name: gold", "name: gold again"))
+    result = run("tiny.cases.yaml", "other", "tiny.rules")  # tiny.rules names the first file again: run once
+    assert (result.exit_code, result.stdout.splitlines()[0]) == (0, "3 passed, 0 failed"), result.output
+
+
+def test_several_paths_report_every_one_that_is_not_found(folder):
+    result = run("nowhere.cases.yaml", "tiny.rules", "nothing.cases.yaml")
+    assert result.exit_code == 2
+    assert "nowhere.cases.yaml: no such cases file" in result.stderr
+    assert "nothing.cases.yaml: no such cases file" in result.stderr
+    assert "tiny.rules: no cases file" in result.stderr
+
+
+def test_a_bad_cases_file_gives_every_error_at_once(folder):
+    write_cases(folder, BASE + "cases:\n"
+                "  - name: a\n    params: {barr: 1}\n    expect: {outcome: gradd}\n"
+                "  - name: b\n    colour: red\n    expect: {grade: goldd}\n")
+    result = run("tiny.rules")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "tiny.cases.yaml:4: case 'a': the ruleset has no parameter 'barr' (did you mean 'bar'?)",
+        "tiny.cases.yaml:5: case 'a': unknown outcome 'gradd' (did you mean 'graded'?)",
+        "tiny.cases.yaml:7: unknown case key 'colour'; expected one of: name, evidence, set, params, expect",
+        "tiny.cases.yaml:8: case 'b': the ruleset has no grade 'goldd' (did you mean 'gold'?)",
+    ]
+    assert result.stdout.splitlines()[0] == "0 passed, 0 failed, 1 cases file not run (see the errors)"

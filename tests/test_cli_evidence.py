@@ -409,3 +409,33 @@ def test_help_states_the_exit_codes(command, ok):
     assert "    3  internal fault (a short message says where to report it)\n" in result.stdout
     assert ("    1  evaluated but not graded, ineligible or incomplete\n" in result.stdout) == (
         command in ([], ["check"]))
+
+
+# ------------------------------------------------------------ standard input and JSON for machines
+
+@pytest.mark.parametrize("command", ["check", "validate", "gap"])
+def test_a_dash_reads_the_evidence_from_standard_input(command):
+    data = (EXAMPLES / "four-stars.json").read_bytes()
+    piped = CliRunner().invoke(main, [command, "-", "--lang", "en"], input=data)
+    named = CliRunner().invoke(main, [command, str(EXAMPLES / "four-stars.json"), "--lang", "en"])
+    assert piped.exit_code == named.exit_code == 0, piped.output
+    assert piped.stdout.replace("<stdin>", "FILE") == named.stdout.replace(str(EXAMPLES / "four-stars.json"), "FILE")
+
+
+def test_standard_input_is_bounded_and_its_problems_name_it():
+    result = CliRunner().invoke(main, ["validate", "-", "--max-bytes", "10", "--lang", "en"], input=b"{" * 100)
+    assert result.exit_code == 2
+    assert "expected a file of at most 10 bytes, found 11 bytes" in result.output
+
+
+def test_validate_json_lists_every_problem_for_machines():
+    bad = {**json.loads((EXAMPLES / "four-stars.json").read_text("utf-8")), "unknown": 1}
+    bad["electricity"]["consumption"] = "lots"
+    result = CliRunner().invoke(main, ["validate", "-", "--format", "json", "--lang", "en"],
+                                input=json.dumps(bad).encode())
+    assert result.exit_code == 2
+    data = json.loads(result.stdout)
+    assert data["valid"] is False and data["source"] == "<stdin>"
+    assert {p["pointer"] for p in data["problems"]} == {"/unknown", "/electricity/consumption"}
+    good = json.loads(run("validate", EXAMPLES / "four-stars.json", "--format", "json").stdout)
+    assert good["valid"] is True and good["problems"] == [] and good["ruleset"]["id"] == "zero_carbon_factory"

@@ -45,6 +45,12 @@ def _floats(node, path="") -> list[str]:
     return []
 
 
+def test_evidence_with_floats_is_refused_through_the_api():
+    evidence = json.loads((ROOT / "examples" / "zero-carbon-factory" / "four-stars.json").read_text("utf-8"))
+    with pytest.raises(TypeError, match="evidence numbers must be Decimals, never floats"):
+        load_ruleset("zero-carbon-factory").evaluate(evidence, date="2026-01-01")
+
+
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
 def test_no_float_anywhere_in_a_result(example):
     ruleset = load_ruleset("zero-carbon-factory")

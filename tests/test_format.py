@@ -225,6 +225,14 @@ def test_fmt_leaves_an_invalid_file_alone(tmp_path):
     assert messy.read_text(encoding="utf-8") == EXPECTED  # the other files are still formatted
 
 
+def test_fmt_says_when_a_file_is_not_text(tmp_path):
+    binary = tmp_path / "binary.rules"
+    binary.write_bytes(b"\xff\xfe ruleset")
+    result = CliRunner().invoke(main, ["fmt", str(binary)])
+    assert result.exit_code == 2 and f"{binary}: cannot read" in result.output
+    assert binary.read_bytes() == b"\xff\xfe ruleset"
+
+
 def test_fmt_reads_standard_input():
     result = CliRunner().invoke(main, ["fmt", "-"], input=MESSY)
     assert result.exit_code == 0 and result.output == EXPECTED

@@ -290,3 +290,73 @@ def test_nesting_just_within_the_limit_works_in_every_phase(tmp_path):
                  ["gap", EXAMPLE, "--ruleset", path], ["check", EXAMPLE, "--ruleset", path, "--format", "html"]):
         result = run(*args)
         assert result.exit_code in (0, 1), (args, result.output[:2000])
+
+
+# ------------------------------------------------------------------ limits on error output
+
+import json  # noqa: E402
+
+from checker.evidence import load as evidence_load  # noqa: E402
+from checker.evidence.load import MAX_SHOWN, Problem  # noqa: E402
+
+
+def many_bad_items(tmp_path, count: int) -> Path:
+    evidence = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    evidence["emissions"]["direct"] = [{"source": 1}] * count   # each item: a wrong type and two missing fields
+    path = tmp_path / "many.json"
+    path.write_text(json.dumps(evidence))
+    return path
+
+
+def test_an_error_lists_the_first_problems_and_counts_the_rest():
+    error = EvidenceError("e.json", [Problem(f"/a/{i}", "bad", "错") for i in range(MAX_SHOWN + 50)])
+    lines = error.render("en").splitlines()
+    assert len(lines) == MAX_SHOWN + 1 and lines[-1] == "… and 50 more problems not shown"
+    assert error.render("zh").splitlines()[-1] == "…… 另有 50 个问题未列出"
+    assert error.summary("en") == f"{MAX_SHOWN + 50} problems found"
+    assert len(error.render("en", limit=1).splitlines()) == 2
+
+
+def test_validate_stops_counting_and_says_at_least(tmp_path, monkeypatch):
+    monkeypatch.setattr(evidence_load, "MAX_COUNTED", 60)
+    result = run("validate", many_bad_items(tmp_path, 1000), "--lang", "en")
+    assert result.exit_code == 2
+    lines = result.output.splitlines()
+    counted = len(lines) - 2
+    assert counted >= 60 and lines[-1] == f"at least {counted} problems found"
+    assert lines[-2] == f"… and more problems not shown: counting stopped at {counted}"
+
+
+def test_validate_of_many_problems_prints_a_bounded_listing(tmp_path):
+    result = run("validate", many_bad_items(tmp_path, 200), "--lang", "en")   # 600 problems
+    lines = result.output.splitlines()
+    assert result.exit_code == 2 and len(lines) == MAX_SHOWN + 2
+    assert lines[-2] == f"… and {600 - MAX_SHOWN} more problems not shown" and lines[-1] == "600 problems found"
+
+
+def test_one_invalid_application_cannot_swell_the_batch_summary(tmp_path):
+    from checker.tools.batch import ROW_ERROR_CHARS
+    many = many_bad_items(tmp_path, 300)
+    result = run("batch", many, EXAMPLE, "--ruleset", "zero-carbon-factory", "--out", tmp_path / "out",
+                 "--jobs", "1", "--format", "json", "--lang", "en")
+    assert result.exit_code == 2
+    summary = (tmp_path / "out" / "summary.csv").read_text(encoding="utf-8-sig")
+    assert len(summary) < ROW_ERROR_CHARS + 1000 and "more problems not shown" in summary
+    assert (tmp_path / "out" / "index.html").stat().st_size < 100_000
+
+
+# ------------------------------------------------------------------ one batch per output folder
+
+def test_a_second_batch_into_the_same_folder_stops_with_a_clear_message(tmp_path):
+    import fcntl
+    from checker.tools.batch import LOCK_FILE
+    out = tmp_path / "out"
+    out.mkdir()
+    with open(out / LOCK_FILE, "w") as held:   # a first batch, still running
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        result = run("batch", EXAMPLE, "--ruleset", "zero-carbon-factory", "--out", out, "--jobs", "1")
+        assert result.exit_code == 2
+        assert f"another batch is writing into {out}" in result.output
+        assert not (out / "summary.csv").exists()
+    result = run("batch", EXAMPLE, "--ruleset", "zero-carbon-factory", "--out", out, "--jobs", "1")
+    assert result.exit_code == 0 and (out / "summary.csv").exists()   # once it ended, the folder is free

@@ -83,6 +83,7 @@ async def session(folder: Path) -> dict:
         answers["hover_object"] = await hover("evidence.electricity.consumption", len("evidence.e"))
         answers["hover_function"] = await hover("latest(", 1)
         answers["hover_criterion"] = await hover("criterion M1", len("criterion M"))
+        answers["hover_item_field"] = await hover("s.mass", 3)
         answers["definition_let"] = await definition("* grid_factor", 3)
         answers["definition_param"] = await definition("gwp_vintage]", 2)
         answers["definition_library"] = await definition("reference.grid_average", len("reference.grid"))
@@ -106,6 +107,8 @@ async def session(folder: Path) -> dict:
             text_document=doc, position=at(typing, "evidence.electricity.\n", len("evidence.electricity."))))
         answers["complete_name"] = await client.text_document_completion_async(lsp.CompletionParams(
             text_document=doc, position=at(typing, "let typing = ", len("let typing = "))))
+        answers["complete_item_field"] = await client.text_document_completion_async(lsp.CompletionParams(
+            text_document=doc, position=at(typing, "s.mass", 2)))
         answers["complete_library"] = await client.text_document_completion_async(lsp.CompletionParams(
             text_document=doc, position=at(typing, "reference.grid_average", len("reference."))))
         answers["unformattable"] = await client.text_document_formatting_async(lsp.DocumentFormattingParams(
@@ -162,6 +165,7 @@ def test_hover_shows_labels_unit_cite_and_definition(answers):
     assert "`evidence.electricity.consumption`" in evidence and "总用电量" in evidence and "unit: MWh" in evidence
     assert "核算边界内的用电情况" in answers["hover_object"].contents.value
     assert "latest(" in answers["hover_function"].contents.value
+    assert "`evidence.emissions.direct.mass`" in answers["hover_item_field"].contents.value  # `s` of `for s in`
     criterion = answers["hover_criterion"].contents.value
     assert "能源和碳排放智能信息化管理系统" in criterion and "max: 8" in criterion
 
@@ -184,6 +188,7 @@ def test_completion_of_evidence_paths_names_and_keywords(answers):
     assert evidence["consumption"].detail.startswith("MWh") and evidence["consumption"].documentation == "总用电量。"
     names = {item.label for item in answers["complete_name"].items}
     assert {"grid_factor", "gwp_vintage", "reference", "latest", "evidence", "let", "require"} <= names
+    assert {"mass", "gas", "source"} <= {item.label for item in answers["complete_item_field"].items}
     library = {item.label for item in answers["complete_library"].items}
     assert {"gwp100", "grid_average"} <= library
 
@@ -212,3 +217,40 @@ def test_without_the_extra_the_command_says_which_to_install(monkeypatch):
     result = CliRunner().invoke(main, ["lsp"])
     assert result.exit_code == 1
     assert "the 'lsp' extra: pip install 'carbon-check[lsp]'" in result.output
+
+
+async def utf8_session(folder: Path) -> tuple[str, lsp.PublishDiagnosticsParams, lsp.Hover]:
+    """A client that counts positions in UTF-8 bytes, as Neovim offers to."""
+    path = folder / "utf8.rules"
+    text = ('ruleset r { title "标题" en "Title" version "1" evidence "zero-carbon-factory.schema.json" }\n'
+            'let x "甲乙丙" en "X" = evidence.electricity.nope + evidence.electricity.consumption\n')
+    path.write_text(text, encoding="utf-8")
+    uri = from_fs_path(str(path))
+    published = asyncio.Queue()
+    client = LanguageClient("carbon-check-tests", "1")
+    client.feature(lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)(lambda params: published.put_nowait(params))
+    await client.start_io(sys.executable, "-m", "checker.interfaces.cli", "lsp")
+    try:
+        capabilities = lsp.ClientCapabilities(general=lsp.GeneralClientCapabilities(
+            position_encodings=[lsp.PositionEncodingKind.Utf8]))
+        await client.initialize_async(lsp.InitializeParams(capabilities=capabilities))
+        client.initialized(lsp.InitializedParams())
+        client.text_document_did_open(lsp.DidOpenTextDocumentParams(
+            text_document=lsp.TextDocumentItem(uri=uri, language_id="carbon-check", version=1, text=text)))
+        diagnostics = await asyncio.wait_for(published.get(), 60)
+        line = text.split("\n")[1]
+        column = len(line[: line.index("consumption") + 2].encode("utf-8"))
+        hover = await client.text_document_hover_async(lsp.HoverParams(
+            text_document=lsp.TextDocumentIdentifier(uri=uri), position=lsp.Position(line=1, character=column)))
+        await client.shutdown_async(None)
+        client.exit(None)
+    finally:
+        await client.stop()
+    return line, diagnostics, hover
+
+
+def test_positions_in_the_encoding_the_client_chose(tmp_path):
+    line, diagnostics, hover = asyncio.run(utf8_session(tmp_path))
+    (found,) = diagnostics.diagnostics
+    assert found.range.start.character == len(line[: line.index("evidence.electricity.nope")].encode("utf-8"))
+    assert "`evidence.electricity.consumption`" in hover.contents.value

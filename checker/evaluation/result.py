@@ -10,9 +10,10 @@ import json
 import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Context, Decimal
-from json.encoder import encode_basestring as _json_string  # = json.dumps(text, ensure_ascii=False), no encoder
 from operator import attrgetter
 from typing import Any
+
+import orjson
 
 from ..language.types import Type
 from ..language.values import Failure, Missing
@@ -53,6 +54,7 @@ class ItemInfo:
     max: Decimal | None = None
     method: str | None = None
     section: str | None = None
+    witnesses: list = field(default_factory=list)  # for each `all(…)` it reads, ctx → its first false item
 
 
 class ItemResult:
@@ -64,7 +66,7 @@ class ItemResult:
     computed, so reading the inputs afterwards gives what the item saw.
     """
 
-    __slots__ = ("about", "status", "points", "_own", "_ctx", "_detail", "_inputs")
+    __slots__ = ("about", "status", "points", "_own", "_ctx", "_detail", "_inputs", "_failing")
 
     def __init__(self, about: ItemInfo, status: str, points: Decimal | None = None, own: dict | None = None,
                  ctx=None):
@@ -92,11 +94,32 @@ class ItemResult:
     @property
     def inputs(self) -> list[Recorded]:
         if self._inputs is None:
-            ctx = self._ctx
-            self._inputs = [Recorded(i.name, i.type, ctx.values[i.let] if i.let else i.get(ctx), i.let)
-                            for i in self.about.inputs] if ctx is not None else []
-            self._ctx = None
+            self._read()
         return self._inputs
+
+    @property
+    def failing(self) -> list[str]:
+        """For a requirement or grade condition that does not hold: the first item each `all(…)` it reads
+        found false, e.g. `item 3 of evidence.credits (/credits/2, CCER-2024-000125): `c.retired` is false`."""
+        if self._inputs is None:
+            self._read()
+        return self._failing
+
+    def _read(self) -> None:
+        ctx, self._ctx = self._ctx, None
+        self._inputs, self._failing = [], []
+        if ctx is None:
+            return
+        # A decided item was decided without its unknown inputs (an untaken branch, a `false and …`): they
+        # are not shown, so that nothing asks for evidence the item did not need.
+        decided = self.status not in (MISSING, ERROR)
+        for i in self.about.inputs:
+            value = ctx.values[i.let] if i.let else i.get(ctx)
+            if not (decided and isinstance(value, (Missing, Failure))):
+                self._inputs.append(Recorded(i.name, i.type, value, i.let))
+        if self.status in (FAIL, NOT_MET):
+            found = (find(ctx) for find in self.about.witnesses)
+            self._failing = [text for text in found if text is not None]
 
     def __repr__(self) -> str:
         return f"ItemResult({self.kind} {self.id}: {self.status}, points={self.points})"
@@ -300,76 +323,23 @@ def explain(item: ItemResult) -> str:
         return points + (f" ({given})" if given else "")
     verdict = {PASS: "holds", FAIL: "does not hold", MET: "holds", NOT_MET: "does not hold"}.get(item.status,
                                                                                               item.status)
-    return f"`{detail.get('condition')}` {verdict}" + (f" ({given})" if given else "")
+    failing = "".join(f"; {text}" for text in item.failing)
+    return f"`{detail.get('condition')}` {verdict}" + (f" ({given})" if given else "") + failing
 
 
 def dumps(data) -> str:
-    """Deterministic JSON with Decimals written exactly as numbers."""
-    parts: list[str] = []
-    _write(data, parts, 0)
-    parts.append("\n")
-    return "".join(parts)
+    """Deterministic JSON with Decimals written exactly as numbers: two-space indents, keys in their order.
+
+    orjson writes it (a result is written for every application, and a writer in Python took longer than
+    the evaluation); each Decimal goes in as a fragment of JSON text, so no float ever stands in for it.
+    """
+    return orjson.dumps(data, default=_exact, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode() + "\n"
 
 
-def _write(value, out: list[str], depth: int) -> None:
-    pad = "  " * (depth + 1)
-    if isinstance(value, dict):
-        if not value:
-            out.append("{}")
-            return
-        out.append("{\n")
-        last = len(value) - 1
-        for i, (key, item) in enumerate(value.items()):
-            # Most members are texts and numbers: written here, without a call per member.
-            scalar = _scalar(item)
-            if scalar is None:
-                out.append(f"{pad}{_json_string(str(key))}: ")
-                _write(item, out, depth + 1)
-                out.append(",\n" if i < last else "\n")
-            else:
-                out.append(f"{pad}{_json_string(str(key))}: {scalar}{',' if i < last else ''}\n")
-        out.append("  " * depth + "}")
-    elif isinstance(value, (list, tuple)):
-        if not value:
-            out.append("[]")
-            return
-        out.append("[\n")
-        last = len(value) - 1
-        for i, item in enumerate(value):
-            scalar = _scalar(item)
-            if scalar is None:
-                out.append(pad)
-                _write(item, out, depth + 1)
-                out.append(",\n" if i < last else "\n")
-            else:
-                out.append(f"{pad}{scalar}{',' if i < last else ''}\n")
-        out.append("  " * depth + "]")
-    elif isinstance(value, bool) or value is None:
-        out.append(json.dumps(value))
-    elif isinstance(value, Decimal):
-        out.append(_decimal_json(value))
-    elif isinstance(value, int):
-        out.append(str(value))
-    elif isinstance(value, str):
-        out.append(_json_string(value))
-    else:
-        raise TypeError(f"cannot serialise {type(value).__name__} in a result")
-
-
-def _scalar(value) -> str | None:
-    """The JSON of a text, number, true, false or null; None for anything else (even a subclass)."""
-    kind = type(value)
-    if kind is str:
-        return _json_string(value)
-    if kind is Decimal:
-        return _decimal_json(value)
-    if value is None:
-        return "null"
-    if kind is bool:
-        return "true" if value else "false"
-    if kind is int:
-        return str(value)
-    return None
+def _exact(value) -> orjson.Fragment:
+    if isinstance(value, Decimal):
+        return orjson.Fragment(_decimal_json(value))
+    raise TypeError(f"cannot serialise {type(value).__name__} in a result")
 
 
 def _decimal_json(value: Decimal) -> str:

@@ -106,11 +106,10 @@ class Ruleset:
         given on the command line.
         """
         if evidence_bytes is None:
-            try:
-                evidence_bytes = dumps(evidence).encode("utf-8")
-            except TypeError:
+            if _holds_float(evidence):
                 raise TypeError("evidence numbers must be Decimals, never floats: read the evidence with "
-                                "checker.load_evidence or checker.parse_evidence") from None
+                                "checker.load_evidence or checker.parse_evidence")
+            evidence_bytes = dumps(evidence).encode("utf-8")
         raw = evidence_bytes
         provenance = {
             "ruleset": self.description,
@@ -141,6 +140,19 @@ class Ruleset:
                                      f"got {value}")
             values[name] = value
         return values
+
+
+def _holds_float(node) -> bool:
+    pending = [node]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, float):
+            return True
+        if isinstance(node, dict):
+            pending.extend(node.values())
+        elif isinstance(node, (list, tuple)):
+            pending.extend(node)
+    return False
 
 
 def _quantity(name: str, value, unit) -> Decimal:

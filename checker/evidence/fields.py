@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass, field as dataclass_field
 from decimal import Decimal, InvalidOperation, localcontext, Inexact
 
+from ..language.diagnostics import Diagnostic, RulesetError
 from ..language.schema import resolve
 from ..language.units import UnitError, parse_unit
 
@@ -60,7 +61,9 @@ class Field:
 
     @property
     def unit(self) -> str | None:
-        return self.node.get("x-unit") if self.kind in ("number", "integer") else None
+        """The unit a value is given in; none for a plain number (`x-unit: "1"`)."""
+        unit = self.node.get("x-unit") if self.kind in ("number", "integer") else None
+        return unit if unit not in ("", "1") else None
 
     @property
     def unit_choices(self) -> list[str]:
@@ -80,7 +83,7 @@ class Field:
     def label(self, lang: str) -> str:
         """A short name: the description up to its first clause break, else the key."""
         text = self.description(lang)
-        short = _CUT.split(text, 1)[0].strip() if text else ""
+        short = _CUT.split(text, 1)[0].strip().rstrip(".") if text else ""
         return short or self.key.rsplit("/", 1)[-1]
 
     def path(self) -> tuple[str, ...]:
@@ -114,10 +117,6 @@ class Group:
 
     def description(self, lang: str) -> str:
         return Field("", self.node, False).description(lang)
-
-
-class LayoutError(ValueError):
-    """The schema has a shape the fill-in view cannot show (a list inside a list entry)."""
 
 
 def layout(schema: dict) -> list[Group]:
@@ -175,7 +174,9 @@ def _table(pointer: tuple, node: dict, root: dict) -> Group:
     else:   # a list of plain values: one column, each row a value
         fields, lists = [Field(ITEM, items, True)], []
     if lists:
-        raise LayoutError(f"/{'/'.join(pointer)}: a list inside a list entry has no table layout")
+        # The schema has a shape a form or a sheet cannot show: a fault of the ruleset, reported as one.
+        raise RulesetError([Diagnostic("schema", f"/{'/'.join(pointer)}: a list inside a list entry has no "
+                                                 f"form or sheet layout")])
     return _group("table", pointer, node, fields)
 
 

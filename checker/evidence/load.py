@@ -22,6 +22,7 @@ the key and names the key in its message.
 from __future__ import annotations
 
 import codecs
+import itertools
 import functools
 import json
 import re
@@ -33,11 +34,14 @@ from . import uscc
 from .fastcheck import compile_check
 
 from ..inputs import DEFAULT_MAX_BYTES, InputError, read_file
+from ..catalogue import fill, messages
 from ..pointer import format_pointer
 from ..errors import CarbonCheckError
 
 DEFAULT_MAX_DEPTH = 64
 MAX_DIGITS = 40
+MAX_SHOWN = 100        # problems an error message lists; it counts the rest
+MAX_COUNTED = 10_000   # validation stops after this many schema errors and says "at least"
 MAX_EXPONENT = 100
 _MAX_NUMBER_CHARS = 1000   # longer number literals are never turned into Decimals
 _SHOW_CHARS = 60
@@ -57,23 +61,46 @@ class Problem:
 
 
 class EvidenceError(CarbonCheckError):
-    """Raised with every problem found; .source is the file name; .problems a list[Problem]."""
+    """Raised with every problem found; .source is the file name; .problems a list[Problem].
 
-    def __init__(self, source: str, problems: list[Problem]):
+    `complete` is False when validation stopped counting at MAX_COUNTED problems: a file of 164,000 bad items
+    is told in a second, not in a minute and gigabytes. `render` shows the first MAX_SHOWN problems and says
+    how many more there are.
+    """
+
+    def __init__(self, source: str, problems: list[Problem], *, complete: bool = True):
         self.source = source
         self.problems = list(problems)
-        super().__init__(self.render())
+        self.complete = complete
+        super().__init__(source)
 
-    def render(self, lang: str = "en") -> str:
+    def __str__(self) -> str:
+        return self.render()
+
+    def render(self, lang: str = "en", limit: int | None = None) -> str:
+        """The problems, one a line, at most `limit` of them (MAX_SHOWN by default), then how many more."""
+        limit = MAX_SHOWN if limit is None else limit
         lines = []
-        for p in self.problems:
+        for p in self.problems[:limit]:
             where = self.source
             if p.line is not None:
                 where += f":{p.line}" + (f":{p.column}" if p.column is not None else "")
             if p.cell is not None:
                 where += f": {_printable(p.cell)}"
             lines.append(f"{where}: {_printable(p.pointer) or '(document)'}: {p.message(lang)}")
+        rest = len(self.problems) - len(lines)
+        words = messages(lang)["evidence"]
+        if not self.complete:
+            lines.append(fill(words["more_uncounted"], count=len(self.problems)))
+        elif rest > 0:
+            lines.append(fill(words["more_one" if rest == 1 else "more"], count=rest))
         return "\n".join(lines)
+
+    def summary(self, lang: str = "en") -> str:
+        """How many problems were found: "12 problems found", or "at least 10000 …" when counting stopped."""
+        count = len(self.problems)
+        name = "found_at_least" if not self.complete else "found_one" if count == 1 else "found"
+        return fill(messages(lang)["evidence"][name], count=count)
 
 
 # ---------------------------------------------------------------- helpers
@@ -85,17 +112,6 @@ _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _STRUCTURE = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?|[\[\]{}]', re.DOTALL)
 _CONSTANT = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?|(NaN|-?Infinity)', re.DOTALL)
 
-_SYNTAX_ZH = {
-    "Expecting value": "此处应为一个值",
-    "Expecting ',' delimiter": "此处应为逗号 ','",
-    "Expecting ':' delimiter": "此处应为冒号 ':'",
-    "Expecting property name enclosed in double quotes": "此处应为用双引号括起的属性名",
-    "Unterminated string starting at": "字符串没有结束引号",
-    "Invalid control character at": "字符串中含有未转义的控制字符",
-    "Invalid \\escape": "无效的转义序列",
-    "Invalid \\uXXXX escape": "无效的 \\uXXXX 转义序列",
-    "Extra data": "JSON 值之后还有多余内容",
-}
 
 
 def _printable(text: str) -> str:
@@ -123,16 +139,27 @@ def _show(value) -> str:
     return "an object" if isinstance(value, dict) else "an array" if isinstance(value, list) else "?"
 
 
-def _found(value) -> tuple[str, str]:
+def _problem(pointer: str, name: str, /, *at, **values) -> Problem:
+    """A problem in the words of the catalogue's `evidence` group; a value may differ by language ({lang: text})."""
+    en, zh = (fill(messages(lang)["evidence"][name],
+                   **{k: v[lang] if isinstance(v, dict) else v for k, v in values.items()}) for lang in ("en", "zh"))
+    return Problem(pointer, en, zh, *at)
+
+
+def _words(name: str, /, **values) -> dict[str, str]:
+    return {lang: fill(messages(lang)["evidence"][name], **values) for lang in ("en", "zh")}
+
+
+def _found(value) -> dict[str, str]:
     if isinstance(value, dict):
-        return "an object", "对象"
+        return _words("found_object")
     if isinstance(value, list):
-        return "an array", "数组"
+        return _words("found_array")
     if isinstance(value, str):
-        return f"the string {_show(value)}", f"字符串 {_show(value)}"
+        return _words("found_string", value=_show(value))
     if isinstance(value, (Decimal, int, float)) and not isinstance(value, bool):
-        return f"the number {_show(value)}", f"数字 {_show(value)}"
-    return _show(value), _show(value)
+        return _words("found_number", value=_show(value))
+    return {"en": _show(value), "zh": _show(value)}
 
 
 # ---------------------------------------------------------------- loading
@@ -175,10 +202,7 @@ def _too_deep(text: str, max_depth: int) -> Problem | None:
         if c in "[{":
             depth += 1
             if depth > max_depth:
-                return Problem("", f"expected arrays/objects nested at most {max_depth} levels deep, "
-                               f"found deeper nesting",
-                               f"数组/对象的嵌套应不超过 {max_depth} 层，实际嵌套更深",
-                               *_line_col(text, m.start()))
+                return _problem("", "too_deep", *_line_col(text, m.start()), max=max_depth)
         elif c in "]}":
             depth -= 1
     return None
@@ -187,8 +211,8 @@ def _too_deep(text: str, max_depth: int) -> Problem | None:
 def _check_tree(root, strings: bool = True) -> list[Problem]:
     problems = []
 
-    def add(path, en, zh):
-        problems.append(Problem(format_pointer(path), en, zh))
+    def add(path, name, /, **values):
+        problems.append(_problem(format_pointer(path), name, **values))
 
     stack = [((), root)]
     while stack:   # iterative and in document order; paths become pointers only when needed
@@ -198,40 +222,28 @@ def _check_tree(root, strings: bool = True) -> list[Problem]:
             if isinstance(node, _DupDict):
                 for key, n in Counter(k for k, _ in pairs).items():
                     if n > 1:
-                        add(path, f"expected unique keys in the object, found key {key!r} {n} times",
-                            f"对象中的键应唯一，实际键 {key!r} 出现了 {n} 次")
+                        add(path, "duplicate_key", key=repr(key), count=n)
             for key, _ in pairs:
                 if strings and _SURROGATE.search(key):
-                    add(path + (key,), f"expected an object key of valid Unicode text, "
-                                       f"found the key {key!r} containing an unpaired surrogate",
-                        f"对象的键应为合法的 Unicode 文本，实际键 {key!r} 含有不成对的代理字符")
+                    add(path + (key,), "surrogate_key", key=repr(key))
             stack.extend(reversed([(path + (k,), v) for k, v in pairs]))
         elif isinstance(node, list):
             stack.extend(reversed([(path + (i,), v) for i, v in enumerate(node)]))
         elif isinstance(node, str):
             if strings and _SURROGATE.search(node):
-                add(path, f"expected a string of valid Unicode text, found {_show(node)} "
-                          f"containing an unpaired surrogate",
-                    f"字符串应为合法的 Unicode 文本，实际 {_show(node)} 含有不成对的代理字符")
+                add(path, "surrogate_string", value=_show(node))
         elif isinstance(node, _BadNumber) and node.text in ("NaN", "Infinity", "-Infinity"):
-            add(path, f"expected a finite number, found {node.text}", f"应为有限的数字，实际为 {node.text}")
+            add(path, "not_finite", value=node.text)
         elif isinstance(node, _BadNumber) and len(node.text) <= _MAX_NUMBER_CHARS:
-            add(path, f"expected a number with a decimal exponent between -{MAX_EXPONENT} and {MAX_EXPONENT}, "
-                      f"found {_show(node.text)}",
-                f"数字的十进制指数应在 -{MAX_EXPONENT} 到 {MAX_EXPONENT} 之间，实际为 {_show(node.text)}")
+            add(path, "exponent", max=MAX_EXPONENT, value=_show(node.text))
         elif isinstance(node, _BadNumber):
-            add(path, f"expected a number of at most {MAX_DIGITS} significant digits, "
-                      f"found a number {len(node.text)} characters long",
-                f"数字应不超过 {MAX_DIGITS} 位有效数字，实际数字长达 {len(node.text)} 个字符")
+            add(path, "digits_long", max=MAX_DIGITS, length=len(node.text))
         elif isinstance(node, Decimal):
             digits, exponent = len(node.as_tuple().digits), node.adjusted()
             if digits > MAX_DIGITS:
-                add(path, f"expected a number of at most {MAX_DIGITS} significant digits, found {digits} digits",
-                    f"数字应不超过 {MAX_DIGITS} 位有效数字，实际为 {digits} 位")
+                add(path, "digits", max=MAX_DIGITS, digits=digits)
             elif abs(exponent) > MAX_EXPONENT:
-                add(path, f"expected a number with a decimal exponent between -{MAX_EXPONENT} and "
-                          f"{MAX_EXPONENT}, found exponent {exponent}",
-                    f"数字的十进制指数应在 -{MAX_EXPONENT} 到 {MAX_EXPONENT} 之间，实际为 {exponent}")
+                add(path, "exponent_found", max=MAX_EXPONENT, value=exponent)
     return problems
 
 
@@ -241,8 +253,7 @@ def parse_evidence(data: bytes, source: str = "<evidence>", *,
         raise EvidenceError(source, list(problems)) from None   # the decoder's own traceback is noise
 
     if len(data) > max_bytes:
-        fail(Problem("", f"expected a file of at most {max_bytes} bytes, found {len(data)} bytes",
-                     f"文件应不超过 {max_bytes} 字节，实际为 {len(data)} 字节"))
+        fail(_problem("", "too_big", max=max_bytes, size=len(data)))
     skip = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
     body = data[skip:]
     try:
@@ -251,11 +262,9 @@ def parse_evidence(data: bytes, source: str = "<evidence>", *,
         start = body.rfind(b"\n", 0, e.start) + 1
         column = len(body[start:e.start].decode("utf-8", "replace")) + 1
         offset, byte = e.start + skip, body[e.start]
-        fail(Problem("", f"expected UTF-8 text, found the invalid byte 0x{byte:02x} at byte offset {offset}",
-                     f"应为 UTF-8 编码的文本，实际在字节偏移 {offset} 处发现无效字节 0x{byte:02x}",
-                     body.count(b"\n", 0, e.start) + 1, column))
+        fail(_problem("", "not_utf8", body.count(b"\n", 0, e.start) + 1, column, byte=f"{byte:02x}", offset=offset))
     if not text.strip(" \t\r\n"):
-        fail(Problem("", "expected a JSON object, found an empty file", "应为 JSON 对象，实际文件为空"))
+        fail(_problem("", "empty"))
     deep = _too_deep(text, max_depth)
     if deep:
         fail(deep)
@@ -263,18 +272,14 @@ def parse_evidence(data: bytes, source: str = "<evidence>", *,
         obj = json.loads(text, parse_float=_number, parse_int=_number,
                          parse_constant=_BadNumber, object_pairs_hook=_pairs_hook)
     except json.JSONDecodeError as e:
-        zh = _SYNTAX_ZH.get(e.msg, e.msg)
-        fail(Problem("", f"expected valid JSON, found a syntax error: {e.msg}",
-                     f"应为合法的 JSON，实际存在语法错误：{zh}", e.lineno, e.colno))
+        error = {lang: messages(lang)["json_syntax"].get(e.msg, e.msg) for lang in ("en", "zh")}
+        fail(_problem("", "syntax", e.lineno, e.colno, error=error))
     except RecursionError:   # only reachable if a caller raises max_depth very high
-        fail(Problem("", "expected less deeply nested arrays/objects, found nesting too deep to parse",
-                     "数组/对象的嵌套过深，无法解析"))
+        fail(_problem("", "too_deep_to_parse"))
 
     problems = []
     if not isinstance(obj, dict):
-        en, zh = _found(obj)
-        problems.append(Problem("", f"the evidence must be a JSON object, found {en}",
-                                f"证据必须是 JSON 对象，实际为{zh}"))
+        problems.append(_problem("", "not_object", found=_found(obj)))
     # Strict UTF-8 decoding refused raw surrogates, so only a \\uD8xx-\\uDFxx escape can create one.
     problems += _check_tree(obj, strings=_SURROGATE_ESCAPE.search(text) is not None)
     # NaN/Infinity only appear outside strings as values, so the k-th one in the
@@ -300,7 +305,7 @@ def read_evidence_file(path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
     """The bytes of an evidence file (JSON or a workbook): a regular file of at most `max_bytes`."""
     source = str(path)
     try:
-        return read_file(path, max_bytes=max_bytes, what=("an evidence file", "证据文件"))
+        return read_file(path, max_bytes=max_bytes, what=tuple(messages(lang)["evidence"]["file"] for lang in ("en", "zh")))
     except InputError as error:
         raise EvidenceError(source, [Problem("", error.en, error.zh)]) from None
 
@@ -348,11 +353,8 @@ def format_checker():
     return checker
 
 
-_TYPE_NAMES = {"string": ("a string", "字符串"), "number": ("a number", "数字"), "integer": ("an integer", "整数"),
-               "object": ("an object", "对象"), "array": ("an array", "数组"),
-               "boolean": ("a boolean", "布尔值"), "null": ("null", "null")}
-_COMPARE = {"minimum": ("greater than or equal to", "大于或等于"), "maximum": ("less than or equal to", "小于或等于"),
-            "exclusiveMinimum": ("greater than", "大于"), "exclusiveMaximum": ("less than", "小于")}
+_TYPE_NAMES = {"string": "a_string", "number": "a_number", "integer": "an_integer", "object": "an_object",
+               "array": "an_array", "boolean": "a_boolean", "null": "a_null"}
 
 
 def _decimalize(node):
@@ -376,61 +378,40 @@ def _problems_for(e: ValidationError) -> list[Problem]:
         if all(c.validator in ("const", "enum") for c in e.context):
             options = ", ".join(_show(v) for c in e.context
                                 for v in (c.validator_value if c.validator == "enum" else [c.validator_value]))
-            return [Problem(ptr, f"expected one of {options}, found {_show(got)}",
-                            f"应为 {options} 之一，实际为 {_show(got)}")]
-        en, zh = _found(got)
-        return [Problem(ptr, f"expected a value matching one of the allowed alternatives ({kw}), found {en}",
-                        f"应符合允许的备选模式之一（{kw}），实际为{zh}")]
+            return [_problem(ptr, "one_of", options=options, value=_show(got))]
+        return [_problem(ptr, "alternatives", keyword=kw, found=_found(got))]
     if kw == "required" and isinstance(got, dict):
-        return [Problem(ptr + format_pointer((name,)), "required property is missing", "缺少必填属性")
-                for name in want if name not in got]
+        return [_problem(ptr + format_pointer((name,)), "required") for name in want if name not in got]
     if kw == "additionalProperties" and want is False and isinstance(got, dict):
         known = e.schema.get("properties", {})
         extras = [k for k in got if k not in known
                   and not any(re.search(p, k) for p in e.schema.get("patternProperties", {}))]
-        allowed = ", ".join(repr(k) for k in known) or "none"
-        return [Problem(ptr + format_pointer((k,)), f"expected only the properties {allowed} here, found {k!r}",
-                        f"此处只允许属性 {allowed}，实际出现了 {k!r}") for k in extras]
+        allowed = ", ".join(repr(k) for k in known) or _words("none")
+        return [_problem(ptr + format_pointer((k,)), "only_properties", allowed=allowed, key=repr(k)) for k in extras]
     shown = _show(got)
     if kw == "type":
         names = [want] if isinstance(want, str) else list(want)
-        en, zh = _found(got)
-        return [Problem(ptr, f"expected {' or '.join(_TYPE_NAMES[n][0] for n in names)}, found {en}",
-                        f"应为{'或'.join(_TYPE_NAMES[n][1] for n in names)}，实际为{zh}")]
+        types = {lang: messages(lang)["evidence"]["type_or"].join(messages(lang)["evidence"][_TYPE_NAMES[n]]
+                                                                  for n in names) for lang in ("en", "zh")}
+        return [_problem(ptr, "type", types=types, found=_found(got))]
     if kw in ("enum", "const"):
         options = ", ".join(_show(v) for v in (want if kw == "enum" else [want]))
-        if kw == "enum":
-            return [Problem(ptr, f"expected one of {options}, found {shown}", f"应为 {options} 之一，实际为 {shown}")]
-        return [Problem(ptr, f"expected {options}, found {shown}", f"应为 {options}，实际为 {shown}")]
-    if kw in _COMPARE:
-        en, zh = _COMPARE[kw]
-        return [Problem(ptr, f"expected a number {en} {_show(want)}, found {shown}",
-                        f"应为{zh} {_show(want)} 的数字，实际为 {shown}")]
-    if kw == "multipleOf":
-        return [Problem(ptr, f"expected a multiple of {_show(want)}, found {shown}",
-                        f"应为 {_show(want)} 的整数倍，实际为 {shown}")]
-    if kw in ("minLength", "maxLength"):
-        en, zh = ("at least", "至少") if kw == "minLength" else ("at most", "至多")
-        return [Problem(ptr, f"expected a string of {en} {want} characters, found {len(got)} characters: {shown}",
-                        f"应为{zh} {want} 个字符的字符串，实际为 {len(got)} 个字符：{shown}")]
-    if kw in ("minItems", "maxItems"):
-        en, zh = ("at least", "至少") if kw == "minItems" else ("at most", "至多")
-        return [Problem(ptr, f"expected an array of {en} {want} items, found {len(got)} items",
-                        f"应为{zh}包含 {want} 个元素的数组，实际包含 {len(got)} 个")]
-    if kw == "pattern":
-        return [Problem(ptr, f"expected a string matching the pattern {want!r}, found {shown}",
-                        f"应为匹配模式 {want!r} 的字符串，实际为 {shown}")]
+        return [_problem(ptr, "one_of" if kw == "enum" else "const", options=options, value=shown)]
+    if kw in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"):
+        return [_problem(ptr, kw, limit=_show(want), value=shown)]
+    if kw in ("minLength", "maxLength", "minItems", "maxItems"):
+        return [_problem(ptr, kw, limit=want, length=len(got), value=shown)]
     if kw == "format" and want == "uscc":
         return [Problem(ptr, *uscc.explain(got, shown))]
-    if kw == "format":
-        return [Problem(ptr, f"expected a string in the format {want!r}, found {shown}",
-                        f"应为符合 {want!r} 格式的字符串，实际为 {shown}")]
+    if kw in ("pattern", "format"):
+        return [_problem(ptr, kw, limit=repr(want), value=shown)]
     if kw == "uniqueItems":
-        return [Problem(ptr, "expected array items to be unique, found repeated items",
-                        "数组元素应互不相同，实际存在重复元素")]
+        return [_problem(ptr, "uniqueItems")]
     message = " ".join(e.message.split())   # jsonschema's text already repr-quotes the instance
     message = message if len(message) <= 200 else message[:200] + "…"
-    return [Problem(ptr, message, f"不满足模式约束 {kw}：{message}")]
+    # jsonschema's own English says what is wrong; Chinese names the keyword before it.
+    zh = messages("zh")
+    return [Problem(ptr, message, fill(zh["evidence"]["other"], keyword=kw) + zh["punct"]["colon"] + message)]
 
 
 def _sort_key(p: Problem):
@@ -452,11 +433,13 @@ class _SchemaChecks:
             self._full = _validator_class()(self.schema, format_checker=format_checker())
         return self._full
 
-    def problems(self, evidence: dict) -> list[Problem]:
+    def problems(self, evidence: dict) -> tuple[list[Problem], bool]:
+        """The problems, sorted, and whether they are all of them (see MAX_COUNTED)."""
         if self.fast is not None and self.fast(evidence):
-            return []
-        found = {p for e in self.full().iter_errors(evidence) for p in _problems_for(e)}
-        return sorted(found, key=_sort_key)
+            return [], True
+        errors = list(itertools.islice(self.full().iter_errors(evidence), MAX_COUNTED + 1))
+        found = {p for e in errors[:MAX_COUNTED] for p in _problems_for(e)}
+        return sorted(found, key=_sort_key), len(errors) <= MAX_COUNTED
 
 
 # By schema identity, the schema kept so that its id stays its own. Bounded: a process that loads rulesets
@@ -478,10 +461,11 @@ def _checks(schema: dict) -> _SchemaChecks:
 
 
 def validate_evidence(evidence: dict, schema: dict, source: str = "<evidence>") -> list[Problem]:
-    return _checks(schema).problems(evidence)
+    """The evidence's problems against `schema`, sorted by pointer; counting stops at MAX_COUNTED."""
+    return _checks(schema).problems(evidence)[0]
 
 
 def check_evidence(evidence: dict, schema: dict, source: str) -> None:
-    problems = validate_evidence(evidence, schema, source)
+    problems, complete = _checks(schema).problems(evidence)
     if problems:
-        raise EvidenceError(source, problems)
+        raise EvidenceError(source, problems, complete=complete)

@@ -17,8 +17,8 @@ from ..evaluation.result import ItemInfo
 from ..language.functions import FUNCTIONS, Function, show
 from ..language.types import Type
 from ..language.units import ONE, parse_unit
-from ..language.runtime import (Fn, aggregate, any_unknown, constant, converter, evidence_getter, is_known_constant,
-                                kleene, present, strict, var_getter)
+from ..language.runtime import (Fn, aggregate, any_unknown, constant, converter, evidence_getter, first_false,
+                                is_known_constant, kleene, present, strict, var_getter)
 from ..language.values import UNKNOWN, Failure, Missing, combine
 
 
@@ -161,13 +161,26 @@ class Compiler:
         return CompiledRequirement(r, self.optional(r.when), self.expr(r.condition),
                                    self.waiver(r.id) if r.waivable else None, inputs,
                                    ItemInfo("requirement", r.id, label_of(r.label), label_of(r.cite), inputs,
-                                            {"condition": r.condition.text}))
+                                            {"condition": r.condition.text}, witnesses=self.witnesses(r.condition)))
 
     def clause(self, condition: ast.Expr) -> CompiledClause:
         inputs = self.inputs(condition)
         return CompiledClause(condition.text, self.expr(condition), inputs, condition,
                               ItemInfo("grade-condition", condition.text, None, None, inputs,
-                                       {"condition": condition.text}))
+                                       {"condition": condition.text}, witnesses=self.witnesses(condition)))
+
+    def witnesses(self, condition: ast.Expr) -> list[Fn]:
+        """For each `all(x for x in list …)` in a condition: the first item that made it false, named."""
+        found = []
+        for node in condition.walk(prune=lambda n: isinstance(n, ast.Aggregate)):
+            if isinstance(node, ast.Aggregate) and node.function == "all":
+                lets = tuple((name, self.expr(let)) for name, let in zip(node.let_names, node.lets))
+
+                def describe(number, pointer, name, of=node.source.text, item=node.item.text):
+                    return f"item {number} of {of} ({pointer}{', ' + name if name else ''}): `{item}` is false"
+                found.append(first_false(self.list_source(node.source), node.variable, self.expr(node.item),
+                                         self.optional(node.where), lets, describe))
+        return found
 
     def optional(self, expr: ast.Expr | None) -> Fn | None:
         return self.expr(expr) if expr is not None else None

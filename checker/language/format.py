@@ -224,7 +224,8 @@ def _collect(node, parent: str, out: list, glue_next: list) -> None:
         for child in node.children:
             _collect(child, node.data, out, glue_next)
         return
-    glue = glue_next[0] or node in (")", "]", ",", ".", ":") or node.type == "PERCENT"
+    glue = glue_next[0] or node in (")", "]", ",", ".", ":")
+    glue = glue or (node.type == "PERCENT" and bool(out) and out[-1][0].type == "NUMBER")  # 100%, but in %
     glue = glue or (node in ("(", "[") and parent in ("call", "aggregate", "index"))
     glue = glue or (node == "}" and parent == "member")
     out.append((node, not glue))
@@ -361,7 +362,7 @@ def _head(w: _Writer, node: Tree, kids: list, indent: int) -> None:
     items = _items(kids)
     keyword = kids[0] if kids and isinstance(kids[0], Token) else ""
     cont = indent + {"let_decl": STEP, "param_decl": STEP, "table_decl": 2 * STEP}.get(node.data, len(keyword) + 1)
-    _fill(w, items, cont)
+    _fill(w, items, cont, stay=2)  # `require R1 "label…"`: a label too long for any line stays by its name
 
 
 def _items(kids: list) -> list[list]:
@@ -369,7 +370,7 @@ def _items(kids: list) -> list[list]:
     items: list[list] = []
     joined, depth = False, 0
     for kid in kids:
-        parts = _split_text(kid) if isinstance(kid, Tree) and kid.data == "text" else [[kid]]
+        parts = _split_text(kid) if isinstance(kid, Tree) and kid.data in ("text", "cite") else [[kid]]
         for part in parts:
             opens = isinstance(part[0], Token) and part[0] == "("  # `name(a, b)` in a head stays whole
             if (joined or depth or opens) and items:
@@ -388,22 +389,30 @@ def _group(item: list) -> Tree:
 
 
 def _split_text(node: Tree) -> list[list]:
-    zh, *rest = [c for c in node.children if c is not None]
+    """`"中文" en "English"` as two items, `cite "中文" en "English"` too: the English may go on a line below."""
+    kids = [c for c in node.children if c is not None]
+    if node.data == "cite":
+        keyword, *rest = kids
+        if len(rest) == 1 and isinstance(rest[0], Tree) and rest[0].data == "text":
+            first, *others = _split_text(rest[0])
+            return [[keyword] + first] + others
+        return [kids]
+    zh, *rest = kids
     return [[zh]] + ([rest] if rest else [])
 
 
-def _fill(w: _Writer, items: list[list], cont: int, stay: bool = False, own_line: bool = False) -> None:
-    """Items on the current line while they fit, then on lines at `cont`; `stay` keeps the first in place,
-    `own_line` puts each `cite` on a line of its own.
+def _fill(w: _Writer, items: list[list], cont: int, stay: int = 0, own_line: bool = False) -> None:
+    """Items on the current line while they fit, then on lines at `cont`; the first `stay` items stay on
+    the current line whatever their length, `own_line` puts each `cite` on a line of its own.
 
     An item that had to break over several lines ends its last line: what follows starts a new one.
     """
     broke = False
     for i, item in enumerate(items):
         text = _flat(_group(item))
-        cite = own_line and isinstance(item[0], Tree) and item[0].data == "cite"
+        cite = own_line and next(_leaves(item[0]), "") == "cite"
         glued = next(_leaves(item[0]), "") in (":", ",", ")")  # `f(x): number`
-        if w.current and (broke or cite or not w.fits(text)) and not (stay and i == 0) and not glued:
+        if w.current and (broke or cite or not w.fits(text)) and i >= stay and not glued:
             w.newline(cont)
         lines = len(w.lines)
         _expr(w, _group(item), cont + STEP, first_space=not glued)
@@ -438,7 +447,7 @@ def _aligned(w: _Writer, entries: list, indent: int, key) -> None:
         w.comments(first, statement=True)
         w.newline(indent)
         w.put(kids[0], _text(kids[0]) + " " * (width - _width(_text(kids[0]))))
-        _fill(w, _items(kids[1:]), indent + width + 1, stay=True, own_line=own_line)
+        _fill(w, _items(kids[1:]), indent + width + 1, stay=1, own_line=own_line)
 
 
 def _rows(w: _Writer, rows: list, indent: int) -> None:

@@ -277,3 +277,37 @@ def present(value) -> bool:
     if isinstance(value, str):
         return bool(value.strip())
     return True
+
+
+_NAMING_KEYS = ("id", "code", "serial", "serial_number", "number", "name")
+
+
+def first_false(source, variable: str, item: Fn, where: Fn | None, lets: tuple[tuple[str, Fn], ...],
+                describe: Callable[[int, str, str | None], str]) -> Fn:
+    """For an `all(…)` that came out false: `describe(position from 1, pointer, name)` of the first item kept
+    by the filter whose value is false, the item's name being its first text field that names it (`id`,
+    `code`, `serial`, … or a key ending `_id`, `_code`, `_no`); None when there is none."""
+    def find(ctx):
+        found, pointer = source(ctx)
+        if not isinstance(found, list):
+            return None
+        outer, ctx.vars = ctx.vars, dict(ctx.vars)
+        try:
+            for index, element in enumerate(found):
+                here = f"{pointer}/{index}"
+                ctx.vars[variable] = (element, here)
+                for name, let in lets:
+                    ctx.vars[name] = (let(ctx), here)
+                if (where is None or where(ctx) is True) and item(ctx) is False:
+                    return describe(index + 1, here, _name_of(element))
+        finally:
+            ctx.vars = outer
+        return None
+    return find
+
+
+def _name_of(element) -> str | None:
+    if not isinstance(element, dict):
+        return None
+    return next((value for key, value in element.items() if isinstance(value, str) and value.strip()
+                 and (key in _NAMING_KEYS or key.endswith(("_id", "_code", "_no")))), None)

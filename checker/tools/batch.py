@@ -9,6 +9,7 @@ input order and are byte-identical for identical inputs.
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import glob
 import hashlib
@@ -24,7 +25,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 
-from ..inputs import InputError, is_dir, is_file, read_file
+from ..inputs import InputError, is_dir, is_file, os_reason, read_file
 from ..evidence.load import DEFAULT_MAX_BYTES, EvidenceError, Problem
 from .intake import parse_application
 from ..outputs.files import OutputError, make_folder, remove_leftovers, sync_to_disk, write_atomically
@@ -36,6 +37,9 @@ from ..errors import CarbonCheckError
 EXTENSIONS = {"json": "json", "html": "html", "md": "md", "text": "txt"}
 JSON_LINES = (".jsonl", ".ndjson")
 SETTINGS_FILE = "batch.json"
+LOCK_FILE = ".batch.lock"  # held by the batch writing into the folder
+ROW_PROBLEMS = 10         # problems of an invalid application listed in its row; the row counts the rest
+ROW_ERROR_CHARS = 2000    # and at most this much text
 MAX_JSON_LINES_BYTES = 1 << 30  # one JSON Lines file holds many applications, each within --max-bytes
 INVALID, FAILED = "invalid", "error"  # rows of applications that were not scored
 UNGRADED = ("passed", "not_graded", "incomplete", "ineligible", INVALID, FAILED)  # bars after the grades
@@ -232,12 +236,47 @@ def score(application: Application, ruleset: Ruleset, settings: Settings, params
                              durable=False)
         return _row(application, _summary_of(result), json_file(application))
     except EvidenceError as error:
-        row.outcome, row.error = INVALID, " | ".join(error.render(settings.lang).splitlines())
+        listed = error.render(settings.lang, ROW_PROBLEMS).splitlines()
+        row.outcome, row.error = INVALID, _capped(" | ".join(listed))
     except OutputError:   # the disk is full or read-only: the next application would fail the same way
         raise
     except Exception as error:  # one application's fault must not stop the others
-        row.error = f"{type(error).__name__}: {error}"
+        row.error = _capped(f"{type(error).__name__}: {error}")
     return row
+
+
+@contextlib.contextmanager
+def locked(out: Path):
+    """Hold the folder `out` for this batch alone, for as long as the block runs.
+
+    Two batches writing into one folder would remove each other's temporary files and mark results that
+    exist as errors, so the second one stops at once with a BatchError. The lock is the operating system's
+    (flock on LOCK_FILE): it goes when the process ends, however it ends, and leaves nothing stale.
+    """
+    make_folder(out)
+    try:
+        import fcntl
+    except ImportError:   # Windows: no flock; keeping one batch per folder is then the user's part
+        yield
+        return
+    try:
+        fd = os.open(Path(out) / LOCK_FILE, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
+    except OSError as error:
+        raise OutputError(Path(out) / LOCK_FILE, *os_reason(error)) from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BatchError(f"another batch is writing into {out}: wait until it ends, or choose another --out") \
+                from None
+        yield
+    finally:
+        os.close(fd)
+
+
+def _capped(text: str) -> str:
+    """A row's error as summary.csv and index.html show it: one application cannot swell them."""
+    return text if len(text) <= ROW_ERROR_CHARS else text[:ROW_ERROR_CHARS] + "…"
 
 
 def json_file(application: Application) -> str:

@@ -54,8 +54,9 @@ CASE_PASSED, CASE_FAILED, CASE_ERROR, CASE_FAULT = "passed", "failed", "error", 
 class CasesError(CarbonCheckError):
     """A cases file that cannot be run; each problem is one line, `file:line: message`."""
 
-    def __init__(self, problems: list[str]):
+    def __init__(self, problems: list[str], partial: "CasesFile | None" = None):
         self.problems = list(problems)
+        self.partial = partial  # what could be read despite the problems, to check against the ruleset too
         super().__init__("\n".join(self.problems))
 
 
@@ -240,8 +241,8 @@ class _Reader:
     def params(self, value, line: int, what: str) -> dict:
         params = self.mapping(value, line, what)
         for name, given in (params or {}).items():
-            if not isinstance(given, (str, Decimal, bool)):
-                self.problem(params.line_of(name), f"{what}: '{name}' should be a number or a text, "
+            if not (given is None or isinstance(given, (str, Decimal, bool))):  # null: not supplied
+                self.problem(params.line_of(name), f"{what}: '{name}' should be a number, a text or null, "
                                                    f"found {_kind(given)}")
         return params if params is not None else {}
 
@@ -266,9 +267,10 @@ class _Reader:
                 self.problem(case.line, f"a second case named {case.name!r} (the first is at line {names[case.name]})")
             names.setdefault(case.name, case.line)
             cases.append(case)
+        read = CasesFile(self.path, self.source, ruleset, base, params, cases)
         if self.problems:
-            raise CasesError(self.problems)
-        return CasesFile(self.path, self.source, ruleset, base, params, cases)
+            raise CasesError(self.problems, read)
+        return read
 
     def ruleset(self, top: _Mapping) -> Path:
         given = top.get("ruleset")
@@ -364,6 +366,12 @@ def load_cases(path: Path) -> CasesFile:
     return _Reader(path, source).read(read_yaml(path, source))
 
 
+def _line_order(problem: str) -> int:
+    """`file:12: …` sorts by its line."""
+    parts = problem.split(":", 2)
+    return int(parts[1]) if len(parts) > 2 and parts[1].isdigit() else 0
+
+
 def check_against(cases: CasesFile, ruleset: Ruleset) -> None:
     """Every id, parameter and status a cases file names must exist in its ruleset."""
     model = ruleset.model
@@ -435,14 +443,27 @@ class Suite:
     """One cases file with its ruleset, loaded once, ready to run its cases."""
 
     def __init__(self, path: Path, rulesets: dict | None = None):
-        self.cases = load_cases(path)
-        key = self.cases.ruleset.resolve()
         loaded = {} if rulesets is None else rulesets
-        if key not in loaded:
-            loaded[key] = load_ruleset(self.cases.ruleset)
-        self.ruleset: Ruleset = loaded[key]
+        try:
+            self.cases = load_cases(path)
+        except CasesError as error:  # every problem at once: also those the ruleset would find
+            if error.partial is None or not error.partial.ruleset.name.endswith(SUFFIX):
+                raise
+            try:
+                check_against(error.partial, self._ruleset(error.partial, loaded))
+            except (CasesError, RulesetError) as more:
+                raise CasesError(sorted(error.problems + getattr(more, "problems", []), key=_line_order)) from None
+            raise
+        self.ruleset: Ruleset = self._ruleset(self.cases, loaded)
         check_against(self.cases, self.ruleset)
         self._files: dict[Path, Any] = {}
+
+    @staticmethod
+    def _ruleset(cases: CasesFile, loaded: dict) -> Ruleset:
+        key = cases.ruleset.resolve()
+        if key not in loaded:
+            loaded[key] = load_ruleset(cases.ruleset)
+        return loaded[key]
 
     def case(self, name: str) -> Case:
         return next(c for c in self.cases.cases if c.name == name)
@@ -456,7 +477,9 @@ class Suite:
 
         try:
             evidence = self.evidence(case)
-            params = self.ruleset.parameters({**self.cases.params, **case.params})
+            # A case's `name: null` unsets a parameter the file supplies.
+            given = {name: value for name, value in {**self.cases.params, **case.params}.items() if value is not None}
+            params = self.ruleset.parameters(given)
         except (_CaseProblem, ValueError) as problem:
             return outcome(CASE_ERROR, f"cannot run: {problem}")
         problems = validate_evidence(evidence, self.ruleset.schema)
@@ -703,6 +726,24 @@ def find_cases(target: str | None) -> Plan:
     return Plan([cases_path(rules)], [])
 
 
+def find_all_cases(targets: tuple[str, ...]) -> Plan:
+    """find_cases of each target, in order and each file once; every target's problem is reported at once."""
+    if not targets:
+        return find_cases(None)
+    files, uncovered, problems = [], [], []
+    for target in targets:
+        try:
+            plan = find_cases(target)
+        except CasesError as error:
+            problems += error.problems
+            continue
+        files += [f for f in plan.files if f not in files]
+        uncovered += [u for u in plan.uncovered if u not in uncovered]
+    if problems:
+        raise CasesError(problems)
+    return Plan(files, uncovered)
+
+
 def cases_path(ruleset: Path) -> Path:
     return ruleset.with_name(ruleset.name.removesuffix(SUFFIX) + CASES_SUFFIX)
 
@@ -710,7 +751,10 @@ def cases_path(ruleset: Path) -> Path:
 def summary(reports: list[FileReport]) -> str:
     results = [r for report in reports for r in report.results]
     passed = sum(r.passed for r in results)
-    return f"{passed} passed, {len(results) - passed} failed"
+    broken = sum(1 for report in reports if report.error)
+    # A file that cannot run has no results: say so, rather than a bare "0 passed, 0 failed".
+    return f"{passed} passed, {len(results) - passed} failed" + (
+        f", {broken} cases file{'s' * (broken > 1)} not run (see the errors)" if broken else "")
 
 
 def exit_code(reports: list[FileReport]) -> int:

@@ -7,11 +7,13 @@ every problem at once, each naming its JSON pointer and, for a workbook, its cel
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import functools
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..evaluation.ruleset import Ruleset, load_ruleset, shipped_rulesets
-from ..evidence.load import DEFAULT_MAX_BYTES, EvidenceError, parse_evidence, read_evidence_file, validate_evidence
+from ..evidence.load import (DEFAULT_MAX_BYTES, EvidenceError, Problem, check_evidence, parse_evidence,
+                             read_evidence_file)
 from ..language.diagnostics import Diagnostic, RulesetError, did_you_mean
 
 
@@ -26,6 +28,7 @@ class Application:
     raw: bytes                    # what the evidence hash is taken of
     source: str
     cells: dict[str, str]         # JSON pointer → cell, for a workbook
+    unread: list[Problem] = field(default_factory=list)   # workbook cells that could not be read
 
 
 def read_application(path: str | Path, *, ruleset: str | Path | None = None,
@@ -36,27 +39,57 @@ def read_application(path: str | Path, *, ruleset: str | Path | None = None,
 
 def parse_application(raw: bytes, source: str, *, ruleset: str | Path | Ruleset | None = None,
                       max_bytes: int = DEFAULT_MAX_BYTES, validate: bool = True) -> Application:
-    """Parse and (unless `validate` is false) validate evidence bytes; EvidenceError lists every problem."""
+    """Parse and (unless `validate` is false) validate evidence bytes; EvidenceError lists every problem.
+
+    A workbook that cannot be read at all raises at once; cells that cannot be read are kept in `.unread`
+    and reported by `check` together with the schema's problems, all at once."""
     from ..evidence.workbook import is_workbook
     if is_workbook(raw, source):
         from ..evidence.workbook import read_workbook
         book = read_workbook(raw, source, max_bytes=max_bytes)
         rules = ruleset_named(book.ruleset, ruleset)
-        evidence, cells = book.evidence(schema_of(rules))
+        evidence, cells, unread = book.evidence(schema_of(rules))
     else:
-        evidence, cells = parse_evidence(raw, source, max_bytes=max_bytes), {}
+        evidence, cells, unread = parse_evidence(raw, source, max_bytes=max_bytes), {}, []
         rules = ruleset_named(evidence.get("ruleset"), ruleset)
-    application = Application(rules, evidence, raw, source, cells)
+    application = Application(rules, evidence, raw, source, cells, unread)
     if validate:
         check(application, evidence)
     return application
 
 
+def application_of(evidence: dict, rules: Ruleset, source: str) -> Application:
+    """Evidence built in memory (a web form), validated like a file; its hash is that of its JSON."""
+    from ..evaluation.result import dumps
+    application = Application(rules, evidence, dumps(evidence).encode("utf-8"), source, {})
+    check(application, evidence)
+    return application
+
+
+def default_date() -> str:
+    """The evaluation date when none is given: SOURCE_DATE_EPOCH (reproducible builds), else today."""
+    import datetime
+    import os
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc).date().isoformat()
+    return datetime.date.today().isoformat()
+
+
 def check(application: Application, evidence: dict, source: str | None = None) -> None:
     """Validate `evidence` (the application's, or a changed copy) against its ruleset's schema."""
-    problems = validate_evidence(evidence, schema_of(application.ruleset))
-    if problems:
-        raise locate(EvidenceError(source or application.source, problems), application.cells)
+    try:
+        check_evidence(evidence, schema_of(application.ruleset), source or application.source)
+    except EvidenceError as error:
+        if application.unread and evidence is application.evidence:
+            # A cell that could not be read is left out of the evidence: its own problem says why, not "missing".
+            unread = {p.pointer for p in application.unread}
+            error = EvidenceError(error.source, application.unread + [p for p in error.problems
+                                                                      if p.pointer not in unread],
+                                  complete=error.complete)
+        raise locate(error, application.cells) from None
+    if application.unread and evidence is application.evidence:
+        raise EvidenceError(source or application.source, application.unread)
 
 
 def locate(error: EvidenceError, cells: dict[str, str]) -> EvidenceError:
@@ -69,7 +102,7 @@ def locate(error: EvidenceError, cells: dict[str, str]) -> EvidenceError:
         while pointer and pointer not in cells:
             pointer = pointer.rsplit("/", 1)[0]
         located.append(replace(problem, cell=problem.cell or cells.get(pointer or "/")))
-    return EvidenceError(error.source, located)
+    return EvidenceError(error.source, located, complete=error.complete)
 
 
 def ruleset_named(name, given: str | Path | Ruleset | None = None) -> Ruleset:
@@ -86,7 +119,13 @@ def ruleset_named(name, given: str | Path | Ruleset | None = None) -> Ruleset:
         raise RulesetError([Diagnostic("not-found", f"the evidence names the ruleset {shown}, which is not shipped",
                                        expected="one of: " + ", ".join(shipped),
                                        hint=did_you_mean(name, shipped) or "pass --ruleset FILE to use another")])
-    return load_ruleset(shipped[name.replace("_", "-")])
+    return shipped_ruleset(shipped[name.replace("_", "-")])
+
+
+@functools.lru_cache(maxsize=None)
+def shipped_ruleset(path: Path) -> Ruleset:
+    """A shipped ruleset, loaded once per process: a server scores many applications against the same few."""
+    return load_ruleset(path)
 
 
 def schema_of(rules: Ruleset) -> dict:

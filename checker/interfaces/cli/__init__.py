@@ -23,8 +23,13 @@ COMMANDS = {
     "schema": ".authoring:schema",
     "diff": ".authoring:diff_command",
     "convert": ".selfcheck:convert",
+    "serve": ".selfcheck:serve",
     "fmt": ".editing:fmt",
     "lsp": ".editing:lsp",
+    "reproduce": ".signing:reproduce",
+    "keygen": ".signing:keygen",
+    "sign": ".signing:sign",
+    "verify": ".signing:verify",
 }
 
 

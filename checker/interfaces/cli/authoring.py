@@ -11,7 +11,7 @@ import json
 from ...evaluation.result import dumps
 from ...evaluation.ruleset import display_path, load_ruleset, shipped_rulesets
 from ...outputs.files import write_atomically
-from ...tools.cases import CasesError, exit_code, find_cases, junit_xml, run_file, summary
+from ...tools.cases import CasesError, exit_code, find_all_cases, junit_xml, run_file, summary
 from .common import (EXIT_INTERNAL, EXIT_INVALID, EXIT_NOT_GRADED, EXIT_OK, date_option, display_width,
                      evaluation_date, evidence_schema, exit_codes_help, lang_option, max_bytes_option, parse_params)
 
@@ -50,17 +50,17 @@ def lint(ruleset, overlaps):
 @click.command("test", epilog="\b\nExit codes:\n  0  every case passes\n  1  a case fails\n"
                               "  2  a cases file or its ruleset cannot be run as written\n"
                               "  3  internal fault (a short message says where to report it)")
-@click.argument("target", required=False, metavar="[RULESET|DIR]")
+@click.argument("targets", nargs=-1, metavar="[RULESET|DIR]...")
 @click.option("--junit", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
               help="Also write the results as JUnit XML to FILE (atomically).")
-def run_cases(target, junit):
+def run_cases(targets, junit):
     """Run the YAML test cases of rulesets (default: every shipped ruleset).
 
-    RULESET|DIR is a ruleset name, a .rules file, a .cases.yaml file or a folder of them. Prints one line per
-    failing case, a summary `N passed, M failed`, then what no case reaches.
+    Each RULESET|DIR is a ruleset name, a .rules file, a .cases.yaml file or a folder of them. Prints one line
+    per failing case, a summary `N passed, M failed`, then what no case reaches.
     """
     try:
-        plan = find_cases(target)
+        plan = find_all_cases(targets)
     except CasesError as error:
         click.echo(str(error), err=True)
         sys.exit(EXIT_INVALID)

@@ -55,6 +55,7 @@ def batch(inputs, ruleset, out, formats, jobs, force, id_field, lang, params, da
                                  param_hint="--format")
     rules = load_ruleset(ruleset)
     try:
+        click.get_current_context().with_resource(batching.locked(out))   # held until the command ends
         applications = batching.collect(inputs, out, id_field)
         supplied, origins = parse_params(params)
         rules.parameters(supplied)  # refuse a wrong parameter before any work

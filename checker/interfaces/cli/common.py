@@ -17,6 +17,7 @@ from ...tools import intake
 from ...tools.intake import Application, NoRuleset, ruleset_named
 
 EXIT_OK, EXIT_NOT_GRADED, EXIT_INVALID, EXIT_INTERNAL = 0, 1, 2, 3
+STDIN = "<stdin>"  # the source named in messages when EVIDENCE is `-`
 ISSUES_URL = "the carbon-check issue tracker"
 
 EXIT_CODES_HELP = """\b
@@ -102,9 +103,17 @@ def ruleset_for(evidence: dict, ruleset: str | None) -> Ruleset:
         raise click.UsageError(str(error)) from None
 
 
+def source_name(path: Path) -> str:
+    """EVIDENCE as messages name it."""
+    return STDIN if str(path) == "-" else str(path)
+
+
 def read_application(path: Path, ruleset: str | None, max_bytes: int, validate: bool = True) -> Application:
-    """EVIDENCE (JSON or XLSX) read, its ruleset found and (unless told not to) validated."""
+    """EVIDENCE (JSON or XLSX; `-` for standard input) read, its ruleset found and (unless told not to) validated."""
     try:
+        if str(path) == "-":  # at most one byte more than allowed, so that too much is reported, never read whole
+            raw = sys.stdin.buffer.read(max_bytes + 1)
+            return intake.parse_application(raw, STDIN, ruleset=ruleset, max_bytes=max_bytes, validate=validate)
         return intake.read_application(path, ruleset=ruleset, max_bytes=max_bytes, validate=validate)
     except NoRuleset as error:
         raise click.UsageError(str(error)) from None
@@ -117,10 +126,7 @@ def evaluation_date(given: str | None) -> str:
             return datetime.date.fromisoformat(given).isoformat()
         except ValueError:
             raise click.BadParameter(f"expected a date YYYY-MM-DD, got {given!r}", param_hint="--date") from None
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc).date().isoformat()
-    return datetime.date.today().isoformat()
+    return intake.default_date()
 
 
 def parse_params(pairs: tuple[str, ...]) -> tuple[dict, dict]:

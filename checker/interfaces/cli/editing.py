@@ -32,11 +32,15 @@ def fmt(paths, check, show_diff):
         return
     changed, invalid = [], 0
     for path in _ruleset_files(paths):
-        source = path.read_text(encoding="utf-8")
         try:
+            source = path.read_text(encoding="utf-8")
             formatted = format_source(source, str(path))
         except RulesetError as error:
             click.echo(error.render(), err=True)
+            invalid += 1
+            continue
+        except (OSError, UnicodeDecodeError) as error:
+            click.echo(f"{path}: cannot read: {error}", err=True)
             invalid += 1
             continue
         if formatted == source:

@@ -16,13 +16,15 @@ from ...language.diagnostics import Diagnostic, RulesetError
 from ...outputs.files import write_atomically
 from ...catalogue import fill, messages
 from ...outputs.report import FORMATS, render
+from .signing import signer_for, signoff_options, with_signoff, write_signed
 from .common import (EXIT_INVALID, EXIT_NOT_GRADED, EXIT_OK, date_option, evaluation_date, evidence_schema,
-                     exit_codes_help, lang_option, max_bytes_option, param_option, parse_params, read_application)
+                     exit_codes_help, lang_option, max_bytes_option, param_option, parse_params, read_application,
+                     source_name)
 
 
 @click.command(epilog=exit_codes_help("graded, or passed for rulesets without grades",
                                      "evaluated but not graded, ineligible or incomplete"))
-@click.argument("evidence", type=click.Path(dir_okay=True, path_type=Path))
+@click.argument("evidence", type=click.Path(dir_okay=True, allow_dash=True, path_type=Path))
 @click.option("--ruleset", "-r", help="Ruleset name or .rules file (default: the evidence's \"ruleset\" field).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @lang_option
@@ -35,12 +37,20 @@ from .common import (EXIT_INVALID, EXIT_NOT_GRADED, EXIT_OK, date_option, evalua
               help="What-if: score the evidence changed at a JSON pointer (the value is JSON; null deletes) "
                    "and show what changed against the unchanged evidence. Repeatable.")
 @max_bytes_option
+@signoff_options
 @click.pass_context
-def check(ctx, evidence, ruleset, fmt, lang, output, params, date, template_dir, max_bytes, changes):
-    """Score one application (EVIDENCE, a JSON file or an XLSX workbook)."""
+def check(ctx, evidence, ruleset, fmt, lang, output, params, date, template_dir, max_bytes, changes, sign_key,
+          sign_cert, **signoff):
+    """Score one application (EVIDENCE, a JSON file or an XLSX workbook; - reads standard input).
+
+    Reports carry a sign-off block: the issuing organisation, report number, assessor and reviewer come from
+    --issuer FILE or the options; without an organisation the report is a self-assessment. --sign-key signs
+    the json (OUTPUT.p7s beside it) or pdf output as it is written.
+    """
     ctx.meta["lang"] = lang
     if fmt == "pdf" and not output:
         raise click.UsageError("--format pdf writes a binary file: give it with -o FILE")
+    signer = signer_for(sign_key, sign_cert, fmt, output)
     application = read_application(evidence, ruleset, max_bytes)
     rules, data = application.ruleset, application.evidence
     try:
@@ -51,8 +61,11 @@ def check(ctx, evidence, ruleset, fmt, lang, output, params, date, template_dir,
             result, comparison = _what_if(application, changes, result, supplied, evaluation_date(date), lang)
     except ValueError as error:
         raise click.UsageError(str(error)) from None
-    report = render(result, fmt, lang, template_dir)  # a ReportError or PdfUnavailable is the user's to fix
-    if output:
+    # a ReportError or PdfUnavailable is the user's to fix
+    report = render(with_signoff(result.to_dict(), signoff), fmt, lang, template_dir)
+    if signer is not None:
+        write_signed(output, report if isinstance(report, bytes) else report.encode("utf-8"), signer)
+    elif output:
         write_atomically(output, report if isinstance(report, bytes) else report.encode("utf-8"))
     else:
         click.echo(report, nl=False)
@@ -98,23 +111,35 @@ def init(ruleset, fmt, output, force, lang):
 
 
 @click.command(epilog=exit_codes_help("valid"))
-@click.argument("evidence", type=click.Path(path_type=Path))
+@click.argument("evidence", type=click.Path(allow_dash=True, path_type=Path))
 @click.option("--ruleset", "-r", help="Ruleset name or .rules file (default: the evidence's \"ruleset\" field).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="json: {valid, ruleset, problems: [{pointer, message, line, column, cell}]} for CI and editors.")
 @lang_option
 @max_bytes_option
 @click.pass_context
-def validate(ctx, evidence, ruleset, lang, max_bytes):
-    """List every problem of EVIDENCE (a JSON file or an XLSX workbook) against its ruleset's schema, without scoring it."""
+def validate(ctx, evidence, ruleset, fmt, lang, max_bytes):
+    """List every problem of EVIDENCE (a JSON file or an XLSX workbook; - reads standard input) against its
+    ruleset's schema, without scoring it."""
     ctx.meta["lang"] = lang
+    words = messages(lang)["validate"]
     try:
         rules = read_application(evidence, ruleset, max_bytes).ruleset
     except EvidenceError as error:   # the problems are this command's output, so they go to stdout
-        count = len(error.problems)
-        click.echo(error.render(lang))
-        click.echo(f"发现 {count} 个问题" if lang == "zh" else f"{count} problem{'s' * (count != 1)} found")
+        if fmt == "json":
+            click.echo(dumps({"source": source_name(evidence), "valid": False, "ruleset": None, "problems": [
+                {"pointer": p.pointer, "message": p.message(lang), "line": p.line, "column": p.column, "cell": p.cell}
+                for p in error.problems]}), nl=False)
+        else:
+            click.echo(error.render(lang))
+            click.echo(error.summary(lang))
         sys.exit(EXIT_INVALID)
     version = rules.text("version")
-    click.echo(f"{evidence}: 有效（{rules.id} {version}）" if lang == "zh" else f"{evidence}: valid ({rules.id} {version})")
+    if fmt == "json":
+        click.echo(dumps({"source": source_name(evidence), "valid": True, "ruleset": {"id": rules.id, "version": version},
+                          "problems": []}), nl=False)
+    else:
+        click.echo(fill(words["valid"], file=source_name(evidence), ruleset=rules.id, version=version))
 
 
 def _what_if(application: Application, changes: tuple[str, ...], before, params: dict, date: str, lang: str):
@@ -139,7 +164,7 @@ Exit codes:
   1  nothing to aim for: already at the highest grade, or the ruleset has no grades
   2  invalid input: evidence, ruleset, parameter, or a --target the ruleset does not grade
   3  internal fault (a short message says where to report it)""")
-@click.argument("evidence", type=click.Path(path_type=Path))
+@click.argument("evidence", type=click.Path(allow_dash=True, path_type=Path))
 @click.option("--ruleset", "-r", help="Ruleset name or .rules file (default: the evidence's \"ruleset\" field).")
 @click.option("--target", "-t", metavar="GRADE", help="The grade to reach, by id (default: the next one above).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
@@ -149,7 +174,7 @@ Exit codes:
 @max_bytes_option
 @click.pass_context
 def gap_command(ctx, evidence, ruleset, target, fmt, lang, params, date, max_bytes):
-    """What EVIDENCE still needs for the next grade (or --target GRADE).
+    """What EVIDENCE (- reads standard input) still needs for the next grade (or --target GRADE).
 
     Lists each condition of the grade that does not hold, with its current and required value and, where
     the condition is linear in evidence quantities, the smallest change to one input that meets it.

@@ -9,6 +9,7 @@ from ...evaluation.result import dumps
 from ...evidence.load import EvidenceError, Problem
 from ...outputs.files import write_atomically
 from ...catalogue import fill, messages
+from ...pointer import format_pointer
 from .common import exit_codes_help, lang_option, max_bytes_option, read_application
 
 
@@ -33,6 +34,8 @@ def convert(ctx, source, target, ruleset, force, lang, max_bytes):
     if target.exists() and not force:
         raise click.BadParameter(f"{target} exists; pass --force to replace it", param_hint="TARGET")
     application = read_application(source, ruleset, max_bytes, validate=False)
+    if application.unread:   # a value that could not be read cannot be converted either
+        raise EvidenceError(str(source), application.unread)
     content = (dumps(application.evidence).encode("utf-8") if kind == ".json"
                else workbook_of(application.ruleset, application.evidence, str(target), max_bytes))
     write_atomically(target, content)
@@ -44,20 +47,78 @@ def workbook_of(rules, evidence: dict, source: str, max_bytes: int) -> bytes:
     from ...evidence.workbook import read_workbook
     from ...outputs.workbook import write_workbook
     content = write_workbook(rules.schema, rules.description, evidence)
-    back, _ = read_workbook(content, source, max_bytes=max(max_bytes, len(content))).evidence(rules.schema)
-    lost = sorted(_differences(evidence, back))
+    back, _, unread = read_workbook(content, source, max_bytes=max(max_bytes, len(content))).evidence(rules.schema)
+    lost = sorted(_differences(evidence, back) | {problem.pointer for problem in unread})
     if lost:
-        raise EvidenceError(source, [Problem(pointer, "a workbook cannot hold this value as it is (a field the "
-                                             "schema does not describe, or an empty text)",
-                                             "工作簿无法原样保存此值（模式未描述的字段，或空文本）")
-                                     for pointer in lost])
+        words = [messages(lang)["selfcheck"]["not_in_workbook"] for lang in ("en", "zh")]
+        raise EvidenceError(source, [Problem(pointer, *words) for pointer in lost])
     return content
 
 
 def _differences(a, b, pointer: str = "") -> set[str]:
     if isinstance(a, dict) and isinstance(b, dict):
         return {p for key in set(a) | set(b)
-                for p in _differences(a.get(key), b.get(key), f"{pointer}/{key}")}
+                for p in _differences(a.get(key), b.get(key), pointer + format_pointer((key,)))}
     if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
         return {p for i, (x, y) in enumerate(zip(a, b)) for p in _differences(x, y, f"{pointer}/{i}")}
     return set() if a == b and type(a) is type(b) else {pointer or "/"}
+
+
+@click.command(epilog="""\b
+Exit codes:
+  0  stopped (Ctrl-C)
+  2  cannot start: the web extra is missing, or a non-loopback address without --token""")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Anything but loopback needs --token.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("--token", envvar="CARBON_CHECK_TOKEN", metavar="TOKEN",
+              help="Require this token on every request (Authorization: Bearer TOKEN, or open the printed URL "
+                   "once). Also read from CARBON_CHECK_TOKEN.")
+def serve(host, port, token):
+    """The self-check as a local web app: fill in or upload evidence, see the report, the gap and what-ifs.
+
+    Also a JSON API (POST /api/v1/check; OpenAPI at /api/v1/openapi.json). Nothing is stored on disk.
+    """
+    import ipaddress
+    import sys
+    try:
+        import uvicorn
+        from ..web.app import create_app
+    except ImportError as error:
+        click.echo(f"carbon-check serve needs the web extra: pip install 'carbon-check[web]' ({error})", err=True)
+        sys.exit(2)
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        if not token:
+            click.echo(f"carbon-check serve: refusing to listen on {host} without --token: anyone who can reach "
+                       f"it could use it", err=True)
+            sys.exit(2)
+        click.echo(f"warning: listening on {host}, reachable from other computers; every request needs the "
+                   f"token. Prefer a reverse proxy with TLS: the token travels in clear over plain HTTP.", err=True)
+    if token is not None and len(token) < 16:
+        click.echo("carbon-check serve: the token must be at least 16 characters", err=True)
+        sys.exit(2)
+    shown = f"[{host}]" if ":" in host else host
+    config = uvicorn.Config(create_app(token), host=host, port=port, log_level="warning", access_log=False,
+                            server_header=False, date_header=False)
+    server = uvicorn.Server(config)
+
+    async def announce_and_serve():
+        import asyncio
+        task = asyncio.ensure_future(server.serve())
+        while not server.started and not task.done():
+            await asyncio.sleep(0.05)
+        if server.started:
+            bound = server.servers[0].sockets[0].getsockname()[1] if server.servers else port
+            url = f"http://{shown}:{bound}/" + (f"?token={token}" if token else "")
+            click.echo(f"carbon-check self-check: {url}  (Ctrl-C to stop)", err=False)
+        await task
+
+    import asyncio
+    try:
+        asyncio.run(announce_and_serve())
+    except KeyboardInterrupt:
+        pass

@@ -164,6 +164,17 @@ class Document:
                 return text[match.start():end].split(".")
         return []
 
+    def expand(self, words: list[str], line: int) -> list[str]:
+        """`s.mass` inside `… for s in evidence.emissions.direct` as `evidence.emissions.direct.mass`."""
+        if not words or words[0] == "evidence" or words[0] in self.items or words[0] in self.libraries:
+            return words
+        pattern = re.compile(rf"\bfor\s+{re.escape(words[0])}\s+in\s+(evidence(?:\.[A-Za-z_]\w*)+)")
+        for number in range(min(line, len(self.lines)), max(line - 12, 0), -1):
+            found = pattern.search(self.lines[number - 1])
+            if found:
+                return found.group(1).split(".") + words[1:]
+        return words
+
     def resolve(self, words: list[str]) -> tuple[str, object] | None:
         """What a dotted name stands for: ("item", Item), ("evidence", schema node) or ("function", Function)."""
         if not words:

@@ -33,10 +33,11 @@ def main() -> None:
     server.start_io()
 
 
-# Positions: the checker counts characters, LSP counts UTF-16 code units. -----------------------------------
+# Positions: the checker counts characters, LSP counts code units of the encoding agreed with the client
+# (UTF-16 unless the client offers UTF-8 or UTF-32, as Neovim does). ----------------------------------------
 
 def _units(line: str, column: int) -> int:
-    return len(line[:column].encode("utf-16-le")) // 2
+    return server.workspace.position_codec.client_num_units(line[:column])
 
 
 def _column(line: str, units: int) -> int:
@@ -44,7 +45,7 @@ def _column(line: str, units: int) -> int:
     for index, ch in enumerate(line):
         if count >= units:
             return index
-        count += 2 if ord(ch) > 0xFFFF else 1
+        count += server.workspace.position_codec.client_num_units(ch)
     return len(line)
 
 
@@ -130,7 +131,8 @@ def _document(ls: LanguageServer, uri: str) -> Document:
 @server.feature(lsp.TEXT_DOCUMENT_HOVER)
 def hover(ls: LanguageServer, params: lsp.HoverParams) -> lsp.Hover | None:
     document = _document(ls, params.text_document.uri)
-    words = document.dotted_at(*_cursor(document, params.position))
+    line, column = _cursor(document, params.position)
+    words = document.expand(document.dotted_at(line, column), line)
     found = document.resolve(words)
     if found is None:
         return None
@@ -224,6 +226,7 @@ def completion(ls: LanguageServer, params: lsp.CompletionParams) -> lsp.Completi
         words = document.dotted_at(line, column - 1, whole_word=False) + [""]
     else:
         words = document.dotted_at(line, column, whole_word=False) or [""]
+    words = document.expand(words, line) if len(words) >= 2 else words
     items: list[lsp.CompletionItem] = []
     if len(words) >= 2 and words[0] == "evidence":
         for name, schema in document.evidence_fields(words[1:-1]).items():

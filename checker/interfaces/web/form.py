@@ -1,0 +1,146 @@
+"""The evidence form of the web app: built from the ruleset's schema (`checker.evidence.fields.layout`, the
+same groups the workbook has), and read back into evidence with the same typing rules as a spreadsheet.
+
+Every input is named by the JSON pointer of its value (`/electricity/consumption`, `/emissions/direct/0/mass`),
+so a problem's pointer finds its input. A unit choice is named `unit:` + the pointer (`unit:/x/*/mass` for a
+table's column). What the person typed is kept as text and shown again beside its problem, never lost.
+"""
+from __future__ import annotations
+
+import re
+
+from ...evidence.fields import ITEM, FieldError, Group, blank, layout, show, typed
+
+UNIT = "unit:"
+MAX_ROWS = 1000   # entries of one list a form may send
+
+
+def table_pointer(group: Group, row: int, key: str) -> str:
+    base = "/" + "/".join(group.pointer)
+    return f"{base}/{row}" if key == ITEM else f"{base}/{row}/{key}"
+
+
+def form_pointer(group: Group, key: str) -> str:
+    return "".join("/" + part for part in group.pointer) + "/" + key
+
+
+def unit_name(group: Group, key: str) -> str:
+    return UNIT + (form_pointer(group, key) if group.kind == "form" else "/" + "/".join(group.pointer) + "/*/" + key)
+
+
+def read_form(schema: dict, pairs: list[tuple[str, str]]) -> tuple[dict, dict[str, str], dict[str, tuple[str, str]]]:
+    """Evidence from the submitted pairs; also the texts as typed (by pointer, list rows renumbered from 0,
+    empty rows dropped) and the problems of values that could not be typed (pointer → (en, zh))."""
+    given = {name: value for name, value in pairs}
+    evidence: dict = {}
+    texts: dict[str, str] = {name: value for name, value in given.items() if name.startswith(UNIT)}
+    problems: dict[str, tuple[str, str]] = {}
+
+    def put(target: dict, path: tuple[str, ...], field, text: str, unit: str | None, pointer: str) -> None:
+        texts[pointer] = text
+        if blank(text):
+            return
+        try:
+            value = typed(text, field, unit or None)
+        except FieldError as error:
+            problems[pointer] = (error.en, error.zh)
+            return
+        node = target
+        for part in path[:-1]:
+            node = node.setdefault(part, {})
+        node[path[-1]] = value
+
+    for group in layout(schema):
+        target = evidence
+        for part in group.pointer[:-1] if group.kind == "table" else group.pointer:
+            target = target.setdefault(part, {})
+        if group.kind == "form":
+            for field in group.fields:
+                put(target, field.path(), field, given.get(form_pointer(group, field.key), ""),
+                    given.get(unit_name(group, field.key)), form_pointer(group, field.key))
+            continue
+        base = "/" + "/".join(group.pointer) + "/"
+        rows = sorted({int(m.group(1)) for name in given for m in [re.match(re.escape(base) + r"(\d{1,6})(/|$)", name)]
+                       if m})[:MAX_ROWS]
+        entries = []
+        for row in rows:
+            cells = {f.key: given.get(table_pointer(group, row, f.key), "") for f in group.fields}
+            if all(blank(text) for text in cells.values()):
+                continue
+            entry: dict = {}
+            for field in group.fields:
+                put(entry, field.path() or ("",), field, cells[field.key], given.get(unit_name(group, field.key)),
+                    table_pointer(group, len(entries), field.key))
+            entries.append(entry.get("") if group.fields[0].key == ITEM else entry)
+        if entries:
+            target[group.pointer[-1]] = entries
+    _prune(evidence)
+    if "ruleset" in schema.get("properties", {}):
+        evidence = {"ruleset": schema["properties"]["ruleset"].get("const"), **evidence}
+    return evidence, texts, problems
+
+
+def _prune(node: dict) -> None:
+    """Groups left empty are absent, as in a workbook."""
+    for key in list(node):
+        if isinstance(node[key], dict):
+            _prune(node[key])
+            if not node[key]:
+                del node[key]
+
+
+def texts_of(schema: dict, evidence: dict) -> dict[str, str]:
+    """The form's texts for evidence (an upload, or a what-if): each value as a person would type it."""
+    texts = {}
+    for group in layout(schema):
+        node = evidence
+        for part in group.pointer:
+            node = node.get(part) if isinstance(node, dict) else None
+        if group.kind == "form":
+            for field in group.fields:
+                value = _at(node, field.path())
+                if value is not None:
+                    texts[form_pointer(group, field.key)] = show(value)
+        elif isinstance(node, list):
+            for row, entry in enumerate(node[:MAX_ROWS]):
+                for field in group.fields:
+                    value = _at(entry, field.path())
+                    if value is not None:
+                        texts[table_pointer(group, row, field.key)] = show(value)
+    return texts
+
+
+def _at(node, path: tuple):
+    for part in path:
+        node = node.get(part) if isinstance(node, dict) else None
+    return node
+
+
+def view(schema: dict, lang: str, texts: dict[str, str], problems: dict[str, list[str]]) -> list[dict]:
+    """What the form template shows: groups, their fields or rows, values typed, problems beside each."""
+    groups = []
+    for group in layout(schema):
+        fields = [{"key": f.key, "label": f.label(lang), "description": f.description(lang), "unit": f.unit,
+                   "units": f.unit_choices, "unit_name": unit_name(group, f.key),
+                   "unit_value": texts.get(unit_name(group, f.key)) or f.unit, "choices": f.choices,
+                   "required": f.required, "example": f.example, "numeric": f.kind in ("number", "integer"),
+                   "name": form_pointer(group, f.key) if group.kind == "form" else None}
+                  for f in group.fields]
+        entry = {"kind": group.kind, "label": group.label(lang), "description": group.description(lang),
+                 "pointer": "/" + "/".join(group.pointer), "fields": fields,
+                 "problems": problems.get("/" + "/".join(group.pointer), []) if group.pointer else []}
+        if group.kind == "form":
+            for field in fields:
+                field["value"] = texts.get(field["name"], "")
+                field["problems"] = problems.get(field["name"], [])
+        else:
+            count = 1 + max([int(m.group(1)) for name in texts
+                             for m in [re.match(re.escape(entry["pointer"]) + r"/(\d+)(/|$)", name)] if m],
+                            default=0 if any(name.startswith(entry["pointer"] + "/") for name in texts) else -1)
+            entry["rows"] = [[{"name": table_pointer(group, row, f.key),
+                               "value": texts.get(table_pointer(group, row, f.key), ""),
+                               "problems": problems.get(table_pointer(group, row, f.key), []) +
+                               (problems.get(f"{entry['pointer']}/{row}", []) if f is group.fields[0] else [])}
+                              for f in group.fields] for row in range(max(count, 1))]
+        groups.append(entry)
+    return groups

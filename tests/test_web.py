@@ -1,0 +1,241 @@
+"""The self-check web app and its JSON API, through Starlette's test client (the browser test drives the pages)."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from starlette.testclient import TestClient
+
+from checker.evaluation.ruleset import load_ruleset
+from checker.evidence.load import load_evidence
+from checker.interfaces.cli import main
+from checker.interfaces.web.app import MAX_BODY, create_app
+from checker.interfaces.web.form import read_form, texts_of
+from checker.outputs.workbook import write_workbook
+
+ROOT = Path(__file__).parent.parent
+FOUR = ROOT / "examples" / "zero-carbon-factory" / "four-stars.json"
+FACTORY = load_ruleset("zero-carbon-factory")
+TOKEN = "s3cret-token-0123456789"
+
+
+@pytest.fixture(scope="module")
+def client():
+    return TestClient(create_app())
+
+
+def cli_result() -> dict:
+    out = CliRunner().invoke(main, ["check", str(FOUR), "--format", "json"])
+    return json.loads(out.stdout)
+
+
+def four_texts() -> dict:
+    return texts_of(FACTORY.schema, load_evidence(FOUR)[0])
+
+
+# ------------------------------------------------------------------------------------ API
+
+def test_api_check_gives_the_cli_result(client):
+    response = client.post("/api/v1/check", content=FOUR.read_bytes())
+    assert response.status_code == 200 and response.headers["content-type"] == "application/json"
+    assert response.json() == cli_result()
+
+
+def test_api_check_reads_a_workbook_with_the_same_result_but_the_hash(client):
+    content = write_workbook(FACTORY.schema, FACTORY.description, load_evidence(FOUR)[0])
+    response = client.post("/api/v1/check", content=content)
+    assert response.status_code == 200
+    result, expected = response.json(), cli_result()
+    assert result["evidence"]["sha256"] != expected["evidence"]["sha256"]
+    result["evidence"].pop("sha256"), expected["evidence"].pop("sha256")
+    assert result == expected
+
+
+def test_api_invalid_evidence_is_422_with_every_problem_and_pointer(client):
+    evidence = json.loads(FOUR.read_text())
+    evidence["electricity"]["consumption"] = "lots"
+    del evidence["applicant"]["name"]
+    response = client.post("/api/v1/check", content=json.dumps(evidence).encode())
+    assert response.status_code == 422
+    problems = response.json()["problems"]
+    assert [p["pointer"] for p in problems] == ["/applicant/name", "/electricity/consumption"]
+    assert problems[0]["message"] == {"zh": "缺少必填属性", "en": "required property is missing"}
+
+
+@pytest.mark.parametrize("body", [b"{", b"[]x", b"PK\x03\x04garbage", "{\"a\": 1, \"a\": 2}".encode()])
+def test_api_malformed_evidence_is_400(client, body):
+    response = client.post("/api/v1/check", content=body)
+    assert response.status_code == 400 and response.json()["problems"]
+
+
+def test_api_a_ruleset_not_shipped_is_refused(client):
+    evidence = json.loads(FOUR.read_text())
+    evidence["ruleset"] = "/etc/passwd"
+    assert client.post("/api/v1/check", content=json.dumps(evidence).encode()).status_code == 422
+    assert client.post("/api/v1/check?ruleset=../../etc/x", content=FOUR.read_bytes()).status_code == 404
+
+
+def test_api_rulesets_schema_and_openapi(client):
+    names = [r["name"] for r in client.get("/api/v1/rulesets").json()]
+    assert "zero-carbon-factory" in names
+    assert client.get("/api/v1/rulesets/zero-carbon-factory/schema").json() == FACTORY.schema
+    assert client.get("/api/v1/rulesets/nope/schema").status_code == 404
+    spec = client.get("/api/v1/openapi.json").json()
+    assert spec["openapi"].startswith("3.") and "/api/v1/check" in spec["paths"]
+
+
+def test_bodies_over_the_limit_are_refused(client):
+    assert client.post("/api/v1/check", content=b" " * (MAX_BODY + 1)).status_code == 413
+
+    def chunks():   # no Content-Length: counted as it arrives
+        for _ in range(11):
+            yield b" " * (1 << 20)
+    assert client.post("/api/v1/check", content=chunks()).status_code == 413
+
+
+# ------------------------------------------------------------------------------------ security
+
+def test_security_headers_on_every_response(client):
+    for response in (client.get("/zh/"), client.post("/api/v1/check", content=b"{"), client.get("/nope")):
+        csp = response.headers["content-security-policy"]
+        assert "unsafe-eval" not in csp and "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert "access-control-allow-origin" not in response.headers
+
+
+def test_no_cors(client):
+    response = client.options("/api/v1/check", headers={"Origin": "https://elsewhere.example",
+                                                         "Access-Control-Request-Method": "POST"})
+    assert "access-control-allow-origin" not in response.headers
+
+
+def test_a_token_is_required_when_set():
+    guarded = TestClient(create_app(TOKEN))
+    assert guarded.get("/api/v1/rulesets").status_code == 401
+    assert guarded.get("/api/v1/rulesets", headers={"Authorization": "Bearer wrong"}).status_code == 401
+    assert guarded.get("/api/v1/rulesets", headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 200
+    opened = guarded.get(f"/zh/?token={TOKEN}", follow_redirects=False)
+    assert opened.status_code == 303 and "token" not in opened.headers["location"]
+    assert "HttpOnly" in opened.headers["set-cookie"] and "SameSite=strict" in opened.headers["set-cookie"]
+    assert guarded.get("/zh/").status_code == 200   # the cookie now carries it
+
+
+def test_evidence_strings_are_escaped_everywhere(client):
+    texts = four_texts()
+    texts["/applicant/name"] = "<script>alert(1)</script>"
+    texts["/applicant/credit_code"] = "\"><img src=x onerror=alert(1)>"
+    page = client.post("/zh/check/zero-carbon-factory", data=texts).text
+    assert "<script>alert" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+@pytest.mark.parametrize("args, message", [
+    (["serve", "--host", "0.0.0.0"], "refusing to listen on 0.0.0.0 without --token"),
+    (["serve", "--host", "127.0.0.1", "--token", "short"], "at least 16 characters"),
+])
+def test_serve_refuses_to_start_unsafely(args, message):
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2 and message in result.stderr
+
+
+# ------------------------------------------------------------------------------------ pages
+
+def test_the_form_scores_like_the_cli(client):
+    page = client.post("/en/check/zero-carbon-factory", data=four_texts())
+    assert page.status_code == 200
+    expected = cli_result()
+    assert re.search(r'id="grade">4 stars<', page.text)
+    assert re.search(rf'id="score">{expected["score"]}<', page.text)
+    assert 'id="report" sandbox' in page.text and 'id="gap"' in page.text
+
+
+def test_problems_appear_beside_their_fields(client):
+    texts = four_texts()
+    texts["/electricity/consumption"] = "lots"
+    texts["/reporting_period/year"] = "1999"
+    page = client.post("/en/check/zero-carbon-factory", data=texts)
+    assert page.status_code == 422
+    field = page.text[page.text.index('id="/electricity/consumption"'):]
+    assert field.index("expected a number, found &#39;lots&#39;") < field.index('class="field"')
+    field = page.text[page.text.index('id="/reporting_period/year"'):]
+    assert field.index("expected a number greater than or equal to 2000") < field.index('class="field"')
+    assert 'value="lots"' in page.text   # what was typed is kept
+
+
+def test_form_units_convert_exactly():
+    texts = four_texts()
+    texts["/electricity/consumption"], texts["unit:/electricity/consumption"] = "1", "万kWh"
+    texts["/emissions/direct/0/mass"], texts["unit:/emissions/direct/*/mass"] = "1.2", "万t"
+    evidence, _, problems = read_form(FACTORY.schema, list(texts.items()))
+    assert not problems
+    assert str(evidence["electricity"]["consumption"]) == "10"
+    assert str(evidence["emissions"]["direct"][0]["mass"]) == "12000"
+    assert str(evidence["emissions"]["direct"][1]["mass"]) == "5000"   # 0.5 万t: the unit is the column's
+
+
+def test_empty_rows_are_dropped_and_rows_renumbered():
+    texts = {k: v for k, v in four_texts().items() if not k.startswith("/emissions/direct/")}
+    texts.update({"/emissions/direct/3/source": "锅炉", "/emissions/direct/3/gas": "CO2",
+                  "/emissions/direct/3/mass": "5", "/emissions/direct/7/mass": ""})
+    evidence, typed_texts, _ = read_form(FACTORY.schema, list(texts.items()))
+    assert evidence["emissions"]["direct"] == [{"source": "锅炉", "gas": "CO2", "mass": 5}]
+    assert typed_texts["/emissions/direct/0/mass"] == "5"
+
+
+def test_upload_xlsx_and_json(client):
+    content = write_workbook(FACTORY.schema, FACTORY.description, load_evidence(FOUR)[0])
+    for name, body in (("app.xlsx", content), ("app.json", FOUR.read_bytes())):
+        page = client.post("/zh/upload", files={"file": (name, body)}, data={"ruleset": ""})
+        assert page.status_code == 200 and 'id="grade">四星<' in page.text
+
+
+def test_an_invalid_upload_opens_the_form_with_its_problems(client):
+    evidence = json.loads(FOUR.read_text())
+    evidence["electricity"]["consumption"] = -1
+    page = client.post("/en/upload", files={"file": ("app.json", json.dumps(evidence).encode())})
+    assert page.status_code == 422
+    assert 'value="-1"' in page.text and "expected a number greater than or equal to 0" in page.text
+
+
+def test_what_if_is_marked_hypothetical_and_compared(client):
+    evidence = FOUR.read_text()
+    page = client.post("/en/whatif/zero-carbon-factory",
+                       data={"evidence": evidence, "pointer": "/offsets/credits/0/quantity", "value": "2600"})
+    assert page.status_code == 200
+    assert 'id="hypothetical"' in page.text and 'id="comparison"' in page.text
+
+
+@pytest.mark.parametrize("fmt, kind", [("json", "application/json"), ("html", "text/html"),
+                                       ("xlsx", "application/vnd.openxmlformats")])
+def test_downloads(client, fmt, kind):
+    response = client.post(f"/en/download/zero-carbon-factory/{fmt}", data={"evidence": FOUR.read_text()})
+    assert response.status_code == 200 and response.headers["content-type"].startswith(kind)
+    assert "attachment" in response.headers["content-disposition"]
+    if fmt == "json":
+        assert response.json()["grade"]["id"] == "four_stars"
+
+
+def test_language_switch_keeps_what_was_typed(client):
+    texts = four_texts()
+    page = client.post("/en/check/zero-carbon-factory?relabel=1", data=texts)
+    assert page.status_code == 200 and 'lang="en"' in page.text and "Check" in page.text
+    assert f'value="{texts["/applicant/name"]}"' in page.text
+
+
+def test_api_a_workbook_cell_that_cannot_be_read_is_422_naming_the_cell(client):
+    import io
+
+    import openpyxl
+    book = openpyxl.load_workbook(io.BytesIO(write_workbook(FACTORY.schema, FACTORY.description,
+                                                            load_evidence(FOUR)[0])))
+    book["核算边界内的用电情况"]["C3"] = "lots"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = client.post("/api/v1/check", content=buffer.getvalue())
+    assert response.status_code == 422
+    assert response.json()["problems"] == [{
+        "pointer": "/electricity/consumption", "cell": "核算边界内的用电情况!C3",
+        "message": {"en": "expected a number, found 'lots'", "zh": "应为数字，实际为 'lots'"}}]
