@@ -260,8 +260,22 @@ class _Builder(Transformer):
         return ast.Let(self._at(meta), str(name), label, unit, expr, cite)
 
     def param_decl(self, meta, children):
-        name, label, unit, default, cite = children
-        return ast.Param(self._at(meta), str(name), label, unit, default, cite)
+        name, label, unit, allowed, default, cite = children
+        param = ast.Param(self._at(meta), str(name), label, unit, default, cite)
+        if isinstance(allowed, ast.Within):
+            param.range = allowed
+            allowed.value = ast.Name(span=param.span, text=param.name, name=param.name)
+        elif allowed is not None:
+            param.choices = allowed
+        return param
+
+    def allowed_range(self, meta, children):
+        lower, upper, lower_closed, upper_closed = children[0]
+        return self._expr(ast.Within, meta, lower=lower, upper=upper, lower_closed=lower_closed,
+                          upper_closed=upper_closed)
+
+    def allowed_values(self, meta, children):
+        return list(children)
 
     def function_decl(self, meta, children):
         name, *arguments, label, result, expr, cite = children

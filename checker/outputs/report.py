@@ -295,6 +295,24 @@ def build_view(data: dict, lang: str, t: dict, rich: bool = False) -> dict:
             "parameters": [_parameter(name, p, shown) for name, p in (data.get("parameters") or {}).items()],
         },
         "page_counter_css": _page_counter(t["note"]["page"]),
+        "signoff": _signoff(data.get("signoff"), lang, t),
+    }
+
+
+def _signoff(signoff: dict | None, lang: str, t: dict) -> dict:
+    """The sign-off block: without an issuing organisation the report is a self-assessment."""
+    signoff = signoff or {}
+    organisation = signoff.get("organisation")
+    organisation = _label(organisation, lang) if isinstance(organisation, dict) else organisation
+    number = signoff.get("report_number")
+    return {
+        "self_assessment": not organisation,
+        "organisation": organisation,
+        "report_number": number,
+        "issued": fill(t["signoff"]["issued"], organisation=organisation, number=number or "—") if organisation
+        else None,
+        "people": [{"role": t["signoff"][role], "name": (signoff.get(role) or {}).get("name"),
+                    "date": (signoff.get(role) or {}).get("date")} for role in ("assessor", "reviewer")],
     }
 
 

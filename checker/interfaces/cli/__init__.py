@@ -26,6 +26,10 @@ COMMANDS = {
     "serve": ".selfcheck:serve",
     "fmt": ".editing:fmt",
     "lsp": ".editing:lsp",
+    "reproduce": ".signing:reproduce",
+    "keygen": ".signing:keygen",
+    "sign": ".signing:sign",
+    "verify": ".signing:verify",
 }
 
 

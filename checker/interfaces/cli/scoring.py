@@ -16,6 +16,7 @@ from ...language.diagnostics import Diagnostic, RulesetError
 from ...outputs.files import write_atomically
 from ...catalogue import fill, messages
 from ...outputs.report import FORMATS, render
+from .signing import signer_for, signoff_options, with_signoff, write_signed
 from .common import (EXIT_INVALID, EXIT_NOT_GRADED, EXIT_OK, date_option, evaluation_date, evidence_schema,
                      exit_codes_help, lang_option, max_bytes_option, param_option, parse_params, read_application,
                      source_name)
@@ -36,12 +37,20 @@ from .common import (EXIT_INVALID, EXIT_NOT_GRADED, EXIT_OK, date_option, evalua
               help="What-if: score the evidence changed at a JSON pointer (the value is JSON; null deletes) "
                    "and show what changed against the unchanged evidence. Repeatable.")
 @max_bytes_option
+@signoff_options
 @click.pass_context
-def check(ctx, evidence, ruleset, fmt, lang, output, params, date, template_dir, max_bytes, changes):
-    """Score one application (EVIDENCE, a JSON file or an XLSX workbook; - reads standard input)."""
+def check(ctx, evidence, ruleset, fmt, lang, output, params, date, template_dir, max_bytes, changes, sign_key,
+          sign_cert, **signoff):
+    """Score one application (EVIDENCE, a JSON file or an XLSX workbook; - reads standard input).
+
+    Reports carry a sign-off block: the issuing organisation, report number, assessor and reviewer come from
+    --issuer FILE or the options; without an organisation the report is a self-assessment. --sign-key signs
+    the json (OUTPUT.p7s beside it) or pdf output as it is written.
+    """
     ctx.meta["lang"] = lang
     if fmt == "pdf" and not output:
         raise click.UsageError("--format pdf writes a binary file: give it with -o FILE")
+    signer = signer_for(sign_key, sign_cert, fmt, output)
     application = read_application(evidence, ruleset, max_bytes)
     rules, data = application.ruleset, application.evidence
     try:
@@ -52,8 +61,11 @@ def check(ctx, evidence, ruleset, fmt, lang, output, params, date, template_dir,
             result, comparison = _what_if(application, changes, result, supplied, evaluation_date(date), lang)
     except ValueError as error:
         raise click.UsageError(str(error)) from None
-    report = render(result, fmt, lang, template_dir)  # a ReportError or PdfUnavailable is the user's to fix
-    if output:
+    # a ReportError or PdfUnavailable is the user's to fix
+    report = render(with_signoff(result.to_dict(), signoff), fmt, lang, template_dir)
+    if signer is not None:
+        write_signed(output, report if isinstance(report, bytes) else report.encode("utf-8"), signer)
+    elif output:
         write_atomically(output, report if isinstance(report, bytes) else report.encode("utf-8"))
     else:
         click.echo(report, nl=False)

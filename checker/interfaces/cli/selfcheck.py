@@ -34,6 +34,8 @@ def convert(ctx, source, target, ruleset, force, lang, max_bytes):
     if target.exists() and not force:
         raise click.BadParameter(f"{target} exists; pass --force to replace it", param_hint="TARGET")
     application = read_application(source, ruleset, max_bytes, validate=False)
+    if application.unread:   # a value that could not be read cannot be converted either
+        raise EvidenceError(str(source), application.unread)
     content = (dumps(application.evidence).encode("utf-8") if kind == ".json"
                else workbook_of(application.ruleset, application.evidence, str(target), max_bytes))
     write_atomically(target, content)
@@ -45,8 +47,8 @@ def workbook_of(rules, evidence: dict, source: str, max_bytes: int) -> bytes:
     from ...evidence.workbook import read_workbook
     from ...outputs.workbook import write_workbook
     content = write_workbook(rules.schema, rules.description, evidence)
-    back, _ = read_workbook(content, source, max_bytes=max(max_bytes, len(content))).evidence(rules.schema)
-    lost = sorted(_differences(evidence, back))
+    back, _, unread = read_workbook(content, source, max_bytes=max(max_bytes, len(content))).evidence(rules.schema)
+    lost = sorted(_differences(evidence, back) | {problem.pointer for problem in unread})
     if lost:
         words = [messages(lang)["selfcheck"]["not_in_workbook"] for lang in ("en", "zh")]
         raise EvidenceError(source, [Problem(pointer, *words) for pointer in lost])
