@@ -200,23 +200,29 @@ class Result:
         return dumps(self.to_dict())
 
 
+_DETAIL_KEYS = ("condition", "tier", "scale", "failure", "waiver", "missing")
+
+
 def _item(item: ItemResult) -> dict:
-    data = {"id": item.id}
-    if item.kind != "grade-condition":
-        data["label"] = item.label
-        data["cite"] = item.cite
+    # Written for every item of every result: each property is read once.
+    about, detail, inputs = item.about, item.detail, item.inputs
+    kind = about.kind
+    data = {"id": about.id}
+    if kind != "grade-condition":
+        data["label"] = about.label
+        data["cite"] = about.cite
     data["status"] = item.status
-    if item.kind == "criterion":
-        data.update(points=item.points, max=item.max, method=item.method)
-    if item.kind == "value":
-        data.update(value=plain(item.detail.get("value")), unit=unit_symbol(item.detail.get("type")), display=value_display(item),
-                    formula=item.detail.get("formula"))
-    shown = [format_value(r.value, r.type) for r in item.inputs]
+    if kind == "criterion":
+        data.update(points=item.points, max=about.max, method=about.method)
+    elif kind == "value":
+        data.update(value=plain(detail.get("value")), unit=unit_symbol(detail.get("type")),
+                    display=value_display(item), formula=detail.get("formula"))
+    shown = [format_value(r.value, r.type) for r in inputs]
     data["inputs"] = [{"name": r.name, "value": plain(r.value), "unit": unit_symbol(r.type), "display": display}
-                      for r, display in zip(item.inputs, shown)]
-    for key in ("condition", "tier", "scale", "failure", "waiver", "missing"):
-        if key in item.detail:
-            data[key] = item.detail[key]
+                      for r, display in zip(inputs, shown)]
+    for key in _DETAIL_KEYS:
+        if key in detail:
+            data[key] = detail[key]
     data["explanation"] = explain(item, shown)
     return data
 
