@@ -196,11 +196,17 @@ def test_an_unknown_parameter_is_named_with_a_suggestion(with_param):
     assert str(raised.value) == "ruleset conformance has no parameter 'limt' (did you mean 'limit'?)"
 
 
-@pytest.mark.parametrize("given, over", [("2", True), (Decimal("3"), False), (3, False)])
+def test_a_bare_number_in_text_for_a_parameter_with_a_unit_is_an_error_with_a_hint(with_param):
+    with pytest.raises(ValueError) as raised:
+        with_param.evaluate({}, params={"limit": "2"})
+    assert str(raised.value) == "parameter 'limit' is in tCO2e: write the unit, e.g. 2 tCO2e"
+
+
+@pytest.mark.parametrize("given, over", [("2 tCO2e", True), ("2000 kgCO2e", True), (Decimal("3"), False), (3, False)])
 def test_a_parameter_given_as_text_decimal_or_int(with_param, given, over):
     assert value_of(with_param.evaluate({"e": Decimal("2.5")}, params={"limit": given}), "over") is over
 
 
 def test_evidence_may_be_any_mapping(with_param):
     evidence = OrderedDict(e=Decimal("2.5"))
-    assert value_of(with_param.evaluate(evidence, params={"limit": "2"}), "over") is True
+    assert value_of(with_param.evaluate(evidence, params={"limit": "2 tCO2e"}), "over") is True

@@ -100,7 +100,7 @@ SHAPE_CASES = [
          "raise /green by more than 20 MWh (to more than 40 MWh): Green electricity"),
         ("evidence.level in {\"a\", \"b\"}", "not_met", "\"c\"", "in {\"a\", \"b\"}", None),
     ]),
-    ({}, "high", {"floor": "10"}, "high", [
+    ({}, "high", {"floor": "10 MWh"}, "high", [
         ("60% <= share", "not_met", "20%", "≥ 60%",
          "raise /green by at least 40 MWh (to at least 60 MWh): Green electricity"),
         ("evidence.level in {\"a\", \"b\"}", "not_met", "\"c\"", "in {\"a\", \"b\"}", None),

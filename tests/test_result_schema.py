@@ -58,7 +58,7 @@ def test_example_result_validates(path):
     data = parsed(text)
     assert problems(data) == []
     assert data["$schema"] == RESULT_SCHEMA
-    assert code == (0 if data["outcome"] in ("graded", "passed") else 1)
+    assert code == (0 if data["outcome"] in ("graded", "classified", "passed") else 1)
     assert check_json(path)[0] == text   # same input, byte-identical output
 
 
@@ -71,21 +71,22 @@ def case(name, evidence, *params, ruleset="statuses.rules"):
 NAMED = {"name": "Plant", "flag": True, "start": "2024-01-01"}
 CASES = [
     case("graded", {**NAMED, "kind": "A", "energy": 120, "offsets": 80, "base": 100, "count": 12,
-                    "assessments": {"C3": 10}}, "factor=0.5"),
+                    "assessments": {"C3": 10}}, "factor=0.5 tCO2e/MWh"),
     case("not-graded", {**NAMED, "kind": "A", "energy": 60, "offsets": 0, "base": 100, "count": 0,
-                        "assessments": {"C3": 0}}, "factor=0.5"),
+                        "assessments": {"C3": 0}}, "factor=0.5 tCO2e/MWh"),
     case("ineligible", {"kind": "A", "flag": False, "energy": 10, "offsets": 1, "base": 100, "count": 1,
-                        "assessments": {"C3": 1}}, "factor=0.5"),
+                        "assessments": {"C3": 1}}, "factor=0.5 tCO2e/MWh"),
     case("incomplete-grade", {**NAMED, "kind": "A", "energy": 120, "offsets": 100, "base": 100, "count": 10,
                               "assessments": {"C3": 10}}),
     case("incomplete-waived", {"name": "Plant", "kind": "B", "offsets": 60, "base": 100,
-                               "waivers": {"R3": "flag audited next year"}}, "factor=0.5"),
+                               "waivers": {"R3": "flag audited next year"}}, "factor=0.5 tCO2e/MWh"),
     case("error", {**NAMED, "kind": "A", "energy": 120, "offsets": 1, "base": 0, "count": 10,
-                   "assessments": {"C3": 10}}, "factor=0.5"),
+                   "assessments": {"C3": 10}}, "factor=0.5 tCO2e/MWh"),
     case("assessed-out-of-range", {**NAMED, "kind": "A", "energy": 120, "offsets": 1, "base": 2, "count": 10,
-                                   "assessments": {"C3": 11}}, "factor=0.5"),
+                                   "assessments": {"C3": 11}}, "factor=0.5 tCO2e/MWh"),
     case("passed", {"name": "Plant"}, ruleset="passfail.rules"),
     case("pass-fail-ineligible", {}, ruleset="passfail.rules"),
+    case("classified", {"energy": 120}, ruleset="classes.rules"),
 ]
 
 

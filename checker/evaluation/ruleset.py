@@ -20,7 +20,7 @@ from ..evaluation.gap import Plan, gap_to
 from ..language.parse import parse
 from ..inputs import InputError, exists, is_file, read_file
 from ..resources import resource_dir
-from ..evaluation.result import Result, dumps
+from ..evaluation.result import Result, dumps, format_number, format_value
 from ..language.units import UnitError, convert, parse_unit
 
 SUFFIX = ".rules"
@@ -51,13 +51,18 @@ class Ruleset:
         return (value.en or value.zh) if lang == "en" else value.zh
 
     @property
+    def classifies(self) -> bool:
+        """Whether the ruleset's grades are unranked classes: results are `classified`, never graded."""
+        return self.model.grades is not None and self.model.grades.unranked
+
+    @property
     def final(self) -> bool:
-        """Whether the ruleset says it is final: no `status`, or a status beginning with the word "final".
+        """Whether the ruleset says it is final: no `status`, or an English status beginning "final" or "exact".
 
         Any other status (placeholder weights, a pilot, a withdrawn standard) is a caveat every report shows.
         """
         status = self.meta.get("status")
-        return status is None or re.match(r"final\b", (status.en or status.zh).strip().lower()) is not None
+        return status is None or re.match(r"(final|exact)\b", (status.en or "").strip().lower()) is not None
 
     @functools.cached_property
     def description(self) -> dict:
@@ -77,6 +82,7 @@ class Ruleset:
             "basis": meta.get("basis"),
             "status": meta.get("status"),
             "final": self.final,
+            "classifies": self.classifies,
             "sha256": self.sha256,
         }
 
@@ -112,7 +118,7 @@ class Ruleset:
         }
         supplied = self.parameters(params or {})
         result = evaluate(self.program, evidence, params=supplied, provenance=provenance, date=date, origins=origins)
-        if gap:
+        if gap and not self.classifies:  # classes have no next one to reach
             result.gap = gap_to(self, evidence, result, supplied)
         return result
 
@@ -132,6 +138,11 @@ class Ruleset:
                 if not value.is_finite() or abs(value.adjusted()) > MAX_EXPONENT:
                     raise ValueError(f"parameter '{name}' must be a finite number within 1e±{MAX_EXPONENT}, "
                                      f"got {value}")
+            check = self.program.allowed.get(name)
+            problem = check(value) if check else None
+            if problem:
+                shown = _shown(value) if isinstance(value, str) else format_value(value, type_)
+                raise ValueError(f"parameter '{name}' {problem}, got {shown}")
             values[name] = value
         return values
 
@@ -160,6 +171,12 @@ def _quantity(name: str, value, unit) -> Decimal:
     except InvalidOperation:   # an exponent beyond what Decimal holds
         raise ValueError(f"parameter '{name}' must be a finite number within 1e±{MAX_EXPONENT}") from None
     if not symbol:
+        # A text without a unit for a parameter that has one is ambiguous (`0.025` for a % parameter would be
+        # 0.025%): the unit is written. Numbers in a data file stay in the parameter's unit, as documented.
+        if isinstance(value, str) and unit.symbol and unit.symbol != "1" and abs(number.adjusted()) <= MAX_EXPONENT:
+            example = f"{format_number(number * 100)}%" if unit.symbol == "%" else f"{number} {unit.symbol}"
+            raise ValueError(f"parameter '{name}' is in {unit.symbol}: write the unit, e.g. {example}"
+                             + (f" for the fraction {number}, or {number}% as written" if unit.symbol == "%" else ""))
         return number
     try:
         given = parse_unit(symbol)

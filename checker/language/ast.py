@@ -265,6 +265,8 @@ class Param(Node):
     unit: str | None
     default: Expr | None
     cite: Label | None
+    range: Within | None = None  # `in [0%, 100%]`: a Within whose value is the parameter itself
+    choices: list[Expr] = field(default_factory=list)  # `in {"AR5", "AR6"}`
 
 
 @dataclass
@@ -389,6 +391,7 @@ class Grades(Node):
     max: Decimal
     cite: Label | None
     grades: list[Grade]
+    unranked: bool = False  # classes, not grades: the result is `classified`, with no next grade
 
 
 @dataclass

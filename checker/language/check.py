@@ -14,7 +14,7 @@ from ..language import ast
 from ..language.diagnostics import Diagnostic, Span, did_you_mean
 from ..language.calls import Calls
 from ..language.functions import FUNCTIONS
-from ..language.shadowing import implies
+from ..language.shadowing import allowed, implies, literal_value
 from ..language.schema import field_names, field_schema, type_of
 from ..language.types import BOOL, PLAIN, STRING, Type, number
 from ..language.words import GIVEN
@@ -142,6 +142,8 @@ class Checker(Calls):
         for param in self.params.values():
             if param.default is not None and param.name in seen_names:
                 self.check_param(param)
+            if (param.range or param.choices) and param.name in seen_names:
+                self.check_allowed(param)
         if self.variant:
             self.check_variant(self.variant)
         for function in self.functions.values():
@@ -228,7 +230,30 @@ class Checker(Calls):
             self.error("unit", f"default of '{param.name}' is in {found.unit.symbol or 'a plain number'}, "
                                f"the parameter in {declared.symbol}", param.default.span)
 
+    def check_allowed(self, param: ast.Param) -> None:
+        """`in [a, b]` and `in {…}`: literal bounds and values of the parameter's type, its default among them."""
+        own = self.param_type(param)
+        for bound in ([param.range.lower, param.range.upper] if param.range else []):
+            found = self.expect(bound, "number", "a parameter's bound")
+            if literal_value(bound) is None:
+                self.error("type", f"a parameter's bounds are written as numbers, not `{bound.text}`", bound.span)
+            elif found and own.kind == "number":
+                self.compatible(own, found, bound)
+        for choice in param.choices:
+            found = self.value(choice)
+            if not isinstance(choice, (ast.String, ast.Number)):
+                self.error("type", f"a parameter's allowed values are written as texts or numbers, not "
+                                   f"`{choice.text}`", choice.span)
+            elif found.kind != own.kind:
+                self.error("type", f"'{param.name}' is {own.describe()}, `{choice.text}` is {found.describe()}",
+                           choice.span)
+        if param.default is not None and not allowed(param, param.default):
+            self.error("param-range", f"the default of '{param.name}', {param.default.text}, is not among the "
+                                      f"values it allows", param.default.span)
+
     def param_type(self, param: ast.Param) -> Type:
+        if param.choices and all(isinstance(c, ast.String) for c in param.choices):
+            return Type("string", enum=tuple(c.value for c in param.choices))
         if param.unit:
             return number(self.unit(param.unit, param.span))
         if param.default is not None:

@@ -7,7 +7,7 @@ says can reach Python: the closures are built from a fixed set of operations.
 from __future__ import annotations
 
 import operator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, DivisionByZero, InvalidOperation
 from typing import Any, Callable
 
@@ -119,6 +119,8 @@ class Program:
     requirements: list[CompiledRequirement]
     sections: list[CompiledSection]
     grades: list[CompiledGrade]
+    # name → the check a supplied value must pass (`in [0%, 100%]`, `in {"AR5", "AR6"}`): None or why not
+    allowed: dict[str, Callable[[Any], str | None]] = field(default_factory=dict)
 
 
 def compile_model(model: Model) -> Program:
@@ -139,6 +141,8 @@ class Compiler:
             default = self.expr(param.default) if param.default is not None else None
             unit_type = Type("number", parse_unit(param.unit)) if param.unit else (
                 param.default.type if param.default is not None else Type("number", ONE))
+            if param.choices and all(isinstance(c, ast.String) for c in param.choices):
+                unit_type = Type("string", enum=tuple(c.value for c in param.choices))
             params[name] = (unit_type, default)
         read_by_items = _lets_read_by_items(m)
         lets = [self.compiled_let(let, let.name not in read_by_items) for let in m.lets]
@@ -148,7 +152,28 @@ class Compiler:
         grades = [CompiledGrade(g, [self.clause(c) for c in _clauses(g.condition)], label_of(g.label))
                   for g in (m.grades.grades if m.grades else [])]
         variant = self.expr(m.variant.selector) if m.variant else None
-        return Program(m, params, lets, variant, requirements, sections, grades)
+        allowed = {name: self.allowed(param, params[name][0]) for name, param in m.params.items()
+                   if param.range or param.choices}
+        return Program(m, params, lets, variant, requirements, sections, grades, allowed)
+
+    def allowed(self, param: ast.Param, type_: Type) -> Callable[[Any], str | None]:
+        """The check of a supplied value against the parameter's range or allowed values."""
+        unit = type_.unit if type_.kind == "number" else None
+        literal = (lambda e: self.converted(e, unit)(None)) if unit else (lambda e: self.expr(e)(None))
+        if param.choices:
+            choices = [literal(c) for c in param.choices]
+            listed = ", ".join(c.text for c in param.choices)
+            return lambda value: None if value in choices else f"must be one of {listed}"
+        within = param.range
+        low, high = literal(within.lower), literal(within.upper)
+        shown = f"{'[' if within.lower_closed else '('}{within.lower.text}, {within.upper.text}" \
+                f"{']' if within.upper_closed else ')'}"
+
+        def check(value):
+            above = value > low or (within.lower_closed and value == low)
+            below = value < high or (within.upper_closed and value == high)
+            return None if above and below else f"must be in {shown}"
+        return check
 
     # Each item's result constants (ItemInfo) are made here, once, instead of in every evaluation.
     def compiled_let(self, let: ast.Let, reported: bool) -> CompiledLet:

@@ -1,4 +1,5 @@
-"""Shadowed tiers: whether every value a later tier's condition accepts is taken by an earlier tier.
+"""Literal conditions compared exactly: shadowed tiers (whether every value a later tier accepts is taken by
+an earlier one) and the values a parameter allows.
 
 Only simple conditions are compared (a constant bound, an interval, a set of texts, `true`); for any other
 condition the answer is "not shown to be shadowed".
@@ -11,7 +12,7 @@ from ..language import ast
 from ..language.units import ONE, UnitError, parse_unit
 
 
-def _constant(expr: ast.Expr) -> tuple[Fraction, tuple] | None:
+def literal_value(expr: ast.Expr) -> tuple[Fraction, tuple] | None:
     """A literal quantity as an exact fraction of its dimension's base unit."""
     if isinstance(expr, ast.Number):
         try:
@@ -20,7 +21,7 @@ def _constant(expr: ast.Expr) -> tuple[Fraction, tuple] | None:
             return None
         return Fraction(expr.value) * unit.scale, unit.dimension
     if isinstance(expr, ast.Negate):
-        inner = _constant(expr.operand)
+        inner = literal_value(expr.operand)
         return (-inner[0], inner[1]) if inner else None
     return None
 
@@ -37,7 +38,7 @@ def _accepted(condition: ast.Expr):
         subject = condition.left.text
         if isinstance(condition.right, ast.String):
             return (subject, frozenset([condition.right.value])) if condition.op == "==" else None
-        bound = _constant(condition.right)
+        bound = literal_value(condition.right)
         if bound is None:
             return None
         if condition.op == "==":
@@ -46,7 +47,7 @@ def _accepted(condition: ast.Expr):
             return (subject, bound, condition.op == ">=", None, True)
         return (subject, None, True, bound, condition.op == "<=")
     if isinstance(condition, ast.Within):
-        low, high = _constant(condition.lower), _constant(condition.upper)
+        low, high = literal_value(condition.lower), literal_value(condition.upper)
         if low is None or high is None:
             return None
         return (condition.value.text, low, condition.lower_closed, high, condition.upper_closed)
@@ -75,4 +76,21 @@ def implies(later: ast.Expr, earlier: ast.Expr) -> bool:
     if b_high is not None:
         if a_high is None or a_high[0] > b_high[0] or (a_high[0] == b_high[0] and a_high_closed and not b_high_closed):
             return False
+    return True
+
+
+def allowed(param: ast.Param, value: ast.Expr) -> bool:
+    """Whether a literal value is among those a parameter allows; True when that cannot be told at load."""
+    if param.choices:
+        if isinstance(value, ast.String):
+            return value.value in {c.value for c in param.choices if isinstance(c, ast.String)}
+        given = literal_value(value)
+        return given is None or given in {literal_value(c) for c in param.choices}
+    if param.range is not None:
+        given, low, high = literal_value(value), literal_value(param.range.lower), literal_value(param.range.upper)
+        if None in (given, low, high) or not (given[1] == low[1] == high[1]):
+            return True  # not literal, or in another unit: the unit error is reported elsewhere
+        above = given[0] > low[0] or (param.range.lower_closed and given[0] == low[0])
+        below = given[0] < high[0] or (param.range.upper_closed and given[0] == high[0])
+        return above and below
     return True

@@ -10,13 +10,14 @@ from ...evidence.load import EvidenceError, Problem
 from ...outputs.files import write_atomically
 from ...catalogue import fill, messages
 from ...pointer import format_pointer
-from .common import exit_codes_help, lang_option, max_bytes_option, read_application
+from .common import (complete_ruleset, exit_codes_help, lang_option, max_bytes_option, read_application)
 
 
 @click.command(epilog=exit_codes_help("converted"))
 @click.argument("source", type=click.Path(path_type=Path))
 @click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--ruleset", "-r", help="Ruleset name or .rules file (default: the evidence's \"ruleset\" field).")
+@click.option("--ruleset", "-r", shell_complete=complete_ruleset,
+              help="Ruleset name or .rules file (default: the evidence's \"ruleset\" field).")
 @click.option("--force", is_flag=True, help="Replace TARGET if it exists.")
 @lang_option
 @max_bytes_option
