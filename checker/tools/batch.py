@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import gc
 import glob
 import hashlib
 import io
@@ -209,6 +210,9 @@ def _start(settings: Settings, interactive: bool = False) -> None:
     if ruleset is None or str(ruleset.path) != settings.ruleset:
         ruleset = load_ruleset(settings.ruleset)
     _WORKER.update(ruleset=ruleset, settings=settings, params=ruleset.parameters(dict(settings.params)))
+    # The loaded ruleset lives as long as the worker: kept out of the collector's sight, it is not walked
+    # again at every full collection (that walk took half of each application's time).
+    gc.freeze()
 
 
 def _score_numbered(numbered: tuple[int, Application]) -> tuple[int, Row]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import email.parser
 import email.policy
 import functools
+import gc
 import hmac
 import json
 from urllib.parse import parse_qsl
@@ -146,6 +147,9 @@ def rulesets() -> dict[str, Ruleset]:
         rules = intake.ruleset_named(path.stem)
         if rules.schema:
             found[path.stem] = rules
+    # They live as long as the server: kept out of the collector's sight, they are not walked again at every
+    # full collection (that walk took half of each check's time).
+    gc.freeze()
     return found
 
 
