@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 from .errors import ReportError
+from .inputs import InputError, exists, read_file
 from .resources import resource_dir
 
 LANGS = ("zh", "en")
@@ -35,20 +36,26 @@ def both(group: str, key: str, **values) -> dict[str, str]:
 def catalogue(folder: str | None) -> dict[str, dict]:
     """{lang: {group: {key: text}}}: the shipped catalogue, overlaid by the folder's own if it has one."""
     entries = _read(resource_dir("templates") / MESSAGES)
-    if folder is not None and (Path(folder) / MESSAGES).is_file():
-        for group, items in _read(Path(folder) / MESSAGES).items():
+    if folder is not None and exists(Path(folder) / MESSAGES):
+        for group, items in _read(Path(folder) / MESSAGES, within=folder).items():
             entries.setdefault(group, {}).update(items)
     return {lang: {group: {key: texts[lang] for key, texts in items.items()} for group, items in entries.items()}
             for lang in LANGS}
 
 
-def _read(path: Path) -> dict:
+def _read(path: Path, within: str | None = None) -> dict:
+    """A catalogue file: the shipped one, or (`within` its folder) a custom folder's, read as untrusted."""
     import yaml   # only commands that print words need it
-    # libyaml's build of the same safe loader where PyYAML has it: the catalogue is read on every run.
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    # The shipped catalogue is read on every run: libyaml's build of the safe loader where PyYAML has it.
+    # A custom one is a user's file: the bounded reader, confined to its folder, and aliases counted.
+    from .safeyaml import BoundedLoader
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader) if within is None else BoundedLoader
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        text = read_file(path, what=("a message catalogue", "消息目录文件"), within=within).decode("utf-8")
+        data = yaml.load(text, Loader=loader)  # noqa: S506 - both loaders are safe loaders
+    except InputError as error:
+        raise ReportError(f"cannot read the message catalogue {path}: {error.en}") from None
+    except (UnicodeDecodeError, yaml.YAMLError, RecursionError) as error:
         raise ReportError(f"cannot read the message catalogue {path}: {error}") from None
     if not isinstance(data, dict):
         raise ReportError(f"{path}: the message catalogue must map groups to messages")

@@ -12,12 +12,9 @@ import errno
 import os
 import stat
 
-import yaml
-
 from .errors import CarbonCheckError
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
-MAX_YAML_NODES = 1_000_000  # YAML aliases can expand a small file into a huge tree
 
 # errno → (en, zh), for the errors people meet; anything else is shown as the system words it.
 _REASONS = {
@@ -81,15 +78,23 @@ def _is(path, kind) -> bool:
         return False
 
 
-def read_file(path, *, max_bytes: int = DEFAULT_MAX_BYTES, what: tuple[str, str] = ("a file", "文件")) -> bytes:
+def read_file(path, *, max_bytes: int = DEFAULT_MAX_BYTES, what: tuple[str, str] = ("a file", "文件"),
+              within=None) -> bytes:
     """The whole content of the regular file at `path`, at most `max_bytes` long, or an InputError.
 
     `what` names the file the caller expects, (en, zh), for the messages: ("an evidence file", "证据文件").
+    `within`, a folder: the file, with every symbolic link followed, must lie inside it (custom templates).
     """
     source = os.fspath(path) if not isinstance(path, int) else str(path)
 
     def fail(en: str, zh: str):
         raise InputError(source, en, zh)
+
+    if within is not None:   # a custom template folder: no symbolic link may lead out of it
+        folder = os.path.realpath(within)
+        if os.path.commonpath([folder, os.path.realpath(str(path).replace("\0", ""))]) != folder:
+            fail(f"expected a file inside {within}, found a symbolic link to outside it",
+                 f"应为 {within} 之内的文件，实际是指向其外部的符号链接")
 
     def too_large(size: int):
         fail(f"expected a file of at most {max_bytes} bytes, found {size} bytes",
@@ -130,42 +135,3 @@ def read_file(path, *, max_bytes: int = DEFAULT_MAX_BYTES, what: tuple[str, str]
     finally:
         os.close(fd)
 
-
-class BoundedLoader(yaml.SafeLoader):
-    """yaml.SafeLoader that refuses a document whose aliases would expand it past MAX_YAML_NODES values."""
-
-    def get_single_node(self):
-        node = super().get_single_node()
-        if node is not None:
-            _refuse_bombs(node)
-        return node
-
-
-def _refuse_bombs(root: yaml.Node) -> None:
-    """Refuse a document whose aliases would expand it past MAX_YAML_NODES values, before anything is built.
-
-    An alias is the very node it names, so sizes are counted once per distinct node: a 600-byte "billion
-    laughs" file is measured in microseconds and never expanded, not even in an error message.
-    """
-    sizes: dict[int, int] = {}
-    open_nodes: set[int] = set()   # nodes whose children are being counted: an alias to one is a loop
-    stack = [(root, False)]
-    while stack:
-        node, children_done = stack.pop()
-        if id(node) in sizes:
-            continue
-        children = ([n for pair in node.value for n in pair] if isinstance(node, yaml.MappingNode) else
-                    node.value if isinstance(node, yaml.SequenceNode) else [])
-        if children_done:
-            open_nodes.discard(id(node))
-            sizes[id(node)] = 1 + sum(sizes[id(child)] for child in children)
-            if sizes[id(node)] > MAX_YAML_NODES:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"the aliases here expand to more than {MAX_YAML_NODES} values", node.start_mark)
-        else:
-            if id(node) in open_nodes:
-                raise yaml.constructor.ConstructorError(None, None, "an alias here refers to itself",
-                                                        node.start_mark)
-            open_nodes.add(id(node))
-            stack.append((node, True))
-            stack.extend((child, False) for child in children if id(child) not in sizes)

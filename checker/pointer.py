@@ -76,7 +76,8 @@ def patched(document, parts, value) -> Any:
     """A copy of `document` with `value` at `parts` (DELETE removes it); the original is left as it was.
 
     Only the containers on the path are copied. Objects missing on the way are created when setting;
-    `-` (or the list's length) appends to a list. Anything else that cannot be done raises PointerError naming the place.
+    `-` (or the list's length) appends to a list. Anything else that cannot be done raises PointerError
+    naming the place.
     """
     return _patched(document, tuple(parts), value, "")
 

@@ -1,6 +1,7 @@
 """Batch scoring: inputs, per-application errors, atomic outputs, resuming, summaries, parallel runs."""
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -45,7 +46,9 @@ def _batch(*args):
 
 
 def _summary(out: Path) -> dict[str, dict]:
-    rows = csv.DictReader(io.StringIO((out / "summary.csv").read_text("utf-8")))
+    data = (out / "summary.csv").read_bytes()
+    assert data.startswith(codecs.BOM_UTF8)  # Excel on Chinese Windows reads it as UTF-8 only with the mark
+    rows = csv.DictReader(io.StringIO(data.decode("utf-8-sig")))
     return {row["id"]: row for row in rows}
 
 

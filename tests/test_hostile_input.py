@@ -360,3 +360,104 @@ def test_a_second_batch_into_the_same_folder_stops_with_a_clear_message(tmp_path
         assert not (out / "summary.csv").exists()
     result = run("batch", EXAMPLE, "--ruleset", "zero-carbon-factory", "--out", out, "--jobs", "1")
     assert result.exit_code == 0 and (out / "summary.csv").exists()   # once it ended, the folder is free
+
+
+# ------------------------------------------------------------------ custom templates: confined and bounded
+
+from checker import load_evidence, render  # noqa: E402
+from checker.catalogue import messages  # noqa: E402
+from checker.errors import ReportError  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def four_stars():
+    evidence, raw = load_evidence(EXAMPLE)
+    return load_ruleset("zero-carbon-factory").evaluate(evidence, evidence_bytes=raw, date="2025-06-30")
+
+
+def custom(tmp_path, text: str) -> Path:
+    folder = tmp_path / "templates"
+    folder.mkdir(exist_ok=True)
+    (folder / "report.txt.j2").write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_a_template_folder_still_works(tmp_path, four_stars):
+    folder = custom(tmp_path, "{{ result.outcome }}|"
+                              "{% for i in range(3) %}{{ i }}{% endfor %}")
+    assert render(four_stars, "text", "en", folder) == "graded|012"
+
+
+@pytest.mark.parametrize("linked", ["report.txt.j2", "secret.j2"])
+def test_a_symbolic_link_out_of_the_template_folder_is_refused(tmp_path, four_stars, linked):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("the machine's secret")
+    folder = custom(tmp_path, '{% include "secret.j2" %}')
+    (folder / linked).unlink(missing_ok=True)
+    (folder / linked).symlink_to(secret)
+    with pytest.raises(ReportError, match="symbolic link to outside") as error:
+        render(four_stars, "text", "en", folder)
+    assert "the machine's secret" not in str(error.value)
+
+
+def test_a_symbolic_link_inside_the_folder_is_fine(tmp_path, four_stars):
+    folder = custom(tmp_path, "inside")
+    (folder / "other.j2").write_text("inside")
+    (folder / "report.txt.j2").unlink()
+    (folder / "report.txt.j2").symlink_to(folder / "other.j2")
+    assert render(four_stars, "text", "en", folder) == "inside"
+
+
+def test_a_catalogue_linked_from_outside_is_refused(tmp_path, four_stars):
+    outside = tmp_path / "outside.yaml"
+    outside.write_text("report: {}\n")
+    folder = custom(tmp_path, "x")
+    (folder / "messages.yaml").symlink_to(outside)
+    with pytest.raises(ReportError, match="symbolic link to outside"):
+        render(four_stars, "text", "en", folder)
+
+
+def test_an_alias_bomb_in_a_custom_catalogue_is_refused(tmp_path, four_stars):
+    folder = custom(tmp_path, "x")
+    (folder / "messages.yaml").write_text(BOMB)
+    with pytest.raises(ReportError, match="expand to more than"):
+        render(four_stars, "text", "en", folder)
+
+
+@pytest.mark.parametrize("text", [
+    "{{ t.clear() }}",
+    "{% set _ = t.update({'x': 1}) %}",
+    "{% for group in t.values() %}{% set _ = group.clear() %}{% endfor %}",
+    "{% set _ = view.clear() %}",
+])
+def test_a_template_cannot_change_the_shared_catalogue(tmp_path, four_stars, text):
+    before = {group: dict(items) for group, items in messages("en").items()}
+    with pytest.raises(ReportError, match="template report.txt.j2 .* failed"):
+        render(four_stars, "text", "en", custom(tmp_path, text))
+    assert messages("en") == before
+
+
+@pytest.mark.parametrize("text, refusal", [
+    ('{% for a in "x" * 90000 %}{% for b in "x" * 90000 %}{% endfor %}{% endfor %}', "more than 2000000 steps"),
+    ("{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}", "steps"),
+    ("{{ range(10 ** 9) | list | length }}", "above 100000"),
+    ('{{ "x" * 1000000000 }}', "more than 100000 items or characters"),
+    ("{{ [0] * 1000000000 }}", "more than 100000 items or characters"),
+    ('{{ "a".ljust(1000000000) }}', "above 100000"),
+    ('{{ "x" | center(1000000000) }}', "above 100000"),
+    ('{{ "%0999999999d" % 1 }}', "width or precision"),
+    ('{{ "%0999999999d" | format(1) }}', "width or precision"),
+    ('{{ "{:>999999999}".format(1) }}', "width or precision"),
+    ("{{ 2 ** 1000000000 }}", "power too large"),
+    ('{% for i in range(99999) %}{{ "x" * 99999 }}{% endfor %}', "longer than"),
+    ("{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}", "too deeply"),
+])
+def test_a_template_cannot_run_or_grow_without_bound(tmp_path, four_stars, text, refusal):
+    with pytest.raises(ReportError, match=refusal):
+        render(four_stars, "text", "en", custom(tmp_path, text))
+
+
+def test_a_runaway_template_is_a_clear_error_on_the_command_line(tmp_path):
+    folder = custom(tmp_path, '{{ "x" * 1000000000 }}')
+    result = run("check", EXAMPLE, "--template-dir", folder, "--lang", "en")
+    assert result.exit_code == 2 and "more than 100000 items or characters" in result.output

@@ -218,3 +218,35 @@ grades "等级" en "Levels" max 100 {
     assert (overlaps.exit_code, overlaps.stdout) == (0, "case.rules: ok (2 warnings, 1 note)\n")
     assert (f"case.rules:{b}:3: warning[grade-overlap]: a and b both hold at score = 91: the first listed, a, wins"
             in overlaps.stderr.splitlines())
+
+
+def test_lint_json_and_sarif_carry_every_diagnostic_with_its_place(tmp_path, monkeypatch):
+    write(tmp_path, LITERAL)
+    monkeypatch.chdir(tmp_path)
+    lines = grade_lines(LITERAL, "five_stars", "four_stars", "three_stars")
+    plain = CliRunner().invoke(main, ["lint", "case.rules", "--format", "json"])
+    assert plain.exit_code == 0
+    data = json.loads(plain.stdout)
+    assert (data["errors"], data["warnings"]) == (0, 4)
+    assert [(d["code"], d["file"], d["line"], d["column"]) for d in data["diagnostics"]] == [
+        ("schema-convention", "case.rules", 4, 3)] + [("grade-gap", "case.rules", line, 3) for line in lines]
+    sarif = json.loads(CliRunner().invoke(main, ["lint", "case.rules", "--format", "sarif"]).stdout)
+    assert sarif["version"] == "2.1.0" and sarif["$schema"].endswith("sarif-2.1.0.json")
+    run = sarif["runs"][0]
+    assert run["tool"]["driver"]["name"] == "carbon-check"
+    assert run["tool"]["driver"]["rules"] == [{"id": "grade-gap"}, {"id": "schema-convention"}]
+    assert [(r["ruleId"], r["level"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+             r["locations"][0]["physicalLocation"]["region"]["startLine"]) for r in run["results"]] == [
+        ("schema-convention", "warning", "case.rules", 4)] + [("grade-gap", "warning", "case.rules", line)
+                                                             for line in lines]
+    assert run["results"][1]["message"]["text"].startswith(LITERAL_GAPS[0])
+
+
+def test_lint_sarif_reports_a_ruleset_that_does_not_load_and_exits_2(tmp_path, monkeypatch):
+    (tmp_path / "broken.rules").write_text("ruleset x {\n", "utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["lint", "broken.rules", "--format", "sarif"])
+    assert result.exit_code == 2
+    results = json.loads(result.stdout)["runs"][0]["results"]
+    assert results and all(r["level"] == "error" for r in results)
+    assert results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "broken.rules"

@@ -113,6 +113,9 @@ async def session(folder: Path) -> dict:
             text_document=doc, position=at(typing, "reference.grid_average", len("reference."))))
         answers["unformattable"] = await client.text_document_formatting_async(lsp.DocumentFormattingParams(
             text_document=doc, options=lsp.FormattingOptions(tab_size=2, insert_spaces=True)))
+        answers["semantic"] = await client.text_document_semantic_tokens_full_async(
+            lsp.SemanticTokensParams(text_document=doc))
+        answers["typing_semantic"] = typing
         answers["symbols"] = await client.text_document_document_symbol_async(
             lsp.DocumentSymbolParams(text_document=doc))
         await client.shutdown_async(None)
@@ -254,3 +257,17 @@ def test_positions_in_the_encoding_the_client_chose(tmp_path):
     (found,) = diagnostics.diagnostics
     assert found.range.start.character == len(line[: line.index("evidence.electricity.nope")].encode("utf-8"))
     assert "`evidence.electricity.consumption`" in hover.contents.value
+
+
+def test_semantic_tokens_highlight_for_editors_without_a_grammar(answers):
+    from checker.interfaces.lsp.server import TOKEN_TYPES
+    data, lines = answers["semantic"].data, answers["typing_semantic"].split("\n")
+    found, line, column = {}, 0, 0
+    for i in range(0, len(data), 5):
+        delta_line, delta_column, length, kind, modifiers = data[i:i + 5]
+        line, column = line + delta_line, (column if delta_line == 0 else 0) + delta_column
+        found.setdefault(lines[line][column:column + length], set()).add((TOKEN_TYPES[kind], modifiers))
+    assert ("keyword", 0) in found["let"] and ("variable", 1) in found["grid_factor"]
+    assert ("type", 0) in found["tCO2/MWh"] and ("function", 0) in found["latest"]
+    assert any(text.startswith("# Zero-carbon factory") and ("comment", 0) in kinds for text, kinds in found.items())
+    assert ("string", 0) in found['"电网排放因子"'] and ("variable", 2) in found["evidence"]

@@ -223,3 +223,38 @@ def test_language_switch_keeps_what_was_typed(client):
     page = client.post("/en/check/zero-carbon-factory?relabel=1", data=texts)
     assert page.status_code == 200 and 'lang="en"' in page.text and "Check" in page.text
     assert f'value="{texts["/applicant/name"]}"' in page.text
+
+
+def test_api_a_workbook_cell_that_cannot_be_read_is_422_naming_the_cell(client):
+    import io
+
+    import openpyxl
+    book = openpyxl.load_workbook(io.BytesIO(write_workbook(FACTORY.schema, FACTORY.description,
+                                                            load_evidence(FOUR)[0])))
+    book["核算边界内的用电情况"]["C3"] = "lots"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = client.post("/api/v1/check", content=buffer.getvalue())
+    assert response.status_code == 422
+    assert response.json()["problems"] == [{
+        "pointer": "/electricity/consumption", "cell": "核算边界内的用电情况!C3",
+        "message": {"en": "expected a number, found 'lots'", "zh": "应为数字，实际为 'lots'"}}]
+
+
+EXAMPLES = sorted((ROOT / "examples").glob("*/*.json"))
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_every_example_goes_through_the_form_unchanged(client, path):
+    evidence = load_evidence(path)[0]
+    rules = load_ruleset(evidence["ruleset"])
+    texts = texts_of(rules.schema, evidence)
+    back, _, problems = read_form(rules.schema, list(texts.items()))
+    assert not problems
+    # A form cannot tell an empty list from an absent one: both are no rows.
+    def without_empty_lists(node):
+        if isinstance(node, dict):
+            return {k: without_empty_lists(v) for k, v in node.items() if v != []}
+        return [without_empty_lists(v) for v in node] if isinstance(node, list) else node
+    assert back == without_empty_lists(evidence)
+    assert client.get(f"/en/check/{path.parent.name}").status_code == 200

@@ -41,7 +41,10 @@ def workbook(evidence_file=FOUR, edit=None) -> bytes:
 
 
 def read(content: bytes, name="app.xlsx"):
-    return read_workbook(content, name, max_bytes=10 << 20).evidence(FACTORY.schema)[0]
+    evidence, _, unread = read_workbook(content, name, max_bytes=10 << 20).evidence(FACTORY.schema)
+    if unread:
+        raise EvidenceError(name, unread)
+    return evidence
 
 
 def problems(content: bytes) -> list:

@@ -1,4 +1,4 @@
-"""The factory's question: what a grade still needs, and what a change to the evidence would do.
+"""The factory's question: what a grade still needs, and the smallest change to one input that meets it.
 
 `gap_to` lists the conditions of a target grade that do not hold, each with its current and required
 value and, where the condition is linear (or a ratio of linear functions) in one evidence quantity, the
@@ -587,13 +587,13 @@ class _Change:
             listed = _schema_node(schema, self.lever.pointer)
             label = _describe(resolve(listed.get("items", {}), schema), lang) or _describe(listed, lang)
             like = fill(words["like"], pointer=move.template_from) if move.template_from else ""
-            text = fill(words["add"], list=format_pointer(self.lever.pointer), like=like, relation=relation, amount=amount,
-                        field="/".join(self.lever.item_path) or words["value"])
+            text = fill(words["add"], list=format_pointer(self.lever.pointer), like=like, relation=relation,
+                        amount=amount, field="/".join(self.lever.item_path) or words["value"])
             return fill(words["labelled"], text=text, label=label) if label else text
         label = _describe(_schema_node(schema, move.pointer), lang)
         reached = _relation(t, (RELATION if self.delta > 0 else LOWERED_TO)[self.relation])
-        text = fill(words["raise" if self.delta > 0 else "lower"], pointer=format_pointer(move.pointer), relation=relation,
-                    amount=amount, reached=reached, to=_quantity(move.base + self.delta, type_))
+        text = fill(words["raise" if self.delta > 0 else "lower"], pointer=format_pointer(move.pointer),
+                    relation=relation, amount=amount, reached=reached, to=_quantity(move.base + self.delta, type_))
         return text + t["punct"]["colon"] + label if label else text
 
 

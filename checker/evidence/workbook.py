@@ -75,10 +75,9 @@ class Workbook:
         value = self.values.get(COVER, {}).get((2, 2))
         return value.strip() if isinstance(value, str) and value.strip() else None
 
-    def evidence(self, schema: dict) -> tuple[dict, dict[str, str]]:
-        """The evidence the workbook holds for `schema`, and the cell of each pointer.
-
-        Raises EvidenceError with every problem (each naming its cell) when a cell cannot be read."""
+    def evidence(self, schema: dict) -> tuple[dict, dict[str, str], list[Problem]]:
+        """The evidence the workbook holds for `schema`, the cell of each pointer, and the problems of the
+        cells that could not be read (each naming its cell; such a value is left out of the evidence)."""
         reader = _Reader(self)
         reader.cells["/ruleset"] = cell_name(COVER, 2, 2)
         evidence = {"ruleset": self.ruleset} if self.ruleset and "ruleset" in schema.get("properties", {}) else {}
@@ -100,9 +99,7 @@ class Workbook:
                                f"合并单元格 {first}:{last}：请取消合并，每个单元格填写各自的值")
             read = reader.form if group.kind == "form" else reader.table
             read(group, evidence)
-        if reader.problems:
-            raise EvidenceError(self.source, reader.problems)
-        return evidence, reader.cells
+        return evidence, reader.cells, reader.problems
 
 
 class _Reader:

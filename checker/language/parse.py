@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import sys
 from dataclasses import replace
@@ -10,6 +9,7 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
+import platformdirs
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
@@ -50,13 +50,13 @@ def _parser() -> Lark:
 def _cache_file(grammar: str) -> str | None:
     """Where lark keeps the parse tables between runs: building them takes ~100 ms, loading them ~10 ms.
 
-    The file is a pickle, so it lives in the user's own cache folder, never in the shared temporary one.
+    The file is a pickle, so it lives in the user's own cache folder (the platform's: XDG on Linux,
+    ~/Library/Caches on macOS, %LOCALAPPDATA% on Windows), never in the shared temporary one.
     Lark checks the grammar, its options and versions against the file and rebuilds it when they differ.
     """
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser(os.path.join("~", ".cache"))
-    if not os.path.isabs(base):
+    folder = Path(platformdirs.user_cache_dir("carbon-check", appauthor=False))
+    if not folder.is_absolute():
         return None
-    folder = Path(base) / "carbon-check"
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError:
@@ -367,8 +367,11 @@ class _Builder(Transformer):
         return ast.Points(self._at(meta), children[0])
 
     def grades_decl(self, meta, children):
-        label, maximum, cite, *grades = children
-        return ast.Grades(self._at(meta), label, _number(maximum), cite, grades)
+        label, unranked, maximum, cite, *grades = children
+        return ast.Grades(self._at(meta), label, _number(maximum), cite, grades, unranked is not None)
+
+    def unranked(self, meta, children):
+        return True
 
     def grade_decl(self, meta, children):
         name, label, cite, condition = children

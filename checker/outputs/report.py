@@ -16,7 +16,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from . import summary
@@ -24,6 +23,7 @@ from .numbers import number, quantity, unit_text
 from ..catalogue import LANGS, catalogue, fill
 from ..errors import ReportError
 from ..resources import resource_dir
+from .sandbox import BoundedSandbox, FolderLoader
 from ..evaluation.result import Result, dumps
 from ..language.highlight import rule_code_html
 
@@ -59,7 +59,7 @@ def render(result: Result | dict, fmt: str = "text", lang: str = "zh",
     if folder is None:  # the shipped templates: a failure there is a fault of carbon-check
         return environment.get_template(TEMPLATES[fmt]).render(context)
     try:
-        return environment.get_template(TEMPLATES[fmt]).render(context)
+        return environment.render(environment.get_template(TEMPLATES[fmt]), context)
     except jinja2.TemplateNotFound as error:
         raise ReportError(f"template {error.name} not found in {folder} (nor among the shipped templates)") \
             from None
@@ -80,12 +80,12 @@ def _folder(template_dir: str | Path | None) -> str | None:
 @functools.lru_cache(maxsize=None)
 def _environment(folder: str | None, fmt: str) -> jinja2.Environment:
     shipped = jinja2.FileSystemLoader(resource_dir("templates"))
-    loader = shipped if folder is None else jinja2.ChoiceLoader([jinja2.FileSystemLoader(folder), shipped])
+    loader = shipped if folder is None else jinja2.ChoiceLoader([FolderLoader(folder), shipped])
     # select_autoescape(["html"]) would not match "report.html.j2": say it outright.
     options = dict(loader=loader, undefined=jinja2.StrictUndefined, autoescape=fmt == "html",
                    trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
                    finalize={"md": _md_finalize, "text": _text_finalize, "html": _html_finalize}[fmt])
-    environment = (jinja2.Environment if folder is None else SandboxedEnvironment)(**options)
+    environment = (jinja2.Environment if folder is None else BoundedSandbox)(**options)
     environment.filters.update(fill=fill, md_code=md_code, css_string=css_string, rule_code=rule_code)
     return environment
 
@@ -502,6 +502,8 @@ def _next_grade(data: dict, shown: _Shown) -> dict:
     grades = data["grades"]
     if not grades:
         return _next("no_grades", note=t["next"]["no_grades"])
+    if data["ruleset"].get("classifies"):
+        return _next("classifies", note=t["next"]["classifies"])
     if data.get("inconclusive"):  # any current value would be a score the report must not show
         return _next("inconclusive", note=t["next"]["inconclusive"])
     gap = data.get("gap")

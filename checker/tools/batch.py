@@ -362,7 +362,8 @@ def summary_csv(rows: list[Row]) -> bytes:
     writer.writerow(CSV_COLUMNS)
     for row in rows:
         writer.writerow([csv_cell(getattr(row, column)) for column in CSV_COLUMNS])
-    return buffer.getvalue().encode("utf-8")
+    # UTF-8 with a byte-order mark: Excel on Chinese Windows otherwise reads it as GBK and garbles every name.
+    return buffer.getvalue().encode("utf-8-sig")
 
 
 def csv_cell(value) -> str:

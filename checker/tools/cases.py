@@ -18,11 +18,12 @@ from xml.etree import ElementTree
 import yaml
 
 from ..language.diagnostics import RulesetError, did_you_mean
-from ..inputs import MAX_YAML_NODES, BoundedLoader, InputError, is_dir, is_file, read_file
+from ..inputs import InputError, is_dir, is_file, read_file
+from ..safeyaml import MAX_YAML_NODES, BoundedLoader
 from ..evidence.load import DEFAULT_MAX_DEPTH, EvidenceError, load_evidence, validate_evidence
 from ..pointer import DELETE, PointerError, parse_pointer, patched
 from ..resources import resource_dir
-from ..evaluation.result import (ERROR, FAIL, GRADED, INCOMPLETE, INELIGIBLE, MET, MISSING, NOT_APPLICABLE, NOT_GRADED,
+from ..evaluation.result import (CLASSIFIED, ERROR, FAIL, GRADED, INCOMPLETE, INELIGIBLE, MET, MISSING, NOT_APPLICABLE, NOT_GRADED,
                      NOT_MET, PARTLY_MET, PASS, PASSED, WAIVED, ItemResult, Result, dumps, explain, format_number,
                      plain)
 from ..evaluation.ruleset import SUFFIX, Ruleset, display_path, load_ruleset, locate, shipped_rulesets
@@ -31,7 +32,7 @@ from ..errors import CarbonCheckError
 
 CASES_SUFFIX = ".cases.yaml"
 INVALID = "invalid"  # the case's evidence fails the ruleset's schema
-OUTCOMES = (GRADED, NOT_GRADED, INELIGIBLE, INCOMPLETE, PASSED, INVALID)
+OUTCOMES = (GRADED, CLASSIFIED, NOT_GRADED, INELIGIBLE, INCOMPLETE, PASSED, INVALID)
 FILE_KEYS = ("ruleset", "base", "params", "cases")
 CASE_KEYS = ("name", "evidence", "set", "params", "expect")
 EXPECT_KEYS = ("outcome", "grade", "provisional_grade", "score", "statuses", "points", "values", "missing")

@@ -8,11 +8,12 @@ every problem at once, each naming its JSON pointer and, for a workbook, its cel
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..evaluation.ruleset import Ruleset, load_ruleset, shipped_rulesets
-from ..evidence.load import DEFAULT_MAX_BYTES, EvidenceError, check_evidence, parse_evidence, read_evidence_file
+from ..evidence.load import (DEFAULT_MAX_BYTES, EvidenceError, Problem, check_evidence, parse_evidence,
+                             read_evidence_file)
 from ..language.diagnostics import Diagnostic, RulesetError, did_you_mean
 
 
@@ -27,6 +28,7 @@ class Application:
     raw: bytes                    # what the evidence hash is taken of
     source: str
     cells: dict[str, str]         # JSON pointer → cell, for a workbook
+    unread: list[Problem] = field(default_factory=list)   # workbook cells that could not be read
 
 
 def read_application(path: str | Path, *, ruleset: str | Path | None = None,
@@ -37,17 +39,20 @@ def read_application(path: str | Path, *, ruleset: str | Path | None = None,
 
 def parse_application(raw: bytes, source: str, *, ruleset: str | Path | Ruleset | None = None,
                       max_bytes: int = DEFAULT_MAX_BYTES, validate: bool = True) -> Application:
-    """Parse and (unless `validate` is false) validate evidence bytes; EvidenceError lists every problem."""
+    """Parse and (unless `validate` is false) validate evidence bytes; EvidenceError lists every problem.
+
+    A workbook that cannot be read at all raises at once; cells that cannot be read are kept in `.unread`
+    and reported by `check` together with the schema's problems, all at once."""
     from ..evidence.workbook import is_workbook
     if is_workbook(raw, source):
         from ..evidence.workbook import read_workbook
         book = read_workbook(raw, source, max_bytes=max_bytes)
         rules = ruleset_named(book.ruleset, ruleset)
-        evidence, cells = book.evidence(schema_of(rules))
+        evidence, cells, unread = book.evidence(schema_of(rules))
     else:
-        evidence, cells = parse_evidence(raw, source, max_bytes=max_bytes), {}
+        evidence, cells, unread = parse_evidence(raw, source, max_bytes=max_bytes), {}, []
         rules = ruleset_named(evidence.get("ruleset"), ruleset)
-    application = Application(rules, evidence, raw, source, cells)
+    application = Application(rules, evidence, raw, source, cells, unread)
     if validate:
         check(application, evidence)
     return application
@@ -76,7 +81,15 @@ def check(application: Application, evidence: dict, source: str | None = None) -
     try:
         check_evidence(evidence, schema_of(application.ruleset), source or application.source)
     except EvidenceError as error:
+        if application.unread and evidence is application.evidence:
+            # A cell that could not be read is left out of the evidence: its own problem says why, not "missing".
+            unread = {p.pointer for p in application.unread}
+            error = EvidenceError(error.source, application.unread + [p for p in error.problems
+                                                                      if p.pointer not in unread],
+                                  complete=error.complete)
         raise locate(error, application.cells) from None
+    if application.unread and evidence is application.evidence:
+        raise EvidenceError(source or application.source, application.unread)
 
 
 def locate(error: EvidenceError, cells: dict[str, str]) -> EvidenceError:

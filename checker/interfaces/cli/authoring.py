@@ -10,10 +10,12 @@ import json
 
 from ...evaluation.result import dumps
 from ...evaluation.ruleset import display_path, load_ruleset, locate, shipped_rulesets
+from ...language.diagnostics import RulesetError
 from ...outputs.files import write_atomically
 from ...tools.cases import CasesError, exit_code, find_all_cases, junit_xml, run_file, summary
-from .common import (EXIT_INTERNAL, EXIT_INVALID, EXIT_NOT_GRADED, EXIT_OK, date_option, display_width,
-                     evaluation_date, evidence_schema, exit_codes_help, lang_option, max_bytes_option, parse_params)
+from .common import (EXIT_INTERNAL, EXIT_INVALID, EXIT_NOT_GRADED, EXIT_OK, complete_ruleset, date_option,
+                     display_width, evaluation_date, evidence_schema, exit_codes_help, lang_option,
+                     max_bytes_option, paint, painted, parse_params)
 
 
 @click.command(epilog=exit_codes_help("listed"))
@@ -31,27 +33,50 @@ def rulesets():
 
 
 @click.command(epilog=exit_codes_help("no errors (warnings are listed)"))
-@click.argument("ruleset")
+@click.argument("ruleset", shell_complete=complete_ruleset)
 @click.option("--overlaps", is_flag=True, help="Also list grades that hold at the same point (the first listed "
                                                "wins; a table read cumulatively relies on it).")
-def lint(ruleset, overlaps):
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True,
+              help="json or sarif (SARIF 2.1.0, for code scanning and editors): every diagnostic on stdout.")
+def lint(ruleset, overlaps, fmt):
     """Load RULESET and report every problem and warning in it, with the gaps of its grade table."""
-    from ...tools.lint import lint_grades
-    from ...tools.lint_usage import lint_schema, lint_unused
+    if fmt != "text":
+        _lint_for_machines(ruleset, overlaps, fmt)
+        return
     rules = load_ruleset(ruleset)
-    found = rules.warnings + lint_unused(rules) + lint_schema(rules) + lint_grades(rules, overlaps=overlaps)
+    found = _findings(rules, overlaps)
     for diagnostic in found:
-        click.echo(diagnostic.render(rules.sources), err=True)
+        click.echo(painted(diagnostic.render(rules.sources)), err=True)
     warnings = sum(d.severity == "warning" for d in found)
     notes = len(found) - warnings
     click.echo(f"{display_path(rules.path)}: ok ({warnings} warning{'s' * (warnings != 1)}"
                + (f", {notes} note{'s' * (notes != 1)})" if notes else ")"))
 
 
+def _findings(rules, overlaps: bool) -> list:
+    """What lint reports of a loaded ruleset: its warnings, what nothing uses, its schema, its grade table."""
+    from ...tools.lint import lint_grades
+    from ...tools.lint_usage import lint_schema, lint_unused
+    return rules.warnings + lint_unused(rules) + lint_schema(rules) + lint_grades(rules, overlaps=overlaps)
+
+
+def _lint_for_machines(ruleset: str, overlaps: bool, fmt: str) -> None:
+    """`lint --format json|sarif`: the diagnostics of a ruleset, loaded or not, as one JSON document."""
+    from ...tools.findings import as_json, as_sarif
+    try:
+        rules = load_ruleset(ruleset)
+        found, failed = _findings(rules, overlaps), False
+    except RulesetError as error:
+        found, failed = error.diagnostics, True
+    click.echo(json.dumps(as_sarif(found) if fmt == "sarif" else as_json(found, ruleset), ensure_ascii=False,
+                          indent=2))
+    sys.exit(EXIT_INVALID if failed else EXIT_OK)
+
+
 @click.command("test", epilog="\b\nExit codes:\n  0  every case passes\n  1  a case fails\n"
                               "  2  a cases file or its ruleset cannot be run as written\n"
                               "  3  internal fault (a short message says where to report it)")
-@click.argument("targets", nargs=-1, metavar="[RULESET|DIR]...")
+@click.argument("targets", nargs=-1, metavar="[RULESET|DIR]...", shell_complete=complete_ruleset)
 @click.option("--junit", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
               help="Also write the results as JUnit XML to FILE (atomically).")
 def run_cases(targets, junit):
@@ -74,7 +99,8 @@ def run_cases(targets, junit):
             if not result.passed:
                 click.echo(result.line)
         reports.append(report)
-    click.echo(summary(reports))
+    counts = summary(reports)
+    click.echo(paint(counts, "passed" if exit_code(reports) == EXIT_OK else "failed"))
     for report in reports:
         for line in report.coverage.lines() if report.coverage else ():
             click.echo(line)
@@ -86,7 +112,7 @@ def run_cases(targets, junit):
 
 
 @click.command(epilog=exit_codes_help("printed"))
-@click.argument("ruleset")
+@click.argument("ruleset", shell_complete=complete_ruleset)
 @click.option("--scaffold", is_flag=True, help="Write a starting schema from the evidence paths the ruleset reads "
                                                "(types and units from their use, descriptions to fill in).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
@@ -114,8 +140,8 @@ Exit codes:
   2  invalid input: a ruleset with errors, wrong inputs or --param, or an application neither version
      can score (unreadable, malformed, or invalid under both schemas)
   3  internal fault while evaluating some application (listed), or elsewhere""")
-@click.argument("old")
-@click.argument("new")
+@click.argument("old", shell_complete=complete_ruleset)
+@click.argument("new", shell_complete=complete_ruleset)
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True)
 @lang_option

@@ -9,8 +9,8 @@ import click
 from ...evaluation.ruleset import load_ruleset
 from ...outputs.files import write_atomically
 from ...outputs.report import FORMATS
-from .common import (EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, date_option, evaluation_date, lang_option,
-                     max_bytes_option, param_option, parse_params)
+from .common import (EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, complete_ruleset, date_option, evaluation_date,
+                     lang_option, max_bytes_option, param_option, parse_params)
 
 
 def _pointer(value: str | None) -> str | None:
@@ -31,7 +31,7 @@ Exit codes:
      summary says why), or the inputs, ruleset or options are wrong
   3  internal fault while scoring some application (the summary says which)""")
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
-@click.option("--ruleset", "-r", required=True, help="Ruleset name or .rules file.")
+@click.option("--ruleset", "-r", shell_complete=complete_ruleset, required=True, help="Ruleset name or .rules file.")
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the results, summary.csv and index.html.")
 @click.option("--format", "formats", default="json", show_default=True, metavar="FORMAT[,FORMAT…]",

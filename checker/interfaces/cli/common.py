@@ -3,6 +3,7 @@ ruleset, a date and parameters."""
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import click
 
 from ...errors import CarbonCheckError
 from ...evidence.load import DEFAULT_MAX_BYTES, EvidenceError
-from ...evaluation.ruleset import Ruleset
+from ...evaluation.ruleset import Ruleset, shipped_rulesets
 from ...outputs.files import OutputError
 from ...language.diagnostics import RulesetError
 from ...tools import intake
@@ -70,7 +71,7 @@ class CommandGroup(click.Group):
         try:
             return super().invoke(ctx)
         except RulesetError as error:
-            click.echo(error.render(), err=True)
+            click.echo(painted(error.render()), err=True)
             sys.exit(EXIT_INVALID)
         except EvidenceError as error:
             click.echo(error.render(ctx.meta.get("lang", "en")), err=True)
@@ -101,6 +102,28 @@ def ruleset_for(evidence: dict, ruleset: str | None) -> Ruleset:
         return ruleset_named(evidence.get("ruleset"), ruleset)
     except NoRuleset as error:
         raise click.UsageError(str(error)) from None
+
+
+_SEVERITY = re.compile(r"^(.*?)\b(error|warning|note)(\[[\w-]+\])", re.M)
+_COLOURS = {"error": "red", "warning": "yellow", "note": "cyan", "passed": "green", "failed": "red"}
+
+
+def paint(text: str, kind: str) -> str:
+    """`text` in the colour of `kind` (error, warning, note, passed, failed), unless NO_COLOR is set
+    (https://no-color.org). click.echo drops the colour itself when the output is not a terminal."""
+    return text if os.environ.get("NO_COLOR") else click.style(text, fg=_COLOURS[kind], bold=kind == "error")
+
+
+def painted(diagnostics: str) -> str:
+    """Rendered diagnostics with each `error[code]` / `warning[code]` / `note[code]` in its colour."""
+    return _SEVERITY.sub(lambda m: m.group(1) + paint(m.group(2) + m.group(3), m.group(2)), diagnostics)
+
+
+def complete_ruleset(ctx, param, incomplete: str) -> list:
+    """Shell completion of a ruleset argument: the shipped rulesets' names, then .rules files and folders."""
+    from click.shell_completion import CompletionItem
+    names = [CompletionItem(p.stem) for p in shipped_rulesets() if p.stem.startswith(incomplete)]
+    return names + [CompletionItem(incomplete, type="file")]
 
 
 def source_name(path: Path) -> str:

@@ -17,15 +17,16 @@ from ...outputs.files import write_atomically
 from ...catalogue import fill, messages
 from ...outputs.report import FORMATS, render
 from .signing import signer_for, signoff_options, with_signoff, write_signed
-from .common import (EXIT_INVALID, EXIT_NOT_GRADED, EXIT_OK, date_option, evaluation_date, evidence_schema,
-                     exit_codes_help, lang_option, max_bytes_option, param_option, parse_params, read_application,
-                     source_name)
+from .common import (EXIT_INVALID, EXIT_NOT_GRADED, EXIT_OK, complete_ruleset, date_option, evaluation_date,
+                     evidence_schema, exit_codes_help, lang_option, max_bytes_option, param_option, parse_params,
+                     read_application, source_name)
 
 
 @click.command(epilog=exit_codes_help("graded, or passed for rulesets without grades",
                                      "evaluated but not graded, ineligible or incomplete"))
 @click.argument("evidence", type=click.Path(dir_okay=True, allow_dash=True, path_type=Path))
-@click.option("--ruleset", "-r", help="Ruleset name or .rules file (default: the evidence's \"ruleset\" field).")
+@click.option("--ruleset", "-r", shell_complete=complete_ruleset,
+              help="Ruleset name or .rules file (default: the evidence's \"ruleset\" field).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @lang_option
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE (atomically).")
@@ -71,12 +72,12 @@ def check(ctx, evidence, ruleset, fmt, lang, output, params, date, template_dir,
         click.echo(report, nl=False)
     if changes:  # after a text report on the terminal; beside any other document, on stderr
         click.echo(comparison, nl=False, err=fmt != "text" and not output)
-    sys.exit(EXIT_OK if result.outcome in ("graded", "passed") else EXIT_NOT_GRADED)
+    sys.exit(EXIT_OK if result.outcome in ("graded", "classified", "passed") else EXIT_NOT_GRADED)
 
 
 
 @click.command(epilog=exit_codes_help("written"))
-@click.argument("ruleset")
+@click.argument("ruleset", shell_complete=complete_ruleset)
 @click.option("--format", "fmt", type=click.Choice(["json", "xlsx"]), default="json", show_default=True,
               help="json: a file of nulls to fill in; xlsx: a workbook with labels, units, hints and drop-downs.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
@@ -112,7 +113,8 @@ def init(ruleset, fmt, output, force, lang):
 
 @click.command(epilog=exit_codes_help("valid"))
 @click.argument("evidence", type=click.Path(allow_dash=True, path_type=Path))
-@click.option("--ruleset", "-r", help="Ruleset name or .rules file (default: the evidence's \"ruleset\" field).")
+@click.option("--ruleset", "-r", shell_complete=complete_ruleset,
+              help="Ruleset name or .rules file (default: the evidence's \"ruleset\" field).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="json: {valid, ruleset, problems: [{pointer, message, line, column, cell}]} for CI and editors.")
 @lang_option
@@ -136,8 +138,8 @@ def validate(ctx, evidence, ruleset, fmt, lang, max_bytes):
         sys.exit(EXIT_INVALID)
     version = rules.text("version")
     if fmt == "json":
-        click.echo(dumps({"source": source_name(evidence), "valid": True, "ruleset": {"id": rules.id, "version": version},
-                          "problems": []}), nl=False)
+        click.echo(dumps({"source": source_name(evidence), "valid": True,
+                          "ruleset": {"id": rules.id, "version": version}, "problems": []}), nl=False)
     else:
         click.echo(fill(words["valid"], file=source_name(evidence), ruleset=rules.id, version=version))
 
@@ -165,7 +167,8 @@ Exit codes:
   2  invalid input: evidence, ruleset, parameter, or a --target the ruleset does not grade
   3  internal fault (a short message says where to report it)""")
 @click.argument("evidence", type=click.Path(allow_dash=True, path_type=Path))
-@click.option("--ruleset", "-r", help="Ruleset name or .rules file (default: the evidence's \"ruleset\" field).")
+@click.option("--ruleset", "-r", shell_complete=complete_ruleset,
+              help="Ruleset name or .rules file (default: the evidence's \"ruleset\" field).")
 @click.option("--target", "-t", metavar="GRADE", help="The grade to reach, by id (default: the next one above).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @lang_option
@@ -184,6 +187,10 @@ def gap_command(ctx, evidence, ruleset, target, fmt, lang, params, date, max_byt
     ctx.meta["lang"] = lang
     application = read_application(evidence, ruleset, max_bytes)
     rules, data = application.ruleset, application.evidence
+    if rules.classifies:  # classes are not grades: there is no next one to reach
+        from ...catalogue import fill, messages
+        click.echo(fill(messages(lang)["gap"]["classifies"], ruleset=rules.id))
+        sys.exit(EXIT_NOT_GRADED)
     try:
         supplied, origins = parse_params(params)
         result = rules.evaluate(data, params=supplied, date=evaluation_date(date), evidence_bytes=application.raw,

@@ -10,13 +10,14 @@ from ...evidence.load import EvidenceError, Problem
 from ...outputs.files import write_atomically
 from ...catalogue import fill, messages
 from ...pointer import format_pointer
-from .common import exit_codes_help, lang_option, max_bytes_option, read_application
+from .common import (complete_ruleset, exit_codes_help, lang_option, max_bytes_option, read_application)
 
 
 @click.command(epilog=exit_codes_help("converted"))
 @click.argument("source", type=click.Path(path_type=Path))
 @click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--ruleset", "-r", help="Ruleset name or .rules file (default: the evidence's \"ruleset\" field).")
+@click.option("--ruleset", "-r", shell_complete=complete_ruleset,
+              help="Ruleset name or .rules file (default: the evidence's \"ruleset\" field).")
 @click.option("--force", is_flag=True, help="Replace TARGET if it exists.")
 @lang_option
 @max_bytes_option
@@ -34,6 +35,8 @@ def convert(ctx, source, target, ruleset, force, lang, max_bytes):
     if target.exists() and not force:
         raise click.BadParameter(f"{target} exists; pass --force to replace it", param_hint="TARGET")
     application = read_application(source, ruleset, max_bytes, validate=False)
+    if application.unread:   # a value that could not be read cannot be converted either
+        raise EvidenceError(str(source), application.unread)
     content = (dumps(application.evidence).encode("utf-8") if kind == ".json"
                else workbook_of(application.ruleset, application.evidence, str(target), max_bytes))
     write_atomically(target, content)
@@ -45,8 +48,8 @@ def workbook_of(rules, evidence: dict, source: str, max_bytes: int) -> bytes:
     from ...evidence.workbook import read_workbook
     from ...outputs.workbook import write_workbook
     content = write_workbook(rules.schema, rules.description, evidence)
-    back, _ = read_workbook(content, source, max_bytes=max(max_bytes, len(content))).evidence(rules.schema)
-    lost = sorted(_differences(evidence, back))
+    back, _, unread = read_workbook(content, source, max_bytes=max(max_bytes, len(content))).evidence(rules.schema)
+    lost = sorted(_differences(evidence, back) | {problem.pointer for problem in unread})
     if lost:
         words = [messages(lang)["selfcheck"]["not_in_workbook"] for lang in ("en", "zh")]
         raise EvidenceError(source, [Problem(pointer, *words) for pointer in lost])

@@ -9,7 +9,7 @@ import click
 
 from ...evaluation.result import dumps
 from ...outputs.files import write_atomically
-from .common import EXIT_INVALID, EXIT_NOT_GRADED, EXIT_OK, max_bytes_option
+from .common import EXIT_INVALID, EXIT_NOT_GRADED, EXIT_OK, complete_ruleset, max_bytes_option
 
 SIGNATURE_SUFFIX = ".p7s"  # a detached CMS signature, as S/MIME names it
 
@@ -102,15 +102,13 @@ def keygen(folder, name, organisation, days, force):
     A certification body signs with the key and certificate its own CA issued; a self-signed certificate
     proves only that the same key signed.
     """
-    import os
     from ...outputs.signing import CERT_FILE, KEY_FILE, keygen as make_key
     key_path, cert_path = folder / KEY_FILE, folder / CERT_FILE
     if not force and (key_path.exists() or cert_path.exists()):
         raise click.BadParameter(f"{folder} holds a key or certificate already; pass --force to replace them",
                                  param_hint="--output")
     key, certificate = make_key(name, organisation, days)
-    write_atomically(key_path, key)
-    os.chmod(key_path, 0o600)  # a private key: its owner alone may read it, whatever the umask
+    write_atomically(key_path, key, private=True)  # its owner alone may read it, whatever the umask
     write_atomically(cert_path, certificate)
     click.echo(f"wrote {key_path} (private key, keep it secret) and {cert_path} (self-signed certificate, "
                f"valid {days} days)\nsign:   carbon-check sign result.json --key {key_path} --cert {cert_path}\n"
@@ -184,7 +182,8 @@ Exit codes:
   3  internal fault (a short message says where to report it)""")
 @click.argument("result_file", metavar="RESULT.json", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("evidence", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--ruleset", "-r", help="The ruleset file the result was made with, when the shipped one differs.")
+@click.option("--ruleset", "-r", shell_complete=complete_ruleset,
+              help="The ruleset file the result was made with, when the shipped one differs.")
 @max_bytes_option
 def reproduce(result_file, evidence, ruleset, max_bytes):
     """Re-evaluate EVIDENCE from what RESULT.json records (ruleset, parameters, date) and compare byte for byte."""

@@ -1,7 +1,8 @@
 """`carbon-check lsp`: a language server over stdio, built on pygls (the `lsp` extra).
 
 Diagnostics on open and on every change (the CLI's lint: codes, places, messages), hover, go to
-definition, completion, formatting through `fmt`, and an outline of the ruleset.
+definition, completion, formatting through `fmt`, an outline of the ruleset, and semantic tokens (from the
+Pygments lexer) for editors that highlight through the server, such as Neovim.
 """
 from __future__ import annotations
 
@@ -10,6 +11,9 @@ from pathlib import Path
 from lsprotocol import types as lsp
 from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path, to_fs_path
+from pygments import token as pygments_token
+
+from ...language.highlight import CarbonLexer
 
 from ...language.diagnostics import Diagnostic, RulesetError
 from ...language.format import format_source
@@ -283,3 +287,37 @@ def _symbol(document: Document, item: Item) -> lsp.DocumentSymbol:
     return lsp.DocumentSymbol(name=item.name, kind=SYMBOL_KIND.get(item.kind, lsp.SymbolKind.Object),
                               range=whole, selection_range=name, detail=_label(item),
                               children=[_symbol(document, child) for child in item.children] or None)
+
+
+# Semantic tokens: highlighting for editors without a grammar of their own ------------------------------
+
+TOKEN_TYPES = ["comment", "string", "keyword", "number", "operator", "function", "variable", "namespace", "type"]
+TOKEN_MODIFIERS = ["declaration", "defaultLibrary"]
+_SEMANTIC = [  # the most specific Pygments kind first
+    (pygments_token.Comment, "comment", 0), (pygments_token.String, "string", 0),
+    (pygments_token.Keyword.Type, "type", 0), (pygments_token.Keyword, "keyword", 0),
+    (pygments_token.Operator.Word, "keyword", 0), (pygments_token.Number, "number", 0),
+    (pygments_token.Operator, "operator", 0), (pygments_token.Name.Function, "function", 0),
+    (pygments_token.Name.Builtin, "variable", 2), (pygments_token.Name.Variable, "variable", 1),
+    (pygments_token.Name.Namespace, "namespace", 0), (pygments_token.Name, "variable", 0)]
+
+
+@server.feature(lsp.TEXT_DOCUMENT_SEMANTIC_TOKENS_FULL,
+                lsp.SemanticTokensLegend(token_types=TOKEN_TYPES, token_modifiers=TOKEN_MODIFIERS))
+def semantic_tokens(ls: LanguageServer, params: lsp.SemanticTokensParams) -> lsp.SemanticTokens:
+    document = _document(ls, params.text_document.uri)
+    data: list[int] = []
+    line = line_start = previous_line = previous_column = 0
+    for start, kind, value in CarbonLexer().get_tokens_unprocessed(document.text):
+        found = next(((name, modifier) for token, name, modifier in _SEMANTIC if kind in token), None)
+        if found is not None and value.strip() and "\n" not in value:
+            text = document.lines[line]
+            column = _units(text, start - line_start)
+            length = _units(text, start - line_start + len(value)) - column
+            data += [line - previous_line, column - (previous_column if line == previous_line else 0), length,
+                     TOKEN_TYPES.index(found[0]), found[1]]
+            previous_line, previous_column = line, column
+        for index, ch in enumerate(value):
+            if ch == "\n":
+                line, line_start = line + 1, start + index + 1
+    return lsp.SemanticTokens(data=data)
