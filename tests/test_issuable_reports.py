@@ -150,3 +150,29 @@ def test_status_notice_is_on_page_one(lang, notice, tmp_path):
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_page_limits(path, limit, lang, tmp_path):
     assert len(pdf_pages(path, "--lang", lang, tmp_path / "r.pdf")) <= limit
+
+
+# ------------------------------------------------------------------------------ classifications
+
+CLASSIFIED = [ROOT / "examples" / "dual-control-project" / "provincial-review.json",
+              ROOT / "examples" / "carbon-market" / "key-emitter-power.json"]
+
+
+@pytest.mark.parametrize("path", CLASSIFIED, ids=lambda p: p.parent.name)
+def test_a_classification_is_not_a_grade(path):
+    params = path.parent / "params.yaml"
+    data = json.loads(run("check", path, "--format", "json", "--param", f"@{params}").output)
+    assert data["outcome"] == "classified" and data["grade"] and data["gap"] is None
+    assert data["ruleset"]["classifies"] is True
+    html = render(data, "html", "zh")
+    assert 'class="badge o-classified"' in html and "已分类" in html
+    for words in ("已定级", "已达到最高等级", "下一等级"):
+        assert words not in html
+    english = render(data, "text", "en")
+    assert "Graded" not in english and "highest grade" not in english and "Next grade" not in english
+
+
+@pytest.mark.parametrize("path", CLASSIFIED, ids=lambda p: p.parent.name)
+def test_gap_says_the_ruleset_classifies(path):
+    result = run("gap", path, "--lang", "en")
+    assert result.exit_code == 1 and "classifies applications" in result.output

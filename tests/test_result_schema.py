@@ -58,7 +58,7 @@ def test_example_result_validates(path):
     data = parsed(text)
     assert problems(data) == []
     assert data["$schema"] == RESULT_SCHEMA
-    assert code == (0 if data["outcome"] in ("graded", "passed") else 1)
+    assert code == (0 if data["outcome"] in ("graded", "classified", "passed") else 1)
     assert check_json(path)[0] == text   # same input, byte-identical output
 
 
@@ -86,6 +86,7 @@ CASES = [
                                    "assessments": {"C3": 11}}, "factor=0.5 tCO2e/MWh"),
     case("passed", {"name": "Plant"}, ruleset="passfail.rules"),
     case("pass-fail-ineligible", {}, ruleset="passfail.rules"),
+    case("classified", {"energy": 120}, ruleset="classes.rules"),
 ]
 
 

@@ -54,16 +54,35 @@ def flip(path: Path, at: float = 0.5) -> None:
 
 # ------------------------------------------------------------------------------------------- keygen
 
-def test_keygen_writes_a_private_key_only_its_owner_reads_and_a_certificate(tmp_path):
+@pytest.fixture
+def umask_022():
+    previous = os.umask(0o022)
+    yield
+    os.umask(previous)
+
+
+def test_keygen_writes_a_private_key_only_its_owner_reads_and_a_certificate(tmp_path, umask_022):
     result = run("keygen", "-o", tmp_path / "keys", "--name", "Trial")
     assert result.exit_code == 0, result.output
     key, cert = tmp_path / "keys/signing-key.pem", tmp_path / "keys/signing-cert.pem"
     assert key.stat().st_mode & 0o777 == 0o600
+    assert cert.stat().st_mode & 0o777 == 0o644
     assert key.read_bytes().startswith(b"-----BEGIN PRIVATE KEY-----")
     assert cert.read_bytes().startswith(b"-----BEGIN CERTIFICATE-----")
     assert "BEGIN PRIVATE KEY" not in result.output
     again = run("keygen", "-o", tmp_path / "keys")
     assert again.exit_code == 2 and "--force" in again.output
+    key.chmod(0o644)  # replaced with --force: the new key is private again
+    assert run("keygen", "-o", tmp_path / "keys", "--force").exit_code == 0
+    assert key.stat().st_mode & 0o777 == 0o600
+
+
+def test_signed_outputs_follow_the_umask(keys, tmp_path, umask_022):
+    key, cert = keys["good"]
+    out = tmp_path / "result.json"
+    assert run("check", FACTORY, "--format", "json", "-o", out, "--sign-key", key, "--sign-cert", cert).exit_code == 0
+    assert out.stat().st_mode & 0o777 == 0o644
+    assert out.with_name("result.json.p7s").stat().st_mode & 0o777 == 0o644
 
 
 # --------------------------------------------------------------------------------------- JSON (CMS)

@@ -9,7 +9,7 @@ import decimal
 from decimal import ROUND_HALF_UP, Decimal
 
 from ..language.compile import CompiledCriterion, CompiledGrade, CompiledLet, CompiledRequirement, Context, Program, label_of
-from ..evaluation.result import (ERROR, FAIL, GRADED, INCOMPLETE, INELIGIBLE, MET, MISSING, NOT_APPLICABLE, NOT_GRADED, NOT_MET,
+from ..evaluation.result import (CLASSIFIED, ERROR, FAIL, GRADED, INCOMPLETE, INELIGIBLE, MET, MISSING, NOT_APPLICABLE, NOT_GRADED, NOT_MET,
                      PARTLY_MET, PASS, PASSED, WAIVED, GradeResult, ItemResult, Result, plain, unit_symbol)
 from ..language.schema import resolve
 from ..language.values import UNKNOWN, Failure, Missing
@@ -90,7 +90,7 @@ class _Run:
                 ctx.variant is not None and isinstance(ctx.variant, UNKNOWN)):
             outcome = INCOMPLETE
         elif reached is not None:
-            outcome = GRADED
+            outcome = CLASSIFIED if model.grades.unranked else GRADED
         else:
             outcome = NOT_GRADED if grades else PASSED
         decided = [s for s in statuses if s not in (MISSING, ERROR, NOT_APPLICABLE)]
@@ -104,7 +104,7 @@ class _Run:
             applicant=_applicant(ctx.evidence),
             variant=variant,
             outcome=outcome,
-            grade=grade_ref if outcome == GRADED else None,
+            grade=grade_ref if outcome in (GRADED, CLASSIFIED) else None,
             provisional_grade=grade_ref if outcome == INCOMPLETE else None,
             score=score if model.sections else None,  # a classification (grades without sections) has no score
             max_score=model.grades.max if model.sections else None,

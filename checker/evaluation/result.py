@@ -19,7 +19,8 @@ from ..language.types import Type
 from ..language.values import Failure, Missing
 
 RESULT_SCHEMA = "https://carbon-check.example/schemas/result/1.2"
-# 1.1: the parameters. 1.2: cites in both languages, the ruleset's status, `hypothetical` on what-if results.
+# 1.1: the parameters. 1.2: cites in both languages, the ruleset's status, `hypothetical` on what-if results,
+# outcome `classified`.
 RESULT_VERSION = "1.2"
 
 # Statuses, in the vocabulary of the result schema.
@@ -27,6 +28,7 @@ PASS, FAIL, MISSING, ERROR, WAIVED, NOT_APPLICABLE = "pass", "fail", "missing", 
 MET, PARTLY_MET, NOT_MET = "met", "partly_met", "not_met"
 # Outcomes; `passed` is for rulesets without grades whose requirements all hold.
 GRADED, NOT_GRADED, INELIGIBLE, INCOMPLETE, PASSED = "graded", "not_graded", "ineligible", "incomplete", "passed"
+CLASSIFIED = "classified"  # a ruleset whose grades are `unranked` classes put the application in one
 
 
 @dataclass(slots=True)

@@ -51,13 +51,18 @@ class Ruleset:
         return (value.en or value.zh) if lang == "en" else value.zh
 
     @property
+    def classifies(self) -> bool:
+        """Whether the ruleset's grades are unranked classes: results are `classified`, never graded."""
+        return self.model.grades is not None and self.model.grades.unranked
+
+    @property
     def final(self) -> bool:
-        """Whether the ruleset says it is final: no `status`, or a status beginning with the word "final".
+        """Whether the ruleset says it is final: no `status`, or an English status beginning "final" or "exact".
 
         Any other status (placeholder weights, a pilot, a withdrawn standard) is a caveat every report shows.
         """
         status = self.meta.get("status")
-        return status is None or re.match(r"final\b", (status.en or status.zh).strip().lower()) is not None
+        return status is None or re.match(r"(final|exact)\b", (status.en or "").strip().lower()) is not None
 
     @functools.cached_property
     def description(self) -> dict:
@@ -77,6 +82,7 @@ class Ruleset:
             "basis": meta.get("basis"),
             "status": meta.get("status"),
             "final": self.final,
+            "classifies": self.classifies,
             "sha256": self.sha256,
         }
 
@@ -112,7 +118,7 @@ class Ruleset:
         }
         supplied = self.parameters(params or {})
         result = evaluate(self.program, evidence, params=supplied, provenance=provenance, date=date, origins=origins)
-        if gap:
+        if gap and not self.classifies:  # classes have no next one to reach
             result.gap = gap_to(self, evidence, result, supplied)
         return result
 

@@ -391,6 +391,7 @@ class Grades(Node):
     max: Decimal
     cite: Label | None
     grades: list[Grade]
+    unranked: bool = False  # classes, not grades: the result is `classified`, with no next grade
 
 
 @dataclass

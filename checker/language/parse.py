@@ -367,8 +367,11 @@ class _Builder(Transformer):
         return ast.Points(self._at(meta), children[0])
 
     def grades_decl(self, meta, children):
-        label, maximum, cite, *grades = children
-        return ast.Grades(self._at(meta), label, _number(maximum), cite, grades)
+        label, unranked, maximum, cite, *grades = children
+        return ast.Grades(self._at(meta), label, _number(maximum), cite, grades, unranked is not None)
+
+    def unranked(self, meta, children):
+        return True
 
     def grade_decl(self, meta, children):
         name, label, cite, condition = children

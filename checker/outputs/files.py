@@ -37,11 +37,12 @@ class OutputError(CarbonCheckError):
         return f"无法写入 {self.path}：{self.zh}" if lang == "zh" else f"cannot write {self.path}: {self.en}"
 
 
-def write_atomically(path, data: bytes, *, durable: bool = True) -> None:
+def write_atomically(path, data: bytes, *, durable: bool = True, private: bool = False) -> None:
     """Write `data` to `path` whole or not at all (see the module's description); OutputError if it cannot.
 
     `durable` syncs the file to disk before the rename. A writer of many files passes False and syncs once
     for all of them (`sync_to_disk`): one sync per file would make the disk, not the work, set the pace.
+    `private` makes the file 0600 whatever the umask or the mode of the file it replaces (a private key).
     """
     try:
         try:
@@ -58,7 +59,7 @@ def write_atomically(path, data: bytes, *, durable: bool = True) -> None:
             return
         target = Path(os.path.realpath(path))   # through symbolic links: the link stays, its target changes
         target.parent.mkdir(parents=True, exist_ok=True)
-        _replace(target, data, existing, durable)
+        _replace(target, data, existing, durable, private)
     except OSError as error:
         en, zh = os_reason(error)
         raise OutputError(path, en, zh) from None
@@ -86,12 +87,14 @@ def make_folder(path) -> None:
         raise OutputError(path, en, zh) from None
 
 
-def _replace(target: Path, data: bytes, existing: os.stat_result | None, durable: bool) -> None:
+def _replace(target: Path, data: bytes, existing: os.stat_result | None, durable: bool, private: bool) -> None:
     fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=TEMPORARY_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as handle:
-            # mkstemp makes the file 0600; give it the mode the file had, or the one a new file gets.
-            os.fchmod(handle.fileno(), stat.S_IMODE(existing.st_mode) if existing else 0o666 & ~_umask())
+            # mkstemp makes the file 0600; unless private, give it the mode the file had, or the one a new file
+            # gets.
+            if not private:
+                os.fchmod(handle.fileno(), stat.S_IMODE(existing.st_mode) if existing else 0o666 & ~_umask())
             if existing is not None:
                 try:
                     os.fchown(handle.fileno(), existing.st_uid, existing.st_gid)

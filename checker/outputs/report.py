@@ -502,6 +502,8 @@ def _next_grade(data: dict, shown: _Shown) -> dict:
     grades = data["grades"]
     if not grades:
         return _next("no_grades", note=t["next"]["no_grades"])
+    if data["ruleset"].get("classifies"):
+        return _next("classifies", note=t["next"]["classifies"])
     if data.get("inconclusive"):  # any current value would be a score the report must not show
         return _next("inconclusive", note=t["next"]["inconclusive"])
     gap = data.get("gap")

@@ -23,15 +23,15 @@ from ..safeyaml import MAX_YAML_NODES, BoundedLoader
 from ..evidence.load import DEFAULT_MAX_DEPTH, EvidenceError, load_evidence, validate_evidence
 from ..pointer import DELETE, PointerError, parse_pointer, patched
 from ..resources import resource_dir
-from ..evaluation.result import (ERROR, FAIL, GRADED, INCOMPLETE, INELIGIBLE, MET, MISSING, NOT_APPLICABLE, NOT_GRADED,
-                                 NOT_MET, PARTLY_MET, PASS, PASSED, WAIVED, Result)
+from ..evaluation.result import (CLASSIFIED, ERROR, FAIL, GRADED, INCOMPLETE, INELIGIBLE, MET, MISSING, NOT_APPLICABLE,
+                                 NOT_GRADED, NOT_MET, PARTLY_MET, PASS, PASSED, WAIVED, Result)
 from ..evaluation.ruleset import SUFFIX, Ruleset, display_path, load_ruleset, locate, shipped_rulesets
 from ..errors import CarbonCheckError
 from .expectations import EXPECT_KEYS, SHOWN, Coverage, compare, coverage
 
 CASES_SUFFIX = ".cases.yaml"
 INVALID = "invalid"  # the case's evidence fails the ruleset's schema
-OUTCOMES = (GRADED, NOT_GRADED, INELIGIBLE, INCOMPLETE, PASSED, INVALID)
+OUTCOMES = (GRADED, CLASSIFIED, NOT_GRADED, INELIGIBLE, INCOMPLETE, PASSED, INVALID)
 FILE_KEYS = ("ruleset", "base", "params", "cases")
 CASE_KEYS = ("name", "evidence", "set", "params", "expect")
 # The statuses each kind of item can take, as results name them.

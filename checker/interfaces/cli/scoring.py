@@ -72,7 +72,7 @@ def check(ctx, evidence, ruleset, fmt, lang, output, params, date, template_dir,
         click.echo(report, nl=False)
     if changes:  # after a text report on the terminal; beside any other document, on stderr
         click.echo(comparison, nl=False, err=fmt != "text" and not output)
-    sys.exit(EXIT_OK if result.outcome in ("graded", "passed") else EXIT_NOT_GRADED)
+    sys.exit(EXIT_OK if result.outcome in ("graded", "classified", "passed") else EXIT_NOT_GRADED)
 
 
 
@@ -187,6 +187,10 @@ def gap_command(ctx, evidence, ruleset, target, fmt, lang, params, date, max_byt
     ctx.meta["lang"] = lang
     application = read_application(evidence, ruleset, max_bytes)
     rules, data = application.ruleset, application.evidence
+    if rules.classifies:  # classes are not grades: there is no next one to reach
+        from ...catalogue import fill, messages
+        click.echo(fill(messages(lang)["gap"]["classifies"], ruleset=rules.id))
+        sys.exit(EXIT_NOT_GRADED)
     try:
         supplied, origins = parse_params(params)
         result = rules.evaluate(data, params=supplied, date=evaluation_date(date), evidence_bytes=application.raw,

@@ -102,15 +102,13 @@ def keygen(folder, name, organisation, days, force):
     A certification body signs with the key and certificate its own CA issued; a self-signed certificate
     proves only that the same key signed.
     """
-    import os
     from ...outputs.signing import CERT_FILE, KEY_FILE, keygen as make_key
     key_path, cert_path = folder / KEY_FILE, folder / CERT_FILE
     if not force and (key_path.exists() or cert_path.exists()):
         raise click.BadParameter(f"{folder} holds a key or certificate already; pass --force to replace them",
                                  param_hint="--output")
     key, certificate = make_key(name, organisation, days)
-    write_atomically(key_path, key)
-    os.chmod(key_path, 0o600)  # a private key: its owner alone may read it, whatever the umask
+    write_atomically(key_path, key, private=True)  # its owner alone may read it, whatever the umask
     write_atomically(cert_path, certificate)
     click.echo(f"wrote {key_path} (private key, keep it secret) and {cert_path} (self-signed certificate, "
                f"valid {days} days)\nsign:   carbon-check sign result.json --key {key_path} --cert {cert_path}\n"
