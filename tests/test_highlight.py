@@ -48,3 +48,12 @@ def test_rule_code_is_escaped_and_marked_up():
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert '<span class="nb">evidence</span>' in html and '<span class="ow">and</span>' in html
     assert rule_code_html("a") == '<span class="n">a</span>'
+
+
+def test_the_docs_rule_code_blocks_lex_without_errors():
+    import re
+    blocks = [block for doc in sorted((ROOT / "docs").glob("*.md"))
+              for block in re.findall(r"^```carbon-check\n(.*?)^```", doc.read_text(encoding="utf-8"), re.M | re.S)]
+    assert len(blocks) >= 5
+    for block in blocks:
+        assert not [value for kind, value in CarbonLexer().get_tokens(block) if kind in Error], block

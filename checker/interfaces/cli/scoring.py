@@ -15,7 +15,7 @@ from ...evidence.starter import StarterError, starting_evidence
 from ...language.diagnostics import Diagnostic, RulesetError
 from ...outputs.files import write_atomically
 from ...catalogue import fill, messages
-from ...outputs.report import FORMATS, render
+from ...outputs import FORMATS
 from .signing import signer_for, signoff_options, with_signoff, write_signed
 from .common import (EXIT_INVALID, EXIT_NOT_GRADED, EXIT_OK, complete_ruleset, date_option, evaluation_date,
                      evidence_schema, exit_codes_help, lang_option, max_bytes_option, param_option, parse_params,
@@ -57,13 +57,17 @@ def check(ctx, evidence, ruleset, fmt, lang, output, params, date, template_dir,
     try:
         supplied, origins = parse_params(params)
         result = rules.evaluate(data, params=supplied, date=evaluation_date(date), evidence_bytes=application.raw,
-                                origins=origins)
+                                origins=origins, validated=True)
         if changes:
             result, comparison = _what_if(application, changes, result, supplied, evaluation_date(date), lang)
     except ValueError as error:
         raise click.UsageError(str(error)) from None
-    # a ReportError or PdfUnavailable is the user's to fix
-    report = render(with_signoff(result.to_dict(), signoff), fmt, lang, template_dir)
+    document = with_signoff(result.to_dict(), signoff)
+    if fmt == "json":   # the result itself: no need to load the report machinery
+        report = dumps(document)
+    else:   # a ReportError or PdfUnavailable is the user's to fix
+        from ...outputs.report import render
+        report = render(document, fmt, lang, template_dir)
     if signer is not None:
         write_signed(output, report if isinstance(report, bytes) else report.encode("utf-8"), signer)
     elif output:
@@ -155,7 +159,7 @@ def _what_if(application: Application, changes: tuple[str, ...], before, params:
         before_change, changed = changed, apply_changes(changed, [(path, value)])
         record.append({"pointer": change.partition("=")[0], "from": get(before_change, path), "to": get(changed, path)})
     intake.check(application, changed, f"{application.source} (with --set)")
-    after = application.ruleset.evaluate(changed, params=params, date=date)
+    after = application.ruleset.evaluate(changed, params=params, date=date, validated=True)
     after.hypothetical = {"changes": record}  # so that no report of it can pass for an evaluation
     return after, "\n" + render_comparison(compare(before, after), list(changes), lang)
 
@@ -194,7 +198,7 @@ def gap_command(ctx, evidence, ruleset, target, fmt, lang, params, date, max_byt
     try:
         supplied, origins = parse_params(params)
         result = rules.evaluate(data, params=supplied, date=evaluation_date(date), evidence_bytes=application.raw,
-                                origins=origins, gap=not target)
+                                origins=origins, gap=not target, validated=True)
         found = gap_to(rules, data, result, rules.parameters(supplied), target) if target else result.gap
     except ValueError as error:
         raise click.UsageError(str(error)) from None
