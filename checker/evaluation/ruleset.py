@@ -15,7 +15,7 @@ from ..language.check import Checker, Model, _Library
 from ..language.compile import Program, compile_model
 from ..language.diagnostics import Diagnostic, RulesetError, did_you_mean
 from ..evaluation.evaluate import evaluate
-from ..evidence.load import MAX_EXPONENT, Problem, validate_evidence
+from ..evidence.load import MAX_EXPONENT, Problem, check_evidence, validate_evidence
 from ..evaluation.gap import Plan, gap_to
 from ..language.parse import parse
 from ..inputs import InputError, exists, is_file, read_file
@@ -96,8 +96,13 @@ class Ruleset:
         return validate_evidence(evidence, self.schema)
 
     def evaluate(self, evidence: dict, *, params: dict | None = None, date: str | None = None,
-                 evidence_bytes: bytes | None = None, origins: dict | None = None, gap: bool = True) -> Result:
+                 evidence_bytes: bytes | None = None, origins: dict | None = None, gap: bool = True,
+                 validated: bool = False) -> Result:
         """Score one application. `evidence` holds Decimals for numbers (see checker.evidence).
+
+        The evidence is checked against the ruleset's schema first, and an EvidenceError lists every problem
+        with its pointer, unless the caller says it has just done so (`validated=True`): evaluation assumes
+        valid evidence and would otherwise fail, or mislead, deep inside.
 
         With `gap` (the default) the result also says what the next grade needs (`result.gap`); that
         analysis costs about as much as the evaluation, so callers that only need the outcome skip it.
@@ -110,6 +115,8 @@ class Ruleset:
                 raise TypeError("evidence numbers must be Decimals, never floats: read the evidence with "
                                 "checker.load_evidence or checker.parse_evidence")
             evidence_bytes = dumps(evidence).encode("utf-8")
+        if not validated and self.schema:
+            check_evidence(evidence, self.schema, "<evidence>")
         raw = evidence_bytes
         provenance = {
             "ruleset": self.description,

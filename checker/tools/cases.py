@@ -492,7 +492,7 @@ class Suite:
             return outcome(CASE_FAILED, f"expected {'outcome ' * ('outcome' in case.expect)}{expected}, got invalid "
                                         f"evidence ({shown}{' …' if len(problems) > SHOWN else ''})")
         try:
-            result = self.ruleset.evaluate(evidence, params=params, gap=False)
+            result = self.ruleset.evaluate(evidence, params=params, gap=False, validated=True)
         except Exception as error:  # an engine fault must not hide the other cases
             return outcome(CASE_FAULT, f"internal error: {type(error).__name__}: {error}")
         mismatches = compare(case.expect, result)
