@@ -229,6 +229,7 @@ def load_ruleset(reference: str | Path, text: str | None = None) -> Ruleset:
     libraries = _libraries(module, path, sources, digest, diagnostics, seen=(path.resolve(),))
     schema = _schema(module, path, digest, diagnostics)
     checker = Checker(module, schema, libraries)
+    schema = schema or {}
     model = checker.run()
     diagnostics += checker.diagnostics
     errors = [d for d in diagnostics if d.severity == "error"]
@@ -290,28 +291,30 @@ def _libraries(module: ast.Module, path: Path, sources, digest, diagnostics, see
     return libraries
 
 
-def _schema(module: ast.Module, path: Path, digest, diagnostics) -> dict:
+def _schema(module: ast.Module, path: Path, digest, diagnostics) -> dict | None:
+    """The evidence schema; None when it cannot be had (one diagnostic says why, and the evidence is then
+    read without a schema, so that its paths are not reported one by one)."""
     if module.header.kind == "library":
         return {}
     entry = next((m for m in module.header.meta if m.key == "evidence"), None)
     if entry is None:
         diagnostics.append(Diagnostic("missing-meta", "the ruleset header needs `evidence \"<schema file>\"`",
                                       module.header.span))
-        return {}
+        return None
     candidates = [path.parent / entry.value.zh, resource_dir("schemas") / entry.value.zh]
     found = next((c for c in candidates if is_file(c)), None)
     if found is None:
         diagnostics.append(Diagnostic("schema", f"cannot find the evidence schema \"{entry.value.zh}\"", entry.span))
-        return {}
+        return None
     try:
         data = read_file(found, what=("a JSON schema", "JSON 模式文件"))
     except InputError as exc:
         diagnostics.append(Diagnostic("schema", f"cannot read the evidence schema {found.name}: {exc.en}", entry.span))
-        return {}
+        return None
     digest.update(data)
     try:
         return json.loads(data)
     except ValueError as exc:
         diagnostics.append(Diagnostic("schema", f"the evidence schema {found.name} is not valid JSON: {exc}",
                                       entry.span))
-        return {}
+        return None
