@@ -17,7 +17,7 @@ from checker.language.diagnostics import RulesetError
 from checker.language.format import WIDTH, format_source, shape
 from checker.language.parse import parse
 
-from test_language import LANGUAGE, read_yaml, ruleset_text
+from conftest import LANGUAGE, read_yaml, ruleset_text
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = sorted((ROOT / "rulesets").glob("*.rules")) + sorted((ROOT / "rulesets" / "lib").glob("*.rules"))
