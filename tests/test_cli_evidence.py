@@ -372,7 +372,7 @@ def test_exit_codes(args, code):
 
 
 @pytest.mark.parametrize("args, target", [
-    (["check", EXAMPLES / "four-stars.json"], "checker.interfaces.cli.scoring.render"),
+    (["check", EXAMPLES / "four-stars.json"], "checker.outputs.report.render"),
     (["validate", EXAMPLES / "four-stars.json"], "checker.interfaces.cli.scoring.read_application"),
     (["init", "zero-carbon-factory"], "checker.interfaces.cli.scoring.starting_evidence"),
     (["schema", "zero-carbon-factory"], "checker.interfaces.cli.authoring.evidence_schema"),

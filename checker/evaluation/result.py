@@ -202,25 +202,30 @@ class Result:
         return dumps(self.to_dict())
 
 
+_DETAIL_KEYS = ("condition", "tier", "scale", "failure", "waiver", "missing")
+
+
 def _item(item: ItemResult) -> dict:
-    data = {"id": item.id}
-    if item.kind != "grade-condition":
-        data["label"] = item.label
-        data["cite"] = item.cite
+    # Written for every item of every result: each property is read once.
+    about, detail, inputs = item.about, item.detail, item.inputs
+    kind = about.kind
+    data = {"id": about.id}
+    if kind != "grade-condition":
+        data["label"] = about.label
+        data["cite"] = about.cite
     data["status"] = item.status
-    if item.kind == "criterion":
-        data.update(points=item.points, max=item.max, method=item.method)
-    if item.kind == "value":
-        data.update(value=plain(item.detail.get("value")), unit=unit_symbol(item.detail.get("type")), display=value_display(item),
-                    formula=item.detail.get("formula"))
-    data["inputs"] = [
-        {"name": r.name, "value": plain(r.value), "unit": unit_symbol(r.type), "display": format_value(r.value, r.type)}
-        for r in item.inputs
-    ]
-    for key in ("condition", "tier", "scale", "failure", "waiver", "missing"):
-        if key in item.detail:
-            data[key] = item.detail[key]
-    data["explanation"] = explain(item)
+    if kind == "criterion":
+        data.update(points=item.points, max=about.max, method=about.method)
+    elif kind == "value":
+        data.update(value=plain(detail.get("value")), unit=unit_symbol(detail.get("type")),
+                    display=value_display(item), formula=detail.get("formula"))
+    shown = [format_value(r.value, r.type) for r in inputs]
+    data["inputs"] = [{"name": r.name, "value": plain(r.value), "unit": unit_symbol(r.type), "display": display}
+                      for r, display in zip(inputs, shown)]
+    for key in _DETAIL_KEYS:
+        if key in detail:
+            data[key] = detail[key]
+    data["explanation"] = explain(item, shown)
     return data
 
 
@@ -240,6 +245,7 @@ def plain(value):
 
 # Wide enough for any evidence number (40 digits, exponent within ±100), so showing one never fails.
 _DISPLAY = Context(prec=250, rounding=ROUND_HALF_UP)
+_FOUR_PLACES = Decimal("0.0001")
 
 
 def value_display(item: ItemResult) -> str:
@@ -247,11 +253,11 @@ def value_display(item: ItemResult) -> str:
     return format_value(item.detail.get("value"), item.detail.get("type"))
 
 
-def _substitute(formula: str, inputs) -> str:
+def _substitute(formula: str, inputs, shown: list[str]) -> str:
     """The formula with each name it reads followed by its value: `offsets 500 tCO2e / residual 800 tCO2e`."""
     if not inputs:
         return formula
-    by_name = {r.name: format_value(r.value, r.type) for r in inputs}
+    by_name = {r.name: display for r, display in zip(inputs, shown)}
     return _names_pattern(tuple(by_name)).sub(lambda m: f"{m.group(1)} {by_name[m.group(1)]}", formula)
 
 
@@ -263,12 +269,11 @@ def _names_pattern(names: tuple[str, ...]) -> re.Pattern:
 
 def format_number(value: Decimal) -> str:
     """Exact where short, rounded half-up to 4 decimals for reading; never in exponent notation."""
-    if value == value.to_integral_value():
-        value = value.to_integral_value(context=_DISPLAY)
-    elif value.as_tuple().exponent < -4:
-        value = value.quantize(Decimal("0.0001"), context=_DISPLAY)
     text = format(value, "f")
-    text = text.rstrip("0").rstrip(".") if "." in text else text
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+        if "." in text and len(text) - text.index(".") > 5:   # more than 4 decimals: round for reading
+            text = format(value.quantize(_FOUR_PLACES, context=_DISPLAY), "f").rstrip("0").rstrip(".")
     return "0" if text == "-0" else text
 
 
@@ -290,9 +295,11 @@ def format_value(value, type_: Type | None) -> str:
     return json.dumps(value, ensure_ascii=False) if isinstance(value, str) else str(value)
 
 
-def explain(item: ItemResult) -> str:
-    """One line saying how the item came out, with the values it used."""
-    given = "; ".join(f"{r.name} = {format_value(r.value, r.type)}" for r in item.inputs)
+def explain(item: ItemResult, shown: list[str] | None = None) -> str:
+    """One line saying how the item came out, with the values it used (`shown`: their displays, if known)."""
+    if shown is None:
+        shown = [format_value(r.value, r.type) for r in item.inputs]
+    given = "; ".join(f"{r.name} = {display}" for r, display in zip(item.inputs, shown))
     detail = item.detail
     if item.status == WAIVED:
         return f"waived: {detail.get('waiver')}"
@@ -304,7 +311,7 @@ def explain(item: ItemResult) -> str:
     if item.status == ERROR:
         return subject + f"cannot be computed: {detail.get('failure')}"
     if item.kind == "value":
-        return f"{item.id} = {value_display(item)} = {_substitute(detail.get('formula'), item.inputs)}"
+        return f"{item.id} = {value_display(item)} = {_substitute(detail.get('formula'), item.inputs, shown)}"
     if item.kind == "criterion":
         points = f"{format_number(item.points)} of {format_number(item.max)} points"
         if item.method == "tiers":

@@ -18,7 +18,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from . import summary
+from . import FORMATS, summary
 from .numbers import number, quantity, unit_text
 from ..catalogue import LANGS, catalogue, fill
 from ..errors import ReportError
@@ -27,7 +27,6 @@ from .sandbox import BoundedSandbox, FolderLoader
 from ..evaluation.result import Result, dumps
 from ..language.highlight import rule_code_html
 
-FORMATS = ("text", "md", "html", "json", "pdf")
 TEMPLATES = {"text": "report.txt.j2", "md": "report.md.j2", "html": "report.html.j2"}
 
 _HTML_LANG = {"zh": "zh-CN", "en": "en"}

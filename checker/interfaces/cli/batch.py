@@ -8,7 +8,7 @@ import click
 
 from ...evaluation.ruleset import load_ruleset
 from ...outputs.files import write_atomically
-from ...outputs.report import FORMATS
+from ...outputs import FORMATS
 from .common import (EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, complete_ruleset, date_option, evaluation_date,
                      lang_option, max_bytes_option, param_option, parse_params)
 

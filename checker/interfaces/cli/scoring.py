@@ -15,7 +15,7 @@ from ...evidence.starter import StarterError, starting_evidence
 from ...language.diagnostics import Diagnostic, RulesetError
 from ...outputs.files import write_atomically
 from ...catalogue import fill, messages
-from ...outputs.report import FORMATS, render
+from ...outputs import FORMATS
 from .signing import signer_for, signoff_options, with_signoff, write_signed
 from .common import (EXIT_INVALID, EXIT_NOT_GRADED, EXIT_OK, complete_ruleset, date_option, evaluation_date,
                      evidence_schema, exit_codes_help, lang_option, max_bytes_option, param_option, parse_params,
@@ -62,8 +62,12 @@ def check(ctx, evidence, ruleset, fmt, lang, output, params, date, template_dir,
             result, comparison = _what_if(application, changes, result, supplied, evaluation_date(date), lang)
     except ValueError as error:
         raise click.UsageError(str(error)) from None
-    # a ReportError or PdfUnavailable is the user's to fix
-    report = render(with_signoff(result.to_dict(), signoff), fmt, lang, template_dir)
+    document = with_signoff(result.to_dict(), signoff)
+    if fmt == "json":   # the result itself: no need to load the report machinery
+        report = dumps(document)
+    else:   # a ReportError or PdfUnavailable is the user's to fix
+        from ...outputs.report import render
+        report = render(document, fmt, lang, template_dir)
     if signer is not None:
         write_signed(output, report if isinstance(report, bytes) else report.encode("utf-8"), signer)
     elif output:
