@@ -3,12 +3,12 @@
 from .version import __version__
 from .errors import CarbonCheckError
 from .language.diagnostics import Diagnostic, RulesetError
-from .evidence.load import EvidenceError, load_evidence, parse_evidence
+from .evidence.load import EvidenceError, load_evidence, parse_evidence, validate_evidence
 from .evaluation.result import Result
 from .evaluation.ruleset import Ruleset, load_ruleset
 
 __all__ = ["load_ruleset", "Ruleset", "Result", "CarbonCheckError", "RulesetError", "Diagnostic", "EvidenceError",
-           "load_evidence", "parse_evidence", "render", "__version__"]
+           "load_evidence", "parse_evidence", "validate_evidence", "render", "__version__"]
 
 
 def __getattr__(name: str):

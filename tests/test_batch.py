@@ -178,10 +178,10 @@ def test_index_html_escapes_what_the_evidence_says(tmp_path):
 
 
 @pytest.mark.parametrize("lang, shown", [
-    ("en", ["<th>Outcome</th>", ">Graded</td>", ">Not graded</text>", ">Incomplete</text>", ">Ineligible</text>",
+    ("en", ["<th>Outcome</th>", ">Graded</span></td>", ">Not graded</text>", ">Incomplete</text>", ">Ineligible</text>",
             ">Passed</text>", ">Invalid evidence</text>", ">Internal error</text>",
             "8 applications: 6 scored, 2 could not be scored."]),
-    ("zh", ["<th>结论</th>", ">已定级</td>", ">未达到任何等级</text>", ">证据不完整</text>", ">不符合申报条件</text>",
+    ("zh", ["<th>结论</th>", ">已定级</span></td>", ">未达到任何等级</text>", ">证据不完整</text>", ">不符合申报条件</text>",
             ">通过</text>", ">证据无效</text>", ">内部错误</text>", "共 8 份申请：6 份已评价，2 份未能评价。"]),
 ])
 def test_index_html_words_come_from_the_catalogue(lang, shown):
@@ -208,7 +208,7 @@ def test_html_reports_beside_the_results(inputs, tmp_path):
 
 @pytest.mark.parametrize("args, message", [
     (["missing-folder"], "no file or folder at missing-folder"),
-    (["{in}", "--format", "json,pdf"], "unknown format 'pdf'"),
+    (["{in}", "--format", "json,docx"], "unknown format 'docx'"),
     (["{in}", "--param", "nothing=1"], "has no parameter 'nothing'"),
 ])
 def test_wrong_invocations_exit_2(inputs, tmp_path, args, message):
@@ -258,3 +258,24 @@ def test_an_id_field_that_is_no_json_pointer_is_refused_before_any_work(tmp_path
     result = _batch(EXAMPLES / "four-stars.json", "--out", tmp_path / "out", "--id-field", "applicant/name")
     assert result.exit_code == 2 and "starts with '/'" in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_index_names_the_applicant_and_colours_each_outcome(inputs, tmp_path):
+    out = tmp_path / "out"
+    _batch(inputs, "-r", "zero-carbon-factory", "--out", out, "--lang", "zh")
+    page = (out / "index.html").read_text("utf-8")
+    assert "<th>申请单位</th>" in page and "湖州绿源新材料有限公司" in page
+    assert 'style="background: #1b7f3b">已定级</span>' in page
+    assert 'style="background: #a15c00">证据不完整</span>' in page
+
+
+def test_batch_writes_pdf_reports(inputs, tmp_path):
+    pytest.importorskip("pypdf")
+    try:
+        import weasyprint  # noqa: F401
+    except (ImportError, OSError):
+        pytest.skip("WeasyPrint or its system libraries (pango) are not installed: pip install '.[pdf]'")
+    out = tmp_path / "out"
+    assert _batch(inputs, "-r", "zero-carbon-factory", "--out", out, "--format", "json,pdf").exit_code in (0, 1)
+    assert (out / "four-stars.pdf").read_bytes().startswith(b"%PDF-")
+    assert '<a href="four-stars.pdf">pdf</a>' in (out / "index.html").read_text("utf-8")

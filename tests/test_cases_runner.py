@@ -411,3 +411,28 @@ def test_a_bad_cases_file_gives_every_error_at_once(folder):
         "tiny.cases.yaml:8: case 'b': the ruleset has no grade 'goldd' (did you mean 'gold'?)",
     ]
     assert result.stdout.splitlines()[0] == "0 passed, 0 failed, 1 cases file not run (see the errors)"
+
+
+# ------------------------------------------------------------------ the pytest plugin
+
+def test_plain_pytest_runs_a_folder_of_rulesets_and_cases(pytester):
+    """A standards writer's repository: a ruleset, its schema and its cases, and nothing else."""
+    pytester.makefile(".rules", tiny=TINY_RULES)
+    (pytester.path / "tiny.schema.json").write_text(json.dumps(TINY_SCHEMA), encoding="utf-8")
+    (pytester.path / "tiny.cases.yaml").write_text(
+        "ruleset: tiny.rules\n" + BASE + "cases:\n" + GOLD
+        + "  - name: wrong\n    expect: {grade: silver}\n", encoding="utf-8")
+    result = pytester.runpytest("-p", "no:cacheprovider", "-rf")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*tiny.cases.yaml: case 'wrong': expected grade silver, got gold*"])
+    assert "Traceback" not in result.stdout.str()
+
+
+def test_a_cases_file_that_cannot_run_fails_one_test_with_its_problems(pytester):
+    pytester.makefile(".rules", tiny=TINY_RULES)
+    (pytester.path / "tiny.schema.json").write_text(json.dumps(TINY_SCHEMA), encoding="utf-8")
+    (pytester.path / "tiny.cases.yaml").write_text("ruleset: tiny.rules\ncases:\n  - name: x\n    expect: {grde: gold}\n",
+                                                   encoding="utf-8")
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*tiny.cases.yaml:4*grde*"])

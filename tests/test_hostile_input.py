@@ -461,3 +461,83 @@ def test_a_runaway_template_is_a_clear_error_on_the_command_line(tmp_path):
     folder = custom(tmp_path, '{{ "x" * 1000000000 }}')
     result = run("check", EXAMPLE, "--template-dir", folder, "--lang", "en")
     assert result.exit_code == 2 and "more than 100000 items or characters" in result.output
+
+
+# ------------------------------------------------------------------ dates in order
+
+from checker.evaluation.ruleset import shipped_rulesets  # noqa: E402
+from checker.evidence.load import validate_evidence  # noqa: E402
+
+
+@pytest.mark.parametrize("end, problems", [
+    ("2023-12-31", ["/reporting_period/end: expected a date on or after the start 2024-01-01, found '2023-12-31'"]),
+    ("2024-01-01", []),     # a one-day period is in order
+    ("2024-12-31", []),
+])
+def test_a_period_that_ends_before_it_starts_is_invalid_evidence(end, problems):
+    evidence, _ = load_evidence(EXAMPLE)
+    evidence["reporting_period"]["end"] = end
+    found = validate_evidence(evidence, load_ruleset("zero-carbon-factory").schema)
+    assert [f"{p.pointer}: {p.message_en}" for p in found] == problems
+
+
+def test_a_reversed_period_is_listed_with_the_other_problems(tmp_path):
+    evidence = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    evidence["reporting_period"]["end"] = "2023-01-01"
+    evidence["electricity"]["consumption"] = -1
+    path = tmp_path / "reversed.json"
+    path.write_text(json.dumps(evidence))
+    result = run("validate", path, "--lang", "en")
+    assert result.exit_code == 2 and "2 problems found" in result.output
+    assert "/reporting_period/end: expected a date on or after the start 2024-01-01" in result.output
+    assert run("check", path).exit_code == 2   # never graded
+
+
+def test_every_shipped_schema_with_a_period_is_checked():
+    from checker.evidence.load import _periods
+    with_periods = [p.stem for p in shipped_rulesets() if _periods(load_ruleset(p).schema)]
+    assert "zero-carbon-factory" in with_periods and "carbon-market" in with_periods
+
+
+# ------------------------------------------------------------------ the Python API validates what it evaluates
+
+def test_evaluating_evidence_never_validated_names_the_pointer():
+    evidence, _ = load_evidence(EXAMPLE)
+    evidence["electricity"]["consumption"] = "a lot"
+    with pytest.raises(EvidenceError) as error:
+        load_ruleset("zero-carbon-factory").evaluate(evidence)
+    assert [p.pointer for p in error.value.problems] == ["/electricity/consumption"]
+
+
+def test_the_readme_example_validates():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    example = readme.split("From Python:", 1)[1].split("```python", 1)[1].split("```", 1)[0]
+    assert "validate" in example or "check_evidence" in example
+
+
+# ------------------------------------------------------------------ memory
+
+def test_loading_a_ruleset_again_and_again_does_not_keep_its_validators(tmp_path):
+    import gc
+    import tracemalloc
+    evidence, _ = load_evidence(EXAMPLE)
+    evidence["electricity"]["consumption"] = -1   # invalid: the full jsonschema validator is built too
+    small = tmp_path / "small.rules"   # a small ruleset reading the factory schema: the schema is the cost
+    small.write_text(HEADER + 'require R1 "r": evidence.electricity.consumption >= 0 MWh\n')
+
+    def load_and_validate():
+        assert validate_evidence(evidence, load_ruleset(small).schema)
+
+    for _ in range(20):   # the bounded caches fill up first
+        load_and_validate()
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for _ in range(200):
+            load_and_validate()
+        gc.collect()
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert grown < 5 * 1024 * 1024, f"{grown} bytes kept after 200 loads"   # one validator is about 0.4 MB

@@ -129,14 +129,16 @@ grades "等级" en "Levels" max 100 {
 grades "等级" en "Levels" max 100 {
   grade a "甲" en "A": score > 90 and evidence.certified
   grade b "乙" en "B": score in (70, 90]
-}""", [("grade-not-analysed", "grade a: `evidence.certified` reads more than score, lets and the variant "
-                              "compared with constants; the grade-table analysis takes it as holding")]),
+}""", [("grade-not-analysed", "grade a: `evidence.certified` is not a comparison with constants of the score, "
+                              "the variant or a let holding a number or true/false; the grade-table analysis takes "
+                              "it as holding")]),
     "arithmetic is not varied either": ("""
 grades "等级" en "Levels" max 100 {
   grade a "甲" en "A": score > 80 and offset_ratio + removal_ratio >= 100%
   grade b "乙" en "B": score > 60
-}""", [("grade-not-analysed", "grade a: `offset_ratio + removal_ratio >= 100%` reads more than score, lets and "
-                              "the variant compared with constants; the grade-table analysis takes it as holding")]),
+}""", [("grade-not-analysed", "grade a: `offset_ratio + removal_ratio >= 100%` is not a comparison with "
+                              "constants of the score, the variant or a let holding a number or true/false; the "
+                              "grade-table analysis takes it as holding")]),
     "a higher score never loses a grade": ("""
 grades "等级" en "Levels" max 100 {
   grade a "甲" en "A": score in [90, 95]
@@ -193,7 +195,7 @@ def test_lint_command_prints_the_gaps_and_exits_0(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)   # diagnostics name files relative to the working folder
     result = CliRunner().invoke(main, ["lint", "case.rules"])
     assert result.exit_code == 0
-    assert result.stdout == "case.rules: ok (3 warnings)\n"
+    assert result.stdout == "case.rules: ok (4 warnings)\n"  # and one: its schema departs from the conventions
     lines = grade_lines(LITERAL, "five_stars", "four_stars", "three_stars")
     assert [line for line in result.stderr.splitlines() if "warning[grade-gap]" in line] == [
         f"case.rules:{line}:3: warning[grade-gap]: {message}" for line, message in zip(lines, LITERAL_GAPS)]
@@ -210,10 +212,10 @@ grades "等级" en "Levels" max 100 {
     a, b = grade_lines(grades, "a", "b")
     monkeypatch.chdir(tmp_path)
     plain = CliRunner().invoke(main, ["lint", "case.rules"])
-    assert (plain.exit_code, plain.stdout) == (0, "case.rules: ok (0 warnings, 1 note)\n")
-    assert f"case.rules:{a}:38: note[grade-not-analysed]: grade a: `evidence.certified` reads" in plain.stderr
+    assert (plain.exit_code, plain.stdout) == (0, "case.rules: ok (1 warning, 1 note)\n")  # the schema's
+    assert f"case.rules:{a}:38: note[grade-not-analysed]: grade a: `evidence.certified` is not" in plain.stderr
     overlaps = CliRunner().invoke(main, ["lint", "case.rules", "--overlaps"])
-    assert (overlaps.exit_code, overlaps.stdout) == (0, "case.rules: ok (1 warning, 1 note)\n")
+    assert (overlaps.exit_code, overlaps.stdout) == (0, "case.rules: ok (2 warnings, 1 note)\n")
     assert (f"case.rules:{b}:3: warning[grade-overlap]: a and b both hold at score = 91: the first listed, a, wins"
             in overlaps.stderr.splitlines())
 
@@ -225,17 +227,19 @@ def test_lint_json_and_sarif_carry_every_diagnostic_with_its_place(tmp_path, mon
     plain = CliRunner().invoke(main, ["lint", "case.rules", "--format", "json"])
     assert plain.exit_code == 0
     data = json.loads(plain.stdout)
-    assert (data["errors"], data["warnings"]) == (0, 3)
+    assert (data["errors"], data["warnings"]) == (0, 4)
     assert [(d["code"], d["file"], d["line"], d["column"]) for d in data["diagnostics"]] == [
-        ("grade-gap", "case.rules", line, 3) for line in lines]
+        ("schema-convention", "case.rules", 4, 3)] + [("grade-gap", "case.rules", line, 3) for line in lines]
     sarif = json.loads(CliRunner().invoke(main, ["lint", "case.rules", "--format", "sarif"]).stdout)
     assert sarif["version"] == "2.1.0" and sarif["$schema"].endswith("sarif-2.1.0.json")
     run = sarif["runs"][0]
-    assert run["tool"]["driver"]["name"] == "carbon-check" and run["tool"]["driver"]["rules"] == [{"id": "grade-gap"}]
+    assert run["tool"]["driver"]["name"] == "carbon-check"
+    assert run["tool"]["driver"]["rules"] == [{"id": "grade-gap"}, {"id": "schema-convention"}]
     assert [(r["ruleId"], r["level"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
              r["locations"][0]["physicalLocation"]["region"]["startLine"]) for r in run["results"]] == [
-        ("grade-gap", "warning", "case.rules", line) for line in lines]
-    assert run["results"][0]["message"]["text"].startswith(LITERAL_GAPS[0])
+        ("schema-convention", "warning", "case.rules", 4)] + [("grade-gap", "warning", "case.rules", line)
+                                                             for line in lines]
+    assert run["results"][1]["message"]["text"].startswith(LITERAL_GAPS[0])
 
 
 def test_lint_sarif_reports_a_ruleset_that_does_not_load_and_exits_2(tmp_path, monkeypatch):

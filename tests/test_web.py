@@ -258,3 +258,11 @@ def test_every_example_goes_through_the_form_unchanged(client, path):
         return [without_empty_lists(v) for v in node] if isinstance(node, list) else node
     assert back == without_empty_lists(evidence)
     assert client.get(f"/en/check/{path.parent.name}").status_code == 200
+
+
+def test_too_many_rows_are_refused_not_cut_short():
+    from checker.interfaces.web.form import MAX_ROWS
+    pairs = [(f"/emissions/direct/{i}/mass", "1") for i in range(MAX_ROWS + 1)]
+    evidence, _, problems = read_form(FACTORY.schema, pairs)
+    assert "direct" not in evidence.get("emissions", {})
+    assert problems["/emissions/direct"][0] == f"expected at most {MAX_ROWS} rows, found {MAX_ROWS + 1}"

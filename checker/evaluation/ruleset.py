@@ -15,7 +15,7 @@ from ..language.check import Checker, Model, _Library
 from ..language.compile import Program, compile_model
 from ..language.diagnostics import Diagnostic, RulesetError, did_you_mean
 from ..evaluation.evaluate import evaluate
-from ..evidence.load import MAX_EXPONENT, Problem, validate_evidence
+from ..evidence.load import MAX_EXPONENT, Problem, check_evidence, validate_evidence
 from ..evaluation.gap import Plan, gap_to
 from ..language.parse import parse
 from ..inputs import InputError, exists, is_file, read_file
@@ -96,8 +96,13 @@ class Ruleset:
         return validate_evidence(evidence, self.schema)
 
     def evaluate(self, evidence: dict, *, params: dict | None = None, date: str | None = None,
-                 evidence_bytes: bytes | None = None, origins: dict | None = None, gap: bool = True) -> Result:
+                 evidence_bytes: bytes | None = None, origins: dict | None = None, gap: bool = True,
+                 validated: bool = False) -> Result:
         """Score one application. `evidence` holds Decimals for numbers (see checker.evidence).
+
+        The evidence is checked against the ruleset's schema first, and an EvidenceError lists every problem
+        with its pointer, unless the caller says it has just done so (`validated=True`): evaluation assumes
+        valid evidence and would otherwise fail, or mislead, deep inside.
 
         With `gap` (the default) the result also says what the next grade needs (`result.gap`); that
         analysis costs about as much as the evaluation, so callers that only need the outcome skip it.
@@ -110,6 +115,8 @@ class Ruleset:
                 raise TypeError("evidence numbers must be Decimals, never floats: read the evidence with "
                                 "checker.load_evidence or checker.parse_evidence")
             evidence_bytes = dumps(evidence).encode("utf-8")
+        if not validated and self.schema:
+            check_evidence(evidence, self.schema, "<evidence>")
         raw = evidence_bytes
         provenance = {
             "ruleset": self.description,
@@ -222,6 +229,7 @@ def load_ruleset(reference: str | Path, text: str | None = None) -> Ruleset:
     libraries = _libraries(module, path, sources, digest, diagnostics, seen=(path.resolve(),))
     schema = _schema(module, path, digest, diagnostics)
     checker = Checker(module, schema, libraries)
+    schema = schema or {}
     model = checker.run()
     diagnostics += checker.diagnostics
     errors = [d for d in diagnostics if d.severity == "error"]
@@ -283,28 +291,30 @@ def _libraries(module: ast.Module, path: Path, sources, digest, diagnostics, see
     return libraries
 
 
-def _schema(module: ast.Module, path: Path, digest, diagnostics) -> dict:
+def _schema(module: ast.Module, path: Path, digest, diagnostics) -> dict | None:
+    """The evidence schema; None when it cannot be had (one diagnostic says why, and the evidence is then
+    read without a schema, so that its paths are not reported one by one)."""
     if module.header.kind == "library":
         return {}
     entry = next((m for m in module.header.meta if m.key == "evidence"), None)
     if entry is None:
         diagnostics.append(Diagnostic("missing-meta", "the ruleset header needs `evidence \"<schema file>\"`",
                                       module.header.span))
-        return {}
+        return None
     candidates = [path.parent / entry.value.zh, resource_dir("schemas") / entry.value.zh]
     found = next((c for c in candidates if is_file(c)), None)
     if found is None:
         diagnostics.append(Diagnostic("schema", f"cannot find the evidence schema \"{entry.value.zh}\"", entry.span))
-        return {}
+        return None
     try:
         data = read_file(found, what=("a JSON schema", "JSON 模式文件"))
     except InputError as exc:
         diagnostics.append(Diagnostic("schema", f"cannot read the evidence schema {found.name}: {exc.en}", entry.span))
-        return {}
+        return None
     digest.update(data)
     try:
         return json.loads(data)
     except ValueError as exc:
         diagnostics.append(Diagnostic("schema", f"the evidence schema {found.name} is not valid JSON: {exc}",
                                       entry.span))
-        return {}
+        return None

@@ -426,6 +426,7 @@ class _SchemaChecks:
     def __init__(self, schema: dict):
         self.schema = _decimalize(schema)
         self.fast = compile_check(self.schema)
+        self.periods = _periods(self.schema)
         self._full = None
 
     def full(self):
@@ -435,11 +436,70 @@ class _SchemaChecks:
 
     def problems(self, evidence: dict) -> tuple[list[Problem], bool]:
         """The problems, sorted, and whether they are all of them (see MAX_COUNTED)."""
+        reversed_periods = _reversed_periods(evidence, self.periods)
         if self.fast is not None and self.fast(evidence):
-            return [], True
+            return reversed_periods, True
         errors = list(itertools.islice(self.full().iter_errors(evidence), MAX_COUNTED + 1))
-        found = {p for e in errors[:MAX_COUNTED] for p in _problems_for(e)}
+        found = {p for e in errors[:MAX_COUNTED] for p in _problems_for(e)} | set(reversed_periods)
         return sorted(found, key=_sort_key), len(errors) <= MAX_COUNTED
+
+
+# ---------------------------------------------------------------- periods in order
+# JSON Schema cannot compare two fields, so one rule holds for every schema: an object whose schema gives it
+# both a `start` and an `end` date (a reporting period, a validity) must not end before it starts. The
+# objects are found once per schema, so valid evidence pays only for looking at them.
+
+def _periods(schema: dict) -> list[tuple]:
+    """Paths (keys, "*" for every item of an array) of the objects that have `start` and `end` dates."""
+    found, stack = [], [((), schema, 0)]
+    while stack:
+        path, node, depth = stack.pop()
+        if not isinstance(node, dict) or depth > DEFAULT_MAX_DEPTH:
+            continue
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/"):
+            target = schema
+            for part in ref[2:].split("/"):
+                target = target.get(part.replace("~1", "/").replace("~0", "~"), {}) if isinstance(target, dict) else {}
+            stack.append((path, target, depth + 1))
+        properties = node.get("properties", {})
+        if all(isinstance(properties.get(k), dict) and properties[k].get("format") == "date" for k in ("start", "end")):
+            found.append(path)
+        for key, child in properties.items() if isinstance(properties, dict) else ():
+            stack.append((path + (key,), child, depth + 1))
+        for keyword in ("items", "additionalProperties"):
+            if isinstance(node.get(keyword), dict):
+                stack.append((path + ("*",), node[keyword], depth + 1))
+        for keyword in ("allOf", "anyOf", "oneOf"):
+            for child in node.get(keyword, []) if isinstance(node.get(keyword), list) else ():
+                stack.append((path, child, depth + 1))
+    return sorted(set(found))
+
+
+def _reversed_periods(evidence, periods: list[tuple]) -> list[Problem]:
+    problems = []
+    for path in periods:
+        nodes = [((), evidence)]
+        for key in path:
+            nodes = [(at + (k,), v) for at, node in nodes
+                     for k, v in (node.items() if key == "*" and isinstance(node, dict) else
+                                  enumerate(node) if key == "*" and isinstance(node, list) else
+                                  [(key, node[key])] if isinstance(node, dict) and key in node else [])]
+        for at, node in nodes:
+            start, end = (node.get("start"), node.get("end")) if isinstance(node, dict) else (None, None)
+            if isinstance(start, str) and isinstance(end, str) and _date(end) and _date(start) \
+                    and _date(end) < _date(start):
+                problems.append(_problem(format_pointer(at + ("end",)), "period_reversed", start=start,
+                                         end=_show(end)))
+    return problems
+
+
+def _date(text: str):
+    import datetime
+    try:
+        return datetime.date.fromisoformat(text) if len(text) == 10 else None
+    except ValueError:
+        return None
 
 
 # By schema identity, the schema kept so that its id stays its own. Bounded: a process that loads rulesets

@@ -49,7 +49,7 @@ class _Library:
 
 
 class Checker(Calls):
-    def __init__(self, module: ast.Module, schema: dict, libraries: dict[str, _Library] | None = None):
+    def __init__(self, module: ast.Module, schema: dict | None, libraries: dict[str, _Library] | None = None):
         self.module = module
         self.schema = schema
         self.libraries = libraries or {}
@@ -262,7 +262,7 @@ class Checker(Calls):
 
     def check_variant(self, variant: ast.Variant) -> None:
         selector = self.infer(variant.selector)
-        if selector.kind != "string":
+        if selector.kind not in ("string", "any"):
             self.error("type", f"variants are chosen by a text, not {selector.describe()}", variant.selector.span)
         values = [o.value for o in variant.options]
         if selector.enum and set(values) != set(selector.enum):
@@ -442,6 +442,8 @@ class Checker(Calls):
             return Type("any")
         if name == "evidence":
             expr.ref = ast.EvidenceRef()
+            if self.schema is None:  # no schema to be had (reported once): nothing can be said of its paths
+                return Type("any")
             return Type("record", schema=self.schema)
         if name == "score" and self.context == "grade":
             expr.ref = ast.ScoreRef()

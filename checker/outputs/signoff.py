@@ -1,6 +1,6 @@
 """The sign-off of a report: who issues it, its number, and who assessed and reviewed it.
 
-A certification body describes itself once in an issuer file (YAML, read with safe_load):
+A certification body describes itself once in an issuer file (YAML, read with a safe loader):
 
     organisation: {zh: 示例认证中心, en: Example Certification Centre}   # or one text
     report_number: "ECC-{year}-{ruleset}-{evidence}"
@@ -25,6 +25,7 @@ from pathlib import Path
 import yaml
 
 from ..errors import CarbonCheckError
+from ..safeyaml import BoundedLoader
 
 ROLES = ("assessor", "reviewer")
 _FIELDS = {"organisation", "report_number", "people"}
@@ -38,9 +39,9 @@ class SignOffError(CarbonCheckError):
 def load_issuer(path: Path) -> dict:
     """An issuer file, checked: {"organisation", "report_number", "people": {role: {"name", "date"}}}."""
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+    try:  # a user's YAML: the safe loader that also refuses alias bombs
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=BoundedLoader)  # noqa: S506 - a safe loader
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError) as error:
         raise SignOffError(f"cannot read the issuer file {path}: {error}") from None
     if not isinstance(data, dict):
         raise SignOffError(f"{path}: the issuer file must be a mapping with organisation, report_number, people")

@@ -34,7 +34,7 @@ from ..evaluation.ruleset import Ruleset, load_ruleset
 from ..pointer import get, parse_pointer
 from ..errors import CarbonCheckError
 
-EXTENSIONS = {"json": "json", "html": "html", "md": "md", "text": "txt"}
+EXTENSIONS = {"json": "json", "html": "html", "md": "md", "text": "txt", "pdf": "pdf"}
 JSON_LINES = (".jsonl", ".ndjson")
 SETTINGS_FILE = "batch.json"
 LOCK_FILE = ".batch.lock"  # held by the batch writing into the folder
@@ -67,6 +67,7 @@ class Row:
     file: str | None = None
     error: str | None = None
     skipped: bool = False  # the result was already there
+    applicant: str | None = None  # the applicant's name, for the index
 
 
 @dataclass(frozen=True)
@@ -229,7 +230,8 @@ def score(application: Application, ruleset: Ruleset, settings: Settings, params
                 return kept
         evidence = parse_application(raw, application.source, ruleset=ruleset, max_bytes=settings.max_bytes).evidence
         result = ruleset.evaluate(evidence, params=params, date=settings.date, evidence_bytes=raw,
-                                  origins={n: {"source": s, "file_sha256": h} for n, s, h in settings.origins})
+                                  origins={n: {"source": s, "file_sha256": h} for n, s, h in settings.origins},
+                                  validated=True)
         # The JSON result last: a rerun takes an application as done only when its JSON result is readable.
         for fmt in sorted(settings.formats, key=lambda f: f == "json"):
             write_atomically(out / f"{application.id}.{EXTENSIONS[fmt]}", _render(result, fmt, settings.lang),
@@ -294,18 +296,20 @@ def _render(result, fmt: str, lang: str) -> bytes:
     if fmt == "json":
         return result.to_json().encode("utf-8")
     from ..outputs.report import render
-    return render(result, fmt, lang).encode("utf-8")
+    report = render(result, fmt, lang)
+    return report if isinstance(report, bytes) else report.encode("utf-8")  # a PDF is bytes already
 
 
 def _summary_of(result) -> dict:
-    return {"outcome": result.outcome, "grade": result.grade, "score": result.score}
+    return {"outcome": result.outcome, "grade": result.grade, "score": result.score, "applicant": result.applicant}
 
 
 def _row(application: Application, summary: dict, file: str, skipped: bool = False) -> Row:
     grade = summary.get("grade")
     score = summary.get("score")
     return Row(application.id, application.source, summary["outcome"], grade["id"] if grade else None,
-               None if score is None else format_number(Decimal(str(score))), file, None, skipped)
+               None if score is None else format_number(Decimal(str(score))), file, None, skipped,
+               (summary.get("applicant") or {}).get("name"))
 
 
 def _kept(out: Path, application: Application, ruleset_sha: str, evidence_sha: str,

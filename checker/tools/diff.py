@@ -151,7 +151,7 @@ def _evaluate(ruleset: Ruleset, params: dict, evidence: dict, raw: bytes, date, 
     try:
         if check:
             check_evidence(evidence, ruleset.schema, source)
-        result = ruleset.evaluate(evidence, params=params, date=date, evidence_bytes=raw, gap=False)
+        result = ruleset.evaluate(evidence, params=params, date=date, evidence_bytes=raw, gap=False, validated=True)
     except EvidenceError as error:
         return Side(INVALID, error=" | ".join(error.render(lang).splitlines())), None
     except Exception as error:  # one application's fault must not stop the others

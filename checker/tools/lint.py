@@ -69,9 +69,9 @@ def lint_grades(ruleset, overlaps: bool = False) -> list[Diagnostic]:
                 kept.append(clause.condition)
             else:
                 notes.append(Diagnostic(
-                    "grade-not-analysed", f"grade {grade.node.id}: `{clause.text}` reads more than score, lets "
-                    "and the variant compared with constants; the grade-table analysis takes it as holding",
-                    clause.node.span, severity="note"))
+                    "grade-not-analysed", f"grade {grade.node.id}: `{clause.text}` is not a comparison with "
+                    "constants of the score, the variant or a let holding a number or true/false; the grade-table "
+                    "analysis takes it as holding", clause.node.span, severity="note"))
         conditions.append(kept)
     if not found:
         return notes

@@ -9,7 +9,7 @@ import click
 import json
 
 from ...evaluation.result import dumps
-from ...evaluation.ruleset import display_path, load_ruleset, shipped_rulesets
+from ...evaluation.ruleset import display_path, load_ruleset, locate, shipped_rulesets
 from ...language.diagnostics import RulesetError
 from ...outputs.files import write_atomically
 from ...tools.cases import CasesError, exit_code, find_all_cases, junit_xml, run_file, summary
@@ -40,12 +40,11 @@ def rulesets():
               help="json or sarif (SARIF 2.1.0, for code scanning and editors): every diagnostic on stdout.")
 def lint(ruleset, overlaps, fmt):
     """Load RULESET and report every problem and warning in it, with the gaps of its grade table."""
-    from ...tools.lint import lint_grades
     if fmt != "text":
         _lint_for_machines(ruleset, overlaps, fmt)
         return
     rules = load_ruleset(ruleset)
-    found = rules.warnings + lint_grades(rules, overlaps=overlaps)
+    found = _findings(rules, overlaps)
     for diagnostic in found:
         click.echo(painted(diagnostic.render(rules.sources)), err=True)
     warnings = sum(d.severity == "warning" for d in found)
@@ -54,13 +53,19 @@ def lint(ruleset, overlaps, fmt):
                + (f", {notes} note{'s' * (notes != 1)})" if notes else ")"))
 
 
+def _findings(rules, overlaps: bool) -> list:
+    """What lint reports of a loaded ruleset: its warnings, what nothing uses, its schema, its grade table."""
+    from ...tools.lint import lint_grades
+    from ...tools.lint_usage import lint_schema, lint_unused
+    return rules.warnings + lint_unused(rules) + lint_schema(rules) + lint_grades(rules, overlaps=overlaps)
+
+
 def _lint_for_machines(ruleset: str, overlaps: bool, fmt: str) -> None:
     """`lint --format json|sarif`: the diagnostics of a ruleset, loaded or not, as one JSON document."""
     from ...tools.findings import as_json, as_sarif
-    from ...tools.lint import lint_grades
     try:
         rules = load_ruleset(ruleset)
-        found, failed = rules.warnings + lint_grades(rules, overlaps=overlaps), False
+        found, failed = _findings(rules, overlaps), False
     except RulesetError as error:
         found, failed = error.diagnostics, True
     click.echo(json.dumps(as_sarif(found) if fmt == "sarif" else as_json(found, ruleset), ensure_ascii=False,
@@ -108,9 +113,24 @@ def run_cases(targets, junit):
 
 @click.command(epilog=exit_codes_help("printed"))
 @click.argument("ruleset", shell_complete=complete_ruleset)
-def schema(ruleset):
+@click.option("--scaffold", is_flag=True, help="Write a starting schema from the evidence paths the ruleset reads "
+                                               "(types and units from their use, descriptions to fill in).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="Write to FILE (atomically) instead of printing.")
+def schema(ruleset, scaffold, output):
     """Print the JSON Schema (Draft 2020-12) of the evidence RULESET reads."""
-    click.echo(json.dumps(evidence_schema(load_ruleset(ruleset)), ensure_ascii=False, indent=2))
+    if scaffold:
+        from ...language.parse import parse
+        from ...tools.scaffold import scaffold as starting_schema
+        path = locate(ruleset)
+        data = starting_schema(parse(path.read_text(encoding="utf-8"), display_path(path)))
+    else:
+        data = evidence_schema(load_ruleset(ruleset))
+    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    if output:
+        write_atomically(output, text.encode("utf-8"))
+    else:
+        click.echo(text, nl=False)
 
 
 @click.command("diff", epilog="""\b

@@ -61,7 +61,11 @@ def read_form(schema: dict, pairs: list[tuple[str, str]]) -> tuple[dict, dict[st
             continue
         base = "/" + "/".join(group.pointer) + "/"
         rows = sorted({int(m.group(1)) for name in given for m in [re.match(re.escape(base) + r"(\d{1,6})(/|$)", name)]
-                       if m})[:MAX_ROWS]
+                       if m})
+        if len(rows) > MAX_ROWS:   # refused whole, never cut short
+            problems[base.rstrip("/")] = (f"expected at most {MAX_ROWS} rows, found {len(rows)}",
+                                          f"最多 {MAX_ROWS} 行，实际为 {len(rows)} 行")
+            continue
         entries = []
         for row in rows:
             cells = {f.key: given.get(table_pointer(group, row, f.key), "") for f in group.fields}
@@ -102,7 +106,7 @@ def texts_of(schema: dict, evidence: dict) -> dict[str, str]:
                 if value is not None:
                     texts[form_pointer(group, field.key)] = show(value)
         elif isinstance(node, list):
-            for row, entry in enumerate(node[:MAX_ROWS]):
+            for row, entry in enumerate(node):
                 for field in group.fields:
                     value = _at(entry, field.path())
                     if value is not None:
