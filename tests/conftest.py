@@ -1,7 +1,15 @@
 """What the whole suite shares."""
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import pytest
+import yaml
+
+from checker import RulesetError, load_ruleset
+from checker.evaluation.result import dumps
+from checker.tools.cases import CaseLoader
 
 pytest_plugins = ["pytester"]  # to run pytest on a folder of its own (the ruleset-cases plugin's tests)
 
@@ -12,3 +20,55 @@ def pytest_configure(config):
     if not config.pluginmanager.has_plugin("carbon-check"):
         raise pytest.UsageError("install the package (pip install -e '.[test]') so that its pytest plugin "
                                 "runs the rulesets' cases")
+
+
+# ------------------------------------------------------------------ rulesets from text, for the language tests
+
+LANGUAGE = Path(__file__).parent / "language"
+HEADER = 'ruleset conformance { title "一致性" en "Conformance" version "1" evidence "evidence.schema.json" }\n'
+
+
+def read_yaml(path: Path):
+    """Safe YAML with exact Decimal numbers and dates as text; mappings come back as plain dicts."""
+    return _plain(yaml.load(path.read_text(encoding="utf-8"), Loader=CaseLoader))  # noqa: S506 - a SafeLoader
+
+
+def _plain(value):
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
+
+
+def ruleset_text(rules: str) -> str:
+    """A whole ruleset as written, or a fragment of declarations under a minimal header."""
+    return rules if rules.lstrip().startswith(("ruleset", "library")) else HEADER + rules
+
+
+def load_rules(rules: str, schema: dict | None = None, files: dict[str, str] | None = None):
+    """Load ruleset text with its evidence schema (and any library `files`) from a scratch folder."""
+    with tempfile.TemporaryDirectory() as folder:
+        folder = Path(folder)
+        (folder / "evidence.schema.json").write_text(dumps(schema or {"type": "object"}), encoding="utf-8")
+        for name, text in (files or {}).items():
+            (folder / name).write_text(text, encoding="utf-8")
+        (folder / "conformance.rules").write_text(ruleset_text(rules), encoding="utf-8")
+        return load_ruleset(folder / "conformance.rules")
+
+
+def load_errors(rules: str, schema: dict | None = None) -> list[str]:
+    """The first line of each diagnostic a ruleset raises, without its place: `error[code]: message`."""
+    with pytest.raises(RulesetError) as raised:
+        load_rules(rules, schema)
+    return [f"{d.severity}[{d.code}]: {d.message}" for d in raised.value.diagnostics]
+
+
+def value_of(result, name: str):
+    """A let's value in the result's JSON form, or {"missing": pointers} / {"error": reason}."""
+    item = next(v for v in result.to_dict()["values"] if v["id"] == name)
+    if item["status"] == "missing":
+        return {"missing": item["missing"]}
+    if item["status"] == "error":
+        return {"error": item["failure"]}
+    return item["value"]

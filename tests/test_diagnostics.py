@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from checker import RulesetError, load_ruleset
 from checker.interfaces.cli import main
 from checker.language.parse import MAX_SYNTAX_ERRORS
-from test_language import load_errors
+from conftest import load_errors
 
 INVALID = Path(__file__).parent / "data" / "language" / "invalid"
 GOLDEN = sorted(INVALID.glob("*.rules"))

@@ -23,7 +23,7 @@ SHIPPED = ROOT / "rulesets" / "zero-carbon-factory.rules"
 SCHEMA = ROOT / "schemas" / "zero-carbon-factory.schema.json"
 # The edit: the 4-star offset threshold from 80% to 85%, and one placeholder point moved from E1 to E2.
 EDITS = {
-    'version  "1.0.0"': 'version  "1.1.0"',
+    'version   "1.0.0"': 'version   "1.1.0"',
     'en "Renewable electricity share" max 15': 'en "Renewable electricity share" max 14',
     'en "Energy efficiency of the main products" max 10': 'en "Energy efficiency of the main products" max 11',
     "score > 80 and offset_ratio >= 80%": "score > 80 and offset_ratio >= 85%",

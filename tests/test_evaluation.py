@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from checker import load_ruleset, parse_evidence
-from test_language import load_rules, value_of
+from conftest import load_rules, value_of
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples" / "zero-carbon-factory").glob("*.json"))

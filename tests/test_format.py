@@ -17,7 +17,7 @@ from checker.language.diagnostics import RulesetError
 from checker.language.format import WIDTH, format_source, shape
 from checker.language.parse import parse
 
-from test_language import LANGUAGE, read_yaml, ruleset_text
+from conftest import LANGUAGE, read_yaml, ruleset_text
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = sorted((ROOT / "rulesets").glob("*.rules")) + sorted((ROOT / "rulesets" / "lib").glob("*.rules"))
@@ -179,10 +179,25 @@ def test_long_conditions_break_before_their_operators():
     assert [line.split()[0] for line in lines[4:]] == ["evidence.indicator_0"] + ["and"] * 7
 
 
+def test_long_argument_lists_fill_lines_aligned_after_the_parenthesis():
+    codes = ", ".join(f'"{7200 + i}"' for i in range(30))
+    formatted = assert_formats(f'ruleset r {{ title "t" }}\nlet steel = starts_with_any(evidence.cn, {codes})\n')
+    lines = formatted.splitlines()[3:]
+    assert len(lines) > 2 and all(len(line) <= WIDTH for line in lines)
+    assert lines[0].startswith("let steel = starts_with_any(evidence.cn, ")
+    assert all(line.startswith(" " * len("let steel = starts_with_any(") + '"') for line in lines[1:])
+
+
 def test_syntax_errors_are_the_checkers_own():
     with pytest.raises(RulesetError) as raised:
         format_source('ruleset r { title "t" }\nlet x = 1 +\n', "bad.rules")
     assert raised.value.diagnostics[0].span.file == "bad.rules"
+
+
+def test_shipped_rulesets_are_formatted():
+    """CI's check that every shipped ruleset is in the canonical layout: run `carbon-check fmt rulesets/`."""
+    result = CliRunner().invoke(main, ["fmt", "--check", str(ROOT / "rulesets")])
+    assert result.exit_code == 0, result.output
 
 
 # ------------------------------------------------------------------ the command

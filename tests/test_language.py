@@ -30,69 +30,15 @@ Every key under `expect` is checked; a case must expect something.
 """
 from __future__ import annotations
 
-import tempfile
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-import yaml
 
-from checker import RulesetError, load_ruleset
-from checker.tools.cases import CaseLoader
 from checker.evaluation.result import dumps
+from conftest import LANGUAGE, load_errors, load_rules, read_yaml, value_of
 
-LANGUAGE = Path(__file__).parent / "language"
-HEADER = 'ruleset conformance { title "一致性" en "Conformance" version "1" evidence "evidence.schema.json" }\n'
 EXPECTATIONS = {"value_of", "display_of", "outcome", "grade", "provisional_grade", "score", "statuses", "points",
                 "missing", "errors", "explanation", "error"}
-
-
-# ------------------------------------------------------------------ helpers shared by the language tests
-
-def read_yaml(path: Path):
-    """Safe YAML with exact Decimal numbers and dates as text; mappings come back as plain dicts."""
-    return _plain(yaml.load(path.read_text(encoding="utf-8"), Loader=CaseLoader))  # noqa: S506 - a SafeLoader
-
-
-def _plain(value):
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_plain(item) for item in value]
-    return value
-
-
-def ruleset_text(rules: str) -> str:
-    """A whole ruleset as written, or a fragment of declarations under a minimal header."""
-    return rules if rules.lstrip().startswith(("ruleset", "library")) else HEADER + rules
-
-
-def load_rules(rules: str, schema: dict | None = None, files: dict[str, str] | None = None):
-    """Load ruleset text with its evidence schema (and any library `files`) from a scratch folder."""
-    with tempfile.TemporaryDirectory() as folder:
-        folder = Path(folder)
-        (folder / "evidence.schema.json").write_text(dumps(schema or {"type": "object"}), encoding="utf-8")
-        for name, text in (files or {}).items():
-            (folder / name).write_text(text, encoding="utf-8")
-        (folder / "conformance.rules").write_text(ruleset_text(rules), encoding="utf-8")
-        return load_ruleset(folder / "conformance.rules")
-
-
-def load_errors(rules: str, schema: dict | None = None) -> list[str]:
-    """The first line of each diagnostic a ruleset raises, without its place: `error[code]: message`."""
-    with pytest.raises(RulesetError) as raised:
-        load_rules(rules, schema)
-    return [f"{d.severity}[{d.code}]: {d.message}" for d in raised.value.diagnostics]
-
-
-def value_of(result, name: str):
-    """A let's value in the result's JSON form, or {"missing": pointers} / {"error": reason}."""
-    item = next(v for v in result.to_dict()["values"] if v["id"] == name)
-    if item["status"] == "missing":
-        return {"missing": item["missing"]}
-    if item["status"] == "error":
-        return {"error": item["failure"]}
-    return item["value"]
 
 
 # ------------------------------------------------------------------ the suite

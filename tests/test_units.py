@@ -10,7 +10,7 @@ import pytest
 
 from checker.evaluation.evaluate import CONTEXT
 from checker.language.units import ONE, PERCENT, UnitError, convert, known_symbols, parse_unit
-from test_language import load_rules
+from conftest import load_rules
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "language.md"
 

@@ -226,7 +226,7 @@ def _collect(node, parent: str, out: list, glue_next: list) -> None:
         return
     glue = glue_next[0] or node in (")", "]", ",", ".", ":")
     glue = glue or (node.type == "PERCENT" and bool(out) and out[-1][0].type == "NUMBER")  # 100%, but in %
-    glue = glue or (node in ("(", "[") and parent in ("call", "aggregate", "index"))
+    glue = glue or (node in ("(", "[") and parent in ("call", "aggregate", "index", "head_call"))
     glue = glue or (node == "}" and parent == "member")
     out.append((node, not glue))
     glue_next[0] = (node in ("(", "[", ".") or (node == "-" and parent in ("neg", "signed_number"))
@@ -278,8 +278,34 @@ def _expr(w: _Writer, node, cont: int, first_space: bool = True, parent: str = "
     if node.data == "conditional":
         _conditional(w, node, cont, first_space)
         return
+    if node.data == "call":
+        _call(w, node, cont, first_space)
+        return
     spaces = iter(_pieces(node, parent))
     _expr_children(w, node, cont, first_space, spaces)
+
+
+def _call(w: _Writer, node: Tree, cont: int, first_space: bool) -> None:
+    """`f(a, b, …)` too long for its line: the arguments fill lines, aligned after the parenthesis."""
+    name, opening, *rest = [c for c in node.children if c is not None]
+    closing = rest.pop()
+    w.put(name, space=first_space)
+    w.put(opening, space=False)
+    column = w.column()
+    aligned = column if column <= WIDTH // 2 else cont
+    arguments: list[list] = []
+    for kid in rest:
+        if isinstance(kid, Token) and kid == ",":
+            arguments[-1].append(kid)
+        else:
+            arguments.append([kid])
+    for i, (argument, *comma) in enumerate(arguments):
+        if i and not w.fits(_flat(argument) + ("," if comma else "")):
+            w.newline(aligned)
+        _expr(w, argument, aligned + STEP, first_space=i > 0)
+        for token in comma:
+            w.put(token, space=False)
+    w.put(closing, space=False)
 
 
 def _conditional(w: _Writer, node: Tree, cont: int, first_space: bool) -> None:
@@ -288,8 +314,9 @@ def _conditional(w: _Writer, node: Tree, cont: int, first_space: bool) -> None:
     while True:
         if_, condition, then, value, else_, otherwise = node.children
         w.put(if_, space=space)
+        lines = len(w.lines)
         _expr(w, condition, cont + STEP)
-        if not w.fits(_flat(then) + " " + _flat(value)):
+        if len(w.lines) > lines or not w.fits(_flat(then) + " " + _flat(value)):  # a broken condition: `then` below
             w.newline(cont)
         w.put(then)
         _expr(w, value, cont + STEP)
@@ -385,7 +412,7 @@ def _items(kids: list) -> list[list]:
 
 def _group(item: list) -> Tree:
     """An item as one node, so that its words are spaced as in a formula: `f(a: text, b)`, `max 15`."""
-    return Tree("call" if any(isinstance(t, Token) and t == "(" for t in item) else "item", item)
+    return Tree("head_call" if any(isinstance(t, Token) and t == "(" for t in item) else "item", item)
 
 
 def _split_text(node: Tree) -> list[list]:

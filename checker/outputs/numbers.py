@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 import re
-from decimal import ROUND_HALF_UP, Context, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 
 from babel.numbers import format_decimal
 
@@ -51,8 +51,9 @@ def number(value: Decimal, lang: str, places: int = _PLAIN) -> str:
     if value.is_zero():
         value = abs(value)  # "-0" says nothing a reader can use
     shown = max(-value.as_tuple().exponent, 0)
-    return format_decimal(value, format=_pattern(shown), locale=_LOCALES.get(lang, "en"),
-                          decimal_quantization=False)
+    with localcontext(_WIDE):   # Babel quantizes in the current context: 28 digits cannot hold 2.1e106
+        return format_decimal(value, format=_pattern(shown), locale=_LOCALES.get(lang, "en"),
+                              decimal_quantization=False)
 
 
 @functools.lru_cache(maxsize=32)

@@ -343,8 +343,8 @@ def _non_empty(path: Path) -> bool:
 def previous_settings_differ(out: Path, settings: Settings) -> bool:
     """Whether the folder's results were made with other parameters or another report language.
 
-    Results record the ruleset and evidence hashes but not the parameters, so the folder keeps them
-    in `batch.json`; when they differ nothing already there can be kept.
+    The folder keeps the settings it was made with in `batch.json` (results record their parameters too,
+    but the report language only shows in the reports); when they differ nothing already there can be kept.
     """
     try:
         previous = json.loads((Path(out) / SETTINGS_FILE).read_text("utf-8"))

@@ -133,8 +133,8 @@ def _visit(expr, env: dict, uses: _Uses, required: bool, wanted: str | None = No
         for side in sides:
             side_path = _path(side, env)
             if side_path and known:
-                enum = [o.value for o in expr.options if isinstance(o, ast.String)] \
-                    if isinstance(expr, ast.Member) and known[0] == "string" else None
+                # The texts it is compared with are the values the rules know: a starting enum.
+                enum = [o.value for o in sides if isinstance(o, ast.String)] if known[0] == "string" else None
                 uses.note(side_path, known[0], known[1], enum, required)
             _visit(side, env, uses, required)
     elif isinstance(expr, ast.Logic):
