@@ -139,6 +139,19 @@ grades "等级" en "Levels" max 100 {
 }""", [("grade-not-analysed", "grade a: `offset_ratio + removal_ratio >= 100%` is not a comparison with "
                               "constants of the score, the variant or a let holding a number or true/false; the "
                               "grade-table analysis takes it as holding")]),
+    "a higher score never gets a lower grade": ("""
+grades "等级" en "Levels" max 100 {
+  grade a "甲" en "A": score >= 95
+  grade b "乙" en "B": score in [80, 90)
+  grade c "丙" en "C": score >= 60
+}""", [("grade-inversion", "c at score = 90, although score = 85 with the other values the same gets b")]),
+    "lower is better: a lower intensity never gets a lower grade": ("""
+grades "等级" en "Levels" max 100 {
+  grade a "甲" en "A": intensity <= 0.1 tCO2e/MWh
+  grade b "乙" en "B": intensity in (0.2 tCO2e/MWh, 0.5 tCO2e/MWh]
+  grade c "丙" en "C": intensity <= 0.5 tCO2e/MWh
+}""", [("grade-inversion", "c at intensity = 0.2 tCO2e/MWh, although intensity = 0.35 tCO2e/MWh with the other "
+                           "values the same gets b")]),
     "a higher score never loses a grade": ("""
 grades "等级" en "Levels" max 100 {
   grade a "甲" en "A": score in [90, 95]

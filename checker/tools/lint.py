@@ -1,4 +1,5 @@
-"""Grade-table lint: points where no grade holds although a worse point is graded, and grades that overlap.
+"""Grade-table lint: points where no grade holds although a worse point is graded, points where a better value
+gets a lower grade, and grades that overlap.
 
 Grade conditions compare `score`, lets and the variant with constants. Between two neighbouring constants
 every such comparison keeps its truth value, so evaluating the compiled clauses at each constant, at one
@@ -51,7 +52,8 @@ class Axis:
 
 
 def lint_grades(ruleset, overlaps: bool = False) -> list[Diagnostic]:
-    """Warnings about the grades table of a loaded ruleset: `grade-gap`, and `grade-overlap` if asked."""
+    """Warnings about the grades table of a loaded ruleset: `grade-gap`, `grade-inversion`, and `grade-overlap`
+    if asked."""
     program, grades = ruleset.program, ruleset.model.grades
     if not program.grades:
         return []
@@ -92,6 +94,12 @@ def lint_grades(ruleset, overlaps: bool = False) -> list[Diagnostic]:
                                "conditions that set only a minimum (`score > 80` rather than `score in (80, 90]`) "
                                "leave no such gap", severity="warning")
                     for (a, g), (p, q) in sorted(table.gaps(points).items())]
+        warnings += [Diagnostic("grade-inversion", f"{ids[worse]} at {table.where(q)}, although "
+                                                   f"{axes[a].name} = {table.value(a, p)} with the other values the "
+                                                   f"same gets {ids[better]}", spans[worse],
+                                hint="a better value should never give a lower grade: check the bounds of each "
+                                     "grade's interval", severity="warning")
+                     for (a, better, worse), (p, q) in sorted(table.inversions(points).items())]
         if overlaps:
             warnings += [Diagnostic("grade-overlap", f"{ids[i]} and {ids[j]} both hold at {table.where(p)}: "
                                                      f"the first listed, {ids[i]}, wins", spans[j],
@@ -142,6 +150,22 @@ class _Table:
                                                        for i in range(p[a] + 1, self.sizes[a]))):
                     continue  # without a better direction, only a hole between two graded values is a gap
                 found.setdefault((a, self.holding(q)[0]), (p, q))
+        return found
+
+    def inversions(self, points: list[tuple]) -> dict[tuple[int, int, int], tuple[tuple, tuple]]:
+        """(axis, grade, lower grade) → a graded point and the next graded point that is better on that axis
+        alone but gets the lower grade (grades are listed best first, so a lower grade has a higher index)."""
+        found = {}
+        for a in (a for a, axis in enumerate(self.axes) if axis.ordered and axis.better):
+            step = self.axes[a].better
+            ahead = (lambda p: range(p[a] + 1, self.sizes[a])) if step > 0 else (lambda p: range(p[a] - 1, -1, -1))
+            for p in points:
+                held = self.holding(p)
+                if not held:
+                    continue
+                q = next((q for q in (_moved(p, a, i) for i in ahead(p)) if self.holding(q)), None)
+                if q is not None and self.holding(q)[0] > held[0]:
+                    found.setdefault((a, held[0], self.holding(q)[0]), (p, q))
         return found
 
     def overlaps(self, points: list[tuple]) -> dict[tuple[int, int], tuple]:
