@@ -59,7 +59,7 @@ def scaffold(module: ast.Module) -> dict:
                 _visit(grade.condition, {}, uses, False, "boolean")
     title = next((m.value for m in module.header.meta if m.key == "title"), None)
     schema = {"$schema": DRAFT_2020_12, "title": f"Evidence for {module.header.id}",
-              "description": f"Evidence for {title.en or title.zh if title else module.header.id}. TODO: describe.",
+              "description": f"Evidence for {title.en or title.zh if title else module.header.id}. To be described.",
               "x-description-zh": f"{title.zh if title else module.header.id}的申请材料（待完善说明）。"}
     schema.update(_node((), uses))
     return schema
@@ -203,7 +203,7 @@ def _visit(expr, env: dict, uses: _Uses, required: bool, wanted: str | None = No
 def _node(path: tuple, uses: _Uses) -> dict:
     children = sorted({p[len(path)] for p in uses.hints if len(p) > len(path) and p[:len(path)] == path})
     where = "/".join(path) or "the evidence"
-    described = {"description": f"TODO: describe {where}.", "x-description-zh": f"待填写：{where} 的说明。"}
+    described = {"description": f"To be described: {where}.", "x-description-zh": f"待填写：{where} 的说明。"}
     if ITEM in children:
         return {"type": "array", **described, "maxItems": 1000, "items": _node((*path, ITEM), uses)}
     if children:
@@ -222,7 +222,7 @@ def _node(path: tuple, uses: _Uses) -> dict:
     if kind == "string":
         if hint.get("enum"):
             return {"type": "string", **described, "enum": hint["enum"], "examples": hint["enum"][:1]}
-        return {"type": "string", **described, "maxLength": 200, "examples": ["TODO"]}
+        return {"type": "string", **described, "maxLength": 200, "examples": ["(to be filled in)"]}
     if kind == "array":
         return {"type": "array", **described, "maxItems": 1000, "items": {"type": "number", **described,
                                                                          "x-unit": "1", "examples": [0]}}
