@@ -368,7 +368,7 @@ def _decimalize(node):
     return node
 
 
-def _problems_for(e: ValidationError) -> list[Problem]:
+def _problems_for(e) -> list[Problem]:   # e: a jsonschema ValidationError
     ptr, kw, want, got = format_pointer(e.absolute_path), e.validator, e.validator_value, e.instance
     if kw in ("anyOf", "oneOf") and e.context:
         from jsonschema.exceptions import best_match

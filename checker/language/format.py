@@ -123,7 +123,8 @@ def _attach_comments(source: str, tokens: list[Token]) -> dict:
 
 # Output ---------------------------------------------------------------------------------------------------
 
-def _width(text: str) -> int:
+def display_width(text: str) -> int:
+    """Terminal columns: wide (CJK) characters take two."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
@@ -139,10 +140,10 @@ class _Writer:
         self.must_break = False
 
     def column(self) -> int:
-        return _width(self.current) if self.current else self.indent
+        return display_width(self.current) if self.current else self.indent
 
     def fits(self, text: str, space: bool = True) -> bool:
-        return not self.must_break and self.column() + (1 if space and self.current else 0) + _width(text) <= WIDTH
+        return not self.must_break and self.column() + (1 if space and self.current else 0) + display_width(text) <= WIDTH
 
     def newline(self, indent: int) -> None:
         if self.current:
@@ -464,16 +465,16 @@ def _block(w: _Writer, node: Tree, kids: list, indent: int) -> None:
 
 def _aligned(w: _Writer, entries: list, indent: int, key) -> None:
     """Entries whose first word is padded so that what follows lines up: metas, variant options."""
-    width = max((_width(_flat(key(e)[0])) for e in entries), default=0)
+    width = max((display_width(_flat(key(e)[0])) for e in entries), default=0)
     # One layout for all: if one entry needs a second line, every cite goes on its own.
-    own_line = any(indent + width + 1 + _width(_flat(Tree("entry", e.children[1:]))) > WIDTH for e in entries)
+    own_line = any(indent + width + 1 + display_width(_flat(Tree("entry", e.children[1:]))) > WIDTH for e in entries)
     for entry in entries:
         kids = [c for c in entry.children if c is not None]
         first = _leaves(entry).__next__()
         w.newline(indent)
         w.comments(first, statement=True)
         w.newline(indent)
-        w.put(kids[0], _text(kids[0]) + " " * (width - _width(_text(kids[0]))))
+        w.put(kids[0], _text(kids[0]) + " " * (width - display_width(_text(kids[0]))))
         _fill(w, _items(kids[1:]), indent + width + 1, stay=1, own_line=own_line)
 
 
@@ -484,9 +485,9 @@ def _rows(w: _Writer, rows: list, indent: int) -> None:
         key, *rest = [c for c in row.children if c is not None]
         cite = rest.pop() if rest and isinstance(rest[-1], Tree) and rest[-1].data == "cite" else None
         table.append((row, key, rest, cite))
-    key_width = max(_width(_flat(key)) for _, key, _, _ in table)
+    key_width = max(display_width(_flat(key)) for _, key, _, _ in table)
     columns = max(len(cells) for _, _, cells, _ in table)
-    widths = [max((_width(_flat(cells[i])) for _, _, cells, _ in table if i < len(cells)), default=0)
+    widths = [max((display_width(_flat(cells[i])) for _, _, cells, _ in table if i < len(cells)), default=0)
               for i in range(columns)]
     for row, key, cells, cite in table:
         w.newline(indent)
@@ -494,9 +495,9 @@ def _rows(w: _Writer, rows: list, indent: int) -> None:
         w.newline(indent)
         w.cont = indent + STEP
         _put_flat(w, key)
-        pad = key_width - _width(_flat(key))
+        pad = key_width - display_width(_flat(key))
         for i, cell in enumerate(cells):
-            pad += widths[i] - _width(_flat(cell))
+            pad += widths[i] - display_width(_flat(cell))
             _put_padded(w, cell, pad)
             pad = 0
         if cite is not None:
@@ -511,12 +512,12 @@ def _put_padded(w: _Writer, node, pad: int) -> None:
 
 def _tiers(w: _Writer, node: Tree, indent: int) -> None:
     tiers = [t for t in node.children if t is not None]
-    width = max(_width(_text(t.children[0])) for t in tiers)
+    width = max(display_width(_text(t.children[0])) for t in tiers)
     for tier in tiers:
         points, *rest = tier.children
         w.newline(indent)
         w.comments(points, statement=True)
         w.newline(indent)
-        w.put(points, " " * (width - _width(_text(points))) + _text(points))
+        w.put(points, " " * (width - display_width(_text(points))) + _text(points))
         for kid in rest:
             _expr(w, kid, indent + 2 * STEP)

@@ -1,8 +1,8 @@
 """The gap to a grade and a what-if comparison as text for the terminal, in the words of the catalogue."""
 from __future__ import annotations
 
-import unicodedata
 
+from ..language.format import display_width
 from ..catalogue import fill, messages
 from ..evaluation.result import ERROR, MISSING, NOT_MET, Result, format_number
 from .report import display_value
@@ -51,8 +51,7 @@ def render_comparison(diff: dict, changes: list[str], lang: str = "zh") -> str:
 
 def _padded(text: str, columns: int) -> str:
     """`text` and spaces to fill `columns` terminal columns; a Chinese character takes two."""
-    width = sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
-    return text + " " * max(columns - width, 1)
+    return text + " " * max(columns - display_width(text), 1)
 
 
 _MARKS = {NOT_MET: "✗", MISSING: "?", ERROR: "!"}

@@ -216,7 +216,6 @@ def build_view(data: dict, lang: str, t: dict, rich: bool = False) -> dict:
     show_score = outcome != "inconclusive" and data.get("score") is not None and data.get("max_score") is not None
     sections = [_section(s, shown) for s in data["sections"]]
     requirements = [_item(r, shown) for r in data["requirements"]]
-    criteria = [c for s in sections for c in s["criteria"]]
     applicant = data.get("applicant") or {}
     title = f"{label(ruleset.get('title')) or ruleset['id']} · {t['report']['title']}"
     status = label(ruleset.get("status"))

@@ -13,8 +13,9 @@ from ...evaluation.ruleset import display_path, load_ruleset, locate, shipped_ru
 from ...language.diagnostics import RulesetError
 from ...outputs.files import write_atomically
 from ...tools.cases import CasesError, exit_code, find_all_cases, junit_xml, run_file, summary
+from ...language.format import display_width
 from .common import (EXIT_INTERNAL, EXIT_INVALID, EXIT_NOT_GRADED, EXIT_OK, complete_ruleset, date_option,
-                     display_width, evaluation_date, evidence_schema, exit_codes_help, lang_option,
+                     evaluation_date, evidence_schema, exit_codes_help, lang_option,
                      max_bytes_option, paint, painted, parse_params)
 
 

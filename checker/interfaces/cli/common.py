@@ -188,10 +188,6 @@ def params_file(path: Path) -> dict:
 
 
 
-def display_width(text: str) -> int:
-    """Terminal columns: wide (CJK) characters take two."""
-    import unicodedata
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 
