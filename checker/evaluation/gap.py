@@ -25,13 +25,15 @@ from ..language.schema import resolve
 from ..language.types import Type
 from ..language.values import UNKNOWN
 from ..pointer import format_pointer, get, patched
+from .advice import Edit, advise
 from .evaluate import CONTEXT
-from .result import ERROR, FAIL, INELIGIBLE, MET, MISSING, NOT_MET, Result, format_number, format_value
+from .result import ERROR, FAIL, INELIGIBLE, MET, MISSING, NOT_MET, PARTLY_MET, Result, format_number, format_value
 
 # Probe steps, in the input's own unit: small beside real quantities, so both fall on the same linear
 # piece of a `max(…, 0)` or `min(…, 100%)` the input passes through.
 PROBES = (Decimal(1), Decimal(2))
 MAX_ACTIONS = 3  # single-input changes offered per condition
+CENT = Decimal("0.01")  # points are kept to the cent: `score > 90` needs 90.01
 SYMBOLS = {">=": "≥", ">": ">", "==": "=", "<=": "≤", "<": "<", "!=": "≠"}
 FLIPPED = {">=": "<=", ">": "<", "<=": ">=", "<": ">", "==": "==", "!=": "!="}
 # How the size of a change relates to the solved boundary, by the operator met at it: catalogue keys.
@@ -68,18 +70,27 @@ def gap_to(ruleset, evidence: dict, result: Result, params: dict | None = None,
         if current is not None and ids.index(current["id"]) == 0:
             return None
         chosen = ids.index(current["id"]) - 1 if current is not None else len(grades) - 1
-    with decimal.localcontext(CONTEXT):
-        analysis = _Analysis(ruleset.gap_plan, ruleset.schema, evidence, _parameters(program, params or {}), result)
+    values = _parameters(program, params or {})
+
+    def analysed(evidence: dict, result: Result) -> tuple[list[dict], list["Edit"]]:
+        analysis = _Analysis(ruleset.gap_plan, ruleset.schema, evidence, values, result)
         conditions = []
         if result.outcome == INELIGIBLE:
             for compiled, item in zip(program.requirements, result.requirements):
                 if item.status == FAIL:
                     conditions.append(analysis.requirement(compiled, item))
-        grade = grades[chosen]
-        for compiled, item in zip(program.grades[chosen].clauses, grade.conditions):
+        for compiled, item in zip(program.grades[chosen].clauses, result.grades[chosen].conditions):
             if item.status != MET:
                 conditions.append(analysis.condition(compiled.node, item.status, item.detail))
-    return {"target": {"id": grade.id, "label": grade.label}, "conditions": conditions}
+        return conditions, analysis.edits()
+
+    with decimal.localcontext(CONTEXT):
+        conditions, edits = analysed(evidence, result)
+        actions, plan = advise(program, evidence, result, params or {}, chosen, edits,
+                               lambda ev, res: analysed(ev, res)[1])
+    grade = grades[chosen]
+    return {"target": {"id": grade.id, "label": grade.label}, "conditions": conditions,
+            "actions": actions, "plan": plan}
 
 
 def _parameters(program: Program, given: dict) -> dict:
@@ -136,6 +147,8 @@ class Plan:
         return found
 
     def _analyse(self, node: ast.Expr) -> _Clause:
+        if isinstance(node, ast.Scale):  # the scaled value, between the scale's ends
+            return self._subject("within", node.value, None, [node.start, node.end])
         if isinstance(node, ast.Compare):
             if _constant(node.right) and not _constant(node.left):
                 return self._subject("compare", node.left, node.op, [node.right])
@@ -239,6 +252,15 @@ def _levers(subject: ast.Expr, lets: dict[str, ast.Let]) -> list[_Lever]:
 class _Analysis:
     def __init__(self, plan: Plan, schema: dict, evidence: dict, params: dict, result: Result):
         self.plan, self.schema, self.evidence, self.params, self.result = plan, schema, evidence, params, result
+        self.found: list[_Change] = []  # every single-input change offered, for the ranked advice
+
+    def edits(self) -> list[Edit]:
+        """The changes offered, each made concrete once (the same change can meet two conditions)."""
+        unique = {}
+        for change in self.found:
+            edit = change.edit(self.schema)
+            unique.setdefault(edit.key, edit)
+        return list(unique.values())
 
     def context(self, clause: _Clause, evidence: dict) -> Context:
         ctx = Context(evidence, self.params)
@@ -299,11 +321,35 @@ class _Analysis:
         open_items = [c for c in self.result.criteria if c.max is not None and c.points < c.max]
         available = sum((c.max - c.points for c in open_items), Decimal(0))
         relation = "strict" if op == ">" else "inclusive" if op == ">=" else "exact"
+        self.earn(needed + (CENT if op == ">" else 0))
         short = available < needed or (available == needed and op == ">")
         return _texts(lambda t, lang: fill(
             t["action"]["points_short" if short else "points"], relation=_relation(t, RELATION[relation]),
             points=_grouped(needed), available=_grouped(available),
             items=t["punct"]["comma"].join(_open_item(c, t) for c in open_items)))
+
+    # Points missing from the score: the change to one input that earns them on one scaled criterion
+    # (`scale removal_ratio from 0% to 100%`). Assessed criteria are the auditor's judgement, not advice.
+    def earn(self, needed: Decimal) -> None:
+        earned = {c.id: c for c in self.result.criteria}
+        for section in self.plan.program.sections:
+            for compiled in section.criteria:
+                node, item = compiled.node, earned.get(compiled.node.id)
+                if not isinstance(node.scoring, ast.Scale) or item is None or item.status not in (NOT_MET, PARTLY_MET):
+                    continue
+                clause = self.plan.clause(node.scoring)
+                ctx = self.context(clause, self.evidence)
+                current, (start, end) = clause.get(ctx), (b(ctx) for b in clause.bounds)
+                if not all(isinstance(v, Decimal) for v in (current, start, end)) or start == end:
+                    continue
+                points = min(item.points + needed, node.max)
+                bound = start + (end - start) * points / node.max
+                changes = []
+                for lever in self.plan.levers(clause):
+                    changes.extend(self.solve(clause, lever, current, ">=" if end > start else "<=", bound))
+                    if len(changes) >= MAX_ACTIONS:
+                        break
+                self.found.extend(changes)
 
     # `offset_ratio >= 80%`: the smallest change to one evidence number that meets it.
     def changes(self, clause: _Clause, current: Decimal, op: str, bound: Decimal) -> dict | None:
@@ -318,6 +364,7 @@ class _Analysis:
         # Adding (credits, renewable electricity) before cutting: offer decreases only when nothing adds.
         chosen = [c for c in found if c.delta > 0] or found
         chosen = chosen[:MAX_ACTIONS]
+        self.found.extend(chosen)
         if not chosen:
             return None
         return _texts(lambda t, lang: t["action"]["or"].join(c.text(t, lang, self.schema) for c in chosen))
@@ -595,6 +642,27 @@ class _Change:
         text = fill(words["raise" if self.delta > 0 else "lower"], pointer=format_pointer(move.pointer),
                     relation=relation, amount=amount, reached=reached, to=_quantity(move.base + self.delta, type_))
         return text + t["punct"]["colon"] + label if label else text
+
+
+    def edit(self, schema: dict) -> Edit:
+        """This change with one concrete value: past a strict boundary (`> 90%`) by one unit of its last digit."""
+        delta = self.delta
+        if self.relation == "strict":
+            step = Decimal(1).scaleb(min(delta.as_tuple().exponent, 0))
+            delta += step if delta > 0 else -step
+        type_, move = self.lever.type, self.move
+        unit = type_.unit.symbol if type_ is not None and type_.kind == "number" and type_.unit else None
+        if move.kind == "add":
+            listed = _schema_node(schema, self.lever.pointer)
+            label = {lang: _describe(resolve(listed.get("items", {}), schema), lang) or _describe(listed, lang)
+                     for lang in LANGS}
+            item = patched(move.template, self.lever.item_path, delta) if self.lever.item_path else delta
+            return Edit(self.lever.pointer, "add", None, item, delta, unit, "/".join(self.lever.item_path) or None,
+                        move.template_from, label if any(label.values()) else None)
+        node = _schema_node(schema, move.pointer)
+        label = {lang: _describe(node, lang) for lang in LANGS}
+        return Edit(move.pointer, "raise" if delta > 0 else "lower", move.base, move.base + delta, abs(delta), unit,
+                    label=label if any(label.values()) else None)
 
 
 def _describe(node: dict, lang: str) -> str:

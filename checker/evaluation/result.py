@@ -18,10 +18,10 @@ import orjson
 from ..language.types import Type
 from ..language.values import Failure, Missing
 
-RESULT_SCHEMA = "https://carbon-check.example/schemas/result/1.2"
+RESULT_SCHEMA = "https://carbon-check.example/schemas/result/1.3"
 # 1.1: the parameters. 1.2: cites in both languages, the ruleset's status, `hypothetical` on what-if results,
-# outcome `classified`.
-RESULT_VERSION = "1.2"
+# outcome `classified`. 1.3: the gap's ranked `actions` and combined `plan` (checker.evaluation.advice).
+RESULT_VERSION = "1.3"
 
 # Statuses, in the vocabulary of the result schema.
 PASS, FAIL, MISSING, ERROR, WAIVED, NOT_APPLICABLE = "pass", "fail", "missing", "error", "waived", "not_applicable"

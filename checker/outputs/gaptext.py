@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from ..language.format import display_width
 from ..catalogue import fill, messages
-from ..evaluation.result import ERROR, MISSING, NOT_MET, Result, format_number
+from ..evaluation.advice import MAX_STEPS
+from ..evaluation.result import ERROR, MISSING, NOT_MET, Result
+from .numbers import number as format_number, quantity
 from .report import display_value
 
 
@@ -17,7 +19,7 @@ def render_comparison(diff: dict, changes: list[str], lang: str = "zh") -> str:
         old, new = (show(v) for v in values)
         return f"{old} → {new}" if old != new else fill(words["unchanged"], value=new)
 
-    number = lambda v: "—" if v is None else format_number(v)  # noqa: E731
+    number = lambda v: "—" if v is None else format_number(v, lang)  # noqa: E731
     outcome = lambda o: t["outcome"].get(o, o)  # noqa: E731
     status = lambda s: t["status"].get(s, s)  # noqa: E731
     # "missing (/pointer)" as format_value wrote it, in the words of `lang`
@@ -68,7 +70,7 @@ def render_gap(result: Result, gap: dict | None, lang: str = "zh") -> str:
     if result.provisional_grade:
         line += words["provisional"]
     if result.score is not None:
-        line += f"   {words['score']} {format_number(result.score)} / {format_number(result.max_score)}"
+        line += f"   {words['score']} {format_number(result.score, lang)} / {format_number(result.max_score, lang)}"
     lines = [line]
     if gap is None:
         lines.append(fill(words["top"], grade=label(grade)) if grade else words["no_grades"])
@@ -80,6 +82,55 @@ def render_gap(result: Result, gap: dict | None, lang: str = "zh") -> str:
         facts = [f"{words[k]} {condition[k]}" for k in ("current", "required") if condition[k] is not None]
         lines.append(f"  {_MARKS.get(condition['status'], ' ')} {condition['condition']}"
                      + (f"   [{' · '.join(facts)}]" if facts else ""))
-        if condition["action"]:
+        # A change the ranked actions below already show is not repeated under its condition.
+        covered = any(condition["condition"] in a["fixes"] for a in gap.get("actions") or [])
+        if condition["action"] and not covered:
             lines.append(f"      {condition['action'][lang]}")
+    if gap.get("actions"):
+        lines.append(words["actions"])
+        for number, action in enumerate(gap["actions"], 1):
+            changes = t["punct"]["semicolon"].join(describe_change(c, t, lang) for c in action["changes"])
+            lines.append(f"  {number}. {changes}")
+            lines.append(f"     → {action_effects(action, t, lang)}")
+    target = label(gap["target"])
+    plan = gap.get("plan")
+    if plan is not None:
+        lines.append(fill(words["plan"], grade=target, reached=label(plan["grade"]),
+                          score=format_number(plan["score"], lang)))
+        lines.extend(f"  {n}. {describe_change(c, t, lang)}" for n, c in enumerate(plan["changes"], 1))
+    elif gap.get("actions") is not None and gap["conditions"]:
+        lines.append(fill(words["no_plan"], grade=target, steps=MAX_STEPS))
     return "\n".join(lines) + "\n"
+
+
+def describe_change(change: dict, t: dict, lang: str, rich: bool = False) -> str:
+    """One change of an action or plan in words: `raise /electricity/green_power_trading by 3,000 MWh (to …)`."""
+    words = t["action"]
+    amount = quantity(change["amount"], change["unit"], lang, rich=rich, exact=True)
+    label = (change.get("label") or {}).get(lang)
+    if change["kind"] == "add":
+        like = fill(words["like"], pointer=change["like"]) if change["like"] else ""
+        text = fill(words["add"], list=change["pointer"].removesuffix("/-"), like=like, relation="", amount=amount,
+                    field=change["field"] or words["value"])
+        return fill(words["labelled"], text=text, label=label) if label else text
+    text = fill(words[change["kind"]], pointer=change["pointer"], relation="", amount=amount, reached="",
+                to=quantity(change["to"], change["unit"], lang, rich=rich, exact=True))
+    return text + t["punct"]["colon"] + label if label else text
+
+
+def action_effects(action: dict, t: dict, lang: str) -> str:
+    """Everything one action does, from evaluating again: conditions met (or broken), points, the result."""
+    words, comma = t["gap"], t["punct"]["comma"]
+    parts = []
+    if action["fixes"]:
+        parts.append(fill(words["meets"], conditions=comma.join(action["fixes"])))
+    if action["breaks"]:
+        parts.append(fill(words["breaks"], conditions=comma.join(action["breaks"])))
+    if action["points"]:
+        sign = "+" if action["points"] > 0 else ""
+        parts.append(fill(words["gains"], points=sign + format_number(action["points"], lang)))
+    grade = action["grade"]
+    parts.append(fill(words["leads_to"], outcome=t["outcome"].get(action["outcome"], action["outcome"]),
+                      grade=t["punct"]["colon"] + (grade["label"].get(lang) or grade["label"]["zh"]) if grade else "",
+                      score="—" if action["score"] is None else format_number(action["score"], lang)))
+    return t["punct"]["semicolon"].join(parts)

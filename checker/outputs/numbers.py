@@ -86,9 +86,15 @@ def unit_text(unit: str | None, lang: str, rich: bool = False) -> str:
     return text
 
 
-def quantity(value: Decimal, unit: str | None, lang: str, *, rich: bool = False, bounds=()) -> str:
-    """`5,000 MWh`, `70%`, `0.5703 tCO₂/MWh`: the number in the locale, then its unit."""
+def quantity(value: Decimal, unit: str | None, lang: str, *, rich: bool = False, bounds=(), exact: bool = False) -> str:
+    """`5,000 MWh`, `70%`, `0.5703 tCO₂/MWh`: the number in the locale, then its unit.
+
+    `exact` shows every digit: an amount of advice (976.1462 MWh) rounded down would no longer meet the
+    condition it was solved for.
+    """
     places = distinct(value, bounds, decimals_for(unit)) if bounds else decimals_for(unit)
+    if exact:
+        places = max(places, -value.as_tuple().exponent)
     text = number(value, lang, places)
     if not unit:
         return text
