@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from ..language.format import display_width
 from ..catalogue import fill, messages
-from ..evaluation.advice import MAX_STEPS
 from ..evaluation.result import ERROR, MISSING, NOT_MET, Result
-from .numbers import number as format_number, quantity
+from .advice import action_effects, describe_change, plan_lines
+from .numbers import number as format_number
 from .report import display_value
 
 
@@ -92,45 +92,8 @@ def render_gap(result: Result, gap: dict | None, lang: str = "zh") -> str:
             changes = t["punct"]["semicolon"].join(describe_change(c, t, lang) for c in action["changes"])
             lines.append(f"  {number}. {changes}")
             lines.append(f"     → {action_effects(action, t, lang)}")
-    target = label(gap["target"])
-    plan = gap.get("plan")
-    if plan is not None:
-        lines.append(fill(words["plan"], grade=target, reached=label(plan["grade"]),
-                          score=format_number(plan["score"], lang)))
-        lines.extend(f"  {n}. {describe_change(c, t, lang)}" for n, c in enumerate(plan["changes"], 1))
-    elif gap.get("actions") is not None and gap["conditions"]:
-        lines.append(fill(words["no_plan"], grade=target, steps=MAX_STEPS))
+    title, steps = plan_lines(gap, t, lang)
+    if title:
+        lines.append(title)
+        lines.extend(f"  {n}. {step}" for n, step in enumerate(steps, 1))
     return "\n".join(lines) + "\n"
-
-
-def describe_change(change: dict, t: dict, lang: str, rich: bool = False) -> str:
-    """One change of an action or plan in words: `raise /electricity/green_power_trading by 3,000 MWh (to …)`."""
-    words = t["action"]
-    amount = quantity(change["amount"], change["unit"], lang, rich=rich, exact=True)
-    label = (change.get("label") or {}).get(lang)
-    if change["kind"] == "add":
-        like = fill(words["like"], pointer=change["like"]) if change["like"] else ""
-        text = fill(words["add"], list=change["pointer"].removesuffix("/-"), like=like, relation="", amount=amount,
-                    field=change["field"] or words["value"])
-        return fill(words["labelled"], text=text, label=label) if label else text
-    text = fill(words[change["kind"]], pointer=change["pointer"], relation="", amount=amount, reached="",
-                to=quantity(change["to"], change["unit"], lang, rich=rich, exact=True))
-    return text + t["punct"]["colon"] + label if label else text
-
-
-def action_effects(action: dict, t: dict, lang: str) -> str:
-    """Everything one action does, from evaluating again: conditions met (or broken), points, the result."""
-    words, comma = t["gap"], t["punct"]["comma"]
-    parts = []
-    if action["fixes"]:
-        parts.append(fill(words["meets"], conditions=comma.join(action["fixes"])))
-    if action["breaks"]:
-        parts.append(fill(words["breaks"], conditions=comma.join(action["breaks"])))
-    if action["points"]:
-        sign = "+" if action["points"] > 0 else ""
-        parts.append(fill(words["gains"], points=sign + format_number(action["points"], lang)))
-    grade = action["grade"]
-    parts.append(fill(words["leads_to"], outcome=t["outcome"].get(action["outcome"], action["outcome"]),
-                      grade=t["punct"]["colon"] + (grade["label"].get(lang) or grade["label"]["zh"]) if grade else "",
-                      score="—" if action["score"] is None else format_number(action["score"], lang)))
-    return t["punct"]["semicolon"].join(parts)

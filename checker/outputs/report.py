@@ -19,6 +19,7 @@ import jinja2
 from markupsafe import Markup
 
 from . import FORMATS, summary
+from .advice import action_effects, describe_change, plan_lines
 from .numbers import number, quantity, unit_text
 from ..catalogue import LANGS, catalogue, fill
 from ..errors import ReportError
@@ -265,8 +266,11 @@ def build_view(data: dict, lang: str, t: dict, rich: bool = False) -> dict:
         "reasons": {
             "failed": [r for r in requirements if r["status"] == "fail"],
             "missing": missing if outcome == "incomplete" else [],
-            "actions": [c for c in next_grade["conditions"] if c.get("action")][:3]
+            # the best three of the ranked actions, each with its effects; else the conditions' own advice
+            "actions": (next_grade["actions"][:3] or [{"action": c["action"]} for c in next_grade["conditions"]
+                                                     if c.get("action")][:3])
             if outcome in ("graded", "not_graded") else [],
+            "plan": next_grade["plan"] if outcome in ("graded", "not_graded") else None,
         },
         "bands": summary.bands(data, label, shown.number),
         "key_values": [_value(v, shown) for v in summary.key_values(data)],
@@ -515,9 +519,15 @@ def _next_grade(data: dict, shown: _Shown) -> dict:
             "status_label": t["status"].get(c.get("status"), c.get("status")),
             "current": c.get("current"),
             "required": c.get("required"),
-            "action": _label(c.get("action"), lang) or None,
+            # a change the ranked actions show is not repeated beside its condition
+            "action": None if any(c.get("condition") in a["fixes"] for a in gap.get("actions") or [])
+            else _label(c.get("action"), lang) or None,
         } for c in gap.get("conditions") or []]
-        return _next("gap", t, target=_label(target.get("label"), lang) or target.get("id"), conditions=conditions)
+        actions = [{"action": t["punct"]["semicolon"].join(describe_change(c, t, lang, shown.rich) for c in a["changes"]),
+                    "effects": action_effects(a, t, lang)} for a in gap.get("actions") or []]
+        title, steps = plan_lines(gap, t, lang, shown.rich)
+        return _next("gap", t, target=_label(target.get("label"), lang) or target.get("id"), conditions=conditions,
+                     actions=actions, plan={"title": title, "steps": steps} if title else None)
     reached = (data.get("grade") or data.get("provisional_grade") or {}).get("id")
     position = next((i for i, g in enumerate(grades) if g["id"] == reached), len(grades))
     if position == 0:
@@ -543,13 +553,19 @@ def _next_grade(data: dict, shown: _Shown) -> dict:
 
 
 def _next(kind: str, t: dict | None = None, *, target: str | None = None, conditions: list | None = None,
-          prerequisites: str | None = None, note: str | None = None) -> dict:
-    """The next-grade section; `columns` says which of current/required/action any condition has."""
+          prerequisites: str | None = None, note: str | None = None, actions: list | None = None,
+          plan: dict | None = None) -> dict:
+    """The next-grade section; `columns` says which of current/required/action any condition has.
+
+    `actions`: the gap's ranked actions in words, each with its effects; `plan`: the combined plan's heading
+    and steps (or the sentence saying none was found).
+    """
     conditions = conditions or []
     if target is not None and not conditions:
         note = t["next"]["all_met"]
     return {"kind": kind, "target": fill(t["next"]["target"], grade=target) if target is not None else None,
-            "conditions": conditions, "prerequisites": prerequisites, "note": note,
+            "conditions": conditions, "prerequisites": prerequisites, "note": note, "actions": actions or [],
+            "plan": plan,
             "columns": {key: any(c.get(key) for c in conditions) for key in ("current", "required", "action")}}
 
 
