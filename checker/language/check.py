@@ -233,7 +233,9 @@ class Checker(Calls):
     def check_allowed(self, param: ast.Param) -> None:
         """`in [a, b]` and `in {…}`: literal bounds and values of the parameter's type, its default among them."""
         own = self.param_type(param)
-        for bound in ([param.range.lower, param.range.upper] if param.range else []):
+        if param.range and param.range.lower is None and param.range.upper is None:
+            self.error("syntax", "a parameter's bound is written >=, >, <= or <", param.range.span)
+        for bound in ([b for b in (param.range.lower, param.range.upper) if b is not None] if param.range else []):
             found = self.expect(bound, "number", "a parameter's bound")
             if literal_value(bound) is None:
                 self.error("type", f"a parameter's bounds are written as numbers, not `{bound.text}`", bound.span)

@@ -165,14 +165,20 @@ class Compiler:
             listed = ", ".join(c.text for c in param.choices)
             return lambda value: None if value in choices else f"must be one of {listed}"
         within = param.range
-        low, high = literal(within.lower), literal(within.upper)
-        shown = f"{'[' if within.lower_closed else '('}{within.lower.text}, {within.upper.text}" \
-                f"{']' if within.upper_closed else ')'}"
+        low = literal(within.lower) if within.lower is not None else None
+        high = literal(within.upper) if within.upper is not None else None
+        if low is not None and high is not None:
+            shown = f"in {'[' if within.lower_closed else '('}{within.lower.text}, {within.upper.text}" \
+                    f"{']' if within.upper_closed else ')'}"
+        else:  # one side only: `>= 0 t`
+            bound = within.lower if low is not None else within.upper
+            shown = f"{'>' if low is not None else '<'}{'=' if within.lower_closed or within.upper_closed else ''} " \
+                    f"{bound.text}"
 
         def check(value):
-            above = value > low or (within.lower_closed and value == low)
-            below = value < high or (within.upper_closed and value == high)
-            return None if above and below else f"must be in {shown}"
+            above = low is None or value > low or (within.lower_closed and value == low)
+            below = high is None or value < high or (within.upper_closed and value == high)
+            return None if above and below else f"must be {shown}"
         return check
 
     # Each item's result constants (ItemInfo) are made here, once, instead of in every evaluation.

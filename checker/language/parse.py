@@ -274,6 +274,13 @@ class _Builder(Transformer):
         return self._expr(ast.Within, meta, lower=lower, upper=upper, lower_closed=lower_closed,
                           upper_closed=upper_closed)
 
+    def allowed_bound(self, meta, children):
+        # `== x` and `!= x` bound nothing: a range with neither bound, which check reports.
+        operator, bound = str(children[0]), children[1]
+        lower, upper = operator in (">=", ">"), operator in ("<=", "<")
+        return self._expr(ast.Within, meta, lower=bound if lower else None, upper=bound if upper else None,
+                          lower_closed=operator == ">=", upper_closed=operator == "<=")
+
     def allowed_values(self, meta, children):
         return list(children)
 
