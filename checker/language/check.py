@@ -11,7 +11,8 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from ..language import ast
-from ..language.diagnostics import Diagnostic, Span, did_you_mean
+from ..language.diagnostics import Diagnostic, Span
+from ..errors import did_you_mean
 from ..language.calls import Calls
 from ..language.functions import FUNCTIONS
 from ..language.shadowing import allowed, implies, literal_value
@@ -43,13 +44,15 @@ class Model:
 
 
 @dataclass
-class _Library:
+class Library:
+    """What a ruleset reads from a library it imports: its parameters and tables."""
+
     params: dict[str, ast.Param]
     tables: dict[str, ast.Table]
 
 
 class Checker(Calls):
-    def __init__(self, module: ast.Module, schema: dict | None, libraries: dict[str, _Library] | None = None):
+    def __init__(self, module: ast.Module, schema: dict | None, libraries: dict[str, Library] | None = None):
         self.module = module
         self.schema = schema
         self.libraries = libraries or {}

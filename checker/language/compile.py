@@ -13,7 +13,6 @@ from typing import Any, Callable
 
 from ..language import ast
 from ..language.check import Model
-from ..evaluation.result import ItemInfo
 from ..language.functions import FUNCTIONS, Function, show
 from ..language.types import Type
 from ..language.units import ONE, parse_unit
@@ -21,6 +20,21 @@ from ..language.runtime import (Fn, aggregate, any_unknown, constant, converter,
                                 is_known_constant, kleene, present, strict, var_getter)
 from ..language.values import UNKNOWN, Failure, Missing, combine
 
+
+@dataclass(slots=True)
+class ItemInfo:
+    """What a result item is, whatever the application: worked out once, when the ruleset is compiled."""
+
+    kind: str  # requirement, criterion, grade-condition, value
+    id: str
+    label: dict | None
+    cite: str | None
+    inputs: list  # the values it reads (Input, below)
+    detail: dict  # the detail no application changes (a condition's text, a value's type and formula); never mutated
+    max: Decimal | None = None
+    method: str | None = None
+    section: str | None = None
+    witnesses: list = field(default_factory=list)  # for each `all(…)` it reads, ctx → its first false item
 
 
 class Context:

@@ -14,7 +14,8 @@ from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from ..language import ast
-from ..language.diagnostics import Diagnostic, RulesetError, Span, did_you_mean
+from ..language.diagnostics import Diagnostic, RulesetError, Span
+from ..errors import did_you_mean
 from ..language.words import DECLARATIONS
 from ..resources import resource_dir
 
