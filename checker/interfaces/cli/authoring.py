@@ -55,10 +55,11 @@ def lint(ruleset, overlaps, fmt):
 
 
 def _findings(rules, overlaps: bool) -> list:
-    """What lint reports of a loaded ruleset: its warnings, what nothing uses, its schema, its grade table."""
-    from ...tools.lint import lint_grades
+    """What lint reports of a loaded ruleset: its warnings, what nothing uses, its schema, its tiers and grades."""
+    from ...tools.lint import lint_grades, lint_tiers
     from ...tools.lint_usage import lint_schema, lint_unused
-    return rules.warnings + lint_unused(rules) + lint_schema(rules) + lint_grades(rules, overlaps=overlaps)
+    return rules.warnings + lint_unused(rules) + lint_schema(rules) + lint_tiers(rules) + \
+        lint_grades(rules, overlaps=overlaps)
 
 
 def _lint_for_machines(ruleset: str, overlaps: bool, fmt: str) -> None:

@@ -19,7 +19,7 @@ from ...language.parse import parse
 from ...language.schema import resolve
 from ...language.words import GIVEN, RESERVED
 from ...resources import resource_dir
-from ...tools.lint import lint_grades
+from ...tools.lint import lint_grades, lint_tiers
 
 KEYWORDS = sorted(set(RESERVED) | {"ruleset", "library", "variant", "as", "default", "columns", "max", "scale",
                                    "from", "to", "assessed", "points", "waivable", "en", "true", "false", "none"})
@@ -79,7 +79,7 @@ class Document:
     # Diagnostics -------------------------------------------------------------------------------------
 
     def _check(self) -> list[Diagnostic]:
-        """The CLI's `lint`: the checker's errors and warnings, then the grade table's gaps."""
+        """Much of the CLI's `lint`: the checker's errors and warnings, unreached tiers, the grade table's gaps."""
         try:
             rules = load_ruleset(self.path, text=self.text)
         except RulesetError as error:
@@ -87,7 +87,7 @@ class Document:
             if any(d.code == "syntax" for d in found):
                 self.stale = False  # it does not parse: nothing new to index
         else:
-            found = rules.warnings + lint_grades(rules)
+            found = rules.warnings + lint_tiers(rules) + lint_grades(rules)
             self._index(rules.module)
             self.stale = False
         mine = display_path(self.path)
