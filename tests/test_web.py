@@ -128,9 +128,13 @@ def test_api_rulesets_list_their_parameters(client):
     listed = {r["name"]: r["parameters"] for r in client.get("/api/v1/rulesets").json()}
     vintage = next(p for p in listed["zero-carbon-factory"] if p["name"] == "gwp_vintage")
     assert vintage == {"name": "gwp_vintage", "label": {"zh": "全球增温潜势取值版本", "en": "GWP vintage"},
-                       "unit": None, "default": "AR5", "range": None, "choices": None}
+                       "unit": None, "default": "AR5", "range": None, "choices": ["SAR", "AR4", "AR5", "AR6"]}
     cement = next(p for p in listed["low-carbon-product"] if p["name"] == "benchmark_cement")
-    assert cement["unit"] == "kgCO2e" and cement["default"] is None
+    assert cement == {"name": "benchmark_cement", "label": {"zh": "通用硅酸盐水泥碳排放基准值",
+                                                            "en": "Benchmark: common Portland cement"},
+                      "unit": "kgCO2e", "default": None, "range": ">= 0 kgCO2e", "choices": None}
+    share = next(p for p in listed["zero-carbon-park"] if p["name"] == "clean_energy_min")
+    assert (share["default"], share["range"]) == ("90%", "[0%, 100%]")
 
 
 def test_bodies_over_the_limit_are_refused(client):

@@ -11,9 +11,10 @@ from pathlib import Path
 
 from ..version import __version__
 from ..language import ast
-from ..language.check import Checker, Model, _Library
+from ..language.check import Checker, Model, Library
 from ..language.compile import Program, compile_model
-from ..language.diagnostics import Diagnostic, RulesetError, did_you_mean
+from ..language.diagnostics import Diagnostic, RulesetError
+from ..errors import did_you_mean
 from ..evaluation.evaluate import evaluate
 from ..evidence.load import MAX_EXPONENT, Problem, check_evidence, validate_evidence
 from ..evaluation.gap import Plan, gap_to
@@ -264,7 +265,7 @@ def _parse_file(path: Path, sources: dict[str, str], digest, text: str | None = 
         raise
 
 
-def _libraries(module: ast.Module, path: Path, sources, digest, diagnostics, seen) -> dict[str, _Library]:
+def _libraries(module: ast.Module, path: Path, sources, digest, diagnostics, seen) -> dict[str, Library]:
     libraries = {}
     for decl in module.declarations:
         if not isinstance(decl, ast.Import):
@@ -287,7 +288,7 @@ def _libraries(module: ast.Module, path: Path, sources, digest, diagnostics, see
                                                          (*seen, found.resolve())))
         checker.run()
         diagnostics += checker.diagnostics
-        libraries[decl.alias] = _Library(checker.params, {n: t for n, t in checker.tables.items() if "." not in n})
+        libraries[decl.alias] = Library(checker.params, {n: t for n, t in checker.tables.items() if "." not in n})
     return libraries
 
 

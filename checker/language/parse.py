@@ -14,7 +14,8 @@ from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from ..language import ast
-from ..language.diagnostics import Diagnostic, RulesetError, Span, did_you_mean
+from ..language.diagnostics import Diagnostic, RulesetError, Span
+from ..errors import did_you_mean
 from ..language.words import DECLARATIONS
 from ..resources import resource_dir
 
@@ -273,6 +274,13 @@ class _Builder(Transformer):
         lower, upper, lower_closed, upper_closed = children[0]
         return self._expr(ast.Within, meta, lower=lower, upper=upper, lower_closed=lower_closed,
                           upper_closed=upper_closed)
+
+    def allowed_bound(self, meta, children):
+        # `== x` and `!= x` bound nothing: a range with neither bound, which check reports.
+        operator, bound = str(children[0]), children[1]
+        lower, upper = operator in (">=", ">"), operator in ("<=", "<")
+        return self._expr(ast.Within, meta, lower=bound if lower else None, upper=bound if upper else None,
+                          lower_closed=operator == ">=", upper_closed=operator == "<=")
 
     def allowed_values(self, meta, children):
         return list(children)

@@ -17,7 +17,7 @@ from xml.etree import ElementTree
 
 import yaml
 
-from ..language.diagnostics import RulesetError, did_you_mean
+from ..language.diagnostics import RulesetError
 from ..inputs import InputError, is_dir, is_file, read_file
 from ..safeyaml import MAX_YAML_NODES, BoundedLoader
 from ..evidence.load import DEFAULT_MAX_DEPTH, EvidenceError, validate_evidence
@@ -26,7 +26,7 @@ from ..resources import resource_dir
 from ..evaluation.result import (CLASSIFIED, ERROR, FAIL, GRADED, INCOMPLETE, INELIGIBLE, MET, MISSING, NOT_APPLICABLE,
                                  NOT_GRADED, NOT_MET, PARTLY_MET, PASS, PASSED, WAIVED, Result)
 from ..evaluation.ruleset import SUFFIX, Ruleset, display_path, load_ruleset, locate, shipped_rulesets
-from ..errors import CarbonCheckError
+from ..errors import CarbonCheckError, did_you_mean
 from .expectations import EXPECT_KEYS, SHOWN, Coverage, compare, coverage
 from .intake import read_application
 

@@ -14,7 +14,8 @@ from pathlib import Path
 from ..evaluation.ruleset import Ruleset, load_ruleset, shipped_rulesets
 from ..evidence.load import (DEFAULT_MAX_BYTES, EvidenceError, Problem, check_evidence, parse_evidence,
                              read_evidence_file)
-from ..language.diagnostics import Diagnostic, RulesetError, did_you_mean
+from ..language.diagnostics import Diagnostic, RulesetError
+from ..errors import did_you_mean
 
 
 class NoRuleset(ValueError):

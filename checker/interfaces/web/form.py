@@ -160,14 +160,22 @@ def declared_parameters(rules) -> list[dict]:
     found = []
     for name, param in rules.program.model.params.items():
         label = param.label or ast.Label(name)
-        within = param.range
         found.append({
             "name": name, "label": {"zh": label.zh, "en": label.en or label.zh}, "unit": param.unit,
             "default": _literal(param.default) if param.default is not None else None,
-            "range": None if within is None else (f"{'[' if within.lower_closed else '('}{within.lower.text}, "
-                                                  f"{within.upper.text}{']' if within.upper_closed else ')'}"),
+            "range": _range(param.range) if param.range is not None else None,
             "choices": [_literal(choice) for choice in param.choices] or None})
     return found
+
+
+def _range(within: ast.Within) -> str:
+    """`[0%, 100%]`, `>= 0 t`: as the ruleset writes the range."""
+    lower, upper = within.lower, within.upper
+    if lower is not None and upper is not None:
+        return f"{'[' if within.lower_closed else '('}{lower.text}, {upper.text}{']' if within.upper_closed else ')'}"
+    if lower is not None:
+        return f"{'>=' if within.lower_closed else '>'} {lower.text}"
+    return f"{'<=' if within.upper_closed else '<'} {upper.text}"
 
 
 def _literal(expr) -> str:
