@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..evaluation.ruleset import read_source
 from ..evidence.conventions import DRAFT_2020_12
 from ..language import ast
 from ..language.diagnostics import RulesetError
@@ -82,9 +83,9 @@ def imported(module: ast.Module, path: Path) -> dict[str, ast.Module]:
         if isinstance(decl, ast.Import):
             for candidate in (path.parent / decl.path, resource_dir("rulesets") / decl.path):
                 try:
-                    found[decl.alias] = parse(candidate.read_text(encoding="utf-8"), decl.path)
+                    found[decl.alias] = parse(read_source(candidate), decl.path)
                     break
-                except (OSError, UnicodeDecodeError, RulesetError):
+                except RulesetError:  # not there, unreadable or not parsed
                     continue
     return found
 

@@ -9,7 +9,7 @@ import click
 import json
 
 from ...evaluation.result import dumps
-from ...evaluation.ruleset import display_path, load_ruleset, locate, shipped_rulesets
+from ...evaluation.ruleset import display_path, load_ruleset, locate, read_source, shipped_rulesets
 from ...language.diagnostics import RulesetError
 from ...outputs.files import write_atomically
 from ...tools.cases import CasesError, exit_code, find_all_cases, junit_xml, run_file, summary
@@ -125,7 +125,7 @@ def schema(ruleset, scaffold, output):
         from ...language.parse import parse
         from ...tools.scaffold import imported, scaffold as starting_schema
         path = locate(ruleset)
-        module = parse(path.read_text(encoding="utf-8"), display_path(path))
+        module = parse(read_source(path), display_path(path))
         data = starting_schema(module, imported(module, path))
     else:
         data = evidence_schema(load_ruleset(ruleset))

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ...evaluation.ruleset import display_path, load_ruleset
+from ...inputs import InputError, is_file, read_file, read_text
 from ...language import ast
 from ...language.diagnostics import Diagnostic, RulesetError, Span
 from ...language.functions import FUNCTIONS
@@ -133,10 +134,10 @@ class Document:
 
     def _library(self, decl: ast.Import) -> "Document | None":
         for candidate in (self.path.parent / decl.path, resource_dir("rulesets") / decl.path):
-            if candidate.is_file():
+            if is_file(candidate):
                 try:
                     return _library(candidate.resolve(), candidate.stat().st_mtime_ns)
-                except (OSError, UnicodeDecodeError):
+                except (OSError, InputError):
                     return None
         return None
 
@@ -146,8 +147,8 @@ class Document:
             return {}
         for candidate in (self.path.parent / entry.value.zh, resource_dir("schemas") / entry.value.zh):
             try:
-                return json.loads(candidate.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
+                return json.loads(read_file(candidate, what=("a JSON schema", "JSON 模式文件")))
+            except (InputError, ValueError):
                 continue
         return {}
 
@@ -220,7 +221,7 @@ class Document:
 @functools.lru_cache(maxsize=32)
 def _library(path: Path, mtime: int) -> Document:
     """A library as last saved, read once per change on disk."""
-    return Document(path, path.read_text(encoding="utf-8"), check=False)
+    return Document(path, read_text(path, what=("a ruleset library", "规则库文件")), check=False)
 
 
 def _on_import(diagnostic: Diagnostic, document: Document) -> Diagnostic:
