@@ -130,10 +130,19 @@ CaseLoader.add_implicit_resolver("tag:yaml.org,2002:float", re.compile(r"^[-+]?[
 
 def read_yaml(path: Path, source: str, what: str = "cases file"):
     """A YAML file of ours (`what` names it in messages: "cases file", "parameter file"), numbers exact."""
+    return parse_yaml(read_yaml_bytes(path, source, what), source)
+
+
+def read_yaml_bytes(path: Path, source: str, what: str = "cases file") -> bytes:
+    """The bytes of a YAML file of ours, bounded (`read_file`), or a CasesError."""
     try:
-        data = read_file(path, what=(f"a {what}", "YAML 文件"))
+        return read_file(path, what=(f"a {what}", "YAML 文件"))
     except InputError as error:
         raise CasesError([f"{source}: {error.en}"]) from None
+
+
+def parse_yaml(data: bytes, source: str):
+    """YAML bytes read by `read_yaml_bytes` as data, numbers exact, aliases bounded, or a CasesError."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
