@@ -215,6 +215,18 @@ def check_parameters(rules, given: dict[str, str], beside_units: bool = False) -
     return values, problems
 
 
+def named_values(pairs: list[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """`NAME=VALUE` texts, as the CLI's --param takes them, by name; and a problem for each without `=`."""
+    given, problems = {}, {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if sep:
+            given[name.strip()] = value.strip()
+        else:
+            problems[name.strip()[:100]] = f"expected NAME=VALUE, got {pair[:100]!r}"
+    return given, problems
+
+
 def form_parameters(pairs: list[tuple[str, str]]) -> dict[str, str]:
     """The parameters a form sent, by name; a blank one is not given (the ruleset's default holds)."""
     return {field[len(PARAM):]: text.strip() for field, text in pairs if field.startswith(PARAM) and not blank(text)}
