@@ -15,13 +15,15 @@ from typing import Any
 
 import orjson
 
+from ..language.compile import ItemInfo
 from ..language.types import Type
 from ..language.values import Failure, Missing
 
-RESULT_SCHEMA = "https://carbon-check.example/schemas/result/1.3"
+RESULT_SCHEMA = "https://carbon-check.example/schemas/result/1.4"
 # 1.1: the parameters. 1.2: cites in both languages, the ruleset's status, `hypothetical` on what-if results,
-# outcome `classified`. 1.3: the gap's ranked `actions` and combined `plan` (checker.evaluation.advice).
-RESULT_VERSION = "1.3"
+# outcome `classified`. 1.3: a value that is missing but that nothing decided needed is `not_applicable`.
+# 1.4: the gap's ranked `actions` and combined `plan` (checker.evaluation.advice).
+RESULT_VERSION = "1.4"
 
 # Statuses, in the vocabulary of the result schema.
 PASS, FAIL, MISSING, ERROR, WAIVED, NOT_APPLICABLE = "pass", "fail", "missing", "error", "waived", "not_applicable"
@@ -39,22 +41,6 @@ class Recorded:
     type: Type
     value: Any
     let: str | None = None
-
-
-@dataclass(slots=True)
-class ItemInfo:
-    """What a result item is, whatever the application: worked out once, when the ruleset is compiled."""
-
-    kind: str  # requirement, criterion, grade-condition, value
-    id: str
-    label: dict | None
-    cite: str | None
-    inputs: list  # the values it reads (checker.compile.Input)
-    detail: dict  # the detail no application changes (a condition's text, a value's type and formula); never mutated
-    max: Decimal | None = None
-    method: str | None = None
-    section: str | None = None
-    witnesses: list = field(default_factory=list)  # for each `all(…)` it reads, ctx → its first false item
 
 
 class ItemResult:
@@ -303,6 +289,8 @@ def explain(item: ItemResult, shown: list[str] | None = None) -> str:
     detail = item.detail
     if item.status == WAIVED:
         return f"waived: {detail.get('waiver')}"
+    if item.status == NOT_APPLICABLE and item.kind == "value":
+        return "not applicable: missing " + ", ".join(detail.get("missing", [])) + ", which nothing decided needs"
     if item.status == NOT_APPLICABLE:
         return f"not applicable: {detail.get('when')} does not hold"
     subject = f"`{detail['condition']}`: " if item.kind == "grade-condition" else ""
