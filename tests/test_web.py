@@ -193,6 +193,20 @@ def test_serve_refuses_to_start_unsafely(args, message):
     assert result.exit_code == 2 and message in result.stderr
 
 
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_serve_says_when_its_port_is_taken(workers):
+    import socket
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        english = CliRunner().invoke(main, ["serve", "--port", port, "--workers", workers, "--lang", "en"])
+        chinese = CliRunner().invoke(main, ["serve", "--port", port, "--workers", workers])
+    assert english.exit_code == chinese.exit_code == 2
+    assert english.stderr.startswith(f"carbon-check serve: cannot listen on 127.0.0.1 port {port} (")
+    assert chinese.stderr.startswith(f"carbon-check serve：无法在 127.0.0.1 的端口 {port} 上监听（")
+
+
 @pytest.mark.parametrize("host, here, others", [
     ("127.0.0.1", "http://127.0.0.1:8000/?token=T", None),
     ("::1", "http://[::1]:8000/?token=T", None),
