@@ -436,6 +436,10 @@ def test_parameters_from_the_form_are_used_and_kept_for_what_comes_next(client):
     assert result["parameters"]["clean_energy_min"] == {"value": 99.9, "unit": "%", "source": "command line",
                                                         "file_sha256": None}
     assert re.search(r'id="outcome">不符合申报条件<', client.post("/zh/result/zero-carbon-park", data=sent).text)
+    what_if = client.post("/en/whatif/zero-carbon-park", data={**sent, "pointer": "/applicant/name", "value": '"X"'})
+    assert what_if.status_code == 200 and 'id="hypothetical"' in what_if.text
+    assert re.search(r'id="outcome">Ineligible<', what_if.text)   # still under the parameter given
+    assert "{&#34;clean_energy_min&#34;: &#34;99.9&#34;}" in what_if.text
     forged = client.post("/en/result/zero-carbon-park", data={**sent, "params": '{"clean_energy_min": "120"}'})
     assert forged.status_code == 422 and "must be in [0%, 100%]" in forged.text
 
