@@ -20,7 +20,7 @@ import yaml
 from ..language.diagnostics import RulesetError
 from ..inputs import InputError, is_dir, is_file, read_file
 from ..safeyaml import MAX_YAML_NODES, BoundedLoader
-from ..evidence.load import DEFAULT_MAX_DEPTH, EvidenceError, load_evidence, validate_evidence
+from ..evidence.load import DEFAULT_MAX_DEPTH, EvidenceError, validate_evidence
 from ..pointer import DELETE, PointerError, parse_pointer, patched
 from ..resources import resource_dir
 from ..evaluation.result import (CLASSIFIED, ERROR, FAIL, GRADED, INCOMPLETE, INELIGIBLE, MET, MISSING, NOT_APPLICABLE,
@@ -28,6 +28,7 @@ from ..evaluation.result import (CLASSIFIED, ERROR, FAIL, GRADED, INCOMPLETE, IN
 from ..evaluation.ruleset import SUFFIX, Ruleset, display_path, load_ruleset, locate, shipped_rulesets
 from ..errors import CarbonCheckError, did_you_mean
 from .expectations import EXPECT_KEYS, SHOWN, Coverage, compare, coverage
+from .intake import read_application
 
 CASES_SUFFIX = ".cases.yaml"
 INVALID = "invalid"  # the case's evidence fails the ruleset's schema
@@ -508,11 +509,15 @@ class Suite:
         source = case.evidence if case.evidence is not None else self.cases.base
         if isinstance(source, Path):
             if source not in self._files:
-                try:
-                    self._files[source] = load_evidence(source)[0]
+                try:   # JSON or a workbook, read under this ruleset's schema
+                    application = read_application(source, ruleset=self.ruleset, validate=False)
+                    if application.unread:   # a cell that cannot be read: the file must be fixed, not the case
+                        raise EvidenceError(str(source), application.unread)
+                    self._files[source] = application.evidence
                 except EvidenceError as error:
                     self._files[source] = _CaseProblem(f"evidence {display_path(source)}: " + "; ".join(
-                        (f"line {p.line}: " if p.line else "") + (f"{p.pointer}: " if p.pointer else "")
+                        (f"line {p.line}: " if p.line else "") + (f"{p.cell}: " if p.cell else "")
+                        + (f"{p.pointer}: " if p.pointer else "")
                         + p.message_en for p in error.problems[:SHOWN]))
             source = self._files[source]
             if isinstance(source, _CaseProblem):
