@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
+from checker.evaluation.result import dumps
 from checker.evaluation.ruleset import load_ruleset
 from checker.evidence.fields import FieldError, layout, typed
 from checker.evidence.load import EvidenceError, load_evidence
@@ -74,6 +75,45 @@ def test_json_to_xlsx_to_json_is_lossless_and_scores_the_same(tmp_path, path):
         result["evidence"].pop("sha256")
         results.append(result)
     assert results[0] == results[1]
+
+
+def _four_with(pointer_value):
+    evidence = load_evidence(FOUR)[0]
+    (*path, last), value = pointer_value
+    node = evidence
+    for key in path:
+        node = node[key]
+    node[last] = value
+    return evidence
+
+
+@pytest.mark.parametrize("value", [Decimal("15800000.000000339"), Decimal("1234567890123456"),
+                                   Decimal("0.1000000000000001"), Decimal("123456789012345")])
+def test_numbers_beyond_a_spreadsheets_precision_are_kept_exactly(value):
+    # openpyxl writes 16 significant digits and Excel keeps 15: such a number is written as exact text
+    evidence = _four_with((["emissions", "direct", 0, "mass"], value))
+    assert read(write_workbook(FACTORY.schema, FACTORY.description, evidence)) == evidence
+
+
+def test_a_text_that_starts_with_an_equals_sign_stays_a_text():
+    evidence = _four_with((["applicant", "name"], '=HYPERLINK("http://example.com","x")'))
+    content = write_workbook(FACTORY.schema, FACTORY.description, evidence)
+    assert read(content) == evidence
+    assert not any(b"<f>" in data for name, data in _unzipped(content).items() if name.startswith("xl/worksheets/"))
+
+
+def test_convert_names_a_text_a_cell_cannot_hold(tmp_path):
+    evidence = _four_with((["applicant", "name"], "工厂\x1f"))
+    source = tmp_path / "app.json"
+    source.write_bytes(dumps(evidence).encode("utf-8"))
+    result = run("convert", source, tmp_path / "app.xlsx", "--lang", "en")
+    assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+    assert "/applicant/name" in result.output and not (tmp_path / "app.xlsx").exists()
+
+
+def _unzipped(content: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        return {info.filename: archive.read(info) for info in archive.infolist()}
 
 
 def test_an_unfilled_workbook_does_not_validate(tmp_path):
