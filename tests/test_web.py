@@ -290,6 +290,19 @@ def test_upload_xlsx_and_json(client):
         assert page.status_code == 200 and 'id="grade">四星<' in page.text
 
 
+def test_an_upload_takes_parameters_as_the_cli_does(client):
+    park = (ROOT / "examples" / "zero-carbon-park" / "passed-national.json").read_bytes()
+    page = client.post("/en/upload", files={"file": ("park.json", park)},
+                       data={"ruleset": "", "params": "clean_energy_min=99.9%\n\n"})
+    assert page.status_code == 200 and re.search(r'id="outcome">Ineligible<', page.text)
+    assert "{&#34;clean_energy_min&#34;: &#34;99.9%&#34;}" in page.text   # kept for the what-if and downloads
+    wrong = client.post("/zh/upload", files={"file": ("park.json", park)},
+                        data={"params": "clean_energy_min=99.9\nnonsense"})
+    assert wrong.status_code == 422 and "规则集参数有误" in wrong.text
+    assert "clean_energy_min: 参数值无效：parameter &#39;clean_energy_min&#39; is in %: write the unit" in wrong.text
+    assert "nonsense: 参数值无效：expected NAME=VALUE, got &#39;nonsense&#39;" in wrong.text
+
+
 def test_an_invalid_upload_opens_the_form_with_its_problems(client):
     evidence = json.loads(FOUR.read_text())
     evidence["electricity"]["consumption"] = -1
