@@ -267,8 +267,8 @@ def build_view(data: dict, lang: str, t: dict, rich: bool = False) -> dict:
             "failed": [r for r in requirements if r["status"] == "fail"],
             "missing": missing if outcome == "incomplete" else [],
             # the best three of the ranked actions, each with its effects; else the conditions' own advice
-            "actions": (next_grade["actions"][:3] or [{"action": c["action"]} for c in next_grade["conditions"]
-                                                     if c.get("action")][:3])
+            "actions": (next_grade["actions"][:3] or [{"action": c["action"], "effects": None}
+                                                      for c in next_grade["conditions"] if c.get("action")][:3])
             if outcome in ("graded", "not_graded") else [],
             "plan": next_grade["plan"] if outcome in ("graded", "not_graded") else None,
         },
