@@ -165,7 +165,7 @@ def test_set_creates_objects_appends_and_deletes(folder):
             expect: {grade: null}
         """)
     suite = Suite(path)
-    assert suite.evidence(suite.case("c")) == {"ok": True, "tags": ["b", "c"], "a/b": {"c": "x"}}
+    assert suite.evidence(suite.case("c"), suite.ruleset) == {"ok": True, "tags": ["b", "c"], "a/b": {"c": "x"}}
     assert suite.cases.base["tags"] == ["a", "b"]   # each case changes its own copy
 
 

@@ -8,6 +8,7 @@ import shutil
 from decimal import Decimal
 from pathlib import Path
 
+import openpyxl
 import pytest
 from click.testing import CliRunner
 
@@ -94,6 +95,27 @@ def test_the_examples_under_the_edited_ruleset(edited):
     assert lines[3:5] == ["", "transitions:"]
     assert lines[5:12] == TRANSITIONS
     assert lines[12:] == [""] + CHANGED_LINES  # incomplete.json does not change: E1 is missing in both
+
+
+def test_workbooks_are_compared_like_their_json(edited, tmp_path):
+    from checker.outputs.workbook import write_workbook
+    rules = load_ruleset(SHIPPED)
+    folder = tmp_path / "books"
+    folder.mkdir()
+    for path in EXAMPLES.glob("*.json"):
+        content = write_workbook(rules.schema, rules.description, parse_evidence(path.read_bytes()))
+        (folder / f"{path.stem}.xlsx").write_bytes(content)
+    book = openpyxl.load_workbook(folder / "four-stars.xlsx")
+    book["核算边界内的用电情况"]["C3"] = "lots"
+    book.save(folder / "unreadable.xlsx")
+    result = _diff("zero-carbon-factory", edited, folder, "--lang", "en")
+    assert result.exit_code == 2, result.output
+    assert "8 applications, 6 changed" in result.output
+    for line in CHANGED_LINES:
+        assert line.replace(".json", ".xlsx") in result.output
+    line = next(line for line in result.output.splitlines() if line.startswith("unreadable.xlsx: "))
+    assert line.startswith("unreadable.xlsx: invalid; ")
+    assert line.endswith("unreadable.xlsx: 核算边界内的用电情况!C3: /electricity/consumption: expected a number, found 'lots'")
 
 
 def test_swapping_the_versions_turns_grades_down_into_grades_up(edited):

@@ -106,3 +106,16 @@ def test_lint_names_what_nothing_uses_and_the_schema_conventions_missed(tmp_path
         "the evidence schema departs from the conventions of docs/evidence.md in 2 places: "
         "/properties/legal: no x-description-zh in Chinese; "
         "/properties/renewable_share: a number needs x-unit (\"1\" when it has no unit)"]
+
+
+def test_lint_names_an_import_nothing_reads_and_not_one_that_is_read(tmp_path):
+    shutil.copytree(ROOT / "rulesets" / "lib", tmp_path / "lib")
+    (tmp_path / "small.schema.json").write_text(json.dumps(scaffold(parse(RULES, "small.rules"))), encoding="utf-8")
+    header_end = RULES.index("}") + 2
+    unread = RULES[:header_end] + 'import "lib/reference.rules" as reference\n' + RULES[header_end:]
+    (tmp_path / "small.rules").write_text(unread, encoding="utf-8")
+    found = [(d.code, d.message, d.span.line) for d in lint_unused(load_ruleset(tmp_path / "small.rules"))]
+    assert ("unused-import", "library 'reference' is imported but nothing of it is read", 6) in found
+    read = unread.replace("param limit", 'let gwp "GWP" en "GWP" = reference.gwp100["CH4", "AR6"]\nparam limit')
+    (tmp_path / "small.rules").write_text(read, encoding="utf-8")
+    assert "unused-import" not in {d.code for d in lint_unused(load_ruleset(tmp_path / "small.rules"))}

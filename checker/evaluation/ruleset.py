@@ -19,7 +19,7 @@ from ..evaluation.evaluate import evaluate
 from ..evidence.load import MAX_EXPONENT, Problem, check_evidence, validate_evidence
 from ..evaluation.gap import Plan, gap_to
 from ..language.parse import parse
-from ..inputs import InputError, exists, is_file, read_file
+from ..inputs import InputError, exists, is_file, read_file, read_text
 from ..resources import resource_dir
 from ..evaluation.result import Result, dumps, format_number, format_value
 from ..language.units import UnitError, convert, parse_unit
@@ -248,15 +248,18 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
+def read_source(path: Path) -> str:
+    """The text of a ruleset or library file (bounded, UTF-8), or a RulesetError saying why it cannot be read."""
+    try:
+        return read_text(path, what=("a ruleset file", "规则集文件"))
+    except InputError as exc:
+        raise RulesetError([Diagnostic("read", f"cannot read {display_path(path)}: {exc.en}")]) from None
+
+
 def _parse_file(path: Path, sources: dict[str, str], digest, text: str | None = None) -> ast.Module:
     name = display_path(path)
-    try:
-        data = read_file(path, what=("a ruleset file", "规则集文件")) if text is None else text.encode("utf-8")
-        text = data.decode("utf-8")
-    except InputError as exc:
-        raise RulesetError([Diagnostic("read", f"cannot read {name}: {exc.en}")]) from None
-    except UnicodeDecodeError as exc:
-        raise RulesetError([Diagnostic("read", f"cannot read {name}: {exc}")]) from None
+    text = read_source(path) if text is None else text
+    data = text.encode("utf-8")   # the file's bytes: UTF-8 decodes and encodes back exactly
     digest.update(data)
     sources[name] = text
     try:

@@ -163,7 +163,7 @@ class Compiler:
         requirements = [self.requirement(r) for r in m.requirements]
         sections = [CompiledSection(s, [self.criterion(c, s.id) for c in s.criteria], label_of(s.label))
                     for s in m.sections]
-        grades = [CompiledGrade(g, [self.clause(c) for c in _clauses(g.condition)], label_of(g.label))
+        grades = [CompiledGrade(g, [self.clause(c) for c in conjuncts(g.condition)], label_of(g.label))
                   for g in (m.grades.grades if m.grades else [])]
         variant = self.expr(m.variant.selector) if m.variant else None
         allowed = {name: self.allowed(param, params[name][0]) for name, param in m.params.items()
@@ -580,8 +580,8 @@ def _lets_read_by_items(model: Model) -> set[str]:
     return used
 
 
-def _clauses(condition: ast.Expr) -> list[ast.Expr]:
-    """A grade's condition split at its top-level `and`, so each clause is reported on its own."""
+def conjuncts(condition: ast.Expr) -> list[ast.Expr]:
+    """A condition split at its top-level `and`: a grade reports each clause on its own, lint weighs each."""
     if isinstance(condition, ast.Logic) and condition.op == "and":
         return list(condition.operands)
     return [condition]

@@ -22,7 +22,7 @@ import yaml
 from ..language.diagnostics import RulesetError
 from ..inputs import InputError, is_dir, is_file, read_file
 from ..safeyaml import MAX_YAML_NODES, BoundedLoader
-from ..evidence.load import DEFAULT_MAX_DEPTH, EvidenceError, load_evidence, validate_evidence
+from ..evidence.load import DEFAULT_MAX_DEPTH, EvidenceError, validate_evidence
 from ..pointer import DELETE, PointerError, parse_pointer, patched
 from ..resources import resource_dir
 from ..evaluation.result import (CLASSIFIED, ERROR, FAIL, GRADED, INCOMPLETE, INELIGIBLE, MET, MISSING, NOT_APPLICABLE,
@@ -30,6 +30,7 @@ from ..evaluation.result import (CLASSIFIED, ERROR, FAIL, GRADED, INCOMPLETE, IN
 from ..evaluation.ruleset import SUFFIX, Ruleset, display_path, load_ruleset, locate, shipped_rulesets
 from ..errors import CarbonCheckError, did_you_mean
 from .expectations import EXPECT_KEYS, SHOWN, Coverage, compare, compare_diagnostics, coverage
+from .intake import read_application
 
 CASES_SUFFIX = ".cases.yaml"
 INVALID = "invalid"  # the case's evidence fails the ruleset's schema
@@ -136,10 +137,19 @@ CaseLoader.add_implicit_resolver("tag:yaml.org,2002:float", re.compile(r"^[-+]?[
 
 def read_yaml(path: Path, source: str, what: str = "cases file"):
     """A YAML file of ours (`what` names it in messages: "cases file", "parameter file"), numbers exact."""
+    return parse_yaml(read_yaml_bytes(path, source, what), source)
+
+
+def read_yaml_bytes(path: Path, source: str, what: str = "cases file") -> bytes:
+    """The bytes of a YAML file of ours, bounded (`read_file`), or a CasesError."""
     try:
-        data = read_file(path, what=(f"a {what}", "YAML 文件"))
+        return read_file(path, what=(f"a {what}", "YAML 文件"))
     except InputError as error:
         raise CasesError([f"{source}: {error.en}"]) from None
+
+
+def parse_yaml(data: bytes, source: str):
+    """YAML bytes read by `read_yaml_bytes` as data, numbers exact, aliases bounded, or a CasesError."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -541,7 +551,7 @@ class Suite:
                     self._own[case.name] = error
         check_against(self.cases, lambda case: self.ruleset if case is None or case.rules is None
                       else self._own[case.name] if isinstance(self._own[case.name], Ruleset) else None)
-        self._files: dict[Path, Any] = {}
+        self._files: dict[tuple, Any] = {}
 
     def _ruleset(self, cases: CasesFile, rules: str | None) -> Ruleset:
         """The ruleset file of `cases`, or inline `rules` read as if they were that file; each loaded once."""
@@ -572,7 +582,7 @@ class Suite:
             return outcome(CASE_ERROR, "cannot run: its rules do not load: " + "; ".join(
                 f"{d.severity}[{d.code}]: {d.message}" for d in ruleset.diagnostics))
         try:
-            evidence = self.evidence(case)
+            evidence = self.evidence(case, ruleset)
             # A case's `name: null` unsets a parameter the file supplies.
             given = {name: value for name, value in {**self.cases.params, **case.params}.items() if value is not None}
             params = ruleset.parameters(given)
@@ -593,17 +603,22 @@ class Suite:
         mismatches = compare(case.expect, result)
         return outcome(CASE_FAILED if mismatches else CASE_PASSED, "; ".join(mismatches), result)
 
-    def evidence(self, case: Case) -> dict:
+    def evidence(self, case: Case, ruleset: Ruleset) -> dict:
         source = case.evidence if case.evidence is not None else self.cases.base
         if isinstance(source, Path):
-            if source not in self._files:
-                try:
-                    self._files[source] = load_evidence(source)[0]
+            key = (source, id(ruleset))  # the rulesets are kept in self._loaded, so their ids stay theirs
+            if key not in self._files:
+                try:   # JSON or a workbook, read under the case's ruleset's schema
+                    application = read_application(source, ruleset=ruleset, validate=False)
+                    if application.unread:   # a cell that cannot be read: the file must be fixed, not the case
+                        raise EvidenceError(str(source), application.unread)
+                    self._files[key] = application.evidence
                 except EvidenceError as error:
-                    self._files[source] = _CaseProblem(f"evidence {display_path(source)}: " + "; ".join(
-                        (f"line {p.line}: " if p.line else "") + (f"{p.pointer}: " if p.pointer else "")
+                    self._files[key] = _CaseProblem(f"evidence {display_path(source)}: " + "; ".join(
+                        (f"line {p.line}: " if p.line else "") + (f"{p.cell}: " if p.cell else "")
+                        + (f"{p.pointer}: " if p.pointer else "")
                         + p.message_en for p in error.problems[:SHOWN]))
-            source = self._files[source]
+            source = self._files[key]
             if isinstance(source, _CaseProblem):
                 raise source
         evidence = copy.deepcopy(source)

@@ -27,7 +27,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from ...catalogue import LANGS, messages
+from ...catalogue import LANGS, fill, messages
 from ...evaluation.result import dumps
 from ...evaluation.ruleset import Ruleset, shipped_rulesets
 from ...evidence.load import DEFAULT_MAX_BYTES, EvidenceError, Problem, parse_evidence
@@ -60,6 +60,7 @@ def create_app(token: str | None = None) -> Starlette:
         Route("/{lang}/download/{name}/{fmt}", download, methods=["POST"]),
     ]
     app = Starlette(routes=routes)
+    rulesets()   # loaded (and frozen out of the collector's sight) before the first request, not during it
     return _Guard(app, token)
 
 
@@ -402,8 +403,8 @@ def _problems_json(problems: list[Problem]) -> list[dict]:
 
 async def api_rulesets(request: Request):
     return JSONResponse([{"name": name, **{k: rules.description.get(k) for k in ("id", "version", "title",
-                                                                                    "standard")}}
-                         for name, rules in rulesets().items()])
+                                                                                    "standard")},
+                          "parameters": forms.declared_parameters(rules)} for name, rules in rulesets().items()])
 
 
 async def api_schema(request: Request):
@@ -415,10 +416,15 @@ async def api_schema(request: Request):
 
 async def api_check(request: Request):
     """Evidence in (JSON, or XLSX by content), the result JSON out; 400 malformed, 422 invalid."""
-    name = request.query_params.get("ruleset")
+    query = request.query_params
+    name = query.get("ruleset")
     chosen = shipped(name) if name else None
     if name and chosen is None:
         return JSONResponse({"error": "no such ruleset", "ruleset": name[:100]}, 404)
+    gap = query.get("gap", "false")
+    if gap not in ("true", "false"):
+        return JSONResponse({"error": "invalid parameters", "problems": [
+            _problem_json({"parameter": "gap"}, f"expected true or false, got {gap[:100]!r}")]}, 400)
     body = await request.body()
     try:
         application = intake.parse_application(body, "request", ruleset=chosen, validate=False)
@@ -432,9 +438,29 @@ async def api_check(request: Request):
         intake.check(application, application.evidence)
     except EvidenceError as error:
         return JSONResponse({"error": "invalid evidence", "problems": _problems_json(error.problems)}, 422)
-    result = application.ruleset.evaluate(application.evidence, date=intake.default_date(),
-                                          evidence_bytes=application.raw)
+    params, problems = _api_parameters(application.ruleset, query.getlist("param"))
+    if problems:
+        return JSONResponse({"error": "invalid parameters", "problems": problems}, 400)
+    result = application.ruleset.evaluate(application.evidence, date=intake.default_date(), params=params,
+                                          evidence_bytes=application.raw, validated=True, gap=gap == "true")
     return Response(result.to_json(), media_type="application/json")
+
+
+def _api_parameters(rules: Ruleset, pairs: list[str]) -> tuple[dict, list[dict]]:
+    """`param=NAME=VALUE` query texts, as the CLI's --param: the values, or every problem at once."""
+    given, problems = {}, {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if sep:
+            given[name.strip()] = value.strip()
+        else:
+            problems[name.strip()] = f"expected NAME=VALUE, got {pair[:100]!r}"
+    values, found = forms.check_parameters(rules, given)
+    return values, [_problem_json({"parameter": name[:100]}, text) for name, text in {**problems, **found}.items()]
+
+
+def _problem_json(where: dict, english: str) -> dict:
+    return {**where, "message": {"zh": fill(messages("zh")["web"]["param_invalid"], detail=english), "en": english}}
 
 
 async def api_openapi(request: Request):
@@ -442,8 +468,9 @@ async def api_openapi(request: Request):
 
 
 _PROBLEMS = {"type": "object", "properties": {"error": {"type": "string"}, "problems": {"type": "array", "items": {
-    "type": "object", "required": ["pointer", "message"], "properties": {
+    "type": "object", "required": ["message"], "properties": {
         "pointer": {"type": "string", "description": "RFC 6901 JSON pointer into the evidence"},
+        "parameter": {"type": "string", "description": "the query parameter (`gap`, or a ruleset parameter's name)"},
         "cell": {"type": "string", "description": "the workbook cell, for XLSX evidence"},
         "message": {"type": "object", "properties": {"zh": {"type": "string"}, "en": {"type": "string"}}}}}}}}
 OPENAPI = {
@@ -452,15 +479,32 @@ OPENAPI = {
              "description": "Score evidence against the shipped rulesets of China's dual-carbon standards."},
     "paths": {
         "/api/v1/rulesets": {"get": {"summary": "The shipped rulesets", "responses": {"200": {
-            "description": "name, id, version, title (zh/en) and standard of each"}}}},
+            "description": "name, id, version, title (zh/en) and standard of each, and the parameters it "
+                           "declares (name, label zh/en, unit, default, range or allowed values), which "
+                           "POST /api/v1/check takes as `param`"}}}},
         "/api/v1/rulesets/{name}/schema": {"get": {
             "summary": "The JSON Schema of a ruleset's evidence",
             "parameters": [{"name": "name", "in": "path", "required": True, "schema": {"type": "string"}}],
             "responses": {"200": {"description": "a JSON Schema (2020-12)"}, "404": {"description": "no such ruleset"}}}},
         "/api/v1/check": {"post": {
             "summary": "Score one application",
-            "parameters": [{"name": "ruleset", "in": "query", "required": False, "schema": {"type": "string"},
-                            "description": "a shipped ruleset (default: the evidence's \"ruleset\" field)"}],
+            "description": "The result as `carbon-check check --format json` writes it, with one difference by "
+                           "default: the gap to the next grade (what the applicant would still need, the longest "
+                           "part of the work) is worked out only when asked with `gap=true`; without it the "
+                           "result's `gap` is null. The outcome, grade, score, items and their explanations are "
+                           "the same either way.",
+            "parameters": [
+                {"name": "ruleset", "in": "query", "required": False, "schema": {"type": "string"},
+                 "description": "a shipped ruleset (default: the evidence's \"ruleset\" field)"},
+                {"name": "gap", "in": "query", "required": False,
+                 "schema": {"type": "string", "enum": ["false", "true"], "default": "false"},
+                 "description": "true: also work out the gap to the next grade (the result's `gap`), as the CLI "
+                                "does; false (default): `gap` is null, not worked out"},
+                {"name": "param", "in": "query", "required": False, "style": "form", "explode": True,
+                 "schema": {"type": "array", "items": {"type": "string"}},
+                 "description": "a ruleset parameter, NAME=VALUE as the CLI's --param (e.g. "
+                                "`benchmark_cement=600 kgCO2e`); repeat for several. Each is checked against "
+                                "the range or values the ruleset declares (GET /api/v1/rulesets lists them)"}],
             "requestBody": {"required": True, "content": {
                 "application/json": {"schema": {"type": "object"}},
                 XLSX_TYPE: {"schema": {"type": "string", "format": "binary"}}},
@@ -468,7 +512,8 @@ OPENAPI = {
             "responses": {
                 "200": {"description": "the result (schemas/result.schema.json)",
                         "content": {"application/json": {"schema": {"type": "object"}}}},
-                "400": {"description": "malformed evidence", "content": {"application/json": {"schema": _PROBLEMS}}},
+                "400": {"description": "malformed evidence, or an invalid `param` or `gap` (each problem names "
+                                        "its parameter)", "content": {"application/json": {"schema": _PROBLEMS}}},
                 "401": {"description": "the server's token is missing or wrong"},
                 "413": {"description": "body larger than the limit"},
                 "422": {"description": "invalid evidence: every problem with its pointer",
