@@ -251,7 +251,7 @@ def display_path(path: Path) -> str:
 def read_source(path: Path) -> str:
     """The text of a ruleset or library file (bounded, UTF-8), or a RulesetError saying why it cannot be read."""
     try:
-        return read_text(path, what=("a ruleset file", "规则集文件"))
+        return read_text(path, what="ruleset")
     except InputError as exc:
         raise RulesetError([Diagnostic("read", f"cannot read {display_path(path)}: {exc.en}")]) from None
 
@@ -312,7 +312,7 @@ def _schema(module: ast.Module, path: Path, digest, diagnostics, given: bytes | 
         diagnostics.append(Diagnostic("schema", f"cannot find the evidence schema \"{entry.value.zh}\"", entry.span))
         return None
     try:
-        data = read_file(found, what=("a JSON schema", "JSON 模式文件")) if given is None else given
+        data = read_file(found, what="schema") if given is None else given
     except InputError as exc:
         diagnostics.append(Diagnostic("schema", f"cannot read the evidence schema {found.name}: {exc.en}", entry.span))
         return None

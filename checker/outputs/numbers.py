@@ -19,6 +19,8 @@ from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 
 from babel.numbers import format_decimal
 
+from ..catalogue import messages
+
 _LOCALES = {"zh": "zh_CN", "en": "en"}
 _WIDE = Context(prec=250, rounding=ROUND_HALF_UP)  # any evidence number fits: rounding never overflows
 # Decimals shown by unit; the first pattern that matches the unit symbol wins.
@@ -72,14 +74,13 @@ def distinct(value: Decimal, bounds, places: int) -> int:
 
 _SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 _FORMULA = re.compile(r"(CO|CH|N)(\d)")
-_UNIT_WORDS = {"zh": {"yuan": "元", "CNY": "元", "unit": "单位产品", "units": "单位产品"}, "en": {}}
 
 
 def unit_text(unit: str | None, lang: str, rich: bool = False) -> str:
     """A unit as written in a report: 元 for yuan in Chinese, and tCO₂e with a subscript where `rich`."""
     if not unit:
         return ""
-    words = _UNIT_WORDS.get(lang, {})
+    words = messages(lang)["unit_word"]
     text = "/".join(words.get(part, part) for part in unit.split("/"))
     if rich:
         text = _FORMULA.sub(lambda m: m.group(1) + m.group(2).translate(_SUBSCRIPTS), text)

@@ -135,15 +135,15 @@ CaseLoader.add_implicit_resolver("tag:yaml.org,2002:float", re.compile(r"^[-+]?[
                                  list("-+0123456789"))
 
 
-def read_yaml(path: Path, source: str, what: str = "cases file"):
-    """A YAML file of ours (`what` names it in messages: "cases file", "parameter file"), numbers exact."""
+def read_yaml(path: Path, source: str, what: str = "cases"):
+    """A YAML file of ours (`what`, "cases" or "parameters", names it in messages), numbers exact."""
     return parse_yaml(read_yaml_bytes(path, source, what), source)
 
 
-def read_yaml_bytes(path: Path, source: str, what: str = "cases file") -> bytes:
+def read_yaml_bytes(path: Path, source: str, what: str = "cases") -> bytes:
     """The bytes of a YAML file of ours, bounded (`read_file`), or a CasesError."""
     try:
-        return read_file(path, what=(f"a {what}", "YAML 文件"))
+        return read_file(path, what=what)
     except InputError as error:
         raise CasesError([f"{source}: {error.en}"]) from None
 

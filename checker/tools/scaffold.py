@@ -9,6 +9,7 @@ or `present()`) is `required`.
 """
 from __future__ import annotations
 
+from ..catalogue import both
 from ..evidence.conventions import DRAFT_2020_12
 from ..language import ast
 from ..language.functions import FUNCTIONS
@@ -58,9 +59,10 @@ def scaffold(module: ast.Module) -> dict:
             for grade in decl.grades:
                 _visit(grade.condition, {}, uses, False, "boolean")
     title = next((m.value for m in module.header.meta if m.key == "title"), None)
+    words = both("scaffold", "evidence", name={"en": title.en or title.zh if title else module.header.id,
+                                               "zh": title.zh if title else module.header.id})
     schema = {"$schema": DRAFT_2020_12, "title": f"Evidence for {module.header.id}",
-              "description": f"Evidence for {title.en or title.zh if title else module.header.id}. To be described.",
-              "x-description-zh": f"{title.zh if title else module.header.id}的申请材料（待完善说明）。"}
+              "description": words["en"], "x-description-zh": words["zh"]}
     schema.update(_node((), uses))
     return schema
 
@@ -203,7 +205,8 @@ def _visit(expr, env: dict, uses: _Uses, required: bool, wanted: str | None = No
 def _node(path: tuple, uses: _Uses) -> dict:
     children = sorted({p[len(path)] for p in uses.hints if len(p) > len(path) and p[:len(path)] == path})
     where = "/".join(path) or "the evidence"
-    described = {"description": f"To be described: {where}.", "x-description-zh": f"待填写：{where} 的说明。"}
+    words = both("scaffold", "field", where=where)
+    described = {"description": words["en"], "x-description-zh": words["zh"]}
     if ITEM in children:
         return {"type": "array", **described, "maxItems": 1000, "items": _node((*path, ITEM), uses)}
     if children:
