@@ -27,7 +27,7 @@ def messages(lang: str, template_dir: str | Path | None = None) -> dict[str, dic
     return catalogue(None if template_dir is None else str(Path(template_dir).resolve()))[lang]
 
 
-def both(group: str, key: str, **values) -> dict[str, str]:
+def both(group: str, key: str, /, **values) -> dict[str, str]:
     """One message in every language, filled: {"zh": …, "en": …}, as results record texts. A value may
     differ by language: {"zh": …, "en": …} (a kind of file, an operating system's reason)."""
     return {lang: fill(messages(lang)[group][key], **{name: value[lang] if isinstance(value, dict) else value
@@ -35,7 +35,7 @@ def both(group: str, key: str, **values) -> dict[str, str]:
             for lang in LANGS}
 
 
-def pair(group: str, key: str, **values) -> tuple[str, str]:
+def pair(group: str, key: str, /, **values) -> tuple[str, str]:
     """`both` as (en, zh): the order of the errors and problems that carry a message in each language."""
     texts = both(group, key, **values)
     return texts["en"], texts["zh"]

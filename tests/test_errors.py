@@ -29,6 +29,27 @@ def test_every_user_facing_error_derives_from_the_base(error):
     assert checker.CarbonCheckError is CarbonCheckError and "CarbonCheckError" in checker.__all__
 
 
+# Exceptions that never reach a user: each is caught and turned into a message where it is raised.
+INTERNAL = {"checker.tools.cases._CaseProblem", "checker.tools.pytest_plugin.CaseFailed",
+            "checker.evidence.fastcheck.Unsupported", "checker.evidence.fields.FieldError"}
+
+
+def test_every_exception_the_package_defines_derives_from_the_base_or_is_internal():
+    import importlib
+    import inspect
+    import pkgutil
+    found = []
+    for info in pkgutil.walk_packages(checker.__path__, "checker."):
+        if info.name.endswith("__main__"):
+            continue
+        module = importlib.import_module(info.name)
+        found += [f"{info.name}.{name}" for name, value in vars(module).items()
+                  if inspect.isclass(value) and issubclass(value, BaseException) and value.__module__ == info.name
+                  and not issubclass(value, CarbonCheckError)]
+    assert "checker.evidence.fastcheck.Unsupported" in found   # the walk sees every module
+    assert set(found) <= INTERNAL, sorted(set(found) - INTERNAL)
+
+
 def test_the_cli_reports_any_of_them_as_invalid_input_without_a_traceback(monkeypatch):
     def refuse(schema):
         raise CarbonCheckError("the reason, said plainly")
