@@ -188,7 +188,8 @@ def test_an_unreadable_application_is_listed_and_exits_2(edited, corpus):
 def test_items_only_in_one_version_are_named_once_and_parameters_go_where_declared(tmp_path):
     rules = _edited(tmp_path / "renamed", {
         'criterion P2 "低碳产品设计"': 'criterion P3 "低碳产品设计"',
-        '(源头减碳) (weight: placeholder)": assessed': '(源头减碳) (weight: placeholder)": assessed from evidence.assessments.P2',
+        '(reduction at the source) (weight: placeholder)": assessed':
+            '(reduction at the source) (weight: placeholder)": assessed from evidence.assessments.P2',
         'let year "核算年度"': 'param surcharge "附加" en "Surcharge" default "none"\n\nlet year "核算年度"',
     })
     result = _diff("zero-carbon-factory", rules, EXAMPLES, "--lang", "en", "--param", "surcharge=some",

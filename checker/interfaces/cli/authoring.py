@@ -123,9 +123,10 @@ def schema(ruleset, scaffold, output):
     """Print the JSON Schema (Draft 2020-12) of the evidence RULESET reads."""
     if scaffold:
         from ...language.parse import parse
-        from ...tools.scaffold import scaffold as starting_schema
+        from ...tools.scaffold import imported, scaffold as starting_schema
         path = locate(ruleset)
-        data = starting_schema(parse(read_source(path), display_path(path)))
+        module = parse(read_source(path), display_path(path))
+        data = starting_schema(module, imported(module, path))
     else:
         data = evidence_schema(load_ruleset(ruleset))
     text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"

@@ -204,8 +204,10 @@ async def form_page(request: Request):
         return _form(lang, rules, {}, {})
     pairs = parse_qsl((await request.body()).decode("utf-8", "replace"), keep_blank_values=True)
     evidence, texts, typing = forms.read_form(rules.schema, pairs)
+    given = forms.form_parameters(pairs)
     if "relabel" in request.query_params:   # the language switch: the same form, in the other language
-        return _form(lang, rules, texts, {})
+        return _form(lang, rules, texts, {}, given=given)
+    values, wrong = _parameters(rules, given, lang)
     problems = {pointer: [en if lang == "en" else zh] for pointer, (en, zh) in typing.items()}
     try:
         application = intake.application_of(evidence, rules, "form")
@@ -213,13 +215,26 @@ async def form_page(request: Request):
         for problem in error.problems:
             if problem.pointer not in problems:   # a value that could not be typed says why once
                 problems.setdefault(problem.pointer, []).append(problem.message(lang))
-        return _form(lang, rules, texts, problems, 422)
-    if problems:
-        return _form(lang, rules, texts, problems, 422)
-    return _result(lang, application)
+        return _form(lang, rules, texts, problems, 422, given, wrong)
+    if problems or wrong:
+        return _form(lang, rules, texts, problems, 422, given, wrong)
+    return _result(lang, application, given, values)
 
 
-def _form(lang: str, rules: Ruleset, texts: dict, problems: dict, status: int = 200) -> HTMLResponse:
+def _parameters(rules: Ruleset, given: dict[str, str], lang: str) -> tuple[dict, dict[str, list[str]]]:
+    """The parameters typed in a form, checked: their values, and each problem in `lang` by name."""
+    values, wrong = forms.check_parameters(rules, given, beside_units=True)
+    return values, {name: [_parameter_message(text, lang)] for name, text in wrong.items()}
+
+
+def _parameter_message(english: str, lang: str) -> str:
+    # The ruleset's checks word their problems in English; the catalogue frames them in Chinese.
+    return english if lang == "en" else fill(messages("zh")["web"]["param_invalid"], detail=english)
+
+
+def _form(lang: str, rules: Ruleset, texts: dict, problems: dict, status: int = 200, given: dict | None = None,
+          wrong: dict | None = None) -> HTMLResponse:
+    parameters = forms.parameters_view(rules, lang, given or {}, wrong or {})
     groups = forms.view(rules.schema, lang, texts, problems)
     shown = {f["name"] for g in groups for f in g["fields"] if f["name"]} | {
         c["name"] for g in groups for row in g.get("rows", []) for c in row} | {
@@ -227,7 +242,8 @@ def _form(lang: str, rules: Ruleset, texts: dict, problems: dict, status: int = 
     elsewhere = [f"{pointer or '/'}: {text}" for pointer, texts_ in sorted(problems.items()) for text in texts_
                  if pointer not in shown]
     return page("form.html.j2", lang, status, ruleset=_describe(rules, lang), name=rules.path.stem,
-                groups=groups, problems=elsewhere, count=sum(len(v) for v in problems.values()))
+                groups=groups, parameters=parameters, problems=elsewhere,
+                count=sum(len(v) for v in problems.values()) + sum(len(v) for v in (wrong or {}).values()))
 
 
 def _describe(rules: Ruleset, lang: str) -> dict:
@@ -241,7 +257,7 @@ async def upload(request: Request):
     if lang is None:
         return _not_found()
     try:
-        filename, content, name = _uploaded(request.headers.get("content-type", ""), await request.body())
+        filename, content, name, lines = _uploaded(request.headers.get("content-type", ""), await request.body())
     except ValueError:
         return page("message.html.j2", lang, 400, message=messages(lang)["web"]["no_file"])
     chosen = shipped(name) if name else None
@@ -252,6 +268,13 @@ async def upload(request: Request):
             Problem("/ruleset", *pair("web", "no_ruleset"))]
         return page("message.html.j2", lang, 400, message=messages(lang)["web"]["unreadable"],
                     problems=[_problem_text(p, lang) for p in problems])
+    # Parameters as the CLI's --param: one NAME=VALUE a line, the unit written.
+    given, malformed = forms.named_values([line for line in lines.splitlines() if line.strip()])
+    values, wrong = forms.check_parameters(application.ruleset, given)
+    if malformed or wrong:
+        return page("message.html.j2", lang, 422, message=messages(lang)["web"]["params_invalid"],
+                    problems=[f"{name}: {_parameter_message(text, lang)}"
+                              for name, text in {**malformed, **wrong}.items()])
     try:
         intake.check(application, application.evidence)
     except EvidenceError as error:
@@ -259,8 +282,8 @@ async def upload(request: Request):
         for problem in error.problems:
             problems.setdefault(problem.pointer, []).append(_problem_text(problem, lang, pointer=False))
         return _form(lang, application.ruleset, forms.texts_of(application.ruleset.schema, application.evidence),
-                     problems, 422)
-    return _result(lang, application)
+                     problems, 422, given)
+    return _result(lang, application, given, values)
 
 
 def _problem_text(problem: Problem, lang: str, pointer: bool = True) -> str:
@@ -269,29 +292,34 @@ def _problem_text(problem: Problem, lang: str, pointer: bool = True) -> str:
     return ": ".join(where + [problem.message(lang)])
 
 
-def _uploaded(content_type: str, body: bytes) -> tuple[str, bytes, str | None]:
-    """The file and the chosen ruleset of a multipart form, parsed in memory (nothing spills to disk)."""
+def _uploaded(content_type: str, body: bytes) -> tuple[str, bytes, str | None, str]:
+    """The file, the chosen ruleset and the parameters' text of a multipart form, parsed in memory (nothing
+    spills to disk)."""
     if not content_type.startswith("multipart/form-data"):
         raise ValueError("not a multipart form")
     message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
         b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body)
-    file, name = None, None
+    file, name, params = None, None, ""
     for part in message.iter_parts() if message.is_multipart() else []:
         field = part.get_param("name", header="content-disposition")
         if field == "file" and part.get_filename():
             file = (part.get_filename(), part.get_payload(decode=True) or b"")
         elif field == "ruleset":
             name = (part.get_payload(decode=True) or b"").decode("utf-8", "replace").strip() or None
+        elif field == "params":
+            params = (part.get_payload(decode=True) or b"").decode("utf-8", "replace")
     if file is None or not file[1]:
         raise ValueError("no file")
-    return file[0], file[1], name
+    return file[0], file[1], name, params
 
 
-def _result(lang: str, application, before=None, changes=None) -> HTMLResponse:
+def _result(lang: str, application, given: dict[str, str], values: dict, before=None, changes=None) -> HTMLResponse:
+    """The result page; `given` (the parameters as typed) travels back with the evidence for what it offers."""
     from ...outputs.gaptext import render_comparison, render_gap
     from ...outputs.report import render
     rules = application.ruleset
-    result = rules.evaluate(application.evidence, date=intake.default_date(), evidence_bytes=application.raw)
+    result = rules.evaluate(application.evidence, params=values, date=intake.default_date(),
+                            evidence_bytes=application.raw, validated=True)
     data = result.to_dict()
     comparison = None
     if before is not None:
@@ -300,7 +328,8 @@ def _result(lang: str, application, before=None, changes=None) -> HTMLResponse:
     return page("result.html.j2", lang, ruleset=_describe(rules, lang), name=rules.path.stem, result=data,
                 grade=(data.get("grade") or {}).get("label", {}).get(lang),
                 report=render(result, "html", lang), gap=render_gap(result, result.gap, lang),
-                evidence=dumps(application.evidence), fields=_leaves(application.evidence),
+                evidence=dumps(application.evidence), params=json.dumps(given, ensure_ascii=False),
+                fields=_leaves(application.evidence),
                 comparison=comparison, hypothetical=before is not None, pdf=_pdf_available())
 
 
@@ -321,11 +350,27 @@ def _pdf_available() -> bool:
     return importlib.util.find_spec("weasyprint") is not None
 
 
-async def _evidence_field(request: Request, rules: Ruleset) -> tuple[intake.Application, dict]:
-    """The evidence a result page sent back (hidden field), parsed and validated afresh; and the form."""
+async def _sent_back(request: Request, rules: Ruleset, lang: str) -> tuple | HTMLResponse:
+    """What a result page sent back (hidden fields), parsed and checked afresh: (the application, the form,
+    the parameters as typed, their values); or the page that says why it cannot be used."""
     form = dict(parse_qsl((await request.body()).decode("utf-8", "replace"), keep_blank_values=True))
-    evidence = parse_evidence(form.get("evidence", "").encode("utf-8"), "evidence")
-    return intake.application_of(evidence, rules, "evidence"), form
+    try:
+        evidence = parse_evidence(form.get("evidence", "").encode("utf-8"), "evidence")
+        application = intake.application_of(evidence, rules, "evidence")
+    except EvidenceError as error:
+        return page("message.html.j2", lang, 422, message=messages(lang)["web"]["unreadable"],
+                    problems=[_problem_text(p, lang) for p in error.problems])
+    try:
+        given = json.loads(form.get("params") or "{}")
+    except ValueError:
+        given = None
+    if not isinstance(given, dict) or not all(isinstance(v, str) for v in given.values()):
+        return page("message.html.j2", lang, 422, message=messages(lang)["web"]["unreadable"])
+    values, wrong = _parameters(rules, given, lang)
+    if wrong:
+        return page("message.html.j2", lang, 422, message=messages(lang)["web"]["unreadable"],
+                    problems=[f"{name}: {text}" for name, texts in wrong.items() for text in texts])
+    return application, form, given, values
 
 
 async def what_if(request: Request):
@@ -333,8 +378,11 @@ async def what_if(request: Request):
     lang, rules = _lang(request), shipped(request.path_params["name"])
     if lang is None or rules is None:
         return _not_found(lang or "zh")
+    sent = await _sent_back(request, rules, lang)
+    if isinstance(sent, Response):
+        return sent
+    application, form, given, values = sent
     try:
-        application, form = await _evidence_field(request, rules)
         change = f"{form.get('pointer', '')}={form.get('value', '')}"
         changed = apply_changes(application.evidence, [parse_change(change)])
         hypothetical = intake.application_of(changed, rules, "what-if")
@@ -344,8 +392,9 @@ async def what_if(request: Request):
     except ValueError as error:
         return page("message.html.j2", lang, 422, message=messages(lang)["web"]["whatif_invalid"],
                     problems=[str(error)])
-    before = rules.evaluate(application.evidence, date=intake.default_date(), evidence_bytes=application.raw)
-    return _result(lang, hypothetical, before=before, changes=[change])
+    before = rules.evaluate(application.evidence, params=values, date=intake.default_date(),
+                            evidence_bytes=application.raw, validated=True)
+    return _result(lang, hypothetical, given, values, before=before, changes=[change])
 
 
 async def result_page(request: Request):
@@ -353,12 +402,11 @@ async def result_page(request: Request):
     lang, rules = _lang(request), shipped(request.path_params["name"])
     if lang is None or rules is None:
         return _not_found(lang or "zh")
-    try:
-        application, _ = await _evidence_field(request, rules)
-    except EvidenceError as error:
-        return page("message.html.j2", lang, 422, message=messages(lang)["web"]["unreadable"],
-                    problems=[_problem_text(p, lang) for p in error.problems])
-    return _result(lang, application)
+    sent = await _sent_back(request, rules, lang)
+    if isinstance(sent, Response):
+        return sent
+    application, _, given, values = sent
+    return _result(lang, application, given, values)
 
 
 async def download(request: Request):
@@ -366,17 +414,17 @@ async def download(request: Request):
     lang, rules, fmt = _lang(request), shipped(request.path_params["name"]), request.path_params["fmt"]
     if lang is None or rules is None or fmt not in ("json", "html", "pdf", "xlsx"):
         return _not_found(lang or "zh")
-    try:
-        application, _ = await _evidence_field(request, rules)
-    except EvidenceError as error:
-        return page("message.html.j2", lang, 422, message=messages(lang)["web"]["unreadable"],
-                    problems=[_problem_text(p, lang) for p in error.problems])
+    sent = await _sent_back(request, rules, lang)
+    if isinstance(sent, Response):
+        return sent
+    application, _, _, values = sent
     stem = f"{rules.path.stem}-{'evidence' if fmt == 'xlsx' else 'report'}"
     if fmt == "xlsx":
         from ...outputs.workbook import write_workbook
         content, kind = write_workbook(rules.schema, rules.description, application.evidence), XLSX_TYPE
     else:
-        result = rules.evaluate(application.evidence, date=intake.default_date(), evidence_bytes=application.raw)
+        result = rules.evaluate(application.evidence, params=values, date=intake.default_date(),
+                                evidence_bytes=application.raw, validated=True)
         try:
             content = render(result, fmt, lang)
         except Exception as error:   # PDF support missing or failing: say so, do not fault
@@ -448,19 +496,13 @@ async def api_check(request: Request):
 
 def _api_parameters(rules: Ruleset, pairs: list[str]) -> tuple[dict, list[dict]]:
     """`param=NAME=VALUE` query texts, as the CLI's --param: the values, or every problem at once."""
-    given, problems = {}, {}
-    for pair in pairs:
-        name, sep, value = pair.partition("=")
-        if sep:
-            given[name.strip()] = value.strip()
-        else:
-            problems[name.strip()] = f"expected NAME=VALUE, got {pair[:100]!r}"
-    values, found = forms.check_parameters(rules, given)
-    return values, [_problem_json({"parameter": name[:100]}, text) for name, text in {**problems, **found}.items()]
+    given, malformed = forms.named_values(pairs)
+    values, wrong = forms.check_parameters(rules, given)
+    return values, [_problem_json({"parameter": name[:100]}, text) for name, text in {**malformed, **wrong}.items()]
 
 
 def _problem_json(where: dict, english: str) -> dict:
-    return {**where, "message": {"zh": fill(messages("zh")["web"]["param_invalid"], detail=english), "en": english}}
+    return {**where, "message": {"zh": _parameter_message(english, "zh"), "en": english}}
 
 
 async def api_openapi(request: Request):

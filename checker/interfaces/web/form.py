@@ -37,7 +37,7 @@ def read_form(schema: dict, pairs: list[tuple[str, str]]) -> tuple[dict, dict[st
     empty rows dropped) and the problems of values that could not be typed (pointer → (en, zh))."""
     given = {name: value for name, value in pairs}
     evidence: dict = {}
-    texts: dict[str, str] = {name: value for name, value in given.items() if name.startswith(UNIT)}
+    texts: dict[str, str] = {name: value for name, value in given.items() if name.startswith((UNIT, EMPTY))}
     problems: dict[str, tuple[str, str]] = {}
 
     def put(target: dict, path: tuple[str, ...], field, text: str, unit: str | None, pointer: str) -> None:
@@ -79,7 +79,10 @@ def read_form(schema: dict, pairs: list[tuple[str, str]]) -> tuple[dict, dict[st
                 put(entry, field.path() or ("",), field, cells[field.key], given.get(unit_name(group, field.key)),
                     table_pointer(group, len(entries), field.key))
             entries.append(entry.get("") if group.fields[0].key == ITEM else entry)
-        if entries:
+        if entries and EMPTY + base.rstrip("/") in given:
+            problems[base.rstrip("/")] = ("expected no rows when 'none' is ticked, found some: remove them or untick it",
+                                          "勾选了“无”却填写了行：请删除这些行或取消勾选")
+        elif entries or EMPTY + base.rstrip("/") in given:   # "none" ticked: an empty list, not an absent one
             target[group.pointer[-1]] = entries
     _prune(evidence)
     if "ruleset" in schema.get("properties", {}):
@@ -109,6 +112,8 @@ def texts_of(schema: dict, evidence: dict) -> dict[str, str]:
                 if value is not None:
                     texts[form_pointer(group, field.key)] = show(value)
         elif isinstance(node, list):
+            if not node:
+                texts[EMPTY + "/" + "/".join(group.pointer)] = "on"
             for row, entry in enumerate(node):
                 for field in group.fields:
                     value = _at(entry, field.path())
@@ -135,6 +140,8 @@ def view(schema: dict, lang: str, texts: dict[str, str], problems: dict[str, lis
                   for f in group.fields]
         entry = {"kind": group.kind, "label": group.label(lang), "description": group.description(lang),
                  "pointer": "/" + "/".join(group.pointer), "fields": fields,
+                 "empty_name": EMPTY + "/" + "/".join(group.pointer),
+                 "empty": EMPTY + "/" + "/".join(group.pointer) in texts,
                  "problems": problems.get("/" + "/".join(group.pointer), []) if group.pointer else []}
         if group.kind == "form":
             for field in fields:
@@ -194,16 +201,30 @@ def check_parameters(rules, given: dict[str, str], beside_units: bool = False) -
     """Parameter texts by name, checked by the ruleset: the values, and every problem (in English) by name.
 
     `beside_units`: the texts were typed beside their unit (a form), so a bare number is in that unit."""
-    units = {p["name"]: p["unit"] for p in declared_parameters(rules)}
+    declared = rules.program.model.params
     values, problems = {}, {}
     for name, text in given.items():
         try:
-            if name not in units:   # said here: the ruleset's own message would suggest names to guess at
+            if name not in declared:   # said here: the ruleset's own message would suggest names to guess at
                 raise ValueError(f"ruleset {rules.id} has no parameter '{name[:100]}'")
-            values.update(rules.parameters({name: parameter_text(text, units[name]) if beside_units else text}))
+            if beside_units:
+                text = parameter_text(text, declared[name].unit)
+            values.update(rules.parameters({name: text}))
         except ValueError as error:
             problems[name] = str(error)
     return values, problems
+
+
+def named_values(pairs: list[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """`NAME=VALUE` texts, as the CLI's --param takes them, by name; and a problem for each without `=`."""
+    given, problems = {}, {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if sep:
+            given[name.strip()] = value.strip()
+        else:
+            problems[name.strip()[:100]] = f"expected NAME=VALUE, got {pair[:100]!r}"
+    return given, problems
 
 
 def form_parameters(pairs: list[tuple[str, str]]) -> dict[str, str]:
