@@ -80,8 +80,7 @@ def read_form(schema: dict, pairs: list[tuple[str, str]]) -> tuple[dict, dict[st
                     table_pointer(group, len(entries), field.key))
             entries.append(entry.get("") if group.fields[0].key == ITEM else entry)
         if entries and EMPTY + base.rstrip("/") in given:
-            problems[base.rstrip("/")] = ("expected no rows when 'none' is ticked, found some: remove them or untick it",
-                                          "勾选了“无”却填写了行：请删除这些行或取消勾选")
+            problems[base.rstrip("/")] = pair("web", "rows_and_none")
         elif entries or EMPTY + base.rstrip("/") in given:   # "none" ticked: an empty list, not an absent one
             target[group.pointer[-1]] = entries
     _prune(evidence)
