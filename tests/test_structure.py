@@ -126,7 +126,7 @@ NOT_WORDS = {
     "checker.evidence.fields": {"是", "否", "封面", "万", "亿", "元", "万元", "亿元"},   # yes/no as typed in a cell, unit symbols
     "checker.language.units": {"万", "亿", "元", "万元", "亿元"},   # unit symbols and prefixes
     "checker.language.highlight": {"万", "亿", "元"},
-    "checker.outputs.numbers": {"元"},
+    "checker.outputs.numbers": {"元", "万", "亿"},   # unit symbols and prefixes
     "checker.evidence.conventions": {"一", "鿿"},   # a character range
     "checker.language.functions": {"四舍五入", "范围三"},   # quoted in a built-in's description, an example
     "checker.tools.cases": {"一致性"},   # ruleset source: the header of inline rules
