@@ -41,7 +41,7 @@ def load_issuer(path: Path) -> dict:
     """An issuer file, checked: {"organisation", "report_number", "people": {role: {"name", "date"}}}."""
     path = Path(path)
     try:  # a user's YAML: the safe loader that also refuses alias bombs
-        data = yaml.load(read_text(path, what=("an issuer file", "签发方文件")),  # noqa: S506 - a safe loader
+        data = yaml.load(read_text(path, what="issuer"),  # noqa: S506 - a safe loader
                          Loader=BoundedLoader)
     except InputError as error:
         raise SignOffError(f"cannot read the issuer file {error}") from None

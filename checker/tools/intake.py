@@ -15,10 +15,10 @@ from ..evaluation.ruleset import Ruleset, load_ruleset, shipped_rulesets
 from ..evidence.load import (DEFAULT_MAX_BYTES, EvidenceError, Problem, check_evidence, parse_evidence,
                              read_evidence_file)
 from ..language.diagnostics import Diagnostic, RulesetError
-from ..errors import did_you_mean
+from ..errors import CarbonCheckError, did_you_mean
 
 
-class NoRuleset(ValueError):
+class NoRuleset(CarbonCheckError, ValueError):
     """The evidence names no ruleset and none was given."""
 
 
