@@ -222,7 +222,8 @@ def test_the_printed_urls_can_be_opened(host, here, others):
     assert "0.0.0.0" not in (remote or "") and "[::]" not in (remote or "")
 
 
-def test_serve_with_two_workers_answers_says_so_in_chinese_and_stops_them_all():
+def test_serve_with_two_workers_shares_the_connections_says_so_in_chinese_and_stops_them_all():
+    import os
     import subprocess
     import sys
     import http.client
@@ -239,11 +240,19 @@ def test_serve_with_two_workers_answers_says_so_in_chinese_and_stops_them_all():
             if len(workers) == 2:
                 break
             time.sleep(0.1)
-        connection = http.client.HTTPConnection("127.0.0.1", int(found.group(1)), timeout=60)
-        connection.request("POST", "/api/v1/check", FOUR.read_bytes())
-        response = connection.getresponse()
-        assert response.status == 200 and json.loads(response.read())["grade"]["id"] == "four_stars"
-        connection.close()
+        def sockets(pid):
+            return sum(os.readlink(link).startswith("socket:") for link in Path(f"/proc/{pid}/fd").iterdir())
+        before = {pid: sockets(pid) for pid in workers}
+        connections = [http.client.HTTPConnection("127.0.0.1", int(found.group(1)), timeout=60) for _ in range(20)]
+        for connection in connections:
+            connection.request("POST", "/api/v1/check", FOUR.read_bytes())
+            response = connection.getresponse()
+            assert response.status == 200 and json.loads(response.read())["grade"]["id"] == "four_stars"
+        # Both workers took a share of the 20 keep-alive connections (a shared socket gave one of them 19).
+        taken = {pid: sockets(pid) - before[pid] for pid in workers}
+        assert sum(taken.values()) == 20 and min(taken.values()) >= 2, taken
+        for connection in connections:
+            connection.close()
     finally:
         server.terminate()
         server.wait(30)
@@ -442,6 +451,18 @@ def test_parameters_from_the_form_are_used_and_kept_for_what_comes_next(client):
     assert "{&#34;clean_energy_min&#34;: &#34;99.9&#34;}" in what_if.text
     forged = client.post("/en/result/zero-carbon-park", data={**sent, "params": '{"clean_energy_min": "120"}'})
     assert forged.status_code == 422 and "must be in [0%, 100%]" in forged.text
+
+
+def test_parameters_the_ruleset_does_not_declare_and_too_many_are_said_too(client):
+    page = client.post("/en/check/zero-carbon-factory", data={**four_texts(), "param:nope": "1"})
+    assert page.status_code == 422 and "param:nope: ruleset zero_carbon_factory has no parameter &#39;nope&#39;" \
+        in page.text
+    many = "\n".join(f"p{i}=1" for i in range(101))
+    response = client.post("/api/v1/check?" + "&".join(f"param=p{i}=1" for i in range(101)), content=FOUR.read_bytes())
+    assert response.status_code == 400
+    assert response.json()["problems"][0]["message"]["en"] == "expected at most 100 parameters, found 101"
+    upload = client.post("/en/upload", files={"file": ("four.json", FOUR.read_bytes())}, data={"params": many})
+    assert upload.status_code == 422 and upload.text.count("expected at most 100 parameters, found 101") == 1
 
 
 def test_a_wrong_parameter_is_shown_beside_its_input_in_the_pages_language(client):

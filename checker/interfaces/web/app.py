@@ -241,6 +241,9 @@ def _form(lang: str, rules: Ruleset, texts: dict, problems: dict, status: int = 
         g["pointer"] for g in groups}
     elsewhere = [f"{pointer or '/'}: {text}" for pointer, texts_ in sorted(problems.items()) for text in texts_
                  if pointer not in shown]
+    declared = {p["name"] for p in parameters}   # a parameter the ruleset does not declare has no input
+    elsewhere += [f"{forms.PARAM}{name}: {text}" if name else text for name, texts_ in (wrong or {}).items()
+                  for text in texts_ if name not in declared]
     return page("form.html.j2", lang, status, ruleset=_describe(rules, lang), name=rules.path.stem,
                 groups=groups, parameters=parameters, problems=elsewhere,
                 count=sum(len(v) for v in problems.values()) + sum(len(v) for v in (wrong or {}).values()))

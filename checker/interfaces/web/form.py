@@ -16,6 +16,7 @@ UNIT = "unit:"
 PARAM = "param:"   # a ruleset parameter's input: `param:` + its name, typed as the CLI's --param NAME=VALUE
 EMPTY = "empty:"   # a list's "none" box: `empty:` + its pointer; ticked with no rows, the list is [] (not absent)
 MAX_ROWS = 1000   # entries of one list a form may send
+MAX_PARAMETERS = 100   # parameters one request may give (the shipped rulesets declare at most 7)
 
 
 def table_pointer(group: Group, row: int, key: str) -> str:
@@ -202,6 +203,8 @@ def check_parameters(rules, given: dict[str, str], beside_units: bool = False) -
 
     `beside_units`: the texts were typed beside their unit (a form), so a bare number is in that unit."""
     declared = rules.program.model.params
+    if len(given) > MAX_PARAMETERS:   # refused whole: a page of a million problems helps nobody
+        return {}, {"": f"expected at most {MAX_PARAMETERS} parameters, found {len(given)}"}
     values, problems = {}, {}
     for name, text in given.items():
         try:
@@ -217,6 +220,8 @@ def check_parameters(rules, given: dict[str, str], beside_units: bool = False) -
 
 def named_values(pairs: list[str]) -> tuple[dict[str, str], dict[str, str]]:
     """`NAME=VALUE` texts, as the CLI's --param takes them, by name; and a problem for each without `=`."""
+    if len(pairs) > MAX_PARAMETERS:
+        return {}, {"": f"expected at most {MAX_PARAMETERS} parameters, found {len(pairs)}"}
     given, problems = {}, {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
