@@ -6,8 +6,8 @@ are written as exact JSON numbers from their Decimal values.
 from __future__ import annotations
 
 import functools
-import json
 import re
+from json.encoder import encode_basestring as _json_text
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Context, Decimal
 from operator import attrgetter
@@ -164,6 +164,8 @@ class Result:
     hypothetical: dict | None = None
 
     def to_dict(self) -> dict:
+        # Many items read the same values (a let, an evidence field): each is displayed once per result.
+        shown: dict = {}
         data = {
             "$schema": RESULT_SCHEMA,
             "result_version": RESULT_VERSION,
@@ -180,16 +182,17 @@ class Result:
             "score": self.score,
             "max_score": self.max_score,
             "inconclusive": self.inconclusive,
-            "requirements": [_item(r) for r in self.requirements],
+            "requirements": [_item(r, shown) for r in self.requirements],
             "sections": [
-                {**s, "criteria": [_item(c) for c in self.criteria if c.section == s["id"]]} for s in self.sections
+                {**s, "criteria": [_item(c, shown) for c in self.criteria if c.section == s["id"]]}
+                for s in self.sections
             ],
             "grades": [
                 {"id": g.id, "label": g.label, "cite": g.cite, "status": g.status,
-                 "conditions": [_item(c) for c in g.conditions]}
+                 "conditions": [_item(c, shown) for c in g.conditions]}
                 for g in self.grades
             ],
-            "values": [_item(v) for v in self.values],
+            "values": [_item(v, shown) for v in self.values],
             "missing": self.missing,
             "errors": self.errors,
             "gap": self.gap,
@@ -205,7 +208,9 @@ class Result:
 _DETAIL_KEYS = ("condition", "tier", "scale", "failure", "waiver", "missing")
 
 
-def _item(item: ItemResult) -> dict:
+def _item(item: ItemResult, shown: dict) -> dict:
+    """One item as JSON data. `shown`: the display of each input already shown in this result, by the name
+    and type it was read as (within one evaluation a name always reads the same value)."""
     # Written for every item of every result: each property is read once.
     about, detail, inputs = item.about, item.detail, item.inputs
     kind = about.kind
@@ -214,18 +219,26 @@ def _item(item: ItemResult) -> dict:
         data["label"] = about.label
         data["cite"] = about.cite
     data["status"] = item.status
+    display = None
     if kind == "criterion":
         data.update(points=item.points, max=about.max, method=about.method)
     elif kind == "value":
+        display = format_value(detail.get("value"), detail.get("type"))
         data.update(value=plain(detail.get("value")), unit=unit_symbol(detail.get("type")),
-                    display=value_display(item), formula=detail.get("formula"))
-    shown = [format_value(r.value, r.type) for r in inputs]
-    data["inputs"] = [{"name": r.name, "value": plain(r.value), "unit": unit_symbol(r.type), "display": display}
-                      for r, display in zip(inputs, shown)]
+                    display=display, formula=detail.get("formula"))
+    displays, entries = [], []
+    for r in inputs:
+        key = (r.name, id(r.type))
+        text = shown.get(key)
+        if text is None:
+            text = shown[key] = format_value(r.value, r.type)
+        displays.append(text)
+        entries.append({"name": r.name, "value": plain(r.value), "unit": unit_symbol(r.type), "display": text})
+    data["inputs"] = entries
     for key in _DETAIL_KEYS:
         if key in detail:
             data[key] = detail[key]
-    data["explanation"] = explain(item, shown)
+    data["explanation"] = explain(item, displays, display)
     return data
 
 
@@ -234,8 +247,13 @@ def unit_symbol(type_: Type | None) -> str | None:
     return type_.unit.symbol or None if type_ is not None and type_.kind == "number" and type_.unit else None
 
 
+_AS_IS = (Decimal, str, bool, type(None))  # the common values, returned without further checks
+
+
 def plain(value):
     """An evaluated value as JSON data: unknowns become null (their status says why)."""
+    if type(value) in _AS_IS:
+        return value
     if isinstance(value, (Missing, Failure)):
         return None
     if hasattr(value, "isoformat"):
@@ -278,28 +296,31 @@ def format_number(value: Decimal) -> str:
 
 
 def format_value(value, type_: Type | None) -> str:
+    if isinstance(value, Decimal):  # the common case first
+        symbol = type_.unit.symbol if type_ is not None and type_.kind == "number" and type_.unit else ""
+        number = format_number(value)
+        if symbol == "%":
+            return number + "%"
+        return f"{number} {symbol}" if symbol else number
     if isinstance(value, Missing):
         return "missing (" + ", ".join(value.pointers) + ")"
     if isinstance(value, Failure):
         return f"error ({value.message})"
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, Decimal):
-        symbol = type_.unit.symbol if type_ is not None and type_.kind == "number" and type_.unit else ""
-        number = format_number(value)
-        if symbol == "%":
-            return number + "%"
-        return f"{number} {symbol}" if symbol else number
     if hasattr(value, "isoformat"):
         return value.isoformat()
-    return json.dumps(value, ensure_ascii=False) if isinstance(value, str) else str(value)
+    # What json.dumps(value, ensure_ascii=False) writes, without making an encoder for each text.
+    return _json_text(value) if isinstance(value, str) else str(value)
 
 
-def explain(item: ItemResult, shown: list[str] | None = None) -> str:
-    """One line saying how the item came out, with the values it used (`shown`: their displays, if known)."""
+def explain(item: ItemResult, shown: list[str] | None = None, display: str | None = None) -> str:
+    """One line saying how the item came out, with the values it used (`shown`: their displays, if known;
+    `display`: a value item's own, if known)."""
+    inputs = item.inputs
     if shown is None:
-        shown = [format_value(r.value, r.type) for r in item.inputs]
-    given = "; ".join(f"{r.name} = {display}" for r, display in zip(item.inputs, shown))
+        shown = [format_value(r.value, r.type) for r in inputs]
+    given = "; ".join([f"{r.name} = {text}" for r, text in zip(inputs, shown)])
     detail = item.detail
     if item.status == WAIVED:
         return f"waived: {detail.get('waiver')}"
@@ -311,7 +332,7 @@ def explain(item: ItemResult, shown: list[str] | None = None) -> str:
     if item.status == ERROR:
         return subject + f"cannot be computed: {detail.get('failure')}"
     if item.kind == "value":
-        return f"{item.id} = {value_display(item)} = {_substitute(detail.get('formula'), item.inputs, shown)}"
+        return f"{item.id} = {display if display is not None else value_display(item)} = {_substitute(detail.get('formula'), inputs, shown)}"
     if item.kind == "criterion":
         points = f"{format_number(item.points)} of {format_number(item.max)} points"
         if item.method == "tiers":
