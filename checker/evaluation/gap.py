@@ -3,9 +3,9 @@
 `gap_to` lists the conditions of a target grade that do not hold, each with its current and required
 value and, where the condition is linear (or a ratio of linear functions) in one evidence quantity, the
 smallest change to that one input that meets it. The change is found by re-evaluating the lets that
-input feeds (the others keep the application's values) with the input moved by two probe steps, fitting f(δ) = (a + bδ) / (1 + dδ) exactly, solving
-f(δ) = required, and verifying the solution by one more evaluation; a condition that is not of that
-shape is listed with what it needs and no action.
+input feeds (the others keep the application's values) with the input moved by two probe steps,
+fitting f(δ) = (a + bδ) / (1 + dδ) exactly, solving f(δ) = required, and verifying the solution by one
+more evaluation; a condition that is not of that shape is listed with what it needs and no action.
 
 The analysis of a ruleset's conditions (`Plan`) is worked out once and kept by the loaded Ruleset. The
 advice is recorded in both languages, in the words of the message catalogue (group `action`).
