@@ -1,18 +1,23 @@
 """Latency of the web API: POST /api/v1/check with the four-stars factory example, on loopback only.
 
-    python benchmarks/web.py [--requests 200] [--concurrency 20]
+    python benchmarks/web.py [--requests 200] [--concurrency 20] [--baseline DIR]
 
-Starts `carbon-check serve` on a free loopback port in a child process, sends REQUESTS requests from
-CONCURRENCY client threads (each with its own keep-alive connection), checks every answer is the CLI's
-result, prints p50/p99 and stops the server. Bounded on purpose: the machine is shared.
-Targets: p50 <= 20 ms, p99 <= 100 ms (at 20 concurrent). A run at concurrency 1 is printed beside it,
-so the time of one check is separated from the time spent waiting behind the others.
+Starts `carbon-check serve` on free loopback ports in child processes: with one worker, and as it starts by
+default (two workers on a computer with two cores or more); with --baseline, also the server of another
+checkout of carbon-check (an older version, to compare in the same run). Each is asked for the result as the
+API gives it by default and with `?gap=true` (the CLI's full result, with the gap to the next grade), from
+CONCURRENCY client threads with keep-alive connections, REQUESTS requests each time. Every answer is checked
+to be the four-stars result. The servers run side by side and take turns, so a machine busy with other work
+slows them alike. Bounded on purpose: the machine is shared.
+Targets: p50 <= 20 ms, p99 <= 100 ms at 20 concurrent. A run at concurrency 1 is printed beside it, so the
+time of one check is separated from the time spent waiting behind the others.
 """
 from __future__ import annotations
 
 import argparse
 import http.client
 import json
+import os
 import re
 import statistics
 import subprocess
@@ -25,9 +30,11 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "zero-carbon-factory" / "four-stars.json"
 
 
-def start_server() -> tuple[subprocess.Popen, int]:
+def start_server(checkout: Path, args: list[str]) -> tuple[subprocess.Popen, int]:
+    environment = {**os.environ, "PYTHONPATH": str(checkout)}
     server = subprocess.Popen([sys.executable, "-m", "checker.interfaces.cli", "serve", "--host", "127.0.0.1",
-                               "--port", "0"], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+                               "--port", "0", *args], stdout=subprocess.PIPE, text=True, cwd=checkout,
+                              env=environment)
     line = server.stdout.readline()
     found = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
     if not found:
@@ -36,7 +43,7 @@ def start_server() -> tuple[subprocess.Popen, int]:
     return server, int(found.group(1))
 
 
-def run(port: int, requests: int, concurrency: int, body: bytes, expected_grade: str) -> list[float]:
+def run(port: int, path: str, requests: int, concurrency: int, body: bytes, expected_grade: str) -> list[float]:
     latencies: list[float] = []
     lock = threading.Lock()
     counter = iter(range(requests))
@@ -48,7 +55,7 @@ def run(port: int, requests: int, concurrency: int, body: bytes, expected_grade:
                 if next(counter, None) is None:
                     break
             started = time.perf_counter()
-            connection.request("POST", "/api/v1/check", body, {"Content-Type": "application/json"})
+            connection.request("POST", path, body, {"Content-Type": "application/json"})
             response = connection.getresponse()
             answer = response.read()
             elapsed = time.perf_counter() - started
@@ -66,6 +73,20 @@ def run(port: int, requests: int, concurrency: int, body: bytes, expected_grade:
     return latencies
 
 
+def cpu_seconds(server: subprocess.Popen) -> float | None:
+    """CPU time used so far by the server and its worker processes (Linux /proc; None elsewhere): unlike
+    latencies, it does not grow when other work on the machine takes the cores."""
+    try:
+        children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+        total = 0
+        for pid in [str(server.pid), *children]:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])   # utime + stime, in clock ticks
+        return total / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
@@ -75,22 +96,33 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=20)
+    parser.add_argument("--baseline", type=Path, help="another checkout of carbon-check, served as it starts")
     args = parser.parse_args()
     requests, concurrency = min(args.requests, 1000), min(args.concurrency, 50)   # bounded: a shared machine
     body = EXAMPLE.read_bytes()
-    server, port = start_server()
+    servers = ([("baseline", args.baseline.resolve(), [])] if args.baseline else []) + [
+        ("1 worker", ROOT, ["--workers", "1"]), ("default", ROOT, [])]
+    started = []
     try:
-        run(port, 5, 1, body, "four_stars")   # warm up: the ruleset loads on first use
+        for label, checkout, extra in servers:
+            started.append((label, *start_server(checkout, extra)))
+        for _, _, port in started:   # the first requests wait for the workers to load the rulesets
+            run(port, "/api/v1/check", 20, 4, body, "four_stars")
         for level in (1, concurrency):
-            started = time.perf_counter()
-            latencies = run(port, requests, level, body, "four_stars")
-            wall = time.perf_counter() - started
-            print(f"POST /api/v1/check, {requests} requests, {level:2d} concurrent: "
-                  f"p50 {percentile(latencies, 50) * 1000:6.1f} ms, p99 {percentile(latencies, 99) * 1000:6.1f} ms, "
-                  f"mean {statistics.mean(latencies) * 1000:6.1f} ms, {requests / wall:5.1f} requests/s")
+            for query in ("", "?gap=true"):
+                for label, server, port in started:
+                    began, cpu = time.perf_counter(), cpu_seconds(server)
+                    latencies = run(port, "/api/v1/check" + query, requests, level, body, "four_stars")
+                    wall, used = time.perf_counter() - began, cpu_seconds(server)
+                    per_request = f"{(used - cpu) / requests * 1000:5.2f}" if cpu is not None and used else "  ?  "
+                    print(f"{label:9s} {query or '(default)':10s} {requests} requests, {level:2d} concurrent: "
+                          f"p50 {percentile(latencies, 50) * 1000:6.1f} ms, p99 {percentile(latencies, 99) * 1000:6.1f} ms, "
+                          f"mean {statistics.mean(latencies) * 1000:6.1f} ms, {requests / wall:5.1f} requests/s, "
+                          f"server CPU {per_request} ms a request", flush=True)
     finally:
-        server.terminate()
-        server.wait(10)
+        for _, server, _ in started:
+            server.terminate()
+            server.wait(15)
 
 
 if __name__ == "__main__":

@@ -135,3 +135,24 @@ def read_file(path, *, max_bytes: int = DEFAULT_MAX_BYTES, what: tuple[str, str]
     finally:
         os.close(fd)
 
+
+
+def read_text(path, *, max_bytes: int = DEFAULT_MAX_BYTES, what: tuple[str, str] = ("a text file", "文本文件"),
+              within=None) -> str:
+    """`read_file`, decoded as UTF-8; text in another encoding is an InputError naming the first bad byte."""
+    data = read_file(path, max_bytes=max_bytes, what=what, within=within)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InputError(os.fspath(path) if not isinstance(path, int) else str(path),
+                         f"expected UTF-8 text, found the byte 0x{data[error.start]:02x} at offset {error.start}",
+                         f"应为 UTF-8 文本，偏移 {error.start} 处的字节为 0x{data[error.start]:02x}") from None
+
+
+def read_stream(stream, source: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """At most `max_bytes` of a binary stream (standard input), or an InputError: never read past the limit."""
+    data = stream.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise InputError(source, f"expected at most {max_bytes} bytes, found more",
+                         f"内容应不超过 {max_bytes} 字节，实际更多")
+    return data

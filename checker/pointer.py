@@ -8,8 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .errors import CarbonCheckError
-from .language.diagnostics import did_you_mean
+from .errors import CarbonCheckError, did_you_mean
 
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 DELETE = object()  # the value that removes the member or item instead of setting it

@@ -81,8 +81,8 @@ def page(browser):
     assert errors == []   # no script error on any page
 
 
-def cli_score() -> str:
-    return str(json.loads(CliRunner().invoke(main, ["check", str(FOUR), "--format", "json"]).stdout)["score"])
+def cli_score(*options: str) -> str:
+    return str(json.loads(CliRunner().invoke(main, ["check", str(FOUR), "--format", "json", *options]).stdout)["score"])
 
 
 def fill_four_stars(page) -> None:
@@ -108,9 +108,11 @@ def test_fill_the_form_submit_and_see_four_stars_and_the_cli_score(server, page,
     page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(shots / "web-form.png"))
     assert (shots / "web-form.png").stat().st_size > 10_000
+    page.select_option('[name="param:gwp_vintage"]', "AR6")   # a ruleset parameter, as --param gwp_vintage=AR6
+    page.locator("#parameters").screenshot(path=str(shots / "web-parameters.png"))
     page.click("#submit")
     assert page.locator("#grade").inner_text() == "四星"
-    assert page.locator("#score").inner_text() == cli_score()
+    assert page.locator("#score").inner_text() == cli_score("--param", "gwp_vintage=AR6")
     report = page.frame_locator("#report")
     assert "四星" in report.locator("body").inner_text()
     page.screenshot(path=str(shots / "web-result.png"), full_page=False)

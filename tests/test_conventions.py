@@ -84,17 +84,3 @@ def test_completion_scripts_are_documented_and_generated(monkeypatch):
     monkeypatch.setenv("_CARBON_CHECK_COMPLETE", "bash_source")
     result = CliRunner().invoke(main, [], prog_name="carbon-check")
     assert "_carbon_check_completion" in result.stdout
-
-
-def test_the_module_map_names_every_module_once():
-    import re
-    text = (ROOT / "docs" / "modules.md").read_text("utf-8")
-    listed = set()
-    for section in re.split(r"\n## ", text):
-        folder = re.search(r"`checker/(\w+)/`", section.splitlines()[0])
-        for cell in re.findall(r"^\| `([^|]+)` \|", section, re.M) + re.findall(r"^\| (`[^|]+`) \|", section, re.M):
-            for name in re.findall(r"[\w/]+\.py", cell):
-                listed.add(name if name.startswith("checker/") else f"checker/{folder.group(1)}/{name}")
-    modules = {str(p.relative_to(ROOT)) for p in (ROOT / "checker").rglob("*.py")
-               if p.name != "__main__.py" and (p.name != "__init__.py" or p.parent.name in ("checker", "cli", "web"))}
-    assert modules - listed == set() and listed - modules == set()

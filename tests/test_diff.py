@@ -8,6 +8,7 @@ import shutil
 from decimal import Decimal
 from pathlib import Path
 
+import openpyxl
 import pytest
 from click.testing import CliRunner
 
@@ -96,6 +97,27 @@ def test_the_examples_under_the_edited_ruleset(edited):
     assert lines[12:] == [""] + CHANGED_LINES  # incomplete.json does not change: E1 is missing in both
 
 
+def test_workbooks_are_compared_like_their_json(edited, tmp_path):
+    from checker.outputs.workbook import write_workbook
+    rules = load_ruleset(SHIPPED)
+    folder = tmp_path / "books"
+    folder.mkdir()
+    for path in EXAMPLES.glob("*.json"):
+        content = write_workbook(rules.schema, rules.description, parse_evidence(path.read_bytes()))
+        (folder / f"{path.stem}.xlsx").write_bytes(content)
+    book = openpyxl.load_workbook(folder / "four-stars.xlsx")
+    book["核算边界内的用电情况"]["C3"] = "lots"
+    book.save(folder / "unreadable.xlsx")
+    result = _diff("zero-carbon-factory", edited, folder, "--lang", "en")
+    assert result.exit_code == 2, result.output
+    assert "8 applications, 6 changed" in result.output
+    for line in CHANGED_LINES:
+        assert line.replace(".json", ".xlsx") in result.output
+    line = next(line for line in result.output.splitlines() if line.startswith("unreadable.xlsx: "))
+    assert line.startswith("unreadable.xlsx: invalid; ")
+    assert line.endswith("unreadable.xlsx: 核算边界内的用电情况!C3: /electricity/consumption: expected a number, found 'lots'")
+
+
 def test_swapping_the_versions_turns_grades_down_into_grades_up(edited):
     result = _diff(edited, "zero-carbon-factory", EXAMPLES, "--lang", "en")
     assert "7 applications, 6 changed: grade up 2, grade down 0, outcome changed 0, score only 4" in result.output
@@ -166,7 +188,8 @@ def test_an_unreadable_application_is_listed_and_exits_2(edited, corpus):
 def test_items_only_in_one_version_are_named_once_and_parameters_go_where_declared(tmp_path):
     rules = _edited(tmp_path / "renamed", {
         'criterion P2 "低碳产品设计"': 'criterion P3 "低碳产品设计"',
-        '(源头减碳) (weight: placeholder)": assessed': '(源头减碳) (weight: placeholder)": assessed from evidence.assessments.P2',
+        '(reduction at the source) (weight: placeholder)": assessed':
+            '(reduction at the source) (weight: placeholder)": assessed from evidence.assessments.P2',
         'let year "核算年度"': 'param surcharge "附加" en "Surcharge" default "none"\n\nlet year "核算年度"',
     })
     result = _diff("zero-carbon-factory", rules, EXAMPLES, "--lang", "en", "--param", "surcharge=some",

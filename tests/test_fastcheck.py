@@ -117,6 +117,21 @@ def test_recursive_local_references():
     assert not check({"next": {"next": {"other": 1}}})
 
 
+@pytest.mark.parametrize("ref, followed", [
+    ("#/$defs/a~1b", True),          # `/` in a name is written ~1, as RFC 6901 says
+    ("#/$defs/c~0d", True),          # and `~` is ~0
+    ("#/$defs/missing", False),      # nothing there: jsonschema reports it
+    ("#/$defs/bad~2", False),        # not a pointer
+])
+def test_local_references_are_read_as_json_pointers(ref, followed):
+    schema = {"$defs": {"a/b": {"type": "string"}, "c~d": {"type": "string"}}, "$ref": ref}
+    check = compile_check(schema)
+    if followed:
+        assert check("text") and not check(1)
+    else:
+        assert check is None
+
+
 def test_repeated_loads_keep_a_bounded_number_of_schema_checks():
     import tracemalloc
 

@@ -7,20 +7,23 @@ from __future__ import annotations
 
 import random
 import re
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from lark import Lark
 
 from checker.interfaces.cli import main
 from checker.language.diagnostics import RulesetError
-from checker.language.format import WIDTH, format_source, shape
+from checker.language.format import WIDTH, display_width, format_source, shape
 from checker.language.parse import parse
 
 from conftest import LANGUAGE, read_yaml, ruleset_text
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = sorted((ROOT / "rulesets").glob("*.rules")) + sorted((ROOT / "rulesets" / "lib").glob("*.rules"))
+CORPUS = sorted((ROOT / "tests" / "fuzz" / "corpus" / "rulesets").glob("*.rules"))
 STRING_OR_COMMENT = re.compile(r'"(?:[^"\\\n]|\\.)*"|#[^\n]*')
 
 
@@ -68,9 +71,20 @@ def rules_texts():
             yield pytest.param(ruleset_text(rules), id=f"{path.stem}-{i}")
 
 
-@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
-def test_shipped_rulesets_keep_their_meaning(path):
-    assert_formats(path.read_text(encoding="utf-8"), path.name)
+@pytest.mark.parametrize("path", SHIPPED + CORPUS, ids=lambda p: p.name)
+def test_shipped_rulesets_and_the_fuzz_corpus_keep_their_meaning(path):
+    formats_or_fails_alike(path.read_text(encoding="utf-8"), path.name)
+
+
+def formats_or_fails_alike(source: str, name: str) -> None:
+    """A ruleset that parses keeps its meaning; one that does not is reported, not formatted away."""
+    try:
+        parse(source, name)
+    except RulesetError:
+        with pytest.raises(RulesetError):
+            format_source(source, name)
+        return
+    assert_formats(source, name)
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
@@ -102,15 +116,36 @@ def test_mutated_layouts_keep_their_meaning(path):
         assert shape(parse(assert_formats(text, path.name), path.name)) == shape(parse(source, path.name))
 
 
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
+def test_texts_split_anywhere_format_alike(path):
+    """Every text cut into `"…" +` pieces at random places, on random lines: the same canonical layout."""
+    source = path.read_text(encoding="utf-8")
+    expected = format_source(source, path.name)
+    rng = random.Random(f"split {path.name}")
+    strings = sorted((t for words in _grammar().parse(source).find_data("words") for t in words.children
+                      if t.type == "STRING"), key=lambda t: t.start_pos)
+    out, last = [], 0
+    for token in strings:
+        units = re.findall(r'\\.|[^"]', token[1:-1])
+        cuts = sorted(rng.sample(range(1, len(units)), min(3, len(units) - 1))) if len(units) > 1 else []
+        pieces = ["".join(units[a:b]) for a, b in zip([0] + cuts, cuts + [len(units)])]
+        out += [source[last:token.start_pos], " +\n".join(f'"{p}"' for p in pieces)]
+        last = token.end_pos
+    split = "".join(out) + source[last:]
+    assert split != source
+    assert shape(parse(split, path.name)) == shape(parse(source, path.name))
+    assert format_source(split, path.name) == expected
+
+
+@lru_cache(maxsize=1)
+def _grammar() -> Lark:
+    return Lark((ROOT / "grammar" / "carbon.lark").read_text(encoding="utf-8"), parser="lalr",
+                propagate_positions=True)
+
+
 @pytest.mark.parametrize("source", list(rules_texts()))
 def test_language_suite_rules_keep_their_meaning(source):
-    try:
-        parse(source, "case.rules")
-    except RulesetError:
-        with pytest.raises(RulesetError):  # a syntax error is reported, not formatted away
-            format_source(source, "case.rules")
-        return
-    assert_formats(source)
+    formats_or_fails_alike(source, "test.rules")
 
 
 MESSY = '''# leading comment
@@ -186,6 +221,18 @@ def test_long_argument_lists_fill_lines_aligned_after_the_parenthesis():
     assert len(lines) > 2 and all(len(line) <= WIDTH for line in lines)
     assert lines[0].startswith("let steel = starts_with_any(evidence.cn, ")
     assert all(line.startswith(" " * len("let steel = starts_with_any(") + '"') for line in lines[1:])
+
+
+def test_a_short_text_in_pieces_becomes_one_and_a_text_with_nowhere_to_cut_stays_long():
+    url = "https://example.org/" + "x" * 120
+    formatted = assert_formats(f'ruleset r {{ title "演" +\n "示" en "De" + "mo"\nsource "{url}" }}\n')
+    assert formatted == f'ruleset r {{\n  title  "演示" en "Demo"\n  source "{url}"\n}}\n'
+
+
+def test_a_comment_between_pieces_stays_where_it_was():
+    source = 'ruleset r {\n  title "甲" +  # why\n    "乙" +\n  # before the last piece\n  "丙"\n}\n'
+    assert assert_formats(source) == (
+        'ruleset r {\n  title "甲" +  # why\n        "乙" +\n        # before the last piece\n        "丙"\n}\n')
 
 
 def test_syntax_errors_are_the_checkers_own():

@@ -1,6 +1,8 @@
 """Highlighting: the Pygments lexer found through its entry point, and rule code in HTML reports."""
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,18 @@ SHIPPED = sorted((ROOT / "rulesets").glob("*.rules")) + sorted((ROOT / "rulesets
 def test_the_lexer_is_installed_under_its_names():
     assert isinstance(get_lexer_by_name("carbon-check"), CarbonLexer)
     assert find_lexer_class_for_filename("zero-carbon-factory.rules") is CarbonLexer
+
+
+def test_pygmentize_finds_it_by_name_and_by_file_but_carbon_is_pygments_own():
+    """What docs/editors.md says: `-l carbon-check` and `*.rules` reach this lexer; `-l carbon` cannot, because
+    Pygments looks up its built-in lexers (Google's Carbon language has that alias) before installed ones."""
+    ruleset = str(ROOT / "rulesets" / "cbam.rules")
+    guessed = subprocess.run([sys.executable, "-m", "pygments", "-N", ruleset], capture_output=True, text=True)
+    assert guessed.stdout.strip() == "carbon-check"
+    raw = subprocess.run([sys.executable, "-m", "pygments", "-l", "carbon-check", "-f", "raw", ruleset],
+                         capture_output=True, text=True, check=True).stdout
+    assert "Token.Keyword.Namespace\t'ruleset'" in raw and "Token.Error" not in raw
+    assert get_lexer_by_name("carbon").name == "Carbon" and not isinstance(get_lexer_by_name("carbon"), CarbonLexer)
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
@@ -37,6 +51,14 @@ def test_words_are_told_apart():
         (Operator.Word, "in"), (Keyword.Type, "%"), (Operator, "="), (Number, "90"), (Keyword.Type, "tCO2e"),
         (Operator.Word, "and"), (Name.Function, "min"), (Punctuation, "("), (Name, "x"), (Punctuation, ","),
         (Number, "2"), (Punctuation, ")"), (Comment.Single, "# why")]
+
+
+def test_a_plus_that_goes_on_with_a_text_is_not_a_sum():
+    assert kinds('basis "甲" +  # why\n      "乙" en "A" + "B"\nlet x = 1 + 2') == [
+        (Name, "basis"), (String.Double, '"甲"'), (Punctuation, "+"), (Comment.Single, "# why"),
+        (String.Double, '"乙"'), (Keyword, "en"), (String.Double, '"A"'), (Punctuation, "+"), (String.Double, '"B"'),
+        (Keyword.Declaration, "let"), (Name.Variable, "x"), (Operator, "="), (Number, "1"), (Operator, "+"),
+        (Number, "2")]
 
 
 def test_a_number_before_a_keyword_has_no_unit():

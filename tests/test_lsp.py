@@ -163,7 +163,7 @@ def test_diagnostics_follow_every_change_with_the_clis_codes_places_and_messages
 def test_hover_shows_labels_unit_cite_and_definition(answers):
     let = answers["hover_let"].contents.value
     assert "电网排放因子 / Grid emission factor" in let and "unit: tCO2/MWh" in let
-    assert "cite: MEE/NBS national average factor" in let and "latest(reference.grid_average, year - 2)" in let
+    assert "cite: 生态环境部、国家统计局全国平均因子" in let and "/ MEE/NBS national average factor" in let and "latest(reference.grid_average, year - 2)" in let
     evidence = answers["hover_evidence"].contents.value
     assert "`evidence.electricity.consumption`" in evidence and "总用电量" in evidence and "unit: MWh" in evidence
     assert "核算边界内的用电情况" in answers["hover_object"].contents.value

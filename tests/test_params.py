@@ -114,6 +114,27 @@ def test_a_supplied_parameter_is_checked_against_its_range(tmp_path, given, mess
     assert str(error.value) == message
 
 
+@pytest.mark.parametrize("declared, given, message", [
+    (">= 0 t", "-0.001 t", "parameter 'p' must be >= 0 t, got -0.001 t"),
+    (">= 0 t", "0 t", None),
+    ("> 0 t", "0 t", "parameter 'p' must be > 0 t, got 0 t"),
+    ("> 0 t", "1 kg", None),
+    ("<= 100 t", "100001 kg", "parameter 'p' must be <= 100 t, got 100.001 t"),
+    ("< 100 t", "99999 kg", None),
+])
+def test_a_bound_on_one_side_is_checked(tmp_path, declared, given, message):
+    (tmp_path / "e.schema.json").write_text("{}", encoding="utf-8")
+    (tmp_path / "r.rules").write_text('ruleset r { title "r" version "1" evidence "e.schema.json" }\n'
+                                      f'param p "量" en "Amount" in t {declared}\n', encoding="utf-8")
+    ruleset = load_ruleset(tmp_path / "r.rules")
+    if message is None:
+        assert ruleset.parameters({"p": given})
+        return
+    with pytest.raises(ValueError) as error:
+        ruleset.parameters({"p": given})
+    assert str(error.value) == message
+
+
 def test_a_text_parameter_takes_only_its_allowed_values(tmp_path):
     (tmp_path / "e.schema.json").write_text("{}", encoding="utf-8")
     (tmp_path / "r.rules").write_text('ruleset r { title "r" version "1" evidence "e.schema.json" }\n'

@@ -38,15 +38,49 @@ def four_texts() -> dict:
 
 # ------------------------------------------------------------------------------------ API
 
-def test_api_check_gives_the_cli_result(client):
-    response = client.post("/api/v1/check", content=FOUR.read_bytes())
+def test_api_check_gives_the_cli_result_and_the_gap_when_asked(client):
+    response = client.post("/api/v1/check?gap=true", content=FOUR.read_bytes())
     assert response.status_code == 200 and response.headers["content-type"] == "application/json"
-    assert response.json() == cli_result()
+    assert response.text == CliRunner().invoke(main, ["check", str(FOUR), "--format", "json"]).stdout
+    assert response.json()["gap"]["target"]["id"] == "five_stars"
+
+
+def test_api_check_leaves_the_gap_out_by_default_and_nothing_else(client):
+    response = client.post("/api/v1/check", content=FOUR.read_bytes())
+    assert response.status_code == 200
+    assert response.json() == {**cli_result(), "gap": None}
+    assert client.post("/api/v1/check?gap=false", content=FOUR.read_bytes()).text == response.text
+    wrong = client.post("/api/v1/check?gap=yes", content=FOUR.read_bytes())
+    assert wrong.status_code == 400
+    assert wrong.json()["problems"] == [{"parameter": "gap", "message": {
+        "en": "expected true or false, got 'yes'", "zh": "参数值无效：expected true or false, got 'yes'"}}]
+
+
+def test_api_check_takes_ruleset_parameters_as_the_cli_does(client):
+    query = "?param=gwp_vintage=AR6&param=grid_factor_before_2021=0.6 tCO2/MWh"
+    response = client.post("/api/v1/check" + query, content=FOUR.read_bytes())
+    assert response.status_code == 200
+    expected = CliRunner().invoke(main, ["check", str(FOUR), "--format", "json", "--param", "gwp_vintage=AR6",
+                                         "--param", "grid_factor_before_2021=0.6 tCO2/MWh"]).stdout
+    assert response.json() == {**json.loads(expected), "gap": None}
+    assert response.json()["parameters"]["gwp_vintage"]["value"] == "AR6"
+
+
+def test_api_check_names_every_bad_parameter_at_once(client):
+    query = "?param=nope=1&param=grid_factor_before_2021=0.6&param=x"
+    response = client.post("/api/v1/check" + query, content=FOUR.read_bytes())
+    assert response.status_code == 400
+    problems = {p["parameter"]: p["message"]["en"] for p in response.json()["problems"]}
+    assert problems == {
+        "x": "expected NAME=VALUE, got 'x'",
+        "nope": "ruleset zero_carbon_factory has no parameter 'nope'",
+        "grid_factor_before_2021": "parameter 'grid_factor_before_2021' is in tCO2/MWh: write the unit, "
+                                   "e.g. 0.6 tCO2/MWh"}
 
 
 def test_api_check_reads_a_workbook_with_the_same_result_but_the_hash(client):
     content = write_workbook(FACTORY.schema, FACTORY.description, load_evidence(FOUR)[0])
-    response = client.post("/api/v1/check", content=content)
+    response = client.post("/api/v1/check?gap=true", content=content)
     assert response.status_code == 200
     result, expected = response.json(), cli_result()
     assert result["evidence"]["sha256"] != expected["evidence"]["sha256"]
@@ -85,6 +119,22 @@ def test_api_rulesets_schema_and_openapi(client):
     assert client.get("/api/v1/rulesets/nope/schema").status_code == 404
     spec = client.get("/api/v1/openapi.json").json()
     assert spec["openapi"].startswith("3.") and "/api/v1/check" in spec["paths"]
+    check = spec["paths"]["/api/v1/check"]["post"]
+    assert {p["name"] for p in check["parameters"]} == {"ruleset", "gap", "param"}
+    assert "gap=true" in check["description"]
+
+
+def test_api_rulesets_list_their_parameters(client):
+    listed = {r["name"]: r["parameters"] for r in client.get("/api/v1/rulesets").json()}
+    vintage = next(p for p in listed["zero-carbon-factory"] if p["name"] == "gwp_vintage")
+    assert vintage == {"name": "gwp_vintage", "label": {"zh": "全球增温潜势取值版本", "en": "GWP vintage"},
+                       "unit": None, "default": "AR5", "range": None, "choices": ["SAR", "AR4", "AR5", "AR6"]}
+    cement = next(p for p in listed["low-carbon-product"] if p["name"] == "benchmark_cement")
+    assert cement == {"name": "benchmark_cement", "label": {"zh": "通用硅酸盐水泥碳排放基准值",
+                                                            "en": "Benchmark: common Portland cement"},
+                      "unit": "kgCO2e", "default": None, "range": ">= 0 kgCO2e", "choices": None}
+    share = next(p for p in listed["zero-carbon-park"] if p["name"] == "clean_energy_min")
+    assert (share["default"], share["range"]) == ("90%", "[0%, 100%]")
 
 
 def test_bodies_over_the_limit_are_refused(client):
@@ -133,12 +183,60 @@ def test_evidence_strings_are_escaped_everywhere(client):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["serve", "--host", "0.0.0.0"], "refusing to listen on 0.0.0.0 without --token"),
-    (["serve", "--host", "127.0.0.1", "--token", "short"], "at least 16 characters"),
+    (["serve", "--host", "0.0.0.0", "--lang", "en"], "refusing to listen on 0.0.0.0 without --token"),
+    (["serve", "--host", "0.0.0.0"], "未设置 --token，拒绝在 0.0.0.0 上监听"),
+    (["serve", "--host", "127.0.0.1", "--token", "short", "--lang", "en"], "at least 16 characters"),
+    (["serve", "--host", "127.0.0.1", "--token", "short"], "令牌至少须有 16 个字符"),
 ])
 def test_serve_refuses_to_start_unsafely(args, message):
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 2 and message in result.stderr
+
+
+@pytest.mark.parametrize("host, here, others", [
+    ("127.0.0.1", "http://127.0.0.1:8000/?token=T", None),
+    ("::1", "http://[::1]:8000/?token=T", None),
+    ("192.168.1.20", "http://192.168.1.20:8000/?token=T", None),
+    ("0.0.0.0", "http://127.0.0.1:8000/?token=T", r"http://[^/:\[\]]+:8000/\?token=T"),
+    ("::", "http://[::1]:8000/?token=T", r"http://(\[[0-9a-f:]+\]|[^/:\[\]]+):8000/\?token=T"),
+])
+def test_the_printed_urls_can_be_opened(host, here, others):
+    from checker.interfaces.web.server import urls
+    local, remote = urls(host, 8000, "T")
+    assert local == here
+    assert (remote is None) if others is None else re.fullmatch(others, remote)
+    assert "0.0.0.0" not in (remote or "") and "[::]" not in (remote or "")
+
+
+def test_serve_with_two_workers_answers_says_so_in_chinese_and_stops_them_all():
+    import subprocess
+    import sys
+    import http.client
+    server = subprocess.Popen([sys.executable, "-m", "checker.interfaces.cli", "serve", "--port", "0",
+                               "--workers", "2"], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        line = server.stdout.readline()
+        found = re.fullmatch(r"碳核查自评已启动：http://127\.0\.0\.1:(\d+)/（按 Ctrl-C 停止）\n", line)
+        assert found, line
+        import time
+        for _ in range(100):   # a child shows its own command line once it has started the new interpreter
+            workers = [pid for pid in Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+                       if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+            if len(workers) == 2:
+                break
+            time.sleep(0.1)
+        connection = http.client.HTTPConnection("127.0.0.1", int(found.group(1)), timeout=60)
+        connection.request("POST", "/api/v1/check", FOUR.read_bytes())
+        response = connection.getresponse()
+        assert response.status == 200 and json.loads(response.read())["grade"]["id"] == "four_stars"
+        connection.close()
+    finally:
+        server.terminate()
+        server.wait(30)
+    assert server.returncode == 0
+    gone = [pid for pid in workers if not Path(f"/proc/{pid}").exists()
+            or Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"]
+    assert len(workers) == 2 and gone == workers
 
 
 # ------------------------------------------------------------------------------------ pages
@@ -251,13 +349,79 @@ def test_every_example_goes_through_the_form_unchanged(client, path):
     texts = texts_of(rules.schema, evidence)
     back, _, problems = read_form(rules.schema, list(texts.items()))
     assert not problems
-    # A form cannot tell an empty list from an absent one: both are no rows.
-    def without_empty_lists(node):
-        if isinstance(node, dict):
-            return {k: without_empty_lists(v) for k, v in node.items() if v != []}
-        return [without_empty_lists(v) for v in node] if isinstance(node, list) else node
-    assert back == without_empty_lists(evidence)
+    assert back == evidence   # an empty list too: its "none" box is ticked
     assert client.get(f"/en/check/{path.parent.name}").status_code == 200
+
+
+def test_an_empty_list_is_stated_with_its_none_box_not_by_leaving_it_blank():
+    texts = texts_of(FACTORY.schema, load_evidence(ROOT / "examples" / "zero-carbon-factory" / "six-stars.json")[0])
+    assert texts["empty:/offsets/credits"] == "on"
+    stated, _, problems = read_form(FACTORY.schema, list(texts.items()))
+    assert stated["offsets"]["credits"] == [] and not problems
+    del texts["empty:/offsets/credits"]
+    left, _, _ = read_form(FACTORY.schema, list(texts.items()))
+    assert "credits" not in left["offsets"]
+    both = {**four_texts(), "empty:/offsets/credits": "on"}
+    _, _, problems = read_form(FACTORY.schema, list(both.items()))
+    assert problems["/offsets/credits"][0].startswith("expected no rows when 'none' is ticked")
+
+
+def test_the_none_box_is_on_the_page_and_kept_when_the_form_comes_back(client):
+    page = client.get("/en/check/zero-carbon-factory").text
+    assert 'type="checkbox" name="empty:/offsets/credits" id="empty:/offsets/credits">' in page
+    texts = {**four_texts(), "empty:/offsets/credits": "on"}
+    again = client.post("/zh/check/zero-carbon-factory", data=texts)
+    assert again.status_code == 422
+    assert 'name="empty:/offsets/credits" id="empty:/offsets/credits" checked>' in again.text
+    assert "勾选了“无”却填写了行" in again.text
+
+
+# ------------------------------------------------------------------------------------ parameters in the form
+
+def test_the_form_offers_the_rulesets_parameters_with_their_ranges_and_values(client):
+    page = client.get("/en/check/zero-carbon-factory").text
+    section = page[page.index('id="parameters"'):page.index("</fieldset>", page.index('id="parameters"'))]
+    assert '<label for="param:gwp_vintage">GWP vintage</label>' in section
+    assert re.search(r'<select name="param:gwp_vintage"[^>]*>\s*<option value="">default AR5</option>\s*'
+                     r'<option>SAR</option>\s*<option>AR4</option>\s*<option>AR5</option>\s*<option>AR6</option>', section)
+    assert 'name="param:grid_factor_before_2021"' in section and '<span class="unit">tCO2/MWh</span>' in section
+    assert "allowed &gt;= 0 tCO2/MWh · no default" in section
+    assert "参数" not in section
+    assert "规则集参数" in client.get("/zh/check/zero-carbon-factory").text
+    assert 'id="parameters"' not in client.get("/en/check/carbon-neutral").text   # it declares none
+
+
+def test_parameters_from_the_form_are_used_and_kept_for_what_comes_next(client):
+    park = ROOT / "examples" / "zero-carbon-park" / "passed-national.json"
+    rules = load_ruleset("zero-carbon-park")
+    texts = texts_of(rules.schema, load_evidence(park)[0])
+    assert re.search(r'id="outcome">Passed<', client.post("/en/check/zero-carbon-park", data=texts).text)
+    page = client.post("/en/check/zero-carbon-park", data={**texts, "param:clean_energy_min": "99.9"})
+    assert page.status_code == 200 and re.search(r'id="outcome">Ineligible<', page.text)
+    params = re.findall(r'name="params" value="([^"]*)"', page.text)
+    assert len(params) == page.text.count('name="evidence"') >= 4   # every form that sends the evidence back
+    assert set(params) == {"{&#34;clean_energy_min&#34;: &#34;99.9&#34;}"}
+    evidence = re.search(r'name="evidence" value="([^"]*)"', page.text).group(1)
+    import html
+    sent = {"evidence": html.unescape(evidence), "params": html.unescape(params[0])}
+    result = client.post("/en/download/zero-carbon-park/json", data=sent).json()
+    assert result["outcome"] == "ineligible"
+    assert result["parameters"]["clean_energy_min"] == {"value": 99.9, "unit": "%", "source": "command line",
+                                                        "file_sha256": None}
+    assert re.search(r'id="outcome">不符合申报条件<', client.post("/zh/result/zero-carbon-park", data=sent).text)
+    forged = client.post("/en/result/zero-carbon-park", data={**sent, "params": '{"clean_energy_min": "120"}'})
+    assert forged.status_code == 422 and "must be in [0%, 100%]" in forged.text
+
+
+def test_a_wrong_parameter_is_shown_beside_its_input_in_the_pages_language(client):
+    texts = {**four_texts(), "param:grid_factor_before_2021": "-1", "param:gwp_vintage": "AR9"}
+    page = client.post("/zh/check/zero-carbon-factory", data=texts)
+    assert page.status_code == 422
+    field = page.text[page.text.index('id="param:grid_factor_before_2021"'):]
+    assert field.index("参数值无效：parameter &#39;grid_factor_before_2021&#39; must be &gt;= 0 tCO2/MWh") \
+        < field.index('class="field"')
+    assert 'value="-1"' in page.text   # what was typed is kept
+    assert "发现 2 个问题" in page.text
 
 
 def test_too_many_rows_are_refused_not_cut_short():

@@ -271,3 +271,24 @@ def test_convert_refuses_what_a_workbook_cannot_hold_and_never_overwrites(tmp_pa
     assert run("convert", FOUR, tmp_path / "taken.xlsx").exit_code == 2
     assert (tmp_path / "taken.xlsx").read_bytes() == b"mine"
     assert run("convert", FOUR, tmp_path / "app.csv").exit_code == 2
+
+
+def test_ruleset_cases_read_workbook_evidence(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)   # messages name files relative to the working folder
+    (tmp_path / "four.xlsx").write_bytes(workbook())
+    (tmp_path / "bad.xlsx").write_bytes(workbook(edit=lambda b: b["核算边界内的用电情况"].__setitem__("C3", "lots")))
+    cases = tmp_path / "factory.cases.yaml"
+    cases.write_text(f"ruleset: {ROOT / 'rulesets' / 'zero-carbon-factory.rules'}\n"
+                     "cases:\n"
+                     "  - name: the four-stars workbook\n    evidence: four.xlsx\n"
+                     "    expect: {grade: four_stars, score: 82.18}\n"
+                     "  - name: a set on a workbook\n    evidence: four.xlsx\n"
+                     "    set: {/offsets/credits/0/quantity: 0}\n    expect: {score: 75.09}\n"
+                     "  - name: a cell that cannot be read\n    evidence: bad.xlsx\n    expect: {grade: four_stars}\n",
+                     "utf-8")
+    result = run("test", cases)
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("factory.cases.yaml: case 'a cell that cannot be read': cannot run: evidence "), lines
+    assert lines[0].endswith("bad.xlsx: 核算边界内的用电情况!C3: /electricity/consumption: expected a number, "
+                             "found 'lots'")
+    assert lines[1] == "2 passed, 1 failed" and result.exit_code == 2

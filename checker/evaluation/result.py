@@ -15,6 +15,7 @@ from typing import Any
 
 import orjson
 
+from ..language.compile import ItemInfo
 from ..language.types import Type
 from ..language.values import Failure, Missing
 
@@ -39,22 +40,6 @@ class Recorded:
     type: Type
     value: Any
     let: str | None = None
-
-
-@dataclass(slots=True)
-class ItemInfo:
-    """What a result item is, whatever the application: worked out once, when the ruleset is compiled."""
-
-    kind: str  # requirement, criterion, grade-condition, value
-    id: str
-    label: dict | None
-    cite: str | None
-    inputs: list  # the values it reads (checker.compile.Input)
-    detail: dict  # the detail no application changes (a condition's text, a value's type and formula); never mutated
-    max: Decimal | None = None
-    method: str | None = None
-    section: str | None = None
-    witnesses: list = field(default_factory=list)  # for each `all(…)` it reads, ctx → its first false item
 
 
 class ItemResult:

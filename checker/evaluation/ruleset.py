@@ -11,14 +11,15 @@ from pathlib import Path
 
 from ..version import __version__
 from ..language import ast
-from ..language.check import Checker, Model, _Library
+from ..language.check import Checker, Model, Library
 from ..language.compile import Program, compile_model
-from ..language.diagnostics import Diagnostic, RulesetError, did_you_mean
+from ..language.diagnostics import Diagnostic, RulesetError
+from ..errors import did_you_mean
 from ..evaluation.evaluate import evaluate
 from ..evidence.load import MAX_EXPONENT, Problem, check_evidence, validate_evidence
 from ..evaluation.gap import Plan, gap_to
 from ..language.parse import parse
-from ..inputs import InputError, exists, is_file, read_file
+from ..inputs import InputError, exists, is_file, read_file, read_text
 from ..resources import resource_dir
 from ..evaluation.result import Result, dumps, format_number, format_value
 from ..language.units import UnitError, convert, parse_unit
@@ -246,15 +247,18 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
+def read_source(path: Path) -> str:
+    """The text of a ruleset or library file (bounded, UTF-8), or a RulesetError saying why it cannot be read."""
+    try:
+        return read_text(path, what=("a ruleset file", "规则集文件"))
+    except InputError as exc:
+        raise RulesetError([Diagnostic("read", f"cannot read {display_path(path)}: {exc.en}")]) from None
+
+
 def _parse_file(path: Path, sources: dict[str, str], digest, text: str | None = None) -> ast.Module:
     name = display_path(path)
-    try:
-        data = read_file(path, what=("a ruleset file", "规则集文件")) if text is None else text.encode("utf-8")
-        text = data.decode("utf-8")
-    except InputError as exc:
-        raise RulesetError([Diagnostic("read", f"cannot read {name}: {exc.en}")]) from None
-    except UnicodeDecodeError as exc:
-        raise RulesetError([Diagnostic("read", f"cannot read {name}: {exc}")]) from None
+    text = read_source(path) if text is None else text
+    data = text.encode("utf-8")   # the file's bytes: UTF-8 decodes and encodes back exactly
     digest.update(data)
     sources[name] = text
     try:
@@ -264,7 +268,7 @@ def _parse_file(path: Path, sources: dict[str, str], digest, text: str | None = 
         raise
 
 
-def _libraries(module: ast.Module, path: Path, sources, digest, diagnostics, seen) -> dict[str, _Library]:
+def _libraries(module: ast.Module, path: Path, sources, digest, diagnostics, seen) -> dict[str, Library]:
     libraries = {}
     for decl in module.declarations:
         if not isinstance(decl, ast.Import):
@@ -287,7 +291,7 @@ def _libraries(module: ast.Module, path: Path, sources, digest, diagnostics, see
                                                          (*seen, found.resolve())))
         checker.run()
         diagnostics += checker.diagnostics
-        libraries[decl.alias] = _Library(checker.params, {n: t for n, t in checker.tables.items() if "." not in n})
+        libraries[decl.alias] = Library(checker.params, {n: t for n, t in checker.tables.items() if "." not in n})
     return libraries
 
 

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from decimal import Decimal, localcontext
 from typing import Any
 
+from ..pointer import PointerError, get, parse_pointer
 from . import uscc
 
 Check = Callable[[Any], bool]
@@ -240,12 +241,10 @@ class _Compiler:
         # Local references only ("#/$defs/name"); they may be recursive, so they are resolved on first use.
         if not isinstance(want, str) or not want.startswith("#/"):
             raise Unsupported(want)
-        target = self.root
-        for token in want[2:].split("/"):
-            token = token.replace("~1", "/").replace("~0", "~")
-            if not isinstance(target, dict) or token not in target:
-                raise Unsupported(want)
-            target = target[token]
+        try:
+            target = get(self.root, parse_pointer(want[1:]))
+        except PointerError:
+            raise Unsupported(want) from None
         if want not in self.refs:
             self.refs[want] = lambda value: True   # a placeholder while a recursive definition compiles
             self.refs[want] = self.compile(target)

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from ..language import ast
 from ..language.ast import LAST
-from ..language.diagnostics import did_you_mean
+from ..errors import did_you_mean
 from ..language.functions import AGGREGATES, FUNCTIONS, Function, is_date
 from ..language.types import BOOL, DATE, PLAIN, STRING, Type, number
 

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from ..language import ast
-from ..language.diagnostics import Diagnostic, Span, did_you_mean
+from ..language.diagnostics import Diagnostic, Span
+from ..errors import did_you_mean
 from ..language.calls import Calls
 from ..language.functions import FUNCTIONS
 from ..language.shadowing import allowed, implies, literal_value
@@ -43,13 +44,15 @@ class Model:
 
 
 @dataclass
-class _Library:
+class Library:
+    """What a ruleset reads from a library it imports: its parameters and tables."""
+
     params: dict[str, ast.Param]
     tables: dict[str, ast.Table]
 
 
 class Checker(Calls):
-    def __init__(self, module: ast.Module, schema: dict | None, libraries: dict[str, _Library] | None = None):
+    def __init__(self, module: ast.Module, schema: dict | None, libraries: dict[str, Library] | None = None):
         self.module = module
         self.schema = schema
         self.libraries = libraries or {}
@@ -233,7 +236,9 @@ class Checker(Calls):
     def check_allowed(self, param: ast.Param) -> None:
         """`in [a, b]` and `in {…}`: literal bounds and values of the parameter's type, its default among them."""
         own = self.param_type(param)
-        for bound in ([param.range.lower, param.range.upper] if param.range else []):
+        if param.range and param.range.lower is None and param.range.upper is None:
+            self.error("syntax", "a parameter's bound is written >=, >, <= or <", param.range.span)
+        for bound in ([b for b in (param.range.lower, param.range.upper) if b is not None] if param.range else []):
             found = self.expect(bound, "number", "a parameter's bound")
             if literal_value(bound) is None:
                 self.error("type", f"a parameter's bounds are written as numbers, not `{bound.text}`", bound.span)

@@ -13,7 +13,6 @@ from typing import Any, Callable
 
 from ..language import ast
 from ..language.check import Model
-from ..evaluation.result import ItemInfo
 from ..language.functions import FUNCTIONS, Function, show
 from ..language.types import Type
 from ..language.units import ONE, parse_unit
@@ -21,6 +20,21 @@ from ..language.runtime import (Fn, aggregate, any_unknown, constant, converter,
                                 is_known_constant, kleene, present, strict, var_getter)
 from ..language.values import UNKNOWN, Failure, Missing, combine
 
+
+@dataclass(slots=True)
+class ItemInfo:
+    """What a result item is, whatever the application: worked out once, when the ruleset is compiled."""
+
+    kind: str  # requirement, criterion, grade-condition, value
+    id: str
+    label: dict | None
+    cite: str | None
+    inputs: list  # the values it reads (Input, below)
+    detail: dict  # the detail no application changes (a condition's text, a value's type and formula); never mutated
+    max: Decimal | None = None
+    method: str | None = None
+    section: str | None = None
+    witnesses: list = field(default_factory=list)  # for each `all(…)` it reads, ctx → its first false item
 
 
 class Context:
@@ -149,7 +163,7 @@ class Compiler:
         requirements = [self.requirement(r) for r in m.requirements]
         sections = [CompiledSection(s, [self.criterion(c, s.id) for c in s.criteria], label_of(s.label))
                     for s in m.sections]
-        grades = [CompiledGrade(g, [self.clause(c) for c in _clauses(g.condition)], label_of(g.label))
+        grades = [CompiledGrade(g, [self.clause(c) for c in conjuncts(g.condition)], label_of(g.label))
                   for g in (m.grades.grades if m.grades else [])]
         variant = self.expr(m.variant.selector) if m.variant else None
         allowed = {name: self.allowed(param, params[name][0]) for name, param in m.params.items()
@@ -165,14 +179,20 @@ class Compiler:
             listed = ", ".join(c.text for c in param.choices)
             return lambda value: None if value in choices else f"must be one of {listed}"
         within = param.range
-        low, high = literal(within.lower), literal(within.upper)
-        shown = f"{'[' if within.lower_closed else '('}{within.lower.text}, {within.upper.text}" \
-                f"{']' if within.upper_closed else ')'}"
+        low = literal(within.lower) if within.lower is not None else None
+        high = literal(within.upper) if within.upper is not None else None
+        if low is not None and high is not None:
+            shown = f"in {'[' if within.lower_closed else '('}{within.lower.text}, {within.upper.text}" \
+                    f"{']' if within.upper_closed else ')'}"
+        else:  # one side only: `>= 0 t`
+            bound = within.lower if low is not None else within.upper
+            shown = f"{'>' if low is not None else '<'}{'=' if within.lower_closed or within.upper_closed else ''} " \
+                    f"{bound.text}"
 
         def check(value):
-            above = value > low or (within.lower_closed and value == low)
-            below = value < high or (within.upper_closed and value == high)
-            return None if above and below else f"must be in {shown}"
+            above = low is None or value > low or (within.lower_closed and value == low)
+            below = high is None or value < high or (within.upper_closed and value == high)
+            return None if above and below else f"must be {shown}"
         return check
 
     # Each item's result constants (ItemInfo) are made here, once, instead of in every evaluation.
@@ -560,8 +580,8 @@ def _lets_read_by_items(model: Model) -> set[str]:
     return used
 
 
-def _clauses(condition: ast.Expr) -> list[ast.Expr]:
-    """A grade's condition split at its top-level `and`, so each clause is reported on its own."""
+def conjuncts(condition: ast.Expr) -> list[ast.Expr]:
+    """A condition split at its top-level `and`: a grade reports each clause on its own, lint weighs each."""
     if isinstance(condition, ast.Logic) and condition.op == "and":
         return list(condition.operands)
     return [condition]

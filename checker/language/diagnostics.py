@@ -1,7 +1,6 @@
 """One diagnostic type for every problem found in a ruleset, rendered with a caret."""
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 
 from ..errors import CarbonCheckError
@@ -58,11 +57,6 @@ def _caret_padding(line: str, column: int) -> str:
         else:
             pad.append(" ")
     return "".join(pad)
-
-
-def did_you_mean(name: str, candidates) -> str | None:
-    close = difflib.get_close_matches(name, sorted(set(candidates)), n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else None
 
 
 @dataclass

@@ -221,6 +221,10 @@ def _pieces(node, parent: str = "") -> list[tuple[Token, bool]]:
 def _collect(node, parent: str, out: list, glue_next: list) -> None:
     if node is None:
         return
+    if isinstance(node, Tree) and node.data == "words":  # a text's pieces: measured and printed as one
+        out.append((_Words(node), not glue_next[0]))
+        glue_next[0] = False
+        return
     if isinstance(node, Tree):
         for child in node.children:
             _collect(child, node.data, out, glue_next)
@@ -240,7 +244,10 @@ def _flat(node, parent: str = "") -> str:
 
 def _put_flat(w: _Writer, node, parent: str = "", first_space: bool = True) -> None:
     for i, (token, space) in enumerate(_pieces(node, parent)):
-        w.put(token, space=space if i else first_space)
+        if isinstance(token, _Words):
+            _put_words(w, token.tree, space if i else first_space)
+        else:
+            w.put(token, space=space if i else first_space)
 
 
 # Expressions ----------------------------------------------------------------------------------------------
@@ -265,6 +272,9 @@ def _same_op(node: Tree, op: Token) -> bool:
 def _expr(w: _Writer, node, cont: int, first_space: bool = True, parent: str = "") -> None:
     """An expression from the current column: on one line if it fits, else broken before its operators."""
     w.cont = cont
+    if isinstance(node, Tree) and node.data == "words":
+        _put_words(w, node, first_space)
+        return
     if not isinstance(node, Tree) or w.fits(_flat(node, parent), first_space):
         _put_flat(w, node, parent, first_space)
         return
@@ -339,7 +349,7 @@ def _expr_children(w: _Writer, node: Tree, cont: int, first_space: bool, spaces)
             _, space = next(spaces)
             w.put(child, space=first_space if first else space)
         else:
-            count = sum(1 for _ in _leaves(child))
+            count = len(_pieces(child, node.data))
             space = next(spaces)[1]
             for _ in range(count - 1):
                 next(spaces)
@@ -507,7 +517,10 @@ def _rows(w: _Writer, rows: list, indent: int) -> None:
 
 def _put_padded(w: _Writer, node, pad: int) -> None:
     for i, (token, space) in enumerate(_pieces(node)):
-        w.put(token, (" " * pad if i == 0 else "") + _text(token), space=space or i == 0)
+        if isinstance(token, _Words):  # a cite in a table row: wrapped under its own first quote
+            _put_words(w, token.tree, space or i == 0, " " * pad if i == 0 else "")
+        else:
+            w.put(token, (" " * pad if i == 0 else "") + _text(token), space=space or i == 0)
 
 
 def _tiers(w: _Writer, node: Tree, indent: int) -> None:
@@ -521,3 +534,73 @@ def _tiers(w: _Writer, node: Tree, indent: int) -> None:
         w.put(points, " " * (width - display_width(_text(points))) + _text(points))
         for kid in rest:
             _expr(w, kid, indent + 2 * STEP)
+
+
+# Texts ----------------------------------------------------------------------------------------------------
+
+class _Words(Token):
+    """A text's quoted pieces as one token, whose value is the text in one piece: what its width is taken from."""
+
+    __slots__ = ("tree",)
+
+    def __new__(cls, tree: Tree):
+        self = super().__new__(cls, "WORDS", '"' + "".join(_content(t) for t in _strings(tree)) + '"')
+        self.tree = tree
+        return self
+
+
+def _strings(tree: Tree) -> list[Token]:
+    return [t for t in tree.children if t.type == "STRING"]
+
+
+def _content(token: Token) -> str:
+    return str(token)[1:-1]
+
+
+def _put_words(w: _Writer, tree: Tree, space: bool, pad: str = "") -> None:
+    """A text, its pieces joined into one.
+
+    The pieces are joined whatever the input's line breaks, so a text comes out the same however it was
+    split; only a comment between two pieces keeps them apart (the comment stays where it was).
+    """
+    strings, joins = _strings(tree), [t for t in tree.children if t.type == "JOIN"]
+    runs, separators = [[strings[0]]], []
+    for before, join, string in zip(strings, joins, strings[1:]):
+        if _has_note(w, before, "trailing") or _has_note(w, join) or _has_note(w, string, "leading"):
+            if _has_note(w, before, "trailing") and not _has_note(w, join, "trailing"):
+                w.notes.setdefault(id(join), _Note()).trailing = w.notes[id(before)].trailing  # `"…" +  # why`
+                w.notes[id(before)].trailing = None
+            runs.append([string])
+            separators.append(join)
+        else:
+            runs[-1].append(string)
+    w.comments(strings[0])
+    if w.must_break:
+        w.newline(w.cont)
+    column = w.column() + (1 if space and w.current else 0) + display_width(pad)
+    saved, w.cont = w.cont, column
+    for k, run in enumerate(runs):
+        if k:
+            w.put(separators[k - 1])
+            w.newline(column)
+            w.comments(run[0])
+        chunks = ["".join(_content(t) for t in run)]
+        for i, chunk in enumerate(chunks):
+            if i:
+                w.put(Token("JOIN", "+"))
+                w.newline(column)
+            first = not (k or i)
+            w.put(Token("STRING", f'"{chunk}"'), (pad if first else "") + f'"{chunk}"', space=space if first else True)
+        note = w.notes.get(id(run[-1]))
+        if note is not None and note.trailing:
+            w.current += "  " + note.trailing
+            note.trailing, w.must_break = None, True
+    w.cont = saved
+
+
+def _has_note(w: _Writer, token: Token, kind: str = "") -> bool:
+    note = w.notes.get(id(token))
+    if note is None:
+        return False
+    return bool(note.trailing) if kind == "trailing" else bool(note.leading) if kind == "leading" else (
+        bool(note.trailing) or bool(note.leading))

@@ -11,7 +11,7 @@ import functools
 import html
 
 try:
-    from pygments.lexer import RegexLexer, bygroups, words
+    from pygments.lexer import RegexLexer, bygroups, default, words
     from pygments.token import (Comment, Keyword, Name, Number, Operator, Punctuation, String, Text,
                                 Whitespace)
 except ImportError:  # pragma: no cover - exercised where the extra is not installed
@@ -44,7 +44,7 @@ if RegexLexer is not None:
             "root": [
                 (r"\s+", Whitespace),
                 (r"#.*?$", Comment.Single),
-                (r'"(?:[^"\\\n]|\\["\\n])*"', String.Double),
+                (r'"(?:[^"\\\n]|\\["\\n])*"', String.Double, "after-text"),
                 (r'"[^"\n]*', String.Double),  # not closed: the rest of the line, as the parser reads it
                 # A declaration word and the name it declares.
                 (rf"\b(let|param|table|function|require|section|criterion|grade)(\s+)({NAME})",
@@ -69,6 +69,11 @@ if RegexLexer is not None:
                 (r"\?\?|==|!=|<=|>=|[<>=+\-*/%]", Operator),
                 (r"[()\[\]{},.:]", Punctuation),
                 (r".", Text),
+            ],
+            # `"…" +` at the end of a line or before the next piece: the text goes on (not a sum).
+            "after-text": [
+                (r'([ \t]*)(\+)(?=[ \t]*(?:#.*)?$|[ \t]*")', bygroups(Whitespace, Punctuation), "#pop"),
+                default("#pop"),
             ],
         }
 

@@ -14,7 +14,8 @@ from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from ..language import ast
-from ..language.diagnostics import Diagnostic, RulesetError, Span, did_you_mean
+from ..language.diagnostics import Diagnostic, RulesetError, Span
+from ..errors import did_you_mean
 from ..language.words import DECLARATIONS
 from ..resources import resource_dir
 
@@ -25,6 +26,7 @@ _TERMINAL_WORDS = {
     "NUMBER": "a number",
     "ROW_KEY": "a row key such as 2024:",
     "STRING": 'a quoted text "…"',
+    "JOIN": "+ (the text goes on)",
     "UNIT": "a unit such as tCO2e",
     "PERCENT": "%",
     "COMPARE": "a comparison (==, !=, <, <=, >, >=)",
@@ -127,6 +129,9 @@ def _syntax_diagnostics(source: str, filename: str, error: UnexpectedInput) -> l
             # Found at the next declaration or the end of the file: the one before it is what is wrong.
             line = source.count("\n", 0, begin) + 1
             diagnostic = replace(diagnostic, hint=f"the declaration on line {line} is not finished")
+        elif offset is not None and source.startswith('"', offset) and source[:offset].rstrip().endswith('"'):
+            diagnostic = replace(diagnostic, hint='to go on with the same text, end the piece before with +: '
+                                                  '"…" + "…"')
         elif offset is not None:
             line_start = source.rfind("\n", 0, offset) + 1
             glued = _GLUED_KEYWORD.match(source, line_start)
@@ -247,7 +252,10 @@ class _Builder(Transformer):
 
     def text(self, meta, children):
         zh, en = children
-        return ast.Label(_unquote(zh), _unquote(en) if en is not None else None)
+        return ast.Label(zh, en)
+
+    def words(self, meta, children):
+        return "".join(_unquote(piece) for piece in children if piece.type == "STRING")
 
     def cite(self, meta, children):
         return children[0]
@@ -273,6 +281,13 @@ class _Builder(Transformer):
         lower, upper, lower_closed, upper_closed = children[0]
         return self._expr(ast.Within, meta, lower=lower, upper=upper, lower_closed=lower_closed,
                           upper_closed=upper_closed)
+
+    def allowed_bound(self, meta, children):
+        # `== x` and `!= x` bound nothing: a range with neither bound, which check reports.
+        operator, bound = str(children[0]), children[1]
+        lower, upper = operator in (">=", ">"), operator in ("<=", "<")
+        return self._expr(ast.Within, meta, lower=bound if lower else None, upper=bound if upper else None,
+                          lower_closed=operator == ">=", upper_closed=operator == "<=")
 
     def allowed_values(self, meta, children):
         return list(children)
@@ -471,6 +486,9 @@ def _number(token: Token) -> Decimal:
     return Decimal(str(token).replace("_", ""))
 
 
+_ESCAPE = re.compile(r"\\(.)")
+
+
 def _unquote(token) -> str:
-    text = str(token)[1:-1]
-    return text.replace('\\"', '"').replace("\\n", "\n").replace("\\\\", "\\")
+    # Left to right, one escape at a time: `\\n` is a backslash and an n, not a backslash and a newline.
+    return _ESCAPE.sub(lambda m: "\n" if m.group(1) == "n" else m.group(1), str(token)[1:-1])

@@ -87,10 +87,13 @@ def allowed(param: ast.Param, value: ast.Expr) -> bool:
         given = literal_value(value)
         return given is None or given in {literal_value(c) for c in param.choices}
     if param.range is not None:
-        given, low, high = literal_value(value), literal_value(param.range.lower), literal_value(param.range.upper)
-        if None in (given, low, high) or not (given[1] == low[1] == high[1]):
+        bounds = [b for b in (param.range.lower, param.range.upper) if b is not None]
+        given, limits = literal_value(value), [literal_value(b) for b in bounds]
+        if given is None or None in limits or any(given[1] != limit[1] for limit in limits):
             return True  # not literal, or in another unit: the unit error is reported elsewhere
-        above = given[0] > low[0] or (param.range.lower_closed and given[0] == low[0])
-        below = given[0] < high[0] or (param.range.upper_closed and given[0] == high[0])
+        low = literal_value(param.range.lower) if param.range.lower is not None else None
+        high = literal_value(param.range.upper) if param.range.upper is not None else None
+        above = low is None or given[0] > low[0] or (param.range.lower_closed and given[0] == low[0])
+        below = high is None or given[0] < high[0] or (param.range.upper_closed and given[0] == high[0])
         return above and below
     return True

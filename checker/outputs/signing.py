@@ -25,12 +25,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import CarbonCheckError
+from ..inputs import InputError, read_file
 
 INSTALL_HINT = "signing needs the 'sign' extra: pip install 'carbon-check[sign]'"
 FIELD = "carbon-check-signature"  # the signature field's name in the PDF
 ANCHOR, ANCHOR_END = "signature-field", "signature-field-end"  # the sign-off box's corners (templates/_signoff)
 PASSWORD_VARIABLE = "CARBON_CHECK_KEY_PASSWORD"  # never an option: it would show in the process list
 KEY_FILE, CERT_FILE = "signing-key.pem", "signing-cert.pem"
+MAX_KEY_BYTES = 1024 * 1024  # a key, a certificate or a chain of them is a few kilobytes
+CERTIFICATE = ("a certificate file", "证书文件")
 FALLBACK_BOX = (340, 40, 567, 108)  # bottom right of the last page, for a PDF without the sign-off box
 
 
@@ -112,36 +115,45 @@ def key_warning(path: Path) -> str | None:
     return None
 
 
+def _material(path: Path, what: tuple[str, str]) -> bytes:
+    """A key or certificate file, read by the one bounded reader: never a FIFO, a device or a huge file."""
+    try:
+        return read_file(path, max_bytes=MAX_KEY_BYTES, what=what)
+    except InputError as error:
+        raise SigningError(f"cannot read {path}: {error.en}") from None
+
+
 def load_signer(key: Path, cert: Path | None = None):
     """A pyHanko signer from a PEM/DER key and certificate, or from a PKCS#12 file (.p12, .pfx) alone.
 
     A password, if the key has one, is read from the environment variable CARBON_CHECK_KEY_PASSWORD.
     """
     _pyhanko()
+    from pyhanko.keys import load_certs_from_pemder_data, load_private_key_from_pemder_data
     from pyhanko.sign import signers
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
     key, password = Path(key), os.environ.get(PASSWORD_VARIABLE)
     passphrase = password.encode("utf-8") if password is not None else None
-    if not key.is_file():
-        raise SigningError(f"no key file at {key}")
-    if cert is not None and not Path(cert).is_file():
-        raise SigningError(f"no certificate file at {cert}")
+    pkcs12 = key.suffix.lower() in (".p12", ".pfx")
+    if not pkcs12 and cert is None:
+        raise SigningError(f"{key} is not a PKCS#12 file (.p12, .pfx): give its certificate with --cert")
+    key_data = _material(key, ("a key file", "密钥文件"))
+    cert_data = _material(Path(cert), CERTIFICATE) if cert is not None else None
     try:
-        if key.suffix.lower() in (".p12", ".pfx"):
-            signer = signers.SimpleSigner.load_pkcs12(str(key), ca_chain_files=[str(cert)] if cert else None,
-                                                      passphrase=passphrase)
-        elif cert is None:
-            raise SigningError(f"{key} is not a PKCS#12 file (.p12, .pfx): give its certificate with --cert")
+        chain = list(load_certs_from_pemder_data(cert_data)) if cert_data is not None else []
+        if pkcs12:
+            signer = signers.SimpleSigner.load_pkcs12_data(key_data, other_certs=chain, passphrase=passphrase)
+        elif len(chain) != 1:
+            raise SigningError(f"{cert} must hold exactly one certificate, the key's; it holds {len(chain)}")
         else:
-            signer = signers.SimpleSigner.load(str(key), str(cert), key_passphrase=passphrase)
+            signer = signers.SimpleSigner(signing_cert=chain[0], cert_registry=SimpleCertificateStore(),
+                                          signing_key=load_private_key_from_pemder_data(key_data, passphrase))
     except SigningError:
         raise
     except Exception as error:  # pyHanko and cryptography raise many kinds; none may quote the key
         raise SigningError(f"cannot load the key {key}: {type(error).__name__}"
-                           f" (wrong password? set {PASSWORD_VARIABLE})") from None
-    if signer is None:  # pyHanko logs the cause and returns None
-        raise SigningError(f"cannot load the key {key} with its certificate: "
-                           + (f"is the password in {PASSWORD_VARIABLE} right?" if passphrase else
-                              f"if it has a password, set {PASSWORD_VARIABLE}"))
+                           + (f" (is the password in {PASSWORD_VARIABLE} right?)" if passphrase else
+                              f" (if it has a password, set {PASSWORD_VARIABLE})")) from None
     _check_pair(signer, key)
     return signer
 
@@ -161,9 +173,11 @@ def _check_pair(signer, key: Path) -> None:
 def load_trust(paths: list[Path]):
     """The certificates to trust, from PEM or DER files (a PEM file may hold several)."""
     _pyhanko()
-    from pyhanko.keys import load_certs_from_pemder
+    from pyhanko.keys import load_certs_from_pemder_data
     try:
-        certificates = list(load_certs_from_pemder([str(p) for p in paths]))
+        certificates = [c for path in paths for c in load_certs_from_pemder_data(_material(path, CERTIFICATE))]
+    except SigningError:
+        raise
     except Exception as error:
         raise SigningError(f"cannot read the certificates {', '.join(map(str, paths))}: {error}") from None
     if not certificates:

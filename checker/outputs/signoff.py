@@ -25,6 +25,7 @@ from pathlib import Path
 import yaml
 
 from ..errors import CarbonCheckError
+from ..inputs import InputError, read_text
 from ..safeyaml import BoundedLoader
 
 ROLES = ("assessor", "reviewer")
@@ -40,8 +41,11 @@ def load_issuer(path: Path) -> dict:
     """An issuer file, checked: {"organisation", "report_number", "people": {role: {"name", "date"}}}."""
     path = Path(path)
     try:  # a user's YAML: the safe loader that also refuses alias bombs
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=BoundedLoader)  # noqa: S506 - a safe loader
-    except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError) as error:
+        data = yaml.load(read_text(path, what=("an issuer file", "签发方文件")),  # noqa: S506 - a safe loader
+                         Loader=BoundedLoader)
+    except InputError as error:
+        raise SignOffError(f"cannot read the issuer file {error}") from None
+    except (yaml.YAMLError, RecursionError) as error:
         raise SignOffError(f"cannot read the issuer file {path}: {error}") from None
     if not isinstance(data, dict):
         raise SignOffError(f"{path}: the issuer file must be a mapping with organisation, report_number, people")

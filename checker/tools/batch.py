@@ -321,9 +321,9 @@ def _kept(out: Path, application: Application, ruleset_sha: str, evidence_sha: s
     """The row of a result already written for this ruleset and evidence, if every format is there."""
     path = out / json_file(application)
     try:
-        existing = json.loads(path.read_bytes(), parse_float=Decimal)
+        existing = json.loads(read_file(path, max_bytes=MAX_JSON_LINES_BYTES), parse_float=Decimal)
         same = existing["ruleset"]["sha256"] == ruleset_sha and existing["evidence"]["sha256"] == evidence_sha
-    except (OSError, ValueError, KeyError, TypeError):
+    except (InputError, ValueError, KeyError, TypeError):
         return None
     if not same or not all(_non_empty(out / f"{application.id}.{EXTENSIONS[f]}") for f in formats):
         return None
@@ -347,8 +347,10 @@ def previous_settings_differ(out: Path, settings: Settings) -> bool:
     but the report language only shows in the reports); when they differ nothing already there can be kept.
     """
     try:
-        previous = json.loads((Path(out) / SETTINGS_FILE).read_text("utf-8"))
-    except (OSError, ValueError):
+        previous = json.loads(read_file(Path(out) / SETTINGS_FILE))
+    except (InputError, ValueError):
+        return False
+    if not isinstance(previous, dict):
         return False
     return previous.get("params") != dict(settings.params) or previous.get("lang") != settings.lang
 

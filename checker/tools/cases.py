@@ -17,17 +17,18 @@ from xml.etree import ElementTree
 
 import yaml
 
-from ..language.diagnostics import RulesetError, did_you_mean
+from ..language.diagnostics import RulesetError
 from ..inputs import InputError, is_dir, is_file, read_file
 from ..safeyaml import MAX_YAML_NODES, BoundedLoader
-from ..evidence.load import DEFAULT_MAX_DEPTH, EvidenceError, load_evidence, validate_evidence
+from ..evidence.load import DEFAULT_MAX_DEPTH, EvidenceError, validate_evidence
 from ..pointer import DELETE, PointerError, parse_pointer, patched
 from ..resources import resource_dir
 from ..evaluation.result import (CLASSIFIED, ERROR, FAIL, GRADED, INCOMPLETE, INELIGIBLE, MET, MISSING, NOT_APPLICABLE,
                                  NOT_GRADED, NOT_MET, PARTLY_MET, PASS, PASSED, WAIVED, Result)
 from ..evaluation.ruleset import SUFFIX, Ruleset, display_path, load_ruleset, locate, shipped_rulesets
-from ..errors import CarbonCheckError
+from ..errors import CarbonCheckError, did_you_mean
 from .expectations import EXPECT_KEYS, SHOWN, Coverage, compare, coverage
+from .intake import read_application
 
 CASES_SUFFIX = ".cases.yaml"
 INVALID = "invalid"  # the case's evidence fails the ruleset's schema
@@ -129,10 +130,19 @@ CaseLoader.add_implicit_resolver("tag:yaml.org,2002:float", re.compile(r"^[-+]?[
 
 def read_yaml(path: Path, source: str, what: str = "cases file"):
     """A YAML file of ours (`what` names it in messages: "cases file", "parameter file"), numbers exact."""
+    return parse_yaml(read_yaml_bytes(path, source, what), source)
+
+
+def read_yaml_bytes(path: Path, source: str, what: str = "cases file") -> bytes:
+    """The bytes of a YAML file of ours, bounded (`read_file`), or a CasesError."""
     try:
-        data = read_file(path, what=(f"a {what}", "YAML 文件"))
+        return read_file(path, what=(f"a {what}", "YAML 文件"))
     except InputError as error:
         raise CasesError([f"{source}: {error.en}"]) from None
+
+
+def parse_yaml(data: bytes, source: str):
+    """YAML bytes read by `read_yaml_bytes` as data, numbers exact, aliases bounded, or a CasesError."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -499,11 +509,15 @@ class Suite:
         source = case.evidence if case.evidence is not None else self.cases.base
         if isinstance(source, Path):
             if source not in self._files:
-                try:
-                    self._files[source] = load_evidence(source)[0]
+                try:   # JSON or a workbook, read under this ruleset's schema
+                    application = read_application(source, ruleset=self.ruleset, validate=False)
+                    if application.unread:   # a cell that cannot be read: the file must be fixed, not the case
+                        raise EvidenceError(str(source), application.unread)
+                    self._files[source] = application.evidence
                 except EvidenceError as error:
                     self._files[source] = _CaseProblem(f"evidence {display_path(source)}: " + "; ".join(
-                        (f"line {p.line}: " if p.line else "") + (f"{p.pointer}: " if p.pointer else "")
+                        (f"line {p.line}: " if p.line else "") + (f"{p.cell}: " if p.cell else "")
+                        + (f"{p.pointer}: " if p.pointer else "")
                         + p.message_en for p in error.problems[:SHOWN]))
             source = self._files[source]
             if isinstance(source, _CaseProblem):

@@ -17,6 +17,8 @@ from pathlib import Path
 
 from ..tools.batch import FAILED, INVALID, Application, csv_cell, read_application
 from ..evidence.load import EvidenceError, check_evidence, parse_evidence
+from ..evidence.workbook import is_workbook
+from . import intake
 from ..evaluation.whatif import compare
 from ..catalogue import fill, messages
 from ..evaluation.result import GRADED, INCOMPLETE, INELIGIBLE, NOT_GRADED, PASSED, format_number
@@ -128,7 +130,15 @@ def _compare_one(application: Application, old: tuple, new: tuple, date, max_byt
                  same_schema: bool) -> Row:
     try:
         raw = application.data if application.data is not None else read_application(application, max_bytes)
-        evidence = parse_evidence(raw, application.source, max_bytes=max_bytes)
+        workbook = is_workbook(raw, application.source)
+        # A workbook's cells are typed by a schema: it is read under each version's (once if they share it).
+        if workbook:
+            evidence = intake.parse_application(raw, application.source, ruleset=old[0], max_bytes=max_bytes,
+                                                validate=False)
+        else:
+            evidence = parse_evidence(raw, application.source, max_bytes=max_bytes)
+        new_evidence = evidence if not workbook or same_schema else intake.parse_application(
+            raw, application.source, ruleset=new[0], max_bytes=max_bytes, validate=False)
     except EvidenceError as error:  # unreadable or not JSON: neither version can score it
         side = Side(INVALID, error=" | ".join(error.render(lang).splitlines()))
         return Row(application.id, application.source, "", side, side)
@@ -136,7 +146,7 @@ def _compare_one(application: Application, old: tuple, new: tuple, date, max_byt
     if same_schema and old_side.outcome == INVALID:
         new_side, after = old_side, None
     else:
-        new_side, after = _evaluate(*new, evidence, raw, date, lang, application.source,
+        new_side, after = _evaluate(*new, new_evidence, raw, date, lang, application.source,
                                     check=not (same_schema and before is not None))
     row = Row(application.id, application.source, "", old_side, new_side)
     if before is not None and after is not None:
@@ -145,11 +155,15 @@ def _compare_one(application: Application, old: tuple, new: tuple, date, max_byt
     return row
 
 
-def _evaluate(ruleset: Ruleset, params: dict, evidence: dict, raw: bytes, date, lang: str, source: str,
-              check: bool = True):
+def _evaluate(ruleset: Ruleset, params: dict, evidence: dict | intake.Application, raw: bytes, date, lang: str,
+              source: str, check: bool = True):
     """(Side, Result or None): the application under one version."""
     try:
-        if check:
+        if isinstance(evidence, intake.Application):   # its problems name their cells, and cells it could not read
+            if check:
+                intake.check(evidence, evidence.evidence)
+            evidence = evidence.evidence
+        elif check:
             check_evidence(evidence, ruleset.schema, source)
         result = ruleset.evaluate(evidence, params=params, date=date, evidence_bytes=raw, gap=False, validated=True)
     except EvidenceError as error:

@@ -14,7 +14,8 @@ from pathlib import Path
 from ..evaluation.ruleset import Ruleset, load_ruleset, shipped_rulesets
 from ..evidence.load import (DEFAULT_MAX_BYTES, EvidenceError, Problem, check_evidence, parse_evidence,
                              read_evidence_file)
-from ..language.diagnostics import Diagnostic, RulesetError, did_you_mean
+from ..language.diagnostics import Diagnostic, RulesetError
+from ..errors import did_you_mean
 
 
 class NoRuleset(ValueError):
@@ -113,13 +114,19 @@ def ruleset_named(name, given: str | Path | Ruleset | None = None) -> Ruleset:
         return load_ruleset(given)
     if not isinstance(name, str) or not name:
         raise NoRuleset("the evidence names no ruleset (a top-level \"ruleset\" field); pass --ruleset")
-    shipped = {path.stem: path for path in shipped_rulesets()}
+    shipped = _shipped_paths()
     if name.replace("_", "-") not in shipped:
         shown = repr(name if len(name) <= 60 else name[:60] + "…")
         raise RulesetError([Diagnostic("not-found", f"the evidence names the ruleset {shown}, which is not shipped",
                                        expected="one of: " + ", ".join(shipped),
                                        hint=did_you_mean(name, shipped) or "pass --ruleset FILE to use another")])
     return shipped_ruleset(shipped[name.replace("_", "-")])
+
+
+@functools.lru_cache(maxsize=1)
+def _shipped_paths() -> dict[str, Path]:
+    # Listed once per process, like the rulesets themselves: a server names one with every request.
+    return {path.stem: path for path in shipped_rulesets()}
 
 
 @functools.lru_cache(maxsize=None)

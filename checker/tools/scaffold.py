@@ -4,24 +4,46 @@ Read from the syntax tree alone (the ruleset need not load yet: it has no schema
 unit are inferred from how it is used — compared with `80%` or `26000 tCO2e`, given to a text function,
 aggregated, tested as a condition, declared by `let x in UNIT = evidence.path` — and the schema follows the
 conventions the shipped schemas follow (evidence/conventions.py), with zh/en description placeholders to
-fill in. A path read unconditionally (not under a `when`, a branch of `if`, the right of `and`/`or`, `??`
-or `present()`) is `required`.
+fill in. Units are solved through `*` and `/` as well: in `let e in tCO2e = evidence.mass * evidence.factor`
+with the mass in t, the factor is in tCO2e/t. Since one use can settle the unit another needs, the rules
+are read again until nothing more is learnt. A path read unconditionally (not under a `when`, a branch of
+`if`, the right of `and`/`or`, `??` or `present()`) is `required`.
 """
 from __future__ import annotations
 
+from pathlib import Path
+
+from ..evaluation.ruleset import read_source
 from ..evidence.conventions import DRAFT_2020_12
 from ..language import ast
+from ..language.diagnostics import RulesetError
 from ..language.functions import FUNCTIONS
+from ..language.parse import parse
+from ..language.units import ONE, Unit, UnitError, known_symbols, parse_unit
+from ..resources import resource_dir
 
 ITEM = "[]"  # a path step into the items of a list
 KINDS = {"text": "string", "number": "number", "plain": "number", "date": "date", "bool": "boolean"}
 
 
+ROUNDS = 8  # readings of the rules at most: each round can only settle units the one before made known
+
+
 class _Uses:
-    def __init__(self, functions: dict[str, ast.FunctionDecl]):
+    def __init__(self, module: ast.Module, libraries: dict[str, ast.Module]):
         self.hints: dict[tuple, dict] = {}  # path → {"kind", "unit", "enum"}
         self.required: set[tuple] = set()
-        self.functions = functions  # the ruleset's own: their arguments are typed
+        declared = [(f"{alias}.", d) for alias, library in libraries.items() for d in library.declarations]
+        declared += [("", d) for d in module.declarations]
+        # The ruleset's own functions (their arguments are typed), and the declared units of lets, parameters
+        # and tables (by the name the rules use: `alias.name` for a library's), which settle units of evidence.
+        self.functions = {d.name: d for _, d in declared if isinstance(d, ast.FunctionDecl)}
+        self.units = {prefix + d.name: d.unit for prefix, d in declared
+                      if isinstance(d, (ast.Let, ast.Param, ast.Table)) and d.unit}
+        self.tables = {prefix + d.name: d for prefix, d in declared if isinstance(d, ast.Table)}
+        # `let cn = evidence.goods.cn_code`: where the rules use `cn`, they use that path.
+        self.aliases = {d.name: path for d in module.declarations
+                        if isinstance(d, ast.Let) and (path := _path(d.expr, {}))}
 
     def note(self, path: tuple, kind: str | None = None, unit: str | None = None, enum=None,
              required: bool = False) -> None:
@@ -36,27 +58,15 @@ class _Uses:
             self.required.update(path[:i] for i in range(1, len(path) + 1))
 
 
-def scaffold(module: ast.Module) -> dict:
-    """The starting schema of the evidence `module` reads."""
-    uses = _Uses({d.name: d for d in module.declarations if isinstance(d, ast.FunctionDecl)})
-    for decl in module.declarations:
-        if isinstance(decl, ast.Let):
-            _visit(decl.expr, {}, uses, True, None, decl.unit)
-        elif isinstance(decl, ast.Variant):
-            _visit(decl.selector, {}, uses, True, "string")
-            path = _path(decl.selector, {})
-            if path is not None:
-                uses.note(path, "string", enum=[o.value for o in decl.options])
-        elif isinstance(decl, ast.Requirement):
-            if decl.when is not None:
-                _visit(decl.when, {}, uses, True, "boolean")
-            _visit(decl.condition, {}, uses, decl.when is None, "boolean")
-        elif isinstance(decl, ast.Section):
-            for criterion in decl.criteria:
-                _criterion(criterion, uses)
-        elif isinstance(decl, ast.Grades):
-            for grade in decl.grades:
-                _visit(grade.condition, {}, uses, False, "boolean")
+def scaffold(module: ast.Module, libraries: dict[str, ast.Module] | None = None) -> dict:
+    """The starting schema of the evidence `module` reads; `libraries` (alias → parsed library) give the units
+    and keys of the tables it imports."""
+    uses = _Uses(module, libraries or {})
+    for _ in range(ROUNDS):
+        before = repr(uses.hints)
+        _read(module, uses)
+        if repr(uses.hints) == before:
+            break
     title = next((m.value for m in module.header.meta if m.key == "title"), None)
     schema = {"$schema": DRAFT_2020_12, "title": f"Evidence for {module.header.id}",
               "description": f"Evidence for {title.en or title.zh if title else module.header.id}. To be described.",
@@ -65,25 +75,62 @@ def scaffold(module: ast.Module) -> dict:
     return schema
 
 
+def imported(module: ast.Module, path: Path) -> dict[str, ast.Module]:
+    """The libraries `module` (read from `path`) imports, parsed, looked for where loading looks for them;
+    one that cannot be read or parsed is left out: the scaffold then knows less of its tables."""
+    found = {}
+    for decl in module.declarations:
+        if isinstance(decl, ast.Import):
+            for candidate in (path.parent / decl.path, resource_dir("rulesets") / decl.path):
+                try:
+                    found[decl.alias] = parse(read_source(candidate), decl.path)
+                    break
+                except RulesetError:  # not there, unreadable or not parsed
+                    continue
+    return found
+
+
+def _read(module: ast.Module, uses: _Uses) -> None:
+    """One reading of the rules, noting what each use says of the evidence paths."""
+    for decl in module.declarations:
+        if isinstance(decl, ast.Let):
+            _visit(decl.expr, uses.aliases, uses, True, None, decl.unit)
+        elif isinstance(decl, ast.Variant):
+            _visit(decl.selector, uses.aliases, uses, True, "string")
+            path = _path(decl.selector, uses.aliases)
+            if path is not None:
+                uses.note(path, "string", enum=[o.value for o in decl.options])
+        elif isinstance(decl, ast.Requirement):
+            if decl.when is not None:
+                _visit(decl.when, uses.aliases, uses, True, "boolean")
+            _visit(decl.condition, uses.aliases, uses, decl.when is None, "boolean")
+        elif isinstance(decl, ast.Section):
+            for criterion in decl.criteria:
+                _criterion(criterion, uses)
+        elif isinstance(decl, ast.Grades):
+            for grade in decl.grades:
+                _visit(grade.condition, uses.aliases, uses, False, "boolean")
+
+
 def _criterion(criterion: ast.Criterion, uses: _Uses) -> None:
     unconditional = criterion.when is None
     if criterion.when is not None:
-        _visit(criterion.when, {}, uses, True, "boolean")
+        _visit(criterion.when, uses.aliases, uses, True, "boolean")
     scoring = criterion.scoring
     if isinstance(scoring, ast.Tiers):
         for i, tier in enumerate(scoring.tiers):
             if tier.condition is not None:
-                _visit(tier.condition, {}, uses, unconditional and i == 0, "boolean")
+                _visit(tier.condition, uses.aliases, uses, unconditional and i == 0, "boolean")
     elif isinstance(scoring, ast.Scale):
         for part in (scoring.value, scoring.start, scoring.end):
-            _visit(part, {}, uses, unconditional, "number")
+            _visit(part, uses.aliases, uses, unconditional, "number")
     elif isinstance(scoring, ast.Points):
-        _visit(scoring.value, {}, uses, unconditional, "number")
+        _visit(scoring.value, uses.aliases, uses, unconditional, "number")
     elif isinstance(scoring, ast.Assessed):
         if scoring.source is None:
             uses.note(("assessments", criterion.id), "number", "1", required=False)
         else:
-            _visit(scoring.source, {}, uses, unconditional, "number")
+            _visit(scoring.source, uses.aliases, uses, unconditional, "number")
 
 
 def _path(expr: ast.Expr, env: dict) -> tuple | None:
@@ -130,13 +177,17 @@ def _visit(expr, env: dict, uses: _Uses, required: bool, wanted: str | None = No
         sides = [expr.left, expr.right] if isinstance(expr, ast.Compare) else \
             [expr.value, *expr.options] if isinstance(expr, ast.Member) else [expr.value, expr.lower, expr.upper]
         known = next((lit for lit in map(_literal, sides) if lit is not None), None)
+        # The unit of any side (a literal, a let, a parameter, evidence whose unit is known) is every side's.
+        same = next((u for u in (_unit_of(side, env, uses) for side in sides) if u is not None), None)
         for side in sides:
             side_path = _path(side, env)
             if side_path and known:
                 # The texts it is compared with are the values the rules know: a starting enum.
                 enum = [o.value for o in sides if isinstance(o, ast.String)] if known[0] == "string" else None
                 uses.note(side_path, known[0], known[1], enum, required)
-            _visit(side, env, uses, required)
+            numeric = same is not None and (known is None or known[0] == "number")
+            _visit(side, env, uses, required, "number" if numeric and side_path else None,
+                   _symbol(same) if numeric else None)
     elif isinstance(expr, ast.Logic):
         for i, operand in enumerate(expr.operands):
             _visit(operand, env, uses, required and i == 0, "boolean")
@@ -154,12 +205,17 @@ def _visit(expr, env: dict, uses: _Uses, required: bool, wanted: str | None = No
         _visit(expr.value, env, uses, False, wanted, unit)
         _visit(expr.fallback, env, uses, required, wanted, unit)
     elif isinstance(expr, ast.Arith):
-        for side, other in ((expr.left, expr.right), (expr.right, expr.left)):
-            known = _literal(other)
-            side_path = _path(side, env)
-            if side_path and known and expr.op in "+-":
-                uses.note(side_path, "number", known[1], required=required)
-            _visit(side, env, uses, required, "number", unit if expr.op in "+-" else None)
+        # What each side must be in for the whole to be in `unit`, given the other side's unit.
+        want = _parsed(unit)
+        left, right = _unit_of(expr.left, env, uses), _unit_of(expr.right, env, uses)
+        if expr.op in "+-":
+            wanted_units = (want or right, want or left)
+        elif expr.op == "*":
+            wanted_units = (_over(want, right), _over(want, left))
+        else:
+            wanted_units = (_times(want, right), _over(left, want))
+        for side, side_unit in zip((expr.left, expr.right), wanted_units):
+            _visit(side, env, uses, required, "number", _symbol(side_unit))
     elif isinstance(expr, ast.Negate):
         _visit(expr.operand, env, uses, required, "number", unit)
     elif isinstance(expr, ast.Aggregate):
@@ -169,10 +225,11 @@ def _visit(expr, env: dict, uses: _Uses, required: bool, wanted: str | None = No
         inner = dict(env)
         if source is not None:
             inner[expr.variable] = (*source, ITEM)
-        for name, let in zip(expr.let_names, expr.lets):
-            _visit(let, inner, uses, False)
-        _visit(expr.where, inner, uses, False, "boolean")
         item = {"any": "boolean", "all": "boolean", "count": None}.get(expr.function, "number")
+        for name, let in zip(expr.let_names, expr.lets):  # `sum(e for … let e = …)`: e is in the sum's unit
+            summed = item == "number" and isinstance(expr.item, ast.Name) and expr.item.name == name
+            _visit(let, inner, uses, False, "number" if summed else None, unit if summed else None)
+        _visit(expr.where, inner, uses, False, "boolean")
         _visit(expr.item, inner, uses, False, item, unit if item == "number" else None)
     elif isinstance(expr, ast.Call) and expr.function in uses.functions:
         for arg, argument in zip(expr.args, uses.functions[expr.function].arguments):
@@ -190,14 +247,113 @@ def _visit(expr, env: dict, uses: _Uses, required: bool, wanted: str | None = No
                               else None, unit if numeric else None)
                 continue
             arg_path = _path(arg, env)
-            if expr.function == "present" and arg_path and not uses.hints.get(arg_path, {}).get("kind"):
-                uses.note(arg_path, "string")  # provided and not blank: most often a text
+            if expr.function == "present" and arg_path:
+                # Provided and not blank: most often a text, unless another use says what it is.
+                uses.hints.setdefault(arg_path, {})["guess"] = "string"
             same = function is not None and function.result == "same" and kind == "number"
             _visit(arg, env, uses, required and expr.function != "present",
                    KINDS.get(kind) if kind not in (None, "any", "table") else None, unit if same else None)
+    elif isinstance(expr, ast.Index):  # a table lookup: a row's key, then a column's name
+        table = uses.tables.get(_name(expr.base))
+        numbers = table is not None and table.rows and all(not isinstance(row.key, str) for row in table.rows)
+        for i, key in enumerate(expr.keys):
+            _visit(key, env, uses, required, "number" if i == 0 and numbers else "string")
     else:
         for child in expr.children():
             _visit(child, env, uses, required)
+
+
+def _name(expr: ast.Expr) -> str | None:
+    """The name a let, parameter or table is read by: `name`, or `alias.name` for a library's."""
+    if isinstance(expr, ast.Name):
+        return expr.name
+    if isinstance(expr, ast.Field) and isinstance(expr.base, ast.Name):
+        return f"{expr.base.name}.{expr.name}"
+    return None
+
+
+def _parsed(symbol: str | None) -> Unit | None:
+    try:
+        return parse_unit(symbol) if symbol else None
+    except UnitError:
+        return None
+
+
+def _plain(unit: Unit) -> Unit:
+    """% and other dimensionless units multiply like 1: `mass * share` is in the mass's unit."""
+    return ONE if unit.dimensionless else unit
+
+
+def _times(a: Unit | None, b: Unit | None) -> Unit | None:
+    if a is None or b is None:
+        return None
+    return a if b == ONE else _plain(a).times(_plain(b))
+
+
+def _over(a: Unit | None, b: Unit | None) -> Unit | None:
+    if a is None or b is None:
+        return None
+    return a if b == ONE else _plain(a).over(_plain(b))
+
+
+def _symbol(unit: Unit | None) -> str | None:
+    """A unit as `x-unit` can write it (`tCO2e/t`, `万元`), or None when it cannot (`t·km`)."""
+    if unit is None:
+        return None
+    if unit.dimensionless:
+        return {1: "1", ONE.scale / 100: "%"}.get(unit.scale)
+    return next((symbol for symbol in (unit.symbol, *_spellings(unit.dimension))
+                 if (written := _parsed(symbol)) is not None and
+                 (written.scale, written.dimension) == (unit.scale, unit.dimension)), None)
+
+
+def _spellings(dimension: tuple) -> list[str]:
+    """The ways to write a unit of this dimension as one symbol or one symbol over another."""
+    atoms = [s for s in known_symbols() if s != "%"]
+    atoms += [prefix + s for prefix in ("万", "亿") for s in atoms if _parsed(prefix + s) is not None]
+
+    def of(dim: str) -> list[str]:
+        return [a for a in atoms if _parsed(a).dimension == ((dim, 1),)]
+    if len(dimension) == 1 and dimension[0][1] == 1:
+        return of(dimension[0][0])
+    if len(dimension) == 2 and sorted(e for _, e in dimension) == [-1, 1]:
+        top, bottom = (d for d, e in sorted(dimension, key=lambda de: -de[1]))
+        return [f"{a}/{b}" for a in of(top) for b in of(bottom)]
+    return []
+
+
+def _unit_of(expr: ast.Expr, env: dict, uses: _Uses) -> Unit | None:
+    """The unit an expression is known to be in, from what is known so far; None if not yet known."""
+    if isinstance(expr, ast.Negate):
+        return _unit_of(expr.operand, env, uses)
+    if isinstance(expr, ast.Number):
+        return _parsed(expr.unit or "1")
+    path = _path(expr, env)
+    if path is not None:
+        return _parsed(uses.hints.get(path, {}).get("unit"))
+    if isinstance(expr, (ast.Name, ast.Field)):
+        return _parsed(uses.units.get(_name(expr)))
+    if isinstance(expr, ast.Index):
+        table = uses.tables.get(_name(expr.base))
+        return _parsed(table.unit) if table is not None else None
+    if isinstance(expr, ast.Arith):
+        left, right = _unit_of(expr.left, env, uses), _unit_of(expr.right, env, uses)
+        return (left or right) if expr.op in "+-" else _times(left, right) if expr.op == "*" else _over(left, right)
+    if isinstance(expr, ast.Conditional):
+        return _unit_of(expr.then, env, uses) or _unit_of(expr.otherwise, env, uses)
+    if isinstance(expr, ast.Coalesce):
+        return _unit_of(expr.value, env, uses) or _unit_of(expr.fallback, env, uses)
+    if isinstance(expr, ast.Aggregate) and expr.function in ("sum", "min", "max", "avg"):
+        source = _path(expr.source, env)
+        inner = {**env, expr.variable: (*source, ITEM)} if source is not None else env
+        return _unit_of(expr.item, inner, uses)
+    if isinstance(expr, ast.Call) and expr.function in uses.functions:
+        return _parsed(uses.functions[expr.function].unit)
+    if isinstance(expr, ast.Call) and expr.args and getattr(FUNCTIONS.get(expr.function), "result", None) == "same":
+        first = expr.args[0]
+        listed = _path(first, env) if FUNCTIONS[expr.function].kind_of(0) == "list" else None
+        return _parsed(uses.hints.get((*listed, ITEM), {}).get("unit")) if listed else _unit_of(first, env, uses)
+    return None
 
 
 def _node(path: tuple, uses: _Uses) -> dict:
@@ -214,7 +370,7 @@ def _node(path: tuple, uses: _Uses) -> dict:
             node["required"] = required
         return node
     hint = uses.hints.get(path, {})
-    kind = hint.get("kind")
+    kind = hint.get("kind") or hint.get("guess")
     if kind == "boolean":
         return {"type": "boolean", **described, "examples": [True]}
     if kind == "date":

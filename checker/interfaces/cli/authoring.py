@@ -9,7 +9,7 @@ import click
 import json
 
 from ...evaluation.result import dumps
-from ...evaluation.ruleset import display_path, load_ruleset, locate, shipped_rulesets
+from ...evaluation.ruleset import display_path, load_ruleset, locate, read_source, shipped_rulesets
 from ...language.diagnostics import RulesetError
 from ...outputs.files import write_atomically
 from ...tools.cases import CasesError, exit_code, find_all_cases, junit_xml, run_file, summary
@@ -55,10 +55,11 @@ def lint(ruleset, overlaps, fmt):
 
 
 def _findings(rules, overlaps: bool) -> list:
-    """What lint reports of a loaded ruleset: its warnings, what nothing uses, its schema, its grade table."""
-    from ...tools.lint import lint_grades
+    """What lint reports of a loaded ruleset: its warnings, what nothing uses, its schema, its tiers and grades."""
+    from ...tools.lint import lint_grades, lint_tiers
     from ...tools.lint_usage import lint_schema, lint_unused
-    return rules.warnings + lint_unused(rules) + lint_schema(rules) + lint_grades(rules, overlaps=overlaps)
+    return rules.warnings + lint_unused(rules) + lint_schema(rules) + lint_tiers(rules) + \
+        lint_grades(rules, overlaps=overlaps)
 
 
 def _lint_for_machines(ruleset: str, overlaps: bool, fmt: str) -> None:
@@ -122,9 +123,10 @@ def schema(ruleset, scaffold, output):
     """Print the JSON Schema (Draft 2020-12) of the evidence RULESET reads."""
     if scaffold:
         from ...language.parse import parse
-        from ...tools.scaffold import scaffold as starting_schema
+        from ...tools.scaffold import imported, scaffold as starting_schema
         path = locate(ruleset)
-        data = starting_schema(parse(path.read_text(encoding="utf-8"), display_path(path)))
+        module = parse(read_source(path), display_path(path))
+        data = starting_schema(module, imported(module, path))
     else:
         data = evidence_schema(load_ruleset(ruleset))
     text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"

@@ -157,13 +157,11 @@ def parse_params(pairs: tuple[str, ...]) -> tuple[dict, dict]:
 
     Returns the values by name and where each came from ({"source", "file_sha256"}), which the result records.
     """
-    import hashlib
     params, origins = {}, {}
     for pair in pairs:
         if pair.startswith("@"):
-            path = Path(pair[1:])
-            values = params_file(path)
-            origin = {"source": "file", "file_sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
+            values, digest = params_file(Path(pair[1:]))
+            origin = {"source": "file", "file_sha256": digest}
             params.update(values)
             origins.update(dict.fromkeys(values, origin))
             continue
@@ -175,16 +173,19 @@ def parse_params(pairs: tuple[str, ...]) -> tuple[dict, dict]:
     return params, origins
 
 
-def params_file(path: Path) -> dict:
-    """Parameters a certification body keeps in a file: `name: value` lines, numbers read exactly."""
-    from ...tools.cases import CasesError, read_yaml
+def params_file(path: Path) -> tuple[dict, str]:
+    """Parameters a certification body keeps in a file: `name: value` lines, numbers read exactly; with the
+    SHA-256 of the very bytes read (read once, so the hash the result records is of what was used)."""
+    import hashlib
+    from ...tools.cases import CasesError, parse_yaml, read_yaml_bytes
     try:
-        data = read_yaml(path, str(path), "parameter file")
+        raw = read_yaml_bytes(path, str(path), "parameter file")
+        data = parse_yaml(raw, str(path))
     except CasesError as error:
         raise click.BadParameter("; ".join(error.problems), param_hint="--param") from None
     if not isinstance(data, dict) or not all(isinstance(k, str) for k in data):
         raise click.BadParameter(f"{path} must be a mapping of parameter names to values", param_hint="--param")
-    return {name: value for name, value in data.items()}
+    return {name: value for name, value in data.items()}, hashlib.sha256(raw).hexdigest()
 
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ...inputs import InputError, read_stream, read_text
 from ...language.diagnostics import RulesetError
 from ...language.format import format_source
 from ...outputs.files import write_atomically
@@ -28,19 +29,23 @@ def fmt(paths, check, show_diff):
     A folder stands for the .rules files under it; - reads standard input and writes standard output.
     """
     if paths == ("-",):
-        click.echo(format_source(sys.stdin.read(), "<stdin>"), nl=False)
+        try:
+            source = read_stream(sys.stdin.buffer, "<stdin>").decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise click.ClickException(f"<stdin>: expected UTF-8 text: {error.reason} at offset {error.start}")
+        click.echo(format_source(source, "<stdin>"), nl=False)
         return
     changed, invalid = [], 0
     for path in _ruleset_files(paths):
         try:
-            source = path.read_text(encoding="utf-8")
+            source = read_text(path, what=("a ruleset file", "规则集文件"))
             formatted = format_source(source, str(path))
         except RulesetError as error:
             click.echo(error.render(), err=True)
             invalid += 1
             continue
-        except (OSError, UnicodeDecodeError) as error:
-            click.echo(f"{path}: cannot read: {error}", err=True)
+        except InputError as error:
+            click.echo(f"{path}: cannot read: {error.en}", err=True)
             invalid += 1
             continue
         if formatted == source:

@@ -10,7 +10,7 @@ from ...evidence.load import EvidenceError, Problem
 from ...outputs.files import write_atomically
 from ...catalogue import fill, messages
 from ...pointer import format_pointer
-from .common import (complete_ruleset, exit_codes_help, lang_option, max_bytes_option, read_application)
+from .common import complete_ruleset, exit_codes_help, lang_option, max_bytes_option, read_application
 
 
 @click.command(epilog=exit_codes_help("converted"))
@@ -75,51 +75,35 @@ Exit codes:
 @click.option("--token", envvar="CARBON_CHECK_TOKEN", metavar="TOKEN",
               help="Require this token on every request (Authorization: Bearer TOKEN, or open the printed URL "
                    "once). Also read from CARBON_CHECK_TOKEN.")
-def serve(host, port, token):
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Processes serving requests (each uses one core for the checks). Default: 2, or 1 on a "
+                   "single-core computer.")
+@lang_option
+def serve(host, port, token, workers, lang):
     """The self-check as a local web app: fill in or upload evidence, see the report, the gap and what-ifs.
 
     Also a JSON API (POST /api/v1/check; OpenAPI at /api/v1/openapi.json). Nothing is stored on disk.
     """
-    import ipaddress
+    import os
     import sys
+    words = messages(lang)["selfcheck"]
     try:
-        import uvicorn
-        from ..web.app import create_app
+        from ..web import server
     except ImportError as error:
-        click.echo(f"carbon-check serve needs the web extra: pip install 'carbon-check[web]' ({error})", err=True)
+        click.echo(fill(words["serve_needs_web"], error=error), err=True)
         sys.exit(2)
-    try:
-        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        loopback = False
-    if not loopback:
+    if not server.is_loopback(host):
         if not token:
-            click.echo(f"carbon-check serve: refusing to listen on {host} without --token: anyone who can reach "
-                       f"it could use it", err=True)
+            click.echo(fill(words["serve_refused"], host=host), err=True)
             sys.exit(2)
-        click.echo(f"warning: listening on {host}, reachable from other computers; every request needs the "
-                   f"token. Prefer a reverse proxy with TLS: the token travels in clear over plain HTTP.", err=True)
+        click.echo(fill(words["serve_warning"], host=host), err=True)
     if token is not None and len(token) < 16:
-        click.echo("carbon-check serve: the token must be at least 16 characters", err=True)
+        click.echo(words["serve_short_token"], err=True)
         sys.exit(2)
-    shown = f"[{host}]" if ":" in host else host
-    config = uvicorn.Config(create_app(token), host=host, port=port, log_level="warning", access_log=False,
-                            server_header=False, date_header=False)
-    server = uvicorn.Server(config)
 
-    async def announce_and_serve():
-        import asyncio
-        task = asyncio.ensure_future(server.serve())
-        while not server.started and not task.done():
-            await asyncio.sleep(0.05)
-        if server.started:
-            bound = server.servers[0].sockets[0].getsockname()[1] if server.servers else port
-            url = f"http://{shown}:{bound}/" + (f"?token={token}" if token else "")
-            click.echo(f"carbon-check self-check: {url}  (Ctrl-C to stop)", err=False)
-        await task
-
-    import asyncio
-    try:
-        asyncio.run(announce_and_serve())
-    except KeyboardInterrupt:
-        pass
+    def announce(bound: int) -> None:
+        here, others = server.urls(host, bound, token)
+        click.echo(fill(words["serve_url"], url=here))
+        if others:
+            click.echo(fill(words["serve_url_others"], url=others))
+    server.serve(token, host, port, workers or min(2, os.cpu_count() or 1), announce)

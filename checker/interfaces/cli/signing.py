@@ -8,10 +8,12 @@ from pathlib import Path
 import click
 
 from ...evaluation.result import dumps
+from ...inputs import exists, read_file
 from ...outputs.files import write_atomically
 from .common import EXIT_INVALID, EXIT_NOT_GRADED, EXIT_OK, complete_ruleset, max_bytes_option
 
 SIGNATURE_SUFFIX = ".p7s"  # a detached CMS signature, as S/MIME names it
+MAX_DOCUMENT_BYTES = 1 << 30  # a report or result is megabytes; this only stops /dev/zero and the like
 
 VERIFY_EXIT_CODES = """\b
 Exit codes:
@@ -76,6 +78,11 @@ def _load_signer(key: Path, cert: Path | None):
     return signer
 
 
+def _document(path: Path, what: tuple[str, str] = ("a file to sign or verify", "待签名或验证的文件")) -> bytes:
+    """A file signed, verified or reproduced, read by the one bounded reader (an InputError is exit 2)."""
+    return read_file(path, max_bytes=MAX_DOCUMENT_BYTES, what=what)
+
+
 def write_signed(output: Path, document: bytes, signer) -> None:
     """Write `document` to `output`, signed: a PDF in itself, anything else with OUTPUT.p7s beside it."""
     from ...outputs.signing import sign_document
@@ -133,7 +140,7 @@ def sign(file, key, cert, output):
     detached CMS signature over its exact bytes, written to FILE.p7s."""
     from ...outputs.signing import sign_document
     signer = _load_signer(key, cert)
-    document, signature = sign_document(file.read_bytes(), signer)
+    document, signature = sign_document(_document(file), signer)
     target = output or (file if signature is None else file.with_name(file.name + SIGNATURE_SUFFIX))
     write_atomically(target, document if signature is None else signature)
     click.echo(f"signed {file}: {target}", err=True)
@@ -153,17 +160,18 @@ def verify(file, signature, certs, trusted):
     if not certs and not trusted:
         raise click.UsageError("give the certificate to trust: --cert CERT or --trust CA.pem")
     trust = load_trust([*certs, *trusted])
-    data = file.read_bytes()
+    data = _document(file)
     if data.startswith(b"%PDF-"):
         if signature is not None:
             raise click.UsageError("a PDF holds its signatures: --signature is for other files")
         verdicts = verify_pdf(data, trust)
     else:
-        signature = signature or file.with_name(file.name + SIGNATURE_SUFFIX)
-        if not signature.is_file():
-            click.echo(f"{file}: not valid (unsigned): no signature at {signature}")
-            sys.exit(EXIT_NOT_GRADED)
-        verdicts = [verify_detached(data, signature.read_bytes(), trust)]
+        if signature is None:   # the default place: nothing there means unsigned; anything else is read
+            signature = file.with_name(file.name + SIGNATURE_SUFFIX)
+            if not exists(signature):
+                click.echo(f"{file}: not valid (unsigned): no signature at {signature}")
+                sys.exit(EXIT_NOT_GRADED)
+        verdicts = [verify_detached(data, _document(signature, ("a signature file", "签名文件")), trust)]
     for number, verdict in enumerate(verdicts, 1):
         which = f" signature {number}" if len(verdicts) > 1 else ""
         by = f" (signed by {verdict.signer})" if verdict.signer else ""
@@ -189,7 +197,7 @@ def reproduce(result_file, evidence, ruleset, max_bytes):
     """Re-evaluate EVIDENCE from what RESULT.json records (ruleset, parameters, date) and compare byte for byte."""
     from ...tools.reproduce import ReproduceError, difference, reevaluate
     try:
-        recorded_bytes = result_file.read_bytes()
+        recorded_bytes = _document(result_file, ("a result file", "结果文件"))
         new = reevaluate(recorded_bytes, evidence, ruleset, max_bytes)
     except ReproduceError as error:
         click.echo(f"carbon-check: {result_file}: {error}", err=True)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ...evaluation.ruleset import display_path, load_ruleset
+from ...inputs import InputError, is_file, read_file, read_text
 from ...language import ast
 from ...language.diagnostics import Diagnostic, RulesetError, Span
 from ...language.functions import FUNCTIONS
@@ -19,7 +20,7 @@ from ...language.parse import parse
 from ...language.schema import resolve
 from ...language.words import GIVEN, RESERVED
 from ...resources import resource_dir
-from ...tools.lint import lint_grades
+from ...tools.lint import lint_grades, lint_tiers
 
 KEYWORDS = sorted(set(RESERVED) | {"ruleset", "library", "variant", "as", "default", "columns", "max", "scale",
                                    "from", "to", "assessed", "points", "waivable", "en", "true", "false", "none"})
@@ -79,7 +80,7 @@ class Document:
     # Diagnostics -------------------------------------------------------------------------------------
 
     def _check(self) -> list[Diagnostic]:
-        """The CLI's `lint`: the checker's errors and warnings, then the grade table's gaps."""
+        """Much of the CLI's `lint`: the checker's errors and warnings, unreached tiers, the grade table's gaps."""
         try:
             rules = load_ruleset(self.path, text=self.text)
         except RulesetError as error:
@@ -87,7 +88,7 @@ class Document:
             if any(d.code == "syntax" for d in found):
                 self.stale = False  # it does not parse: nothing new to index
         else:
-            found = rules.warnings + lint_grades(rules)
+            found = rules.warnings + lint_tiers(rules) + lint_grades(rules)
             self._index(rules.module)
             self.stale = False
         mine = display_path(self.path)
@@ -133,10 +134,10 @@ class Document:
 
     def _library(self, decl: ast.Import) -> "Document | None":
         for candidate in (self.path.parent / decl.path, resource_dir("rulesets") / decl.path):
-            if candidate.is_file():
+            if is_file(candidate):
                 try:
                     return _library(candidate.resolve(), candidate.stat().st_mtime_ns)
-                except (OSError, UnicodeDecodeError):
+                except (OSError, InputError):
                     return None
         return None
 
@@ -146,8 +147,8 @@ class Document:
             return {}
         for candidate in (self.path.parent / entry.value.zh, resource_dir("schemas") / entry.value.zh):
             try:
-                return json.loads(candidate.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
+                return json.loads(read_file(candidate, what=("a JSON schema", "JSON 模式文件")))
+            except (InputError, ValueError):
                 continue
         return {}
 
@@ -220,7 +221,7 @@ class Document:
 @functools.lru_cache(maxsize=32)
 def _library(path: Path, mtime: int) -> Document:
     """A library as last saved, read once per change on disk."""
-    return Document(path, path.read_text(encoding="utf-8"), check=False)
+    return Document(path, read_text(path, what=("a ruleset library", "规则库文件")), check=False)
 
 
 def _on_import(diagnostic: Diagnostic, document: Document) -> Diagnostic:

@@ -13,6 +13,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path, to_fs_path
 from pygments import token as pygments_token
 
+from ...inputs import InputError, read_text
 from ...language.highlight import CarbonLexer
 
 from ...language.diagnostics import Diagnostic, RulesetError
@@ -190,8 +191,8 @@ def _source(item: Item, limit: int = 12) -> str:
     """The declaration as written (a long one cut short): its definition."""
     span = item.node.span
     try:
-        text = item.file.read_text(encoding="utf-8") if item.kind != "import" else ""
-    except OSError:
+        text = read_text(item.file, what=("a ruleset file", "规则集文件")) if item.kind != "import" else ""
+    except InputError:
         return ""
     lines = text.split("\n")[span.line - 1: span.end_line]
     return "\n".join(lines[:limit] + (["…"] if len(lines) > limit else []))

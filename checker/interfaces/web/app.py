@@ -27,7 +27,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from ...catalogue import LANGS, messages
+from ...catalogue import LANGS, fill, messages
 from ...evaluation.result import dumps
 from ...evaluation.ruleset import Ruleset, shipped_rulesets
 from ...evidence.load import DEFAULT_MAX_BYTES, EvidenceError, Problem, parse_evidence
@@ -60,6 +60,7 @@ def create_app(token: str | None = None) -> Starlette:
         Route("/{lang}/download/{name}/{fmt}", download, methods=["POST"]),
     ]
     app = Starlette(routes=routes)
+    rulesets()   # loaded (and frozen out of the collector's sight) before the first request, not during it
     return _Guard(app, token)
 
 
@@ -203,8 +204,10 @@ async def form_page(request: Request):
         return _form(lang, rules, {}, {})
     pairs = parse_qsl((await request.body()).decode("utf-8", "replace"), keep_blank_values=True)
     evidence, texts, typing = forms.read_form(rules.schema, pairs)
+    given = forms.form_parameters(pairs)
     if "relabel" in request.query_params:   # the language switch: the same form, in the other language
-        return _form(lang, rules, texts, {})
+        return _form(lang, rules, texts, {}, given=given)
+    values, wrong = _parameters(rules, given, lang)
     problems = {pointer: [en if lang == "en" else zh] for pointer, (en, zh) in typing.items()}
     try:
         application = intake.application_of(evidence, rules, "form")
@@ -212,13 +215,26 @@ async def form_page(request: Request):
         for problem in error.problems:
             if problem.pointer not in problems:   # a value that could not be typed says why once
                 problems.setdefault(problem.pointer, []).append(problem.message(lang))
-        return _form(lang, rules, texts, problems, 422)
-    if problems:
-        return _form(lang, rules, texts, problems, 422)
-    return _result(lang, application)
+        return _form(lang, rules, texts, problems, 422, given, wrong)
+    if problems or wrong:
+        return _form(lang, rules, texts, problems, 422, given, wrong)
+    return _result(lang, application, given, values)
 
 
-def _form(lang: str, rules: Ruleset, texts: dict, problems: dict, status: int = 200) -> HTMLResponse:
+def _parameters(rules: Ruleset, given: dict[str, str], lang: str) -> tuple[dict, dict[str, list[str]]]:
+    """The parameters typed in a form, checked: their values, and each problem in `lang` by name."""
+    values, wrong = forms.check_parameters(rules, given, beside_units=True)
+    return values, {name: [_parameter_message(text, lang)] for name, text in wrong.items()}
+
+
+def _parameter_message(english: str, lang: str) -> str:
+    # The ruleset's checks word their problems in English; the catalogue frames them in Chinese.
+    return english if lang == "en" else fill(messages("zh")["web"]["param_invalid"], detail=english)
+
+
+def _form(lang: str, rules: Ruleset, texts: dict, problems: dict, status: int = 200, given: dict | None = None,
+          wrong: dict | None = None) -> HTMLResponse:
+    parameters = forms.parameters_view(rules, lang, given or {}, wrong or {})
     groups = forms.view(rules.schema, lang, texts, problems)
     shown = {f["name"] for g in groups for f in g["fields"] if f["name"]} | {
         c["name"] for g in groups for row in g.get("rows", []) for c in row} | {
@@ -226,7 +242,8 @@ def _form(lang: str, rules: Ruleset, texts: dict, problems: dict, status: int = 
     elsewhere = [f"{pointer or '/'}: {text}" for pointer, texts_ in sorted(problems.items()) for text in texts_
                  if pointer not in shown]
     return page("form.html.j2", lang, status, ruleset=_describe(rules, lang), name=rules.path.stem,
-                groups=groups, problems=elsewhere, count=sum(len(v) for v in problems.values()))
+                groups=groups, parameters=parameters, problems=elsewhere,
+                count=sum(len(v) for v in problems.values()) + sum(len(v) for v in (wrong or {}).values()))
 
 
 def _describe(rules: Ruleset, lang: str) -> dict:
@@ -259,7 +276,7 @@ async def upload(request: Request):
             problems.setdefault(problem.pointer, []).append(_problem_text(problem, lang, pointer=False))
         return _form(lang, application.ruleset, forms.texts_of(application.ruleset.schema, application.evidence),
                      problems, 422)
-    return _result(lang, application)
+    return _result(lang, application, {}, {})
 
 
 def _problem_text(problem: Problem, lang: str, pointer: bool = True) -> str:
@@ -286,11 +303,13 @@ def _uploaded(content_type: str, body: bytes) -> tuple[str, bytes, str | None]:
     return file[0], file[1], name
 
 
-def _result(lang: str, application, before=None, changes=None) -> HTMLResponse:
+def _result(lang: str, application, given: dict[str, str], values: dict, before=None, changes=None) -> HTMLResponse:
+    """The result page; `given` (the parameters as typed) travels back with the evidence for what it offers."""
     from ...outputs.gaptext import render_comparison, render_gap
     from ...outputs.report import render
     rules = application.ruleset
-    result = rules.evaluate(application.evidence, date=intake.default_date(), evidence_bytes=application.raw)
+    result = rules.evaluate(application.evidence, params=values, date=intake.default_date(),
+                            evidence_bytes=application.raw, validated=True)
     data = result.to_dict()
     comparison = None
     if before is not None:
@@ -299,7 +318,8 @@ def _result(lang: str, application, before=None, changes=None) -> HTMLResponse:
     return page("result.html.j2", lang, ruleset=_describe(rules, lang), name=rules.path.stem, result=data,
                 grade=(data.get("grade") or {}).get("label", {}).get(lang),
                 report=render(result, "html", lang), gap=render_gap(result, result.gap, lang),
-                evidence=dumps(application.evidence), fields=_leaves(application.evidence),
+                evidence=dumps(application.evidence), params=json.dumps(given, ensure_ascii=False),
+                fields=_leaves(application.evidence),
                 comparison=comparison, hypothetical=before is not None, pdf=_pdf_available())
 
 
@@ -320,11 +340,27 @@ def _pdf_available() -> bool:
     return importlib.util.find_spec("weasyprint") is not None
 
 
-async def _evidence_field(request: Request, rules: Ruleset) -> tuple[intake.Application, dict]:
-    """The evidence a result page sent back (hidden field), parsed and validated afresh; and the form."""
+async def _sent_back(request: Request, rules: Ruleset, lang: str) -> tuple | HTMLResponse:
+    """What a result page sent back (hidden fields), parsed and checked afresh: (the application, the form,
+    the parameters as typed, their values); or the page that says why it cannot be used."""
     form = dict(parse_qsl((await request.body()).decode("utf-8", "replace"), keep_blank_values=True))
-    evidence = parse_evidence(form.get("evidence", "").encode("utf-8"), "evidence")
-    return intake.application_of(evidence, rules, "evidence"), form
+    try:
+        evidence = parse_evidence(form.get("evidence", "").encode("utf-8"), "evidence")
+        application = intake.application_of(evidence, rules, "evidence")
+    except EvidenceError as error:
+        return page("message.html.j2", lang, 422, message=messages(lang)["web"]["unreadable"],
+                    problems=[_problem_text(p, lang) for p in error.problems])
+    try:
+        given = json.loads(form.get("params") or "{}")
+    except ValueError:
+        given = None
+    if not isinstance(given, dict) or not all(isinstance(v, str) for v in given.values()):
+        return page("message.html.j2", lang, 422, message=messages(lang)["web"]["unreadable"])
+    values, wrong = _parameters(rules, given, lang)
+    if wrong:
+        return page("message.html.j2", lang, 422, message=messages(lang)["web"]["unreadable"],
+                    problems=[f"{name}: {text}" for name, texts in wrong.items() for text in texts])
+    return application, form, given, values
 
 
 async def what_if(request: Request):
@@ -332,8 +368,11 @@ async def what_if(request: Request):
     lang, rules = _lang(request), shipped(request.path_params["name"])
     if lang is None or rules is None:
         return _not_found(lang or "zh")
+    sent = await _sent_back(request, rules, lang)
+    if isinstance(sent, Response):
+        return sent
+    application, form, given, values = sent
     try:
-        application, form = await _evidence_field(request, rules)
         change = f"{form.get('pointer', '')}={form.get('value', '')}"
         changed = apply_changes(application.evidence, [parse_change(change)])
         hypothetical = intake.application_of(changed, rules, "what-if")
@@ -343,8 +382,9 @@ async def what_if(request: Request):
     except ValueError as error:
         return page("message.html.j2", lang, 422, message=messages(lang)["web"]["whatif_invalid"],
                     problems=[str(error)])
-    before = rules.evaluate(application.evidence, date=intake.default_date(), evidence_bytes=application.raw)
-    return _result(lang, hypothetical, before=before, changes=[change])
+    before = rules.evaluate(application.evidence, params=values, date=intake.default_date(),
+                            evidence_bytes=application.raw, validated=True)
+    return _result(lang, hypothetical, given, values, before=before, changes=[change])
 
 
 async def result_page(request: Request):
@@ -352,12 +392,11 @@ async def result_page(request: Request):
     lang, rules = _lang(request), shipped(request.path_params["name"])
     if lang is None or rules is None:
         return _not_found(lang or "zh")
-    try:
-        application, _ = await _evidence_field(request, rules)
-    except EvidenceError as error:
-        return page("message.html.j2", lang, 422, message=messages(lang)["web"]["unreadable"],
-                    problems=[_problem_text(p, lang) for p in error.problems])
-    return _result(lang, application)
+    sent = await _sent_back(request, rules, lang)
+    if isinstance(sent, Response):
+        return sent
+    application, _, given, values = sent
+    return _result(lang, application, given, values)
 
 
 async def download(request: Request):
@@ -365,17 +404,17 @@ async def download(request: Request):
     lang, rules, fmt = _lang(request), shipped(request.path_params["name"]), request.path_params["fmt"]
     if lang is None or rules is None or fmt not in ("json", "html", "pdf", "xlsx"):
         return _not_found(lang or "zh")
-    try:
-        application, _ = await _evidence_field(request, rules)
-    except EvidenceError as error:
-        return page("message.html.j2", lang, 422, message=messages(lang)["web"]["unreadable"],
-                    problems=[_problem_text(p, lang) for p in error.problems])
+    sent = await _sent_back(request, rules, lang)
+    if isinstance(sent, Response):
+        return sent
+    application, _, _, values = sent
     stem = f"{rules.path.stem}-{'evidence' if fmt == 'xlsx' else 'report'}"
     if fmt == "xlsx":
         from ...outputs.workbook import write_workbook
         content, kind = write_workbook(rules.schema, rules.description, application.evidence), XLSX_TYPE
     else:
-        result = rules.evaluate(application.evidence, date=intake.default_date(), evidence_bytes=application.raw)
+        result = rules.evaluate(application.evidence, params=values, date=intake.default_date(),
+                                evidence_bytes=application.raw, validated=True)
         try:
             content = render(result, fmt, lang)
         except Exception as error:   # PDF support missing or failing: say so, do not fault
@@ -402,8 +441,8 @@ def _problems_json(problems: list[Problem]) -> list[dict]:
 
 async def api_rulesets(request: Request):
     return JSONResponse([{"name": name, **{k: rules.description.get(k) for k in ("id", "version", "title",
-                                                                                    "standard")}}
-                         for name, rules in rulesets().items()])
+                                                                                    "standard")},
+                          "parameters": forms.declared_parameters(rules)} for name, rules in rulesets().items()])
 
 
 async def api_schema(request: Request):
@@ -415,10 +454,15 @@ async def api_schema(request: Request):
 
 async def api_check(request: Request):
     """Evidence in (JSON, or XLSX by content), the result JSON out; 400 malformed, 422 invalid."""
-    name = request.query_params.get("ruleset")
+    query = request.query_params
+    name = query.get("ruleset")
     chosen = shipped(name) if name else None
     if name and chosen is None:
         return JSONResponse({"error": "no such ruleset", "ruleset": name[:100]}, 404)
+    gap = query.get("gap", "false")
+    if gap not in ("true", "false"):
+        return JSONResponse({"error": "invalid parameters", "problems": [
+            _problem_json({"parameter": "gap"}, f"expected true or false, got {gap[:100]!r}")]}, 400)
     body = await request.body()
     try:
         application = intake.parse_application(body, "request", ruleset=chosen, validate=False)
@@ -432,9 +476,29 @@ async def api_check(request: Request):
         intake.check(application, application.evidence)
     except EvidenceError as error:
         return JSONResponse({"error": "invalid evidence", "problems": _problems_json(error.problems)}, 422)
-    result = application.ruleset.evaluate(application.evidence, date=intake.default_date(),
-                                          evidence_bytes=application.raw)
+    params, problems = _api_parameters(application.ruleset, query.getlist("param"))
+    if problems:
+        return JSONResponse({"error": "invalid parameters", "problems": problems}, 400)
+    result = application.ruleset.evaluate(application.evidence, date=intake.default_date(), params=params,
+                                          evidence_bytes=application.raw, validated=True, gap=gap == "true")
     return Response(result.to_json(), media_type="application/json")
+
+
+def _api_parameters(rules: Ruleset, pairs: list[str]) -> tuple[dict, list[dict]]:
+    """`param=NAME=VALUE` query texts, as the CLI's --param: the values, or every problem at once."""
+    given, problems = {}, {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if sep:
+            given[name.strip()] = value.strip()
+        else:
+            problems[name.strip()] = f"expected NAME=VALUE, got {pair[:100]!r}"
+    values, found = forms.check_parameters(rules, given)
+    return values, [_problem_json({"parameter": name[:100]}, text) for name, text in {**problems, **found}.items()]
+
+
+def _problem_json(where: dict, english: str) -> dict:
+    return {**where, "message": {"zh": _parameter_message(english, "zh"), "en": english}}
 
 
 async def api_openapi(request: Request):
@@ -442,8 +506,9 @@ async def api_openapi(request: Request):
 
 
 _PROBLEMS = {"type": "object", "properties": {"error": {"type": "string"}, "problems": {"type": "array", "items": {
-    "type": "object", "required": ["pointer", "message"], "properties": {
+    "type": "object", "required": ["message"], "properties": {
         "pointer": {"type": "string", "description": "RFC 6901 JSON pointer into the evidence"},
+        "parameter": {"type": "string", "description": "the query parameter (`gap`, or a ruleset parameter's name)"},
         "cell": {"type": "string", "description": "the workbook cell, for XLSX evidence"},
         "message": {"type": "object", "properties": {"zh": {"type": "string"}, "en": {"type": "string"}}}}}}}}
 OPENAPI = {
@@ -452,15 +517,32 @@ OPENAPI = {
              "description": "Score evidence against the shipped rulesets of China's dual-carbon standards."},
     "paths": {
         "/api/v1/rulesets": {"get": {"summary": "The shipped rulesets", "responses": {"200": {
-            "description": "name, id, version, title (zh/en) and standard of each"}}}},
+            "description": "name, id, version, title (zh/en) and standard of each, and the parameters it "
+                           "declares (name, label zh/en, unit, default, range or allowed values), which "
+                           "POST /api/v1/check takes as `param`"}}}},
         "/api/v1/rulesets/{name}/schema": {"get": {
             "summary": "The JSON Schema of a ruleset's evidence",
             "parameters": [{"name": "name", "in": "path", "required": True, "schema": {"type": "string"}}],
             "responses": {"200": {"description": "a JSON Schema (2020-12)"}, "404": {"description": "no such ruleset"}}}},
         "/api/v1/check": {"post": {
             "summary": "Score one application",
-            "parameters": [{"name": "ruleset", "in": "query", "required": False, "schema": {"type": "string"},
-                            "description": "a shipped ruleset (default: the evidence's \"ruleset\" field)"}],
+            "description": "The result as `carbon-check check --format json` writes it, with one difference by "
+                           "default: the gap to the next grade (what the applicant would still need, the longest "
+                           "part of the work) is worked out only when asked with `gap=true`; without it the "
+                           "result's `gap` is null. The outcome, grade, score, items and their explanations are "
+                           "the same either way.",
+            "parameters": [
+                {"name": "ruleset", "in": "query", "required": False, "schema": {"type": "string"},
+                 "description": "a shipped ruleset (default: the evidence's \"ruleset\" field)"},
+                {"name": "gap", "in": "query", "required": False,
+                 "schema": {"type": "string", "enum": ["false", "true"], "default": "false"},
+                 "description": "true: also work out the gap to the next grade (the result's `gap`), as the CLI "
+                                "does; false (default): `gap` is null, not worked out"},
+                {"name": "param", "in": "query", "required": False, "style": "form", "explode": True,
+                 "schema": {"type": "array", "items": {"type": "string"}},
+                 "description": "a ruleset parameter, NAME=VALUE as the CLI's --param (e.g. "
+                                "`benchmark_cement=600 kgCO2e`); repeat for several. Each is checked against "
+                                "the range or values the ruleset declares (GET /api/v1/rulesets lists them)"}],
             "requestBody": {"required": True, "content": {
                 "application/json": {"schema": {"type": "object"}},
                 XLSX_TYPE: {"schema": {"type": "string", "format": "binary"}}},
@@ -468,7 +550,8 @@ OPENAPI = {
             "responses": {
                 "200": {"description": "the result (schemas/result.schema.json)",
                         "content": {"application/json": {"schema": {"type": "object"}}}},
-                "400": {"description": "malformed evidence", "content": {"application/json": {"schema": _PROBLEMS}}},
+                "400": {"description": "malformed evidence, or an invalid `param` or `gap` (each problem names "
+                                        "its parameter)", "content": {"application/json": {"schema": _PROBLEMS}}},
                 "401": {"description": "the server's token is missing or wrong"},
                 "413": {"description": "body larger than the limit"},
                 "422": {"description": "invalid evidence: every problem with its pointer",

@@ -10,8 +10,11 @@ from __future__ import annotations
 import re
 
 from ...evidence.fields import ITEM, FieldError, Group, blank, layout, show, typed
+from ...language import ast
 
 UNIT = "unit:"
+PARAM = "param:"   # a ruleset parameter's input: `param:` + its name, typed as the CLI's --param NAME=VALUE
+EMPTY = "empty:"   # a list's "none" box: `empty:` + its pointer; ticked with no rows, the list is [] (not absent)
 MAX_ROWS = 1000   # entries of one list a form may send
 
 
@@ -33,7 +36,7 @@ def read_form(schema: dict, pairs: list[tuple[str, str]]) -> tuple[dict, dict[st
     empty rows dropped) and the problems of values that could not be typed (pointer → (en, zh))."""
     given = {name: value for name, value in pairs}
     evidence: dict = {}
-    texts: dict[str, str] = {name: value for name, value in given.items() if name.startswith(UNIT)}
+    texts: dict[str, str] = {name: value for name, value in given.items() if name.startswith((UNIT, EMPTY))}
     problems: dict[str, tuple[str, str]] = {}
 
     def put(target: dict, path: tuple[str, ...], field, text: str, unit: str | None, pointer: str) -> None:
@@ -76,7 +79,10 @@ def read_form(schema: dict, pairs: list[tuple[str, str]]) -> tuple[dict, dict[st
                 put(entry, field.path() or ("",), field, cells[field.key], given.get(unit_name(group, field.key)),
                     table_pointer(group, len(entries), field.key))
             entries.append(entry.get("") if group.fields[0].key == ITEM else entry)
-        if entries:
+        if entries and EMPTY + base.rstrip("/") in given:
+            problems[base.rstrip("/")] = ("expected no rows when 'none' is ticked, found some: remove them or untick it",
+                                          "勾选了“无”却填写了行：请删除这些行或取消勾选")
+        elif entries or EMPTY + base.rstrip("/") in given:   # "none" ticked: an empty list, not an absent one
             target[group.pointer[-1]] = entries
     _prune(evidence)
     if "ruleset" in schema.get("properties", {}):
@@ -106,6 +112,8 @@ def texts_of(schema: dict, evidence: dict) -> dict[str, str]:
                 if value is not None:
                     texts[form_pointer(group, field.key)] = show(value)
         elif isinstance(node, list):
+            if not node:
+                texts[EMPTY + "/" + "/".join(group.pointer)] = "on"
             for row, entry in enumerate(node):
                 for field in group.fields:
                     value = _at(entry, field.path())
@@ -132,6 +140,8 @@ def view(schema: dict, lang: str, texts: dict[str, str], problems: dict[str, lis
                   for f in group.fields]
         entry = {"kind": group.kind, "label": group.label(lang), "description": group.description(lang),
                  "pointer": "/" + "/".join(group.pointer), "fields": fields,
+                 "empty_name": EMPTY + "/" + "/".join(group.pointer),
+                 "empty": EMPTY + "/" + "/".join(group.pointer) in texts,
                  "problems": problems.get("/" + "/".join(group.pointer), []) if group.pointer else []}
         if group.kind == "form":
             for field in fields:
@@ -148,3 +158,68 @@ def view(schema: dict, lang: str, texts: dict[str, str], problems: dict[str, lis
                               for f in group.fields] for row in range(max(count, 1))]
         groups.append(entry)
     return groups
+
+
+# ------------------------------------------------------------------------------------ parameters
+
+def declared_parameters(rules) -> list[dict]:
+    """What a ruleset lets its user set (the CLI's --param): name, label, unit, default, range or values."""
+    found = []
+    for name, param in rules.program.model.params.items():
+        label = param.label or ast.Label(name)
+        found.append({
+            "name": name, "label": {"zh": label.zh, "en": label.en or label.zh}, "unit": param.unit,
+            "default": _literal(param.default) if param.default is not None else None,
+            "range": _range(param.range) if param.range is not None else None,
+            "choices": [_literal(choice) for choice in param.choices] or None})
+    return found
+
+
+def _range(within: ast.Within) -> str:
+    """`[0%, 100%]`, `>= 0 t`: as the ruleset writes the range."""
+    lower, upper = within.lower, within.upper
+    if lower is not None and upper is not None:
+        return f"{'[' if within.lower_closed else '('}{lower.text}, {upper.text}{']' if within.upper_closed else ')'}"
+    if lower is not None:
+        return f"{'>=' if within.lower_closed else '>'} {lower.text}"
+    return f"{'<=' if within.upper_closed else '<'} {upper.text}"
+
+
+def _literal(expr) -> str:
+    return expr.value if isinstance(expr, ast.String) else expr.text
+
+
+def parameter_text(text: str, unit: str | None) -> str:
+    """A value typed beside its unit, as the CLI's --param takes it: `80` beside EUR/tCO2e is `80 EUR/tCO2e`."""
+    text = text.strip()
+    if unit and re.fullmatch(r"[-+]?[0-9][0-9_]*(\.[0-9_]+)?([eE][-+]?[0-9]+)?", text):
+        return text + ("" if unit == "%" else " ") + unit
+    return text
+
+
+def check_parameters(rules, given: dict[str, str], beside_units: bool = False) -> tuple[dict, dict[str, str]]:
+    """Parameter texts by name, checked by the ruleset: the values, and every problem (in English) by name.
+
+    `beside_units`: the texts were typed beside their unit (a form), so a bare number is in that unit."""
+    units = {p["name"]: p["unit"] for p in declared_parameters(rules)}
+    values, problems = {}, {}
+    for name, text in given.items():
+        try:
+            if name not in units:   # said here: the ruleset's own message would suggest names to guess at
+                raise ValueError(f"ruleset {rules.id} has no parameter '{name[:100]}'")
+            values.update(rules.parameters({name: parameter_text(text, units[name]) if beside_units else text}))
+        except ValueError as error:
+            problems[name] = str(error)
+    return values, problems
+
+
+def form_parameters(pairs: list[tuple[str, str]]) -> dict[str, str]:
+    """The parameters a form sent, by name; a blank one is not given (the ruleset's default holds)."""
+    return {field[len(PARAM):]: text.strip() for field, text in pairs if field.startswith(PARAM) and not blank(text)}
+
+
+def parameters_view(rules, lang: str, given: dict[str, str], problems: dict[str, list[str]]) -> list[dict]:
+    """What the form shows of each parameter: its input, label, unit, default, range or values, problems."""
+    return [{**declared, "input": PARAM + declared["name"], "label": declared["label"][lang],
+             "value": given.get(declared["name"], ""), "problems": problems.get(declared["name"], [])}
+            for declared in declared_parameters(rules)]
