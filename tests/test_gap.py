@@ -484,7 +484,7 @@ def test_probes_reuse_what_the_moved_input_does_not_feed(ruleset_id, example, mo
     from checker.interfaces.cli.common import params_file
     ruleset = load_ruleset(ruleset_id)
     params_path = example.parent / "params.yaml"
-    params = ruleset.parameters(params_file(params_path)) if params_path.exists() else {}
+    params = ruleset.parameters(params_file(params_path)[0]) if params_path.exists() else {}
     evidence, _ = load_evidence(example)
     documents = [evidence, *(_halved(evidence) if ruleset_id == "zero-carbon-factory" else [])]
     results = [ruleset.evaluate(d, params=params, gap=False, validated=True) for d in documents]
