@@ -111,14 +111,15 @@ def main() -> None:
         for level in (1, concurrency):
             for query in ("", "?gap=true"):
                 for label, server, port in started:
-                    began, cpu = time.perf_counter(), cpu_seconds(server)
+                    began, cpu, client = time.perf_counter(), cpu_seconds(server), time.process_time()
                     latencies = run(port, "/api/v1/check" + query, requests, level, body, "four_stars")
                     wall, used = time.perf_counter() - began, cpu_seconds(server)
+                    client = (time.process_time() - client) / requests * 1000
                     per_request = f"{(used - cpu) / requests * 1000:5.2f}" if cpu is not None and used else "  ?  "
                     print(f"{label:9s} {query or '(default)':10s} {requests} requests, {level:2d} concurrent: "
                           f"p50 {percentile(latencies, 50) * 1000:6.1f} ms, p99 {percentile(latencies, 99) * 1000:6.1f} ms, "
                           f"mean {statistics.mean(latencies) * 1000:6.1f} ms, {requests / wall:5.1f} requests/s, "
-                          f"server CPU {per_request} ms a request", flush=True)
+                          f"CPU a request: server {per_request} ms, client {client:4.2f} ms", flush=True)
     finally:
         for _, server, _ in started:
             server.terminate()

@@ -210,3 +210,27 @@ def test_a_parameter_given_as_text_decimal_or_int(with_param, given, over):
 def test_evidence_may_be_any_mapping(with_param):
     evidence = OrderedDict(e=Decimal("2.5"))
     assert value_of(with_param.evaluate(evidence, params={"limit": "2 tCO2e"}), "over") is True
+
+
+# Missingness follows evaluation: a let whose lacking evidence nothing decided needed is not_applicable.
+CBAM = Path(__file__).resolve().parent.parent / "examples" / "cbam"
+
+
+def cbam_values(example: str, **params) -> tuple[dict, list]:
+    rules = load_ruleset("cbam")
+    evidence = parse_evidence((CBAM / example).read_bytes())
+    result = rules.evaluate(evidence, params={k: Decimal(v) for k, v in params.items()})
+    return {v.id: v.status for v in result.values}, result.missing
+
+
+def test_a_value_only_an_untaken_branch_needs_is_not_applicable_and_not_asked_for():
+    statuses, missing = cbam_values("transitional-cement.json")  # 2025: no certificates, so no prices needed
+    assert statuses["free_allocation_adjustment"] == statuses["origin_deduction"] == "not_applicable"
+    assert statuses["certificates"] == statuses["embedded"] == "ok"
+    assert missing == []
+
+
+def test_the_same_value_is_missing_where_a_decision_needs_it():
+    statuses, missing = cbam_values("certificates-due-steel.json", ets_price="80")  # 2026: the factor is needed
+    assert statuses["free_allocation_adjustment"] == "missing"
+    assert {m["pointer"] for m in missing} == {"param:free_allocation_benchmark", "param:free_allocation_factor"}

@@ -118,11 +118,37 @@ async def session(folder: Path) -> dict:
         answers["typing_semantic"] = typing
         answers["symbols"] = await client.text_document_document_symbol_async(
             lsp.DocumentSymbolParams(text_document=doc))
+        # A second document: a function of the ruleset's own, and a text over several lines.
+        other = folder / "functions.rules"
+        other.write_text(FUNCTIONS, encoding="utf-8")
+        client.text_document_did_open(lsp.DidOpenTextDocumentParams(text_document=lsp.TextDocumentItem(
+            uri=from_fs_path(str(other)), language_id="carbon-check", version=1, text=FUNCTIONS)))
+        answers["functions_opened"] = await diagnostics()
+        other_doc = lsp.TextDocumentIdentifier(uri=from_fs_path(str(other)))
+        answers["definition_function"] = await client.text_document_definition_async(lsp.DefinitionParams(
+            text_document=other_doc, position=at(FUNCTIONS, "twice(evidence", 1)))
+        answers["hover_user_function"] = await client.text_document_hover_async(lsp.HoverParams(
+            text_document=other_doc, position=at(FUNCTIONS, "= twice", 3)))
+        answers["hover_continued"] = await client.text_document_hover_async(lsp.HoverParams(
+            text_document=other_doc, position=at(FUNCTIONS, "let doubled", 5)))
+        answers["functions_symbols"] = await client.text_document_document_symbol_async(
+            lsp.DocumentSymbolParams(text_document=other_doc))
         await client.shutdown_async(None)
         client.exit(None)
     finally:
         await client.stop()
     return answers
+
+
+FUNCTIONS = """ruleset functions {
+  title    "函数" en "Functions"
+  version  "1"
+  evidence "zero-carbon-factory.schema.json"
+}
+function twice(x: number): number = x * 2
+let doubled "两倍的" +
+            "年度" en "Twice the " + "year" = twice(evidence.reporting_period.year)
+"""
 
 
 @pytest.fixture(scope="module")
@@ -183,6 +209,16 @@ def test_go_to_definition(answers):
     assert library.uri.endswith("/lib/reference.rules")
     assert library.range.start == at(library_text, "table grid_average", 6)
     assert answers["definition_import"].uri.endswith("/lib/reference.rules")
+
+
+def test_go_to_a_function_and_hover_over_a_label_in_pieces(answers):
+    opened = answers["functions_opened"]
+    assert opened.uri.endswith("/functions.rules") and list(opened.diagnostics) == []
+    assert answers["definition_function"].range.start == at(FUNCTIONS, "function twice", len("function "))
+    assert answers["hover_user_function"].contents.value.startswith("**function `twice`**")
+    assert "两倍的年度 / Twice the year" in answers["hover_continued"].contents.value
+    kinds = {symbol.name: symbol.kind for symbol in answers["functions_symbols"]}
+    assert kinds["twice"] == lsp.SymbolKind.Function and kinds["doubled"] == lsp.SymbolKind.Variable
 
 
 def test_completion_of_evidence_paths_names_and_keywords(answers):

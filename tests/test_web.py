@@ -193,6 +193,20 @@ def test_serve_refuses_to_start_unsafely(args, message):
     assert result.exit_code == 2 and message in result.stderr
 
 
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_serve_says_when_its_port_is_taken(workers):
+    import socket
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        english = CliRunner().invoke(main, ["serve", "--port", port, "--workers", workers, "--lang", "en"])
+        chinese = CliRunner().invoke(main, ["serve", "--port", port, "--workers", workers])
+    assert english.exit_code == chinese.exit_code == 2
+    assert english.stderr.startswith(f"carbon-check serve: cannot listen on 127.0.0.1 port {port} (")
+    assert chinese.stderr.startswith(f"carbon-check serve：无法在 127.0.0.1 的端口 {port} 上监听（")
+
+
 @pytest.mark.parametrize("host, here, others", [
     ("127.0.0.1", "http://127.0.0.1:8000/?token=T", None),
     ("::1", "http://[::1]:8000/?token=T", None),
@@ -288,6 +302,19 @@ def test_upload_xlsx_and_json(client):
     for name, body in (("app.xlsx", content), ("app.json", FOUR.read_bytes())):
         page = client.post("/zh/upload", files={"file": (name, body)}, data={"ruleset": ""})
         assert page.status_code == 200 and 'id="grade">四星<' in page.text
+
+
+def test_an_upload_takes_parameters_as_the_cli_does(client):
+    park = (ROOT / "examples" / "zero-carbon-park" / "passed-national.json").read_bytes()
+    page = client.post("/en/upload", files={"file": ("park.json", park)},
+                       data={"ruleset": "", "params": "clean_energy_min=99.9%\n\n"})
+    assert page.status_code == 200 and re.search(r'id="outcome">Ineligible<', page.text)
+    assert "{&#34;clean_energy_min&#34;: &#34;99.9%&#34;}" in page.text   # kept for the what-if and downloads
+    wrong = client.post("/zh/upload", files={"file": ("park.json", park)},
+                        data={"params": "clean_energy_min=99.9\nnonsense"})
+    assert wrong.status_code == 422 and "规则集参数有误" in wrong.text
+    assert "clean_energy_min: 参数值无效：parameter &#39;clean_energy_min&#39; is in %: write the unit" in wrong.text
+    assert "nonsense: 参数值无效：expected NAME=VALUE, got &#39;nonsense&#39;" in wrong.text
 
 
 def test_an_invalid_upload_opens_the_form_with_its_problems(client):
@@ -409,6 +436,10 @@ def test_parameters_from_the_form_are_used_and_kept_for_what_comes_next(client):
     assert result["parameters"]["clean_energy_min"] == {"value": 99.9, "unit": "%", "source": "command line",
                                                         "file_sha256": None}
     assert re.search(r'id="outcome">不符合申报条件<', client.post("/zh/result/zero-carbon-park", data=sent).text)
+    what_if = client.post("/en/whatif/zero-carbon-park", data={**sent, "pointer": "/applicant/name", "value": '"X"'})
+    assert what_if.status_code == 200 and 'id="hypothetical"' in what_if.text
+    assert re.search(r'id="outcome">Ineligible<', what_if.text)   # still under the parameter given
+    assert "{&#34;clean_energy_min&#34;: &#34;99.9&#34;}" in what_if.text
     forged = client.post("/en/result/zero-carbon-park", data={**sent, "params": '{"clean_energy_min": "120"}'})
     assert forged.status_code == 422 and "must be in [0%, 100%]" in forged.text
 

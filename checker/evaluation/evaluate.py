@@ -83,6 +83,12 @@ class _Run:
         for grade in undecided:
             for value in self.grade_unknowns[grade.id]:
                 self.note_unknown(grade.id, value)
+        # Missingness follows evaluation: a value read by items, whose lacking evidence no item asked for,
+        # was needed only by untaken branches or items that do not apply.
+        for let, item in zip(program.lets, values):
+            if item.status == MISSING and not let.reported and not any(
+                    p in self.missing for p in ctx.values[let.node.name].pointers):
+                item.status = NOT_APPLICABLE
         statuses = {r.status for r in requirements} | {c.status for c in criteria}
         if FAIL in statuses:
             outcome = INELIGIBLE

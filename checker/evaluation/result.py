@@ -19,10 +19,10 @@ from ..language.compile import ItemInfo
 from ..language.types import Type
 from ..language.values import Failure, Missing
 
-RESULT_SCHEMA = "https://carbon-check.example/schemas/result/1.2"
+RESULT_SCHEMA = "https://carbon-check.example/schemas/result/1.3"
 # 1.1: the parameters. 1.2: cites in both languages, the ruleset's status, `hypothetical` on what-if results,
-# outcome `classified`.
-RESULT_VERSION = "1.2"
+# outcome `classified`. 1.3: a value that is missing but that nothing decided needed is `not_applicable`.
+RESULT_VERSION = "1.3"
 
 # Statuses, in the vocabulary of the result schema.
 PASS, FAIL, MISSING, ERROR, WAIVED, NOT_APPLICABLE = "pass", "fail", "missing", "error", "waived", "not_applicable"
@@ -309,6 +309,8 @@ def explain(item: ItemResult, shown: list[str] | None = None, display: str | Non
     detail = item.detail
     if item.status == WAIVED:
         return f"waived: {detail.get('waiver')}"
+    if item.status == NOT_APPLICABLE and item.kind == "value":
+        return "not applicable: missing " + ", ".join(detail.get("missing", [])) + ", which nothing decided needs"
     if item.status == NOT_APPLICABLE:
         return f"not applicable: {detail.get('when')} does not hold"
     subject = f"`{detail['condition']}`: " if item.kind == "grade-condition" else ""

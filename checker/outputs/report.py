@@ -474,7 +474,8 @@ def _value(value: dict, shown: _Shown) -> dict:
         "label": shown.label(value.get("label")),
         "status": value["status"],
         "status_label": shown.t["status"].get(value["status"], value["status"]),
-        "display": shown.value(value),
+        # Not applicable: what it lacks is asked of nobody, so the report does not show it as missing.
+        "display": shown.t["status"]["not_applicable"] if value["status"] == "not_applicable" else shown.value(value),
         "formula": value.get("formula"),
         "cite": shown.label(value.get("cite")) or None,
     }

@@ -40,7 +40,7 @@ STATUSES = {
     "requirement": (PASS, FAIL, WAIVED, NOT_APPLICABLE, MISSING, ERROR),
     "criterion": (MET, PARTLY_MET, NOT_MET, NOT_APPLICABLE, MISSING, ERROR),
     "grade": (MET, NOT_MET, MISSING, ERROR),
-    "value": ("ok", MISSING, ERROR),
+    "value": ("ok", MISSING, NOT_APPLICABLE, ERROR),
 }
 # What the entries of `statuses`, `points` and `values` must be.
 ENTRY_TYPES = {"statuses": ((str,), "a status word"), "points": ((Decimal,), "a number"),

@@ -116,7 +116,8 @@ class Document:
                 name = getattr(decl, "name", None) or getattr(decl, "id", None)
                 if name is None:
                     continue  # the variant declaration: nothing to name
-                item = self._item(name, type(decl).__name__.lower(), decl)
+                kind = "function" if isinstance(decl, ast.FunctionDecl) else type(decl).__name__.lower()
+                item = self._item(name, kind, decl)
             self.outline.append(item)
         for item in self.outline[1:]:
             for entry in [item] + item.children:

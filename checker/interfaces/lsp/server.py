@@ -23,7 +23,7 @@ from .analysis import KEYWORDS, Document, Item
 
 SEVERITY = {"error": lsp.DiagnosticSeverity.Error, "warning": lsp.DiagnosticSeverity.Warning}
 SYMBOL_KIND = {"ruleset": lsp.SymbolKind.Module, "let": lsp.SymbolKind.Variable, "param": lsp.SymbolKind.Constant,
-               "table": lsp.SymbolKind.Struct, "import": lsp.SymbolKind.Namespace,
+               "table": lsp.SymbolKind.Struct, "function": lsp.SymbolKind.Function, "import": lsp.SymbolKind.Namespace,
                "requirement": lsp.SymbolKind.Boolean, "section": lsp.SymbolKind.Class,
                "criterion": lsp.SymbolKind.Field, "grades": lsp.SymbolKind.Enum, "grade": lsp.SymbolKind.EnumMember}
 COMPLETION_KIND = {"let": lsp.CompletionItemKind.Variable, "param": lsp.CompletionItemKind.Constant,

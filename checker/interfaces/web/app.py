@@ -257,7 +257,7 @@ async def upload(request: Request):
     if lang is None:
         return _not_found()
     try:
-        filename, content, name = _uploaded(request.headers.get("content-type", ""), await request.body())
+        filename, content, name, lines = _uploaded(request.headers.get("content-type", ""), await request.body())
     except ValueError:
         return page("message.html.j2", lang, 400, message=messages(lang)["web"]["no_file"])
     chosen = shipped(name) if name else None
@@ -268,6 +268,13 @@ async def upload(request: Request):
             Problem("/ruleset", "the file names no shipped ruleset: choose one", "文件未指明内置规则集：请选择一个")]
         return page("message.html.j2", lang, 400, message=messages(lang)["web"]["unreadable"],
                     problems=[_problem_text(p, lang) for p in problems])
+    # Parameters as the CLI's --param: one NAME=VALUE a line, the unit written.
+    given, malformed = forms.named_values([line for line in lines.splitlines() if line.strip()])
+    values, wrong = forms.check_parameters(application.ruleset, given)
+    if malformed or wrong:
+        return page("message.html.j2", lang, 422, message=messages(lang)["web"]["params_invalid"],
+                    problems=[f"{name}: {_parameter_message(text, lang)}"
+                              for name, text in {**malformed, **wrong}.items()])
     try:
         intake.check(application, application.evidence)
     except EvidenceError as error:
@@ -275,8 +282,8 @@ async def upload(request: Request):
         for problem in error.problems:
             problems.setdefault(problem.pointer, []).append(_problem_text(problem, lang, pointer=False))
         return _form(lang, application.ruleset, forms.texts_of(application.ruleset.schema, application.evidence),
-                     problems, 422)
-    return _result(lang, application, {}, {})
+                     problems, 422, given)
+    return _result(lang, application, given, values)
 
 
 def _problem_text(problem: Problem, lang: str, pointer: bool = True) -> str:
@@ -285,22 +292,25 @@ def _problem_text(problem: Problem, lang: str, pointer: bool = True) -> str:
     return ": ".join(where + [problem.message(lang)])
 
 
-def _uploaded(content_type: str, body: bytes) -> tuple[str, bytes, str | None]:
-    """The file and the chosen ruleset of a multipart form, parsed in memory (nothing spills to disk)."""
+def _uploaded(content_type: str, body: bytes) -> tuple[str, bytes, str | None, str]:
+    """The file, the chosen ruleset and the parameters' text of a multipart form, parsed in memory (nothing
+    spills to disk)."""
     if not content_type.startswith("multipart/form-data"):
         raise ValueError("not a multipart form")
     message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
         b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body)
-    file, name = None, None
+    file, name, params = None, None, ""
     for part in message.iter_parts() if message.is_multipart() else []:
         field = part.get_param("name", header="content-disposition")
         if field == "file" and part.get_filename():
             file = (part.get_filename(), part.get_payload(decode=True) or b"")
         elif field == "ruleset":
             name = (part.get_payload(decode=True) or b"").decode("utf-8", "replace").strip() or None
+        elif field == "params":
+            params = (part.get_payload(decode=True) or b"").decode("utf-8", "replace")
     if file is None or not file[1]:
         raise ValueError("no file")
-    return file[0], file[1], name
+    return file[0], file[1], name, params
 
 
 def _result(lang: str, application, given: dict[str, str], values: dict, before=None, changes=None) -> HTMLResponse:
@@ -486,15 +496,9 @@ async def api_check(request: Request):
 
 def _api_parameters(rules: Ruleset, pairs: list[str]) -> tuple[dict, list[dict]]:
     """`param=NAME=VALUE` query texts, as the CLI's --param: the values, or every problem at once."""
-    given, problems = {}, {}
-    for pair in pairs:
-        name, sep, value = pair.partition("=")
-        if sep:
-            given[name.strip()] = value.strip()
-        else:
-            problems[name.strip()] = f"expected NAME=VALUE, got {pair[:100]!r}"
-    values, found = forms.check_parameters(rules, given)
-    return values, [_problem_json({"parameter": name[:100]}, text) for name, text in {**problems, **found}.items()]
+    given, malformed = forms.named_values(pairs)
+    values, wrong = forms.check_parameters(rules, given)
+    return values, [_problem_json({"parameter": name[:100]}, text) for name, text in {**malformed, **wrong}.items()]
 
 
 def _problem_json(where: dict, english: str) -> dict:

@@ -201,16 +201,30 @@ def check_parameters(rules, given: dict[str, str], beside_units: bool = False) -
     """Parameter texts by name, checked by the ruleset: the values, and every problem (in English) by name.
 
     `beside_units`: the texts were typed beside their unit (a form), so a bare number is in that unit."""
-    units = {p["name"]: p["unit"] for p in declared_parameters(rules)}
+    declared = rules.program.model.params
     values, problems = {}, {}
     for name, text in given.items():
         try:
-            if name not in units:   # said here: the ruleset's own message would suggest names to guess at
+            if name not in declared:   # said here: the ruleset's own message would suggest names to guess at
                 raise ValueError(f"ruleset {rules.id} has no parameter '{name[:100]}'")
-            values.update(rules.parameters({name: parameter_text(text, units[name]) if beside_units else text}))
+            if beside_units:
+                text = parameter_text(text, declared[name].unit)
+            values.update(rules.parameters({name: text}))
         except ValueError as error:
             problems[name] = str(error)
     return values, problems
+
+
+def named_values(pairs: list[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """`NAME=VALUE` texts, as the CLI's --param takes them, by name; and a problem for each without `=`."""
+    given, problems = {}, {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if sep:
+            given[name.strip()] = value.strip()
+        else:
+            problems[name.strip()[:100]] = f"expected NAME=VALUE, got {pair[:100]!r}"
+    return given, problems
 
 
 def form_parameters(pairs: list[tuple[str, str]]) -> dict[str, str]:

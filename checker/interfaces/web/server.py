@@ -6,7 +6,6 @@ bound here, before any worker starts, so the URL printed (also for port 0) is th
 """
 from __future__ import annotations
 
-import asyncio
 import functools
 import ipaddress
 import multiprocessing
@@ -56,33 +55,47 @@ def _network_address(host: str) -> str:
         return socket.gethostname()
 
 
-def serve(token: str | None, host: str, port: int, workers: int, announce: Callable[[int], None]) -> None:
-    """Serve until Ctrl-C (or SIGTERM); `announce(port)` once the socket listens."""
-    config = uvicorn.Config(functools.partial(create_app, token), factory=True, host=host, port=port,
-                            workers=workers, log_level="warning", access_log=False, server_header=False, date_header=False)
-    if workers == 1:
-        server = uvicorn.Server(config)
+class CannotListen(OSError):
+    """The address cannot be listened on (in use, not this computer's, not allowed)."""
 
-        async def announce_and_serve():
-            task = asyncio.ensure_future(server.serve())
-            while not server.started and not task.done():
-                await asyncio.sleep(0.05)
-            if server.started:
-                announce(server.servers[0].sockets[0].getsockname()[1] if server.servers else port)
-            await task
-        try:
-            asyncio.run(announce_and_serve())
-        except KeyboardInterrupt:
-            pass
-        return
+
+def serve(token: str | None, host: str, port: int, workers: int, announce: Callable[[int], None]) -> None:
+    """Serve until Ctrl-C (or SIGTERM); `announce(port)` once the socket listens. CannotListen if it cannot."""
+    config = uvicorn.Config(functools.partial(create_app, token), factory=True, host=host, port=port,
+                            workers=workers, log_level="warning", access_log=False, server_header=False,
+                            date_header=False)
+    listening = _listen(host, port, config.backlog)   # requests queue here until a worker is ready for them
+    try:
+        if workers == 1:
+            announce(listening.getsockname()[1])
+            try:
+                uvicorn.Server(config).run(sockets=[listening])
+            except KeyboardInterrupt:   # Ctrl-C: uvicorn stops, then passes the signal on
+                pass
+        else:
+            _supervise(config, listening, workers, announce)
+    finally:
+        listening.close()
+
+
+def _listen(host: str, port: int, backlog: int) -> socket.socket:
     # IPPROTO_TCP said explicitly: asyncio turns Nagle's algorithm off only on sockets that say it (else each
     # answer waits ~40 ms for the client's delayed acknowledgement).
     listening = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM,
                               socket.IPPROTO_TCP)
-    listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listening.bind((host, port))
-    listening.listen(config.backlog)   # requests queue here until a worker is ready for them
+    try:
+        listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listening.bind((host, port))
+        listening.listen(backlog)
+    except OSError as error:
+        listening.close()
+        raise CannotListen(error.errno, error.strerror) from None
     listening.set_inheritable(True)
+    return listening
+
+
+def _supervise(config: uvicorn.Config, listening: socket.socket, workers: int,
+               announce: Callable[[int], None]) -> None:
     spawn = multiprocessing.get_context("spawn")   # fresh interpreters: no state copied from this one
     processes = [spawn.Process(target=_worker, args=(config, listening), daemon=True) for _ in range(workers)]
 
@@ -103,7 +116,6 @@ def serve(token: str | None, host: str, port: int, workers: int, announce: Calla
                 process.terminate()
         for process in processes:
             process.join(10)
-        listening.close()
         signal.signal(signal.SIGTERM, previous)
 
 
