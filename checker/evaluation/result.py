@@ -194,31 +194,36 @@ _DETAIL_KEYS = ("condition", "tier", "scale", "failure", "waiver", "missing")
 
 
 def _item(item: ItemResult, shown: dict) -> dict:
-    """One item as JSON data. `shown`: the display of each input already shown in this result, by the name
-    and type it was read as (within one evaluation a name always reads the same value)."""
-    # Written for every item of every result: each property is read once.
-    about, detail, inputs = item.about, item.detail, item.inputs
+    """One item as JSON data. `shown`: the display and unit of each input already shown in this result, by the
+    name and type it was read as (within one evaluation a name always reads the same value)."""
+    # Written for every item of every result: each property is read once, each dict built as a literal.
+    about = item.about
     kind = about.kind
-    data = {"id": about.id}
-    if kind != "grade-condition":
-        data["label"] = about.label
-        data["cite"] = about.cite
-    data["status"] = item.status
+    detail, inputs = item.detail, item.inputs
+    if kind == "grade-condition":
+        data = {"id": about.id, "status": item.status}
+    else:
+        data = {"id": about.id, "label": about.label, "cite": about.cite, "status": item.status}
     display = None
     if kind == "criterion":
-        data.update(points=item.points, max=about.max, method=about.method)
+        data["points"] = item.points
+        data["max"] = about.max
+        data["method"] = about.method
     elif kind == "value":
-        display = format_value(detail.get("value"), detail.get("type"))
-        data.update(value=plain(detail.get("value")), unit=unit_symbol(detail.get("type")),
-                    display=display, formula=detail.get("formula"))
+        value, type_ = detail.get("value"), detail.get("type")
+        display = format_value(value, type_)
+        data["value"] = plain(value)
+        data["unit"] = unit_symbol(type_)
+        data["display"] = display
+        data["formula"] = detail.get("formula")
     displays, entries = [], []
     for r in inputs:
         key = (r.name, id(r.type))
-        text = shown.get(key)
-        if text is None:
-            text = shown[key] = format_value(r.value, r.type)
-        displays.append(text)
-        entries.append({"name": r.name, "value": plain(r.value), "unit": unit_symbol(r.type), "display": text})
+        known = shown.get(key)
+        if known is None:
+            known = shown[key] = (format_value(r.value, r.type), unit_symbol(r.type))
+        displays.append(known[0])
+        entries.append({"name": r.name, "value": plain(r.value), "unit": known[1], "display": known[0]})
     data["inputs"] = entries
     for key in _DETAIL_KEYS:
         if key in detail:
