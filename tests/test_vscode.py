@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -91,3 +92,26 @@ def test_a_plus_that_goes_on_with_a_text_is_not_a_sum(tokens):
     kinds = [(text[n].strip(), scopes_at(lines, n, i)[-1]) for n, found in pluses.items() for i in found]
     assert [kind.rsplit(".", 1)[0] for _, kind in kinds] == ["punctuation.separator.continuation"] * 3 + [
         "keyword.operator"], kinds
+
+
+@pytest.mark.parametrize("setting", [None, "venv"])
+def test_the_client_starts_the_language_server_as_configured(setting):
+    """extension.js run by node with stand-ins for VS Code's modules: the server command, its setting, the
+    documents it serves. (VS Code itself is not installed where the tests run.)"""
+    if not shutil.which("node"):
+        pytest.skip("node (a system package) is needed to run the extension's code")
+    configured = str(Path(sys.executable).parent / "carbon-check") if setting else None
+    done = subprocess.run(["node", str(EXTENSION / "test" / "activate.js"), *([configured] if configured else [])],
+                          check=True, capture_output=True, text=True, timeout=60)
+    recorded = json.loads(done.stdout)
+    package = json.loads((EXTENSION / "package.json").read_text(encoding="utf-8"))
+    (client,) = recorded["clients"]
+    assert client["serverOptions"] == {"command": configured or "carbon-check", "args": ["lsp", "--stdio"]}
+    assert recorded["asked"] == [key for key in package["contributes"]["configuration"]["properties"]]
+    language = package["contributes"]["languages"][0]["id"]
+    assert {selector["language"] for selector in client["clientOptions"]["documentSelector"]} == {language}
+    assert (recorded["started"], recorded["stopped"]) == (1, 1)
+    assert package["activationEvents"] == [f"onLanguage:{language}"] and package["main"] == "./extension.js"
+    if configured:  # the command line it starts is one carbon-check accepts
+        assert subprocess.run([configured, *client["serverOptions"]["args"], "--help"], capture_output=True,
+                              timeout=60).returncode == 0

@@ -222,7 +222,8 @@ def test_the_printed_urls_can_be_opened(host, here, others):
     assert "0.0.0.0" not in (remote or "") and "[::]" not in (remote or "")
 
 
-def test_serve_with_two_workers_answers_says_so_in_chinese_and_stops_them_all():
+def test_serve_with_two_workers_shares_the_connections_says_so_in_chinese_and_stops_them_all():
+    import os
     import subprocess
     import sys
     import http.client
@@ -239,11 +240,19 @@ def test_serve_with_two_workers_answers_says_so_in_chinese_and_stops_them_all():
             if len(workers) == 2:
                 break
             time.sleep(0.1)
-        connection = http.client.HTTPConnection("127.0.0.1", int(found.group(1)), timeout=60)
-        connection.request("POST", "/api/v1/check", FOUR.read_bytes())
-        response = connection.getresponse()
-        assert response.status == 200 and json.loads(response.read())["grade"]["id"] == "four_stars"
-        connection.close()
+        def sockets(pid):
+            return sum(os.readlink(link).startswith("socket:") for link in Path(f"/proc/{pid}/fd").iterdir())
+        before = {pid: sockets(pid) for pid in workers}
+        connections = [http.client.HTTPConnection("127.0.0.1", int(found.group(1)), timeout=60) for _ in range(20)]
+        for connection in connections:
+            connection.request("POST", "/api/v1/check", FOUR.read_bytes())
+            response = connection.getresponse()
+            assert response.status == 200 and json.loads(response.read())["grade"]["id"] == "four_stars"
+        # Both workers took a share of the 20 keep-alive connections (a shared socket gave one of them 19).
+        taken = {pid: sockets(pid) - before[pid] for pid in workers}
+        assert sum(taken.values()) == 20 and min(taken.values()) >= 2, taken
+        for connection in connections:
+            connection.close()
     finally:
         server.terminate()
         server.wait(30)
