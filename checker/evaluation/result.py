@@ -266,7 +266,16 @@ def _substitute(formula: str, inputs, shown: list[str]) -> str:
     if not inputs:
         return formula
     by_name = {r.name: display for r, display in zip(inputs, shown)}
-    return _names_pattern(tuple(by_name)).sub(lambda m: f"{m.group(1)} {by_name[m.group(1)]}", formula)
+    parts = list(_formula_parts(formula, tuple(by_name)))
+    for at in range(1, len(parts), 2):  # the names, between the texts around them
+        parts[at] = f"{parts[at]} {by_name[parts[at]]}"
+    return "".join(parts)
+
+
+@functools.lru_cache(maxsize=1024)  # one split per let and set of names shown, made once
+def _formula_parts(formula: str, names: tuple[str, ...]) -> tuple[str, ...]:
+    """The formula split at each name it reads: texts at even places, names at odd ones."""
+    return tuple(_names_pattern(names).split(formula))
 
 
 @functools.lru_cache(maxsize=1024)  # one pattern per let, built once instead of per application
@@ -307,44 +316,46 @@ def format_value(value, type_: Type | None) -> str:
 def explain(item: ItemResult, shown: list[str] | None = None, display: str | None = None) -> str:
     """One line saying how the item came out, with the values it used (`shown`: their displays, if known;
     `display`: a value item's own, if known)."""
-    inputs = item.inputs
+    inputs, detail, status, kind = item.inputs, item.detail, item.status, item.about.kind
     if shown is None:
         shown = [format_value(r.value, r.type) for r in inputs]
-    given = "; ".join([f"{r.name} = {text}" for r, text in zip(inputs, shown)])
-    detail = item.detail
-    if item.status == WAIVED:
+    if status == WAIVED:
         return f"waived: {detail.get('waiver')}"
-    if item.status == NOT_APPLICABLE and item.kind == "value":
+    if status == NOT_APPLICABLE and kind == "value":
         return "not applicable: missing " + ", ".join(detail.get("missing", [])) + ", which nothing decided needs"
-    if item.status == NOT_APPLICABLE:
+    if status == NOT_APPLICABLE:
         return f"not applicable: {detail.get('when')} does not hold"
-    subject = f"`{detail['condition']}`: " if item.kind == "grade-condition" else ""
-    if item.status == MISSING:
+    subject = f"`{detail['condition']}`: " if kind == "grade-condition" else ""
+    if status == MISSING:
         return subject + "missing evidence: " + ", ".join(detail.get("missing", []))
-    if item.status == ERROR:
+    if status == ERROR:
         return subject + f"cannot be computed: {detail.get('failure')}"
-    if item.kind == "value":
-        return f"{item.id} = {display if display is not None else value_display(item)} = {_substitute(detail.get('formula'), inputs, shown)}"
-    if item.kind == "criterion":
-        points = f"{format_number(item.points)} of {format_number(item.max)} points"
-        if item.method == "tiers":
+    if kind == "value":
+        shown_value = display if display is not None else value_display(item)
+        return f"{item.about.id} = {shown_value} = {_substitute(detail.get('formula'), inputs, shown)}"
+    given = "; ".join([f"{r.name} = {text}" for r, text in zip(inputs, shown)])
+    if kind == "criterion":
+        about = item.about
+        points = f"{format_number(item.points)} of {format_number(about.max)} points"
+        if about.method == "tiers":
             tier = detail.get("tier")
             reason = f"`{tier['condition']}` holds" if tier and tier.get("condition") else (
                 "no other tier applies" if tier else "no tier applies")
             return f"{points}: {reason}" + (f" ({given})" if given else "")
-        if item.method == "scale":
+        if about.method == "scale":
             scale = detail["scale"]
             return f"{points} on the scale from {scale['from']} to {scale['to']} ({given})"
-        if item.method == "assessed":
+        if about.method == "assessed":
             return f"{points} recorded by the auditor ({given})"
         capped = detail.get("capped")
         if capped:
             points += f", capped from {format_number(capped['computed'])}"
         return points + (f" ({given})" if given else "")
-    verdict = {PASS: "holds", FAIL: "does not hold", MET: "holds", NOT_MET: "does not hold"}.get(item.status,
-                                                                                              item.status)
-    failing = "".join(f"; {text}" for text in item.failing)
-    return f"`{detail.get('condition')}` {verdict}" + (f" ({given})" if given else "") + failing
+    failing = "".join([f"; {text}" for text in item.failing]) if status in (FAIL, NOT_MET) else ""
+    return f"`{detail.get('condition')}` {_VERDICTS.get(status, status)}" + (f" ({given})" if given else "") + failing
+
+
+_VERDICTS = {PASS: "holds", FAIL: "does not hold", MET: "holds", NOT_MET: "does not hold"}
 
 
 def dumps(data) -> str:
