@@ -57,8 +57,11 @@ def _read(path: Path, within: str | None = None) -> dict:
     import yaml   # only commands that print words need it
     # The shipped catalogue is read on every run: libyaml's build of the safe loader where PyYAML has it.
     # A custom one is a user's file: the bounded reader, confined to its folder, and aliases counted.
-    from .safeyaml import BoundedLoader
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader) if within is None else BoundedLoader
+    if within is None:
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    else:
+        from .safeyaml import BoundedLoader
+        loader = BoundedLoader
     try:
         # The shipped file is read directly: read_file's own messages come from it.
         data = path.read_bytes() if within is None else read_file(path, what="catalogue", within=within)

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from ..catalogue import pair
 from .fields import ITEM, FieldError, Group, blank, layout, typed
-from .load import EvidenceError, Problem
+from .load import REFUSED_SUFFIXES, EvidenceError, Problem
 
 COVER = "封面"
 RULESET_CELL = "B2"
@@ -40,7 +40,6 @@ MAX_PARTS = 1000
 MAX_PART_BYTES = 50 * 1024 * 1024
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 MAX_CELLS = 1_000_000
-REFUSED_SUFFIXES = (".xlsm", ".xltm", ".xlsb", ".xls", ".xlam")
 # Parts that run code when Excel opens the file: VBA, Excel 4.0 (XLM) macro sheets, ActiveX controls; by name
 # and by content type, so a macro-enabled workbook renamed .xlsx is refused too.
 _CODE_PARTS = re.compile(r"(?:^|/)(?:vbaproject[^/]*\.bin|macrosheets/.*|activex/.*)$")
@@ -52,11 +51,6 @@ _DOCTYPE = re.compile(b"|".join(re.escape("<!DOCTYPE".encode(encoding)) for enco
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*ref="([A-Z]+[0-9]+):([A-Z]+[0-9]+)"')
 # A cell whose first child is a formula (<c r="C7" ...><f>...): the schema puts <f> before <v>.
 _FORMULA = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]+)([0-9]+)"[^>]*?(?<!/)>\s*<(?:\w+:)?f[\s>/]')
-
-
-def is_workbook(data: bytes, name: str = "") -> bool:
-    """An XLSX (a zip) rather than JSON, by content, or a spreadsheet by its name."""
-    return data[:4] == b"PK\x03\x04" or str(name).lower().endswith((".xlsx",) + REFUSED_SUFFIXES)
 
 
 def column_letter(column: int) -> str:
