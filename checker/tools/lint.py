@@ -451,5 +451,10 @@ def _limits(ref: ast.Ref, type_: Type, model) -> tuple[tuple, tuple, list, str]:
             low, high = _constant(param.range.lower, type_), _constant(param.range.upper, type_)
             return (low, param.range.lower_closed), (high, param.range.upper_closed), [], "the parameter's range"
         return none, none, [], ""
+    expr = next(let.expr for let in model.lets if let.name == ref.name)
+    named = expr.ref if isinstance(expr, (ast.Name, ast.Field)) else None
+    if isinstance(named, ast.EvidenceRef) and _varied_in_tiers(expr) and expr.type.unit == type_.unit:
+        low, high, choices, _ = _limits(named, type_, model)  # `let share = evidence.share`: the field's bounds
+        return low, high, choices, f"the evidence schema, as {_name(named)}"
     low, high = _bounds(ref, type_, model)
     return (low, True), (high, True), [], "its formula"
