@@ -19,6 +19,8 @@ from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 
 from babel.numbers import format_decimal
 
+from ..catalogue import messages
+
 _LOCALES = {"zh": "zh_CN", "en": "en"}
 _WIDE = Context(prec=250, rounding=ROUND_HALF_UP)  # any evidence number fits: rounding never overflows
 # Decimals shown by unit; the first pattern that matches the unit symbol wins.
@@ -72,14 +74,13 @@ def distinct(value: Decimal, bounds, places: int) -> int:
 
 _SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 _FORMULA = re.compile(r"(CO|CH|N)(\d)")
-_UNIT_WORDS = {"zh": {"yuan": "元", "CNY": "元", "unit": "单位产品", "units": "单位产品"}, "en": {"元": "yuan"}}
 
 
 def unit_text(unit: str | None, lang: str, rich: bool = False) -> str:
     """A unit as written in a report: 元 for yuan in Chinese, and tCO₂e with a subscript where `rich`."""
     if not unit:
         return ""
-    words = _UNIT_WORDS.get(lang, {})
+    words = messages(lang)["unit_word"]
     parts = [words.get(part, part) for part in unit.split("/")]
     if lang == "en":  # tce/万元: tonnes per 10,000 yuan
         parts = [_MYRIAD_WORDS[p[0]] + " " + words.get(p[1:], p[1:]) if p[:1] in _MYRIADS else p for p in parts]

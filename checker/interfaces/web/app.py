@@ -27,7 +27,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from ...catalogue import LANGS, fill, messages
+from ...catalogue import LANGS, fill, messages, pair
 from ...evaluation.result import dumps
 from ...evaluation.ruleset import Ruleset, shipped_rulesets
 from ...evidence.load import DEFAULT_MAX_BYTES, EvidenceError, Problem, parse_evidence
@@ -268,7 +268,7 @@ async def upload(request: Request):
         application = intake.parse_application(content, filename, ruleset=chosen, validate=False)
     except (EvidenceError, RulesetError, intake.NoRuleset) as error:
         problems = error.problems if isinstance(error, EvidenceError) else [
-            Problem("/ruleset", "the file names no shipped ruleset: choose one", "文件未指明内置规则集：请选择一个")]
+            Problem("/ruleset", *pair("web", "no_ruleset"))]
         return page("message.html.j2", lang, 400, message=messages(lang)["web"]["unreadable"],
                     problems=[_problem_text(p, lang) for p in problems])
     # Parameters as the CLI's --param: one NAME=VALUE a line, the unit written.
@@ -484,7 +484,7 @@ async def api_check(request: Request):
     except (RulesetError, intake.NoRuleset) as error:
         return JSONResponse({"error": "invalid evidence", "problems": [{
             "pointer": "/ruleset", "message": {"en": str(error).splitlines()[0][:300],
-                                                "zh": "证据未指明内置规则集；请用 ?ruleset= 指定"}}]}, 422)
+                                                "zh": messages("zh")["web"]["no_ruleset_api"]}}]}, 422)
     try:
         intake.check(application, application.evidence)
     except EvidenceError as error:

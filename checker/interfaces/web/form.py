@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from ...catalogue import pair
 from ...evidence.fields import ITEM, FieldError, Group, blank, layout, show, typed
 from ...language import ast
 
@@ -67,8 +68,7 @@ def read_form(schema: dict, pairs: list[tuple[str, str]]) -> tuple[dict, dict[st
         rows = sorted({int(m.group(1)) for name in given for m in [re.match(re.escape(base) + r"(\d{1,6})(/|$)", name)]
                        if m})
         if len(rows) > MAX_ROWS:   # refused whole, never cut short
-            problems[base.rstrip("/")] = (f"expected at most {MAX_ROWS} rows, found {len(rows)}",
-                                          f"最多 {MAX_ROWS} 行，实际为 {len(rows)} 行")
+            problems[base.rstrip("/")] = pair("web", "too_many_rows", max=MAX_ROWS, count=len(rows))
             continue
         entries = []
         for row in rows:
@@ -81,8 +81,7 @@ def read_form(schema: dict, pairs: list[tuple[str, str]]) -> tuple[dict, dict[st
                     table_pointer(group, len(entries), field.key))
             entries.append(entry.get("") if group.fields[0].key == ITEM else entry)
         if entries and EMPTY + base.rstrip("/") in given:
-            problems[base.rstrip("/")] = ("expected no rows when 'none' is ticked, found some: remove them or untick it",
-                                          "勾选了“无”却填写了行：请删除这些行或取消勾选")
+            problems[base.rstrip("/")] = pair("web", "rows_and_none")
         elif entries or EMPTY + base.rstrip("/") in given:   # "none" ticked: an empty list, not an absent one
             target[group.pointer[-1]] = entries
     _prune(evidence)
