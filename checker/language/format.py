@@ -12,6 +12,7 @@ included, and knows nothing of meaning; `parse()` still reports syntax errors, w
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -290,18 +291,24 @@ def _expr(w: _Writer, node, cont: int, first_space: bool = True, parent: str = "
         _conditional(w, node, cont, first_space)
         return
     if node.data == "call":
-        _call(w, node, cont, first_space)
+        name, opening, *rest = [c for c in node.children if c is not None]
+        w.put(name, space=first_space)
+        _list(w, opening, rest, cont, space=False)
+        return
+    if node.data == "member":  # `x in {"a", "b", …}`
+        value, keyword, opening, *rest = [c for c in node.children if c is not None]
+        _expr(w, value, cont + STEP, first_space, node.data)
+        w.put(keyword)
+        _list(w, opening, rest, cont, space=True)
         return
     spaces = iter(_pieces(node, parent))
     _expr_children(w, node, cont, first_space, spaces)
 
 
-def _call(w: _Writer, node: Tree, cont: int, first_space: bool) -> None:
-    """`f(a, b, …)` too long for its line: the arguments fill lines, aligned after the parenthesis."""
-    name, opening, *rest = [c for c in node.children if c is not None]
+def _list(w: _Writer, opening: Token, rest: list, cont: int, space: bool) -> None:
+    """`f(a, b, …)` or `{a, b, …}` too long for its line: the items fill lines, aligned after the bracket."""
     closing = rest.pop()
-    w.put(name, space=first_space)
-    w.put(opening, space=False)
+    w.put(opening, space=space)
     column = w.column()
     aligned = column if column <= WIDTH // 2 else cont
     arguments: list[list] = []
@@ -557,10 +564,13 @@ def _content(token: Token) -> str:
     return str(token)[1:-1]
 
 
-def _put_words(w: _Writer, tree: Tree, space: bool, pad: str = "") -> None:
-    """A text, its pieces joined into one.
+MIN_ROOM = 24  # a text starting further right than this from the margin is not wrapped: pieces would be scraps
 
-    The pieces are joined whatever the input's line breaks, so a text comes out the same however it was
+
+def _put_words(w: _Writer, tree: Tree, space: bool, pad: str = "") -> None:
+    """A text, its pieces joined and cut again to fit the width: `"…" +` lines aligned under the first quote.
+
+    The pieces are joined whatever the input's line breaks, so a text is wrapped the same however it was
     split; only a comment between two pieces keeps them apart (the comment stays where it was).
     """
     strings, joins = _strings(tree), [t for t in tree.children if t.type == "JOIN"]
@@ -578,13 +588,16 @@ def _put_words(w: _Writer, tree: Tree, space: bool, pad: str = "") -> None:
     if w.must_break:
         w.newline(w.cont)
     column = w.column() + (1 if space and w.current else 0) + display_width(pad)
+    room = WIDTH - column - len('"" +')
     saved, w.cont = w.cont, column
     for k, run in enumerate(runs):
         if k:
             w.put(separators[k - 1])
             w.newline(column)
             w.comments(run[0])
-        chunks = ["".join(_content(t) for t in run)]
+        content = "".join(_content(t) for t in run)
+        fits = column + display_width(content) + len('""') <= WIDTH
+        chunks = _wrap(content, room) if not fits and room >= MIN_ROOM else [content]
         for i, chunk in enumerate(chunks):
             if i:
                 w.put(Token("JOIN", "+"))
@@ -604,3 +617,45 @@ def _has_note(w: _Writer, token: Token, kind: str = "") -> bool:
         return False
     return bool(note.trailing) if kind == "trailing" else bool(note.leading) if kind == "leading" else (
         bool(note.trailing) or bool(note.leading))
+
+
+_UNIT = re.compile(r"\\.|.", re.S)  # an escape is one unit: a text is never cut inside one
+_OPENING = set("（《「『【〈〔［｛“‘")
+_CLOSING = set("，。、；：？！）》」』】〉〕］｝”’％…·")
+
+
+def _wrap(content: str, room: int) -> list[str]:
+    """`content` in pieces of at most `room` columns where it can be cut: after a space, between Chinese
+    characters, never before a closing or after an opening mark; after a mark (，；) rather than inside a
+    word when one is near the end. A piece with no place to cut stays long."""
+    units = _UNIT.findall(content)
+    ends = list(itertools.accumulate((display_width(u) for u in units), initial=0))  # columns before unit i
+    pieces, start = [], 0
+    cut = mark = None  # the last place to cut, and the last one after a mark or a space
+    for i, unit in enumerate(units):
+        if i > start and _breakable(units[i - 1], unit):
+            cut = i
+            if units[i - 1] == " " or unicodedata.category(units[i - 1][-1]).startswith("P"):
+                mark = i
+        if ends[i + 1] - ends[start] > room and cut is not None:
+            at = mark if mark is not None and ends[mark] - ends[start] >= room - _SLACK else cut
+            pieces.append("".join(units[start:at]))
+            start, mark = at, None
+            cut = cut if cut > at else None  # a place after the mark is still one for the next piece
+    pieces.append("".join(units[start:]))
+    return pieces
+
+
+_SLACK = 12  # columns a line may end short of the width to end after a mark
+
+
+def _breakable(before: str, after: str) -> bool:
+    if after == " ":
+        return False
+    if before == " " or before == "\\n":
+        return True
+    if after in _CLOSING or before in _OPENING or len(before) > 1:
+        return False
+    wide_before, wide_after = display_width(before) == 2, display_width(after) == 2
+    return (wide_before and wide_after) or (wide_before and unicodedata.category(before).startswith("P")) or (
+        after in _OPENING)
