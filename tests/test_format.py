@@ -257,6 +257,12 @@ def test_a_comment_between_pieces_stays_where_it_was():
         'ruleset r {\n  title "甲" +  # why\n        "乙" +\n        # before the last piece\n        "丙"\n}\n')
 
 
+def test_a_text_is_never_cut_inside_an_escape():
+    quoted = '\\"引\\"号\\n' * 30  # `\"引\"号\n`: a cut inside an escape would not parse, or mean another text
+    formatted = assert_formats(f'ruleset r {{ title "t"\nnote "{quoted}" }}\n')
+    assert len(formatted.splitlines()) > 5 and all(display_width(line) <= WIDTH for line in formatted.splitlines())
+
+
 def test_long_sets_fill_lines_aligned_after_the_brace():
     kinds = ", ".join(f'"kind_{i}"' for i in range(30))
     formatted = assert_formats(f'ruleset r {{ title "t" }}\nrequire R "要求": evidence.kind in {{{kinds}}}\n')

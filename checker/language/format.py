@@ -635,7 +635,7 @@ def _wrap(content: str, room: int) -> list[str]:
     for i, unit in enumerate(units):
         if i > start and _breakable(units[i - 1], unit):
             cut = i
-            if units[i - 1] == " " or unicodedata.category(units[i - 1][-1]).startswith("P"):
+            if units[i - 1] in (" ", "\\n") or _is_mark(units[i - 1]):
                 mark = i
         if ends[i + 1] - ends[start] > room and cut is not None:
             at = mark if mark is not None and ends[mark] - ends[start] >= room - _SLACK else cut
@@ -656,6 +656,13 @@ def _breakable(before: str, after: str) -> bool:
         return True
     if after in _CLOSING or before in _OPENING or len(before) > 1:
         return False
-    wide_before, wide_after = display_width(before) == 2, display_width(after) == 2
-    return (wide_before and wide_after) or (wide_before and unicodedata.category(before).startswith("P")) or (
-        after in _OPENING)
+    wide_before, wide_after = _is_wide(before), _is_wide(after)
+    return (wide_before and (wide_after or _is_mark(before))) or after in _OPENING
+
+
+def _is_wide(unit: str) -> bool:
+    return len(unit) == 1 and display_width(unit) == 2  # an escape (`\"`) is two narrow characters
+
+
+def _is_mark(unit: str) -> bool:
+    return len(unit) == 1 and unicodedata.category(unit).startswith("P")
