@@ -193,6 +193,20 @@ def test_serve_refuses_to_start_unsafely(args, message):
     assert result.exit_code == 2 and message in result.stderr
 
 
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_serve_says_when_its_port_is_taken(workers):
+    import socket
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        english = CliRunner().invoke(main, ["serve", "--port", port, "--workers", workers, "--lang", "en"])
+        chinese = CliRunner().invoke(main, ["serve", "--port", port, "--workers", workers])
+    assert english.exit_code == chinese.exit_code == 2
+    assert english.stderr.startswith(f"carbon-check serve: cannot listen on 127.0.0.1 port {port} (")
+    assert chinese.stderr.startswith(f"carbon-check serve：无法在 127.0.0.1 的端口 {port} 上监听（")
+
+
 @pytest.mark.parametrize("host, here, others", [
     ("127.0.0.1", "http://127.0.0.1:8000/?token=T", None),
     ("::1", "http://[::1]:8000/?token=T", None),
@@ -208,7 +222,8 @@ def test_the_printed_urls_can_be_opened(host, here, others):
     assert "0.0.0.0" not in (remote or "") and "[::]" not in (remote or "")
 
 
-def test_serve_with_two_workers_answers_says_so_in_chinese_and_stops_them_all():
+def test_serve_with_two_workers_shares_the_connections_says_so_in_chinese_and_stops_them_all():
+    import os
     import subprocess
     import sys
     import http.client
@@ -225,11 +240,19 @@ def test_serve_with_two_workers_answers_says_so_in_chinese_and_stops_them_all():
             if len(workers) == 2:
                 break
             time.sleep(0.1)
-        connection = http.client.HTTPConnection("127.0.0.1", int(found.group(1)), timeout=60)
-        connection.request("POST", "/api/v1/check", FOUR.read_bytes())
-        response = connection.getresponse()
-        assert response.status == 200 and json.loads(response.read())["grade"]["id"] == "four_stars"
-        connection.close()
+        def sockets(pid):
+            return sum(os.readlink(link).startswith("socket:") for link in Path(f"/proc/{pid}/fd").iterdir())
+        before = {pid: sockets(pid) for pid in workers}
+        connections = [http.client.HTTPConnection("127.0.0.1", int(found.group(1)), timeout=60) for _ in range(20)]
+        for connection in connections:
+            connection.request("POST", "/api/v1/check", FOUR.read_bytes())
+            response = connection.getresponse()
+            assert response.status == 200 and json.loads(response.read())["grade"]["id"] == "four_stars"
+        # Both workers took a share of the 20 keep-alive connections (a shared socket gave one of them 19).
+        taken = {pid: sockets(pid) - before[pid] for pid in workers}
+        assert sum(taken.values()) == 20 and min(taken.values()) >= 2, taken
+        for connection in connections:
+            connection.close()
     finally:
         server.terminate()
         server.wait(30)
@@ -422,6 +445,10 @@ def test_parameters_from_the_form_are_used_and_kept_for_what_comes_next(client):
     assert result["parameters"]["clean_energy_min"] == {"value": 99.9, "unit": "%", "source": "command line",
                                                         "file_sha256": None}
     assert re.search(r'id="outcome">不符合申报条件<', client.post("/zh/result/zero-carbon-park", data=sent).text)
+    what_if = client.post("/en/whatif/zero-carbon-park", data={**sent, "pointer": "/applicant/name", "value": '"X"'})
+    assert what_if.status_code == 200 and 'id="hypothetical"' in what_if.text
+    assert re.search(r'id="outcome">Ineligible<', what_if.text)   # still under the parameter given
+    assert "{&#34;clean_energy_min&#34;: &#34;99.9&#34;}" in what_if.text
     forged = client.post("/en/result/zero-carbon-park", data={**sent, "params": '{"clean_energy_min": "120"}'})
     assert forged.status_code == 422 and "must be in [0%, 100%]" in forged.text
 

@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
+from checker.evaluation.result import dumps
 from checker.evaluation.ruleset import load_ruleset
 from checker.evidence.fields import FieldError, layout, typed
 from checker.evidence.load import EvidenceError, load_evidence
@@ -74,6 +75,45 @@ def test_json_to_xlsx_to_json_is_lossless_and_scores_the_same(tmp_path, path):
         result["evidence"].pop("sha256")
         results.append(result)
     assert results[0] == results[1]
+
+
+def _four_with(pointer_value):
+    evidence = load_evidence(FOUR)[0]
+    (*path, last), value = pointer_value
+    node = evidence
+    for key in path:
+        node = node[key]
+    node[last] = value
+    return evidence
+
+
+@pytest.mark.parametrize("value", [Decimal("15800000.000000339"), Decimal("1234567890123456"),
+                                   Decimal("0.1000000000000001"), Decimal("123456789012345")])
+def test_numbers_beyond_a_spreadsheets_precision_are_kept_exactly(value):
+    # openpyxl writes 16 significant digits and Excel keeps 15: such a number is written as exact text
+    evidence = _four_with((["emissions", "direct", 0, "mass"], value))
+    assert read(write_workbook(FACTORY.schema, FACTORY.description, evidence)) == evidence
+
+
+def test_a_text_that_starts_with_an_equals_sign_stays_a_text():
+    evidence = _four_with((["applicant", "name"], '=HYPERLINK("http://example.com","x")'))
+    content = write_workbook(FACTORY.schema, FACTORY.description, evidence)
+    assert read(content) == evidence
+    assert not any(b"<f>" in data for name, data in _unzipped(content).items() if name.startswith("xl/worksheets/"))
+
+
+def test_convert_names_a_text_a_cell_cannot_hold(tmp_path):
+    evidence = _four_with((["applicant", "name"], "工厂\x1f"))
+    source = tmp_path / "app.json"
+    source.write_bytes(dumps(evidence).encode("utf-8"))
+    result = run("convert", source, tmp_path / "app.xlsx", "--lang", "en")
+    assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+    assert "/applicant/name" in result.output and not (tmp_path / "app.xlsx").exists()
+
+
+def _unzipped(content: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        return {info.filename: archive.read(info) for info in archive.infolist()}
 
 
 def test_an_unfilled_workbook_does_not_validate(tmp_path):
@@ -225,6 +265,73 @@ def test_dangerous_workbooks_are_refused_before_parsing(change, message):
     assert len(content) < 10 << 20   # a bomb is small packed: the unpacked sizes give it away
     found = problems(content)
     assert len(found) == 1 and message in found[0].message_en
+
+
+SHEET = "xl/worksheets/sheet2.xml"
+_CONTENT_TYPES = "[Content_Types].xml"
+
+
+def _override(parts, name, content_type):
+    parts[_CONTENT_TYPES] = parts[_CONTENT_TYPES].replace(
+        b"</Types>", f'<Override PartName="/{name}" ContentType="{content_type}"/></Types>'.encode())
+
+
+def _declared_size(content: bytes, part: str, size: int) -> bytes:
+    """The zip with the central directory's uncompressed size of `part` replaced: a directory that lies."""
+    data, at = bytearray(content), content.find(b"PK\x01\x02")
+    while at != -1:
+        length = int.from_bytes(data[at + 28:at + 30], "little")
+        if data[at + 46:at + 46 + length] == part.encode():
+            data[at + 24:at + 28] = size.to_bytes(4, "little")
+        at = content.find(b"PK\x01\x02", at + 4)
+    return bytes(data)
+
+
+def _renamed_sheet(parts):
+    """The second sheet stored as .dat, with a DTD: a part the XML-by-name check would not look at."""
+    parts["xl/worksheets/sheet2.dat"] = b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/hostname">]>' + parts.pop(SHEET)
+    parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(b"sheet2.xml", b"sheet2.dat")
+    _override(parts, "xl/worksheets/sheet2.dat", "application/vnd.openxmlformats-officedocument.spreadsheetml"
+                                                 ".worksheet+xml")
+
+
+def _utf16_dtd(parts):
+    xml = parts[SHEET].decode("utf-8").split("?>", 1)[-1]
+    parts[SHEET] = ('<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE x [<!ENTITY e "e">]>' + xml).encode("utf-16")
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda p: p.update({f"xl/extra{i}.xml": b"<a/>" for i in range(1001)}), "at most 1000 parts"),
+    (lambda p: p.update({"xl/big.xml": b"0" * ((50 << 20) + 1)}), "possible zip bomb"),
+    (lambda p: (p.update({"xl/macrosheets/sheet1.xml": b"<macrosheet/>"}),
+                _override(p, "xl/macrosheets/sheet1.xml", "application/vnd.ms-excel.macrosheet+xml")), "macro-enabled"),
+    (lambda p: p.update({"xl/activeX/activeX1.bin": b"\xd0\xcf\x11\xe0"}), "macro-enabled"),
+    (lambda p: p.update({_CONTENT_TYPES: p[_CONTENT_TYPES].replace(
+        b"spreadsheetml.sheet.main+xml", b"ms-excel.sheet.macroEnabled.main+xml")}), "macro-enabled"),
+    (_utf16_dtd, "document type declaration in xl/worksheets/sheet2.xml"),
+    (_renamed_sheet, "document type declaration in xl/worksheets/sheet2.dat"),
+])
+def test_more_dangerous_workbooks_are_refused_before_parsing(change, message):
+    parts = _parts()
+    assert SHEET in parts and b"spreadsheetml.sheet.main+xml" in parts[_CONTENT_TYPES]
+    change(parts)
+    found = problems(_zip(parts))
+    assert len(found) == 1 and message in found[0].message_en
+
+
+@pytest.mark.parametrize("size", [0, 10, 100])   # smaller than the part: inflating stops there, the checksum fails
+def test_a_directory_that_lies_about_a_size_is_refused_not_a_fault(size):
+    found = problems(_declared_size(workbook(), SHEET, size))
+    assert len(found) == 1 and "damaged or unknown file" in found[0].message_en
+
+
+def test_a_zip_inside_a_workbook_is_never_opened():
+    inner = io.BytesIO()
+    with zipfile.ZipFile(inner, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("bomb", b"0" * (200 << 20))   # 200 MiB unpacked, 200 KiB packed
+    parts = _parts()
+    parts["xl/embeddings/package.zip"] = inner.getvalue()
+    assert read(_zip(parts)) == read(workbook())
 
 
 def test_oversize_and_macro_named_files_are_refused(tmp_path):

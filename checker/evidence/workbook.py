@@ -2,9 +2,11 @@
 
 The workbook is untrusted, so before any parser sees it the zip directory is checked: at most
 MAX_PARTS parts, each at most MAX_PART_BYTES and all together at most MAX_UNPACKED_BYTES uncompressed
-(Python's zipfile never inflates a part past the size its directory declares, so a zip bomb stops
-here), no macros (`vbaProject.bin`, a macro-enabled content type), no DTD in any XML part. Then openpyxl
-reads the cached values in read-only mode; the sheets' XML tells which cells hold formulas (a formula
+(Python's zipfile never inflates a part past the size its directory declares, and a part whose data
+does not match that size and checksum is refused, so a zip bomb stops here); no macros (VBA, Excel 4.0
+macro sheets, ActiveX: by name or content type, so a renamed .xlsm is refused too); no DTD in any part,
+in any encoding an XML parser detects; a zip inside the workbook (an embedded object) is never opened.
+Then openpyxl reads the cached values in read-only mode; the sheets' XML tells which cells hold formulas (a formula
 nobody calculated has no value, and must not read as an empty cell) and which are merged.
 
 Every problem names its cell (`核算边界!C4`) and the JSON pointer of the evidence value, and all are
@@ -21,6 +23,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 from .fields import ITEM, FieldError, Group, blank, layout, typed
@@ -37,7 +40,14 @@ MAX_PART_BYTES = 50 * 1024 * 1024
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 MAX_CELLS = 1_000_000
 REFUSED_SUFFIXES = (".xlsm", ".xltm", ".xlsb", ".xls", ".xlam")
-_MACRO_TYPE = b"macroEnabled"
+# Parts that run code when Excel opens the file: VBA, Excel 4.0 (XLM) macro sheets, ActiveX controls; by name
+# and by content type, so a macro-enabled workbook renamed .xlsx is refused too.
+_CODE_PARTS = re.compile(r"(?:^|/)(?:vbaproject[^/]*\.bin|macrosheets/.*|activex/.*)$")
+_CODE_TYPES = re.compile(rb"macroenabled|macrosheet|vbaproject|activex", re.IGNORECASE)
+# A DTD in any part, in any encoding an XML parser detects by itself (UTF-8, UTF-16, UTF-32, either order):
+# entities could expand without bound or read local files.
+_DOCTYPE = re.compile(b"|".join(re.escape("<!DOCTYPE".encode(encoding)) for encoding in
+                                ("utf-8", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")), re.IGNORECASE)
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*ref="([A-Z]+[0-9]+):([A-Z]+[0-9]+)"')
 # A cell whose first child is a formula (<c r="C7" ...><f>...): the schema puts <f> before <v>.
 _FORMULA = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]+)([0-9]+)"[^>]*?(?<!/)>\s*<(?:\w+:)?f[\s>/]')
@@ -229,14 +239,12 @@ def read_workbook(data: bytes, source: str, *, max_bytes: int) -> Workbook:
         refuse(f"expected an .xlsx workbook, found a damaged or unknown file ({error})",
                f"应为 .xlsx 工作簿，实际文件已损坏或格式不明（{error}）")
     with archive:
-        _check_parts(archive, parts, refuse)
-        merged, formulas = {}, {}
-        for info in parts:   # read-only openpyxl keeps neither merged ranges nor which cells hold formulas
-            if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
-                xml = archive.read(info)
-                merged[info.filename] = [(a.decode(), b.decode()) for a, b in _MERGE.findall(xml)]
-                formulas[info.filename] = {(int(row), _column_number(letters.decode()))
-                                           for letters, row in _FORMULA.findall(xml)}
+        contents = _check_parts(archive, parts, refuse)
+    merged, formulas = {}, {}
+    for name, xml in contents.items():   # read-only openpyxl keeps neither merged ranges nor formulas
+        if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+            merged[name] = [(a.decode(), b.decode()) for a, b in _MERGE.findall(xml)]
+            formulas[name] = {(int(row), _column_number(letters.decode())) for letters, row in _FORMULA.findall(xml)}
     return _cells(data, source, merged, formulas, refuse)
 
 
@@ -247,7 +255,8 @@ def _column_number(letters: str) -> int:
     return number
 
 
-def _check_parts(archive: zipfile.ZipFile, parts, refuse) -> None:
+def _check_parts(archive: zipfile.ZipFile, parts, refuse) -> dict[str, bytes]:
+    """The parts, inflated once each after their declared sizes passed, if none is refused."""
     if len(parts) > MAX_PARTS:
         refuse(f"expected a workbook of at most {MAX_PARTS} parts, found {len(parts)}",
                f"工作簿的组成部分应不超过 {MAX_PARTS} 个，实际为 {len(parts)} 个")
@@ -262,13 +271,23 @@ def _check_parts(archive: zipfile.ZipFile, parts, refuse) -> None:
     if "[content_types].xml" not in names or not any(n.startswith("xl/worksheets/") for n in names):
         refuse("expected an .xlsx workbook, found a zip file that is not one",
                "应为 .xlsx 工作簿，实际为其他 zip 文件")
-    if any(n.endswith("vbaproject.bin") for n in names) or _MACRO_TYPE in archive.read("[Content_Types].xml"):
+    contents = {}
+    try:   # every part is inflated once, each at most its declared size (checked above)
+        for info in parts:
+            contents[info.filename] = archive.read(info)
+    except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError, ValueError, OSError) as error:
+        # a size or checksum that lies, a password, a compression zipfile does not know
+        refuse(f"expected an .xlsx workbook, found a damaged or unknown file ({error})",
+               f"应为 .xlsx 工作簿，实际文件已损坏或格式不明（{error}）")
+    types = next(data for name, data in contents.items() if name.lower() == "[content_types].xml")
+    if any(_CODE_PARTS.search(n) for n in names) or _CODE_TYPES.search(types):
         refuse("expected a workbook without macros, found a macro-enabled workbook: save it as .xlsx",
                "应为不含宏的工作簿，实际启用了宏：请另存为 .xlsx")
-    for info in parts:
-        if info.filename.lower().endswith((".xml", ".rels")) and b"<!DOCTYPE" in archive.read(info).upper():
-            refuse(f"expected plain XML parts, found a document type declaration in {info.filename}",
-                   f"工作簿各部分应为普通 XML，实际 {info.filename} 含有文档类型声明")
+    for name, data in contents.items():
+        if _DOCTYPE.search(data):
+            refuse(f"expected plain XML parts, found a document type declaration in {name}",
+                   f"工作簿各部分应为普通 XML，实际 {name} 含有文档类型声明")
+    return contents
 
 
 def _cells(data: bytes, source: str, merged_by_part: dict, formulas_by_part: dict, refuse) -> Workbook:

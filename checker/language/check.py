@@ -650,7 +650,14 @@ class Checker(Calls):
         then, otherwise = self.value(expr.then), self.value(expr.otherwise)
         if ast.is_bare_zero(expr.then):  # `if c then 0 else x` is in x's unit
             return self.same_type(otherwise, then, expr.then, "both branches of `if`")
-        return self.same_type(then, otherwise, expr.otherwise, "both branches of `if`")
+        found = self.same_type(then, otherwise, expr.otherwise, "both branches of `if`")
+        # `if … then "cement" else …`: the texts it can give are known, so a misspelt comparison with it is
+        # caught (`sector == "cemnet"`), as one with a schema's enum is.
+        texts = [(e.value,) if isinstance(e, ast.String) else t.enum
+                 for e, t in ((expr.then, then), (expr.otherwise, otherwise))]
+        if found.kind == "string" and None not in texts:
+            return Type("string", enum=tuple(dict.fromkeys(texts[0] + texts[1])))
+        return found
 
     def same_type(self, first: Type, second: Type, second_expr: ast.Expr, what: str) -> Type:
         if "any" in (first.kind, second.kind):

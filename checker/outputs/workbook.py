@@ -10,6 +10,7 @@ which the reader takes exactly, so JSON → XLSX → JSON is lossless.
 from __future__ import annotations
 
 import io
+import re
 from decimal import Decimal
 
 from ..evidence.fields import Field, Group, exact, layout, show
@@ -118,6 +119,10 @@ def _table(sheet, group: Group, entries: list | None, both, style) -> None:
     sheet.row_dimensions[2].height = 32
 
 
+EXCEL_DIGITS = 15   # significant digits a spreadsheet keeps of a number
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")   # what a cell cannot hold (as openpyxl checks)
+
+
 def _put(cell, field: Field, value) -> None:
     """A value into its cell: numbers as numbers when they read back as written, else as exact text."""
     if field.kind == "string":
@@ -128,13 +133,21 @@ def _put(cell, field: Field, value) -> None:
             not isinstance(value, bool):
         number = exact(value)
         stored = int(number) if number == number.to_integral_value() and abs(number) < 2 ** 53 else float(number)
-        if str(exact(stored)) == str(number):
+        # A number cell only when it reads back as written: through the text openpyxl writes (16 significant
+        # digits) and Excel's own precision (15), which it would round to on the next save.
+        written = stored if isinstance(stored, int) else float("%.16g" % stored)
+        if number.is_finite() and len(number.as_tuple().digits) <= EXCEL_DIGITS and str(exact(written)) == str(number):
             cell.value = stored
             return
         cell.number_format = "@"
         cell.value = str(number)
         return
-    cell.value = show(value) if isinstance(value, bool) or not isinstance(value, str) else value
+    text = show(value) if isinstance(value, bool) or not isinstance(value, str) else value
+    # A cell cannot hold control characters (openpyxl refuses them): they are left out, and `convert`, which
+    # reads every workbook back, names the value it could not keep. Evidence is data, never a formula: a
+    # text that starts with "=" stays a text.
+    cell.value = _CONTROL.sub("", text)
+    cell.data_type = "s"
 
 
 def _choices(sheet, choices: list[str], where: str) -> None:

@@ -16,17 +16,20 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=None, help="a seed to repeat a run (default: the time)")
     arguments = parser.parse_args()
     seed = arguments.seed if arguments.seed is not None else int(time.time())
-    share = arguments.minutes * 60 / 4
-    print(f"seed {seed}, {share:.0f} s per fuzzer")
+    share = arguments.minutes * 60 / 5
+    print(f"seed {seed}, {share:.0f} s per fuzzer; PDF {'on' if fuzzers.pdf_available() else 'off (no WeasyPrint)'}")
     with tempfile.TemporaryDirectory() as folder:
         runs = {
-            "ruleset mutants": lambda rng: fuzzers.fuzz_rulesets(rng, fuzzers.Budget(share), Path(folder)),
-            "evidence mutants": lambda rng: fuzzers.fuzz_evidence_mutations(rng, fuzzers.Budget(share)),
+            "ruleset mutants (load, lint, fmt keeps meaning, check)":
+                lambda rng: fuzzers.fuzz_rulesets(rng, fuzzers.Budget(share), Path(folder)),
+            "evidence mutants (validate, check, gap --target, every format)":
+                lambda rng: fuzzers.fuzz_evidence_mutations(rng, fuzzers.Budget(share), Path(folder)),
             "differential (baseline)": lambda rng: fuzzers.fuzz_differential(rng, fuzzers.Budget(share)),
             "metamorphic": lambda rng: fuzzers.fuzz_metamorphic(rng, fuzzers.Budget(share)),
+            "JSON -> XLSX -> JSON": lambda rng: fuzzers.fuzz_workbooks(rng, fuzzers.Budget(share)),
         }
         for name, run in runs.items():
-            print(f"{name}: {run(random.Random(seed))} cases, no failure")
+            print(f"{name}: {run(random.Random(seed))} cases, no failure", flush=True)
 
 
 if __name__ == "__main__":

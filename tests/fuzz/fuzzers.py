@@ -5,6 +5,7 @@ import contextlib
 import copy
 import json
 import random
+import re
 import signal
 import sys
 import time
@@ -14,6 +15,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from checker import EvidenceError, RulesetError, load_evidence, load_ruleset, render
+from checker.evaluation.result import dumps
 from checker.evaluation.ruleset import shipped_rulesets
 from checker.evidence.load import parse_evidence, validate_evidence
 from checker.interfaces.cli import main
@@ -21,16 +23,30 @@ from checker.interfaces.cli import main
 ROOT = Path(__file__).resolve().parents[2]
 CASE_SECONDS = 20   # a case that takes longer is a hang
 FORMATS = ("text", "md", "html", "json")
+PDF_EVERY = 40   # a PDF takes about a second: one case in PDF_EVERY also renders one, when WeasyPrint is there
+
+
+def pdf_available() -> bool:
+    """WeasyPrint, its system libraries and the CJK fonts are installed (`bash .ci/install-pdf-deps`)."""
+    try:
+        from checker.outputs.pdf import html_to_pdf
+        html_to_pdf("<html><body><p>零碳</p></body></html>")
+    except Exception:   # noqa: BLE001 - any missing piece means: no PDF in this run
+        return False
+    return True
 
 
 class Budget:
-    """Cases run until `seconds` have passed (or `cases` have run)."""
+    """Cases run until `seconds` have passed since the first (or `cases` have run); at least one always runs,
+    however slow the machine or the fuzzer's setup."""
 
     def __init__(self, seconds: float, cases: int | None = None):
-        self.end, self.cases, self.ran = time.monotonic() + seconds, cases, 0
+        self.seconds, self.end, self.cases, self.ran = seconds, None, cases, 0
 
     def more(self) -> bool:
-        if time.monotonic() >= self.end or (self.cases is not None and self.ran >= self.cases):
+        if self.end is None:
+            self.end = time.monotonic() + self.seconds
+        elif time.monotonic() >= self.end or (self.cases is not None and self.ran >= self.cases):
             return False
         self.ran += 1
         return True
@@ -97,17 +113,47 @@ def fuzz_rulesets(rng: random.Random, budget: Budget, folder: Path) -> int:
         with time_limit(what):
             try:
                 rules = load_ruleset(target)
-            except RulesetError:
-                rules = None
+            except RulesetError as error:
+                rules, refused = None, error
             try:  # FormatError (the formatter would change the meaning) is a fault: it fails the run
-                format_source(mutant, str(target))
+                formatted = format_source(mutant, str(target))
             except RulesetError:
-                pass
+                formatted = None
             cli("lint", target)
-            if rules is not None and examples.get(path.stem):
-                cli("check", rng.choice(examples[path.stem]), "--ruleset", target, "--format", "json")
+            example = rng.choice(examples[path.stem]) if examples.get(path.stem) else None
+            if rules is not None and example:
+                cli("check", example, "--ruleset", target, "--format", "json")
+            if formatted is not None:
+                same_meaning(target, mutant, formatted, rules, refused if rules is None else None, example, what)
         ran += 1
     return ran
+
+
+def same_meaning(target: Path, mutant: str, formatted: str, rules, refused, example, what: str) -> None:
+    """fmt keeps meaning: the same syntax tree, the same load errors or the same result on an example."""
+    from checker.language.format import format_source, shape
+    from checker.language.parse import parse
+    assert shape(parse(formatted, str(target))) == shape(parse(mutant, str(target))), f"{what}: fmt changed the tree"
+    assert format_source(formatted, str(target)) == formatted, f"{what}: fmt is not idempotent"
+    again = target.with_name("formatted-" + target.name)   # beside it: imports resolve the same way
+    again.write_text(formatted, encoding="utf-8", errors="surrogateescape")
+    try:
+        rules_again = load_ruleset(again)
+    except RulesetError as error:
+        assert refused is not None, f"{what}: loads, but not once formatted: {error}"
+        codes = sorted(d.code for d in error.diagnostics)
+        assert codes == sorted(d.code for d in refused.diagnostics), f"{what}: fmt changed the load errors"
+        return
+    assert rules is not None, f"{what}: refused, but loads once formatted"
+    if example is not None:
+        evidence = load_evidence(example)[0]
+        try:
+            results = [r.evaluate(evidence, date="2025-06-30", gap=False).to_dict() for r in (rules, rules_again)]
+        except EvidenceError:
+            return   # the mutant's schema refuses the example, formatted or not
+        for result in results:
+            result["ruleset"].pop("sha256", None)
+        assert results[0] == results[1], f"{what}: fmt changed the result"
 
 
 # ---------------------------------------------------------------- evidence
@@ -137,8 +183,9 @@ def mutate_evidence(rng: random.Random, evidence):
     return evidence
 
 
-def check_everything(rules, evidence: dict, what: str, formats=FORMATS) -> None:
-    """validate, evaluate (deterministically), gap and every report format of one evidence."""
+def check_everything(rules, evidence: dict, what: str, formats=FORMATS, target: str | None = None) -> None:
+    """validate, evaluate (deterministically), gap (to the next grade, and to `target`) and every report format."""
+    from checker.evaluation.gap import gap_to
     with time_limit(what):
         problems = validate_evidence(evidence, rules.schema)
         if problems:
@@ -152,23 +199,41 @@ def check_everything(rules, evidence: dict, what: str, formats=FORMATS) -> None:
         first = rules.evaluate(evidence, date="2025-06-30")
         again = rules.evaluate(evidence, date="2025-06-30")
         assert first.to_json() == again.to_json(), f"{what}: not deterministic"
+        if target is not None and not rules.classifies:
+            try:
+                gap_to(rules, evidence, first, {}, target)
+            except ValueError as error:   # a grade the ruleset does not have: the CLI's exit 2
+                assert target not in {g.id for g in rules.model.grades.grades}, f"{what}: gap --target {target}: {error}"
         for fmt in formats:
             render(first, fmt, "en")
         render(first, "text", "zh")
 
 
-def fuzz_evidence_mutations(rng: random.Random, budget: Budget) -> int:
-    """Every example of every shipped ruleset, mutated outside its schema, through validate, check, gap, reports."""
+GAP_CLI_EVERY = 10
+
+
+def fuzz_evidence_mutations(rng: random.Random, budget: Budget, folder: Path | None = None) -> int:
+    """Every example of every shipped ruleset, mutated outside its schema, through validate, check, gap (and
+    `gap --target` of a random grade, or one it does not have), every report format (PDF now and then)."""
     cases = []
     for path in shipped_rulesets():
         rules = load_ruleset(path)
         for example in sorted((ROOT / "examples" / path.stem).glob("*.json")):
             cases.append((rules, load_evidence(example)[0], example.name))
-    ran = 0
+    ran, pdf = 0, pdf_available()
     while budget.more():
         rules, evidence, name = rng.choice(cases)
         mutant = mutate_evidence(rng, evidence)
-        check_everything(rules, mutant, f"{rules.id} {name} mutant {json.dumps(mutant, default=str)[:2000]}")
+        formats = FORMATS + ("pdf",) if pdf and ran % PDF_EVERY == 0 else FORMATS
+        grades = [g.id for g in rules.model.grades.grades] if rules.model.grades else []
+        target = rng.choice(grades + ["no_such_grade"]) if grades else None
+        check_everything(rules, mutant, f"{rules.id} {name} mutant {json.dumps(mutant, default=str)[:2000]}",
+                         formats, target)
+        if folder is not None and ran % GAP_CLI_EVERY == 0 and target:   # the command itself, now and then
+            application = folder / "mutant.json"
+            application.write_text(json.dumps(mutant, default=str), encoding="utf-8", errors="surrogatepass")
+            with time_limit(f"gap --target {target} of {name} mutant"):
+                cli("gap", application, "--ruleset", rules.path, "--target", target, "--lang", rng.choice(["zh", "en"]))
         # the same bytes through the strict loader
         raw = json.dumps(mutant, default=str, ensure_ascii=bool(rng.getrandbits(1))).encode("utf-8", "surrogatepass")
         with time_limit("parse_evidence"):
@@ -271,3 +336,92 @@ def _points(result, item_id: str) -> Decimal:
         if item.id == item_id:
             return item.points or Decimal(0)
     return Decimal(0)
+
+
+# ---------------------------------------------------------------- spreadsheets
+
+def workbook_round_trip(rules, evidence: dict, what: str) -> bool:
+    """JSON -> XLSX -> JSON (as `convert` does it) gives the same evidence and the same result. False when
+    `convert` refuses, which it may only for a value no cell can hold, named by its pointer: a blank text
+    (a blank cell is a value not given) or one with control characters."""
+    from checker.interfaces.cli.selfcheck import workbook_of
+    from checker.evidence.workbook import read_workbook
+    with time_limit(what):
+        try:
+            content = workbook_of(rules, evidence, "round-trip.xlsx", max_bytes=1 << 30)
+        except EvidenceError as error:
+            odd = [p.pointer for p in error.problems if not _unholdable(_at(evidence, p.pointer))]
+            assert not odd, f"{what}: convert refused values a workbook can hold: {odd}"
+            return False
+        back, _, unread = read_workbook(content, "round-trip.xlsx", max_bytes=len(content)).evidence(rules.schema)
+        assert not unread and _same_types(back, evidence), f"{what}: JSON -> XLSX -> JSON changed the evidence"
+        results = [rules.evaluate(e, date="2025-06-30", gap=False).to_dict() for e in (evidence, back)]
+        for result in results:
+            result["evidence"].pop("sha256", None)
+        assert results[0] == results[1], f"{what}: the workbook scores differently"
+    return True
+
+
+def _unholdable(value) -> bool:
+    """A blank text or one with control characters; an object of nothing else (its sheet rows stay blank, so
+    it reads back as not given); a list with an entry of nothing else (a blank row is no entry)."""
+    from checker.evidence.fields import blank
+    if isinstance(value, dict):
+        return all(_unholdable(v) for v in value.values())
+    if isinstance(value, list):
+        return any(isinstance(v, (dict, list)) and _unholdable(v) or blank(v) for v in value)
+    return isinstance(value, str) and (blank(value) or re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", value) is not None)
+
+
+def _at(document, pointer: str):
+    for token in pointer.split("/")[1:]:
+        token = token.replace("~1", "/").replace("~0", "~")
+        try:
+            document = document[int(token)] if isinstance(document, list) else document[token]
+        except (KeyError, IndexError, ValueError, TypeError):
+            return None
+    return document
+
+
+def _same_types(a, b) -> bool:
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same_types(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same_types(x, y) for x, y in zip(a, b))
+    return type(a) is type(b) and a == b
+
+
+def fuzz_workbooks(rng: random.Random, budget: Budget) -> int:
+    """The metamorphic round trip JSON -> XLSX -> JSON on generated factory evidence and every shipped example
+    (valid ones, their numbers nudged): lossless, and the same result."""
+    _, corpus = baseline()
+    examples = []
+    for path in shipped_rulesets():
+        rules = load_ruleset(path)
+        examples += [(rules, load_evidence(e)[0], e.name) for e in sorted((ROOT / "examples" / path.stem).glob("*.json"))]
+    factory = load_ruleset("zero-carbon-factory")
+    ran = 0
+    while budget.more():
+        if rng.random() < 0.5:
+            # as a JSON file of it loads: every number a Decimal (the generator writes categories as int)
+            evidence = parse_evidence(dumps(corpus.application(rng, ran)).encode())
+            rules, name = factory, f"factory application {ran}"
+        else:
+            rules, evidence, name = rng.choice(examples)
+            evidence = _nudged(rng, copy.deepcopy(evidence))
+        if validate_evidence(evidence, rules.schema):
+            continue
+        workbook_round_trip(rules, evidence, f"{rules.id} {name}: {json.dumps(evidence, default=str)[:1500]}")
+        ran += 1
+    return ran
+
+
+def _nudged(rng: random.Random, node):
+    """Numbers scaled by powers of ten and given more digits: what a workbook cell must keep exactly."""
+    if isinstance(node, dict):
+        return {k: _nudged(rng, v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_nudged(rng, v) for v in node]
+    if isinstance(node, Decimal) and rng.random() < 0.5:
+        return node * Decimal(10) ** rng.randint(-3, 3) + Decimal(rng.randint(0, 999)) / 10 ** rng.randint(3, 12)
+    return node

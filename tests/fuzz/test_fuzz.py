@@ -24,8 +24,12 @@ def test_ruleset_mutants_end_in_a_diagnostic_or_a_result(tmp_path):
     assert fuzzers.fuzz_rulesets(random.Random(11), Budget(SECONDS, cases=60), tmp_path) > 0
 
 
-def test_evidence_mutants_end_in_problems_or_a_result():
-    assert fuzzers.fuzz_evidence_mutations(random.Random(12), Budget(SECONDS, cases=300)) > 0
+def test_evidence_mutants_end_in_problems_or_a_result(tmp_path):
+    assert fuzzers.fuzz_evidence_mutations(random.Random(12), Budget(SECONDS, cases=300), tmp_path) > 0
+
+
+def test_json_to_xlsx_to_json_is_lossless_and_scores_the_same():
+    assert fuzzers.fuzz_workbooks(random.Random(15), Budget(SECONDS, cases=100)) > 0
 
 
 def test_the_engine_agrees_with_the_hand_written_baseline():
@@ -45,8 +49,10 @@ def test_evidence_drawn_from_each_schema_validates_and_evaluates(rules, strategy
               suppress_health_check=list(HealthCheck))
     @given(strategy)
     def drawn(evidence):
-        check_everything(rules, fuzzers.to_decimals(evidence), f"{rules.id} drawn {evidence!r}"[:2000],
-                         formats=("text", "json"))
+        evidence = fuzzers.to_decimals(evidence)
+        check_everything(rules, evidence, f"{rules.id} drawn {evidence!r}"[:2000], formats=("text", "json"))
+        if not fuzzers.validate_evidence(evidence, rules.schema):
+            fuzzers.workbook_round_trip(rules, evidence, f"{rules.id} drawn, as a workbook {evidence!r}"[:2000])
     drawn()
 
 

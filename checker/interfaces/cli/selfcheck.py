@@ -68,7 +68,8 @@ def _differences(a, b, pointer: str = "") -> set[str]:
 @click.command(epilog="""\b
 Exit codes:
   0  stopped (Ctrl-C)
-  2  cannot start: the web extra is missing, or a non-loopback address without --token""")
+  2  cannot start: the web extra is missing, a non-loopback address without --token, or the address
+     cannot be listened on (in use)""")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on. Anything but loopback needs --token.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
@@ -106,4 +107,8 @@ def serve(host, port, token, workers, lang):
         click.echo(fill(words["serve_url"], url=here))
         if others:
             click.echo(fill(words["serve_url_others"], url=others))
-    server.serve(token, host, port, workers or min(2, os.cpu_count() or 1), announce)
+    try:
+        server.serve(token, host, port, workers or min(2, os.cpu_count() or 1), announce)
+    except server.CannotListen as error:
+        click.echo(fill(words["serve_cannot_listen"], host=host, port=port, error=error.strerror or error), err=True)
+        sys.exit(2)
