@@ -139,6 +139,7 @@ class _Writer:
         self.indent = 0
         self.cont = 0  # where a line goes on when a trailing comment ends it early
         self.must_break = False
+        self.reserve = 0  # columns the last text of a line leaves for what must follow it (` {`, `:`)
 
     def column(self) -> int:
         return display_width(self.current) if self.current else self.indent
@@ -378,7 +379,7 @@ def _declaration(w: _Writer, node: Tree, indent: int) -> None:
     w.newline(indent)
     braces = [i for i, c in enumerate(kids) if isinstance(c, Token) and c == "{"]
     if braces:
-        _head(w, node, kids[: braces[0]], indent)
+        _head(w, node, kids[: braces[0]], indent, tail=" {")
         w.put(kids[braces[0]])
         _block(w, node, kids[braces[0] + 1 : -1], indent + STEP)
         w.newline(indent + STEP)
@@ -390,7 +391,7 @@ def _declaration(w: _Writer, node: Tree, indent: int) -> None:
     if not colons:
         _head(w, node, kids, indent)
         return
-    _head(w, node, kids[: colons[0]], indent)
+    _head(w, node, kids[: colons[0]], indent, tail=":")
     w.put(kids[colons[0]], space=False)
     for body in kids[colons[0] + 1 :]:
         if isinstance(body, Tree) and body.data == "tiers":
@@ -402,12 +403,12 @@ def _declaration(w: _Writer, node: Tree, indent: int) -> None:
             _expr(w, body, indent + 2 * STEP)
 
 
-def _head(w: _Writer, node: Tree, kids: list, indent: int) -> None:
+def _head(w: _Writer, node: Tree, kids: list, indent: int, tail: str = "") -> None:
     """The words before a declaration's body, filling lines; a line goes on under the declared name."""
     items = _items(kids)
     keyword = kids[0] if kids and isinstance(kids[0], Token) else ""
     cont = indent + {"let_decl": STEP, "param_decl": STEP, "table_decl": 2 * STEP}.get(node.data, len(keyword) + 1)
-    _fill(w, items, cont, stay=2)  # `require R1 "label…"`: a label too long for any line stays by its name
+    _fill(w, items, cont, stay=2, tail=tail)  # `require R1 "label…"`: a label too long for any line stays by its name
 
 
 def _items(kids: list) -> list[list]:
@@ -446,7 +447,7 @@ def _split_text(node: Tree) -> list[list]:
     return [[zh]] + ([rest] if rest else [])
 
 
-def _fill(w: _Writer, items: list[list], cont: int, stay: int = 0, own_line: bool = False) -> None:
+def _fill(w: _Writer, items: list[list], cont: int, stay: int = 0, own_line: bool = False, tail: str = "") -> None:
     """Items on the current line while they fit, then on lines at `cont`; the first `stay` items stay on
     the current line whatever their length, `own_line` puts each `cite` on a line of its own.
 
@@ -454,13 +455,15 @@ def _fill(w: _Writer, items: list[list], cont: int, stay: int = 0, own_line: boo
     """
     broke = False
     for i, item in enumerate(items):
-        text = _flat(_group(item))
+        text = _flat(_group(item)) + (tail if i == len(items) - 1 else "")  # `{` or `:` ends the last line
         cite = own_line and next(_leaves(item[0]), "") == "cite"
         glued = next(_leaves(item[0]), "") in (":", ",", ")")  # `f(x): number`
         if w.current and (broke or cite or not w.fits(text)) and i >= stay and not glued:
             w.newline(cont)
         lines = len(w.lines)
+        w.reserve = len(tail) if i == len(items) - 1 else 0
         _expr(w, _group(item), cont + STEP, first_space=not glued)
+        w.reserve = 0
         broke = len(w.lines) > lines
 
 
@@ -523,9 +526,19 @@ def _rows(w: _Writer, rows: list, indent: int) -> None:
 
 
 def _put_padded(w: _Writer, node, pad: int) -> None:
-    for i, (token, space) in enumerate(_pieces(node)):
-        if isinstance(token, _Words):  # a cite in a table row: wrapped under its own first quote
+    """A cell or a row's cite after `pad` spaces. A cite's text wraps under its first quote, and its
+    `en "…"` goes there too when it does not fit after it."""
+    pieces = _pieces(node)
+    quote, lines = None, len(w.lines)
+    for i, (token, space) in enumerate(pieces):
+        if isinstance(token, _Words):
+            if quote is None:
+                quote = w.column() + 1 + (pad if i == 0 else 0)
             _put_words(w, token.tree, space or i == 0, " " * pad if i == 0 else "")
+        elif token == "en" and quote is not None and i + 1 < len(pieces):
+            if len(w.lines) > lines or not w.fits(f"en {_text(pieces[i + 1][0])}"):
+                w.newline(quote)
+            w.put(token)
         else:
             w.put(token, (" " * pad if i == 0 else "") + _text(token), space=space or i == 0)
 
@@ -596,7 +609,7 @@ def _put_words(w: _Writer, tree: Tree, space: bool, pad: str = "") -> None:
             w.newline(column)
             w.comments(run[0])
         content = "".join(_content(t) for t in run)
-        fits = column + display_width(content) + len('""') <= WIDTH
+        fits = column + display_width(content) + len('""') + (w.reserve if k == len(runs) - 1 else 0) <= WIDTH
         chunks = _wrap(content, room) if not fits and room >= MIN_ROOM else [content]
         for i, chunk in enumerate(chunks):
             if i:
