@@ -27,9 +27,18 @@ def messages(lang: str, template_dir: str | Path | None = None) -> dict[str, dic
     return catalogue(None if template_dir is None else str(Path(template_dir).resolve()))[lang]
 
 
-def both(group: str, key: str, **values) -> dict[str, str]:
-    """One message in every language, filled: {"zh": …, "en": …}, as results record texts."""
-    return {lang: fill(messages(lang)[group][key], **values) for lang in LANGS}
+def both(group: str, key: str, /, **values) -> dict[str, str]:
+    """One message in every language, filled: {"zh": …, "en": …}, as results record texts. A value may
+    differ by language: {"zh": …, "en": …} (a kind of file, an operating system's reason)."""
+    return {lang: fill(messages(lang)[group][key], **{name: value[lang] if isinstance(value, dict) else value
+                                                      for name, value in values.items()})
+            for lang in LANGS}
+
+
+def pair(group: str, key: str, /, **values) -> tuple[str, str]:
+    """`both` as (en, zh): the order of the errors and problems that carry a message in each language."""
+    texts = both(group, key, **values)
+    return texts["en"], texts["zh"]
 
 
 @functools.lru_cache(maxsize=None)
@@ -48,13 +57,19 @@ def _read(path: Path, within: str | None = None) -> dict:
     import yaml   # only commands that print words need it
     # The shipped catalogue is read on every run: libyaml's build of the safe loader where PyYAML has it.
     # A custom one is a user's file: the bounded reader, confined to its folder, and aliases counted.
-    from .safeyaml import BoundedLoader
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader) if within is None else BoundedLoader
+    if within is None:
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    else:
+        from .safeyaml import BoundedLoader
+        loader = BoundedLoader
     try:
-        text = read_file(path, what=("a message catalogue", "消息目录文件"), within=within).decode("utf-8")
-        data = yaml.load(text, Loader=loader)  # noqa: S506 - both loaders are safe loaders
+        # The shipped file is read directly: read_file's own messages come from it.
+        data = path.read_bytes() if within is None else read_file(path, what="catalogue", within=within)
+        data = yaml.load(data.decode("utf-8"), Loader=loader)  # noqa: S506 - both loaders are safe loaders
     except InputError as error:
         raise ReportError(f"cannot read the message catalogue {path}: {error.en}") from None
+    except OSError as error:
+        raise ReportError(f"cannot read the message catalogue {path}: {error.strerror or error}") from None
     except (UnicodeDecodeError, yaml.YAMLError, RecursionError) as error:
         raise ReportError(f"cannot read the message catalogue {path}: {error}") from None
     if not isinstance(data, dict):

@@ -5,8 +5,6 @@ EvidenceError in evidence, …); they all derive from CarbonCheckError. ReportEr
 the message catalogue, which every phase reads, raises it as well as the reports do.
 The hint such a message gives for an unknown name is here too, for the same reason.
 """
-import difflib
-
 
 class CarbonCheckError(Exception):
     """Bad input or an unusable resource, with a message for the user: never an internal fault."""
@@ -18,5 +16,6 @@ class ReportError(CarbonCheckError):
 
 def did_you_mean(name: str, candidates) -> str | None:
     """The hint for an unknown name: the closest of `candidates`, if one is close."""
+    import difflib  # only when a name is unknown: every command would otherwise pay for its import
     close = difflib.get_close_matches(name, sorted(set(candidates)), n=1, cutoff=0.6)
     return f"did you mean '{close[0]}'?" if close else None

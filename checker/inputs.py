@@ -16,17 +16,12 @@ from .errors import CarbonCheckError
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 
-# errno → (en, zh), for the errors people meet; anything else is shown as the system words it.
+# errno → its words in the catalogue's `input` group, for the errors people meet; anything else is shown
+# as the system words it.
 _REASONS = {
-    errno.ENOENT: ("found nothing at this path", "该路径下不存在文件"),
-    errno.ENOTDIR: ("a folder on the path is a file", "路径中的某个文件夹实际是文件"),
-    errno.EACCES: ("permission denied", "没有读取权限"),
-    errno.EPERM: ("permission denied", "没有读取权限"),
-    errno.ENAMETOOLONG: ("the path is too long", "路径过长"),
-    errno.ELOOP: ("too many levels of symbolic links", "符号链接层数过多"),
-    errno.ENOSPC: ("the disk is full", "磁盘已满"),
-    errno.EDQUOT: ("the disk quota is used up", "磁盘配额已用完"),
-    errno.EROFS: ("the file system is read-only", "文件系统为只读"),
+    errno.ENOENT: "no_such_file", errno.ENOTDIR: "not_a_folder", errno.EACCES: "permission",
+    errno.EPERM: "permission", errno.ENAMETOOLONG: "name_too_long", errno.ELOOP: "link_loop",
+    errno.ENOSPC: "disk_full", errno.EDQUOT: "quota", errno.EROFS: "read_only",
 }
 
 
@@ -47,9 +42,23 @@ class InputError(CarbonCheckError):
 def os_reason(error: OSError) -> tuple[str, str]:
     """An OSError in words, (en, zh)."""
     if error.errno in _REASONS:
-        return _REASONS[error.errno]
+        return _words(_REASONS[error.errno])
     words = error.strerror or type(error).__name__
     return words, words
+
+
+def _words(key: str, **values) -> tuple[str, str]:
+    # Imported here: the catalogue reads its custom files with read_file. Only a failure needs words.
+    from .catalogue import pair
+    return pair("input", key, **values)
+
+
+def _what(what: str | tuple[str, str]) -> dict[str, str]:
+    """The kind of file a caller expects, {"en": …, "zh": …}: a key of the catalogue's `file` group."""
+    if isinstance(what, tuple):   # (en, zh) words the caller already has
+        return {"en": what[0], "zh": what[1]}
+    from .catalogue import both
+    return both("file", what)
 
 
 def exists(path) -> bool:
@@ -78,44 +87,46 @@ def _is(path, kind) -> bool:
         return False
 
 
-def read_file(path, *, max_bytes: int = DEFAULT_MAX_BYTES, what: tuple[str, str] = ("a file", "文件"),
+def read_file(path, *, max_bytes: int = DEFAULT_MAX_BYTES, what: str | tuple[str, str] = "file",
               within=None) -> bytes:
     """The whole content of the regular file at `path`, at most `max_bytes` long, or an InputError.
 
-    `what` names the file the caller expects, (en, zh), for the messages: ("an evidence file", "证据文件").
+    `what` names the file the caller expects, for the messages: a key of the catalogue's `file` group
+    ("ruleset": a ruleset file, 规则集文件), or its words (en, zh).
     `within`, a folder: the file, with every symbolic link followed, must lie inside it (custom templates).
     """
     source = os.fspath(path) if not isinstance(path, int) else str(path)
 
-    def fail(en: str, zh: str):
-        raise InputError(source, en, zh)
+    def fail(key: str, **values):
+        raise InputError(source, *_words(key, **values))
 
     if within is not None:   # a custom template folder: no symbolic link may lead out of it
         folder = os.path.realpath(within)
         if os.path.commonpath([folder, os.path.realpath(str(path).replace("\0", ""))]) != folder:
-            fail(f"expected a file inside {within}, found a symbolic link to outside it",
-                 f"应为 {within} 之内的文件，实际是指向其外部的符号链接")
+            fail("outside", within=within)
 
     def too_large(size: int):
-        fail(f"expected a file of at most {max_bytes} bytes, found {size} bytes",
-             f"文件应不超过 {max_bytes} 字节，实际为 {size} 字节")
+        fail("too_large", max=max_bytes, size=size)
+
+    def unreadable(error: OSError):
+        en, zh = os_reason(error)
+        fail("unreadable", reason={"en": en, "zh": zh})
 
     try:
         # O_NONBLOCK: opening a FIFO with no writer would otherwise wait forever; fstat then refuses it.
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as error:
         if error.errno == errno.ENOENT:
-            fail(f"expected {what[0]}, found nothing at this path", f"应为{what[1]}，但该路径下不存在文件")
-        en, zh = os_reason(error)
-        fail(f"expected a readable file, found an error: {en}", f"应为可读取的文件，实际出错：{zh}")
+            fail("missing", what=_what(what))
+        unreadable(error)
     except ValueError:   # a NUL character in the name
-        fail("expected a path without NUL characters", "路径中不应含有 NUL 字符")
+        fail("nul")
     try:
         info = os.fstat(fd)   # of what was opened, so nothing can be swapped in between
         if stat.S_ISDIR(info.st_mode):
-            fail(f"expected {what[0]}, found a directory", f"应为{what[1]}，实际为目录")
+            fail("directory", what=_what(what))
         if not stat.S_ISREG(info.st_mode):
-            fail("expected a regular file, found a special file", "应为普通文件，实际为特殊文件")
+            fail("special")
         if info.st_size > max_bytes:
             too_large(info.st_size)
         os.set_blocking(fd, True)
@@ -130,14 +141,13 @@ def read_file(path, *, max_bytes: int = DEFAULT_MAX_BYTES, what: tuple[str, str]
             too_large(size)
         return b"".join(chunks)
     except OSError as error:
-        en, zh = os_reason(error)
-        fail(f"expected a readable file, found an error: {en}", f"应为可读取的文件，实际出错：{zh}")
+        unreadable(error)
     finally:
         os.close(fd)
 
 
 
-def read_text(path, *, max_bytes: int = DEFAULT_MAX_BYTES, what: tuple[str, str] = ("a text file", "文本文件"),
+def read_text(path, *, max_bytes: int = DEFAULT_MAX_BYTES, what: str | tuple[str, str] = "text",
               within=None) -> str:
     """`read_file`, decoded as UTF-8; text in another encoding is an InputError naming the first bad byte."""
     data = read_file(path, max_bytes=max_bytes, what=what, within=within)
@@ -145,14 +155,12 @@ def read_text(path, *, max_bytes: int = DEFAULT_MAX_BYTES, what: tuple[str, str]
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise InputError(os.fspath(path) if not isinstance(path, int) else str(path),
-                         f"expected UTF-8 text, found the byte 0x{data[error.start]:02x} at offset {error.start}",
-                         f"应为 UTF-8 文本，偏移 {error.start} 处的字节为 0x{data[error.start]:02x}") from None
+                         *_words("not_utf8", byte=f"{data[error.start]:02x}", offset=error.start)) from None
 
 
 def read_stream(stream, source: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
     """At most `max_bytes` of a binary stream (standard input), or an InputError: never read past the limit."""
     data = stream.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise InputError(source, f"expected at most {max_bytes} bytes, found more",
-                         f"内容应不超过 {max_bytes} 字节，实际更多")
+        raise InputError(source, *_words("stream_too_large", max=max_bytes))
     return data

@@ -5,11 +5,10 @@ import tempfile
 from pathlib import Path
 
 import pytest
-import yaml
 
 from checker import RulesetError, load_ruleset
 from checker.evaluation.result import dumps
-from checker.tools.cases import CaseLoader
+from checker.tools.cases import ruleset_text
 
 pytest_plugins = ["pytester"]  # to run pytest on a folder of its own (the ruleset-cases plugin's tests)
 
@@ -22,29 +21,7 @@ def pytest_configure(config):
                                 "runs the rulesets' cases")
 
 
-# ------------------------------------------------------------------ rulesets from text, for the language tests
-
-LANGUAGE = Path(__file__).parent / "language"
-HEADER = 'ruleset conformance { title "一致性" en "Conformance" version "1" evidence "evidence.schema.json" }\n'
-
-
-def read_yaml(path: Path):
-    """Safe YAML with exact Decimal numbers and dates as text; mappings come back as plain dicts."""
-    return _plain(yaml.load(path.read_text(encoding="utf-8"), Loader=CaseLoader))  # noqa: S506 - a SafeLoader
-
-
-def _plain(value):
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_plain(item) for item in value]
-    return value
-
-
-def ruleset_text(rules: str) -> str:
-    """A whole ruleset as written, or a fragment of declarations under a minimal header."""
-    return rules if rules.lstrip().startswith(("ruleset", "library")) else HEADER + rules
-
+# ------------------------------------------------------------------ rulesets from text
 
 def load_rules(rules: str, schema: dict | None = None, files: dict[str, str] | None = None):
     """Load ruleset text with its evidence schema (and any library `files`) from a scratch folder."""

@@ -168,3 +168,22 @@ def test_remove_a_row_and_what_if(server, page):
     page.click('#whatif button[type="submit"]')
     assert page.locator("#hypothetical").is_visible()
     assert page.locator("#comparison").inner_text()
+
+
+def test_an_empty_list_is_stated_with_its_none_box(server, page):
+    """No credits retired: with "None" ticked the list is empty (not graded, 75.09); left blank, it is missing."""
+    page.goto(f"{server}/en/check/zero-carbon-factory")
+    fill_four_stars(page)
+    credits = page.locator('tbody[data-base="/offsets/credits"]')
+    credits.locator(".remove-row").first.click()   # the only row: emptied, not removed
+    assert credits.locator("input").first.input_value() == ""
+    page.check('[name="empty:/offsets/credits"]')
+    page.click("#submit")
+    assert page.locator("#outcome").inner_text() == "Not graded"
+    assert page.locator("#score").inner_text() == "75.09"
+    page.goto(f"{server}/en/check/zero-carbon-factory")
+    fill_four_stars(page)
+    credits.locator(".remove-row").first.click()
+    assert not page.is_checked('[name="empty:/offsets/credits"]')
+    page.click("#submit")
+    assert page.locator("#outcome").inner_text() == "Incomplete"

@@ -165,7 +165,7 @@ def test_set_creates_objects_appends_and_deletes(folder):
             expect: {grade: null}
         """)
     suite = Suite(path)
-    assert suite.evidence(suite.case("c")) == {"ok": True, "tags": ["b", "c"], "a/b": {"c": "x"}}
+    assert suite.evidence(suite.case("c"), suite.ruleset) == {"ok": True, "tags": ["b", "c"], "a/b": {"c": "x"}}
     assert suite.cases.base["tags"] == ["a", "b"]   # each case changes its own copy
 
 
@@ -407,10 +407,117 @@ def test_a_bad_cases_file_gives_every_error_at_once(folder):
     assert result.stderr.splitlines() == [
         "tiny.cases.yaml:4: case 'a': the ruleset has no parameter 'barr' (did you mean 'bar'?)",
         "tiny.cases.yaml:5: case 'a': unknown outcome 'gradd' (did you mean 'graded'?)",
-        "tiny.cases.yaml:7: unknown case key 'colour'; expected one of: name, evidence, set, params, expect",
+        "tiny.cases.yaml:7: unknown case key 'colour'; expected one of: name, rules, evidence, set, params, validate, "
+        "expect",
         "tiny.cases.yaml:8: case 'b': the ruleset has no grade 'goldd' (did you mean 'gold'?)",
     ]
     assert result.stdout.splitlines()[0] == "0 passed, 0 failed, 1 cases file not run (see the errors)"
+
+
+# ------------------------------------------------------------------ rules inline, as the language suite writes them
+
+INLINE = """\
+schema:
+  properties:
+    a: {type: number, x-unit: MWh}
+    b: {type: number}
+rules: |
+  let total in kWh = evidence.a + 500 kWh
+  let ratio = evidence.b / (evidence.b - 2)
+  require R1 "有电" en "Has energy": evidence.a > 0 MWh
+cases:
+  - name: given
+    evidence: {a: 1.5, b: 4}
+    expect:
+      values: {total: 2000, ratio: 2}
+      displays: {total: 2000 kWh}
+      explanations: {R1: "`evidence.a > 0 MWh` holds (evidence.a = 1.5 MWh)"}
+      missing: {}
+      errors: []
+  - name: missing
+    evidence: {b: 3}
+    expect:
+      values: {total: {missing: [/a]}, ratio: 3}
+      missing: {/a: [total, R1]}
+  - name: error
+    evidence: {a: 1, b: 2}
+    expect:
+      values: {ratio: {error: "division by zero in `evidence.b / (evidence.b - 2)`"}}
+      errors: [{item: ratio, message: "division by zero in `evidence.b / (evidence.b - 2)`"}]
+  - name: null as given
+    validate: false
+    evidence: {a: null, b: 1}
+    expect: {values: {total: {missing: [/a]}}}
+  - name: load error
+    rules: |
+      let x = evidence.a + 1 tCO2e
+    expect: {diagnostics: ["error[unit]: cannot add MWh with tCO2e"]}
+"""
+
+
+def test_a_cases_file_may_hold_its_ruleset_and_schema_inline(folder):
+    write_cases(folder, INLINE, name="inline")
+    result = run("inline.cases.yaml")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == "5 passed, 0 failed"
+    # the case with its own rules is not counted in the coverage of the file's ruleset
+    assert "coverage of inline.rules (4 evaluated cases)" in result.stdout
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ("ratio: 2}", "ratio: 2.5}", "expected ratio 2.5, got 2"),
+    ("{total: 2000 kWh}", "{total: 2000.0 kWh}", "expected total shown as '2000.0 kWh', got '2000 kWh'"),
+    ("holds (evidence.a = 1.5 MWh)", "holds", "expected R1 explained as '`evidence.a > 0 MWh` holds', got "),
+    ("{missing: [/a]}, ratio", "{missing: [/b]}, ratio", 'expected total {"missing": ["/b"]}, got {"missing": ["/a"]}'),
+    ("{/a: [total, R1]}", "{/a: [total]}", 'expected missing {"/a": ["total"]}, got {"/a": ["total", "R1"]}'),
+    ("      errors: []", "      errors: [{item: R1, message: x}]", 'expected errors [{"item": "R1", "message": "x"}], got []'),
+    ("{ratio: {error: \"division", "{ratio: {error: \"a division", 'expected ratio {"error": "a division'),
+    ("1 tCO2e", "1 MWh", "expected the rules not to load (error[unit]: cannot add MWh with tCO2e), but they load"),
+    ("add MWh with tCO2e\"]", "add tCO2e with MWh\"]", 'got ["error[unit]: cannot add MWh with tCO2e"]'),
+    ("    validate: false\n", "", "case 'null as given': expected a result, got invalid evidence (/a: expected a number"),
+])
+def test_each_thing_an_inline_case_expects_is_compared(folder, old, new, message):
+    assert old in INLINE
+    write_cases(folder, INLINE.replace(old, new, 1), name="inline")
+    result = run("inline.cases.yaml")
+    assert result.exit_code == 1, result.output
+    assert message in result.stdout and result.stdout.splitlines()[1] == "4 passed, 1 failed"
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ("rules: |\n  let total", "ruleset: tiny.rules\nrules: |\n  let total", "not both"),
+    ("    expect: {values: {total: {missing: [/a]}}}", "    expect: {values: {total: {absent: [/a]}}}",
+     "values: total should be {missing: [pointers]} or {error: reason}"),
+    ("    expect: {diagnostics", "    evidence: {}\n    expect: {values: {}, diagnostics",
+     "with `diagnostics:` expect nothing else"),
+    ("    rules: |\n      let x", "    set: {/a: 1}\n    params: |\n      let x", "`diagnostics:` are those of the case's "
+                                                                                  "own `rules:`"),
+    ("validate: false", "validate: no-thanks", "validate should be true or false"),
+    ("displays: {total", "displays: {totl", "the ruleset has no value (let) 'totl' (did you mean 'total'?)"),
+    ("explanations: {R1", "explanations: {R2", "the ruleset has no requirement, criterion or value 'R2'"),
+    ("      errors: []", "      errors: [R1]", "errors should be a list of {item: id, message: text}"),
+])
+def test_mistakes_in_inline_cases_are_clear_errors(folder, old, new, message):
+    assert old in INLINE
+    write_cases(folder, INLINE.replace(old, new, 1), name="inline")
+    result = run("inline.cases.yaml")
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr
+
+
+def test_a_schema_needs_inline_rules(folder):
+    write_cases(folder, "schema: {}\n" + BASE + "cases:\n" + GOLD)
+    assert "`schema:` is the evidence schema of inline `rules:`" in run("tiny.cases.yaml").stderr
+
+
+def test_the_language_suite_is_ruleset_cases():
+    """tests/language holds the language's conformance suite in this format, run by the pytest plugin."""
+    folder = Path(__file__).parent / "language"
+    files = sorted(folder.glob("*.cases.yaml"))
+    assert sorted(folder.glob("*.yaml")) == files   # a file of another name would never run
+    cases = [case for path in files for case in load_cases(path).cases]
+    assert len(files) >= 12 and len(cases) > 200
+    assert load_cases(files[0].with_name("numbers.cases.yaml")).cases[0].evidence["a"] == Decimal("0.1")
 
 
 # ------------------------------------------------------------------ the pytest plugin

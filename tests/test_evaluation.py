@@ -1,7 +1,7 @@
 """Evaluation semantics that a YAML case cannot state: exact JSON numbers from the file to the result,
 the whole three-valued truth table, determinism across processes, and the Python API's guards.
 
-Most semantics are cases in tests/language/*.yaml (run by test_language.py).
+Most semantics are cases in tests/language/*.cases.yaml (run as ruleset cases, by the pytest plugin).
 """
 from __future__ import annotations
 

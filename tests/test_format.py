@@ -18,8 +18,7 @@ from checker.interfaces.cli import main
 from checker.language.diagnostics import RulesetError
 from checker.language.format import WIDTH, display_width, format_source, shape
 from checker.language.parse import parse
-
-from conftest import LANGUAGE, read_yaml, ruleset_text
+from checker.tools.cases import load_cases, ruleset_text
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = sorted((ROOT / "rulesets").glob("*.rules")) + sorted((ROOT / "rulesets" / "lib").glob("*.rules"))
@@ -56,19 +55,11 @@ def relayout(source: str, rng: random.Random) -> str:
 
 def rules_texts():
     """Every `rules` text of the language suite, as the suite loads it."""
-    def walk(value):
-        if isinstance(value, dict):
-            for key, item in value.items():
-                if key == "rules" and isinstance(item, str):
-                    yield item
-                else:
-                    yield from walk(item)
-        elif isinstance(value, list):
-            for item in value:
-                yield from walk(item)
-    for path in sorted(LANGUAGE.glob("*.yaml")):
-        for i, rules in enumerate(walk(read_yaml(path))):
-            yield pytest.param(ruleset_text(rules), id=f"{path.stem}-{i}")
+    for path in sorted((ROOT / "tests" / "language").glob("*.cases.yaml")):
+        cases = load_cases(path)
+        texts = [cases.rules] + [case.rules for case in cases.cases]
+        for i, rules in enumerate(text for text in texts if text is not None):
+            yield pytest.param(ruleset_text(rules), id=f"{path.name.removesuffix('.cases.yaml')}-{i}")
 
 
 @pytest.mark.parametrize("path", SHIPPED + CORPUS, ids=lambda p: p.name)

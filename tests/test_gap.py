@@ -445,3 +445,52 @@ def test_check_set_keeps_json_output_a_result():
                                   "--set", "/electricity/renewable_self_generated=5000"])
     assert json.loads(result.stdout)["score"] == 86.68
     assert "假设变更: /electricity/renewable_self_generated=5000" in result.stderr  # in the default language
+
+
+# ------------------------------------------------------------------- probes work out only what changes
+
+def _gap_examples():
+    """(ruleset id, example) for every example evaluated with its folder's parameter file."""
+    root = EXAMPLES.parent
+    return [(folder.name, path) for folder in sorted(root.iterdir())
+            if (root.parent / "rulesets" / f"{folder.name}.rules").is_file() for path in sorted(folder.glob("*.json"))]
+
+
+def _halved(evidence):
+    """The evidence with one number halved, for every number in it in turn."""
+    def leaves(node, path=()):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                yield from leaves(value, (*path, key))
+        elif isinstance(node, list):
+            for position, value in enumerate(node):
+                yield from leaves(value, (*path, position))
+        elif isinstance(node, Decimal):
+            yield path
+    for path in leaves(evidence):
+        changed = copy.deepcopy(evidence)
+        node = changed
+        for key in path[:-1]:
+            node = node[key]
+        node[path[-1]] = node[path[-1]] / 2
+        yield changed
+
+
+@pytest.mark.parametrize("ruleset_id,example", _gap_examples(), ids=lambda v: getattr(v, "name", v))
+def test_probes_reuse_what_the_moved_input_does_not_feed(ruleset_id, example, monkeypatch):
+    """A probe works out again only the lets the moved input feeds (Plan.affected) and takes the others from
+    the application: the advice is the same as when every let is worked out again."""
+    from checker.evaluation.gap import Plan
+    from checker.interfaces.cli.common import params_file
+    ruleset = load_ruleset(ruleset_id)
+    params_path = example.parent / "params.yaml"
+    params = ruleset.parameters(params_file(params_path)[0]) if params_path.exists() else {}
+    evidence, _ = load_evidence(example)
+    documents = [evidence, *(_halved(evidence) if ruleset_id == "zero-carbon-factory" else [])]
+    results = [ruleset.evaluate(d, params=params, gap=False, validated=True) for d in documents]
+    incremental = [gap_to(ruleset, d, r, params) for d, r in zip(documents, results)]
+    probed = []
+    monkeypatch.setattr(Plan, "affected", lambda self, clause, pointer: probed.append(pointer))  # None: all
+    assert [gap_to(ruleset, d, r, params) for d, r in zip(documents, results)] == incremental
+    if ruleset_id == "zero-carbon-factory" and example.stem == "four-stars":
+        assert probed  # the comparison above did probe

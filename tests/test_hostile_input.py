@@ -116,7 +116,7 @@ def test_an_alias_bomb_in_a_parameter_file_is_refused_before_it_expands(tmp_path
 def test_aliases_that_stay_small_still_work(tmp_path):
     path = tmp_path / "params.yaml"
     path.write_text("price: &p 90\naverage_price: *p\n")
-    data = read_yaml(path, str(path), "parameter file")
+    data = read_yaml(path, str(path), "parameters")
     assert data == {"price": 90, "average_price": 90}
 
 
@@ -124,7 +124,7 @@ def test_a_recursive_alias_is_refused(tmp_path):
     path = tmp_path / "params.yaml"
     path.write_text("a: &a [*a]\n")
     with pytest.raises(CasesError, match="an alias here refers to itself"):
-        read_yaml(path, str(path), "parameter file")
+        read_yaml(path, str(path), "parameters")
 
 
 # ------------------------------------------------------------------ numbers and options

@@ -36,6 +36,7 @@ ruleset tiers_case {
 }
 param target "目标" en "Target" in % in [0%, 50%] default 20%
 let ratio "减排比例" en "Reduction ratio" in % = min(evidence.reduction / evidence.baseline, 100%)
+let share "占比" en "Share" in % = evidence.share
 section S1 "评分" en "Score" max 10 {
   criterion C1 "评分" en "Score" max 10"""
 GRADES = 'grades "等级" en "Levels" max 10 {\n  grade a "甲" en "A": score >= 5\n}\n'
@@ -47,7 +48,7 @@ CASES = {
         "    10 if evidence.share >= 50%\n     6 if evidence.share < 50%\n     3 if evidence.share in [20%, 80%]", [
         "criterion C1: the tier `3 if evidence.share in [20%, 80%]` is never reached: wherever its condition holds "
         "an earlier tier is taken first: at evidence.share = 20%, for example, the tier `6 if evidence.share < 50%` "
-        "(line 11)"]),
+        "(line 12)"]),
     "an `otherwise` after tiers that take every value": (":\n"
         "    10 if evidence.share >= 50%\n     5 if evidence.share < 50%\n     0 otherwise", [
         "criterion C1: the tier `0 otherwise` is never reached: the tiers before it take every value"]),
@@ -57,7 +58,7 @@ CASES = {
         "criterion C1: the tier `6 if evidence.share >= 60% and evidence.level == \"benchmark\"` is never reached: "
         "wherever its condition holds an earlier tier is taken first: at evidence.share = 60%, "
         "evidence.level = \"benchmark\", for example, the tier "
-        "`10 if evidence.share >= 50% and evidence.level == \"benchmark\"` (line 10)"]),
+        "`10 if evidence.share >= 50% and evidence.level == \"benchmark\"` (line 11)"]),
     "a bound beyond the schema's maximum": (":\n"
         "    10 if evidence.share > 100%\n     5 if evidence.share >= 60%\n     0 otherwise", [
         "criterion C1: the tier `10 if evidence.share > 100%` is never reached: its condition holds for no value; "
@@ -76,6 +77,10 @@ CASES = {
         "    10 if ratio > 100%\n     5 if ratio >= 50%\n     0 otherwise", [
         "criterion C1: the tier `10 if ratio > 100%` is never reached: its condition holds for no value; "
         "ratio is at most 100% (its formula)"]),
+    "a let naming an evidence field keeps the field's bounds": (":\n"
+        "    10 if share > 100%\n     0 otherwise", [
+        "criterion C1: the tier `10 if share > 100%` is never reached: its condition holds for no value; "
+        "share is at least 0% and at most 100% (the evidence schema, as evidence.share)"]),
     "conditions that cannot hold together": (":\n"
         "    10 if evidence.share > 50% and evidence.share < 30%\n     0 otherwise", [
         "criterion C1: the tier `10 if evidence.share > 50% and evidence.share < 30%` is never reached: its "
@@ -87,7 +92,7 @@ CASES = {
         "    10 if evidence.audited\n     5 if not evidence.audited\n     1 if evidence.share > 10%", [
         "criterion C1: the tier `1 if evidence.share > 10%` is never reached: wherever its condition holds an "
         "earlier tier is taken first: at evidence.audited = false, evidence.share = 55%, for example, the tier "
-        "`5 if not evidence.audited` (line 11)"]),
+        "`5 if not evidence.audited` (line 12)"]),
     "the criterion's `when` bounds the values too": (" when evidence.share < 40%:\n"
         "    10 if evidence.share >= 60%\n     0 otherwise", [
         "criterion C1: the tier `10 if evidence.share >= 60%` is never reached: its condition holds for no value "
@@ -100,7 +105,7 @@ CASES = {
         "     6 if evidence.share >= 60% and evidence.reduction > evidence.baseline\n     0 otherwise", [
         "criterion C1: the tier `6 if evidence.share >= 60% and evidence.reduction > evidence.baseline` is never "
         "reached: wherever its condition holds an earlier tier is taken first: at evidence.share = 60%, for "
-        "example, the tier `10 if evidence.share >= 50%` (line 10)"]),
+        "example, the tier `10 if evidence.share >= 50%` (line 11)"]),
 }
 
 
@@ -129,6 +134,6 @@ def test_lint_command_shows_the_tier_with_its_line(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, ["lint", "case.rules"])
     assert result.exit_code == 0
-    assert "case.rules:10:5: warning[tier-never-reached]: criterion C1: the tier `10 if evidence.share > 100%`" \
+    assert "case.rules:11:5: warning[tier-never-reached]: criterion C1: the tier `10 if evidence.share > 100%`" \
         in result.stderr
     assert "hint: remove the tier, or correct its condition or the bounds it contradicts" in result.stderr

@@ -453,6 +453,18 @@ def test_parameters_from_the_form_are_used_and_kept_for_what_comes_next(client):
     assert forged.status_code == 422 and "must be in [0%, 100%]" in forged.text
 
 
+def test_parameters_the_ruleset_does_not_declare_and_too_many_are_said_too(client):
+    page = client.post("/en/check/zero-carbon-factory", data={**four_texts(), "param:nope": "1"})
+    assert page.status_code == 422 and "param:nope: ruleset zero_carbon_factory has no parameter &#39;nope&#39;" \
+        in page.text
+    many = "\n".join(f"p{i}=1" for i in range(101))
+    response = client.post("/api/v1/check?" + "&".join(f"param=p{i}=1" for i in range(101)), content=FOUR.read_bytes())
+    assert response.status_code == 400
+    assert response.json()["problems"][0]["message"]["en"] == "expected at most 100 parameters, found 101"
+    upload = client.post("/en/upload", files={"file": ("four.json", FOUR.read_bytes())}, data={"params": many})
+    assert upload.status_code == 422 and upload.text.count("expected at most 100 parameters, found 101") == 1
+
+
 def test_a_wrong_parameter_is_shown_beside_its_input_in_the_pages_language(client):
     texts = {**four_texts(), "param:grid_factor_before_2021": "-1", "param:gwp_vintage": "AR9"}
     page = client.post("/zh/check/zero-carbon-factory", data=texts)

@@ -13,6 +13,7 @@ from ..evaluation.result import (CLASSIFIED, ERROR, FAIL, GRADED, INCOMPLETE, IN
                      PARTLY_MET, PASS, PASSED, WAIVED, GradeResult, ItemResult, Result, plain, unit_symbol)
 from ..language.schema import resolve
 from ..language.values import UNKNOWN, Failure, Missing
+from ..catalogue import both
 from ..pointer import parse_pointer
 
 CONTEXT = decimal.Context(prec=34, rounding=decimal.ROUND_HALF_EVEN,
@@ -264,7 +265,7 @@ def _applicant(evidence: dict) -> dict:
 def _describe(schema: dict, pointer: str) -> dict:
     """The schema's description of a missing field, so the report can say what to provide."""
     if pointer.startswith("param:"):
-        return {"description": {"zh": f"参数 {pointer[6:]} 未提供", "en": f"parameter {pointer[6:]} was not supplied"}}
+        return {"description": both("parameters", "not_supplied", name=pointer[6:])}
     node = schema
     for part in parse_pointer(pointer):
         node = resolve(node, schema)

@@ -2,10 +2,10 @@
 
 `gap_to` lists the conditions of a target grade that do not hold, each with its current and required
 value and, where the condition is linear (or a ratio of linear functions) in one evidence quantity, the
-smallest change to that one input that meets it. The change is found by re-evaluating the ruleset's
-lets with the input moved by two probe steps, fitting f(δ) = (a + bδ) / (1 + dδ) exactly, solving
-f(δ) = required, and verifying the solution by one more evaluation; a condition that is not of that
-shape is listed with what it needs and no action.
+smallest change to that one input that meets it. The change is found by re-evaluating the lets that
+input feeds (the others keep the application's values) with the input moved by two probe steps,
+fitting f(δ) = (a + bδ) / (1 + dδ) exactly, solving f(δ) = required, and verifying the solution by one
+more evaluation; a condition that is not of that shape is listed with what it needs and no action.
 
 The analysis of a ruleset's conditions (`Plan`) is worked out once and kept by the loaded Ruleset. The
 advice is recorded in both languages, in the words of the message catalogue (group `action`).
@@ -128,6 +128,10 @@ class Plan:
         self.compiler = Compiler(program.model)
         self.let_nodes = {let.name: let for let in program.model.lets}
         self.clauses: dict[int, _Clause] = {}
+        # What each let reads directly: evidence paths and other lets (for `affected`).
+        functions = program.model.functions
+        self.reads = {let.name: _reads(let.expr, functions) for let in program.model.lets}
+        self.variant_reads = _reads(program.model.variant.selector, functions)[0] if program.model.variant else set()
 
     def clause(self, node: ast.Expr) -> _Clause:
         found = self.clauses.get(id(node))
@@ -166,10 +170,48 @@ class Plan:
             clause.levers = _levers(clause.subject, self.let_nodes)
         return clause.levers
 
+    def affected(self, clause: _Clause, pointer: tuple) -> set[str] | None:
+        """The lets of `clause` whose value can change when the evidence at `pointer` does (None: all of
+        them, as when the variant reads it). The others keep the values the application gave them."""
+        if any(_overlap(path, pointer) for path in self.variant_reads):
+            return None
+        changed: set[str] = set()
+        for let in clause.lets:  # in dependency order: a let reading a changed let changes too
+            paths, lets = self.reads[let.node.name]
+            if lets & changed or any(_overlap(path, pointer) for path in paths):
+                changed.add(let.node.name)
+        return changed
+
 
 def _constant(expr: ast.Expr) -> bool:
     """Nothing in it depends on the application: literals, tables and parameters only."""
     return not any(isinstance(node.ref, _VARYING) for node in expr.walk())
+
+
+def _reads(expr: ast.Expr, functions: dict[str, ast.FunctionDecl]) -> tuple[set[tuple], set[str]]:
+    """The evidence paths and the lets `expr` reads directly, looking into the ruleset functions it calls."""
+    paths: set[tuple] = set()
+    lets: set[str] = set()
+    pending, seen = [expr], set()
+    # `evidence.a.b` reads /a/b, not the whole evidence: its inner `evidence` and `evidence.a` are not read.
+    outermost = (lambda node: isinstance(getattr(node, "ref", None), ast.EvidenceRef))
+    while pending:
+        for node in pending.pop().walk(prune=outermost):
+            ref = getattr(node, "ref", None)
+            if isinstance(ref, ast.EvidenceRef):
+                paths.add(ref.path)
+            elif isinstance(ref, ast.LetRef):
+                lets.add(ref.name)
+            elif isinstance(ref, ast.FunctionRef) and ref.name not in seen:
+                seen.add(ref.name)
+                pending.append(functions[ref.name].expr)
+    return paths, lets
+
+
+def _overlap(path: tuple, pointer: tuple) -> bool:
+    """Whether a value read at evidence `path` can change when the one at `pointer` does: one is inside the
+    other. A list position on either side (a number, the last item) may be any item: it overlaps."""
+    return all(a == b or not isinstance(a, str) or not isinstance(b, str) for a, b in zip(path, pointer))
 
 
 def _lets_read(expr: ast.Expr, lets: dict[str, ast.Let]) -> set[str]:
@@ -239,14 +281,25 @@ def _levers(subject: ast.Expr, lets: dict[str, ast.Let]) -> list[_Lever]:
 class _Analysis:
     def __init__(self, plan: Plan, schema: dict, evidence: dict, params: dict, result: Result):
         self.plan, self.schema, self.evidence, self.params, self.result = plan, schema, evidence, params, result
+        self.values: dict[str, Any] = {}  # the lets' values on the application's own evidence
 
-    def context(self, clause: _Clause, evidence: dict) -> Context:
+    def context(self, clause: _Clause, evidence: dict, changed: set[str] | None = None) -> Context:
+        """What computing the clause's subject needs, on `evidence`. `changed`: the only lets that can differ
+        from the application's own (for a probe; see Plan.affected), the others taken from `self.values`."""
         ctx = Context(evidence, self.params)
         program = self.plan.program
         if program.variant is not None:
             ctx.variant = program.variant(ctx)
-        for let in clause.lets:
-            ctx.values[let.node.name] = let.evaluate(ctx)
+        values = ctx.values
+        if changed is None:
+            for let in clause.lets:
+                values[let.node.name] = let.evaluate(ctx)
+            if evidence is self.evidence:
+                self.values.update(values)
+        else:
+            for let in clause.lets:
+                name = let.node.name
+                values[name] = let.evaluate(ctx) if name in changed else self.values[name]
         ctx.score = self.result.score
         return ctx
 
@@ -361,10 +414,13 @@ class _Analysis:
 
     def probe(self, clause: _Clause, move: "_Move") -> Callable[[Decimal], Any]:
         cache: dict[Decimal, Any] = {}
+        # Only what the moved input feeds is worked out again (the application's own values were computed
+        # by `condition` before any probe).
+        changed = self.plan.affected(clause, move.pointer)
 
         def value(delta: Decimal):
             if delta not in cache:
-                cache[delta] = clause.get(self.context(clause, move.apply(delta)))
+                cache[delta] = clause.get(self.context(clause, move.apply(delta), changed))
             return cache[delta]
         return value
 

@@ -6,8 +6,8 @@ are written as exact JSON numbers from their Decimal values.
 from __future__ import annotations
 
 import functools
-import json
 import re
+from json.encoder import encode_basestring as _json_text
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Context, Decimal
 from operator import attrgetter
@@ -149,6 +149,8 @@ class Result:
     hypothetical: dict | None = None
 
     def to_dict(self) -> dict:
+        # Many items read the same values (a let, an evidence field): each is displayed once per result.
+        shown: dict = {}
         data = {
             "$schema": RESULT_SCHEMA,
             "result_version": RESULT_VERSION,
@@ -165,16 +167,17 @@ class Result:
             "score": self.score,
             "max_score": self.max_score,
             "inconclusive": self.inconclusive,
-            "requirements": [_item(r) for r in self.requirements],
+            "requirements": [_item(r, shown) for r in self.requirements],
             "sections": [
-                {**s, "criteria": [_item(c) for c in self.criteria if c.section == s["id"]]} for s in self.sections
+                {**s, "criteria": [_item(c, shown) for c in self.criteria if c.section == s["id"]]}
+                for s in self.sections
             ],
             "grades": [
                 {"id": g.id, "label": g.label, "cite": g.cite, "status": g.status,
-                 "conditions": [_item(c) for c in g.conditions]}
+                 "conditions": [_item(c, shown) for c in g.conditions]}
                 for g in self.grades
             ],
-            "values": [_item(v) for v in self.values],
+            "values": [_item(v, shown) for v in self.values],
             "missing": self.missing,
             "errors": self.errors,
             "gap": self.gap,
@@ -190,27 +193,42 @@ class Result:
 _DETAIL_KEYS = ("condition", "tier", "scale", "failure", "waiver", "missing")
 
 
-def _item(item: ItemResult) -> dict:
-    # Written for every item of every result: each property is read once.
-    about, detail, inputs = item.about, item.detail, item.inputs
+def _item(item: ItemResult, shown: dict) -> dict:
+    """One item as JSON data. `shown`: the display and unit of each input already shown in this result, by the
+    name and type it was read as (within one evaluation a name always reads the same value)."""
+    # Written for every item of every result: each property is read once, each dict built as a literal.
+    about = item.about
     kind = about.kind
-    data = {"id": about.id}
-    if kind != "grade-condition":
-        data["label"] = about.label
-        data["cite"] = about.cite
-    data["status"] = item.status
+    detail, inputs = item.detail, item.inputs
+    if kind == "grade-condition":
+        data = {"id": about.id, "status": item.status}
+    else:
+        data = {"id": about.id, "label": about.label, "cite": about.cite, "status": item.status}
+    display = None
     if kind == "criterion":
-        data.update(points=item.points, max=about.max, method=about.method)
+        data["points"] = item.points
+        data["max"] = about.max
+        data["method"] = about.method
     elif kind == "value":
-        data.update(value=plain(detail.get("value")), unit=unit_symbol(detail.get("type")),
-                    display=value_display(item), formula=detail.get("formula"))
-    shown = [format_value(r.value, r.type) for r in inputs]
-    data["inputs"] = [{"name": r.name, "value": plain(r.value), "unit": unit_symbol(r.type), "display": display}
-                      for r, display in zip(inputs, shown)]
+        value, type_ = detail.get("value"), detail.get("type")
+        display = format_value(value, type_)
+        data["value"] = plain(value)
+        data["unit"] = unit_symbol(type_)
+        data["display"] = display
+        data["formula"] = detail.get("formula")
+    displays, entries = [], []
+    for r in inputs:
+        key = (r.name, id(r.type))
+        known = shown.get(key)
+        if known is None:
+            known = shown[key] = (format_value(r.value, r.type), unit_symbol(r.type))
+        displays.append(known[0])
+        entries.append({"name": r.name, "value": plain(r.value), "unit": known[1], "display": known[0]})
+    data["inputs"] = entries
     for key in _DETAIL_KEYS:
         if key in detail:
             data[key] = detail[key]
-    data["explanation"] = explain(item, shown)
+    data["explanation"] = explain(item, displays, display)
     return data
 
 
@@ -219,8 +237,13 @@ def unit_symbol(type_: Type | None) -> str | None:
     return type_.unit.symbol or None if type_ is not None and type_.kind == "number" and type_.unit else None
 
 
+_AS_IS = (Decimal, str, bool, type(None))  # the common values, returned without further checks
+
+
 def plain(value):
     """An evaluated value as JSON data: unknowns become null (their status says why)."""
+    if type(value) in _AS_IS:
+        return value
     if isinstance(value, (Missing, Failure)):
         return None
     if hasattr(value, "isoformat"):
@@ -243,7 +266,16 @@ def _substitute(formula: str, inputs, shown: list[str]) -> str:
     if not inputs:
         return formula
     by_name = {r.name: display for r, display in zip(inputs, shown)}
-    return _names_pattern(tuple(by_name)).sub(lambda m: f"{m.group(1)} {by_name[m.group(1)]}", formula)
+    parts = list(_formula_parts(formula, tuple(by_name)))
+    for at in range(1, len(parts), 2):  # the names, between the texts around them
+        parts[at] = f"{parts[at]} {by_name[parts[at]]}"
+    return "".join(parts)
+
+
+@functools.lru_cache(maxsize=1024)  # one split per let and set of names shown, made once
+def _formula_parts(formula: str, names: tuple[str, ...]) -> tuple[str, ...]:
+    """The formula split at each name it reads: texts at even places, names at odd ones."""
+    return tuple(_names_pattern(names).split(formula))
 
 
 @functools.lru_cache(maxsize=1024)  # one pattern per let, built once instead of per application
@@ -263,62 +295,67 @@ def format_number(value: Decimal) -> str:
 
 
 def format_value(value, type_: Type | None) -> str:
+    if isinstance(value, Decimal):  # the common case first
+        symbol = type_.unit.symbol if type_ is not None and type_.kind == "number" and type_.unit else ""
+        number = format_number(value)
+        if symbol == "%":
+            return number + "%"
+        return f"{number} {symbol}" if symbol else number
     if isinstance(value, Missing):
         return "missing (" + ", ".join(value.pointers) + ")"
     if isinstance(value, Failure):
         return f"error ({value.message})"
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, Decimal):
-        symbol = type_.unit.symbol if type_ is not None and type_.kind == "number" and type_.unit else ""
-        number = format_number(value)
-        if symbol == "%":
-            return number + "%"
-        return f"{number} {symbol}" if symbol else number
     if hasattr(value, "isoformat"):
         return value.isoformat()
-    return json.dumps(value, ensure_ascii=False) if isinstance(value, str) else str(value)
+    # What json.dumps(value, ensure_ascii=False) writes, without making an encoder for each text.
+    return _json_text(value) if isinstance(value, str) else str(value)
 
 
-def explain(item: ItemResult, shown: list[str] | None = None) -> str:
-    """One line saying how the item came out, with the values it used (`shown`: their displays, if known)."""
+def explain(item: ItemResult, shown: list[str] | None = None, display: str | None = None) -> str:
+    """One line saying how the item came out, with the values it used (`shown`: their displays, if known;
+    `display`: a value item's own, if known)."""
+    inputs, detail, status, kind = item.inputs, item.detail, item.status, item.about.kind
     if shown is None:
-        shown = [format_value(r.value, r.type) for r in item.inputs]
-    given = "; ".join(f"{r.name} = {display}" for r, display in zip(item.inputs, shown))
-    detail = item.detail
-    if item.status == WAIVED:
+        shown = [format_value(r.value, r.type) for r in inputs]
+    if status == WAIVED:
         return f"waived: {detail.get('waiver')}"
-    if item.status == NOT_APPLICABLE and item.kind == "value":
+    if status == NOT_APPLICABLE and kind == "value":
         return "not applicable: missing " + ", ".join(detail.get("missing", [])) + ", which nothing decided needs"
-    if item.status == NOT_APPLICABLE:
+    if status == NOT_APPLICABLE:
         return f"not applicable: {detail.get('when')} does not hold"
-    subject = f"`{detail['condition']}`: " if item.kind == "grade-condition" else ""
-    if item.status == MISSING:
+    subject = f"`{detail['condition']}`: " if kind == "grade-condition" else ""
+    if status == MISSING:
         return subject + "missing evidence: " + ", ".join(detail.get("missing", []))
-    if item.status == ERROR:
+    if status == ERROR:
         return subject + f"cannot be computed: {detail.get('failure')}"
-    if item.kind == "value":
-        return f"{item.id} = {value_display(item)} = {_substitute(detail.get('formula'), item.inputs, shown)}"
-    if item.kind == "criterion":
-        points = f"{format_number(item.points)} of {format_number(item.max)} points"
-        if item.method == "tiers":
+    if kind == "value":
+        shown_value = display if display is not None else value_display(item)
+        return f"{item.about.id} = {shown_value} = {_substitute(detail.get('formula'), inputs, shown)}"
+    given = "; ".join([f"{r.name} = {text}" for r, text in zip(inputs, shown)])
+    if kind == "criterion":
+        about = item.about
+        points = f"{format_number(item.points)} of {format_number(about.max)} points"
+        if about.method == "tiers":
             tier = detail.get("tier")
             reason = f"`{tier['condition']}` holds" if tier and tier.get("condition") else (
                 "no other tier applies" if tier else "no tier applies")
             return f"{points}: {reason}" + (f" ({given})" if given else "")
-        if item.method == "scale":
+        if about.method == "scale":
             scale = detail["scale"]
             return f"{points} on the scale from {scale['from']} to {scale['to']} ({given})"
-        if item.method == "assessed":
+        if about.method == "assessed":
             return f"{points} recorded by the auditor ({given})"
         capped = detail.get("capped")
         if capped:
             points += f", capped from {format_number(capped['computed'])}"
         return points + (f" ({given})" if given else "")
-    verdict = {PASS: "holds", FAIL: "does not hold", MET: "holds", NOT_MET: "does not hold"}.get(item.status,
-                                                                                              item.status)
-    failing = "".join(f"; {text}" for text in item.failing)
-    return f"`{detail.get('condition')}` {verdict}" + (f" ({given})" if given else "") + failing
+    failing = "".join([f"; {text}" for text in item.failing]) if status in (FAIL, NOT_MET) else ""
+    return f"`{detail.get('condition')}` {_VERDICTS.get(status, status)}" + (f" ({given})" if given else "") + failing
+
+
+_VERDICTS = {PASS: "holds", FAIL: "does not hold", MET: "holds", NOT_MET: "does not hold"}
 
 
 def dumps(data) -> str:

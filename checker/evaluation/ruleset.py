@@ -219,16 +219,17 @@ def locate(reference: str | Path) -> Path:
                                    expected="one of: " + ", ".join(shipped), hint=hint)])
 
 
-def load_ruleset(reference: str | Path, text: str | None = None) -> Ruleset:
+def load_ruleset(reference: str | Path, text: str | None = None, schema: bytes | None = None) -> Ruleset:
     """Load, check and compile a ruleset. `text`: the file's content as an editor holds it, unsaved;
-    its libraries and evidence schema are still looked for beside `reference`."""
+    its libraries and evidence schema are still looked for beside `reference`. `schema`: the evidence
+    schema file's content, read instead of the file the header names (a cases file's inline `schema:`)."""
     path = locate(reference) if text is None else Path(reference)
     sources: dict[str, str] = {}
     digest = hashlib.sha256()
     module = _parse_file(path, sources, digest, text)
     diagnostics: list[Diagnostic] = []
     libraries = _libraries(module, path, sources, digest, diagnostics, seen=(path.resolve(),))
-    schema = _schema(module, path, digest, diagnostics)
+    schema = _schema(module, path, digest, diagnostics, schema)
     checker = Checker(module, schema, libraries)
     schema = schema or {}
     model = checker.run()
@@ -250,7 +251,7 @@ def display_path(path: Path) -> str:
 def read_source(path: Path) -> str:
     """The text of a ruleset or library file (bounded, UTF-8), or a RulesetError saying why it cannot be read."""
     try:
-        return read_text(path, what=("a ruleset file", "规则集文件"))
+        return read_text(path, what="ruleset")
     except InputError as exc:
         raise RulesetError([Diagnostic("read", f"cannot read {display_path(path)}: {exc.en}")]) from None
 
@@ -295,7 +296,7 @@ def _libraries(module: ast.Module, path: Path, sources, digest, diagnostics, see
     return libraries
 
 
-def _schema(module: ast.Module, path: Path, digest, diagnostics) -> dict | None:
+def _schema(module: ast.Module, path: Path, digest, diagnostics, given: bytes | None = None) -> dict | None:
     """The evidence schema; None when it cannot be had (one diagnostic says why, and the evidence is then
     read without a schema, so that its paths are not reported one by one)."""
     if module.header.kind == "library":
@@ -306,12 +307,12 @@ def _schema(module: ast.Module, path: Path, digest, diagnostics) -> dict | None:
                                       module.header.span))
         return None
     candidates = [path.parent / entry.value.zh, resource_dir("schemas") / entry.value.zh]
-    found = next((c for c in candidates if is_file(c)), None)
+    found = Path(entry.value.zh) if given is not None else next((c for c in candidates if is_file(c)), None)
     if found is None:
         diagnostics.append(Diagnostic("schema", f"cannot find the evidence schema \"{entry.value.zh}\"", entry.span))
         return None
     try:
-        data = read_file(found, what=("a JSON schema", "JSON 模式文件"))
+        data = read_file(found, what="schema") if given is None else given
     except InputError as exc:
         diagnostics.append(Diagnostic("schema", f"cannot read the evidence schema {found.name}: {exc.en}", entry.span))
         return None

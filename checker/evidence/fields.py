@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass, field as dataclass_field
 from decimal import Decimal, InvalidOperation, localcontext, Inexact
 
+from ..catalogue import both, pair
 from ..language.diagnostics import Diagnostic, RulesetError
 from ..language.schema import resolve
 from ..language.units import UnitError, parse_unit
@@ -113,7 +114,7 @@ class Group:
 
     def label(self, lang: str) -> str:
         return Field("/".join(self.pointer), self.node, False).label(lang) if self.pointer else (
-            "基本信息" if lang == "zh" else "General")
+            both("xlsx", "general")[lang])
 
     def description(self, lang: str) -> str:
         return Field("", self.node, False).description(lang)
@@ -233,9 +234,7 @@ def typed(value, field: Field, unit: str | None = None):
         if kind == "string" and isinstance(value, (datetime.datetime, datetime.date)):
             day = value.date() if isinstance(value, datetime.datetime) else value
             return day.isoformat() if field.node.get("format") == "date" else value.isoformat()
-        raise FieldError(f"expected {_kind_en(kind)}, found a date ({value.isoformat()}): "
-                         f"format the cell as a number or text",
-                         f"应为{_kind_zh(kind)}，实际为日期（{value.isoformat()}）：请将单元格设为数值或文本格式")
+        raise FieldError(*pair("xlsx", "date", kind=_kind(kind), date=value.isoformat()))
     if kind in ("number", "integer"):
         number = _number(value, kind)
         return _in_unit(number, field, unit) if unit and field.unit and unit != field.unit else number
@@ -247,30 +246,27 @@ def typed(value, field: Field, unit: str | None = None):
             return True
         if text in _FALSE:
             return False
-        raise FieldError(f"expected 是 (yes) or 否 (no), found {_quoted(value)}",
-                         f"应为“是”或“否”，实际为 {_quoted(value)}")
+        raise FieldError(*pair("xlsx", "yes_no", value=_quoted(value)))
     if isinstance(value, bool):
-        raise FieldError(f"expected text, found a boolean {value}", f"应为文本，实际为布尔值 {show(value)}")
+        raise FieldError(*pair("xlsx", "text_boolean", value={"en": str(value), "zh": show(value)}))
     return value if isinstance(value, str) else show(value)
 
 
 def _number(value, kind: str) -> Decimal:
     if isinstance(value, bool):
-        raise FieldError(f"expected {_kind_en(kind)}, found a boolean", f"应为{_kind_zh(kind)}，实际为布尔值")
+        raise FieldError(*pair("xlsx", "boolean", kind=_kind(kind)))
     if isinstance(value, (int, float, Decimal)):
         number = exact(value)
         if not number.is_finite():
-            raise FieldError("expected a finite number", "应为有限的数字")
+            raise FieldError(*pair("xlsx", "finite"))
         return number
     text = str(value).strip()
     if not _NUMBER.fullmatch(text) or len(text) > 100:
-        raise FieldError(f"expected {_kind_en(kind)}, found {_quoted(value)}",
-                         f"应为{_kind_zh(kind)}，实际为 {_quoted(value)}")
+        raise FieldError(*pair("xlsx", "not_number", kind=_kind(kind), value=_quoted(value)))
     try:
         return Decimal(text)
     except InvalidOperation:   # unreachable after the pattern; kept so no input can escape as a fault
-        raise FieldError(f"expected {_kind_en(kind)}, found {_quoted(value)}",
-                         f"应为{_kind_zh(kind)}，实际为 {_quoted(value)}") from None
+        raise FieldError(*pair("xlsx", "not_number", kind=_kind(kind), value=_quoted(value))) from None
 
 
 def _in_unit(number: Decimal, field: Field, unit: str) -> Decimal:
@@ -281,16 +277,14 @@ def _in_unit(number: Decimal, field: Field, unit: str) -> Decimal:
         given = None
     if given is None or unit not in field.unit_choices:
         choices = ", ".join(field.unit_choices)
-        raise FieldError(f"expected the unit to be one of {choices}, found {_quoted(unit)}",
-                         f"单位应为 {choices} 之一，实际为 {_quoted(unit)}")
+        raise FieldError(*pair("xlsx", "unit", choices=choices, unit=_quoted(unit)))
     factor = given.factor_to(parse_unit(field.unit))
     with localcontext(prec=60) as context:
         context.traps[Inexact] = True
         try:
             converted = number * factor.numerator / factor.denominator
         except Inexact:
-            raise FieldError(f"{show(number)} {unit} has no exact value in {field.unit}",
-                             f"{show(number)} {unit} 无法精确换算为 {field.unit}") from None
+            raise FieldError(*pair("xlsx", "inexact", number=show(number), unit=unit, to=field.unit)) from None
     return converted.normalize() if converted != converted.to_integral_value() else converted.quantize(1)
 
 
@@ -299,9 +293,6 @@ def _quoted(value) -> str:
     return repr(text[:60] + ("…" if len(text) > 60 else ""))
 
 
-def _kind_en(kind: str) -> str:
-    return "an integer" if kind == "integer" else "a number"
-
-
-def _kind_zh(kind: str) -> str:
-    return "整数" if kind == "integer" else "数字"
+def _kind(kind: str) -> dict[str, str]:
+    """"a number" or "an integer", in each language."""
+    return both("xlsx", "integer" if kind == "integer" else "number")

@@ -301,6 +301,17 @@ def load_evidence(path, *, max_bytes: int = DEFAULT_MAX_BYTES,
     return parse_evidence(data, str(path), max_bytes=max_bytes, max_depth=max_depth), data
 
 
+# Spreadsheets that may hold macros or are not XLSX: refused by name.
+REFUSED_SUFFIXES = (".xlsm", ".xltm", ".xlsb", ".xls", ".xlam")
+
+
+def is_workbook(data: bytes, name: str = "") -> bool:
+    """An XLSX (a zip) rather than JSON, by content, or a spreadsheet by its name.
+
+    Here rather than in evidence.workbook, so that reading JSON evidence does not import the workbook reader."""
+    return data[:4] == b"PK\x03\x04" or str(name).lower().endswith((".xlsx",) + REFUSED_SUFFIXES)
+
+
 def read_evidence_file(path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
     """The bytes of an evidence file (JSON or a workbook): a regular file of at most `max_bytes`."""
     source = str(path)

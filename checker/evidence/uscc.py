@@ -8,6 +8,8 @@ of 31, the weight of position i being 3**i mod 31.
 """
 from __future__ import annotations
 
+from ..catalogue import pair
+
 LENGTH = 18
 CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"   # 31 characters: I, O, S, V and Z are not used
 _VALUE = {c: i for i, c in enumerate(CHARSET)}
@@ -25,24 +27,23 @@ def explain(code: str, shown: str) -> tuple[str, str] | None:
 
     `shown` is the code as the message should quote it (escaped and truncated by the caller).
     """
+    fault = _fault(code)
+    return None if fault is None else pair("uscc", fault[0], shown=shown, **fault[1])
+
+
+def _fault(code: str) -> tuple[str, dict] | None:
+    """What is wrong with `code`, as the catalogue's `uscc` key and its values; None when nothing is."""
     if len(code) != LENGTH:
-        return (f"expected a unified social credit code of 18 characters (GB 32100), "
-                f"found {len(code)} characters: {shown}",
-                f"统一社会信用代码应为18位（GB 32100），实际为 {len(code)} 位：{shown}")
+        return "length", {"length": len(code)}
     for position, c in enumerate(code, 1):
         if c not in _VALUE:
-            return (f"expected a unified social credit code of digits and capital letters other than I, O, S, V "
-                    f"and Z (GB 32100), found {c!r} at position {position}: {shown}",
-                    f"统一社会信用代码只能由数字和除 I、O、S、V、Z 以外的大写字母组成（GB 32100），"
-                    f"第 {position} 位为 {c!r}：{shown}")
+            return "character", {"character": repr(c), "position": position}
     expected = check_character(code[:-1])
     if code[-1] != expected:
-        return (f"expected the check character {expected!r} at position 18 of the unified social credit code "
-                f"(GB 32100), found {code[-1]!r}: {shown}",
-                f"统一社会信用代码校验码错误（GB 32100）：第18位应为 {expected!r}，实际为 {code[-1]!r}：{shown}")
+        return "check", {"expected": repr(expected), "found": repr(code[-1])}
     return None
 
 
 def is_valid(code) -> bool:
     """The `uscc` format check; a value that is not a string is left to the schema's `type`."""
-    return not isinstance(code, str) or explain(code, "") is None
+    return not isinstance(code, str) or _fault(code) is None

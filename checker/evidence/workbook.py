@@ -26,8 +26,9 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 
+from ..catalogue import pair
 from .fields import ITEM, FieldError, Group, blank, layout, typed
-from .load import EvidenceError, Problem
+from .load import REFUSED_SUFFIXES, EvidenceError, Problem
 
 COVER = "封面"
 RULESET_CELL = "B2"
@@ -39,7 +40,6 @@ MAX_PARTS = 1000
 MAX_PART_BYTES = 50 * 1024 * 1024
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 MAX_CELLS = 1_000_000
-REFUSED_SUFFIXES = (".xlsm", ".xltm", ".xlsb", ".xls", ".xlam")
 # Parts that run code when Excel opens the file: VBA, Excel 4.0 (XLM) macro sheets, ActiveX controls; by name
 # and by content type, so a macro-enabled workbook renamed .xlsx is refused too.
 _CODE_PARTS = re.compile(r"(?:^|/)(?:vbaproject[^/]*\.bin|macrosheets/.*|activex/.*)$")
@@ -51,11 +51,6 @@ _DOCTYPE = re.compile(b"|".join(re.escape("<!DOCTYPE".encode(encoding)) for enco
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*ref="([A-Z]+[0-9]+):([A-Z]+[0-9]+)"')
 # A cell whose first child is a formula (<c r="C7" ...><f>...): the schema puts <f> before <v>.
 _FORMULA = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]+)([0-9]+)"[^>]*?(?<!/)>\s*<(?:\w+:)?f[\s>/]')
-
-
-def is_workbook(data: bytes, name: str = "") -> bool:
-    """An XLSX (a zip) rather than JSON, by content, or a spreadsheet by its name."""
-    return data[:4] == b"PK\x03\x04" or str(name).lower().endswith((".xlsx",) + REFUSED_SUFFIXES)
 
 
 def column_letter(column: int) -> str:
@@ -95,18 +90,17 @@ class Workbook:
         names = {group.name for group in groups}
         for sheet in self.values:
             if sheet != COVER and sheet not in names:
-                reader.problem(cell_name(sheet, 1, 1), "", f"unexpected sheet {sheet!r}: expected only "
-                               + ", ".join(repr(n) for n in [COVER, *names]), f"多余的工作表 {sheet!r}")
+                reader.problem(cell_name(sheet, 1, 1), "", *pair("xlsx", "extra_sheet", sheet=repr(sheet),
+                                                                 sheets=", ".join(repr(n) for n in [COVER, *names])))
         for group in groups:
             if group.name not in self.values:
                 if any(f.required for f in group.fields):
-                    reader.problem(None, "/" + "/".join(group.pointer),
-                                   f"the sheet {group.name!r} is missing", f"缺少工作表 {group.name!r}")
+                    reader.problem(None, "/" + "/".join(group.pointer), *pair("xlsx", "missing_sheet",
+                                                                              sheet=repr(group.name)))
                 continue
             for first, last in self.merged.get(group.name, []):
                 reader.problem(f"{group.name}!{first}:{last}", "/" + "/".join(group.pointer),
-                               f"merged cells {first}:{last}: unmerge them and give each cell its own value",
-                               f"合并单元格 {first}:{last}：请取消合并，每个单元格填写各自的值")
+                               *pair("xlsx", "merged", first=first, last=last))
             read = reader.form if group.kind == "form" else reader.table
             read(group, evidence)
         return evidence, reader.cells, reader.problems
@@ -124,14 +118,10 @@ class _Reader:
         where = (row, column)
         value = self.book.values[sheet].get(where)
         if where in self.book.errors.get(sheet, ()):
-            self.problem(cell_name(sheet, column, row), pointer, f"the cell holds the error {value}: "
-                         f"correct the formula or type the value", f"单元格为错误值 {value}：请修正公式或直接填写数值")
+            self.problem(cell_name(sheet, column, row), pointer, *pair("xlsx", "error_cell", value=value))
             return None
         if value is None and where in self.book.formulas.get(sheet, ()):
-            self.problem(cell_name(sheet, column, row), pointer,
-                         "the cell holds a formula that has no calculated value: open and save the workbook "
-                         "in a spreadsheet program, or type the value",
-                         "单元格中的公式没有计算结果：请用电子表格软件打开并保存，或直接填写数值")
+            self.problem(cell_name(sheet, column, row), pointer, *pair("xlsx", "formula"))
         return value
 
     def put(self, group: Group, field, target: dict, row: int, column: int, unit, pointer: str) -> None:
@@ -163,13 +153,12 @@ class _Reader:
             key = values.get((row, KEY_COLUMN))
             if blank(key):
                 if not blank(values.get((row, VALUE_COLUMN))):
-                    self.problem(cell_name(sheet, VALUE_COLUMN, row), base, "a value in a row without a field "
-                                 "name in column A", "该行 A 列没有字段名，却填写了数值")
+                    self.problem(cell_name(sheet, VALUE_COLUMN, row), base, *pair("xlsx", "no_key"))
                 continue
             field = fields.get(str(key).strip())
             if field is None:
-                self.problem(cell_name(sheet, KEY_COLUMN, row), base, f"unknown field {str(key)[:60]!r}",
-                             f"未知字段 {str(key)[:60]!r}")
+                self.problem(cell_name(sheet, KEY_COLUMN, row), base, *pair("xlsx", "unknown_field",
+                                                                               key=repr(str(key)[:60])))
                 continue
             pointer = f"{base}/{field.key}"
             self.cells[pointer] = cell_name(sheet, VALUE_COLUMN, row)
@@ -190,8 +179,8 @@ class _Reader:
             if row != TABLE_KEY_ROW or blank(key):
                 continue
             if str(key).strip() not in fields:
-                self.problem(cell_name(sheet, column, row), base, f"unknown field {str(key)[:60]!r}",
-                             f"未知字段 {str(key)[:60]!r}")
+                self.problem(cell_name(sheet, column, row), base, *pair("xlsx", "unknown_field",
+                                                                           key=repr(str(key)[:60])))
             else:
                 columns[column] = fields[str(key).strip()]
         entries = []
@@ -223,21 +212,18 @@ class _Reader:
 
 def read_workbook(data: bytes, source: str, *, max_bytes: int) -> Workbook:
     """The cells of an XLSX workbook, after the safety checks; EvidenceError if it is refused."""
-    def refuse(en, zh):
-        raise EvidenceError(source, [Problem("", en, zh)])
+    def refuse(key, **values):
+        raise EvidenceError(source, [Problem("", *pair("xlsx", key, **values))])
 
     if len(data) > max_bytes:
-        refuse(f"expected a file of at most {max_bytes} bytes, found {len(data)} bytes",
-               f"文件应不超过 {max_bytes} 字节，实际为 {len(data)} 字节")
+        refuse("too_large", max=max_bytes, size=len(data))
     if source.lower().endswith(REFUSED_SUFFIXES):
-        refuse("expected an .xlsx workbook, found a macro-enabled, binary or legacy Excel file: save it as .xlsx",
-               "应为 .xlsx 工作簿，实际为启用宏的、二进制或旧版 Excel 文件：请另存为 .xlsx")
+        refuse("legacy")
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         parts = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError) as error:
-        refuse(f"expected an .xlsx workbook, found a damaged or unknown file ({error})",
-               f"应为 .xlsx 工作簿，实际文件已损坏或格式不明（{error}）")
+        refuse("damaged", error=error)
     with archive:
         contents = _check_parts(archive, parts, refuse)
     merged, formulas = {}, {}
@@ -258,35 +244,27 @@ def _column_number(letters: str) -> int:
 def _check_parts(archive: zipfile.ZipFile, parts, refuse) -> dict[str, bytes]:
     """The parts, inflated once each after their declared sizes passed, if none is refused."""
     if len(parts) > MAX_PARTS:
-        refuse(f"expected a workbook of at most {MAX_PARTS} parts, found {len(parts)}",
-               f"工作簿的组成部分应不超过 {MAX_PARTS} 个，实际为 {len(parts)} 个")
+        refuse("parts", max=MAX_PARTS, count=len(parts))
     total = sum(info.file_size for info in parts)
     biggest = max((info.file_size for info in parts), default=0)
     if total > MAX_UNPACKED_BYTES or biggest > MAX_PART_BYTES:
-        refuse(f"expected a workbook that unpacks to at most {MAX_UNPACKED_BYTES} bytes "
-               f"({MAX_PART_BYTES} per part), found {total} bytes: refused as a possible zip bomb",
-               f"工作簿解压后应不超过 {MAX_UNPACKED_BYTES} 字节（每部分不超过 {MAX_PART_BYTES} 字节），"
-               f"实际为 {total} 字节：疑为压缩炸弹，拒绝读取")
+        refuse("zip_bomb", max=MAX_UNPACKED_BYTES, part=MAX_PART_BYTES, total=total)
     names = {info.filename.lower() for info in parts}
     if "[content_types].xml" not in names or not any(n.startswith("xl/worksheets/") for n in names):
-        refuse("expected an .xlsx workbook, found a zip file that is not one",
-               "应为 .xlsx 工作簿，实际为其他 zip 文件")
+        refuse("not_xlsx")
     contents = {}
     try:   # every part is inflated once, each at most its declared size (checked above)
         for info in parts:
             contents[info.filename] = archive.read(info)
     except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError, ValueError, OSError) as error:
         # a size or checksum that lies, a password, a compression zipfile does not know
-        refuse(f"expected an .xlsx workbook, found a damaged or unknown file ({error})",
-               f"应为 .xlsx 工作簿，实际文件已损坏或格式不明（{error}）")
+        refuse("damaged", error=error)
     types = next(data for name, data in contents.items() if name.lower() == "[content_types].xml")
     if any(_CODE_PARTS.search(n) for n in names) or _CODE_TYPES.search(types):
-        refuse("expected a workbook without macros, found a macro-enabled workbook: save it as .xlsx",
-               "应为不含宏的工作簿，实际启用了宏：请另存为 .xlsx")
+        refuse("macros")
     for name, data in contents.items():
         if _DOCTYPE.search(data):
-            refuse(f"expected plain XML parts, found a document type declaration in {name}",
-                   f"工作簿各部分应为普通 XML，实际 {name} 含有文档类型声明")
+            refuse("doctype", part=name)
     return contents
 
 
@@ -306,7 +284,7 @@ def _cells(data: bytes, source: str, merged_by_part: dict, formulas_by_part: dic
                             continue
                         count += 1
                         if count > MAX_CELLS:
-                            refuse(f"expected at most {MAX_CELLS} filled cells", f"非空单元格应不超过 {MAX_CELLS} 个")
+                            refuse("cells", max=MAX_CELLS)
                         values[sheet.title][(row_number, column)] = cell.value
                         if cell.data_type == "e":
                             errors[sheet.title].add((row_number, column))
@@ -315,8 +293,7 @@ def _cells(data: bytes, source: str, merged_by_part: dict, formulas_by_part: dic
     except EvidenceError:
         raise
     except Exception as error:   # openpyxl's own refusals (bad XML, missing parts) end here
-        refuse(f"expected a readable .xlsx workbook, found: {type(error).__name__}: {str(error)[:200]}",
-               f"应为可读取的 .xlsx 工作簿，读取出错：{type(error).__name__}: {str(error)[:200]}")
+        refuse("unreadable", error=f"{type(error).__name__}: {str(error)[:200]}")
     merged = {title: merged_by_part.get(part, []) for title, part in parts.items()}
     formulas = {title: formulas_by_part.get(part, set()) for title, part in parts.items()}
     return Workbook(source, values, errors, formulas, merged)

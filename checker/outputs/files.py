@@ -17,6 +17,7 @@ import stat
 import tempfile
 from pathlib import Path
 
+from ..catalogue import fill, messages, pair
 from ..errors import CarbonCheckError
 from ..inputs import os_reason
 
@@ -34,7 +35,7 @@ class OutputError(CarbonCheckError):
         return OutputError, (self.path, self.en, self.zh)
 
     def message(self, lang: str = "en") -> str:
-        return f"无法写入 {self.path}：{self.zh}" if lang == "zh" else f"cannot write {self.path}: {self.en}"
+        return fill(messages(lang)["output"]["cannot_write"], path=self.path, reason=self.zh if lang == "zh" else self.en)
 
 
 def write_atomically(path, data: bytes, *, durable: bool = True, private: bool = False) -> None:
@@ -50,7 +51,7 @@ def write_atomically(path, data: bytes, *, durable: bool = True, private: bool =
         except FileNotFoundError:
             existing = None
         if existing is not None and stat.S_ISDIR(existing.st_mode):
-            raise OutputError(path, "it is a folder", "这是一个文件夹")
+            raise OutputError(path, *pair("output", "folder"))
         if existing is not None and (not stat.S_ISREG(existing.st_mode) or _names_a_descriptor(path)):
             # A device, a pipe, or what the shell opened (/dev/stdout): write into it, never replace or truncate
             # it (`>> log` must keep what the log held).

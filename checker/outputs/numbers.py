@@ -19,6 +19,8 @@ from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 
 from babel.numbers import format_decimal
 
+from ..catalogue import messages
+
 _LOCALES = {"zh": "zh_CN", "en": "en"}
 _WIDE = Context(prec=250, rounding=ROUND_HALF_UP)  # any evidence number fits: rounding never overflows
 # Decimals shown by unit; the first pattern that matches the unit symbol wins.
@@ -72,23 +74,38 @@ def distinct(value: Decimal, bounds, places: int) -> int:
 
 _SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 _FORMULA = re.compile(r"(CO|CH|N)(\d)")
-_UNIT_WORDS = {"zh": {"yuan": "元", "CNY": "元", "unit": "单位产品", "units": "单位产品"}, "en": {}}
 
 
 def unit_text(unit: str | None, lang: str, rich: bool = False) -> str:
     """A unit as written in a report: 元 for yuan in Chinese, and tCO₂e with a subscript where `rich`."""
     if not unit:
         return ""
-    words = _UNIT_WORDS.get(lang, {})
-    text = "/".join(words.get(part, part) for part in unit.split("/"))
+    words = messages(lang)["unit_word"]
+    parts = [words.get(part, part) for part in unit.split("/")]
+    if lang == "en":  # tce/万元: tonnes per 10,000 yuan
+        parts = [_MYRIAD_WORDS[p[0]] + " " + words.get(p[1:], p[1:]) if p[:1] in _MYRIADS else p for p in parts]
+    text = "/".join(parts)
     if rich:
         text = _FORMULA.sub(lambda m: m.group(1) + m.group(2).translate(_SUBSCRIPTS), text)
     return text
 
 
+# Chinese counts in ten thousands (万) and hundred millions (亿); English readers do not.
+_MYRIADS = {"万": Decimal(10_000), "亿": Decimal(100_000_000)}
+_MYRIAD_WORDS = {"万": "10,000", "亿": "100 million"}
+
+
 def quantity(value: Decimal, unit: str | None, lang: str, *, rich: bool = False, bounds=()) -> str:
-    """`5,000 MWh`, `70%`, `0.5703 tCO₂/MWh`: the number in the locale, then its unit."""
+    """`5,000 MWh`, `70%`, `0.5703 tCO₂/MWh`: the number in the locale, then its unit.
+
+    A number without a unit and with at most four digits (a year, a count) is not grouped: "2024", never
+    "2,024". In English, a unit counted in 万 or 亿 is shown in units: 800 万kWh is 8,000,000 kWh."""
+    if lang == "en" and unit and unit[0] in _MYRIADS:
+        factor = _MYRIADS[unit[0]]
+        value, unit, bounds = value * factor, unit[1:], [b * factor for b in bounds if isinstance(b, Decimal)]
     places = distinct(value, bounds, decimals_for(unit)) if bounds else decimals_for(unit)
+    if not unit and value == value.to_integral_value() and abs(value) < 10_000:
+        return str(abs(value) if value.is_zero() else value.to_integral_value())
     text = number(value, lang, places)
     if not unit:
         return text

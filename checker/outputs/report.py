@@ -381,6 +381,10 @@ def _literals(condition: str | None) -> list[Decimal]:
     return [Decimal(n) for n in _LITERAL.findall(condition or "")]
 
 
+def _is_number(value) -> bool:
+    return isinstance(value, (Decimal, int, float)) and not isinstance(value, bool)
+
+
 def _period(period: dict | None) -> str | None:
     if not period:
         return None
@@ -397,7 +401,10 @@ def _item(item: dict, shown: _Shown) -> dict:
     tier = item.get("tier")
     condition = item.get("condition") or (tier or {}).get("condition")
     decided_against = item["status"] in ("fail", "not_met", "partly_met")
-    bounds = _literals(condition) if decided_against else ()
+    # What the values were compared with: the numbers written in the condition and the other values it read
+    # (a parameter, a table's limit). A value that failed is never rounded onto one of them.
+    read = [_decimal(i["value"]) for i in item.get("inputs", []) if _is_number(i.get("value"))]
+    bounds = [*_literals(condition), *read] if decided_against else ()
     return {
         "id": item["id"],
         "label": shown.label(item.get("label")),

@@ -40,7 +40,7 @@ class FolderLoader(jinja2.BaseLoader):
         if not exists(path):
             raise jinja2.TemplateNotFound(template)
         try:
-            source = read_file(path, max_bytes=MAX_TEMPLATE_BYTES, what=("a template", "模板文件"),
+            source = read_file(path, max_bytes=MAX_TEMPLATE_BYTES, what="template",
                                within=self.folder).decode("utf-8")
         except InputError as error:
             raise jinja2.TemplateError(f"{template}: {error.en}") from None

@@ -33,7 +33,6 @@ ANCHOR, ANCHOR_END = "signature-field", "signature-field-end"  # the sign-off bo
 PASSWORD_VARIABLE = "CARBON_CHECK_KEY_PASSWORD"  # never an option: it would show in the process list
 KEY_FILE, CERT_FILE = "signing-key.pem", "signing-cert.pem"
 MAX_KEY_BYTES = 1024 * 1024  # a key, a certificate or a chain of them is a few kilobytes
-CERTIFICATE = ("a certificate file", "证书文件")
 FALLBACK_BOX = (340, 40, 567, 108)  # bottom right of the last page, for a PDF without the sign-off box
 
 
@@ -115,7 +114,7 @@ def key_warning(path: Path) -> str | None:
     return None
 
 
-def _material(path: Path, what: tuple[str, str]) -> bytes:
+def _material(path: Path, what: str) -> bytes:
     """A key or certificate file, read by the one bounded reader: never a FIFO, a device or a huge file."""
     try:
         return read_file(path, max_bytes=MAX_KEY_BYTES, what=what)
@@ -137,8 +136,8 @@ def load_signer(key: Path, cert: Path | None = None):
     pkcs12 = key.suffix.lower() in (".p12", ".pfx")
     if not pkcs12 and cert is None:
         raise SigningError(f"{key} is not a PKCS#12 file (.p12, .pfx): give its certificate with --cert")
-    key_data = _material(key, ("a key file", "密钥文件"))
-    cert_data = _material(Path(cert), CERTIFICATE) if cert is not None else None
+    key_data = _material(key, "key")
+    cert_data = _material(Path(cert), "certificate") if cert is not None else None
     try:
         chain = list(load_certs_from_pemder_data(cert_data)) if cert_data is not None else []
         if pkcs12:
@@ -175,7 +174,7 @@ def load_trust(paths: list[Path]):
     _pyhanko()
     from pyhanko.keys import load_certs_from_pemder_data
     try:
-        certificates = [c for path in paths for c in load_certs_from_pemder_data(_material(path, CERTIFICATE))]
+        certificates = [c for path in paths for c in load_certs_from_pemder_data(_material(path, "certificate"))]
     except SigningError:
         raise
     except Exception as error:

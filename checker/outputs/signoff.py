@@ -22,11 +22,8 @@ import datetime
 import re
 from pathlib import Path
 
-import yaml
-
 from ..errors import CarbonCheckError
 from ..inputs import InputError, read_text
-from ..safeyaml import BoundedLoader
 
 ROLES = ("assessor", "reviewer")
 _FIELDS = {"organisation", "report_number", "people"}
@@ -39,9 +36,11 @@ class SignOffError(CarbonCheckError):
 
 def load_issuer(path: Path) -> dict:
     """An issuer file, checked: {"organisation", "report_number", "people": {role: {"name", "date"}}}."""
+    import yaml  # only an issuer file is YAML here: a result's sign-off from options needs no parser
+    from ..safeyaml import BoundedLoader
     path = Path(path)
     try:  # a user's YAML: the safe loader that also refuses alias bombs
-        data = yaml.load(read_text(path, what=("an issuer file", "签发方文件")),  # noqa: S506 - a safe loader
+        data = yaml.load(read_text(path, what="issuer"),  # noqa: S506 - a safe loader
                          Loader=BoundedLoader)
     except InputError as error:
         raise SignOffError(f"cannot read the issuer file {error}") from None

@@ -1,8 +1,10 @@
 """Ruleset test cases: YAML files of evidence and expected results, run against their ruleset.
 
-A cases file sits beside its ruleset (`<name>.cases.yaml`, see docs/testing-rulesets.md). Numbers load
-as exact Decimals, every mistake in a file is reported with its line, and a case that does not come out
-as expected is reported in one line that says why.
+A cases file sits beside its ruleset (`<name>.cases.yaml`, see docs/testing-rulesets.md), or holds its
+ruleset inline (`rules:`, as the language's own conformance suite in tests/language does); a case may
+bring its own ruleset, e.g. to expect the diagnostics it fails to load with. Numbers load as exact
+Decimals, every mistake in a file is reported with its line, and a case that does not come out as
+expected is reported in one line that says why.
 """
 from __future__ import annotations
 
@@ -24,17 +26,20 @@ from ..evidence.load import DEFAULT_MAX_DEPTH, EvidenceError, validate_evidence
 from ..pointer import DELETE, PointerError, parse_pointer, patched
 from ..resources import resource_dir
 from ..evaluation.result import (CLASSIFIED, ERROR, FAIL, GRADED, INCOMPLETE, INELIGIBLE, MET, MISSING, NOT_APPLICABLE,
-                                 NOT_GRADED, NOT_MET, PARTLY_MET, PASS, PASSED, WAIVED, Result)
+                                 NOT_GRADED, NOT_MET, PARTLY_MET, PASS, PASSED, WAIVED, Result, dumps)
 from ..evaluation.ruleset import SUFFIX, Ruleset, display_path, load_ruleset, locate, shipped_rulesets
 from ..errors import CarbonCheckError, did_you_mean
-from .expectations import EXPECT_KEYS, SHOWN, Coverage, compare, coverage
+from .expectations import EXPECT_KEYS, SHOWN, Coverage, compare, compare_diagnostics, coverage
 from .intake import read_application
 
 CASES_SUFFIX = ".cases.yaml"
 INVALID = "invalid"  # the case's evidence fails the ruleset's schema
 OUTCOMES = (GRADED, CLASSIFIED, NOT_GRADED, INELIGIBLE, INCOMPLETE, PASSED, INVALID)
-FILE_KEYS = ("ruleset", "base", "params", "cases")
-CASE_KEYS = ("name", "evidence", "set", "params", "expect")
+FILE_KEYS = ("ruleset", "rules", "schema", "base", "params", "cases")
+CASE_KEYS = ("name", "rules", "evidence", "set", "params", "validate", "expect")
+# Inline `rules:` that are only declarations (lets, requirements, …) are read under this header.
+HEADER = 'ruleset conformance { title "一致性" en "Conformance" version "1" evidence "evidence.schema.json" }\n'
+
 # The statuses each kind of item can take, as results name them.
 STATUSES = {
     "requirement": (PASS, FAIL, WAIVED, NOT_APPLICABLE, MISSING, ERROR),
@@ -42,9 +47,11 @@ STATUSES = {
     "grade": (MET, NOT_MET, MISSING, ERROR),
     "value": ("ok", MISSING, NOT_APPLICABLE, ERROR),
 }
-# What the entries of `statuses`, `points` and `values` must be.
+# What the entries of `statuses`, `points`, `values`, `displays` and `explanations` must be.
 ENTRY_TYPES = {"statuses": ((str,), "a status word"), "points": ((Decimal,), "a number"),
-               "values": ((str, bool, Decimal, type(None)), "a number, a text, true/false or null")}
+               "values": ((str, bool, Decimal, type(None), dict),
+                          "a number, a text, true/false, null, {missing: [pointers]} or {error: reason}"),
+               "displays": ((str,), "a text"), "explanations": ((str,), "a text")}
 
 # Result of one case.
 CASE_PASSED, CASE_FAILED, CASE_ERROR, CASE_FAULT = "passed", "failed", "error", "fault"
@@ -128,15 +135,15 @@ CaseLoader.add_implicit_resolver("tag:yaml.org,2002:float", re.compile(r"^[-+]?[
                                  list("-+0123456789"))
 
 
-def read_yaml(path: Path, source: str, what: str = "cases file"):
-    """A YAML file of ours (`what` names it in messages: "cases file", "parameter file"), numbers exact."""
+def read_yaml(path: Path, source: str, what: str = "cases"):
+    """A YAML file of ours (`what`, "cases" or "parameters", names it in messages), numbers exact."""
     return parse_yaml(read_yaml_bytes(path, source, what), source)
 
 
-def read_yaml_bytes(path: Path, source: str, what: str = "cases file") -> bytes:
+def read_yaml_bytes(path: Path, source: str, what: str = "cases") -> bytes:
     """The bytes of a YAML file of ours, bounded (`read_file`), or a CasesError."""
     try:
-        return read_file(path, what=(f"a {what}", "YAML 文件"))
+        return read_file(path, what=what)
     except InputError as error:
         raise CasesError([f"{source}: {error.en}"]) from None
 
@@ -188,16 +195,20 @@ class Case:
     changes: list[tuple[str, Any, int]]  # (pointer, value or None to delete, line), applied in order
     params: dict
     expect: dict
+    rules: str | None = None  # the case's own ruleset text, instead of the file's
+    validate: bool = True  # False: the evidence goes to the engine as given, unchecked against the schema
 
 
 @dataclass
 class CasesFile:
     path: Path
     source: str  # the path as messages show it
-    ruleset: Path
+    ruleset: Path | None  # None when every case brings its own `rules:`
     base: Any
     params: dict
     cases: list[Case]
+    rules: str | None = None  # the ruleset's text, when the file holds it inline (`ruleset` then names no file)
+    schema: bytes | None = None  # the inline evidence schema of inline rules, as JSON
 
     @property
     def name(self) -> str:
@@ -259,7 +270,13 @@ class _Reader:
         if top is None:
             raise CasesError(self.problems)
         self.keys(top, FILE_KEYS, "top-level")
-        ruleset = self.ruleset(top)
+        rules = self.text(top["rules"], top.line_of("rules"), "rules") if "rules" in top else None
+        if rules is not None and "ruleset" in top:
+            self.problem(top.line_of("rules"), "give the ruleset as a file (`ruleset:`) or inline (`rules:`), not both")
+        schema = None
+        if "schema" in top:
+            schema = self.mapping(top["schema"], top.line_of("schema"), "schema")
+            schema = None if schema is None else dumps(self.json(schema, top.line_of("schema"), "schema")).encode()
         base = self.evidence(top["base"], top.line_of("base"), "base") if "base" in top else None
         params = self.params(top["params"], top.line_of("params"), "params") if "params" in top else {}
         cases, names = [], {}
@@ -275,10 +292,26 @@ class _Reader:
                 self.problem(case.line, f"a second case named {case.name!r} (the first is at line {names[case.name]})")
             names.setdefault(case.name, case.line)
             cases.append(case)
-        read = CasesFile(self.path, self.source, ruleset, base, params, cases)
+        inline = rules is not None or any(c.rules is not None for c in cases)
+        if "schema" in top and not inline:
+            self.problem(top.line_of("schema"), "`schema:` is the evidence schema of inline `rules:`; a ruleset "
+                                                "file's header names its own")
+        if rules is not None:  # read as if it were the ruleset file beside the cases file
+            ruleset = self.path.parent / (self.path.name.removesuffix(CASES_SUFFIX) + SUFFIX)
+        elif "ruleset" not in top and cases and all(c.rules is not None for c in cases):
+            ruleset = None
+        else:
+            ruleset = self.ruleset(top)
+        read = CasesFile(self.path, self.source, ruleset, base, params, cases, rules, schema)
         if self.problems:
             raise CasesError(self.problems, read)
         return read
+
+    def text(self, value, line: int, what: str) -> str | None:
+        if isinstance(value, str) and value.strip():
+            return value
+        self.problem(line, f"{what} should be ruleset text, found {_kind(value)}")
+        return None
 
     def ruleset(self, top: _Mapping) -> Path:
         given = top.get("ruleset")
@@ -307,12 +340,19 @@ class _Reader:
             self.problem(line, f"a case needs a `name:` of printable text, found {_kind(name)}")
             return None
         what = f"case {name!r}:"
+        rules = self.text(entry["rules"], entry.line_of("rules"), f"{what} rules") if "rules" in entry else None
+        validate = entry.get("validate", True)
+        if not isinstance(validate, bool):
+            self.problem(entry.line_of("validate"), f"{what} validate should be true or false, found {_kind(validate)}")
+        diagnostics = isinstance(entry.get("expect"), dict) and "diagnostics" in entry["expect"]
         if "evidence" in entry:
             evidence = self.evidence(entry["evidence"], entry.line_of("evidence"), f"{what} evidence")
         else:
             evidence = None
-            if not has_base:
+            if not has_base and not diagnostics:  # a ruleset that must fail to load needs no evidence
                 self.problem(line, f"{what} no evidence: give `evidence:` or a file-level `base:`")
+        if diagnostics and "rules" not in entry:
+            self.problem(entry.line_of("expect"), f"{what} `diagnostics:` are those of the case's own `rules:`")
         changes = []
         changed = self.mapping(entry["set"], entry.line_of("set"), f"{what} set") if "set" in entry else None
         for pointer, value in (changed or {}).items():
@@ -322,7 +362,7 @@ class _Reader:
             changes.append((pointer, self.json(value, at, f"{what} set {pointer}:"), at))
         params = self.params(entry["params"], entry.line_of("params"), f"{what} params") if "params" in entry else {}
         expect = self.expect(entry.get("expect"), entry.line_of("expect"), what)
-        return Case(name, line, evidence, changes, params, expect)
+        return Case(name, line, evidence, changes, params, expect, rules, validate is not False)
 
     def expect(self, value, line: int, what: str) -> dict:
         expect = self.mapping(value, line, f"{what} expect")
@@ -348,12 +388,40 @@ class _Reader:
                     if not isinstance(wanted, types):
                         self.problem(items.line_of(item),
                                      f"{what} {key}: {item} should be {described}, found {_kind(wanted)}")
-            elif key == "missing" and not (isinstance(given, list) and all(isinstance(p, str) for p in given)):
-                self.problem(at, f"{what} missing should be a list of JSON pointers")
+                    if key == "values" and isinstance(wanted, dict) and not _unknown_value(wanted):
+                        self.problem(items.line_of(item), f"{what} values: {item} should be {{missing: [pointers]}} "
+                                                          f"or {{error: reason}}")
+            elif key == "missing" and not (_texts(given) or isinstance(given, dict)
+                                           and all(isinstance(p, str) and _texts(n) for p, n in given.items())):
+                self.problem(at, f"{what} missing should be a list of JSON pointers, or a mapping of each pointer "
+                                 f"to the list of what needs it")
+            elif key == "diagnostics" and not _texts(given):
+                self.problem(at, f"{what} diagnostics should be a list of `severity[code]: message` lines")
+            elif key == "errors" and not (isinstance(given, list) and all(
+                    isinstance(e, dict) and set(e) == {"item", "message"} for e in given)):
+                self.problem(at, f"{what} errors should be a list of {{item: id, message: text}}")
         if expect.get("outcome") == INVALID and set(expect) - {"outcome"}:
             self.problem(line, f"{what} evidence that fails its schema is not evaluated: with `outcome: invalid` "
                                f"expect nothing else")
+        if "diagnostics" in expect and set(expect) - {"diagnostics"}:
+            self.problem(line, f"{what} a ruleset that does not load gives no result: with `diagnostics:` "
+                               f"expect nothing else")
         return expect
+
+
+def _texts(value) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
+def _unknown_value(wanted: dict) -> bool:
+    """`{missing: [pointers]}` or `{error: reason}`: what a case may expect of a value that is not known."""
+    return (set(wanted) == {"missing"} and _texts(wanted["missing"])
+            or set(wanted) == {"error"} and isinstance(wanted["error"], str))
+
+
+def ruleset_text(rules: str) -> str:
+    """Inline `rules:` as a ruleset: a whole one as written, or declarations alone under HEADER."""
+    return rules if rules.lstrip().startswith(("ruleset", "library")) else HEADER + rules
 
 
 def _kind(value) -> str:
@@ -380,16 +448,9 @@ def _line_order(problem: str) -> int:
     return int(parts[1]) if len(parts) > 2 and parts[1].isdigit() else 0
 
 
-def check_against(cases: CasesFile, ruleset: Ruleset) -> None:
-    """Every id, parameter and status a cases file names must exist in its ruleset."""
-    model = ruleset.model
-    kinds = {r.id: "requirement" for r in model.requirements}
-    kinds.update({c.id: "criterion" for s in model.sections for c in s.criteria})
-    grades = [g.id for g in model.grades.grades] if model.grades else []
-    kinds.update({g: "grade" for g in grades})
-    lets = [let.name for let in model.lets]
-    for let in lets:
-        kinds.setdefault(let, "value")
+def check_against(cases: CasesFile, ruleset_of) -> None:
+    """Every id, parameter and status a cases file names must exist in its ruleset; `ruleset_of(case)` is the
+    one a case runs on (None: the file's, or a case's own ruleset that does not load, is not checked)."""
     problems = []
 
     def unknown(line, what, name, known, listing):
@@ -397,13 +458,24 @@ def check_against(cases: CasesFile, ruleset: Ruleset) -> None:
         problems.append(f"{cases.source}:{line}: {what}: the ruleset has no {listing} {name!r}"
                         + (f" ({hint})" if hint else ""))
 
-    for params, line, what in [(cases.params, 0, "params")] + [(c.params, c.line, f"case {c.name!r}")
-                                                                 for c in cases.cases]:
-        for name in params:
+    for params, line, what, ruleset in [(cases.params, 0, "params", ruleset_of(None))] + [
+            (c.params, c.line, f"case {c.name!r}", ruleset_of(c)) for c in cases.cases]:
+        for name in params if ruleset is not None else ():
             if name not in ruleset.program.params:
                 at = params.line_of(name) if isinstance(params, _Mapping) else line
                 unknown(at, what, name, ruleset.program.params, "parameter")
     for case in cases.cases:
+        ruleset = ruleset_of(case)
+        if ruleset is None:
+            continue
+        model = ruleset.model
+        kinds = {r.id: "requirement" for r in model.requirements}
+        kinds.update({c.id: "criterion" for s in model.sections for c in s.criteria})
+        grades = [g.id for g in model.grades.grades] if model.grades else []
+        kinds.update({g: "grade" for g in grades})
+        lets = [let.name for let in model.lets]
+        for let in lets:
+            kinds.setdefault(let, "value")
         what, expect = f"case {case.name!r}", case.expect
         for key in ("grade", "provisional_grade"):
             if isinstance(expect.get(key), str) and expect[key] not in grades:
@@ -421,9 +493,14 @@ def check_against(cases: CasesFile, ruleset: Ruleset) -> None:
         for item in expect.get("points") or {}:
             if item not in criteria:
                 unknown(expect["points"].line_of(item), what, item, criteria, "criterion")
-        for item in expect.get("values") or {}:
-            if item not in lets:
-                unknown(expect["values"].line_of(item), what, item, lets, "value (let)")
+        for key in ("values", "displays"):
+            for item in expect.get(key) or {}:
+                if item not in lets:
+                    unknown(expect[key].line_of(item), what, item, lets, "value (let)")
+        explained = [k for k, kind in kinds.items() if kind != "grade"]
+        for item in expect.get("explanations") or {}:
+            if item not in explained:
+                unknown(expect["explanations"].line_of(item), what, item, explained, "requirement, criterion or value")
     if problems:
         raise CasesError(problems)
 
@@ -451,27 +528,41 @@ class Suite:
     """One cases file with its ruleset, loaded once, ready to run its cases."""
 
     def __init__(self, path: Path, rulesets: dict | None = None):
-        loaded = {} if rulesets is None else rulesets
+        self._loaded = {} if rulesets is None else rulesets
         try:
             self.cases = load_cases(path)
         except CasesError as error:  # every problem at once: also those the ruleset would find
-            if error.partial is None or not error.partial.ruleset.name.endswith(SUFFIX):
+            partial = error.partial
+            if partial is None or partial.ruleset is None or not partial.ruleset.name.endswith(SUFFIX):
                 raise
             try:
-                check_against(error.partial, self._ruleset(error.partial, loaded))
+                file_ruleset = self._ruleset(partial, partial.rules)
+                check_against(partial, lambda case: file_ruleset if case is None or case.rules is None else None)
             except (CasesError, RulesetError) as more:
                 raise CasesError(sorted(error.problems + getattr(more, "problems", []), key=_line_order)) from None
             raise
-        self.ruleset: Ruleset = self._ruleset(self.cases, loaded)
-        check_against(self.cases, self.ruleset)
-        self._files: dict[Path, Any] = {}
+        self.ruleset: Ruleset | None = None if self.cases.ruleset is None else self._ruleset(self.cases, self.cases.rules)
+        self._own: dict[str, Ruleset | RulesetError] = {}  # the rulesets cases bring, each loaded or not
+        for case in self.cases.cases:
+            if case.rules is not None:
+                try:
+                    self._own[case.name] = self._ruleset(self.cases, case.rules)
+                except RulesetError as error:
+                    self._own[case.name] = error
+        check_against(self.cases, lambda case: self.ruleset if case is None or case.rules is None
+                      else self._own[case.name] if isinstance(self._own[case.name], Ruleset) else None)
+        self._files: dict[tuple, Any] = {}
 
-    @staticmethod
-    def _ruleset(cases: CasesFile, loaded: dict) -> Ruleset:
-        key = cases.ruleset.resolve()
-        if key not in loaded:
-            loaded[key] = load_ruleset(cases.ruleset)
-        return loaded[key]
+    def _ruleset(self, cases: CasesFile, rules: str | None) -> Ruleset:
+        """The ruleset file of `cases`, or inline `rules` read as if they were that file; each loaded once."""
+        key = cases.ruleset.resolve() if rules is None else (cases.path.resolve(), rules, cases.schema)
+        if key not in self._loaded:
+            if rules is None:
+                self._loaded[key] = load_ruleset(cases.ruleset)
+            else:
+                path = cases.path.with_name(cases.name + SUFFIX)
+                self._loaded[key] = load_ruleset(path, ruleset_text(rules), cases.schema)
+        return self._loaded[key]
 
     def case(self, name: str) -> Case:
         return next(c for c in self.cases.cases if c.name == name)
@@ -483,14 +574,21 @@ class Suite:
         def outcome(status, message="", result=None):
             return CaseResult(self.cases, case, status, message, result)
 
+        ruleset = self.ruleset if case.rules is None else self._own[case.name]
+        if "diagnostics" in case.expect:
+            mismatch = compare_diagnostics(case.expect["diagnostics"], ruleset)
+            return outcome(CASE_FAILED if mismatch else CASE_PASSED, mismatch)
+        if isinstance(ruleset, RulesetError):
+            return outcome(CASE_ERROR, "cannot run: its rules do not load: " + "; ".join(
+                f"{d.severity}[{d.code}]: {d.message}" for d in ruleset.diagnostics))
         try:
-            evidence = self.evidence(case)
+            evidence = self.evidence(case, ruleset)
             # A case's `name: null` unsets a parameter the file supplies.
             given = {name: value for name, value in {**self.cases.params, **case.params}.items() if value is not None}
-            params = self.ruleset.parameters(given)
+            params = ruleset.parameters(given)
         except (_CaseProblem, ValueError) as problem:
             return outcome(CASE_ERROR, f"cannot run: {problem}")
-        problems = validate_evidence(evidence, self.ruleset.schema)
+        problems = validate_evidence(evidence, ruleset.schema) if case.validate else []
         if problems:
             shown = "; ".join(f"{p.pointer or '(document)'}: {p.message_en}" for p in problems[:SHOWN])
             if case.expect.get("outcome") == INVALID:
@@ -499,27 +597,28 @@ class Suite:
             return outcome(CASE_FAILED, f"expected {'outcome ' * ('outcome' in case.expect)}{expected}, got invalid "
                                         f"evidence ({shown}{' …' if len(problems) > SHOWN else ''})")
         try:
-            result = self.ruleset.evaluate(evidence, params=params, gap=False, validated=True)
+            result = ruleset.evaluate(evidence, params=params, gap=False, validated=True)
         except Exception as error:  # an engine fault must not hide the other cases
             return outcome(CASE_FAULT, f"internal error: {type(error).__name__}: {error}")
         mismatches = compare(case.expect, result)
         return outcome(CASE_FAILED if mismatches else CASE_PASSED, "; ".join(mismatches), result)
 
-    def evidence(self, case: Case) -> dict:
+    def evidence(self, case: Case, ruleset: Ruleset) -> dict:
         source = case.evidence if case.evidence is not None else self.cases.base
         if isinstance(source, Path):
-            if source not in self._files:
-                try:   # JSON or a workbook, read under this ruleset's schema
-                    application = read_application(source, ruleset=self.ruleset, validate=False)
+            key = (source, id(ruleset))  # the rulesets are kept in self._loaded, so their ids stay theirs
+            if key not in self._files:
+                try:   # JSON or a workbook, read under the case's ruleset's schema
+                    application = read_application(source, ruleset=ruleset, validate=False)
                     if application.unread:   # a cell that cannot be read: the file must be fixed, not the case
                         raise EvidenceError(str(source), application.unread)
-                    self._files[source] = application.evidence
+                    self._files[key] = application.evidence
                 except EvidenceError as error:
-                    self._files[source] = _CaseProblem(f"evidence {display_path(source)}: " + "; ".join(
+                    self._files[key] = _CaseProblem(f"evidence {display_path(source)}: " + "; ".join(
                         (f"line {p.line}: " if p.line else "") + (f"{p.cell}: " if p.cell else "")
                         + (f"{p.pointer}: " if p.pointer else "")
                         + p.message_en for p in error.problems[:SHOWN]))
-            source = self._files[source]
+            source = self._files[key]
             if isinstance(source, _CaseProblem):
                 raise source
         evidence = copy.deepcopy(source)
@@ -557,7 +656,9 @@ def run_file(path: Path, rulesets: dict) -> FileReport:
         report.error = f"{report.source}: its ruleset does not load:\n{error.render()}"
         return report
     report.results = suite.run_all()
-    report.coverage = coverage(suite.ruleset, [r.result for r in report.results if r.result is not None])
+    if suite.ruleset is not None:  # of the file's ruleset, by the cases run on it
+        report.coverage = coverage(suite.ruleset, [r.result for r in report.results
+                                                   if r.result is not None and r.case.rules is None])
     return report
 
 

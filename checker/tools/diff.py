@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..tools.batch import FAILED, INVALID, Application, csv_cell, read_application
 from ..evidence.load import EvidenceError, check_evidence, parse_evidence
-from ..evidence.workbook import is_workbook
+from ..evidence.load import is_workbook
 from . import intake
 from ..evaluation.whatif import compare
 from ..catalogue import fill, messages

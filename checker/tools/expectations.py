@@ -4,15 +4,18 @@ Part of the ruleset test runner (checker.tools.cases): a mismatch is told in one
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
-from ..evaluation.result import (FAIL, INELIGIBLE, MET, NOT_MET, PARTLY_MET, PASS, WAIVED, ItemResult, Result, dumps,
-                                 explain, format_number, plain)
+from ..evaluation.result import (ERROR, FAIL, INELIGIBLE, MET, MISSING, NOT_MET, PARTLY_MET, PASS, WAIVED, ItemResult,
+                                 Result, dumps, explain, format_number, plain, value_display)
 from ..evaluation.ruleset import Ruleset, display_path
+from ..language.diagnostics import RulesetError
 from ..language.values import Failure, Missing
 
 # The keys a case's `expect` may hold, in the order mismatches are reported.
-EXPECT_KEYS = ("outcome", "grade", "provisional_grade", "score", "statuses", "points", "values", "missing")
+EXPECT_KEYS = ("outcome", "grade", "provisional_grade", "score", "statuses", "points", "values", "displays",
+               "missing", "errors", "explanations", "diagnostics")
 SHOWN = 5  # items listed in one explanation before "…"
 
 
@@ -44,17 +47,49 @@ def compare(expect: dict, result: Result) -> list[str]:
             found.append(f"expected points {item_id} {_show(wanted)}, got {_show(item.points)} ({explain(item)})")
     for name, wanted in (expect.get("values") or {}).items():
         item = items.get(("value", name))
-        got = plain(item.detail.get("value")) if item is not None else None
+        got = _value(item, precisely=isinstance(wanted, dict)) if item is not None else None
         if not _same(wanted, got):
             found.append(f"expected {name} {_show(wanted)}, got {_show(got)}" + (f" ({explain(item)})" if item else ""))
-    if "missing" in expect:
+    for name, wanted in (expect.get("displays") or {}).items():
+        item = items.get(("value", name))
+        if item is not None and value_display(item) != wanted:
+            found.append(f"expected {name} shown as {wanted!r}, got {value_display(item)!r}")
+    if isinstance(expect.get("missing"), dict):  # each missing pointer with what needs it
+        got = {m["pointer"]: m["needed_by"] for m in result.missing}
+        if got != expect["missing"]:
+            found.append(f"expected missing {_show(expect['missing'])}, got {_show(got)}")
+    elif "missing" in expect:
         got, wanted = [m["pointer"] for m in result.missing], expect["missing"]
         if set(got) != set(wanted):
             extra, lacking = sorted(set(got) - set(wanted)), sorted(set(wanted) - set(got))
             detail = "; ".join(part for part in (extra and "also " + ", ".join(extra),
                                                  lacking and "not " + ", ".join(lacking)) if part)
             found.append(f"expected missing [{', '.join(wanted)}], got [{', '.join(got)}] ({detail})")
+    if "errors" in expect and result.errors != expect["errors"]:
+        found.append(f"expected errors {_show(expect['errors'])}, got {_show(result.errors)}")
+    for item_id, wanted in (expect.get("explanations") or {}).items():
+        item = items.get(item_id)
+        if isinstance(item, ItemResult) and explain(item) != wanted:
+            found.append(f"expected {item_id} explained as {wanted!r}, got {explain(item)!r}")
     return found
+
+
+def compare_diagnostics(wanted: list[str], loaded) -> str:
+    """Why a ruleset that should fail to load with `wanted` (`severity[code]: message`, in order, without
+    their place) did otherwise; "" when it failed so. `loaded` is the Ruleset, or the RulesetError it raised."""
+    if not isinstance(loaded, RulesetError):
+        return f"expected the rules not to load ({'; '.join(wanted)}), but they load"
+    got = [f"{d.severity}[{d.code}]: {d.message}" for d in loaded.diagnostics]
+    return "" if got == wanted else f"expected diagnostics {_show(wanted)}, got {_show(got)}"
+
+
+def _value(item, precisely: bool):
+    """A value as a case names it: its JSON value; `precisely`, an unknown one as {missing: […]} or {error: …}."""
+    if precisely and item.status == MISSING:
+        return {"missing": item.detail.get("missing")}
+    if precisely and item.status == ERROR:
+        return {"error": item.detail.get("failure")}
+    return plain(item.detail.get("value"))
 
 
 def why(result: Result, grade: str | None = None) -> str:
@@ -105,9 +140,10 @@ def _same(wanted, got) -> bool:
 
 
 def _show(value) -> str:
+    """A value as JSON on one line (a mismatch is told in one line)."""
     if isinstance(value, (Missing, Failure)):
         return "unknown"
-    return dumps(value).rstrip("\n")
+    return re.sub(r"\n *", "", re.sub(r",\n *", ", ", dumps(value).rstrip("\n")))
 
 
 def _listing(texts: list[str], separator: str = ", ") -> str:

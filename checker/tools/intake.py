@@ -12,13 +12,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..evaluation.ruleset import Ruleset, load_ruleset, shipped_rulesets
-from ..evidence.load import (DEFAULT_MAX_BYTES, EvidenceError, Problem, check_evidence, parse_evidence,
+from ..evidence.load import (DEFAULT_MAX_BYTES, EvidenceError, Problem, check_evidence, is_workbook, parse_evidence,
                              read_evidence_file)
 from ..language.diagnostics import Diagnostic, RulesetError
-from ..errors import did_you_mean
+from ..errors import CarbonCheckError, did_you_mean
 
 
-class NoRuleset(ValueError):
+class NoRuleset(CarbonCheckError, ValueError):
     """The evidence names no ruleset and none was given."""
 
 
@@ -44,7 +44,6 @@ def parse_application(raw: bytes, source: str, *, ruleset: str | Path | Ruleset 
 
     A workbook that cannot be read at all raises at once; cells that cannot be read are kept in `.unread`
     and reported by `check` together with the schema's problems, all at once."""
-    from ..evidence.workbook import is_workbook
     if is_workbook(raw, source):
         from ..evidence.workbook import read_workbook
         book = read_workbook(raw, source, max_bytes=max_bytes)

@@ -156,7 +156,7 @@ def _unreached_tiers(criterion: ast.Criterion, model, compiler: Compiler) -> lis
         table = _Table(axes, [])
         if math.prod(table.sizes) > MAX_POINTS:
             return []  # a sample could miss the one point where a tier is reached
-        reached, holds, taken = [False] * len(tiers), [False] * len(tiers), {}
+        reached, taken = [False] * len(tiers), {}
         for index in range(math.prod(table.sizes)):
             point = table.point(index)
             ctx = table.context(point)
@@ -166,7 +166,6 @@ def _unreached_tiers(criterion: ast.Criterion, model, compiler: Compiler) -> lis
             may = [all(c(ctx) is True for c in clauses if c is not None) for clauses in conditions]
             first = next((i for i, clauses in enumerate(conditions) if may[i] and None not in clauses), len(tiers))
             for i in range(len(tiers)):
-                holds[i] |= may[i]
                 reached[i] |= may[i] and i <= first
                 if may[i] and i > first:
                     taken.setdefault(i, (point, first))
@@ -185,14 +184,15 @@ def _unreached_tiers(criterion: ast.Criterion, model, compiler: Compiler) -> lis
             limits = [axis.limits for axis in axes if axis.ref in reads[i] and axis.limits]
             allowed = " the criterion's `when` allows" if gate else ""
             why = f"its condition holds for no value{allowed}" + "".join(f"; {limit}" for limit in limits)
-        warnings.append(Diagnostic("tier-never-reached", f"criterion {criterion.id}: the tier `{_shown(tier)}` is never "
-                                                         f"reached: {why}", tier.span, severity="warning",
+        message = f"criterion {criterion.id}: the tier `{_shown(tier)}` is never reached: {why}"
+        warnings.append(Diagnostic("tier-never-reached", message, tier.span, severity="warning",
                                    hint="remove the tier, or correct its condition or the bounds it contradicts"))
     return warnings
 
 
 class _Table:
-    """The grade conditions evaluated on a grid of points, each point a tuple of indices into the axes."""
+    """Conditions evaluated on a grid of points, each point a tuple of indices into the axes (`conditions`: the
+    kept clauses of each grade; the tier lint evaluates its own)."""
 
     def __init__(self, axes: list[Axis], conditions: list[list]):
         self.axes, self.conditions = axes, conditions
@@ -451,5 +451,10 @@ def _limits(ref: ast.Ref, type_: Type, model) -> tuple[tuple, tuple, list, str]:
             low, high = _constant(param.range.lower, type_), _constant(param.range.upper, type_)
             return (low, param.range.lower_closed), (high, param.range.upper_closed), [], "the parameter's range"
         return none, none, [], ""
+    expr = next(let.expr for let in model.lets if let.name == ref.name)
+    named = expr.ref if isinstance(expr, (ast.Name, ast.Field)) else None
+    if isinstance(named, ast.EvidenceRef) and _varied_in_tiers(expr) and expr.type.unit == type_.unit:
+        low, high, choices, _ = _limits(named, type_, model)  # `let share = evidence.share`: the field's bounds
+        return low, high, choices, f"the evidence schema, as {_name(named)}"
     low, high = _bounds(ref, type_, model)
     return (low, True), (high, True), [], "its formula"

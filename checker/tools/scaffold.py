@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..catalogue import both
 from ..evaluation.ruleset import read_source
 from ..evidence.conventions import DRAFT_2020_12
 from ..language import ast
@@ -68,9 +69,10 @@ def scaffold(module: ast.Module, libraries: dict[str, ast.Module] | None = None)
         if repr(uses.hints) == before:
             break
     title = next((m.value for m in module.header.meta if m.key == "title"), None)
+    words = both("scaffold", "evidence", name={"en": title.en or title.zh if title else module.header.id,
+                                               "zh": title.zh if title else module.header.id})
     schema = {"$schema": DRAFT_2020_12, "title": f"Evidence for {module.header.id}",
-              "description": f"Evidence for {title.en or title.zh if title else module.header.id}. To be described.",
-              "x-description-zh": f"{title.zh if title else module.header.id}的申请材料（待完善说明）。"}
+              "description": words["en"], "x-description-zh": words["zh"]}
     schema.update(_node((), uses))
     return schema
 
@@ -359,7 +361,8 @@ def _unit_of(expr: ast.Expr, env: dict, uses: _Uses) -> Unit | None:
 def _node(path: tuple, uses: _Uses) -> dict:
     children = sorted({p[len(path)] for p in uses.hints if len(p) > len(path) and p[:len(path)] == path})
     where = "/".join(path) or "the evidence"
-    described = {"description": f"To be described: {where}.", "x-description-zh": f"待填写：{where} 的说明。"}
+    words = both("scaffold", "field", where=where)
+    described = {"description": words["en"], "x-description-zh": words["zh"]}
     if ITEM in children:
         return {"type": "array", **described, "maxItems": 1000, "items": _node((*path, ITEM), uses)}
     if children:

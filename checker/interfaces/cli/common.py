@@ -179,7 +179,7 @@ def params_file(path: Path) -> tuple[dict, str]:
     import hashlib
     from ...tools.cases import CasesError, parse_yaml, read_yaml_bytes
     try:
-        raw = read_yaml_bytes(path, str(path), "parameter file")
+        raw = read_yaml_bytes(path, str(path), "parameters")
         data = parse_yaml(raw, str(path))
     except CasesError as error:
         raise click.BadParameter("; ".join(error.problems), param_hint="--param") from None

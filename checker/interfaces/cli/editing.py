@@ -38,7 +38,7 @@ def fmt(paths, check, show_diff):
     changed, invalid = [], 0
     for path in _ruleset_files(paths):
         try:
-            source = read_text(path, what=("a ruleset file", "规则集文件"))
+            source = read_text(path, what="ruleset")
             formatted = format_source(source, str(path))
         except RulesetError as error:
             click.echo(error.render(), err=True)

@@ -78,7 +78,7 @@ def _load_signer(key: Path, cert: Path | None):
     return signer
 
 
-def _document(path: Path, what: tuple[str, str] = ("a file to sign or verify", "待签名或验证的文件")) -> bytes:
+def _document(path: Path, what: str = "document") -> bytes:
     """A file signed, verified or reproduced, read by the one bounded reader (an InputError is exit 2)."""
     return read_file(path, max_bytes=MAX_DOCUMENT_BYTES, what=what)
 
@@ -171,7 +171,7 @@ def verify(file, signature, certs, trusted):
             if not exists(signature):
                 click.echo(f"{file}: not valid (unsigned): no signature at {signature}")
                 sys.exit(EXIT_NOT_GRADED)
-        verdicts = [verify_detached(data, _document(signature, ("a signature file", "签名文件")), trust)]
+        verdicts = [verify_detached(data, _document(signature, "signature"), trust)]
     for number, verdict in enumerate(verdicts, 1):
         which = f" signature {number}" if len(verdicts) > 1 else ""
         by = f" (signed by {verdict.signer})" if verdict.signer else ""
@@ -197,7 +197,7 @@ def reproduce(result_file, evidence, ruleset, max_bytes):
     """Re-evaluate EVIDENCE from what RESULT.json records (ruleset, parameters, date) and compare byte for byte."""
     from ...tools.reproduce import ReproduceError, difference, reevaluate
     try:
-        recorded_bytes = _document(result_file, ("a result file", "结果文件"))
+        recorded_bytes = _document(result_file, "result")
         new = reevaluate(recorded_bytes, evidence, ruleset, max_bytes)
     except ReproduceError as error:
         click.echo(f"carbon-check: {result_file}: {error}", err=True)

@@ -148,7 +148,7 @@ class Document:
             return {}
         for candidate in (self.path.parent / entry.value.zh, resource_dir("schemas") / entry.value.zh):
             try:
-                return json.loads(read_file(candidate, what=("a JSON schema", "JSON 模式文件")))
+                return json.loads(read_file(candidate, what="schema"))
             except (InputError, ValueError):
                 continue
         return {}
@@ -222,7 +222,7 @@ class Document:
 @functools.lru_cache(maxsize=32)
 def _library(path: Path, mtime: int) -> Document:
     """A library as last saved, read once per change on disk."""
-    return Document(path, read_text(path, what=("a ruleset library", "规则库文件")), check=False)
+    return Document(path, read_text(path, what="library"), check=False)
 
 
 def _on_import(diagnostic: Diagnostic, document: Document) -> Diagnostic:

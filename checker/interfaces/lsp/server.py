@@ -191,7 +191,7 @@ def _source(item: Item, limit: int = 12) -> str:
     """The declaration as written (a long one cut short): its definition."""
     span = item.node.span
     try:
-        text = read_text(item.file, what=("a ruleset file", "规则集文件")) if item.kind != "import" else ""
+        text = read_text(item.file, what="ruleset") if item.kind != "import" else ""
     except InputError:
         return ""
     lines = text.split("\n")[span.line - 1: span.end_line]

@@ -27,7 +27,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from ...catalogue import LANGS, fill, messages
+from ...catalogue import LANGS, fill, messages, pair
 from ...evaluation.result import dumps
 from ...evaluation.ruleset import Ruleset, shipped_rulesets
 from ...evidence.load import DEFAULT_MAX_BYTES, EvidenceError, Problem, parse_evidence
@@ -241,6 +241,9 @@ def _form(lang: str, rules: Ruleset, texts: dict, problems: dict, status: int = 
         g["pointer"] for g in groups}
     elsewhere = [f"{pointer or '/'}: {text}" for pointer, texts_ in sorted(problems.items()) for text in texts_
                  if pointer not in shown]
+    declared = {p["name"] for p in parameters}   # a parameter the ruleset does not declare has no input
+    elsewhere += [f"{forms.PARAM}{name}: {text}" if name else text for name, texts_ in (wrong or {}).items()
+                  for text in texts_ if name not in declared]
     return page("form.html.j2", lang, status, ruleset=_describe(rules, lang), name=rules.path.stem,
                 groups=groups, parameters=parameters, problems=elsewhere,
                 count=sum(len(v) for v in problems.values()) + sum(len(v) for v in (wrong or {}).values()))
@@ -265,7 +268,7 @@ async def upload(request: Request):
         application = intake.parse_application(content, filename, ruleset=chosen, validate=False)
     except (EvidenceError, RulesetError, intake.NoRuleset) as error:
         problems = error.problems if isinstance(error, EvidenceError) else [
-            Problem("/ruleset", "the file names no shipped ruleset: choose one", "文件未指明内置规则集：请选择一个")]
+            Problem("/ruleset", *pair("web", "no_ruleset"))]
         return page("message.html.j2", lang, 400, message=messages(lang)["web"]["unreadable"],
                     problems=[_problem_text(p, lang) for p in problems])
     # Parameters as the CLI's --param: one NAME=VALUE a line, the unit written.
@@ -481,7 +484,7 @@ async def api_check(request: Request):
     except (RulesetError, intake.NoRuleset) as error:
         return JSONResponse({"error": "invalid evidence", "problems": [{
             "pointer": "/ruleset", "message": {"en": str(error).splitlines()[0][:300],
-                                                "zh": "证据未指明内置规则集；请用 ?ruleset= 指定"}}]}, 422)
+                                                "zh": messages("zh")["web"]["no_ruleset_api"]}}]}, 422)
     try:
         intake.check(application, application.evidence)
     except EvidenceError as error:

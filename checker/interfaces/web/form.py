@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from ...catalogue import pair
 from ...evidence.fields import ITEM, FieldError, Group, blank, layout, show, typed
 from ...language import ast
 
@@ -16,6 +17,7 @@ UNIT = "unit:"
 PARAM = "param:"   # a ruleset parameter's input: `param:` + its name, typed as the CLI's --param NAME=VALUE
 EMPTY = "empty:"   # a list's "none" box: `empty:` + its pointer; ticked with no rows, the list is [] (not absent)
 MAX_ROWS = 1000   # entries of one list a form may send
+MAX_PARAMETERS = 100   # parameters one request may give (the shipped rulesets declare at most 7)
 
 
 def table_pointer(group: Group, row: int, key: str) -> str:
@@ -66,8 +68,7 @@ def read_form(schema: dict, pairs: list[tuple[str, str]]) -> tuple[dict, dict[st
         rows = sorted({int(m.group(1)) for name in given for m in [re.match(re.escape(base) + r"(\d{1,6})(/|$)", name)]
                        if m})
         if len(rows) > MAX_ROWS:   # refused whole, never cut short
-            problems[base.rstrip("/")] = (f"expected at most {MAX_ROWS} rows, found {len(rows)}",
-                                          f"最多 {MAX_ROWS} 行，实际为 {len(rows)} 行")
+            problems[base.rstrip("/")] = pair("web", "too_many_rows", max=MAX_ROWS, count=len(rows))
             continue
         entries = []
         for row in rows:
@@ -80,8 +81,7 @@ def read_form(schema: dict, pairs: list[tuple[str, str]]) -> tuple[dict, dict[st
                     table_pointer(group, len(entries), field.key))
             entries.append(entry.get("") if group.fields[0].key == ITEM else entry)
         if entries and EMPTY + base.rstrip("/") in given:
-            problems[base.rstrip("/")] = ("expected no rows when 'none' is ticked, found some: remove them or untick it",
-                                          "勾选了“无”却填写了行：请删除这些行或取消勾选")
+            problems[base.rstrip("/")] = pair("web", "rows_and_none")
         elif entries or EMPTY + base.rstrip("/") in given:   # "none" ticked: an empty list, not an absent one
             target[group.pointer[-1]] = entries
     _prune(evidence)
@@ -202,6 +202,8 @@ def check_parameters(rules, given: dict[str, str], beside_units: bool = False) -
 
     `beside_units`: the texts were typed beside their unit (a form), so a bare number is in that unit."""
     declared = rules.program.model.params
+    if len(given) > MAX_PARAMETERS:   # refused whole: a page of a million problems helps nobody
+        return {}, {"": f"expected at most {MAX_PARAMETERS} parameters, found {len(given)}"}
     values, problems = {}, {}
     for name, text in given.items():
         try:
@@ -217,6 +219,8 @@ def check_parameters(rules, given: dict[str, str], beside_units: bool = False) -
 
 def named_values(pairs: list[str]) -> tuple[dict[str, str], dict[str, str]]:
     """`NAME=VALUE` texts, as the CLI's --param takes them, by name; and a problem for each without `=`."""
+    if len(pairs) > MAX_PARAMETERS:
+        return {}, {"": f"expected at most {MAX_PARAMETERS} parameters, found {len(pairs)}"}
     given, problems = {}, {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
