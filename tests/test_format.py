@@ -214,6 +214,28 @@ def test_long_argument_lists_fill_lines_aligned_after_the_parenthesis():
     assert all(line.startswith(" " * len("let steel = starts_with_any(") + '"') for line in lines[1:])
 
 
+LONG_ZH = ("精确编码：重点排放单位门槛（覆盖行业内年度温室气体排放量达到2.6万吨二氧化碳当量，生态环境部令第19号）；"
+           "清缴量不少于核查排放量，1个配额=1吨二氧化碳当量（国务院令第775号第十四条、第三十条）；"
+           "CCER抵销不超过应清缴配额的5%（生态环境部令第19号），本规则集将其读作计入上限。")
+LONG_EN = ("Exact: the key-emitter threshold (annual emissions of 26,000 tCO2e or more in a covered sector, "
+           "MEE Order No. 19); surrender not below the verified emissions, 1 allowance = 1 tCO2e.")
+
+
+def test_long_texts_wrap_under_their_first_quote():
+    formatted = assert_formats(f'ruleset r {{ title "t"\nbasis "{LONG_ZH}" en "{LONG_EN}" }}\n')
+    lines = formatted.splitlines()
+    assert all(display_width(line) <= WIDTH for line in lines)
+    english = next(i for i, line in enumerate(lines) if line.lstrip().startswith("en "))
+    zh, en = lines[2:english], lines[english:-1]
+    assert zh[0].startswith('  basis "') and len(zh) > 2 and len(en) > 2
+    assert {line.index('"') for line in zh} == {len("  basis ")}
+    assert {line.index('"') for line in en} == {len("        en ")}
+    assert all(line.endswith('" +') for line in zh[:-1] + en[:-1]) and not zh[-1].endswith("+")
+    assert not any(line.lstrip()[1] in "，。、；：）" for line in zh[1:])  # no piece starts with a closing mark
+    assert all(line.endswith(' " +') for line in en[:-1])  # English is cut after a space
+    assert zh[0].endswith('当量，" +')  # after a mark near the end rather than inside a word
+
+
 def test_a_short_text_in_pieces_becomes_one_and_a_text_with_nowhere_to_cut_stays_long():
     url = "https://example.org/" + "x" * 120
     formatted = assert_formats(f'ruleset r {{ title "演" +\n "示" en "De" + "mo"\nsource "{url}" }}\n')
@@ -224,6 +246,21 @@ def test_a_comment_between_pieces_stays_where_it_was():
     source = 'ruleset r {\n  title "甲" +  # why\n    "乙" +\n  # before the last piece\n  "丙"\n}\n'
     assert assert_formats(source) == (
         'ruleset r {\n  title "甲" +  # why\n        "乙" +\n        # before the last piece\n        "丙"\n}\n')
+
+
+def test_a_text_is_never_cut_inside_an_escape():
+    quoted = '\\"引\\"号\\n' * 30  # `\"引\"号\n`: a cut inside an escape would not parse, or mean another text
+    formatted = assert_formats(f'ruleset r {{ title "t"\nnote "{quoted}" }}\n')
+    assert len(formatted.splitlines()) > 5 and all(display_width(line) <= WIDTH for line in formatted.splitlines())
+
+
+def test_long_sets_fill_lines_aligned_after_the_brace():
+    kinds = ", ".join(f'"kind_{i}"' for i in range(30))
+    formatted = assert_formats(f'ruleset r {{ title "t" }}\nrequire R "要求": evidence.kind in {{{kinds}}}\n')
+    lines = formatted.splitlines()[4:]
+    assert len(lines) > 2 and all(len(line) <= WIDTH for line in lines)
+    assert lines[0].startswith('  evidence.kind in {"kind_0", ') and lines[-1].endswith('"kind_29"}')
+    assert all(line.startswith(" " * len('  evidence.kind in {') + '"') for line in lines[1:])
 
 
 def test_syntax_errors_are_the_checkers_own():

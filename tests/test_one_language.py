@@ -189,7 +189,7 @@ def foreign_words(report: str, lang: str, given=()) -> list[str]:
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-@pytest.mark.parametrize("path, params", _examples())
+@pytest.mark.parametrize("path, params", list(_examples()))
 def test_a_report_speaks_one_language(path, params, lang):
     result, given = _evaluated(path, params)
     found = {fmt: sorted(set(foreign_words(_visible(render(result, fmt, lang), fmt), lang, given)))

@@ -298,6 +298,22 @@ def test_evidence_strings_cannot_forge_a_line_or_reorder_text(fmt, name):
     assert not [line for line in report.splitlines() if line.lstrip("> *").startswith(("结论：[已定级 · 六星", "Outcome: [Graded"))]
 
 
+@pytest.mark.parametrize("name", FORGERIES[:2])
+def test_a_pdf_shows_control_characters_as_code_points(name):
+    import io
+    pypdf = pytest.importorskip("pypdf")
+    try:
+        import weasyprint  # noqa: F401  (its system libraries load on import)
+    except (ImportError, OSError):
+        pytest.skip("WeasyPrint's system libraries (pango) are not installed: bash .ci/install-pdf-deps")
+    data = frozen("four-stars")
+    data["applicant"]["name"] = name
+    text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(render(data, "pdf", "zh"))).pages)
+    assert not re.search("[\u202a-\u202e\u2066-\u2069]", text) and "exe.PDF" not in text
+    assert re.search(r"ACME\s*\[U\+(202E|000A)\]", text)
+    assert not [line for line in text.splitlines() if line.startswith("结论：[已定级 · 六星")]
+
+
 def _without_code_spans(md: str) -> str:
     return re.sub(r"(?<![\\`])(`+)(?!`).*?(?<!`)\1(?!`)", "", md)
 

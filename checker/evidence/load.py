@@ -316,7 +316,7 @@ def read_evidence_file(path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
     """The bytes of an evidence file (JSON or a workbook): a regular file of at most `max_bytes`."""
     source = str(path)
     try:
-        return read_file(path, max_bytes=max_bytes, what=tuple(messages(lang)["evidence"]["file"] for lang in ("en", "zh")))
+        return read_file(path, max_bytes=max_bytes, what="evidence")
     except InputError as error:
         raise EvidenceError(source, [Problem("", error.en, error.zh)]) from None
 

@@ -12,6 +12,7 @@ included, and knows nothing of meaning; `parse()` still reports syntax errors, w
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -138,6 +139,7 @@ class _Writer:
         self.indent = 0
         self.cont = 0  # where a line goes on when a trailing comment ends it early
         self.must_break = False
+        self.reserve = 0  # columns the last text of a line leaves for what must follow it (` {`, `:`)
 
     def column(self) -> int:
         return display_width(self.current) if self.current else self.indent
@@ -290,18 +292,24 @@ def _expr(w: _Writer, node, cont: int, first_space: bool = True, parent: str = "
         _conditional(w, node, cont, first_space)
         return
     if node.data == "call":
-        _call(w, node, cont, first_space)
+        name, opening, *rest = [c for c in node.children if c is not None]
+        w.put(name, space=first_space)
+        _list(w, opening, rest, cont, space=False)
+        return
+    if node.data == "member":  # `x in {"a", "b", …}`
+        value, keyword, opening, *rest = [c for c in node.children if c is not None]
+        _expr(w, value, cont + STEP, first_space, node.data)
+        w.put(keyword)
+        _list(w, opening, rest, cont, space=True)
         return
     spaces = iter(_pieces(node, parent))
     _expr_children(w, node, cont, first_space, spaces)
 
 
-def _call(w: _Writer, node: Tree, cont: int, first_space: bool) -> None:
-    """`f(a, b, …)` too long for its line: the arguments fill lines, aligned after the parenthesis."""
-    name, opening, *rest = [c for c in node.children if c is not None]
+def _list(w: _Writer, opening: Token, rest: list, cont: int, space: bool) -> None:
+    """`f(a, b, …)` or `{a, b, …}` too long for its line: the items fill lines, aligned after the bracket."""
     closing = rest.pop()
-    w.put(name, space=first_space)
-    w.put(opening, space=False)
+    w.put(opening, space=space)
     column = w.column()
     aligned = column if column <= WIDTH // 2 else cont
     arguments: list[list] = []
@@ -371,7 +379,7 @@ def _declaration(w: _Writer, node: Tree, indent: int) -> None:
     w.newline(indent)
     braces = [i for i, c in enumerate(kids) if isinstance(c, Token) and c == "{"]
     if braces:
-        _head(w, node, kids[: braces[0]], indent)
+        _head(w, node, kids[: braces[0]], indent, tail=" {")
         w.put(kids[braces[0]])
         _block(w, node, kids[braces[0] + 1 : -1], indent + STEP)
         w.newline(indent + STEP)
@@ -383,7 +391,7 @@ def _declaration(w: _Writer, node: Tree, indent: int) -> None:
     if not colons:
         _head(w, node, kids, indent)
         return
-    _head(w, node, kids[: colons[0]], indent)
+    _head(w, node, kids[: colons[0]], indent, tail=":")
     w.put(kids[colons[0]], space=False)
     for body in kids[colons[0] + 1 :]:
         if isinstance(body, Tree) and body.data == "tiers":
@@ -395,12 +403,12 @@ def _declaration(w: _Writer, node: Tree, indent: int) -> None:
             _expr(w, body, indent + 2 * STEP)
 
 
-def _head(w: _Writer, node: Tree, kids: list, indent: int) -> None:
+def _head(w: _Writer, node: Tree, kids: list, indent: int, tail: str = "") -> None:
     """The words before a declaration's body, filling lines; a line goes on under the declared name."""
     items = _items(kids)
     keyword = kids[0] if kids and isinstance(kids[0], Token) else ""
     cont = indent + {"let_decl": STEP, "param_decl": STEP, "table_decl": 2 * STEP}.get(node.data, len(keyword) + 1)
-    _fill(w, items, cont, stay=2)  # `require R1 "label…"`: a label too long for any line stays by its name
+    _fill(w, items, cont, stay=2, tail=tail)  # `require R1 "label…"`: a label too long for any line stays by its name
 
 
 def _items(kids: list) -> list[list]:
@@ -439,7 +447,7 @@ def _split_text(node: Tree) -> list[list]:
     return [[zh]] + ([rest] if rest else [])
 
 
-def _fill(w: _Writer, items: list[list], cont: int, stay: int = 0, own_line: bool = False) -> None:
+def _fill(w: _Writer, items: list[list], cont: int, stay: int = 0, own_line: bool = False, tail: str = "") -> None:
     """Items on the current line while they fit, then on lines at `cont`; the first `stay` items stay on
     the current line whatever their length, `own_line` puts each `cite` on a line of its own.
 
@@ -447,13 +455,15 @@ def _fill(w: _Writer, items: list[list], cont: int, stay: int = 0, own_line: boo
     """
     broke = False
     for i, item in enumerate(items):
-        text = _flat(_group(item))
+        text = _flat(_group(item)) + (tail if i == len(items) - 1 else "")  # `{` or `:` ends the last line
         cite = own_line and next(_leaves(item[0]), "") == "cite"
         glued = next(_leaves(item[0]), "") in (":", ",", ")")  # `f(x): number`
         if w.current and (broke or cite or not w.fits(text)) and i >= stay and not glued:
             w.newline(cont)
         lines = len(w.lines)
+        w.reserve = len(tail) if i == len(items) - 1 else 0
         _expr(w, _group(item), cont + STEP, first_space=not glued)
+        w.reserve = 0
         broke = len(w.lines) > lines
 
 
@@ -516,9 +526,19 @@ def _rows(w: _Writer, rows: list, indent: int) -> None:
 
 
 def _put_padded(w: _Writer, node, pad: int) -> None:
-    for i, (token, space) in enumerate(_pieces(node)):
-        if isinstance(token, _Words):  # a cite in a table row: wrapped under its own first quote
+    """A cell or a row's cite after `pad` spaces. A cite's text wraps under its first quote, and its
+    `en "…"` goes there too when it does not fit after it."""
+    pieces = _pieces(node)
+    quote, lines = None, len(w.lines)
+    for i, (token, space) in enumerate(pieces):
+        if isinstance(token, _Words):
+            if quote is None:
+                quote = w.column() + 1 + (pad if i == 0 else 0)
             _put_words(w, token.tree, space or i == 0, " " * pad if i == 0 else "")
+        elif token == "en" and quote is not None and i + 1 < len(pieces):
+            if len(w.lines) > lines or not w.fits(f"en {_text(pieces[i + 1][0])}"):
+                w.newline(quote)
+            w.put(token)
         else:
             w.put(token, (" " * pad if i == 0 else "") + _text(token), space=space or i == 0)
 
@@ -557,10 +577,13 @@ def _content(token: Token) -> str:
     return str(token)[1:-1]
 
 
-def _put_words(w: _Writer, tree: Tree, space: bool, pad: str = "") -> None:
-    """A text, its pieces joined into one.
+MIN_ROOM = 24  # a text starting further right than this from the margin is not wrapped: pieces would be scraps
 
-    The pieces are joined whatever the input's line breaks, so a text comes out the same however it was
+
+def _put_words(w: _Writer, tree: Tree, space: bool, pad: str = "") -> None:
+    """A text, its pieces joined and cut again to fit the width: `"…" +` lines aligned under the first quote.
+
+    The pieces are joined whatever the input's line breaks, so a text is wrapped the same however it was
     split; only a comment between two pieces keeps them apart (the comment stays where it was).
     """
     strings, joins = _strings(tree), [t for t in tree.children if t.type == "JOIN"]
@@ -578,13 +601,16 @@ def _put_words(w: _Writer, tree: Tree, space: bool, pad: str = "") -> None:
     if w.must_break:
         w.newline(w.cont)
     column = w.column() + (1 if space and w.current else 0) + display_width(pad)
+    room = WIDTH - column - len('"" +')
     saved, w.cont = w.cont, column
     for k, run in enumerate(runs):
         if k:
             w.put(separators[k - 1])
             w.newline(column)
             w.comments(run[0])
-        chunks = ["".join(_content(t) for t in run)]
+        content = "".join(_content(t) for t in run)
+        fits = column + display_width(content) + len('""') + (w.reserve if k == len(runs) - 1 else 0) <= WIDTH
+        chunks = _wrap(content, room) if not fits and room >= MIN_ROOM else [content]
         for i, chunk in enumerate(chunks):
             if i:
                 w.put(Token("JOIN", "+"))
@@ -604,3 +630,52 @@ def _has_note(w: _Writer, token: Token, kind: str = "") -> bool:
         return False
     return bool(note.trailing) if kind == "trailing" else bool(note.leading) if kind == "leading" else (
         bool(note.trailing) or bool(note.leading))
+
+
+_UNIT = re.compile(r"\\.|.", re.S)  # an escape is one unit: a text is never cut inside one
+_OPENING = set("（《「『【〈〔［｛“‘")
+_CLOSING = set("，。、；：？！）》」』】〉〕］｝”’％…·")
+
+
+def _wrap(content: str, room: int) -> list[str]:
+    """`content` in pieces of at most `room` columns where it can be cut: after a space, between Chinese
+    characters, never before a closing or after an opening mark; after a mark (，；) rather than inside a
+    word when one is near the end. A piece with no place to cut stays long."""
+    units = _UNIT.findall(content)
+    ends = list(itertools.accumulate((display_width(u) for u in units), initial=0))  # columns before unit i
+    pieces, start = [], 0
+    cut = mark = None  # the last place to cut, and the last one after a mark or a space
+    for i, unit in enumerate(units):
+        if i > start and _breakable(units[i - 1], unit):
+            cut = i
+            if units[i - 1] in (" ", "\\n") or _is_mark(units[i - 1]):
+                mark = i
+        if ends[i + 1] - ends[start] > room and cut is not None:
+            at = mark if mark is not None and ends[mark] - ends[start] >= room - _SLACK else cut
+            pieces.append("".join(units[start:at]))
+            start, mark = at, None
+            cut = cut if cut > at else None  # a place after the mark is still one for the next piece
+    pieces.append("".join(units[start:]))
+    return pieces
+
+
+_SLACK = 12  # columns a line may end short of the width to end after a mark
+
+
+def _breakable(before: str, after: str) -> bool:
+    if after == " ":
+        return False
+    if before == " " or before == "\\n":
+        return True
+    if after in _CLOSING or before in _OPENING or len(before) > 1:
+        return False
+    wide_before, wide_after = _is_wide(before), _is_wide(after)
+    return (wide_before and (wide_after or _is_mark(before))) or after in _OPENING
+
+
+def _is_wide(unit: str) -> bool:
+    return len(unit) == 1 and display_width(unit) == 2  # an escape (`\"`) is two narrow characters
+
+
+def _is_mark(unit: str) -> bool:
+    return len(unit) == 1 and unicodedata.category(unit).startswith("P")
