@@ -6,6 +6,7 @@ The PDF tests read the text of each page with pypdf; they skip without WeasyPrin
 from __future__ import annotations
 
 import io
+import re
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -150,6 +151,29 @@ def test_status_notice_is_on_page_one(lang, notice, tmp_path):
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_page_limits(path, limit, lang, tmp_path):
     assert len(pdf_pages(path, "--lang", lang, tmp_path / "r.pdf")) <= limit
+
+
+@pytest.mark.parametrize("path, lang, shown", [
+    (FACTORY, "zh", ["达到五星的组合方案", "晋级的首要措施", "得分+7.06"]),          # graded: plan and top actions
+    (FACTORY, "en", ["Planreaching5stars", "Firstactionstowardthenextgrade"]),
+    (FACTORY.parent / "ineligible.json", "en", ["Failedprerequisites", "R3"]),        # ineligible: why
+    (FACTORY.parent / "incomplete.json", "en", ["Evidencetoprovide", "/electricity/consumption"]),  # what is missing
+])
+def test_page_one_says_what_the_outcome_needs(path, lang, shown, tmp_path):
+    first = re.sub(r"\s", "", pdf_pages(path, "--lang", lang, tmp_path / "p.pdf")[0])
+    for text in shown:
+        assert text in first, text
+
+
+@pytest.mark.parametrize("path", [FACTORY, PARK])
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_no_page_holds_a_single_sentence(path, lang, tmp_path):
+    """Apart from the repeated header and footer lines, every page carries more than a line or two."""
+    pages = pdf_pages(path, "--lang", lang, tmp_path / "r.pdf")
+    lines = [[line for line in page.splitlines() if line.strip()] for page in pages]
+    repeated = set.intersection(*(set(page) for page in lines)) if len(lines) > 1 else set()
+    for number, page in enumerate(lines, 1):
+        assert len([line for line in page if line not in repeated]) > 3, f"page {number}: {page}"
 
 
 # ------------------------------------------------------------------------------ classifications
