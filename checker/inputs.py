@@ -53,10 +53,8 @@ def _words(key: str, **values) -> tuple[str, str]:
     return pair("input", key, **values)
 
 
-def _what(what: str | tuple[str, str]) -> dict[str, str]:
+def _what(what: str) -> dict[str, str]:
     """The kind of file a caller expects, {"en": …, "zh": …}: a key of the catalogue's `file` group."""
-    if isinstance(what, tuple):   # (en, zh) words the caller already has
-        return {"en": what[0], "zh": what[1]}
     from .catalogue import both
     return both("file", what)
 
@@ -87,12 +85,12 @@ def _is(path, kind) -> bool:
         return False
 
 
-def read_file(path, *, max_bytes: int = DEFAULT_MAX_BYTES, what: str | tuple[str, str] = "file",
+def read_file(path, *, max_bytes: int = DEFAULT_MAX_BYTES, what: str = "file",
               within=None) -> bytes:
     """The whole content of the regular file at `path`, at most `max_bytes` long, or an InputError.
 
     `what` names the file the caller expects, for the messages: a key of the catalogue's `file` group
-    ("ruleset": a ruleset file, 规则集文件), or its words (en, zh).
+    ("ruleset": a ruleset file, 规则集文件).
     `within`, a folder: the file, with every symbolic link followed, must lie inside it (custom templates).
     """
     source = os.fspath(path) if not isinstance(path, int) else str(path)
@@ -147,7 +145,7 @@ def read_file(path, *, max_bytes: int = DEFAULT_MAX_BYTES, what: str | tuple[str
 
 
 
-def read_text(path, *, max_bytes: int = DEFAULT_MAX_BYTES, what: str | tuple[str, str] = "text",
+def read_text(path, *, max_bytes: int = DEFAULT_MAX_BYTES, what: str = "text",
               within=None) -> str:
     """`read_file`, decoded as UTF-8; text in another encoding is an InputError naming the first bad byte."""
     data = read_file(path, max_bytes=max_bytes, what=what, within=within)

@@ -119,7 +119,7 @@ def collect(inputs: Iterable[str], out: Path | None = None, id_field: str | None
 def _lines(path: Path, id_field: str | None, taken: set[str]) -> list[Application]:
     found = []
     try:
-        content = read_file(path, max_bytes=MAX_JSON_LINES_BYTES, what=("a JSON Lines file", "JSON Lines 文件"))
+        content = read_file(path, max_bytes=MAX_JSON_LINES_BYTES, what="json_lines")
     except InputError as error:
         raise BatchError(f"cannot read {path}: {error.en}") from None
     for number, line in enumerate(content.split(b"\n"), 1):
@@ -291,7 +291,7 @@ def json_file(application: Application) -> str:
 
 def read_application(application: Application, max_bytes: int) -> bytes:
     try:
-        return read_file(application.path, max_bytes=max_bytes, what=("an evidence file", "证据文件"))
+        return read_file(application.path, max_bytes=max_bytes, what="evidence")
     except InputError as error:
         raise EvidenceError(application.source, [Problem("", error.en, error.zh)]) from None
 
