@@ -69,17 +69,18 @@ def advise(program: Program, evidence: dict, result: Result, params: dict, targe
         provenance = {"ruleset": result.ruleset, "evidence": result.evidence, "tool": result.tool}
         return evaluate(program, changed, params=params, provenance=provenance, date=result.date)
 
-    def effects(start: Result, done: list[Edit], base: dict, edit: Edit) -> dict:
+    def effects(before_open: list[str], start: Result, base: dict, edit: Edit) -> dict:
         changed = edit.apply(base)
         after = run(changed)
-        before_open, after_open = _open(program, start, target), _open(program, after, target)
+        after_open = _open(program, after, target)
         gained = after.score - start.score if after.score is not None and start.score is not None else None
-        return {"edits": [*done, edit], "evidence": changed, "result": after,
+        return {"edits": [edit], "evidence": changed, "result": after,
                 "fixes": [c for c in before_open if c not in after_open],
                 "breaks": [c for c in after_open if c not in before_open],
                 "points": gained, "reaches": _reaches(after, target)}
 
-    found = [effects(result, [], evidence, edit) for edit in edits]
+    opened = _open(program, result, target)  # what stands before the target now: once, not per change
+    found = [effects(opened, result, evidence, edit) for edit in edits]
     useful = sorted((a for a in found if a["fixes"] or (a["points"] or 0) > 0),
                     key=lambda a: (len(a["edits"]), not a["reaches"], -(a["points"] or 0), -len(a["fixes"])))
     actions = [_action(a) for a in useful]
@@ -93,7 +94,8 @@ def advise(program: Program, evidence: dict, result: Result, params: dict, targe
         best = min(options, key=lambda a: (not a["reaches"], -len(a["fixes"]), -(a["points"] or 0)))
         steps = _merged(steps, best["edits"][-1])
         base, now = best["evidence"], best["result"]
-        options = [a for a in (effects(now, [], base, e) for e in offered(base, now))
+        opened = _open(program, now, target)
+        options = [a for a in (effects(opened, now, base, e) for e in offered(base, now))
                    if a["fixes"] or (a["points"] or 0) > 0]
     if not steps or not _reaches(now, target):
         return actions, None

@@ -42,7 +42,8 @@ _define("time", h="1", year="8760", a="8760")
 _define("count", unit="1", piece="1", pcs="1")
 
 # Chinese magnitude prefixes as written in the standards: 万tce, 亿kWh, 万元.
-_PREFIXES = {"万": Fraction(10000), "亿": Fraction(100000000)}
+MAGNITUDES = {"万": 10_000, "亿": 100_000_000}
+_PREFIXES = {prefix: Fraction(factor) for prefix, factor in MAGNITUDES.items()}
 _SPECIAL = {"元": (Fraction(1), "money"), "万元": (Fraction(10000), "money"), "亿元": (Fraction(100000000), "money")}
 
 

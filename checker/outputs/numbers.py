@@ -20,6 +20,7 @@ from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 from babel.numbers import format_decimal
 
 from ..catalogue import messages
+from ..language.units import MAGNITUDES
 
 _LOCALES = {"zh": "zh_CN", "en": "en"}
 _WIDE = Context(prec=250, rounding=ROUND_HALF_UP)  # any evidence number fits: rounding never overflows
@@ -91,7 +92,7 @@ def unit_text(unit: str | None, lang: str, rich: bool = False) -> str:
 
 
 # Chinese counts in ten thousands (万) and hundred millions (亿); English readers do not.
-_MYRIADS = {"万": Decimal(10_000), "亿": Decimal(100_000_000)}
+_MYRIADS = {prefix: Decimal(factor) for prefix, factor in MAGNITUDES.items()}
 _MYRIAD_WORDS = {"万": "10,000", "亿": "100 million"}
 
 

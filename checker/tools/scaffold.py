@@ -20,7 +20,7 @@ from ..language import ast
 from ..language.diagnostics import RulesetError
 from ..language.functions import FUNCTIONS
 from ..language.parse import parse
-from ..language.units import ONE, Unit, UnitError, known_symbols, parse_unit
+from ..language.units import MAGNITUDES, ONE, Unit, UnitError, known_symbols, parse_unit
 from ..resources import resource_dir
 
 ITEM = "[]"  # a path step into the items of a list
@@ -312,7 +312,7 @@ def _symbol(unit: Unit | None) -> str | None:
 def _spellings(dimension: tuple) -> list[str]:
     """The ways to write a unit of this dimension as one symbol or one symbol over another."""
     atoms = [s for s in known_symbols() if s != "%"]
-    atoms += [prefix + s for prefix in ("万", "亿") for s in atoms if _parsed(prefix + s) is not None]
+    atoms += [prefix + s for prefix in MAGNITUDES for s in atoms if _parsed(prefix + s) is not None]
 
     def of(dim: str) -> list[str]:
         return [a for a in atoms if _parsed(a).dimension == ((dim, 1),)]
