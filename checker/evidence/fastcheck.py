@@ -17,6 +17,7 @@ nothing but the helpers below in reach (no builtins beyond the few it names). Pa
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from collections.abc import Callable
 from decimal import Decimal, localcontext
@@ -115,7 +116,7 @@ _HELPERS: dict[str, Any] = {
     "__builtins__": {}, "isinstance": isinstance, "len": len, "type": type,
     "dict": dict, "list": list, "str": str, "bool": bool, "Decimal": Decimal, "NUMBER": (Decimal, int),
     "MISSING": _MISSING, "is_integer": _is_integer, "equal": _equal, "equal_any": _equal_any, "unique": _unique,
-    "valid_date": _valid_date, "is_uscc": uscc.is_valid, "multiple": _multiple,
+    "known_date": functools.lru_cache(maxsize=4096)(_valid_date), "is_uscc": uscc.is_valid, "multiple": _multiple,
 }
 
 # The test of each JSON type, as an expression of the value `{0}` (a generated variable name).
@@ -144,8 +145,10 @@ _GUARDED = {
 # ---------------------------------------------------------------- the generator
 
 class _Generator:
-    """Writes `def check(v0)` and one function per `$ref` target or branch; each returns False at the first
-    keyword the value fails, True at the end. Only generated names, helper names and keywords are written."""
+    """Writes `def check(v0)` and one function per `$ref` target or branch, each returning True when the value
+    is valid. A node's checks that need no loop are one condition (`if not (a and b and …): return False`),
+    followed by the blocks for its properties and items. Only generated names (c<n> constants, v<n> values,
+    f<n> functions), helper names and keywords are written."""
 
     def __init__(self, root: dict):
         self.root = root
@@ -172,171 +175,165 @@ class _Generator:
         name = name or f"f{len(self.functions)}"
         lines = [f"def {name}(v0):"]
         self.functions.append(lines)   # placed before its body is written, so that recursion finds it
-        self.node(schema, "v0", lines, 1, frozenset())
+        lines += self.node(schema, "v0", 1, frozenset())
         lines.append("    return True")
         return name
 
-    def node(self, schema, value: str, out: list[str], depth: int, known: frozenset) -> None:
-        """Lines checking `value` against `schema`, at `depth` levels of indentation; `known`: the types
-        `value` is already known to have."""
+    def node(self, schema, value: str, depth: int, known: frozenset) -> list[str]:
+        """Lines checking `value` against `schema` at `depth` levels of indentation; `known`: the types `value`
+        is already known to have. The checks are pure, so their order changes no answer: `type` goes first
+        (what it establishes spares the other keywords their own test of the type) and the conditions
+        before the blocks (a property named in `required` is then read without asking whether it is there)."""
         if schema is True:
-            return
-        if schema is False:
-            out.append("    " * depth + "return False")
-            return
-        if not isinstance(schema, dict):
+            return []
+        if not isinstance(schema, dict) and schema is not False:
             raise Unsupported(schema)
-        if depth > _MAX_INDENT:
-            out.append("    " * depth + f"if not {self.function(schema)}({value}): return False")
-            return
+        if schema is False or depth > _MAX_INDENT:
+            return ["    " * depth + f"if not {'False' if schema is False else self.function(schema) + f'({value})'}:"
+                    " return False"]
+        conditions: list[str] = []
+        blocks: list[str] = []
+        if "type" in schema:
+            condition, known = self.type(schema["type"], value, known)
+            conditions.append(condition)
         for keyword, want in schema.items():
-            if keyword in _ANNOTATIONS or keyword.startswith("x-"):
+            if keyword in _ANNOTATIONS or keyword.startswith("x-") or keyword == "type":
                 continue
             write = getattr(self, "k_" + keyword.replace("$", "dollar_"), None)
             if write is None:
                 raise Unsupported(keyword)
             guard = _GUARDED.get(keyword)
-            if guard is None or guard in known:
-                known = write(want, schema, value, out, depth, known) or known
-                continue
-            inner: list[str] = []
-            write(want, schema, value, inner, depth + 1, known | {guard})
-            if inner:
-                out.append("    " * depth + f"if {_TYPES[guard].format(value)}:")
-                out.extend(inner)
+            guarded = guard is not None and guard not in known
+            written = write(want, schema, value, depth + guarded, known | {guard} if guarded else known)
+            if isinstance(written, str):
+                conditions.append(f"(not {_TYPES[guard].format(value)} or {written})" if guarded else written)
+            elif written and guarded:
+                blocks += ["    " * depth + f"if {_TYPES[guard].format(value)}:", *written]
+            elif written:
+                blocks += written
+        if conditions:
+            blocks.insert(0, "    " * depth + f"if not ({' and '.join(conditions)}): return False")
+        return blocks
 
-    def fail_if(self, condition: str, out: list[str], depth: int) -> None:
-        out.append("    " * depth + f"if {condition}: return False")
-
-    # --- keywords; each writes lines failing on what it forbids; `type` returns what it makes known
-
-    def k_type(self, want, schema, value, out, depth, known):
+    def type(self, want, value: str, known: frozenset) -> tuple[str, frozenset]:
         names = [want] if isinstance(want, str) else list(want)
-        if any(not isinstance(name, str) or name not in _TYPES for name in names):
+        if not names or any(not isinstance(name, str) or name not in _TYPES for name in names):
             raise Unsupported(want)
-        self.fail_if("not (" + " or ".join(_TYPES[name].format(value) for name in names) + ")", out, depth)
-        return known | _KNOWN[names[0]] if len(names) == 1 else None
+        condition = "(" + " or ".join(_TYPES[name].format(value) for name in names) + ")"
+        return condition, known | _KNOWN[names[0]] if len(names) == 1 else known
 
-    def k_properties(self, want, schema, value, out, depth, known):
+    # --- keywords: each returns a condition (an expression), lines of a block, or None when it constrains
+    # nothing; a keyword of _GUARDED is written as if its value were of that type, and guarded by node()
+
+    def k_properties(self, want, schema, value, depth, known):
         if not isinstance(want, dict):
             raise Unsupported(want)
+        present = set(schema.get("required", []))   # k_required made sure these are there
+        lines = []
         for name, sub in want.items():
-            inner: list[str] = []
             child = self.variable()
-            self.node(sub, child, inner, depth + 1, frozenset())
+            there = name in present
+            inner = self.node(sub, child, depth + (not there), frozenset())
             if inner:
-                out.append("    " * depth + f"{child} = {value}.get({self.constant(name)}, MISSING)")
-                out.append("    " * depth + f"if {child} is not MISSING:")
-                out.extend(inner)
+                key = self.constant(name)
+                if not there:
+                    lines.append("    " * depth + f"if {key} in {value}:")
+                lines += ["    " * (depth + (not there)) + f"{child} = {value}[{key}]", *inner]
+        return lines
 
-    def k_required(self, want, schema, value, out, depth, known):
-        try:
-            names = frozenset(want)
-        except TypeError:
-            raise Unsupported(want) from None
-        if names:
-            self.fail_if(f"not {value}.keys() >= {self.constant(names)}", out, depth)
+    def k_required(self, want, schema, value, depth, known):
+        if not isinstance(want, list) or not all(type(name) is str for name in want):
+            raise Unsupported(want)
+        return f"{value}.keys() >= {self.constant(frozenset(want))}" if want else None
 
-    def k_additionalProperties(self, want, schema, value, out, depth, known):
+    def k_additionalProperties(self, want, schema, value, depth, known):
         if "patternProperties" in schema:
             raise Unsupported("patternProperties")
         properties = schema.get("properties", {})
         known_names = self.constant(frozenset(properties if isinstance(properties, dict) else ()))
         if want is False:
-            self.fail_if(f"not {known_names}.issuperset({value})", out, depth)
-            return
-        inner: list[str] = []
+            return f"{known_names}.issuperset({value})"
         key, child = self.variable(), self.variable()
-        self.node(want, child, inner, depth + 2, frozenset())
-        if inner:
-            out.append("    " * depth + f"for {key}, {child} in {value}.items():")
-            out.append("    " * (depth + 1) + f"if {key} not in {known_names}:")
-            out.extend(inner)
+        inner = self.node(want, child, depth + 2, frozenset())
+        return ["    " * depth + f"for {key}, {child} in {value}.items():",
+                "    " * (depth + 1) + f"if {key} not in {known_names}:", *inner] if inner else None
 
-    def k_items(self, want, schema, value, out, depth, known):
+    def k_items(self, want, schema, value, depth, known):
         if "prefixItems" in schema:
             raise Unsupported("prefixItems")
-        inner: list[str] = []
         child = self.variable()
-        self.node(want, child, inner, depth + 1, frozenset())
-        if inner:
-            out.append("    " * depth + f"for {child} in {value}:")
-            out.extend(inner)
+        inner = self.node(want, child, depth + 1, frozenset())
+        return ["    " * depth + f"for {child} in {value}:", *inner] if inner else None
 
-    def k_minItems(self, want, schema, value, out, depth, known):
-        self.fail_if(f"not len({value}) >= {self.constant(want)}", out, depth)
+    def k_minItems(self, want, schema, value, depth, known):
+        return f"len({value}) >= {self.constant(want)}"
 
-    def k_maxItems(self, want, schema, value, out, depth, known):
-        self.fail_if(f"not len({value}) <= {self.constant(want)}", out, depth)
-
-    def k_uniqueItems(self, want, schema, value, out, depth, known):
-        if want:
-            self.fail_if(f"not unique({value})", out, depth)
+    def k_maxItems(self, want, schema, value, depth, known):
+        return f"len({value}) <= {self.constant(want)}"
 
     k_minLength, k_maxLength = k_minItems, k_maxItems
 
-    def k_pattern(self, want, schema, value, out, depth, known):
+    def k_uniqueItems(self, want, schema, value, depth, known):
+        return f"unique({value})" if want else None
+
+    def k_pattern(self, want, schema, value, depth, known):
         try:
             search = re.compile(want).search
         except (TypeError, re.error):
             raise Unsupported(want) from None
-        self.fail_if(f"{self.constant(search)}({value}) is None", out, depth)
+        return f"{self.constant(search)}({value}) is not None"
 
-    def k_format(self, want, schema, value, out, depth, known):
+    def k_format(self, want, schema, value, depth, known):
+        # Both are true of values that are not text; a date is ten characters (jsonschema's own pattern).
+        string = "" if "string" in known else f"not isinstance({value}, str) or "
         if want == "uscc":
-            self.fail_if(f"not is_uscc({value})", out, depth)
-        elif want == "date":
-            self.fail_if(f"not valid_date({value})", out, depth)
-        else:
-            raise Unsupported(want)
+            return f"({string}is_uscc({value}))"
+        if want == "date":
+            return f"({string}len({value}) == {self.constant(10)} and known_date({value}))"
+        raise Unsupported(want)
 
-    def k_enum(self, want, schema, value, out, depth, known):
+    def k_enum(self, want, schema, value, depth, known):
         options = list(want)
         if options and all(type(option) is str for option in options):
             # A value equals a text only if it is a text (no JSON value of another type equals one).
             member = f"{value} in {self.constant(frozenset(options))}"
-            self.fail_if(f"not {member}" if "string" in known else f"not (isinstance({value}, str) and {member})",
-                         out, depth)
-        else:
-            self.fail_if(f"not equal_any({value}, {self.constant(options)})", out, depth)
+            return member if "string" in known else f"(isinstance({value}, str) and {member})"
+        return f"equal_any({value}, {self.constant(options)})"
 
-    def k_const(self, want, schema, value, out, depth, known):
+    def k_const(self, want, schema, value, depth, known):
         if type(want) is str:
-            self.fail_if(f"not {value} == {self.constant(want)}", out, depth)
-        else:
-            self.fail_if(f"not equal({value}, {self.constant(want)})", out, depth)
+            return f"{value} == {self.constant(want)}"
+        return f"equal({value}, {self.constant(want)})"
 
-    def k_minimum(self, want, schema, value, out, depth, known):
-        self.fail_if(f"not {value} >= {self.constant(want)}", out, depth)
+    def k_minimum(self, want, schema, value, depth, known):
+        return f"{value} >= {self.constant(want)}"
 
-    def k_maximum(self, want, schema, value, out, depth, known):
-        self.fail_if(f"not {value} <= {self.constant(want)}", out, depth)
+    def k_maximum(self, want, schema, value, depth, known):
+        return f"{value} <= {self.constant(want)}"
 
-    def k_exclusiveMinimum(self, want, schema, value, out, depth, known):
-        self.fail_if(f"not {value} > {self.constant(want)}", out, depth)
+    def k_exclusiveMinimum(self, want, schema, value, depth, known):
+        return f"{value} > {self.constant(want)}"
 
-    def k_exclusiveMaximum(self, want, schema, value, out, depth, known):
-        self.fail_if(f"not {value} < {self.constant(want)}", out, depth)
+    def k_exclusiveMaximum(self, want, schema, value, depth, known):
+        return f"{value} < {self.constant(want)}"
 
-    def k_multipleOf(self, want, schema, value, out, depth, known):
-        self.fail_if(f"not multiple({value}, {self.constant(want)})", out, depth)
+    def k_multipleOf(self, want, schema, value, depth, known):
+        return f"multiple({value}, {self.constant(want)})"
 
-    def k_allOf(self, want, schema, value, out, depth, known):
-        for sub in self.branches(want):
-            self.node(sub, value, out, depth, known)
+    def k_allOf(self, want, schema, value, depth, known):
+        return [line for sub in self.branches(want) for line in self.node(sub, value, depth, known)]
 
-    def k_anyOf(self, want, schema, value, out, depth, known):
-        calls = [f"{self.function(sub)}({value})" for sub in self.branches(want)]
-        self.fail_if("not (" + " or ".join(calls) + ")", out, depth)
+    def k_anyOf(self, want, schema, value, depth, known):
+        return "(" + " or ".join(f"{self.function(sub)}({value})" for sub in self.branches(want)) + ")"
 
-    def k_oneOf(self, want, schema, value, out, depth, known):
-        calls = [f"{self.function(sub)}({value})" for sub in self.branches(want)]
-        self.fail_if("(" + " + ".join(calls) + ") != 1", out, depth)
+    def k_oneOf(self, want, schema, value, depth, known):
+        return "(" + " + ".join(f"{self.function(sub)}({value})" for sub in self.branches(want)) + \
+            f") == {self.constant(1)}"
 
-    def k_not(self, want, schema, value, out, depth, known):
-        self.fail_if(f"{self.function(want)}({value})", out, depth)
+    def k_not(self, want, schema, value, depth, known):
+        return f"not {self.function(want)}({value})"
 
-    def k_dollar_ref(self, want, schema, value, out, depth, known):
+    def k_dollar_ref(self, want, schema, value, depth, known):
         # Local references only ("#/$defs/name"); each target becomes one function, so recursion is a call.
         if not isinstance(want, str) or not want.startswith("#/"):
             raise Unsupported(want)
@@ -347,7 +344,7 @@ class _Generator:
                 raise Unsupported(want) from None
             self.refs[want] = name = f"f{len(self.functions)}"
             self.function(target, name)
-        self.fail_if(f"not {self.refs[want]}({value})", out, depth)
+        return f"{self.refs[want]}({value})"
 
     @staticmethod
     def branches(want) -> list:
