@@ -235,7 +235,7 @@ def score(application: Application, ruleset: Ruleset, settings: Settings, params
         evidence = parse_application(raw, application.source, ruleset=ruleset, max_bytes=settings.max_bytes).evidence
         result = ruleset.evaluate(evidence, params=params, date=settings.date, evidence_bytes=raw,
                                   origins={n: {"source": s, "file_sha256": h} for n, s, h in settings.origins},
-                                  validated=True)
+                                  gap=True, validated=True)
         # The JSON result last: a rerun takes an application as done only when its JSON result is readable.
         for fmt in sorted(settings.formats, key=lambda f: f == "json"):
             write_atomically(out / f"{application.id}.{EXTENSIONS[fmt]}", _render(result, fmt, settings.lang),
