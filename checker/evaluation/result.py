@@ -17,7 +17,7 @@ import orjson
 
 from ..language.compile import ItemInfo
 from ..language.types import Type
-from ..language.values import Failure, Missing
+from ..language.values import OUTSIDE, Failure, Missing
 
 RESULT_SCHEMA = "https://carbon-check.example/schemas/result/1.4"
 # 1.1: the parameters. 1.2: cites in both languages, the ruleset's status, `hypothetical` on what-if results,
@@ -307,7 +307,7 @@ def plain(value):
     """An evaluated value as JSON data: unknowns become null (their status says why)."""
     if type(value) in _AS_IS:
         return value
-    if isinstance(value, (Missing, Failure)):
+    if isinstance(value, (Missing, Failure)) or value is OUTSIDE:  # their status or display says why
         return None
     if hasattr(value, "isoformat"):
         return value.isoformat()
@@ -366,8 +366,14 @@ def format_number(value: Decimal) -> str:
     return "0" if text == "-0" else text
 
 
+# How a `let … when COND` outside its condition is displayed in the result (reports use the catalogue's words).
+OUTSIDE_DISPLAY = "not applicable (outside the boundary)"
+
+
 def format_value(value, type_: Type | None) -> str:
     if isinstance(value, Decimal):  # the common case first
+        if value is OUTSIDE:
+            return OUTSIDE_DISPLAY
         symbol = type_.unit.symbol if type_ is not None and type_.kind == "number" and type_.unit else ""
         number = format_number(value)
         if symbol == "%":
@@ -405,6 +411,8 @@ def _explanation(item: ItemResult, form: _Form, values, displays: list[str], giv
     detail = {**about.detail, **own} if own else about.detail
     if status == WAIVED:
         return f"waived: {detail.get('waiver')}"
+    if status == NOT_APPLICABLE and kind == "value" and detail.get("value") is OUTSIDE:
+        return OUTSIDE_DISPLAY + (f": {detail['when']} does not hold" if "when" in detail else "")
     if status == NOT_APPLICABLE and kind == "value":
         return "not applicable: missing " + ", ".join(detail.get("missing", [])) + ", which nothing decided needs"
     if status == NOT_APPLICABLE:
