@@ -142,8 +142,8 @@ class Result:
     missing: list[dict]
     errors: list[dict]
     parameters: dict = field(default_factory=dict)  # name → value, unit, source, file_sha256
-    # What the next grade needs (checker.evaluation.gap): filled in by Ruleset.evaluate unless asked not
-    # to, since it costs as much as the evaluation itself.
+    # What the next grade needs (checker.evaluation.gap): filled in by Ruleset.evaluate(..., gap=True) only,
+    # since it costs several evaluations.
     gap: dict | None = None
     # Set on a what-if result (`check --set`): {"changes": [{"pointer", "from", "to"}, ...]}. A real
     # evaluation has none, and its JSON has no such key.
