@@ -319,7 +319,7 @@ def score(application: Application, ruleset: Ruleset | None, settings: Settings,
         validate_application(read, evidence)
         result = ruleset.evaluate(evidence, params=params, date=settings.date, evidence_bytes=raw,
                                   origins={n: {"source": s, "file_sha256": h} for n, s, h in settings.origins},
-                                  validated=True)
+                                  gap=True, validated=True)
         # The JSON result last: a rerun takes an application as done only when its JSON result is readable.
         for fmt in settings.formats:
             write_atomically(out / f"{application.id}.{EXTENSIONS[fmt]}", _render(result, fmt, settings.lang),
