@@ -78,16 +78,20 @@ def patched(document, parts, value) -> Any:
     `-` (or the list's length) appends to a list. Anything else that cannot be done raises PointerError
     naming the place.
     """
-    return _patched(document, tuple(parts), value, "")
+    return _patched(document, tuple(parts), value, ())
 
 
-def _patched(node, parts: tuple, value, at: str):
+def _patched(node, parts: tuple, value, done: tuple):
+    """`done`: the parts followed so far, written out only for an error (the gap patches evidence often)."""
     if not parts:
         return value
     key, rest = parts[0], parts[1:]
-    where = at + format_pointer((key,))
+    where = (*done, key)
     if isinstance(node, list):
-        position = index(key, node, at, append=value is not DELETE and not rest)
+        if type(key) is int and 0 <= key < len(node):
+            position = key
+        else:
+            position = index(key, node, format_pointer(done), append=value is not DELETE and not rest)
         if not rest:
             if value is DELETE:
                 return node[:position] + node[position + 1:]
@@ -96,6 +100,7 @@ def _patched(node, parts: tuple, value, at: str):
     if node is None and value is not DELETE:
         node = {}  # a field inside an object the document does not have yet: create it
     if not isinstance(node, dict):
+        at = format_pointer(done)
         if node is None:
             raise PointerError(f"nothing at {at or '/'} to delete from")
         raise PointerError(f"{at or '/'} is not an object or a list")
@@ -109,6 +114,7 @@ def _patched(node, parts: tuple, value, at: str):
         del copy[key]
     else:
         hint = did_you_mean(key, copy)
+        at = format_pointer(done)
         raise PointerError(f"nothing to delete: no member {key!r}" + (f" at {at}" if at else "")
                            + (f" ({hint})" if hint else ""))
     return copy

@@ -372,7 +372,7 @@ from checker.errors import ReportError  # noqa: E402
 @pytest.fixture(scope="module")
 def four_stars():
     evidence, raw = load_evidence(EXAMPLE)
-    return load_ruleset("zero-carbon-factory").evaluate(evidence, evidence_bytes=raw, date="2025-06-30")
+    return load_ruleset("zero-carbon-factory").evaluate(evidence, evidence_bytes=raw, date="2025-06-30", gap=True)
 
 
 def custom(tmp_path, text: str) -> Path:

@@ -21,7 +21,7 @@ from typing import Any, Callable
 
 from ..language.compile import Program
 from ..pointer import format_pointer, get, patched
-from .evaluate import evaluate
+from .evaluate import evaluate, let_values
 from .result import FAIL, MET, Result
 
 MAX_STEPS = 4  # changes in a combined plan: more is a project, not advice
@@ -59,19 +59,27 @@ class Edit:
 
 
 def advise(program: Program, evidence: dict, result: Result, params: dict, target: int, edits: list[Edit],
-           offered: Callable[[dict, Result], list[Edit]]) -> tuple[list[dict], dict | None]:
+           offered: Callable[[dict, Result], list[Edit]],
+           known: Callable[[dict, list[tuple]], dict | None]) -> tuple[list[dict], dict | None]:
     """The ranked actions of `edits` and the combined plan reaching grade number `target` (None if none is found).
 
     `offered(evidence, result)` is the gap analysis's list of changes for other evidence, for the plan's
-    later steps.
+    later steps. `known(values, pointers)`: of the lets' values on some evidence, those a change at
+    `pointers` leaves as they are (checker.evaluation.gap.Plan.known), so that each evaluation again works
+    out only what the change feeds.
     """
-    def run(changed: dict) -> Result:
-        provenance = {"ruleset": result.ruleset, "evidence": result.evidence, "tool": result.tool}
-        return evaluate(program, changed, params=params, provenance=provenance, date=result.date)
+    provenance = {"ruleset": result.ruleset, "evidence": result.evidence, "tool": result.tool}
+    values: dict[int, tuple] = {}  # each result changes start from (kept alive: ids stay theirs), its lets' values
+
+    def run(start: Result, changed: dict, made: list[Edit]) -> Result:
+        if id(start) not in values:
+            values[id(start)] = (start, let_values(program, start))
+        kept = known(values[id(start)][1], [e.path for e in made])
+        return evaluate(program, changed, params=params, provenance=provenance, date=result.date, known=kept)
 
     def effects(before_open: list[str], start: Result, base: dict, edit: Edit) -> dict:
         changed = edit.apply(base)
-        after = run(changed)
+        after = run(start, changed, [edit])
         after_open = _open(program, after, target)
         gained = after.score - start.score if after.score is not None and start.score is not None else None
         return {"edits": [edit], "evidence": changed, "result": after,
@@ -102,7 +110,7 @@ def advise(program: Program, evidence: dict, result: Result, params: dict, targe
     checked = evidence
     for edit in steps:
         checked = edit.apply(checked)
-    final = run(checked)  # the plan as one what-if on the original evidence: given only if it holds
+    final = run(result, checked, steps)  # the plan as one what-if on the original evidence: given only if it holds
     if not _reaches(final, target):
         return actions, None
     return actions, {"changes": [e.record() for e in steps], "outcome": final.outcome,

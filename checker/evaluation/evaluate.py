@@ -12,7 +12,7 @@ from ..language.compile import CompiledCriterion, CompiledGrade, CompiledLet, Co
 from ..evaluation.result import (CLASSIFIED, ERROR, FAIL, GRADED, INCOMPLETE, INELIGIBLE, MET, MISSING, NOT_APPLICABLE, NOT_GRADED, NOT_MET,
                      PARTLY_MET, PASS, PASSED, WAIVED, GradeResult, ItemResult, Result, plain, unit_symbol)
 from ..language.schema import resolve
-from ..language.values import UNKNOWN, Failure, Missing
+from ..language.values import OUTSIDE, UNKNOWN, Failure, Missing
 from ..catalogue import both
 from ..pointer import parse_pointer
 
@@ -20,13 +20,24 @@ CONTEXT = decimal.Context(prec=34, rounding=decimal.ROUND_HALF_EVEN,
                           traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow])
 CENT = Decimal("0.01")
 ZERO = Decimal(0)
+_UNSET = object()  # a let not known beforehand
 
 
 def evaluate(program: Program, evidence: dict, *, params: dict | None = None, provenance: dict,
-             date: str | None = None, origins: dict | None = None) -> Result:
-    """`origins`: where each supplied parameter came from, {name: {"source", "file_sha256"}}, for the record."""
+             date: str | None = None, origins: dict | None = None, known: dict | None = None) -> Result:
+    """`origins`: where each supplied parameter came from, {name: {"source", "file_sha256"}}, for the record.
+
+    `known`: values of lets that are already known for this evidence, {name: value}, taken as they are
+    instead of being worked out again (the gap's re-evaluations of changed evidence pass the lets the
+    change does not feed; see checker.evaluation.gap.Plan.fed).
+    """
     with decimal.localcontext(CONTEXT):
-        return _Run(program, evidence, params or {}).result(provenance, date, origins or {})
+        return _Run(program, evidence, params or {}).result(provenance, date, origins or {}, known)
+
+
+def let_values(program: Program, result: Result) -> dict:
+    """The value each let of `program` had in `result`, {name: value}: what `evaluate(known=…)` takes."""
+    return {let.node.name: item.detail["value"] for let, item in zip(program.lets, result.values)}
 
 
 class _Run:
@@ -54,7 +65,7 @@ class _Run:
                 needed_by.append(item_id)
         return MISSING
 
-    def result(self, provenance: dict, date: str | None, origins: dict) -> Result:
+    def result(self, provenance: dict, date: str | None, origins: dict, known: dict | None = None) -> Result:
         program, ctx = self.program, self.ctx
         model = program.model
         variant = None
@@ -65,7 +76,10 @@ class _Run:
             else:
                 option = next((o for o in model.variant.options if o.value == ctx.variant), None)
                 variant = {"id": ctx.variant, "label": label_of(option.label) if option else None}
-        values = [self.value_item(let) for let in program.lets]
+        if known:
+            values = [self.value_item(let, known.get(let.node.name, _UNSET)) for let in program.lets]
+        else:
+            values = [self.value_item(let) for let in program.lets]
         requirements = [self.requirement(r) for r in program.requirements]
         criteria, sections = [], []
         for section in program.sections:
@@ -137,11 +151,13 @@ class _Run:
                               "file_sha256": origin.get("file_sha256")}
         return recorded
 
-    def value_item(self, let: CompiledLet) -> ItemResult:
+    def value_item(self, let: CompiledLet, known=_UNSET) -> ItemResult:
         ctx = self.ctx
-        value = ctx.values[let.node.name] = let.evaluate(ctx)
+        value = ctx.values[let.node.name] = let.evaluate(ctx) if known is _UNSET else known
         if not isinstance(value, UNKNOWN):
-            return ItemResult(let.item, "ok", None, {"value": value}, ctx)
+            # Outside its `when` (the accounting boundary): not applicable, read as 0 by what uses it.
+            status = NOT_APPLICABLE if value is OUTSIDE else "ok"
+            return ItemResult(let.item, status, None, {"value": value}, ctx)
         # A value that items read is reported through them, so one that only a not-applicable item
         # reads does not ask the applicant for evidence; a value no item reads reports for itself.
         status = self.note_unknown(let.node.name, value) if let.reported else (

@@ -26,13 +26,14 @@ from ..language.types import Type
 from ..language.values import UNKNOWN
 from ..pointer import format_pointer, get, patched
 from .advice import Edit, advise
-from .evaluate import CONTEXT
+from .evaluate import CONTEXT, let_values
 from .result import ERROR, FAIL, INELIGIBLE, MET, MISSING, NOT_MET, PARTLY_MET, Result, format_number, format_value
 
 # Probe steps, in the input's own unit: small beside real quantities, so both fall on the same linear
 # piece of a `max(…, 0)` or `min(…, 100%)` the input passes through.
 PROBES = (Decimal(1), Decimal(2))
 MAX_ACTIONS = 3  # single-input changes offered per condition
+MAX_KEPT = 4096  # pointers whose lets `Plan.fed` keeps
 CENT = Decimal("0.01")  # points are kept to the cent: `score > 90` needs 90.01
 SYMBOLS = {">=": "≥", ">": ">", "==": "=", "<=": "≤", "<": "<", "!=": "≠"}
 FLIPPED = {">=": "<=", ">": "<", "<=": ">=", "<": ">", "==": "==", "!=": "!="}
@@ -87,7 +88,7 @@ def gap_to(ruleset, evidence: dict, result: Result, params: dict | None = None,
     with decimal.localcontext(CONTEXT):
         conditions, edits = analysed(evidence, result)
         actions, plan = advise(program, evidence, result, params or {}, chosen, edits,
-                               lambda ev, res: analysed(ev, res)[1])
+                               lambda ev, res: analysed(ev, res)[1], ruleset.gap_plan.known)
     grade = grades[chosen]
     return {"target": {"id": grade.id, "label": grade.label}, "conditions": conditions,
             "actions": actions, "plan": plan}
@@ -114,6 +115,7 @@ class _Lever:
     item_path: tuple[str, ...] | None  # the field inside each item, for a list
     type: Type
     depth: int  # lets between the quantity and this input: nearer inputs are offered first
+    limits: tuple | None = None  # from the evidence schema, worked out on first use (`_moves`)
 
 
 @dataclass
@@ -139,10 +141,11 @@ class Plan:
         self.compiler = Compiler(program.model)
         self.let_nodes = {let.name: let for let in program.model.lets}
         self.clauses: dict[int, _Clause] = {}
-        # What each let reads directly: evidence paths and other lets (for `affected`).
+        # What each let reads directly: evidence paths and other lets (for `fed`).
         functions = program.model.functions
-        self.reads = {let.name: _reads(let.expr, functions) for let in program.model.lets}
+        self.reads = {let.name: _reads(let, functions) for let in program.model.lets}  # its `when` too
         self.variant_reads = _reads(program.model.variant.selector, functions)[0] if program.model.variant else set()
+        self._fed: dict[tuple, frozenset[str] | None] = {}
 
     def clause(self, node: ast.Expr) -> _Clause:
         found = self.clauses.get(id(node))
@@ -183,17 +186,35 @@ class Plan:
             clause.levers = _levers(clause.subject, self.let_nodes)
         return clause.levers
 
-    def affected(self, clause: _Clause, pointer: tuple) -> set[str] | None:
-        """The lets of `clause` whose value can change when the evidence at `pointer` does (None: all of
-        them, as when the variant reads it). The others keep the values the application gave them."""
-        if any(_overlap(path, pointer) for path in self.variant_reads):
-            return None
-        changed: set[str] = set()
-        for let in clause.lets:  # in dependency order: a let reading a changed let changes too
-            paths, lets = self.reads[let.node.name]
-            if lets & changed or any(_overlap(path, pointer) for path in paths):
-                changed.add(let.node.name)
-        return changed
+    def fed(self, pointer: tuple) -> frozenset[str] | None:
+        """The lets whose value can change when the evidence at `pointer` does (None: all of them, as when
+        the variant reads it). The others keep the values the application gave them. Kept per pointer."""
+        try:
+            return self._fed[pointer]
+        except KeyError:
+            pass
+        found = None
+        if not any(_overlap(path, pointer) for path in self.variant_reads):
+            changed: set[str] = set()
+            for let in self.program.lets:  # in dependency order: a let reading a changed let changes too
+                paths, lets = self.reads[let.node.name]
+                if lets & changed or any(_overlap(path, pointer) for path in paths):
+                    changed.add(let.node.name)
+            found = frozenset(changed)
+        if len(self._fed) < MAX_KEPT:  # pointers into long lists are many: keep a bounded number
+            self._fed[pointer] = found
+        return found
+
+    def known(self, values: dict, pointers) -> dict | None:
+        """Of `values` (every let's value on some evidence), those that stay the same when that evidence
+        changes at `pointers`: what `evaluate(known=…)` takes. None when nothing can be kept."""
+        fed: set[str] = set()
+        for pointer in pointers:
+            lets = self.fed(pointer)
+            if lets is None:
+                return None
+            fed |= lets
+        return {name: value for name, value in values.items() if name not in fed}
 
 
 def _constant(expr: ast.Expr) -> bool:
@@ -201,7 +222,7 @@ def _constant(expr: ast.Expr) -> bool:
     return not any(isinstance(node.ref, _VARYING) for node in expr.walk())
 
 
-def _reads(expr: ast.Expr, functions: dict[str, ast.FunctionDecl]) -> tuple[set[tuple], set[str]]:
+def _reads(expr: ast.Node, functions: dict[str, ast.FunctionDecl]) -> tuple[set[tuple], set[str]]:
     """The evidence paths and the lets `expr` reads directly, looking into the ruleset functions it calls."""
     paths: set[tuple] = set()
     lets: set[str] = set()
@@ -235,7 +256,8 @@ def _lets_read(expr: ast.Expr, lets: dict[str, ast.Let]) -> set[str]:
         node = pending.pop()
         if isinstance(node.ref, ast.LetRef) and node.ref.name not in found:
             found.add(node.ref.name)
-            pending.append(lets[node.ref.name].expr)
+            let = lets[node.ref.name]
+            pending.extend(part for part in (let.expr, let.when) if part is not None)
         pending.extend(node.children())
     return found
 
@@ -294,7 +316,9 @@ def _levers(subject: ast.Expr, lets: dict[str, ast.Let]) -> list[_Lever]:
 class _Analysis:
     def __init__(self, plan: Plan, schema: dict, evidence: dict, params: dict, result: Result):
         self.plan, self.schema, self.evidence, self.params, self.result = plan, schema, evidence, params, result
-        self.values: dict[str, Any] = {}  # the lets' values on the application's own evidence
+        self.values = let_values(plan.program, result)  # the lets' values on the application's own evidence
+        variant = plan.program.variant
+        self.variant = variant(Context(evidence, params)) if variant is not None else None
         self.found: list[_Change] = []  # every single-input change offered, for the ranked advice
 
     def edits(self) -> list[Edit]:
@@ -305,23 +329,24 @@ class _Analysis:
             unique.setdefault(edit.key, edit)
         return list(unique.values())
 
-    def context(self, clause: _Clause, evidence: dict, changed: set[str] | None = None) -> Context:
+    def context(self, clause: _Clause, evidence: dict, changed: frozenset[str] | None = frozenset()) -> Context:
         """What computing the clause's subject needs, on `evidence`. `changed`: the only lets that can differ
-        from the application's own (for a probe; see Plan.affected), the others taken from `self.values`."""
+        from the application's own (for a probe; see Plan.fed; None: any of them), the others are taken
+        from the evaluation of the application."""
         ctx = Context(evidence, self.params)
-        program = self.plan.program
-        if program.variant is not None:
-            ctx.variant = program.variant(ctx)
         values = ctx.values
         if changed is None:
+            program = self.plan.program
+            if program.variant is not None:
+                ctx.variant = program.variant(ctx)
             for let in clause.lets:
                 values[let.node.name] = let.evaluate(ctx)
-            if evidence is self.evidence:
-                self.values.update(values)
         else:
+            ctx.variant = self.variant
+            own = self.values
             for let in clause.lets:
                 name = let.node.name
-                values[name] = let.evaluate(ctx) if name in changed else self.values[name]
+                values[name] = let.evaluate(ctx) if name in changed else own[name]
         ctx.score = self.result.score
         return ctx
 
@@ -463,7 +488,7 @@ class _Analysis:
         cache: dict[Decimal, Any] = {}
         # Only what the moved input feeds is worked out again (the application's own values were computed
         # by `condition` before any probe).
-        changed = self.plan.affected(clause, move.pointer)
+        changed = self.plan.fed(move.pointer)
 
         def value(delta: Decimal):
             if delta not in cache:
@@ -596,34 +621,40 @@ class _Move:
 
 
 def _moves(evidence: dict, lever: _Lever, schema: dict) -> list[_Move]:
-    node = _schema_node(schema, lever.pointer)
+    if lever.limits is None:  # what the schema says of this input does not depend on the application
+        node = _schema_node(schema, lever.pointer)
+        if lever.item_path is not None:
+            field_node = _schema_node(node.get("items", {}), lever.item_path, schema)
+            lever.limits = (_limit(field_node, "minimum"), _limit(field_node, "maximum"),
+                            _example(resolve(node.get("items", {}), schema), schema))
+        else:
+            lever.limits = (_limit(node, "minimum"), _limit(node, "maximum"), None)
+    minimum, maximum, example = lever.limits
     if lever.item_path is None:
         value = get(evidence, lever.pointer)
         if value is not None and not isinstance(value, Decimal):
             return []
         return [_Move("field", lever.pointer, value if value is not None else Decimal(0), evidence,
-                      minimum=_limit(node, "minimum"), maximum=_limit(node, "maximum"))]
+                      minimum=minimum, maximum=maximum)]
     items = get(evidence, lever.pointer)
     items = items if isinstance(items, list) else []
-    field_node = _schema_node(node.get("items", {}), lever.item_path, schema)
-    limits = {"minimum": _limit(field_node, "minimum"), "maximum": _limit(field_node, "maximum")}
     moves = []
     # A new item like the first one (so it passes the same filter), else like the schema's examples.
     templates = []
     if items and isinstance(items[0], (dict, Decimal)):
         templates.append((items[0], "/".join(("",) + tuple(map(str, lever.pointer)) + ("0",))))
-    example = _example(resolve(node.get("items", {}), schema), schema)
     if example is not None and (not templates or example != templates[0][0]):
         templates.append((example, None))
     for template, origin in templates:
         moves.append(_Move("add", lever.pointer, Decimal(0), evidence, lever.item_path, template, origin,
-                           **limits))
+                           minimum=minimum, maximum=maximum))
     # Or the largest item, changed: how emissions in a list are cut.
     sizes = [(get(item, lever.item_path) if lever.item_path else item) for item in items]
     numbered = [(v, i) for i, v in enumerate(sizes) if isinstance(v, Decimal)]
     if numbered:
         size, index = max(numbered, key=lambda pair: (pair[0], -pair[1]))
-        moves.append(_Move("item", (*lever.pointer, index, *lever.item_path), size, evidence, **limits))
+        moves.append(_Move("item", (*lever.pointer, index, *lever.item_path), size, evidence,
+                           minimum=minimum, maximum=maximum))
     return moves
 
 

@@ -17,7 +17,7 @@ import orjson
 
 from ..language.compile import ItemInfo
 from ..language.types import Type
-from ..language.values import Failure, Missing
+from ..language.values import OUTSIDE, Failure, Missing
 
 RESULT_SCHEMA = "https://carbon-check.example/schemas/result/1.4"
 # 1.1: the parameters. 1.2: cites in both languages, the ruleset's status, `hypothetical` on what-if results,
@@ -142,8 +142,8 @@ class Result:
     missing: list[dict]
     errors: list[dict]
     parameters: dict = field(default_factory=dict)  # name → value, unit, source, file_sha256
-    # What the next grade needs (checker.evaluation.gap): filled in by Ruleset.evaluate unless asked not
-    # to, since it costs as much as the evaluation itself.
+    # What the next grade needs (checker.evaluation.gap): filled in by Ruleset.evaluate(..., gap=True) only,
+    # since it costs several evaluations.
     gap: dict | None = None
     # Set on a what-if result (`check --set`): {"changes": [{"pointer", "from", "to"}, ...]}. A real
     # evaluation has none, and its JSON has no such key.
@@ -245,7 +245,7 @@ def plain(value):
     """An evaluated value as JSON data: unknowns become null (their status says why)."""
     if type(value) in _AS_IS:
         return value
-    if isinstance(value, (Missing, Failure)):
+    if isinstance(value, (Missing, Failure)) or value is OUTSIDE:  # their status or display says why
         return None
     if hasattr(value, "isoformat"):
         return value.isoformat()
@@ -295,8 +295,14 @@ def format_number(value: Decimal) -> str:
     return "0" if text == "-0" else text
 
 
+# How a `let … when COND` outside its condition is displayed in the result (reports use the catalogue's words).
+OUTSIDE_DISPLAY = "not applicable (outside the boundary)"
+
+
 def format_value(value, type_: Type | None) -> str:
     if isinstance(value, Decimal):  # the common case first
+        if value is OUTSIDE:
+            return OUTSIDE_DISPLAY
         symbol = type_.unit.symbol if type_ is not None and type_.kind == "number" and type_.unit else ""
         number = format_number(value)
         if symbol == "%":
@@ -322,6 +328,8 @@ def explain(item: ItemResult, shown: list[str] | None = None, display: str | Non
         shown = [format_value(r.value, r.type) for r in inputs]
     if status == WAIVED:
         return f"waived: {detail.get('waiver')}"
+    if status == NOT_APPLICABLE and kind == "value" and detail.get("value") is OUTSIDE:
+        return OUTSIDE_DISPLAY + (f": {detail['when']} does not hold" if "when" in detail else "")
     if status == NOT_APPLICABLE and kind == "value":
         return "not applicable: missing " + ", ".join(detail.get("missing", [])) + ", which nothing decided needs"
     if status == NOT_APPLICABLE:

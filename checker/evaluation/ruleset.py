@@ -97,7 +97,7 @@ class Ruleset:
         return validate_evidence(evidence, self.schema)
 
     def evaluate(self, evidence: dict, *, params: dict | None = None, date: str | None = None,
-                 evidence_bytes: bytes | None = None, origins: dict | None = None, gap: bool = True,
+                 evidence_bytes: bytes | None = None, origins: dict | None = None, gap: bool = False,
                  validated: bool = False) -> Result:
         """Score one application. `evidence` holds Decimals for numbers (see checker.evidence).
 
@@ -105,8 +105,9 @@ class Ruleset:
         with its pointer, unless the caller says it has just done so (`validated=True`): evaluation assumes
         valid evidence and would otherwise fail, or mislead, deep inside.
 
-        With `gap` (the default) the result also says what the next grade needs (`result.gap`); that
-        analysis costs about as much as the evaluation, so callers that only need the outcome skip it.
+        With `gap=True` the result also says what the next grade needs (`result.gap`, with its advice plan);
+        that analysis costs several evaluations, so it is made only on request: without it `result.gap` is
+        None and the JSON result's `gap` null. `check`, `gap`, `batch` and the web pages ask for it.
         `origins` says where each of `params` came from, {name: {"source": "command line" | "file",
         "file_sha256": ...}}, for the result's record of parameters; a parameter it leaves out is recorded as
         given on the command line.

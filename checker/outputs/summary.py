@@ -11,6 +11,7 @@ import re
 from decimal import Decimal
 
 from ..language.units import UnitError, convert, parse_unit
+from ..evaluation.result import OUTSIDE_DISPLAY
 
 _BAND = re.compile(r"^\s*score\s*(>=|>|==)\s*(\d+(?:\.\d+)?)\s*$")
 _EMISSIONS = parse_unit("tCO2e")
@@ -128,6 +129,10 @@ def bridge(values: list[dict], label, show, show_amount, net_label: str) -> dict
 
     for value in values:
         if value["id"].startswith(_GROSS):
+            if value.get("display") == OUTSIDE_DISPLAY:  # named, with no bar: outside the boundary, not 0
+                rows.append({"kind": "outside", "label": label(value.get("label")) or value["id"], "start": total,
+                             "end": total, "display": show(value)})
+                continue
             quantity = amount(value)
             if quantity is None:
                 continue
@@ -135,7 +140,7 @@ def bridge(values: list[dict], label, show, show_amount, net_label: str) -> dict
                          "end": total + quantity, "display": show(value)})
             total += quantity
     residual = by_id.get("residual")
-    if not rows or amount(residual) is None:
+    if not any(row["kind"] == "gross" for row in rows) or amount(residual) is None:
         return None
     level = amount(residual)
     rows.append({"kind": "total", "label": label(residual.get("label")) or "residual", "start": Decimal(0),
@@ -156,6 +161,7 @@ def bridge(values: list[dict], label, show, show_amount, net_label: str) -> dict
         row["x"] = _px(_LABELS + (row["start"] - low) / span * _BRIDGE) if span else "0"
         row["w"] = _px(max(row["end"] - row["start"], Decimal(0)) / span * _BRIDGE) if span else "0"
         row["chars_at"] = int(((row["start"] - low) / span * TEXT_BAR).to_integral_value()) if span else 0
-        row["chars"] = max(int(((row["end"] - row["start"]) / span * TEXT_BAR).to_integral_value()), 1) if span else 0
+        row["chars"] = max(int(((row["end"] - row["start"]) / span * TEXT_BAR).to_integral_value()),
+                           0 if row["kind"] == "outside" else 1) if span else 0
     return {"rows": rows, "zero_x": _px(_LABELS + (0 - low) / span * _BRIDGE) if span else "0",
             "value_x": int(_LABELS + _BRIDGE + 8), "width": 640, "row_height": 22, "height": len(rows) * 22 + 4}
