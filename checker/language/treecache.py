@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import json
-from dataclasses import fields
 from decimal import Decimal
 from pathlib import Path
 
@@ -139,7 +138,7 @@ def _fields(cls: type) -> dict[str, tuple[tuple[type, ...], tuple[type, ...] | N
     """Each stored field of `cls` → (the types its value may have, the types of a list's items if it may be
     a list), read from the field's annotation."""
     left_out = {name for base in cls.__mro__ for name in _LEFT_OUT.get(base.__name__, ())}
-    return {f.name: _allowed(f.type, f.default is None) for f in fields(cls) if f.init and f.name not in left_out}
+    return {f.name: _allowed(f.type, f.default is None) for f in ast.fields(cls) if f.init and f.name not in left_out}
 
 
 def _allowed(annotation: str, or_none: bool = False) -> tuple[tuple[type, ...], tuple[type, ...] | None]:
