@@ -280,3 +280,94 @@ def test_batch_writes_pdf_reports(inputs, tmp_path):
     assert _batch(inputs, "-r", "zero-carbon-factory", "--out", out, "--format", "json,pdf").exit_code in (0, 1)
     assert (out / "four-stars.pdf").read_bytes().startswith(b"%PDF-")
     assert '<a href="four-stars.pdf">pdf</a>' in (out / "index.html").read_text("utf-8")
+
+
+# ---------------------------------------------------------------------------------------- resuming
+
+def _folder(out: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in out.iterdir() if p.name != batch.LOCK_FILE}
+
+
+@pytest.fixture()
+def many(tmp_path):
+    """Twelve applications (the examples, some twice), and the folder an uninterrupted batch makes of them."""
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for n, path in enumerate((sorted(EXAMPLES.glob("*.json")) * 2)[:12]):
+        shutil.copy(path, folder / f"{n:02d}-{path.name}")
+    clean = tmp_path / "clean"
+    assert _batch(folder, "-r", "zero-carbon-factory", "--out", clean, "--jobs", "1").exit_code == 0
+    return folder, _folder(clean)
+
+
+def _journal(out: Path) -> list[str]:
+    return [json.loads(line)["id"] for line in (out / batch.JOURNAL).read_text("utf-8").splitlines()]
+
+
+@pytest.mark.parametrize("sync_every, stop_after", [(3, 5), (100, 5), (3, 1)])
+def test_an_interrupted_batch_records_what_it_renamed_and_a_rerun_keeps_it(many, tmp_path, monkeypatch,
+                                                                          sync_every, stop_after):
+    folder, clean = many
+    out = tmp_path / "out"
+    monkeypatch.setattr(batch, "SYNC_EVERY", sync_every)
+    applications = batch.collect([str(folder)], out)
+    settings = batch.Settings(str(load_ruleset("zero-carbon-factory").path.resolve()), str(out), ("json",), (),
+                              "2026-11-25", "zh", False)
+    seen = []
+
+    def progress(row):   # Ctrl-C after `stop_after` applications
+        seen.append(row.id)
+        if len(seen) == stop_after:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        batch.run(applications, settings, 1, progress=progress)
+    assert _journal(out) == seen   # synced, then recorded, however the run stopped
+    again = _batch(folder, "-r", "zero-carbon-factory", "--out", out, "--jobs", "2")
+    assert again.exit_code == 0 and f"({stop_after} already there)" in again.output
+    assert _folder(out) == clean
+
+
+def test_a_killed_batch_is_redone_from_its_last_record(many, tmp_path):
+    """SIGKILL: nothing runs after it. What was renamed into place but not yet synced and recorded is redone."""
+    folder, clean = many
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "checker.interfaces.cli", "batch", str(folder), "-r", "zero-carbon-factory",
+               "--out", str(out), "--jobs", "1", "--date", "2026-11-25"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        while process.poll() is None and not list(out.glob("[0-9]*.json")):
+            select.select([], [], [], 0.01)
+    finally:
+        process.kill()
+        process.wait()
+    again = _batch(folder, "-r", "zero-carbon-factory", "--out", out)
+    assert again.exit_code == 0
+    if process.returncode == -9:   # killed before it ended (the usual case): nothing was recorded yet
+        assert "already there" not in again.output
+    assert _folder(out) == clean
+    assert not list(out.glob(".*.tmp")) and not (out / batch.RETIRED).exists()
+
+
+def test_a_journal_line_for_other_evidence_or_a_missing_file_keeps_nothing(inputs, tmp_path):
+    out = tmp_path / "out"
+    assert _batch(inputs, "-r", "zero-carbon-factory", "--out", out).exit_code == 0
+    lines = (out / batch.JOURNAL).read_text("utf-8").splitlines()
+    records = [json.loads(line) for line in lines]
+    assert [r["id"] for r in records] == sorted(EXPECTED)
+    records[0]["evidence"] = "0" * 64          # five-stars: another evidence
+    (out / "four-stars.json").unlink()         # four-stars: its result is gone
+    (out / batch.JOURNAL).write_text("".join(json.dumps(r) + "\n" for r in records) + '{"id": "torn', "utf-8")
+    again = _batch(inputs, "-r", "zero-carbon-factory", "--out", out)
+    assert "(5 already there)" in again.output
+    assert _journal(out) == sorted(EXPECTED)
+
+
+def test_replaced_results_are_freed_and_leave_nothing(inputs, tmp_path):
+    out = tmp_path / "out"
+    assert _batch(inputs, "-r", "zero-carbon-factory", "--out", out).exit_code == 0
+    first = _folder(out)
+    (out / batch.RETIRED).mkdir()
+    (out / batch.RETIRED / "left-by-a-killed-run").write_text("x", "utf-8")
+    assert _batch(inputs, "-r", "zero-carbon-factory", "--out", out, "--force", "--jobs", "2").exit_code == 0
+    assert _folder(out) == first and not (out / batch.RETIRED).exists()

@@ -3,6 +3,7 @@ the accounting boundary (`let … when COND`) in every report format and both la
 from __future__ import annotations
 
 import copy
+import json
 from decimal import Decimal
 from pathlib import Path
 
@@ -91,3 +92,51 @@ def test_outside_the_boundary_in_the_pdf(lang, tmp_path):
     pages = pdf_pages(FACTORY / "four-stars.json", "--lang", lang, tmp_path / "f.pdf")
     text = "".join(pages).replace("\n", " ")
     assert OUTSIDE[lang].replace(" ", "") in text.replace(" ", "")
+
+
+# ------------------------------------------------------------------------------ lint
+
+BOUNDED = '''ruleset bounded {
+  title "边界" en "Boundary"
+  version "1"
+  evidence "bounded.schema.json"
+}
+variant evidence.type {
+  "I"  "Ⅰ型" en "Type I"
+  "II" "Ⅱ型" en "Type II"
+}
+let direct "直接" en "Direct" in tCO2e = evidence.direct
+let indirect "间接" en "Indirect" in tCO2e = evidence.transport when variant == "II"
+let ratio "比" en "Ratio" = direct / indirect
+let guarded "比" en "Ratio" = if variant == "II" then direct / indirect else 0
+let same "比" en "Ratio" = direct / indirect when variant == "II"
+let other "比" en "Ratio" = if direct > 0 tCO2e then direct / indirect else 0
+require R "要求" en "Requirement" when variant == "II": direct / indirect < 2
+'''
+
+
+def test_lint_warns_of_a_division_by_a_value_outside_its_boundary(tmp_path):
+    from checker.language.parse import parse
+    from checker.tools.lint_usage import lint_boundary
+    from checker.tools.scaffold import scaffold
+    (tmp_path / "bounded.rules").write_text(BOUNDED, encoding="utf-8")
+    (tmp_path / "bounded.schema.json").write_text(
+        json.dumps(scaffold(parse(BOUNDED, "bounded.rules"))), encoding="utf-8")
+    found = [(d.code, d.span.line, d.message) for d in lint_boundary(load_ruleset(tmp_path / "bounded.rules"))]
+    message = "`direct / indirect` divides by 'indirect', which is 0 where `variant == \"II\"` does not hold: " \
+              "there the division fails"
+    # not where the division is read only inside the boundary (`if`, the let's or the item's own `when`)
+    assert found == [("boundary-division", 12, message), ("boundary-division", 15, message)]
+
+
+def test_shipped_rulesets_divide_by_no_value_outside_its_boundary():
+    from checker.tools.lint_usage import lint_boundary
+    for path in sorted((ROOT / "rulesets").glob("*.rules")):
+        assert lint_boundary(load_ruleset(path)) == [], path.name
+
+
+def test_the_outside_value_is_one_object_through_copies_and_pickles():
+    import pickle
+    from checker.language.values import OUTSIDE
+    assert pickle.loads(pickle.dumps(OUTSIDE)) is OUTSIDE
+    assert copy.deepcopy({"v": OUTSIDE})["v"] is OUTSIDE and copy.copy(OUTSIDE) is OUTSIDE

@@ -29,7 +29,8 @@ from typing import Callable, Iterable
 from ..inputs import InputError, is_dir, is_file, os_reason, read_file
 from ..evidence.load import DEFAULT_MAX_BYTES, EvidenceError, Problem
 from .intake import NoRuleset, check as validate_application, parse_application, ruleset_named
-from ..outputs.files import OutputError, make_folder, remove_leftovers, sync_to_disk, write_atomically
+from ..outputs.files import (OutputError, free_retired, make_folder, remove_leftovers, sync_to_disk,
+                             write_atomically)
 from ..evaluation.result import format_number
 from ..evaluation.ruleset import Ruleset, load_ruleset
 from ..pointer import get, parse_pointer
@@ -70,6 +71,7 @@ class Row:
     skipped: bool = False  # the result was already there
     applicant: str | None = None  # the applicant's name, for the index
     ruleset: str | None = None  # the id of the ruleset it was scored against, once known
+    record: dict | None = None  # what the journal keeps of a result (hashes, formats), once it is written
 
 
 @dataclass(frozen=True)
@@ -155,57 +157,127 @@ def _unique(name: str, taken: set[str]) -> str:
 
 # ---------------------------------------------------------------------------------------- running
 
-SYNC_EVERY = 2000  # results written between two syncs to disk
+SYNC_EVERY = 1000  # results renamed into place between two syncs to disk
+JOURNAL = ".batch.journal"  # one JSON line per result synced to disk: what a rerun may keep
+RETIRED = ".batch.retired"  # results being replaced, linked here so that their blocks are freed off the path
 
 
 def run(applications: list[Application], settings: Settings, jobs: int,
-        progress: Callable[[Row], None] | None = None) -> list[Row]:
+        progress: Callable[[Row], None] | None = None, ruleset: Ruleset | None = None) -> list[Row]:
     """Score every application; rows come back in input order. `progress` sees each row as it ends.
 
-    Results are renamed into place as they are made and synced to disk every SYNC_EVERY applications and at
-    the end, not one by one (see docs/batch-and-gap.md, "Durability").
+    Results are renamed into place as they are made; a background thread syncs them to disk every
+    SYNC_EVERY applications, then records them in the folder's journal, and once more at the end (see
+    docs/batch-and-gap.md, "Durability"). A rerun keeps only results its journal records. `ruleset`, the
+    one `settings` names already loaded, is shared with the workers rather than loaded again by each.
     """
-    done = 0
-
-    def finished(row: Row) -> None:
-        nonlocal done
-        done += 1
-        if done % SYNC_EVERY == 0:
-            sync_to_disk()
-        if progress:
-            progress(row)
-
     out = Path(settings.out)
     make_folder(out)
     remove_leftovers(out)
+    make_folder(out / RETIRED)
+    free_retired(out / RETIRED)   # what a killed run left
+    journal = {} if settings.force else read_journal(out)
+    recorder = _Recorder(out, journal)
     rows: list[Row | None] = [None] * len(applications)
     work = list(enumerate(applications))
-    if jobs <= 1 or len(applications) <= 1:
-        _start(settings, interactive=True)
-        for index, row in map(_score_numbered, work):
-            rows[index] = row
-            finished(row)
-    else:
-        chunk = max(1, min(64, len(work) // (jobs * 8)))
-        pool = multiprocessing.Pool(jobs, initializer=_start, initargs=(settings,))
-        try:
-            for index, row in pool.imap_unordered(_score_numbered, work, chunksize=chunk):
+    if ruleset is not None and settings.ruleset is not None and str(ruleset.path) == settings.ruleset:
+        _WORKER["ruleset"] = ruleset   # forked workers start with it
+    try:
+        if jobs <= 1 or len(applications) <= 1:
+            _start(settings, journal, interactive=True)
+            scored = map(_score_numbered, work)
+            for index, row in scored:
                 rows[index] = row
-                finished(row)
-            pool.close()
-        except BaseException:
-            pool.terminate()  # workers die mid-file; their temporary files are removed on the next run
-            raise
-        finally:
-            pool.join()
-    sync_to_disk()
+                recorder.add(row)
+                if progress:
+                    progress(row)
+        else:
+            gc.freeze()   # the parent's ruleset, shared by forked workers: never walked, never copied
+            chunk = max(1, min(64, len(work) // (jobs * 8)))
+            pool = multiprocessing.Pool(jobs, initializer=_start, initargs=(settings, journal))
+            try:
+                for index, row in pool.imap_unordered(_score_numbered, work, chunksize=chunk):
+                    rows[index] = row
+                    recorder.add(row)
+                    if progress:
+                        progress(row)
+                pool.close()
+            except BaseException:
+                pool.terminate()  # workers die mid-file; their temporary files are removed on the next run
+                raise
+            finally:
+                pool.join()
+    except BaseException:
+        recorder.close(None)   # what was renamed into place before the interruption is synced and recorded
+        raise
+    recorder.close(rows)
     return rows
+
+
+class _Recorder:
+    """Syncs finished results to disk and records them in the journal, in a thread beside the scoring.
+
+    Only a synced result enters the journal, so whatever the journal holds survived any crash; a result
+    renamed into place but not yet recorded is scored again by the next run.
+    """
+
+    def __init__(self, out: Path, kept: dict):
+        from concurrent.futures import ThreadPoolExecutor
+        self.out, self.pending, self.done = out, [], []
+        self.lines = [_line(record) for record in kept.values()]   # what may still be kept, until the end
+        self.thread = ThreadPoolExecutor(1)   # one: the journal grows in the order results were synced
+        write_atomically(out / JOURNAL, b"".join(self.lines), durable=False)
+
+    def add(self, row: Row) -> None:
+        self.pending.append(row)
+        if len(self.pending) >= SYNC_EVERY:
+            self.done.append(self.thread.submit(self._record, self.pending))
+            self.pending = []
+
+    def _record(self, rows: list[Row]) -> None:
+        sync_to_disk()
+        self.lines += [_line(row.record) for row in rows if row.record and not row.skipped]
+        write_atomically(self.out / JOURNAL, b"".join(self.lines), durable=False)   # synced with the next ones
+        free_retired(self.out / RETIRED)
+
+    def close(self, rows: list[Row] | None) -> None:
+        """Record what is pending, and wait. Given every row (the run ended), the journal is written anew in
+        input order, holding exactly the results there now, and synced."""
+        try:
+            self.done.append(self.thread.submit(self._record, self.pending))
+            for done in self.done:
+                done.result()
+            if rows is not None:
+                write_atomically(self.out / JOURNAL, b"".join(_line(r.record) for r in rows if r.record))
+            free_retired(self.out / RETIRED, remove=True)
+        finally:
+            self.thread.shutdown()
+
+
+def _line(record: dict) -> bytes:
+    return (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+
+
+def read_journal(out: Path) -> dict[str, dict]:
+    """The results a previous run synced and recorded, by application id (a torn last line is skipped)."""
+    try:
+        content = read_file(Path(out) / JOURNAL, max_bytes=MAX_JSON_LINES_BYTES, what="json_lines")
+    except InputError:
+        return {}
+    records = {}
+    for line in content.splitlines():
+        try:
+            record = json.loads(line)
+            records[record["id"]] = record
+        except (ValueError, KeyError, TypeError):
+            continue
+    return records
 
 
 _WORKER: dict = {}  # the ruleset and settings, loaded once per process
 
 
-def _start(settings: Settings, interactive: bool = False) -> None:
+def _start(settings: Settings, journal: dict, interactive: bool = False) -> None:
     if not interactive:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     ruleset = _WORKER.get("ruleset")
@@ -214,7 +286,7 @@ def _start(settings: Settings, interactive: bool = False) -> None:
     elif ruleset is None or str(ruleset.path) != settings.ruleset:
         ruleset = load_ruleset(settings.ruleset)
     params = ruleset.parameters(dict(settings.params)) if ruleset else {}
-    _WORKER.update(ruleset=ruleset, settings=settings, params=params, frozen=set())
+    _WORKER.update(ruleset=ruleset, settings=settings, params=params, journal=journal, frozen=set())
     # The loaded ruleset lives as long as the worker: kept out of the collector's sight, it is not walked
     # again at every full collection (that walk took half of each application's time).
     if ruleset is not None:
@@ -248,11 +320,17 @@ def score(application: Application, ruleset: Ruleset | None, settings: Settings,
         result = ruleset.evaluate(evidence, params=params, date=settings.date, evidence_bytes=raw,
                                   origins={n: {"source": s, "file_sha256": h} for n, s, h in settings.origins},
                                   gap=True, validated=True)
-        # The JSON result last: a rerun takes an application as done only when its JSON result is readable.
-        for fmt in sorted(settings.formats, key=lambda f: f == "json"):
+        for fmt in settings.formats:   # each whole or not at all; synced later, with others (see run)
             write_atomically(out / f"{application.id}.{EXTENSIONS[fmt]}", _render(result, fmt, settings.lang),
-                             durable=False)
-        return _row(application, _summary_of(result), json_file(application))
+                             durable=False, retire=out / RETIRED)
+        grade = result.grade["id"] if result.grade else None
+        shown = None if result.score is None else format_number(Decimal(str(result.score)))
+        applicant = (result.applicant or {}).get("name")
+        record = {"id": application.id, "evidence": digest, "ruleset": [ruleset.id, ruleset.sha256],
+                  "formats": sorted(settings.formats), "outcome": result.outcome, "grade": grade, "score": shown,
+                  "applicant": applicant}
+        return Row(application.id, application.source, result.outcome, grade, shown, json_file(application),
+                   applicant=applicant, ruleset=ruleset.id, record=record)
     except EvidenceError as error:
         listed = error.render(settings.lang, ROW_PROBLEMS).splitlines()
         row.outcome, row.error = INVALID, _capped(" | ".join(listed))
@@ -349,35 +427,25 @@ def _render(result, fmt: str, lang: str) -> bytes:
     return report if isinstance(report, bytes) else report.encode("utf-8")  # a PDF is bytes already
 
 
-def _summary_of(result) -> dict:
-    return {"outcome": result.outcome, "grade": result.grade, "score": result.score, "applicant": result.applicant,
-            "ruleset": {"id": result.ruleset["id"]}}
-
-
-def _row(application: Application, summary: dict, file: str, skipped: bool = False) -> Row:
-    grade = summary.get("grade")
-    score = summary.get("score")
-    return Row(application.id, application.source, summary["outcome"], grade["id"] if grade else None,
-               None if score is None else format_number(Decimal(str(score))), file, None, skipped,
-               (summary.get("applicant") or {}).get("name"), summary["ruleset"]["id"])
-
-
 def _kept(out: Path, application: Application, ruleset: Ruleset | None, evidence_sha: str,
           formats: tuple[str, ...]) -> Row | None:
-    """The row of a result already written for this ruleset and evidence, if every format is there.
+    """The row of a result the journal records for this evidence and ruleset, if every format is there.
 
-    Without a ruleset given, the ruleset the result records must still be the shipped one of that id."""
-    path = out / json_file(application)
+    Without a ruleset given, the one recorded must still be the shipped ruleset of that id."""
+    record = _WORKER.get("journal", {}).get(application.id)
     try:
-        existing = json.loads(read_file(path, max_bytes=MAX_JSON_LINES_BYTES), parse_float=Decimal)
-        if ruleset is None:
-            ruleset = ruleset_named(existing["ruleset"]["id"])
-        same = existing["ruleset"]["sha256"] == ruleset.sha256 and existing["evidence"]["sha256"] == evidence_sha
-    except (InputError, ValueError, KeyError, TypeError, AttributeError, CarbonCheckError):
+        if record is None or record["evidence"] != evidence_sha or not set(formats) <= set(record["formats"]):
+            return None
+        ruleset_id, ruleset_sha = record["ruleset"]
+        if (ruleset or ruleset_named(ruleset_id)).sha256 != ruleset_sha:
+            return None
+    except (KeyError, TypeError, ValueError, CarbonCheckError):
         return None
-    if not same or not all(_non_empty(out / f"{application.id}.{EXTENSIONS[f]}") for f in formats):
+    if not all(_non_empty(out / f"{application.id}.{EXTENSIONS[f]}") for f in formats):
         return None
-    return _row(application, existing, json_file(application), skipped=True)
+    return Row(application.id, application.source, record["outcome"], record["grade"], record["score"],
+               json_file(application), skipped=True, applicant=record["applicant"], ruleset=ruleset_id,
+               record=record)
 
 
 def _non_empty(path: Path) -> bool:

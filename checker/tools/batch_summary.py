@@ -12,6 +12,8 @@ import csv
 import io
 from decimal import Decimal
 
+from markupsafe import Markup
+
 from ..evaluation.ruleset import Ruleset
 from .batch import EXTENSIONS, FAILED, INVALID, Row
 
@@ -110,8 +112,11 @@ def _group(ruleset: Ruleset | None, rows: list[Row], lang: str, t: dict, sort: s
               "file": r.file, "error": r.error, "outcome_label": words.get(r.outcome, r.outcome),
               "outcome_colour": OUTCOME_COLOURS.get(r.outcome, OUTCOME_COLOURS[FAILED]),
               "grade_label": labels.get(r.grade, r.grade), "grade_colour": colours.get(r.grade),
-              "places": {key: places[key][i] for key in SORT_KEYS}} for i, r in enumerate(rows)]
-    shown.sort(key=lambda row: row["places"][sort])
+              "place": places[sort][i],
+              # each row's place by every key, for the script: whole numbers only, written as they are
+              "places": Markup("".join(f' data-{key}="{places[key][i]}"' for key in SORT_KEYS))}
+             for i, r in enumerate(rows)]
+    shown.sort(key=lambda row: row["place"])
     heading = "classes" if classes else "distribution" if grades else "outcomes"
     return {"ruleset": ruleset, "rows": shown, "chart": bar_chart(bars) if ruleset is not None else None,
             "heading": t["batch"][heading], "total": len(rows), "scored": counts["scored"],

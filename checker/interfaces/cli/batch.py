@@ -27,6 +27,12 @@ def _pointer(value: str | None) -> str | None:
 
 
 @click.command(epilog="""\b
+Resuming and durability: each result is renamed into place whole. Every 1,000 applications and at
+the end the batch syncs the disk and records the synced results in OUT/.batch.journal; after a crash
+or a kill, what the journal records is kept, and a rerun scores again everything else (at most the
+applications since the last sync). See docs/batch-and-gap.md.
+
+\b
 Exit codes:
   0  every application was scored, whatever its outcome
   2  invalid input: an application could not be scored (unreadable, malformed or invalid evidence; the
@@ -90,7 +96,7 @@ def batch(inputs, ruleset, out, formats, jobs, sort, force, id_field, lang, para
 
     with click.progressbar(length=len(applications), label="scoring", show_pos=True, item_show_func=status,
                            file=sys.stderr) as bar:
-        rows = batching.run(applications, settings, jobs or batching.default_jobs(), progress=progress)
+        rows = batching.run(applications, settings, jobs or batching.default_jobs(), progress=progress, ruleset=rules)
     used = [rules] if rules else [ruleset_named(i) for i in sorted({row.ruleset for row in rows} - {None})]
     write_atomically(out / "summary.csv", batch_summary.summary_csv(rows))
     write_atomically(out / "index.html", batch_summary.index_html(rows, used, lang, settings.date, settings.formats,
