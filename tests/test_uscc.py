@@ -79,3 +79,20 @@ def test_shipped_examples_have_valid_distinct_codes_and_one_site_per_company():
     assert all(len(holders) == 1 for holders in by_code.values()), {c: h for c, h in by_code.items() if len(h) > 1}
     factories = [json.loads(p.read_text("utf-8"))["applicant"] for p in (EXAMPLES / "zero-carbon-factory").glob("*.json")]
     assert len({a["site"] for a in factories}) == len({a["name"] for a in factories}) == len(factories)
+
+
+def test_the_validity_check_agrees_with_the_explanation():
+    # is_valid is the quick answer the schema check uses; explain() says why not: they must never disagree.
+    import random
+    rng = random.Random(7)
+    codes = []
+    for _ in range(5000):
+        code = "".join(rng.choice(uscc.CHARSET + "IOSVZa ") for _ in range(rng.choice([17, 18, 18, 19])))
+        if len(code) == 18 and rng.random() < 0.7:   # a valid code, or one character away from one
+            first = "".join(c if c in uscc.CHARSET else "0" for c in code[:17])
+            code = first + uscc.check_character(first)
+            if rng.random() < 0.5:
+                code = code[:-1] + rng.choice(uscc.CHARSET)
+        codes.append(code)
+    assert all(uscc.is_valid(c) is (uscc.explain(c, c) is None) for c in codes)
+    assert 500 < sum(map(uscc.is_valid, codes)) < 4500
