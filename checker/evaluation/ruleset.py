@@ -18,7 +18,7 @@ from ..errors import did_you_mean
 from ..evaluation.evaluate import evaluate
 from ..evidence.load import MAX_EXPONENT, Problem, check_evidence, validate_evidence
 from ..evaluation.gap import Plan, gap_to
-from ..language.parse import parse
+from ..language.treecache import parse
 from ..inputs import InputError, exists, is_file, read_file, read_text
 from ..resources import resource_dir
 from ..evaluation.result import Result, dumps, format_number, format_value
@@ -259,12 +259,13 @@ def read_source(path: Path) -> str:
 
 def _parse_file(path: Path, sources: dict[str, str], digest, text: str | None = None) -> ast.Module:
     name = display_path(path)
+    unsaved = text is not None
     text = read_source(path) if text is None else text
     data = text.encode("utf-8")   # the file's bytes: UTF-8 decodes and encodes back exactly
     digest.update(data)
     sources[name] = text
     try:
-        return parse(text, name)
+        return parse(text, name, store=not unsaved)
     except RulesetError as error:
         error.sources.update(sources)
         raise

@@ -37,6 +37,9 @@ class ItemInfo:
     method: str | None = None
     section: str | None = None
     witnesses: list = field(default_factory=list)  # for each `all(…)` it reads, ctx → its first false item
+    # What writing the item in a result needs that no application changes (checker.evaluation.result), worked
+    # out when first written.
+    written: Any = field(default=None, compare=False, repr=False)
 
 
 class Context:

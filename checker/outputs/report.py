@@ -278,7 +278,7 @@ def build_view(data: dict, lang: str, t: dict, rich: bool = False) -> dict:
         "sections": sections,
         "section_chart": _section_chart(sections) if sections and outcome != "inconclusive" else None,
         "emissions_chart": summary.bridge(data["values"], label, lambda v: shown.value(v),
-                                          lambda amount: shown.quantity(amount, "tCO2e"), t["chart"]["net"]),
+                                          lambda amount: shown.quantity(amount, "tCO2e"), t["chart"]),
         "computed": [_value(v, shown) for v in data["values"]],
         "missing": missing,
         "errors": [{"item": e.get("item"), "message": e.get("message")} for e in data["errors"]],
