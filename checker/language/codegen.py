@@ -9,7 +9,8 @@ Safety: the source is built only from the shape of the checked syntax tree. Ever
 evidence gives (numbers, texts, keys, names, units, messages) is handed to the code as a constant of its
 namespace, c0, c1, …, and never written into the source; every identifier in it is generated (v1, c0, f0) or
 one of the fixed helpers of HELPERS, and the only literals in it are the generator's own ('/', 0 and 1). The
-code runs without Python's builtins (`__builtins__` is empty), so it can reach only what HELPERS gives it.
+functions are made from the compiled code objects (nothing is executed to define them) and run without
+Python's builtins (`__builtins__` is empty), so they can reach only what HELPERS gives them.
 
 Exactness: the code does the same Decimal operations, in the same order and the same decimal context (the
 caller's), with the same unknown (missing or failed) values and short-circuits, as the closures. What it does
@@ -21,6 +22,7 @@ aggregation whose body needs a closure is itself left to its closure.
 from __future__ import annotations
 
 import functools
+import types
 from decimal import Decimal, DivisionByZero, InvalidOperation
 
 from ..language import ast
@@ -48,9 +50,9 @@ def generate(program, compiler) -> None:
     """Replace the closures of `program` (a compile.Program, made by `compiler`) that evaluate each let, the
     variant, and each requirement's, criterion's and grade clause's conditions by generated functions."""
     writer, replace = _write(program, compiler)
-    namespace = writer.namespace()
+    functions = writer.compiled()
     for owner, attribute, name in replace:
-        setattr(owner, attribute, namespace[name])
+        setattr(owner, attribute, functions[name])
 
 
 def source_of(program, compiler) -> str:
@@ -130,10 +132,13 @@ class _Writer:
     def source(self) -> str:
         return "\n".join(self.functions)
 
-    def namespace(self) -> dict:
+    def compiled(self) -> dict:
+        """The generated functions by name, made from the compiled source's code objects: nothing is executed
+        to define them, and their globals are the constants and HELPERS alone."""
         namespace = {"__builtins__": {}, **HELPERS, **{f"c{n}": value for n, value in enumerate(self.constants)}}
-        exec(compile(self.source(), "<generated evaluation>", "exec"), namespace)  # noqa: S102 (see the docstring)
-        return namespace
+        module = compile(self.source(), "<generated evaluation>", "exec")
+        return {code.co_name: types.FunctionType(code, namespace) for code in module.co_consts
+                if isinstance(code, types.CodeType)}
 
     def constant(self, value) -> str:
         name = f"c{len(self.constants)}"
