@@ -6,9 +6,11 @@ Read by every phase that writes words (the gap analysis, reports, the CLI), so i
 from __future__ import annotations
 
 import functools
+import json
 import re
 from pathlib import Path
 
+from . import cache
 from .errors import ReportError
 from .inputs import InputError, exists, read_file
 from .resources import resource_dir
@@ -44,7 +46,7 @@ def pair(group: str, key: str, /, **values) -> tuple[str, str]:
 @functools.lru_cache(maxsize=None)
 def catalogue(folder: str | None) -> dict[str, dict]:
     """{lang: {group: {key: text}}}: the shipped catalogue, overlaid by the folder's own if it has one."""
-    entries = _read(resource_dir("templates") / MESSAGES)
+    entries = _shipped(resource_dir("templates") / MESSAGES)
     if folder is not None and exists(Path(folder) / MESSAGES):
         for group, items in _read(Path(folder) / MESSAGES, within=folder).items():
             entries.setdefault(group, {}).update(items)
@@ -52,10 +54,33 @@ def catalogue(folder: str | None) -> dict[str, dict]:
             for lang in LANGS}
 
 
-def _read(path: Path, within: str | None = None) -> dict:
-    """A catalogue file: the shipped one, or (`within` its folder) a custom folder's, read as untrusted."""
-    import yaml   # only commands that print words need it
-    # The shipped catalogue is read on every run: libyaml's build of the safe loader where PyYAML has it.
+def _shipped(path: Path) -> dict:
+    """The shipped catalogue. Read on every run, so it is kept in the user's cache as JSON (checker.cache),
+    keyed by the file's bytes: reading the YAML, with PyYAML's import, costs more than the rest of a check's
+    words. What comes from the cache is checked as the file is."""
+    try:
+        # Read directly, not with read_file: read_file's own messages come from it.
+        data = path.read_bytes()
+    except OSError as error:
+        raise ReportError(f"cannot read the message catalogue {path}: {error.strerror or error}") from None
+    entry = cache.key(cache.code_digest(__file__), data)
+    kept = cache.read("catalogue", entry)
+    if kept is not None:
+        try:
+            return _checked(kept, path)
+        except ReportError:   # not what this file holds: read it again
+            pass
+    entries = _read(path, data=data)
+    if json.loads(json.dumps(entries)) == entries:   # JSON gives it back as it is (texts for keys)
+        cache.write("catalogue", entry, entries)
+    return entries
+
+
+def _read(path: Path, within: str | None = None, data: bytes | None = None) -> dict:
+    """A catalogue file: the shipped one (its bytes `data`), or (`within` its folder) a custom folder's, read
+    as untrusted."""
+    import yaml   # only commands that print words need it, when the cache does not have them
+    # The shipped catalogue: libyaml's build of the safe loader where PyYAML has it.
     # A custom one is a user's file: the bounded reader, confined to its folder, and aliases counted.
     if within is None:
         loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -63,15 +88,17 @@ def _read(path: Path, within: str | None = None) -> dict:
         from .safeyaml import BoundedLoader
         loader = BoundedLoader
     try:
-        # The shipped file is read directly: read_file's own messages come from it.
-        data = path.read_bytes() if within is None else read_file(path, what="catalogue", within=within)
+        data = data if within is None else read_file(path, what="catalogue", within=within)
         data = yaml.load(data.decode("utf-8"), Loader=loader)  # noqa: S506 - both loaders are safe loaders
     except InputError as error:
         raise ReportError(f"cannot read the message catalogue {path}: {error.en}") from None
-    except OSError as error:
-        raise ReportError(f"cannot read the message catalogue {path}: {error.strerror or error}") from None
     except (UnicodeDecodeError, yaml.YAMLError, RecursionError) as error:
         raise ReportError(f"cannot read the message catalogue {path}: {error}") from None
+    return _checked(data, path)
+
+
+def _checked(data, path: Path) -> dict:
+    """`data` if it is a catalogue: groups of keys, each with a text in every language."""
     if not isinstance(data, dict):
         raise ReportError(f"{path}: the message catalogue must map groups to messages")
     for group, items in data.items():

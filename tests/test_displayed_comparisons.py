@@ -31,7 +31,7 @@ def _result(path: Path) -> dict:
     params = path.parent / "params.yaml"
     values = params_file(params)[0] if params.exists() else {}
     return load_ruleset(data["ruleset"]).evaluate(data, params=values, date="2026-11-25",
-                                                   evidence_bytes=raw).to_dict()
+                                                   evidence_bytes=raw, gap=True).to_dict()
 
 
 def _items(data: dict):

@@ -166,6 +166,58 @@ def test_numbers_at_the_limits_are_accepted():
     assert evidence["b"] == Decimal("1e100") and len(evidence["a"].as_tuple().digits) == 40
 
 
+# Numbers at and beyond each limit, written every way JSON allows: the quick read must take exactly the
+# ones the full read accepts, with the same Decimal (1.0 stays 1.0, -0 stays -0).
+EDGE_NUMBERS = [b"0", b"-0", b"0.0", b"-0.000", b"1.0", b"1.50", b"2e3", b"2E+3", b"2.5e-3", b"1e100", b"1e101",
+                b"1e-100", b"1e-101", b"9.99e100", b"0.001e-98", b"0.001e-99", b"1" * 40, b"1" * 41, b"-" + b"1" * 40,
+                b"-" + b"1" * 41, b"0." + b"1" * 38, b"0." + b"1" * 39, b"0." + b"1" * 40, b"0." + b"0" * 39,
+                b"0." + b"0" * 99 + b"1", b"1" + b"0" * 100, b"1" * 40 + b"e60", b"1" * 40 + b"e61",
+                b"1e999999999999999999999", b"NaN", b"-Infinity"]
+
+
+def _exactly(node):
+    """A value with every Decimal as its text and every type named, so that 1.0 and 1.00 differ."""
+    if isinstance(node, dict):
+        return ("dict", [(k, _exactly(v)) for k, v in node.items()])
+    if isinstance(node, list):
+        return ("list", [_exactly(v) for v in node])
+    return (type(node).__name__, str(node))
+
+
+def _quick_read_corpus():
+    yield from (data for _, data, *_ in LOAD_CASES)
+    for number in EDGE_NUMBERS:
+        yield b'{"a": ' + number + b"}"
+        yield b'{"a": [{"b": ' + number + b', "c": "\\u00e9:"}]}'
+    yield from (b'{"a": 1, "b": {"c": "x", "c": "x"}}', b'{"k": "v", "k2": {"k": 1}}', b'{"s": "\\ud83d\\ude00"}',
+                b'{"a": "x:y", "b": "\\u003a", "c": []}', b'\xef\xbb\xbf\xef\xbb\xbf{}', b" {} ", b"{}\n\n")
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    yield from (path.read_bytes() for path in sorted(examples.glob("*/*.json")))
+
+
+def test_the_quick_read_takes_only_what_the_full_read_accepts():
+    from checker.evidence.load import _full_parse, _quick_parse
+    quick = 0
+    for data in _quick_read_corpus():
+        try:
+            text = data.decode("utf-8").removeprefix("\ufeff")
+        except UnicodeDecodeError:   # refused before either read
+            continue
+        fast = _quick_parse(text)
+        try:
+            full = _full_parse(text, "ev.json")
+        except EvidenceError:
+            assert fast is None, data
+            continue
+        if fast is not None:
+            quick += 1
+            assert _exactly(fast) == _exactly(full), data
+    # Every clean example takes the quick read, or the quick read would be dead code.
+    examples = [p.read_bytes() for p in sorted((Path(__file__).resolve().parent.parent / "examples").glob("*/*.json"))]
+    assert all(_quick_parse(data.decode("utf-8")) is not None for data in examples)
+    assert quick > len(examples) + len(EDGE_NUMBERS)
+
+
 def test_render_formats():
     err = EvidenceError("application.json", [
         Problem("/a~1b/0", "bad", "坏", 3, 17),

@@ -93,6 +93,27 @@ def test_fast_check_agrees_with_jsonschema(schema_path):
     assert valid >= len(documents) and checked - valid > 10 * len(documents)
 
 
+@pytest.mark.parametrize("schema_path", SCHEMAS, ids=lambda p: p.stem)
+def test_the_generated_source_holds_no_value_from_the_schema(schema_path):
+    # Names, keywords and operators only: every key, enum, pattern and bound reaches the code as a constant.
+    import io
+    import keyword
+    import re
+    import tokenize
+
+    from checker.evidence import fastcheck
+    schema = load._decimalize(json.loads(schema_path.read_text(encoding="utf-8")))
+    source, constants = fastcheck.generate(schema)
+    tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    literals = [t.string for t in tokens if t.type in (tokenize.STRING, tokenize.NUMBER)]
+    assert literals == []
+    names = {t.string for t in tokens if t.type == tokenize.NAME}
+    generated = {n for n in names if re.fullmatch(r"[cvf][0-9]+|check", n)}
+    helpers = set(fastcheck._HELPERS) | {"get", "keys", "items", "issuperset"}
+    assert names - generated - helpers <= set(keyword.kwlist), names - generated - helpers
+    assert set(constants) <= generated and len(constants) > 10
+
+
 def test_validate_evidence_lists_problems_only_where_the_fast_check_fails():
     schema = json.loads((ROOT / "schemas" / "zero-carbon-factory.schema.json").read_text(encoding="utf-8"))
     example = examples_for(ROOT / "schemas" / "zero-carbon-factory.schema.json")[0]

@@ -139,10 +139,12 @@ def test_gap_of_each_clause_shape(shapes, changes, target, params, expected_targ
     assert _conditions(gap) == expected
 
 
-def test_the_default_gap_is_attached_to_the_result(shapes):
-    result = shapes.evaluate(dict(BASE))
+def test_the_gap_is_attached_to_the_result_only_on_request(shapes):
+    result = shapes.evaluate(dict(BASE), gap=True)
     assert result.grade["id"] == "low"
     assert result.to_dict()["gap"]["target"]["id"] == "lean"
+    default = shapes.evaluate(dict(BASE))
+    assert default.gap is None and default.to_dict()["gap"] is None
 
 
 def test_the_result_is_plain_data_and_the_analysis_is_kept_by_the_ruleset(shapes):
@@ -150,16 +152,16 @@ def test_the_result_is_plain_data_and_the_analysis_is_kept_by_the_ruleset(shapes
     assert lean.gap is None and lean.to_dict()["gap"] is None
     assert not [f.name for f in dataclasses.fields(lean) if callable(getattr(lean, f.name))]
     assert shapes.gap_plan is shapes.gap_plan  # worked out once per loaded ruleset
-    assert copy.deepcopy(shapes.evaluate(dict(BASE))).gap["target"]["id"] == "lean"
+    assert copy.deepcopy(shapes.evaluate(dict(BASE), gap=True)).gap["target"]["id"] == "lean"
 
 
 def test_no_gap_above_the_top_grade_or_without_grades(shapes, tmp_path):
-    top = shapes.evaluate({**BASE, "green": Decimal(100)})
+    top = shapes.evaluate({**BASE, "green": Decimal(100)}, gap=True)
     assert top.grade["id"] == "top" and top.gap is None
     (tmp_path / "shapes.schema.json").write_text(json.dumps(SCHEMA), "utf-8")
     (tmp_path / "pass.rules").write_text('ruleset pass_fail { title "通过" version "1" evidence "shapes.schema.json" }\n'
                                          'require R1 "有说明" en "Described": present(evidence.note)\n', "utf-8")
-    assert load_ruleset(tmp_path / "pass.rules").evaluate(dict(BASE)).gap is None
+    assert load_ruleset(tmp_path / "pass.rules").evaluate(dict(BASE), gap=True).gap is None
 
 
 def test_an_unknown_target_is_refused(shapes):
@@ -226,7 +228,7 @@ EXAMPLE_CASES = [
 def test_gap_of_the_examples(name, target, expected):
     ruleset = load_ruleset("zero-carbon-factory")
     evidence, raw = load_evidence(EXAMPLES / f"{name}.json")
-    gap = ruleset.evaluate(evidence, evidence_bytes=raw).gap
+    gap = ruleset.evaluate(evidence, evidence_bytes=raw, gap=True).gap
     assert gap["target"]["id"] == target
     assert len(gap["conditions"]) == len(expected)
     for condition, (text, shown, needed, action) in zip(gap["conditions"], expected):
@@ -258,8 +260,8 @@ def test_the_offset_action_reaches_five_stars_with_the_other_conditions():
 def test_gap_is_deterministic():
     ruleset = load_ruleset("zero-carbon-factory")
     evidence, raw = load_evidence(EXAMPLES / "four-stars.json")
-    first = ruleset.evaluate(evidence, evidence_bytes=raw, date="2026-11-25").to_json()
-    assert ruleset.evaluate(evidence, evidence_bytes=raw, date="2026-11-25").to_json() == first
+    first = ruleset.evaluate(evidence, evidence_bytes=raw, date="2026-11-25", gap=True).to_json()
+    assert ruleset.evaluate(evidence, evidence_bytes=raw, date="2026-11-25", gap=True).to_json() == first
     assert "float" not in {type(v).__name__ for v in _leaves(json.loads(first, parse_float=Decimal)["gap"])}
 
 
@@ -511,7 +513,7 @@ def test_probes_reuse_what_the_moved_input_does_not_feed(ruleset_id, example, mo
 def _gap(name):
     ruleset = load_ruleset("zero-carbon-factory")
     evidence, raw = load_evidence(EXAMPLES / f"{name}.json")
-    return ruleset.evaluate(evidence, evidence_bytes=raw).gap
+    return ruleset.evaluate(evidence, evidence_bytes=raw, gap=True).gap
 
 
 def _changed(change):

@@ -372,7 +372,7 @@ from checker.errors import ReportError  # noqa: E402
 @pytest.fixture(scope="module")
 def four_stars():
     evidence, raw = load_evidence(EXAMPLE)
-    return load_ruleset("zero-carbon-factory").evaluate(evidence, evidence_bytes=raw, date="2025-06-30")
+    return load_ruleset("zero-carbon-factory").evaluate(evidence, evidence_bytes=raw, date="2025-06-30", gap=True)
 
 
 def custom(tmp_path, text: str) -> Path:
@@ -541,3 +541,15 @@ def test_loading_a_ruleset_again_and_again_does_not_keep_its_validators(tmp_path
     finally:
         tracemalloc.stop()
     assert grown < 5 * 1024 * 1024, f"{grown} bytes kept after 200 loads"   # one validator is about 0.4 MB
+
+
+def test_a_replaced_file_is_retired_whole_then_freed(tmp_path):
+    from checker.outputs.files import free_retired, write_atomically
+    retired = tmp_path / "retired"
+    retired.mkdir()
+    write_atomically(tmp_path / "r.json", b"old", durable=False, retire=retired)   # nothing to replace yet
+    assert not list(retired.iterdir())
+    write_atomically(tmp_path / "r.json", b"new", durable=False, retire=retired)
+    assert (tmp_path / "r.json").read_bytes() == b"new"
+    assert [p.read_bytes() for p in retired.iterdir()] == [b"old"]   # the old file, whole, until freed
+    assert free_retired(retired, remove=True) == 1 and not retired.exists()

@@ -32,7 +32,7 @@ def run(*args):
 
 def result_of(path: Path):
     data, raw = load_evidence(path)
-    return load_ruleset(data["ruleset"]).evaluate(data, date="2026-11-25", evidence_bytes=raw)
+    return load_ruleset(data["ruleset"]).evaluate(data, date="2026-11-25", evidence_bytes=raw, gap=True)
 
 
 # ------------------------------------------------------------------------------ hypothetical results

@@ -84,7 +84,7 @@ def test_every_enum_value_of_an_evidence_schema_has_labels_in_both_languages(pat
 
 def test_an_enum_value_and_a_boolean_show_as_words():
     data, raw = load_evidence(EXAMPLES / "zero-carbon-factory" / "four-stars.json")
-    result = load_ruleset(data["ruleset"]).evaluate(data, date="2026-11-25", evidence_bytes=raw)
+    result = load_ruleset(data["ruleset"]).evaluate(data, date="2026-11-25", evidence_bytes=raw, gap=True)
     zh, en = render(result, "text", "zh"), render(result, "text", "en")
     assert "条件成立：是；是；是" in zh and "条件成立：国家级" in zh and "先进值" in zh
     assert "The condition holds: yes; yes; yes" in en and "national" in en
@@ -103,7 +103,7 @@ def _examples():
 def _evaluated(path: Path, params: Path | None):
     data, raw = load_evidence(path)
     values = params_file(params)[0] if params else {}
-    result = load_ruleset(data["ruleset"]).evaluate(data, params=values, date="2026-11-25", evidence_bytes=raw)
+    result = load_ruleset(data["ruleset"]).evaluate(data, params=values, date="2026-11-25", evidence_bytes=raw, gap=True)
     # What the applicant wrote is shown as written, in whatever language: the scan leaves it out.
     given = sorted({s for s in _strings(data) if len(s) > 1} | {str(v) for v in values.values()}, key=len,
                    reverse=True)

@@ -240,10 +240,27 @@ def test_serve_with_two_workers_shares_the_connections_says_so_in_chinese_and_st
             if len(workers) == 2:
                 break
             time.sleep(0.1)
-        def sockets(pid):
-            return sum(os.readlink(link).startswith("socket:") for link in Path(f"/proc/{pid}/fd").iterdir())
+        port = int(found.group(1))
+
+        def accepted():   # inodes of the server's end of each established connection to the port
+            inodes = set()
+            for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+                for row in Path(table).read_text().splitlines()[1:]:
+                    fields = row.split()
+                    if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "01":
+                        inodes.add(fields[9])
+            return inodes
+
+        def sockets(pid):   # only connections to the port: an event loop's own socket pair is not one
+            held, count = accepted(), 0
+            for link in Path(f"/proc/{pid}/fd").iterdir():
+                try:
+                    count += os.readlink(link).removeprefix("socket:[").removesuffix("]") in held
+                except FileNotFoundError:   # a descriptor closed while it was being listed
+                    pass
+            return count
         before = {pid: sockets(pid) for pid in workers}
-        connections = [http.client.HTTPConnection("127.0.0.1", int(found.group(1)), timeout=60) for _ in range(20)]
+        connections = [http.client.HTTPConnection("127.0.0.1", port, timeout=60) for _ in range(20)]
         for connection in connections:
             connection.request("POST", "/api/v1/check", FOUR.read_bytes())
             response = connection.getresponse()

@@ -13,7 +13,7 @@ from ..language.compile import CompiledCriterion, CompiledGrade, CompiledLet, Co
 from ..evaluation.result import (CLASSIFIED, ERROR, FAIL, GRADED, INCOMPLETE, INELIGIBLE, MET, MISSING, NOT_APPLICABLE, NOT_GRADED, NOT_MET,
                      PARTLY_MET, PASS, PASSED, WAIVED, GradeResult, ItemResult, Result, plain, unit_symbol)
 from ..language.schema import resolve
-from ..language.values import UNKNOWN, Failure, Missing
+from ..language.values import OUTSIDE, UNKNOWN, Failure, Missing
 from ..catalogue import both
 from ..pointer import parse_pointer
 
@@ -173,7 +173,9 @@ class _Run:
         ctx = self.ctx
         value = ctx.values[let.node.name] = let.evaluate(ctx) if known is _UNSET else known
         if not isinstance(value, UNKNOWN):
-            return ItemResult(let.item, "ok", None, {"value": value}, ctx)
+            # Outside its `when` (the accounting boundary): not applicable, read as 0 by what uses it.
+            status = NOT_APPLICABLE if value is OUTSIDE else "ok"
+            return ItemResult(let.item, status, None, {"value": value}, ctx)
         # A value that items read is reported through them, so one that only a not-applicable item
         # reads does not ask the applicant for evidence; a value no item reads reports for itself.
         status = self.note_unknown(let.node.name, value) if let.reported else (

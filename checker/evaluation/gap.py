@@ -163,7 +163,7 @@ class Plan:
         self.clauses: dict[int, _Clause] = {}
         # What each let reads directly: evidence paths and other lets (for `feeds`).
         functions = program.model.functions
-        self.reads = {let.name: _reads(let.expr, functions) for let in program.model.lets}
+        self.reads = {let.name: _reads(let, functions) for let in program.model.lets}  # its `when` too
         self.variant_reads = _reads(program.model.variant.selector, functions)[0] if program.model.variant else set()
         self._fed: dict[tuple, frozenset[str] | None] = {}
         # What each requirement and criterion reads directly, by id (a waiver is read at /waivers/ID).
@@ -258,7 +258,7 @@ def _constant(expr: ast.Expr) -> bool:
     return not any(isinstance(node.ref, _VARYING) for node in expr.walk())
 
 
-def _reads(expr: ast.Expr, functions: dict[str, ast.FunctionDecl]) -> tuple[set[tuple], set[str]]:
+def _reads(expr: ast.Node, functions: dict[str, ast.FunctionDecl]) -> tuple[set[tuple], set[str]]:
     """The evidence paths and the lets `expr` reads directly, looking into the ruleset functions it calls."""
     paths: set[tuple] = set()
     lets: set[str] = set()
@@ -292,7 +292,8 @@ def _lets_read(expr: ast.Expr, lets: dict[str, ast.Let]) -> set[str]:
         node = pending.pop()
         if isinstance(node.ref, ast.LetRef) and node.ref.name not in found:
             found.add(node.ref.name)
-            pending.append(lets[node.ref.name].expr)
+            let = lets[node.ref.name]
+            pending.extend(part for part in (let.expr, let.when) if part is not None)
         pending.extend(node.children())
     return found
 

@@ -17,7 +17,7 @@ import orjson
 
 from ..language.compile import ItemInfo
 from ..language.types import Type
-from ..language.values import Failure, Missing
+from ..language.values import OUTSIDE, Failure, Missing
 
 RESULT_SCHEMA = "https://carbon-check.example/schemas/result/1.5"
 # 1.1: the parameters. 1.2: cites in both languages, the ruleset's status, `hypothetical` on what-if results,
@@ -53,7 +53,7 @@ class ItemResult:
     computed, so reading the inputs afterwards gives what the item saw.
     """
 
-    __slots__ = ("about", "status", "points", "_own", "_ctx", "_detail", "_inputs", "_failing")
+    __slots__ = ("about", "status", "points", "_own", "_ctx", "_detail", "_read_values", "_failing")
 
     def __init__(self, about: ItemInfo, status: str, points: Decimal | None = None, own: dict | None = None,
                  ctx=None):
@@ -62,7 +62,7 @@ class ItemResult:
         self.points = points
         self._own = own  # detail particular to this application: tier, scale ends, failure, waiver, value
         self._ctx = ctx  # the evaluation that computed the inputs; None when the item read none (not applicable)
-        self._detail = self._inputs = None
+        self._detail = self._read_values = None
 
     kind = property(attrgetter("about.kind"))
     id = property(attrgetter("about.id"))
@@ -80,30 +80,36 @@ class ItemResult:
 
     @property
     def inputs(self) -> list[Recorded]:
-        if self._inputs is None:
-            self._read()
-        return self._inputs
+        about = self.about.inputs
+        return [Recorded(about[at].name, about[at].type, value, about[at].let) for at, value in self._values()]
 
     @property
     def failing(self) -> list[str]:
         """For a requirement or grade condition that does not hold: the first item each `all(…)` it reads
         found false, e.g. `item 3 of evidence.credits (/credits/2, CCER-2024-000125): `c.retired` is false`."""
-        if self._inputs is None:
+        if self._read_values is None:
             self._read()
         return self._failing
 
+    def _values(self) -> list[tuple[int, Any]]:
+        """(position in about.inputs, value) of each input shown."""
+        if self._read_values is None:
+            self._read()
+        return self._read_values
+
     def _read(self) -> None:
         ctx, self._ctx = self._ctx, None
-        self._inputs, self._failing = [], []
+        self._read_values, self._failing = [], []
         if ctx is None:
             return
         # A decided item was decided without its unknown inputs (an untaken branch, a `false and …`): they
         # are not shown, so that nothing asks for evidence the item did not need.
         decided = self.status not in (MISSING, ERROR)
-        for i in self.about.inputs:
-            value = ctx.values[i.let] if i.let else i.get(ctx)
+        values, read = ctx.values, self._read_values
+        for at, i in enumerate(self.about.inputs):
+            value = values[i.let] if i.let else i.get(ctx)
             if not (decided and isinstance(value, (Missing, Failure))):
-                self._inputs.append(Recorded(i.name, i.type, value, i.let))
+                read.append((at, value))
         if self.status in (FAIL, NOT_MET):
             found = (find(ctx) for find in self.about.witnesses)
             self._failing = [text for text in found if text is not None]
@@ -143,16 +149,20 @@ class Result:
     missing: list[dict]
     errors: list[dict]
     parameters: dict = field(default_factory=dict)  # name → value, unit, source, file_sha256
-    # What the next grade needs (checker.evaluation.gap): filled in by Ruleset.evaluate unless asked not
-    # to, since it costs as much as the evaluation itself.
+    # What the next grade needs (checker.evaluation.gap): filled in by Ruleset.evaluate(..., gap=True) only,
+    # since it costs several evaluations.
     gap: dict | None = None
     # Set on a what-if result (`check --set`): {"changes": [{"pointer", "from", "to"}, ...]}. A real
     # evaluation has none, and its JSON has no such key.
     hypothetical: dict | None = None
 
     def to_dict(self) -> dict:
-        # Many items read the same values (a let, an evidence field): each is displayed once per result.
+        # Many items read the same values (a let, an evidence field): each is written once per result, and the
+        # items that read it share its entry.
         shown: dict = {}
+        by_section: dict = {}
+        for c in self.criteria:
+            by_section.setdefault(c.about.section, []).append(c)
         data = {
             "$schema": RESULT_SCHEMA,
             "result_version": RESULT_VERSION,
@@ -170,10 +180,8 @@ class Result:
             "max_score": self.max_score,
             "inconclusive": self.inconclusive,
             "requirements": [_item(r, shown) for r in self.requirements],
-            "sections": [
-                {**s, "criteria": [_item(c, shown) for c in self.criteria if c.section == s["id"]]}
-                for s in self.sections
-            ],
+            "sections": [{**s, "criteria": [_item(c, shown) for c in by_section.get(s["id"], ())]}
+                         for s in self.sections],
             "grades": [
                 {"id": g.id, "label": g.label, "cite": g.cite, "status": g.status,
                  "conditions": [_item(c, shown) for c in g.conditions]}
@@ -195,42 +203,96 @@ class Result:
 _DETAIL_KEYS = ("condition", "tier", "scale", "failure", "waiver", "missing")
 
 
+class _Form:
+    """What writing an item needs that no application changes, worked out once per item of a ruleset and kept
+    on its ItemInfo (`written`): for each input its memo key, name, type, unit and display suffix; the
+    detail no application changes; a condition's verdicts; a value's unit and formula split at the names it
+    reads; a criterion's maximum as shown."""
+
+    __slots__ = ("kind", "inputs", "details", "verdicts", "type", "unit", "suffix", "formula", "pieces", "slots",
+                 "points_tail")
+
+    def __init__(self, about: ItemInfo):
+        self.kind = about.kind
+        # (memo key, name, type, unit, display suffix): within one evaluation a name read as one type reads
+        # one value, so its display is worked out once per result.
+        self.inputs = [((i.name, id(i.type)), i.name, i.type, unit_symbol(i.type), _suffix(i.type))
+                       for i in about.inputs]
+        detail = about.detail
+        self.details = [(key, detail[key]) for key in _DETAIL_KEYS if key in detail]
+        condition = detail.get("condition")
+        self.verdicts = {status: f"`{condition}` {verdict}" for status, verdict in _VERDICTS.items()}
+        self.type = detail.get("type")
+        self.unit, self.suffix = unit_symbol(self.type), _suffix(self.type)
+        self.formula = detail.get("formula")
+        self.pieces, self.slots = [], []
+        if self.formula is not None and about.inputs:
+            # Each name followed by its value: the text around the names at even places, each name and a
+            # space at odd ones, with the position of the input whose display follows it (the last of that
+            # name, as a dict by name keeps).
+            last = {name: at for at, (_, name, *_rest) in enumerate(self.inputs)}
+            parts = _formula_parts(self.formula, tuple(last))
+            self.pieces = [part if at % 2 == 0 else part + " " for at, part in enumerate(parts)]
+            self.slots = [(at, last[parts[at]]) for at in range(1, len(parts), 2)]
+        self.points_tail = f" of {format_number(about.max)} points" if about.max is not None else None
+
+
+def _suffix(type_: Type | None) -> str:
+    """What follows a number of this type in its display: `%`, ` tCO2e`, or nothing."""
+    symbol = unit_symbol(type_)
+    return "" if not symbol else "%" if symbol == "%" else " " + symbol
+
+
 def _item(item: ItemResult, shown: dict) -> dict:
-    """One item as JSON data. `shown`: the display and unit of each input already shown in this result, by the
-    name and type it was read as (within one evaluation a name always reads the same value)."""
-    # Written for every item of every result: each property is read once, each dict built as a literal.
+    """One item as JSON data. `shown`: (entry, display, `name = display`, value) of each input already written
+    in this result, by the name and type it was read as."""
+    # Written for every item of every result: what no application changes comes from the item's _Form.
     about = item.about
-    kind = about.kind
-    detail, inputs = item.detail, item.inputs
+    form = about.written
+    if form is None:
+        form = about.written = _Form(about)
+    status, own, kind = item.status, item._own, form.kind
     if kind == "grade-condition":
-        data = {"id": about.id, "status": item.status}
+        data = {"id": about.id, "status": status}
     else:
-        data = {"id": about.id, "label": about.label, "cite": about.cite, "status": item.status}
+        data = {"id": about.id, "label": about.label, "cite": about.cite, "status": status}
     display = None
     if kind == "criterion":
         data["points"] = item.points
         data["max"] = about.max
         data["method"] = about.method
     elif kind == "value":
-        value, type_ = detail.get("value"), detail.get("type")
-        display = format_value(value, type_)
+        value = own.get("value") if own else None
+        display = format_number(value) + form.suffix if type(value) is Decimal else format_value(value, form.type)
         data["value"] = plain(value)
-        data["unit"] = unit_symbol(type_)
+        data["unit"] = form.unit
         data["display"] = display
-        data["formula"] = detail.get("formula")
-    displays, entries = [], []
-    for r in inputs:
-        key = (r.name, id(r.type))
-        known = shown.get(key)
-        if known is None:
-            known = shown[key] = (format_value(r.value, r.type), unit_symbol(r.type))
-        displays.append(known[0])
-        entries.append({"name": r.name, "value": plain(r.value), "unit": known[1], "display": known[0]})
+        data["formula"] = form.formula
+    entries, displays, given = [], [], []
+    specs = form.inputs
+    values = item._values()
+    for at, value in values:
+        spec = specs[at]
+        known = shown.get(spec[0])
+        if known is None or known[3] is not value:
+            text = format_number(value) + spec[4] if type(value) is Decimal else format_value(value, spec[2])
+            known = shown[spec[0]] = ({"name": spec[1], "value": plain(value), "unit": spec[3], "display": text},
+                                      text, f"{spec[1]} = {text}", value)
+        entries.append(known[0])
+        displays.append(known[1])
+        given.append(known[2])
     data["inputs"] = entries
-    for key in _DETAIL_KEYS:
-        if key in detail:
-            data[key] = detail[key]
-    data["explanation"] = explain(item, displays, display)
+    if own:
+        static = about.detail
+        for key in _DETAIL_KEYS:
+            if key in own:
+                data[key] = own[key]
+            elif key in static:
+                data[key] = static[key]
+    else:
+        for key, text in form.details:
+            data[key] = text
+    data["explanation"] = _explanation(item, form, values, displays, given, display)
     return data
 
 
@@ -246,7 +308,7 @@ def plain(value):
     """An evaluated value as JSON data: unknowns become null (their status says why)."""
     if type(value) in _AS_IS:
         return value
-    if isinstance(value, (Missing, Failure)):
+    if isinstance(value, (Missing, Failure)) or value is OUTSIDE:  # their status or display says why
         return None
     if hasattr(value, "isoformat"):
         return value.isoformat()
@@ -263,12 +325,17 @@ def value_display(item: ItemResult) -> str:
     return format_value(item.detail.get("value"), item.detail.get("type"))
 
 
-def _substitute(formula: str, inputs, shown: list[str]) -> str:
+def _substitute(form: _Form, values, displays: list[str], about: ItemInfo) -> str:
     """The formula with each name it reads followed by its value: `offsets 500 tCO2e / residual 800 tCO2e`."""
-    if not inputs:
-        return formula
-    by_name = {r.name: display for r, display in zip(inputs, shown)}
-    parts = list(_formula_parts(formula, tuple(by_name)))
+    if not values:
+        return form.formula
+    if len(values) == len(form.inputs):  # every input shown: the split worked out with the form
+        pieces = form.pieces.copy()
+        for at, shown in form.slots:
+            pieces[at] += displays[shown]
+        return "".join(pieces)
+    by_name = {form.inputs[at][1]: display for (at, _), display in zip(values, displays)}
+    parts = list(_formula_parts(form.formula, tuple(by_name)))
     for at in range(1, len(parts), 2):  # the names, between the texts around them
         parts[at] = f"{parts[at]} {by_name[parts[at]]}"
     return "".join(parts)
@@ -286,6 +353,10 @@ def _names_pattern(names: tuple[str, ...]) -> re.Pattern:
                       + r")(?![\w.])")
 
 
+# A result shows the same numbers again and again (points, maxima, parameters, an input read by several
+# items): each display is worked out once. Equal Decimals show alike (1.50 and 1.5 both as 1.5), so the
+# cache may key on the value; `typed` keeps other numbers apart.
+@functools.lru_cache(maxsize=4096, typed=True)
 def format_number(value: Decimal) -> str:
     """Exact where short, rounded half-up to 4 decimals for reading; never in exponent notation."""
     text = format(value, "f")
@@ -296,8 +367,14 @@ def format_number(value: Decimal) -> str:
     return "0" if text == "-0" else text
 
 
+# How a `let … when COND` outside its condition is displayed in the result (reports use the catalogue's words).
+OUTSIDE_DISPLAY = "not applicable (outside the boundary)"
+
+
 def format_value(value, type_: Type | None) -> str:
     if isinstance(value, Decimal):  # the common case first
+        if value is OUTSIDE:
+            return OUTSIDE_DISPLAY
         symbol = type_.unit.symbol if type_ is not None and type_.kind == "number" and type_.unit else ""
         number = format_number(value)
         if symbol == "%":
@@ -315,14 +392,28 @@ def format_value(value, type_: Type | None) -> str:
     return _json_text(value) if isinstance(value, str) else str(value)
 
 
-def explain(item: ItemResult, shown: list[str] | None = None, display: str | None = None) -> str:
-    """One line saying how the item came out, with the values it used (`shown`: their displays, if known;
-    `display`: a value item's own, if known)."""
-    inputs, detail, status, kind = item.inputs, item.detail, item.status, item.about.kind
-    if shown is None:
-        shown = [format_value(r.value, r.type) for r in inputs]
+def explain(item: ItemResult) -> str:
+    """One line saying how the item came out, with the values it used: the `explanation` of its JSON."""
+    return _item(item, {})["explanation"]
+
+
+def _explanation(item: ItemResult, form: _Form, values, displays: list[str], given: list[str],
+                 display: str | None) -> str:
+    """One line saying how the item came out, with the values it used (`displays` and `given`, `name =
+    display`, of each input shown; `display`: a value item's own)."""
+    status, kind, own = item.status, form.kind, item._own
+    if not own and (status in form.verdicts) and kind in ("requirement", "grade-condition"):
+        # the common case: a condition that holds or not
+        text = form.verdicts[status] + (f" ({'; '.join(given)})" if given else "")
+        if status in (FAIL, NOT_MET):
+            text += "".join([f"; {found}" for found in item.failing])
+        return text
+    about = item.about
+    detail = {**about.detail, **own} if own else about.detail
     if status == WAIVED:
         return f"waived: {detail.get('waiver')}"
+    if status == NOT_APPLICABLE and kind == "value" and detail.get("value") is OUTSIDE:
+        return OUTSIDE_DISPLAY + (f": {detail['when']} does not hold" if "when" in detail else "")
     if status == NOT_APPLICABLE and kind == "value":
         return "not applicable: missing " + ", ".join(detail.get("missing", [])) + ", which nothing decided needs"
     if status == NOT_APPLICABLE:
@@ -333,12 +424,10 @@ def explain(item: ItemResult, shown: list[str] | None = None, display: str | Non
     if status == ERROR:
         return subject + f"cannot be computed: {detail.get('failure')}"
     if kind == "value":
-        shown_value = display if display is not None else value_display(item)
-        return f"{item.about.id} = {shown_value} = {_substitute(detail.get('formula'), inputs, shown)}"
-    given = "; ".join([f"{r.name} = {text}" for r, text in zip(inputs, shown)])
+        return f"{about.id} = {display} = {_substitute(form, values, displays, about)}"
+    given = "; ".join(given)
     if kind == "criterion":
-        about = item.about
-        points = f"{format_number(item.points)} of {format_number(about.max)} points"
+        points = format_number(item.points) + form.points_tail
         if about.method == "tiers":
             tier = detail.get("tier")
             reason = f"`{tier['condition']}` holds" if tier and tier.get("condition") else (
@@ -366,9 +455,16 @@ def dumps(data) -> str:
     orjson writes it (a result is written for every application, and a writer in Python took longer than
     the evaluation); each Decimal goes in as a fragment of JSON text, so no float ever stands in for it.
     """
-    return orjson.dumps(data, default=_exact, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode() + "\n"
+    return orjson.dumps(data, default=_exact, option=_OPTIONS).decode()
 
 
+_OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS | orjson.OPT_APPEND_NEWLINE
+
+
+# orjson asks for every Decimal it meets, and a result holds the same ones many times (an input read by
+# several items, points, maxima): each fragment is made once. Equal Decimals are written alike (1.50 and 1.5
+# both as 1.5), so the cache may key on the value; `typed` keeps other types apart.
+@functools.lru_cache(maxsize=4096, typed=True)
 def _exact(value) -> orjson.Fragment:
     if isinstance(value, Decimal):
         return orjson.Fragment(_decimal_json(value))
@@ -378,7 +474,9 @@ def _exact(value) -> orjson.Fragment:
 def _decimal_json(value: Decimal) -> str:
     if not value.is_finite():
         raise ValueError("a result never holds NaN or infinity")
-    text = format(value, "f")
+    text = str(value)  # the digits as they are, unless an exponent is needed to say so
+    if "E" in text:
+        text = format(value, "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text

@@ -18,7 +18,7 @@ from ..errors import did_you_mean
 from ..evaluation.evaluate import evaluate
 from ..evidence.load import MAX_EXPONENT, Problem, check_evidence, validate_evidence
 from ..evaluation.gap import Plan, gap_to
-from ..language.parse import parse
+from ..language.treecache import parse
 from ..inputs import InputError, exists, is_file, read_file, read_text
 from ..resources import resource_dir
 from ..evaluation.result import Result, dumps, format_number, format_value
@@ -97,7 +97,7 @@ class Ruleset:
         return validate_evidence(evidence, self.schema)
 
     def evaluate(self, evidence: dict, *, params: dict | None = None, date: str | None = None,
-                 evidence_bytes: bytes | None = None, origins: dict | None = None, gap: bool = True,
+                 evidence_bytes: bytes | None = None, origins: dict | None = None, gap: bool = False,
                  validated: bool = False) -> Result:
         """Score one application. `evidence` holds Decimals for numbers (see checker.evidence).
 
@@ -105,8 +105,9 @@ class Ruleset:
         with its pointer, unless the caller says it has just done so (`validated=True`): evaluation assumes
         valid evidence and would otherwise fail, or mislead, deep inside.
 
-        With `gap` (the default) the result also says what the next grade needs (`result.gap`); that
-        analysis costs about as much as the evaluation, so callers that only need the outcome skip it.
+        With `gap=True` the result also says what the next grade needs (`result.gap`, with its advice plan);
+        that analysis costs several evaluations, so it is made only on request: without it `result.gap` is
+        None and the JSON result's `gap` null. `check`, `gap`, `batch` and the web pages ask for it.
         `origins` says where each of `params` came from, {name: {"source": "command line" | "file",
         "file_sha256": ...}}, for the result's record of parameters; a parameter it leaves out is recorded as
         given on the command line.
@@ -258,12 +259,13 @@ def read_source(path: Path) -> str:
 
 def _parse_file(path: Path, sources: dict[str, str], digest, text: str | None = None) -> ast.Module:
     name = display_path(path)
+    unsaved = text is not None
     text = read_source(path) if text is None else text
     data = text.encode("utf-8")   # the file's bytes: UTF-8 decodes and encodes back exactly
     digest.update(data)
     sources[name] = text
     try:
-        return parse(text, name)
+        return parse(text, name, store=not unsaved)
     except RulesetError as error:
         error.sources.update(sources)
         raise

@@ -247,6 +247,55 @@ def _check_tree(root, strings: bool = True) -> list[Problem]:
     return problems
 
 
+class _Refused(Exception):
+    """Raised inside the quick parse: the document needs the full parse to say what is wrong with it."""
+
+
+def _quick_number(text: str) -> Decimal:
+    # A literal of at most MAX_DIGITS characters without an exponent has at most MAX_DIGITS digits and an
+    # adjusted exponent within ±MAX_DIGITS: it is within the limits without looking at its digits.
+    if len(text) <= MAX_DIGITS and "e" not in text and "E" not in text:
+        return Decimal(text)
+    number = _number(text)
+    if not isinstance(number, Decimal) or len(number.as_tuple().digits) > MAX_DIGITS \
+            or abs(number.adjusted()) > MAX_EXPONENT:
+        raise _Refused
+    return number
+
+
+def _quick_object(pairs: list) -> dict:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):   # a duplicate key
+        raise _Refused
+    return obj
+
+
+def _refuse(text: str):
+    raise _Refused   # NaN, Infinity, -Infinity
+
+
+# The same decoder as the full parse, but one that stops at the first thing the full parse would report, so
+# that a clean document (nearly all of them) is read without a second pass over its tree.
+_QUICK = json.JSONDecoder(parse_float=_quick_number, parse_int=_quick_number, parse_constant=_refuse,
+                          object_pairs_hook=_quick_object)
+
+
+def _quick_parse(text: str) -> dict | None:
+    """The document when it is an object without any problem `_check_tree` reports; None when it may have one.
+
+    Every value is what the full parse gives (the same decoder, numbers through `_number`); anything unusual
+    (a \\uD800 escape, a duplicate key, NaN, a number beyond the limits, a syntax error, not an object) is left
+    to the full parse, which says what is wrong and where.
+    """
+    if _SURROGATE_ESCAPE.search(text):
+        return None
+    try:
+        obj = _QUICK.decode(text)
+    except (_Refused, ValueError, ArithmeticError, RecursionError):
+        return None
+    return obj if isinstance(obj, dict) else None
+
+
 def parse_evidence(data: bytes, source: str = "<evidence>", *,
                    max_bytes: int = DEFAULT_MAX_BYTES, max_depth: int = DEFAULT_MAX_DEPTH) -> dict:
     def fail(*problems):
@@ -268,6 +317,17 @@ def parse_evidence(data: bytes, source: str = "<evidence>", *,
     deep = _too_deep(text, max_depth)
     if deep:
         fail(deep)
+    obj = _quick_parse(text)
+    if obj is None:
+        obj = _full_parse(text, source)
+    return obj
+
+
+def _full_parse(text: str, source: str) -> dict:
+    """The document, or an EvidenceError with every problem the strict reading finds, each with its pointer."""
+    def fail(*problems):
+        raise EvidenceError(source, list(problems)) from None   # the decoder's own traceback is noise
+
     try:
         obj = json.loads(text, parse_float=_number, parse_int=_number,
                          parse_constant=_BadNumber, object_pairs_hook=_pairs_hook)

@@ -256,6 +256,7 @@ class Let(Node):
     unit: str | None
     expr: Expr
     cite: Label | None
+    when: Expr | None = None  # outside this condition the value is not applicable (outside the boundary): 0
 
 
 @dataclass

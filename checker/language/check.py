@@ -290,11 +290,16 @@ class Checker(Calls):
             return Type("any")
         self.checking.append(let.name)
         found = self.value(let.expr)
+        self.check_when(let.when)
         self.checking.pop()
         if found.kind in ("record", "list"):
             self.error("type", f"'{let.name}' holds a number, text, true/false or date; `{let.expr.text}` is "
                                f"{found.describe()}", let.expr.span)
             found = Type("any")
+        elif let.when is not None and found.kind not in ("number", "any"):
+            # Outside its condition the value counts as 0: only a quantity has a 0.
+            self.error("type", f"'{let.name}' has a `when`, so outside it the value counts as 0: it must hold a "
+                               f"number; `{let.expr.text}` is {found.describe()}", let.when.span)
         if let.unit is not None:
             found = self.declared(let.name, found, let.unit, let.span, let.expr)
         self.let_types[let.name] = found

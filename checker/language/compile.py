@@ -16,7 +16,7 @@ from ..language.check import Model
 from ..language.functions import FUNCTIONS, Function, show
 from ..language.types import Type
 from ..language.units import ONE, parse_unit
-from ..language.runtime import (Fn, aggregate, any_unknown, constant, converter, evidence_getter, first_false,
+from ..language.runtime import (Fn, aggregate, any_unknown, bounded, constant, converter, evidence_getter, first_false,
                                 is_known_constant, kleene, present, strict, var_getter)
 from ..language.values import UNKNOWN, Failure, Missing, combine
 
@@ -35,6 +35,9 @@ class ItemInfo:
     method: str | None = None
     section: str | None = None
     witnesses: list = field(default_factory=list)  # for each `all(…)` it reads, ctx → its first false item
+    # What writing the item in a result needs that no application changes (checker.evaluation.result), worked
+    # out when first written.
+    written: Any = field(default=None, compare=False, repr=False)
 
 
 class Context:
@@ -69,6 +72,7 @@ class CompiledLet:
     reported: bool  # no item reads it: its own missing evidence is reported (e.g. a fine's range)
     type: Type  # in the declared unit, if any
     item: ItemInfo
+    when: Fn | None = None  # `let … when COND`: outside COND the value is OUTSIDE (not applicable, 0)
 
 
 @dataclass
@@ -198,8 +202,9 @@ class Compiler:
     # Each item's result constants (ItemInfo) are made here, once, instead of in every evaluation.
     def compiled_let(self, let: ast.Let, reported: bool) -> CompiledLet:
         inputs, type_ = self.inputs(let.expr), _let_type(let)
+        detail = {"type": type_, "formula": let.expr.text, **({"when": let.when.text} if let.when else {})}
         return CompiledLet(let, self.let(let), inputs, reported, type_, ItemInfo(
-            "value", let.name, label_of(let.label), label_of(let.cite), inputs, {"type": type_, "formula": let.expr.text}))
+            "value", let.name, label_of(let.label), label_of(let.cite), inputs, detail), self.optional(let.when))
 
     def requirement(self, r: ast.Requirement) -> CompiledRequirement:
         inputs = self.inputs(r.condition)
@@ -239,9 +244,9 @@ class Compiler:
 
     def let(self, let: ast.Let) -> Fn:
         compute = self.expr(let.expr)
-        if let.unit is None or let.expr.type.kind != "number":
-            return compute
-        return converter(compute, let.expr.type.unit.factor_to(parse_unit(let.unit)))
+        if let.unit is not None and let.expr.type.kind == "number":
+            compute = converter(compute, let.expr.type.unit.factor_to(parse_unit(let.unit)))
+        return compute if let.when is None else bounded(self.expr(let.when), compute)
 
     def criterion(self, c: ast.Criterion, section: str) -> CompiledCriterion:
         s = c.scoring
@@ -567,7 +572,7 @@ def _lets_named(node) -> set[str]:
 
 def _lets_read_by_items(model: Model) -> set[str]:
     """The lets that requirements, criteria, grades or the variant read, directly or through other lets."""
-    reads = {let.name: _lets_named(let.expr) for let in model.lets}
+    reads = {let.name: _lets_named(let) for let in model.lets}  # its `when` too
     items = [*model.requirements, *(c for s in model.sections for c in s.criteria),
              *(model.grades.grades if model.grades else []), *([model.variant] if model.variant else [])]
     pending = set().union(*(_lets_named(item) for item in items)) if items else set()

@@ -264,8 +264,8 @@ class _Builder(Transformer):
         return ast.Import(self._at(meta), _unquote(children[0]), str(children[1]))
 
     def let_decl(self, meta, children):
-        name, label, unit, expr, cite = children
-        return ast.Let(self._at(meta), str(name), label, unit, expr, cite)
+        name, label, unit, expr, when, cite = children
+        return ast.Let(self._at(meta), str(name), label, unit, expr, cite, when)
 
     def param_decl(self, meta, children):
         name, label, unit, allowed, default, cite = children

@@ -14,7 +14,7 @@ from ..language import ast
 from ..language.functions import parse_date
 from ..language.types import Type
 from ..language.units import convert
-from ..language.values import UNKNOWN, Failure, Missing, combine
+from ..language.values import OUTSIDE, UNKNOWN, Failure, Missing, combine
 
 Fn = Callable[[Any], Any]
 ZERO = Decimal(0)
@@ -78,6 +78,16 @@ def any_unknown(values: list) -> bool:
         if isinstance(value, UNKNOWN):
             return True
     return False
+
+
+def bounded(applies: Fn, compute: Fn) -> Fn:
+    """A `let … when COND`: its value while COND holds, OUTSIDE (a 0) when it does not, unknown while COND is."""
+    def inside(ctx):
+        holds = applies(ctx)
+        if holds is True:
+            return compute(ctx)
+        return OUTSIDE if holds is False else holds
+    return inside
 
 
 def constant(value) -> Fn:

@@ -15,9 +15,13 @@ missing value when both meet):
 `any`/`all` over a list are `or`/`and` folded over its items (any of an
 empty list is false, all of an empty list is true). Arithmetic and
 comparisons with an unknown operand are unknown; `x ?? y` replaces a missing
-`x` (not a failed one) by `y`; `present(x)` is never unknown.
+`x` (not a failed one) by `y`; `present(x)` is never unknown. A `let … when COND` whose condition is
+false is OUTSIDE, a 0 that displays as "not applicable (outside the boundary)"; an unknown condition makes
+the let unknown.
 """
 from __future__ import annotations
+
+from decimal import Decimal
 
 
 class Missing:
@@ -45,6 +49,21 @@ class Failure:
 
 
 UNKNOWN = (Missing, Failure)
+
+
+class Outside(Decimal):
+    """The value of a `let … when COND` whose condition does not hold: outside the accounting boundary, not
+    applicable. It is 0 wherever it is read (a Decimal 0: `x + outside` is x, a sum counts it as 0, `x *
+    outside` is 0, a division by it fails as any division by zero does, a comparison compares 0); only the
+    let's own result and the displays of the values it is read as say "not applicable (outside the boundary)"."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "OUTSIDE"
+
+
+OUTSIDE = Outside(0)
 
 
 def combine(*values) -> Missing | Failure:

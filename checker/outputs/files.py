@@ -12,6 +12,8 @@ One writer for every file carbon-check writes (`-o`, `batch --out`, `init`, `fmt
 """
 from __future__ import annotations
 
+import contextlib
+import itertools
 import os
 import stat
 import tempfile
@@ -38,12 +40,17 @@ class OutputError(CarbonCheckError):
         return fill(messages(lang)["output"]["cannot_write"], path=self.path, reason=self.zh if lang == "zh" else self.en)
 
 
-def write_atomically(path, data: bytes, *, durable: bool = True, private: bool = False) -> None:
+def write_atomically(path, data: bytes, *, durable: bool = True, private: bool = False,
+                     retire: Path | None = None) -> None:
     """Write `data` to `path` whole or not at all (see the module's description); OutputError if it cannot.
 
     `durable` syncs the file to disk before the rename. A writer of many files passes False and syncs once
     for all of them (`sync_to_disk`): one sync per file would make the disk, not the work, set the pace.
     `private` makes the file 0600 whatever the umask or the mode of the file it replaces (a private key).
+    `retire`, a folder on the same file system: the file being replaced is first linked there, so that the
+    rename does not free its blocks. Freeing them is slow on some file systems (ext4 with online discard
+    waits milliseconds a file); a writer of many files frees the folder later, off its path
+    (`free_retired`).
     """
     try:
         try:
@@ -60,7 +67,7 @@ def write_atomically(path, data: bytes, *, durable: bool = True, private: bool =
             return
         target = Path(os.path.realpath(path))   # through symbolic links: the link stays, its target changes
         target.parent.mkdir(parents=True, exist_ok=True)
-        _replace(target, data, existing, durable, private)
+        _replace(target, data, existing, durable, private, retire)
     except OSError as error:
         en, zh = os_reason(error)
         raise OutputError(path, en, zh) from None
@@ -88,7 +95,8 @@ def make_folder(path) -> None:
         raise OutputError(path, en, zh) from None
 
 
-def _replace(target: Path, data: bytes, existing: os.stat_result | None, durable: bool, private: bool) -> None:
+def _replace(target: Path, data: bytes, existing: os.stat_result | None, durable: bool, private: bool,
+             retire: Path | None) -> None:
     fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=TEMPORARY_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -105,6 +113,9 @@ def _replace(target: Path, data: bytes, existing: os.stat_result | None, durable
             if durable:
                 handle.flush()
                 os.fsync(handle.fileno())
+        if retire is not None and existing is not None:
+            with contextlib.suppress(OSError):   # no hard links here: the rename frees the old file itself
+                os.link(target, Path(retire) / f"{os.getpid()}-{next(_RETIRED)}")
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -114,6 +125,36 @@ def _replace(target: Path, data: bytes, existing: os.stat_result | None, durable
 def sync_to_disk() -> None:
     """Flush every file written so far to disk (after writes with durable=False)."""
     os.sync()
+
+
+_RETIRED = itertools.count()
+
+
+def free_retired(folder: Path, threads: int = 8, remove: bool = False) -> int:
+    """Delete what `write_atomically(retire=folder)` linked there, and with `remove` the folder; returns how many.
+
+    Several threads at once: each unlink mostly waits on the disk (see `write_atomically`), and waits overlap.
+    """
+    try:
+        names = [entry.path for entry in os.scandir(folder)]
+    except FileNotFoundError:
+        return 0
+    if len(names) < 2 * threads:
+        for name in names:
+            _unlink(name)
+    else:
+        from concurrent.futures import ThreadPoolExecutor
+        with ThreadPoolExecutor(threads) as pool:
+            list(pool.map(_unlink, names, chunksize=16))
+    if remove:
+        with contextlib.suppress(OSError):
+            os.rmdir(folder)
+    return len(names)
+
+
+def _unlink(name: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(name)
 
 
 def _umask() -> int:

@@ -25,7 +25,7 @@ from ..catalogue import LANGS, catalogue, fill
 from ..errors import ReportError
 from ..resources import resource_dir
 from .sandbox import BoundedSandbox, FolderLoader
-from ..evaluation.result import Result, dumps
+from ..evaluation.result import OUTSIDE_DISPLAY, Result, dumps
 from ..language.highlight import rule_code_html
 
 TEMPLATES = {"text": "report.txt.j2", "md": "report.md.j2", "html": "report.html.j2"}
@@ -278,7 +278,7 @@ def build_view(data: dict, lang: str, t: dict, rich: bool = False) -> dict:
         "sections": sections,
         "section_chart": _section_chart(sections) if sections and outcome != "inconclusive" else None,
         "emissions_chart": summary.bridge(data["values"], label, lambda v: shown.value(v),
-                                          lambda amount: shown.quantity(amount, "tCO2e"), t["chart"]["net"]),
+                                          lambda amount: shown.quantity(amount, "tCO2e"), t["chart"]),
         "computed": [_value(v, shown) for v in data["values"]],
         "missing": missing,
         "errors": [{"item": e.get("item"), "message": e.get("message")} for e in data["errors"]],
@@ -457,6 +457,8 @@ def display_value(recorded: dict, t: dict) -> str:
     """A value as the result displays it; the words for unknown values in the report's language."""
     display = recorded.get("display") or ""
     if recorded.get("value") is None:
+        if display == OUTSIDE_DISPLAY:
+            return t["display"]["outside"]
         # format_value wrote "missing (<pointers>)" or "error (<reason>)"
         for kind in ("missing", "error"):
             if display.startswith(kind + " (") and display.endswith(")"):
@@ -485,8 +487,10 @@ def _value(value: dict, shown: _Shown) -> dict:
         "label": shown.label(value.get("label")),
         "status": value["status"],
         "status_label": shown.t["status"].get(value["status"], value["status"]),
-        # Not applicable: what it lacks is asked of nobody, so the report does not show it as missing.
-        "display": shown.t["status"]["not_applicable"] if value["status"] == "not_applicable" else shown.value(value),
+        # Not applicable: what it lacks is asked of nobody, so the report does not show it as missing;
+        # outside its `when` (the accounting boundary) it says so.
+        "display": shown.t["status"]["not_applicable"] if value["status"] == "not_applicable"
+        and value.get("display") != OUTSIDE_DISPLAY else shown.value(value),
         "formula": value.get("formula"),
         "cite": shown.label(value.get("cite")) or None,
     }

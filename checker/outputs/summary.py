@@ -11,6 +11,8 @@ import re
 from decimal import Decimal
 
 from ..language.units import UnitError, convert, parse_unit
+from ..evaluation.result import OUTSIDE_DISPLAY
+from ..catalogue import fill
 
 _BAND = re.compile(r"^\s*score\s*(>=|>|==)\s*(\d+(?:\.\d+)?)\s*$")
 _EMISSIONS = parse_unit("tCO2e")
@@ -107,14 +109,17 @@ def missing_units(data: dict) -> dict[str, str]:
 
 
 # The steps of an emissions bridge, by the ids the shipped rulesets give them: gross emissions by
-# category or scope, then what each offsetting step takes away.
+# category or scope, what green power and certificates took off the energy-indirect category (2, or
+# scope 2) to leave the residual, then what each offsetting step takes away.
 _GROSS = ("category", "categories", "scope")
+_GREEN, _ENERGY_INDIRECT = "green_electricity_emissions", ("category2", "scope2")
 _STEPS = (("credits_retired", "credits"), ("credits", "credits"), ("removals", "removals"))
-_LABELS, _BRIDGE = Decimal(170), Decimal(300)  # px: the label column, and the longest bar of the bridge
+_LABELS, _BRIDGE = Decimal(250), Decimal(230)  # px: the label column, and the longest bar of the bridge
 
 
-def bridge(values: list[dict], label, show, show_amount, net_label: str) -> dict | None:
-    """Gross emissions by category, green electricity, residual, credits and removals, net: in tCO2e."""
+def bridge(values: list[dict], label, show, show_amount, words: dict) -> dict | None:
+    """Gross emissions by category, green electricity, residual, credits and removals, net: in tCO2e.
+    `words`: the catalogue's `chart` group in the report's language."""
     by_id = {v["id"]: v for v in values}
     rows: list[dict] = []
     total = Decimal(0)
@@ -132,15 +137,34 @@ def bridge(values: list[dict], label, show, show_amount, net_label: str) -> dict
 
     for value in values:
         if value["id"].startswith(_GROSS):
+            if value.get("display") == OUTSIDE_DISPLAY:  # named, with no bar: outside the boundary, not 0
+                rows.append({"id": value["id"], "kind": "outside", "label": label(value.get("label")) or value["id"],
+                             "start": total, "end": total, "display": show(value)})
+                continue
             quantity = amount(value)
             if quantity is None:
                 continue
-            rows.append({"kind": "gross", "label": label(value.get("label")) or value["id"], "start": total,
-                         "end": total + quantity, "display": show(value)})
+            rows.append({"id": value["id"], "kind": "gross", "label": label(value.get("label")) or value["id"],
+                         "start": total, "end": total + quantity, "display": show(value)})
             total += quantity
     residual = by_id.get("residual")
-    if not rows or amount(residual) is None:
+    if not any(row["kind"] == "gross" for row in rows) or amount(residual) is None:
         return None
+    green = amount(by_id.get(_GREEN))
+    if green:  # category 2 as accounted is after green power: gross, it is before; the step takes it off
+        energy = next((r for r in rows if r["id"] in _ENERGY_INDIRECT), None)
+        if energy is None:  # no category 2 of its own: the covered purchase is a gross row
+            rows.append({"id": _GREEN, "kind": "gross", "label": label(by_id[_GREEN].get("label")) or _GREEN,
+                         "start": total, "end": total + green, "display": show(by_id[_GREEN])})
+        else:
+            energy.update(label=fill(words["before_green"], label=energy["label"]), end=energy["end"] + green,
+                          display=show_amount(energy["end"] + green - energy["start"]))
+            for row in rows[rows.index(energy) + 1:]:
+                row["start"] += green
+                row["end"] += green
+        total += green
+        rows.append({"kind": "minus", "label": words["green"], "start": total - green, "end": total,
+                     "display": "−" + show(by_id[_GREEN])})
     level = amount(residual)
     rows.append({"kind": "total", "label": label(residual.get("label")) or "residual", "start": Decimal(0),
                  "end": level, "display": show(residual)})
@@ -151,15 +175,18 @@ def bridge(values: list[dict], label, show, show_amount, net_label: str) -> dict
         rows.append({"kind": "minus", "label": label(by_id[id_].get("label")) or id_, "start": level - step,
                      "end": level, "display": "−" + show(by_id[id_])})
         level -= step
-    rows.append({"kind": "net", "label": net_label, "start": min(level, Decimal(0)), "end": max(level, Decimal(0)),
+    rows.append({"kind": "net", "label": words["net"], "start": min(level, Decimal(0)), "end": max(level, Decimal(0)),
                  "display": show_amount(level)})
     peak = max([total, *(r["end"] for r in rows)])
     low = min([Decimal(0), level, *(r["start"] for r in rows)])
     span = peak - low
     for row in rows:  # bars start after a column of labels
         row["x"] = _px(_LABELS + (row["start"] - low) / span * _BRIDGE) if span else "0"
+        # a row outside the boundary has no bar: its words go where the bar would be
+        row["text_x"] = int(_LABELS) + 4 if row["kind"] == "outside" else int(_LABELS + _BRIDGE + 8)
         row["w"] = _px(max(row["end"] - row["start"], Decimal(0)) / span * _BRIDGE) if span else "0"
         row["chars_at"] = int(((row["start"] - low) / span * TEXT_BAR).to_integral_value()) if span else 0
-        row["chars"] = max(int(((row["end"] - row["start"]) / span * TEXT_BAR).to_integral_value()), 1) if span else 0
+        row["chars"] = max(int(((row["end"] - row["start"]) / span * TEXT_BAR).to_integral_value()),
+                           0 if row["kind"] == "outside" else 1) if span else 0
     return {"rows": rows, "zero_x": _px(_LABELS + (0 - low) / span * _BRIDGE) if span else "0",
-            "value_x": int(_LABELS + _BRIDGE + 8), "width": 640, "row_height": 22, "height": len(rows) * 22 + 4}
+            "width": 640, "row_height": 22, "height": len(rows) * 22 + 4}

@@ -1,7 +1,9 @@
-"""Batch scoring: many applications against one ruleset, each result written atomically into one folder.
+"""Batch scoring: many applications, each result written atomically into one folder.
 
-An application is a JSON file, an XLSX workbook, or one line of a JSON Lines file. Each is read, validated, scored and
-written by a worker that loaded the ruleset once; a file that cannot be read, parsed or validated
+An application is a JSON file, an XLSX workbook, or one line of a JSON Lines file. Each is scored against
+the ruleset given, or, without one, against the shipped ruleset its own `"ruleset"` field names (a mixed
+folder: an application naming none, or one that is not shipped, becomes a row saying so). Each is read,
+validated, scored and written by a worker that loads each ruleset once; a file that cannot be read, parsed or validated
 becomes a row with its error and never stops the batch. A result already in the folder for the same
 ruleset SHA-256 and evidence SHA-256 (and the same parameters) is kept, not recomputed, so an
 interrupted batch resumes where it stopped. `summary.csv` and `index.html` list every application in
@@ -10,17 +12,15 @@ input order and are byte-identical for identical inputs.
 from __future__ import annotations
 
 import contextlib
-import csv
 import gc
 import glob
 import hashlib
-import io
 import json
 import multiprocessing
 import os
 import re
 import signal
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Callable, Iterable
@@ -28,12 +28,14 @@ from typing import Callable, Iterable
 
 from ..inputs import InputError, is_dir, is_file, os_reason, read_file
 from ..evidence.load import DEFAULT_MAX_BYTES, EvidenceError, Problem
-from .intake import parse_application
-from ..outputs.files import OutputError, make_folder, remove_leftovers, sync_to_disk, write_atomically
+from .intake import NoRuleset, check as validate_application, parse_application, ruleset_named
+from ..outputs.files import (OutputError, free_retired, make_folder, remove_leftovers, sync_to_disk,
+                             write_atomically)
 from ..evaluation.result import format_number
 from ..evaluation.ruleset import Ruleset, load_ruleset
 from ..pointer import get, parse_pointer
 from ..errors import CarbonCheckError
+from ..language.diagnostics import RulesetError
 
 EXTENSIONS = {"json": "json", "html": "html", "md": "md", "text": "txt", "pdf": "pdf"}
 JSON_LINES = (".jsonl", ".ndjson")
@@ -43,7 +45,6 @@ ROW_PROBLEMS = 10         # problems of an invalid application listed in its row
 ROW_ERROR_CHARS = 2000    # and at most this much text
 MAX_JSON_LINES_BYTES = 1 << 30  # one JSON Lines file holds many applications, each within --max-bytes
 INVALID, FAILED = "invalid", "error"  # rows of applications that were not scored
-UNGRADED = ("passed", "not_graded", "incomplete", "ineligible", INVALID, FAILED)  # bars after the grades
 
 
 class BatchError(CarbonCheckError, ValueError):
@@ -69,11 +70,13 @@ class Row:
     error: str | None = None
     skipped: bool = False  # the result was already there
     applicant: str | None = None  # the applicant's name, for the index
+    ruleset: str | None = None  # the id of the ruleset it was scored against, once known
+    record: dict | None = None  # what the journal keeps of a result (hashes, formats), once it is written
 
 
 @dataclass(frozen=True)
 class Settings:
-    ruleset: str  # path of the ruleset file, loaded once by each worker
+    ruleset: str | None  # path of the ruleset file, loaded once by each worker; None: each application's own
     out: str
     formats: tuple[str, ...]
     params: tuple[tuple[str, str], ...]
@@ -154,66 +157,140 @@ def _unique(name: str, taken: set[str]) -> str:
 
 # ---------------------------------------------------------------------------------------- running
 
-SYNC_EVERY = 2000  # results written between two syncs to disk
+SYNC_EVERY = 1000  # results renamed into place between two syncs to disk
+JOURNAL = ".batch.journal"  # one JSON line per result synced to disk: what a rerun may keep
+RETIRED = ".batch.retired"  # results being replaced, linked here so that their blocks are freed off the path
 
 
 def run(applications: list[Application], settings: Settings, jobs: int,
-        progress: Callable[[Row], None] | None = None) -> list[Row]:
+        progress: Callable[[Row], None] | None = None, ruleset: Ruleset | None = None) -> list[Row]:
     """Score every application; rows come back in input order. `progress` sees each row as it ends.
 
-    Results are renamed into place as they are made and synced to disk every SYNC_EVERY applications and at
-    the end, not one by one (see docs/batch-and-gap.md, "Durability").
+    Results are renamed into place as they are made; a background thread syncs them to disk every
+    SYNC_EVERY applications, then records them in the folder's journal, and once more at the end (see
+    docs/batch-and-gap.md, "Durability"). A rerun keeps only results its journal records. `ruleset`, the
+    one `settings` names already loaded, is shared with the workers rather than loaded again by each.
     """
-    done = 0
-
-    def finished(row: Row) -> None:
-        nonlocal done
-        done += 1
-        if done % SYNC_EVERY == 0:
-            sync_to_disk()
-        if progress:
-            progress(row)
-
     out = Path(settings.out)
     make_folder(out)
     remove_leftovers(out)
+    make_folder(out / RETIRED)
+    free_retired(out / RETIRED)   # what a killed run left
+    journal = {} if settings.force else read_journal(out)
+    recorder = _Recorder(out, journal)
     rows: list[Row | None] = [None] * len(applications)
     work = list(enumerate(applications))
-    if jobs <= 1 or len(applications) <= 1:
-        _start(settings, interactive=True)
-        for index, row in map(_score_numbered, work):
-            rows[index] = row
-            finished(row)
-    else:
-        chunk = max(1, min(64, len(work) // (jobs * 8)))
-        pool = multiprocessing.Pool(jobs, initializer=_start, initargs=(settings,))
-        try:
-            for index, row in pool.imap_unordered(_score_numbered, work, chunksize=chunk):
+    if ruleset is not None and settings.ruleset is not None and str(ruleset.path) == settings.ruleset:
+        _WORKER["ruleset"] = ruleset   # forked workers start with it
+    try:
+        if jobs <= 1 or len(applications) <= 1:
+            _start(settings, journal, interactive=True)
+            scored = map(_score_numbered, work)
+            for index, row in scored:
                 rows[index] = row
-                finished(row)
-            pool.close()
-        except BaseException:
-            pool.terminate()  # workers die mid-file; their temporary files are removed on the next run
-            raise
-        finally:
-            pool.join()
-    sync_to_disk()
+                recorder.add(row)
+                if progress:
+                    progress(row)
+        else:
+            gc.freeze()   # the parent's ruleset, shared by forked workers: never walked, never copied
+            chunk = max(1, min(64, len(work) // (jobs * 8)))
+            pool = multiprocessing.Pool(jobs, initializer=_start, initargs=(settings, journal))
+            try:
+                for index, row in pool.imap_unordered(_score_numbered, work, chunksize=chunk):
+                    rows[index] = row
+                    recorder.add(row)
+                    if progress:
+                        progress(row)
+                pool.close()
+            except BaseException:
+                pool.terminate()  # workers die mid-file; their temporary files are removed on the next run
+                raise
+            finally:
+                pool.join()
+    except BaseException:
+        recorder.close(None)   # what was renamed into place before the interruption is synced and recorded
+        raise
+    recorder.close(rows)
     return rows
+
+
+class _Recorder:
+    """Syncs finished results to disk and records them in the journal, in a thread beside the scoring.
+
+    Only a synced result enters the journal, so whatever the journal holds survived any crash; a result
+    renamed into place but not yet recorded is scored again by the next run.
+    """
+
+    def __init__(self, out: Path, kept: dict):
+        from concurrent.futures import ThreadPoolExecutor
+        self.out, self.pending, self.done = out, [], []
+        self.lines = [_line(record) for record in kept.values()]   # what may still be kept, until the end
+        self.thread = ThreadPoolExecutor(1)   # one: the journal grows in the order results were synced
+        write_atomically(out / JOURNAL, b"".join(self.lines), durable=False)
+
+    def add(self, row: Row) -> None:
+        self.pending.append(row)
+        if len(self.pending) >= SYNC_EVERY:
+            self.done.append(self.thread.submit(self._record, self.pending))
+            self.pending = []
+
+    def _record(self, rows: list[Row]) -> None:
+        sync_to_disk()
+        self.lines += [_line(row.record) for row in rows if row.record and not row.skipped]
+        write_atomically(self.out / JOURNAL, b"".join(self.lines), durable=False)   # synced with the next ones
+        free_retired(self.out / RETIRED)
+
+    def close(self, rows: list[Row] | None) -> None:
+        """Record what is pending, and wait. Given every row (the run ended), the journal is written anew in
+        input order, holding exactly the results there now, and synced."""
+        try:
+            self.done.append(self.thread.submit(self._record, self.pending))
+            for done in self.done:
+                done.result()
+            if rows is not None:
+                write_atomically(self.out / JOURNAL, b"".join(_line(r.record) for r in rows if r.record))
+            free_retired(self.out / RETIRED, remove=True)
+        finally:
+            self.thread.shutdown()
+
+
+def _line(record: dict) -> bytes:
+    return (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+
+
+def read_journal(out: Path) -> dict[str, dict]:
+    """The results a previous run synced and recorded, by application id (a torn last line is skipped)."""
+    try:
+        content = read_file(Path(out) / JOURNAL, max_bytes=MAX_JSON_LINES_BYTES, what="json_lines")
+    except InputError:
+        return {}
+    records = {}
+    for line in content.splitlines():
+        try:
+            record = json.loads(line)
+            records[record["id"]] = record
+        except (ValueError, KeyError, TypeError):
+            continue
+    return records
 
 
 _WORKER: dict = {}  # the ruleset and settings, loaded once per process
 
 
-def _start(settings: Settings, interactive: bool = False) -> None:
+def _start(settings: Settings, journal: dict, interactive: bool = False) -> None:
     if not interactive:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     ruleset = _WORKER.get("ruleset")
-    if ruleset is None or str(ruleset.path) != settings.ruleset:
+    if settings.ruleset is None:
+        ruleset = None   # each application names its own, loaded on first use (intake.shipped_ruleset)
+    elif ruleset is None or str(ruleset.path) != settings.ruleset:
         ruleset = load_ruleset(settings.ruleset)
-    _WORKER.update(ruleset=ruleset, settings=settings, params=ruleset.parameters(dict(settings.params)))
+    params = ruleset.parameters(dict(settings.params)) if ruleset else {}
+    _WORKER.update(ruleset=ruleset, settings=settings, params=params, journal=journal, frozen=set())
     # The loaded ruleset lives as long as the worker: kept out of the collector's sight, it is not walked
     # again at every full collection (that walk took half of each application's time).
-    gc.freeze()
+    if ruleset is not None:
+        _freeze(ruleset)
 
 
 def _score_numbered(numbered: tuple[int, Application]) -> tuple[int, Row]:
@@ -221,34 +298,78 @@ def _score_numbered(numbered: tuple[int, Application]) -> tuple[int, Row]:
     return index, score(application, _WORKER["ruleset"], _WORKER["settings"], _WORKER["params"])
 
 
-def score(application: Application, ruleset: Ruleset, settings: Settings, params: dict) -> Row:
-    """Read, validate, score and write one application; every failure becomes the row's error."""
-    row = Row(application.id, application.source, FAILED)
+def score(application: Application, ruleset: Ruleset | None, settings: Settings, params: dict) -> Row:
+    """Read, validate, score and write one application; every failure becomes the row's error.
+
+    Without a `ruleset`, the application is scored against the shipped ruleset its `"ruleset"` field names.
+    """
+    row = Row(application.id, application.source, FAILED, ruleset=ruleset.id if ruleset else None)
     try:
         raw = application.data if application.data is not None else read_application(application, settings.max_bytes)
         digest = hashlib.sha256(raw).hexdigest()
         out = Path(settings.out)
         if not settings.force:
-            kept = _kept(out, application, ruleset.sha256, digest, settings.formats)
+            kept = _kept(out, application, ruleset, digest, settings.formats)
             if kept is not None:
                 return kept
-        evidence = parse_application(raw, application.source, ruleset=ruleset, max_bytes=settings.max_bytes).evidence
+        read = parse_application(raw, application.source, ruleset=ruleset, max_bytes=settings.max_bytes,
+                                 validate=False)
+        ruleset, evidence, row.ruleset = read.ruleset, read.evidence, read.ruleset.id
+        _freeze(ruleset)
+        validate_application(read, evidence)
         result = ruleset.evaluate(evidence, params=params, date=settings.date, evidence_bytes=raw,
                                   origins={n: {"source": s, "file_sha256": h} for n, s, h in settings.origins},
-                                  validated=True)
+                                  gap=True, validated=True)
         # The JSON result last: a rerun takes an application as done only when its JSON result is readable.
-        for fmt in sorted(settings.formats, key=lambda f: f == "json"):
+        for fmt in settings.formats:
             write_atomically(out / f"{application.id}.{EXTENSIONS[fmt]}", _render(result, fmt, settings.lang),
-                             durable=False)
-        return _row(application, _summary_of(result), json_file(application))
+                             durable=False, retire=out / RETIRED)
+        done = _row(application, _summary_of(result), json_file(application))
+        done.record = {"id": application.id, "evidence": digest, "ruleset": [ruleset.id, ruleset.sha256],
+                       "formats": sorted(settings.formats), "outcome": done.outcome, "grade": done.grade,
+                       "score": done.score, "applicant": done.applicant}
+        return done
     except EvidenceError as error:
         listed = error.render(settings.lang, ROW_PROBLEMS).splitlines()
         row.outcome, row.error = INVALID, _capped(" | ".join(listed))
+    except NoRuleset:
+        row.outcome, row.error = INVALID, _word("no_ruleset", settings.lang)
+    except RulesetError as error:   # the evidence names a ruleset that is not shipped
+        if not any(d.code == "not-found" for d in error.diagnostics):
+            raise
+        row.outcome, row.error = INVALID, _capped(_word("unknown_ruleset", settings.lang,
+                                                        name=_named(raw), shipped=", ".join(_shipped_names())))
     except OutputError:   # the disk is full or read-only: the next application would fail the same way
         raise
     except Exception as error:  # one application's fault must not stop the others
         row.error = _capped(f"{type(error).__name__}: {error}")
     return row
+
+
+def _freeze(ruleset: Ruleset) -> None:
+    """Once per ruleset a worker loads: what it keeps for the worker's life leaves the collector's sight."""
+    if ruleset.sha256 not in _WORKER.setdefault("frozen", set()):
+        _WORKER["frozen"].add(ruleset.sha256)
+        gc.freeze()
+
+
+def _word(key: str, lang: str, **values) -> str:
+    from ..catalogue import fill, messages
+    return fill(messages(lang)["batch"][key], **values)
+
+
+def _named(raw: bytes) -> str:
+    """The ruleset name an application gives, shown (shortened) in its row."""
+    try:
+        name = str(json.loads(raw).get("ruleset"))
+    except (ValueError, RecursionError, AttributeError):
+        return "?"
+    return repr(name if len(name) <= 60 else name[:60] + "…")   # repr: control characters shown escaped
+
+
+def _shipped_names() -> list[str]:
+    from ..evaluation.ruleset import shipped_rulesets
+    return sorted(path.stem for path in shipped_rulesets())
 
 
 @contextlib.contextmanager
@@ -305,7 +426,8 @@ def _render(result, fmt: str, lang: str) -> bytes:
 
 
 def _summary_of(result) -> dict:
-    return {"outcome": result.outcome, "grade": result.grade, "score": result.score, "applicant": result.applicant}
+    return {"outcome": result.outcome, "grade": result.grade, "score": result.score, "applicant": result.applicant,
+            "ruleset": {"id": result.ruleset["id"]}}
 
 
 def _row(application: Application, summary: dict, file: str, skipped: bool = False) -> Row:
@@ -313,21 +435,28 @@ def _row(application: Application, summary: dict, file: str, skipped: bool = Fal
     score = summary.get("score")
     return Row(application.id, application.source, summary["outcome"], grade["id"] if grade else None,
                None if score is None else format_number(Decimal(str(score))), file, None, skipped,
-               (summary.get("applicant") or {}).get("name"))
+               (summary.get("applicant") or {}).get("name"), summary["ruleset"]["id"])
 
 
-def _kept(out: Path, application: Application, ruleset_sha: str, evidence_sha: str,
+def _kept(out: Path, application: Application, ruleset: Ruleset | None, evidence_sha: str,
           formats: tuple[str, ...]) -> Row | None:
-    """The row of a result already written for this ruleset and evidence, if every format is there."""
-    path = out / json_file(application)
+    """The row of a result the journal records for this evidence and ruleset, if every format is there.
+
+    Without a ruleset given, the one recorded must still be the shipped ruleset of that id."""
+    record = _WORKER.get("journal", {}).get(application.id)
     try:
-        existing = json.loads(read_file(path, max_bytes=MAX_JSON_LINES_BYTES), parse_float=Decimal)
-        same = existing["ruleset"]["sha256"] == ruleset_sha and existing["evidence"]["sha256"] == evidence_sha
-    except (InputError, ValueError, KeyError, TypeError):
+        if record is None or record["evidence"] != evidence_sha or not set(formats) <= set(record["formats"]):
+            return None
+        ruleset_id, ruleset_sha = record["ruleset"]
+        if (ruleset or ruleset_named(ruleset_id)).sha256 != ruleset_sha:
+            return None
+    except (KeyError, TypeError, ValueError, CarbonCheckError):
         return None
-    if not same or not all(_non_empty(out / f"{application.id}.{EXTENSIONS[f]}") for f in formats):
+    if not all(_non_empty(out / f"{application.id}.{EXTENSIONS[f]}") for f in formats):
         return None
-    return _row(application, existing, json_file(application), skipped=True)
+    return Row(application.id, application.source, record["outcome"], record["grade"], record["score"],
+               json_file(application), skipped=True, applicant=record["applicant"], ruleset=ruleset_id,
+               record=record)
 
 
 def _non_empty(path: Path) -> bool:
@@ -355,73 +484,11 @@ def previous_settings_differ(out: Path, settings: Settings) -> bool:
     return previous.get("params") != dict(settings.params) or previous.get("lang") != settings.lang
 
 
-def write_settings(out: Path, ruleset: Ruleset, settings: Settings) -> None:
-    data = {"ruleset": {"id": ruleset.id, "sha256": ruleset.sha256}, "params": dict(settings.params),
+def write_settings(out: Path, ruleset: Ruleset | None, settings: Settings) -> None:
+    data = {"ruleset": {"id": ruleset.id, "sha256": ruleset.sha256} if ruleset else None,  # None: each file's own
+            "params": dict(settings.params),
             "lang": settings.lang, "formats": list(settings.formats)}
     write_atomically(Path(out) / SETTINGS_FILE, (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode())
-
-
-# ---------------------------------------------------------------------------------------- summary
-
-CSV_COLUMNS = ("id", "source", "outcome", "grade", "score", "file", "error")
-
-
-def summary_csv(rows: list[Row]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for row in rows:
-        writer.writerow([csv_cell(getattr(row, column)) for column in CSV_COLUMNS])
-    # UTF-8 with a byte-order mark: Excel on Chinese Windows otherwise reads it as GBK and garbles every name.
-    return buffer.getvalue().encode("utf-8-sig")
-
-
-def csv_cell(value) -> str:
-    """A CSV cell that a spreadsheet shows as text: a leading = + - @ would make it a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def index_html(rows: list[Row], ruleset: Ruleset, lang: str, date: str | None, formats: tuple[str, ...]) -> bytes:
-    from ..catalogue import messages
-    from ..outputs.report import shipped_template
-    extensions = [EXTENSIONS[f] for f in formats]
-    template = shipped_template("batch-index.html.j2", "html")
-    t = messages(lang)
-    words = {**t["outcome"], FAILED: t["batch"]["failed"]}  # a fault is the batch's own outcome, not a result's
-    grades = ruleset.model.grades.grades if ruleset.model.grades else []
-    labels = {g.id: (g.label.en or g.label.zh) if lang == "en" else g.label.zh for g in grades}
-    counts = tally(rows)
-    bars = [(labels[g.id], counts["grades"].get(g.id, 0)) for g in grades]
-    bars += [(words[o], counts["outcomes"][o]) for o in UNGRADED if counts["outcomes"].get(o)]
-    return template.render(
-        lang=lang, title=ruleset.text("title", lang), ruleset=ruleset, date=date, t=t,
-        total=len(rows), scored=counts["scored"], failed=len(rows) - counts["scored"], extensions=extensions,
-        chart=bar_chart(bars), rows=[{**asdict(r), "grade_label": labels.get(r.grade, r.grade),
-                                      "outcome_label": words.get(r.outcome, r.outcome)} for r in rows],
-    ).encode("utf-8")
-
-
-def tally(rows: list[Row]) -> dict:
-    outcomes: dict[str, int] = {}
-    grades: dict[str, int] = {}
-    for row in rows:
-        outcomes[row.outcome] = outcomes.get(row.outcome, 0) + 1
-        if row.grade:
-            grades[row.grade] = grades.get(row.grade, 0) + 1
-    scored = sum(n for o, n in outcomes.items() if o not in (INVALID, FAILED))
-    return {"outcomes": dict(sorted(outcomes.items())), "grades": grades, "scored": scored}
-
-
-BAR_WIDTH, BAR_HEIGHT, LABEL_WIDTH = 360, 22, 160
-
-
-def bar_chart(bars: list[tuple[str, int]]) -> dict:
-    """Horizontal bars, in whole pixels computed here so the template only places them."""
-    longest = max((n for _, n in bars), default=0) or 1
-    return {"width": LABEL_WIDTH + BAR_WIDTH + 60, "height": BAR_HEIGHT * len(bars) + 8, "label_width": LABEL_WIDTH,
-            "bars": [{"label": label, "count": n, "y": 4 + i * BAR_HEIGHT, "height": BAR_HEIGHT - 6,
-                      "width": (n * BAR_WIDTH + longest // 2) // longest} for i, (label, n) in enumerate(bars)]}
 
 
 def default_jobs() -> int:

@@ -15,7 +15,8 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from ..tools.batch import FAILED, INVALID, Application, csv_cell, read_application
+from ..tools.batch import FAILED, INVALID, Application, read_application
+from ..tools.batch_summary import csv_cell
 from ..evidence.load import EvidenceError, check_evidence, parse_evidence
 from ..evidence.load import is_workbook
 from . import intake

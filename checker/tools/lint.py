@@ -369,9 +369,10 @@ def _bounds(ref: ast.Ref, type_: Type, model) -> tuple[Decimal | None, Decimal |
     `max(0, …)` of a constant up to or down to it. Beyond these the table needs no grade."""
     if isinstance(ref, ast.ScoreRef):
         return Decimal(0), (model.grades.max if model.grades.max > 0 else None)
-    expr = next(let.expr for let in model.lets if let.name == ref.name)
-    if not (isinstance(expr, ast.Call) and expr.function in ("min", "max")):
-        return None, None
+    let = next(let for let in model.lets if let.name == ref.name)
+    expr = let.expr
+    if let.when is not None or not (isinstance(expr, ast.Call) and expr.function in ("min", "max")):
+        return None, None  # outside its `when` a let is 0, whatever its formula's bounds
     limits = [c for c in (_constant(arg, type_) for arg in expr.args) if c is not None]
     if not limits:
         return None, None
@@ -451,8 +452,9 @@ def _limits(ref: ast.Ref, type_: Type, model) -> tuple[tuple, tuple, list, str]:
             low, high = _constant(param.range.lower, type_), _constant(param.range.upper, type_)
             return (low, param.range.lower_closed), (high, param.range.upper_closed), [], "the parameter's range"
         return none, none, [], ""
-    expr = next(let.expr for let in model.lets if let.name == ref.name)
-    named = expr.ref if isinstance(expr, (ast.Name, ast.Field)) else None
+    let = next(let for let in model.lets if let.name == ref.name)
+    expr = let.expr
+    named = expr.ref if isinstance(expr, (ast.Name, ast.Field)) and let.when is None else None
     if isinstance(named, ast.EvidenceRef) and _varied_in_tiers(expr) and expr.type.unit == type_.unit:
         low, high, choices, _ = _limits(named, type_, model)  # `let share = evidence.share`: the field's bounds
         return low, high, choices, f"the evidence schema, as {_name(named)}"

@@ -1,5 +1,5 @@
-"""Lint beyond the grade table: declarations nothing uses, and an evidence schema that does not follow the
-conventions of docs/evidence.md."""
+"""Lint beyond the grade table: declarations nothing uses, divisions by a value outside its boundary, and an
+evidence schema that does not follow the conventions of docs/evidence.md."""
 from __future__ import annotations
 
 from ..evidence.conventions import convention_problems
@@ -33,6 +33,40 @@ def lint_unused(ruleset) -> list[Diagnostic]:
         elif isinstance(decl, ast.Import) and (ast.LibraryRef, decl.alias) not in read:
             found.append(_unused("unused-import", f"library '{decl.alias}' is imported but nothing of it is read",
                                  decl))
+    return found
+
+
+def lint_boundary(ruleset) -> list[Diagnostic]:
+    """`boundary-division`: a division by a `let … when COND`, which is 0 outside COND, so the division fails
+    there; unless the division is read only where COND holds (inside `if COND then …`, or in a let or item
+    with the same `when`)."""
+    module = ruleset.module
+    if module is None:
+        return []
+    bounded = {d.name: d.when.text for d in module.declarations if isinstance(d, ast.Let) and d.when is not None}
+    found = []
+
+    def visit(node: ast.Node, guards: frozenset) -> None:
+        when = getattr(node, "when", None)  # a let, requirement or criterion read only where it holds
+        if isinstance(when, ast.Expr):
+            guards = guards | {when.text}
+        if isinstance(node, ast.Conditional):
+            visit(node.condition, guards)
+            visit(node.then, guards | {node.condition.text})
+            visit(node.otherwise, guards)
+            return
+        if isinstance(node, ast.Arith) and node.op == "/" and isinstance(node.right.ref, ast.LetRef):
+            condition = bounded.get(node.right.ref.name)
+            if condition is not None and condition not in guards:
+                found.append(Diagnostic(
+                    "boundary-division", f"`{node.text}` divides by '{node.right.ref.name}', which is 0 where "
+                    f"`{condition}` does not hold: there the division fails", node.span,
+                    hint=f"write `if {condition} then {node.text} else …`", severity="warning"))
+        for child in node.children():
+            visit(child, guards)
+
+    for decl in module.declarations:
+        visit(decl, frozenset())
     return found
 
 

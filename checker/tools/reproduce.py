@@ -40,7 +40,7 @@ def reevaluate(recorded_bytes: bytes, evidence: Path, ruleset: str | Path | None
         result = rules.evaluate(application.evidence, params={name: p["value"] for name, p in given.items()},
                                 date=recorded.get("date"), evidence_bytes=application.raw,
                                 origins={name: {"source": p["source"], "file_sha256": p.get("file_sha256")}
-                                         for name, p in given.items()})
+                                         for name, p in given.items()}, gap=True)
     except ValueError as error:  # a recorded parameter the ruleset does not declare, or in another unit
         raise ReproduceError(f"the recorded parameters do not fit the ruleset: {error}") from None
     new = result.to_dict()

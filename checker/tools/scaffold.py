@@ -97,6 +97,8 @@ def _read(module: ast.Module, uses: _Uses) -> None:
     for decl in module.declarations:
         if isinstance(decl, ast.Let):
             _visit(decl.expr, uses.aliases, uses, True, None, decl.unit)
+            if decl.when is not None:
+                _visit(decl.when, uses.aliases, uses, True, "boolean")
         elif isinstance(decl, ast.Variant):
             _visit(decl.selector, uses.aliases, uses, True, "string")
             path = _path(decl.selector, uses.aliases)

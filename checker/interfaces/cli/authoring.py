@@ -57,8 +57,8 @@ def lint(ruleset, overlaps, fmt):
 def _findings(rules, overlaps: bool) -> list:
     """What lint reports of a loaded ruleset: its warnings, what nothing uses, its schema, its tiers and grades."""
     from ...tools.lint import lint_grades, lint_tiers
-    from ...tools.lint_usage import lint_schema, lint_unused
-    return rules.warnings + lint_unused(rules) + lint_schema(rules) + lint_tiers(rules) + \
+    from ...tools.lint_usage import lint_boundary, lint_schema, lint_unused
+    return rules.warnings + lint_unused(rules) + lint_boundary(rules) + lint_schema(rules) + lint_tiers(rules) + \
         lint_grades(rules, overlaps=overlaps)
 
 

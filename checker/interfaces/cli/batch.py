@@ -9,6 +9,8 @@ import click
 from ...evaluation.ruleset import load_ruleset
 from ...outputs.files import write_atomically
 from ...outputs import FORMATS
+from ...tools.batch_summary import SORT_KEYS
+from ...tools.intake import ruleset_named
 from .common import (EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, complete_ruleset, date_option, evaluation_date,
                      lang_option, max_bytes_option, param_option, parse_params)
 
@@ -25,18 +27,28 @@ def _pointer(value: str | None) -> str | None:
 
 
 @click.command(epilog="""\b
+Resuming and durability: each result is renamed into place whole. Every 1,000 applications and at
+the end the batch syncs the disk and records the synced results in OUT/.batch.journal; after a crash
+or a kill, what the journal records is kept, and a rerun scores again everything else (at most the
+applications since the last sync). See docs/batch-and-gap.md.
+
+\b
 Exit codes:
   0  every application was scored, whatever its outcome
   2  invalid input: an application could not be scored (unreadable, malformed or invalid evidence; the
      summary says why), or the inputs, ruleset or options are wrong
   3  internal fault while scoring some application (the summary says which)""")
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
-@click.option("--ruleset", "-r", shell_complete=complete_ruleset, required=True, help="Ruleset name or .rules file.")
+@click.option("--ruleset", "-r", shell_complete=complete_ruleset,
+              help="Ruleset name or .rules file (default: the shipped ruleset each application's \"ruleset\" field "
+                   "names, so one folder may mix rulesets).")
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the results, summary.csv and index.html.")
 @click.option("--format", "formats", default="json", show_default=True, metavar="FORMAT[,FORMAT…]",
-              help="Reports to write per application: json, html, md, text (the JSON result is always written).")
+              help="Reports to write per application: json, html, md, text, pdf (the JSON result is always written).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: the cores available).")
+@click.option("--sort", type=click.Choice(SORT_KEYS), default="file", show_default=True,
+              help="Order of the applications in index.html (a click on a column heading re-sorts where scripts run).")
 @click.option("--force", is_flag=True, help="Score again applications whose result is already in --out.")
 @click.option("--id-field", metavar="/POINTER", callback=lambda ctx, param, value: _pointer(value),
               help="JSON Lines: the text field naming each application (default: the file name and line number).")
@@ -44,24 +56,28 @@ Exit codes:
 @param_option
 @date_option
 @max_bytes_option
-def batch(inputs, ruleset, out, formats, jobs, force, id_field, lang, params, date, max_bytes):
+def batch(inputs, ruleset, out, formats, jobs, sort, force, id_field, lang, params, date, max_bytes):
     """Score many applications: INPUT is a folder, a glob or a JSON Lines file (one application a line)."""
     import time
     from ...tools import batch as batching
+    from ...tools import batch_summary
     chosen = ["json"] + [f.strip() for f in formats.split(",") if f.strip() and f.strip() != "json"]
     unknown = [f for f in chosen if f not in batching.EXTENSIONS or f not in FORMATS]
     if unknown:
-        raise click.BadParameter(f"unknown format {unknown[0]!r}: expected json, html, md or text",
+        raise click.BadParameter(f"unknown format {unknown[0]!r}: expected json, html, md, text or pdf",
                                  param_hint="--format")
-    rules = load_ruleset(ruleset)
+    if params and not ruleset:
+        raise click.UsageError("--param needs --ruleset: parameters belong to one ruleset")
+    rules = load_ruleset(ruleset) if ruleset else None
     try:
         click.get_current_context().with_resource(batching.locked(out))   # held until the command ends
         applications = batching.collect(inputs, out, id_field)
         supplied, origins = parse_params(params)
-        rules.parameters(supplied)  # refuse a wrong parameter before any work
+        if rules:
+            rules.parameters(supplied)  # refuse a wrong parameter before any work
     except ValueError as error:
         raise click.UsageError(str(error)) from None
-    settings = batching.Settings(str(rules.path.resolve()), str(out), tuple(dict.fromkeys(chosen)),
+    settings = batching.Settings(str(rules.path.resolve()) if rules else None, str(out), tuple(dict.fromkeys(chosen)),
                                  tuple(sorted(supplied.items())), evaluation_date(date), lang, force, max_bytes,
                                  tuple((n, o["source"], o["file_sha256"]) for n, o in sorted(origins.items())))
     if not force and batching.previous_settings_differ(out, settings):
@@ -80,11 +96,13 @@ def batch(inputs, ruleset, out, formats, jobs, force, id_field, lang, params, da
 
     with click.progressbar(length=len(applications), label="scoring", show_pos=True, item_show_func=status,
                            file=sys.stderr) as bar:
-        rows = batching.run(applications, settings, jobs or batching.default_jobs(), progress=progress)
-    write_atomically(out / "summary.csv", batching.summary_csv(rows))
-    write_atomically(out / "index.html", batching.index_html(rows, rules, lang, settings.date, settings.formats))
+        rows = batching.run(applications, settings, jobs or batching.default_jobs(), progress=progress, ruleset=rules)
+    used = [rules] if rules else [ruleset_named(i) for i in sorted({row.ruleset for row in rows} - {None})]
+    write_atomically(out / "summary.csv", batch_summary.summary_csv(rows))
+    write_atomically(out / "index.html", batch_summary.index_html(rows, used, lang, settings.date, settings.formats,
+                                                                  sort))
     batching.write_settings(out, rules, settings)
-    counts = batching.tally(rows)
+    counts = batch_summary.tally(rows)
     skipped = sum(row.skipped for row in rows)
     outcomes = ", ".join(f"{outcome} {n}" for outcome, n in counts["outcomes"].items())
     click.echo(f"{len(rows)} applications in {time.monotonic() - started:.1f} s: {counts['scored']} scored"

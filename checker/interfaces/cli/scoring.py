@@ -57,7 +57,7 @@ def check(ctx, evidence, ruleset, fmt, lang, output, params, date, template_dir,
     try:
         supplied, origins = parse_params(params)
         result = rules.evaluate(data, params=supplied, date=evaluation_date(date), evidence_bytes=application.raw,
-                                origins=origins, validated=True)
+                                origins=origins, gap=True, validated=True)
         if changes:
             result, comparison = _what_if(application, changes, result, supplied, evaluation_date(date), lang)
     except ValueError as error:
@@ -159,7 +159,7 @@ def _what_if(application: Application, changes: tuple[str, ...], before, params:
         before_change, changed = changed, apply_changes(changed, [(path, value)])
         record.append({"pointer": change.partition("=")[0], "from": get(before_change, path), "to": get(changed, path)})
     intake.check(application, changed, f"{application.source} (with --set)")
-    after = application.ruleset.evaluate(changed, params=params, date=date, validated=True)
+    after = application.ruleset.evaluate(changed, params=params, date=date, gap=True, validated=True)
     after.hypothetical = {"changes": record}  # so that no report of it can pass for an evaluation
     return after, "\n" + render_comparison(compare(before, after), list(changes), lang)
 

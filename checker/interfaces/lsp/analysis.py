@@ -21,6 +21,7 @@ from ...language.schema import resolve
 from ...language.words import GIVEN, RESERVED
 from ...resources import resource_dir
 from ...tools.lint import lint_grades, lint_tiers
+from ...tools.lint_usage import lint_boundary
 
 KEYWORDS = sorted(set(RESERVED) | {"ruleset", "library", "variant", "as", "default", "columns", "max", "scale",
                                    "from", "to", "assessed", "points", "waivable", "en", "true", "false", "none"})
@@ -88,7 +89,7 @@ class Document:
             if any(d.code == "syntax" for d in found):
                 self.stale = False  # it does not parse: nothing new to index
         else:
-            found = rules.warnings + lint_tiers(rules) + lint_grades(rules)
+            found = rules.warnings + lint_boundary(rules) + lint_tiers(rules) + lint_grades(rules)
             self._index(rules.module)
             self.stale = False
         mine = display_path(self.path)

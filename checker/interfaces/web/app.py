@@ -322,7 +322,7 @@ def _result(lang: str, application, given: dict[str, str], values: dict, before=
     from ...outputs.report import render
     rules = application.ruleset
     result = rules.evaluate(application.evidence, params=values, date=intake.default_date(),
-                            evidence_bytes=application.raw, validated=True)
+                            evidence_bytes=application.raw, gap=True, validated=True)
     data = result.to_dict()
     comparison = None
     if before is not None:
@@ -396,7 +396,7 @@ async def what_if(request: Request):
         return page("message.html.j2", lang, 422, message=messages(lang)["web"]["whatif_invalid"],
                     problems=[str(error)])
     before = rules.evaluate(application.evidence, params=values, date=intake.default_date(),
-                            evidence_bytes=application.raw, validated=True)
+                            evidence_bytes=application.raw, validated=True)  # compared without its gap
     return _result(lang, hypothetical, given, values, before=before, changes=[change])
 
 
@@ -427,7 +427,7 @@ async def download(request: Request):
         content, kind = write_workbook(rules.schema, rules.description, application.evidence), XLSX_TYPE
     else:
         result = rules.evaluate(application.evidence, params=values, date=intake.default_date(),
-                                evidence_bytes=application.raw, validated=True)
+                                evidence_bytes=application.raw, gap=True, validated=True)
         try:
             content = render(result, fmt, lang)
         except Exception as error:   # PDF support missing or failing: say so, do not fault

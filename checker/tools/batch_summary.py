@@ -1,0 +1,179 @@
+"""What a batch leaves beside its results: `summary.csv` and `index.html`, grouped by ruleset.
+
+Both list every application, byte-identical for identical inputs. The index is one self-contained page
+that reads and prints without scripts: per ruleset, a chart counting grades (or classes, for a ruleset
+whose classes are not ranked) and outcomes, each bar in its own colour, and the table of applications
+sorted by the key chosen when it was written; a short script, where scripts run, re-sorts it by any
+column heading clicked.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+
+from markupsafe import Markup
+
+from ..evaluation.ruleset import Ruleset
+from .batch import EXTENSIONS, FAILED, INVALID, Row
+
+CSV_COLUMNS = ("id", "source", "ruleset", "outcome", "grade", "score", "file", "error")
+SORT_KEYS = ("file", "applicant", "outcome", "grade", "score")  # `batch --sort`; `file` is input order
+
+# Outcomes from the best to the worst (the `outcome` sort, and the bars after the grades).
+OUTCOMES = ("graded", "classified", "passed", "not_graded", "incomplete", "ineligible", "inconclusive",
+            INVALID, FAILED)
+# One colour per outcome (badges and bars), each dark enough for white text.
+OUTCOME_COLOURS = {"graded": "#1b7f3b", "classified": "#2f5d8a", "passed": "#00796b", "not_graded": "#5f6b73",
+                   "incomplete": "#a15c00", "ineligible": "#b3261e", "inconclusive": "#6a4c93",
+                   INVALID: "#8e1b5c", FAILED: "#3c434a"}
+# Ranked grades go from dark (the highest) to light green; unranked classes take distinct hues.
+TOP_GRADE, BOTTOM_GRADE = (0x0b, 0x5d, 0x2a), (0x8c, 0xcf, 0x9b)
+CLASS_COLOURS = ("#2f5d8a", "#6a4c93", "#00796b", "#b35c00", "#4f6d7a", "#a23b72", "#5b7a1e", "#8a5a44")
+
+
+# ---------------------------------------------------------------------------------------- summary.csv
+
+def summary_csv(rows: list[Row]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for row in grouped(rows):
+        writer.writerow([csv_cell(getattr(row, column)) for column in CSV_COLUMNS])
+    # UTF-8 with a byte-order mark: Excel on Chinese Windows otherwise reads it as GBK and garbles every name.
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def csv_cell(value) -> str:
+    """A CSV cell that a spreadsheet shows as text: a leading = + - @ would make it a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def grouped(rows: list[Row]) -> list[Row]:
+    """Rows by ruleset id, those whose ruleset is not known last; in input order within each."""
+    return sorted(rows, key=lambda row: (row.ruleset is None, row.ruleset or ""))
+
+
+def tally(rows: list[Row]) -> dict:
+    outcomes: dict[str, int] = {}
+    grades: dict[str, int] = {}
+    for row in rows:
+        outcomes[row.outcome] = outcomes.get(row.outcome, 0) + 1
+        if row.grade:
+            grades[row.grade] = grades.get(row.grade, 0) + 1
+    scored = sum(n for o, n in outcomes.items() if o not in (INVALID, FAILED))
+    return {"outcomes": dict(sorted(outcomes.items())), "grades": grades, "scored": scored}
+
+
+# ---------------------------------------------------------------------------------------- index.html
+
+def index_html(rows: list[Row], rulesets: list[Ruleset], lang: str, date: str | None, formats: tuple[str, ...],
+               sort: str = "file") -> bytes:
+    """The index page; `rulesets` are those the rows were scored against (the one given, or those named)."""
+    from ..catalogue import messages
+    from ..outputs.report import shipped_template
+    t = messages(lang)
+    by_id = {r.id: r for r in rulesets}
+    groups = [_group(by_id[ruleset_id], members, lang, t, sort)
+              for ruleset_id, members in _split(rows) if ruleset_id is not None]
+    unknown = [row for row in rows if row.ruleset is None]
+    if unknown:
+        groups.append(_group(None, unknown, lang, t, sort))
+    counts = tally(rows)
+    single = groups[0]["ruleset"] if len(groups) == 1 and groups[0]["ruleset"] else None
+    return shipped_template("batch-index.html.j2", "html").render(
+        lang=lang, title=single.text("title", lang) if single else t["batch"]["mixed_title"], single=single,
+        date=date, t=t, total=len(rows), scored=counts["scored"], failed=len(rows) - counts["scored"],
+        extensions=[EXTENSIONS[f] for f in formats], groups=groups, sort=sort,
+    ).encode("utf-8")
+
+
+def _split(rows: list[Row]) -> list[tuple[str | None, list[Row]]]:
+    split: dict[str | None, list[Row]] = {}
+    for row in rows:
+        split.setdefault(row.ruleset, []).append(row)
+    return sorted(split.items(), key=lambda item: (item[0] is None, item[0] or ""))
+
+
+def _group(ruleset: Ruleset | None, rows: list[Row], lang: str, t: dict, sort: str) -> dict:
+    """One ruleset's part of the index: its chart and its rows, sorted, each knowing its place by every key."""
+    words = {**t["outcome"], FAILED: t["batch"]["failed"]}  # a fault is the batch's own outcome, not a result's
+    grades = ruleset.model.grades.grades if ruleset is not None and ruleset.model.grades else []
+    classes = ruleset is not None and ruleset.classifies
+    labels = {g.id: (g.label.en or g.label.zh) if lang == "en" else g.label.zh for g in grades}
+    colours = grade_colours([g.id for g in grades], classes)
+    counts = tally(rows)
+    bars = [(labels[g.id], counts["grades"].get(g.id, 0), colours[g.id]) for g in grades]
+    bars += [(words[o], counts["outcomes"][o], OUTCOME_COLOURS[o]) for o in OUTCOMES
+             if counts["outcomes"].get(o) and not (grades and o in ("graded", "classified"))]
+    places = _places(rows, [g.id for g in grades])
+    shown = [{"id": r.id, "source": r.source, "applicant": r.applicant, "outcome": r.outcome, "score": r.score,
+              "file": r.file, "error": r.error, "outcome_label": words.get(r.outcome, r.outcome),
+              "outcome_colour": OUTCOME_COLOURS.get(r.outcome, OUTCOME_COLOURS[FAILED]),
+              "grade_label": labels.get(r.grade, r.grade), "grade_colour": colours.get(r.grade),
+              "place": places[sort][i],
+              # each row's place by every key, for the script: whole numbers only, written as they are
+              "places": Markup("".join(f' data-{key}="{places[key][i]}"' for key in SORT_KEYS))}
+             for i, r in enumerate(rows)]
+    shown.sort(key=lambda row: row["place"])
+    heading = "classes" if classes else "distribution" if grades else "outcomes"
+    return {"ruleset": ruleset, "rows": shown, "chart": bar_chart(bars) if ruleset is not None else None,
+            "heading": t["batch"][heading], "total": len(rows), "scored": counts["scored"],
+            "failed": len(rows) - counts["scored"]}
+
+
+def _places(rows: list[Row], grades: list[str]) -> dict[str, list[int]]:
+    """For each sort key, each row's position in that order (the script sorts by these, as Python did)."""
+    grade_rank = {g: i for i, g in enumerate(grades)}
+    outcome_rank = {o: i for i, o in enumerate(OUTCOMES)}
+
+    def score(row: Row):   # highest first; no score last
+        return (row.score is None, -Decimal(row.score) if row.score else 0)
+
+    orders = {
+        "file": lambda i: i,
+        "applicant": lambda i: (rows[i].applicant is None, rows[i].applicant or "", i),
+        "outcome": lambda i: (outcome_rank.get(rows[i].outcome, len(OUTCOMES)),
+                              grade_rank.get(rows[i].grade, len(grades)), score(rows[i]), i),
+        "grade": lambda i: (grade_rank.get(rows[i].grade, len(grades)),
+                            outcome_rank.get(rows[i].outcome, len(OUTCOMES)), score(rows[i]), i),
+        "score": lambda i: (score(rows[i]), i),
+    }
+    places = {}
+    for key, order in orders.items():
+        place = [0] * len(rows)
+        for position, i in enumerate(sorted(range(len(rows)), key=order)):
+            place[i] = position
+        places[key] = place
+    return places
+
+
+def grade_colours(grades: list[str], classes: bool) -> dict[str, str]:
+    """A colour per grade: ranked ones from dark (the highest) to light green, classes in distinct hues."""
+    if classes:
+        return {g: CLASS_COLOURS[i % len(CLASS_COLOURS)] for i, g in enumerate(grades)}
+    steps = max(len(grades) - 1, 1)
+    return {g: "#" + "".join(f"{(a * (steps - i) + b * i + steps // 2) // steps:02x}"
+                             for a, b in zip(TOP_GRADE, BOTTOM_GRADE)) for i, g in enumerate(grades)}
+
+
+BAR_WIDTH, BAR_HEIGHT = 360, 22
+LABEL_WIDTH = (80, 360)  # the labels' column, in pixels: wide enough for the longest label, within these
+
+
+def bar_chart(bars: list[tuple[str, int, str]]) -> dict:
+    """Horizontal bars (label, count, colour), in whole pixels computed here so the template only places them."""
+    longest = max((n for _, n, _ in bars), default=0) or 1
+    label_width = min(max(max((_text_width(label) for label, _, _ in bars), default=0) + 12, LABEL_WIDTH[0]),
+                      LABEL_WIDTH[1])
+    return {"width": label_width + BAR_WIDTH + 60, "height": BAR_HEIGHT * len(bars) + 8, "label_width": label_width,
+            "bars": [{"label": label, "count": n, "colour": colour, "y": 4 + i * BAR_HEIGHT, "height": BAR_HEIGHT - 6,
+                      "width": (n * BAR_WIDTH + longest // 2) // longest}
+                     for i, (label, n, colour) in enumerate(bars)]}
+
+
+def _text_width(text: str) -> int:
+    """About how wide `text` draws at the chart's 12px: wide (CJK) characters 12px, others 7px."""
+    import unicodedata
+    return sum(12 if unicodedata.east_asian_width(c) in "WF" else 7 for c in text)
