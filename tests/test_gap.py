@@ -619,3 +619,18 @@ def test_the_result_records_the_advice_as_data_and_the_words_come_from_the_catal
         words = [(k, v) for k, v in texts(_gap(name)) if re.search(r"[\u4e00-\u9fff]", v) or " " in v
                  and k not in ("condition",)]
         assert words == [], name
+
+
+def test_no_advice_outside_the_accounting_boundary():
+    """Categories 3-4 count only for a Type II factory (`let categories3_4 … when variant == "II"`): for a Type I
+    factory the gap never advises changing its transport or product emissions, even when they are given."""
+    ruleset = load_ruleset("zero-carbon-factory")
+    evidence, _ = load_evidence(EXAMPLES / "three-stars.json")
+    assert evidence["boundary"]["type"] == "I"
+    evidence = {**evidence, "emissions": {**evidence["emissions"], "indirect": [
+        {"category": Decimal(3), "description": "transport", "co2e": Decimal(900)}]}}
+    result = ruleset.evaluate(evidence, gap=True)
+    assert next(v.status for v in result.values if v.id == "categories3_4") == "not_applicable"
+    changes = [c for a in result.gap["actions"] for c in a["changes"]] + [
+        c for k in result.gap["conditions"] if k["action"] for c in k["action"]["changes"]]
+    assert changes and not [c for c in changes if c["pointer"].startswith("/emissions/indirect")]

@@ -23,7 +23,7 @@ from ..language.functions import NUMERIC_AGGREGATES
 from ..language.compile import CompiledLet, Compiler, Context, Program
 from ..language.schema import resolve
 from ..language.types import Type
-from ..language.values import UNKNOWN
+from ..language.values import OUTSIDE, UNKNOWN
 from ..pointer import format_pointer, get, patched
 from .advice import Advisor, Edit, advise
 from .evaluate import CONTEXT, Known, let_values
@@ -433,6 +433,8 @@ class _Analysis:
                 entry["action"] = _action(provide=detail.get("missing", []))
             return entry
         entry["required"] = _required(clause, bounds)
+        if current is OUTSIDE:  # a `let … when` outside the accounting boundary: nothing there to change
+            return entry
         if status == MISSING:
             entry["action"] = _action(provide=detail.get("missing", []))
             return entry
@@ -484,7 +486,8 @@ class _Analysis:
                 clause = self.plan.clause(node.scoring)
                 ctx = self.context(clause, self.evidence)
                 current, (start, end) = clause.get(ctx), (b(ctx) for b in clause.bounds)
-                if not all(isinstance(v, Decimal) for v in (current, start, end)) or start == end:
+                if not all(isinstance(v, Decimal) for v in (current, start, end)) or start == end \
+                        or current is OUTSIDE:
                     continue
                 points = min(item.points + needed, node.max)
                 bound = start + (end - start) * points / node.max
