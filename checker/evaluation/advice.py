@@ -63,23 +63,31 @@ class Edit:
 
 
 class Advisor:
-    """What `advise` needs of the gap analysis (checker.evaluation.gap), for the application at hand."""
+    """What `advise` asks of the gap analysis (checker.evaluation.gap) of one application: the changes it offers
+    for other evidence, what a change leaves as it was, how results name a condition, and whether changes to
+    evidence numbers can reach the target at all."""
 
-    def offered(self, evidence: dict, result: Result) -> list[Edit]:
-        """The changes the analysis offers for other evidence (evaluated as `result`)."""
-        raise NotImplementedError
+    def __init__(self, analysis, target: int, offered: Callable[[dict, Result], list[Edit]]):
+        self.analysis, self.offered = analysis, offered
+        program = analysis.plan.program
+        # The conditions an action can meet or break, written as `_open` writes them.
+        self.sources = {f"{c.node.id}: {c.node.condition.text}": (c.node.condition, c) for c in program.requirements}
+        self.sources.update({c.node.text: (c.node, None) for c in program.grades[target].clauses})
+        self.references: dict[str, dict] = {}
 
     def known(self, before: Result, values: dict, pointers: list[tuple]) -> Known | None:
         """What a change at `pointers` leaves as it was in `before` (whose lets had `values`)."""
-        raise NotImplementedError
+        return self.analysis.plan.known(before, values, pointers)
 
     def reference(self, condition: str) -> dict:
         """How results name the condition written `condition` (see gap.REFERENCE)."""
-        raise NotImplementedError
+        if condition not in self.references:
+            self.references[condition] = self.analysis.reference(*self.sources[condition])
+        return self.references[condition]
 
     def within_reach(self) -> bool:
         """False when changes to evidence numbers cannot reach the target (its points are assessed ones)."""
-        raise NotImplementedError
+        return not self.analysis.assessed_only
 
 
 def advise(program: Program, evidence: dict, result: Result, params: dict, target: int, edits: list[Edit],

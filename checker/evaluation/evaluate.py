@@ -52,6 +52,7 @@ def let_values(program: Program, result: Result) -> dict:
 class _Run:
     def __init__(self, program: Program, evidence: dict, params: dict, known: Known | None = None):
         self.program = program
+        self.before = known.before if known is not None else None
         self.known = known.values if known is not None else None
         self.kept: dict[int, ItemResult] = {}  # id(compiled item) → its result before the change, still right
         if known is not None:
@@ -95,7 +96,14 @@ class _Run:
                 variant = {"id": ctx.variant, "label": label_of(option.label) if option else None}
         known = self.known
         if known:
-            values = [self.value_item(let, known.get(let.node.name, _UNSET)) for let in program.lets]
+            values = []
+            for let, before in zip(program.lets, self.before.values):
+                name = let.node.name
+                if name in known and not isinstance(known[name], UNKNOWN):  # decided, and the change left it
+                    ctx.values[name] = known[name]
+                    values.append(before)
+                else:
+                    values.append(self.value_item(let, known.get(name, _UNSET)))
         else:
             values = [self.value_item(let) for let in program.lets]
         requirements = [self.requirement(r) for r in program.requirements]
@@ -139,7 +147,7 @@ class _Run:
             evidence=provenance["evidence"],
             tool=provenance["tool"],
             date=date,
-            parameters=self.parameters(origins),
+            parameters=self.before.parameters if self.before is not None else self.parameters(origins),
             applicant=_applicant(ctx.evidence),
             variant=variant,
             outcome=outcome,

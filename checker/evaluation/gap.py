@@ -86,31 +86,10 @@ def gap_to(ruleset, evidence: dict, result: Result, params: dict | None = None,
     with decimal.localcontext(CONTEXT):
         conditions, analysis = analysed(evidence, result)
         actions, plan = advise(program, evidence, result, params or {}, chosen, analysis.edits(),
-                               _Advisor(analysis, chosen, lambda ev, res: analysed(ev, res)[1].edits()))
+                               Advisor(analysis, chosen, lambda ev, res: analysed(ev, res)[1].edits()))
     grade = grades[chosen]
     return {"target": {"id": grade.id, "label": grade.label}, "conditions": conditions,
             "actions": actions, "plan": plan}
-
-
-class _Advisor(Advisor):
-    def __init__(self, analysis: "_Analysis", target: int, offered: Callable):
-        self.analysis, self.offered = analysis, offered
-        program = analysis.plan.program
-        # The conditions an action can meet or break, by how `advise` writes them (see advice._open).
-        self.sources = {f"{c.node.id}: {c.node.condition.text}": (c.node.condition, c) for c in program.requirements}
-        self.sources.update({c.node.text: (c.node, None) for c in program.grades[target].clauses})
-        self.references: dict[str, dict] = {}
-
-    def known(self, before: Result, values: dict, pointers: list[tuple]) -> Known | None:
-        return self.analysis.plan.known(before, values, pointers)
-
-    def reference(self, condition: str) -> dict:
-        if condition not in self.references:
-            self.references[condition] = self.analysis.reference(*self.sources[condition])
-        return self.references[condition]
-
-    def within_reach(self) -> bool:
-        return not self.analysis.assessed_only
 
 
 def _parameters(program: Program, given: dict) -> dict:
@@ -343,8 +322,6 @@ def _levers(subject: ast.Expr, lets: dict[str, ast.Let]) -> list[_Lever]:
         expr, depth = queue.pop(0)
         visit(expr, depth)
     return sorted(found.values(), key=lambda lever: lever.depth)
-
-
 
 
 # ------------------------------------------------------------------------------ one application
