@@ -133,3 +133,10 @@ def test_shipped_rulesets_divide_by_no_value_outside_its_boundary():
     from checker.tools.lint_usage import lint_boundary
     for path in sorted((ROOT / "rulesets").glob("*.rules")):
         assert lint_boundary(load_ruleset(path)) == [], path.name
+
+
+def test_the_outside_value_is_one_object_through_copies_and_pickles():
+    import pickle
+    from checker.language.values import OUTSIDE
+    assert pickle.loads(pickle.dumps(OUTSIDE)) is OUTSIDE
+    assert copy.deepcopy({"v": OUTSIDE})["v"] is OUTSIDE and copy.copy(OUTSIDE) is OUTSIDE

@@ -187,3 +187,39 @@ def test_an_empty_list_is_stated_with_its_none_box(server, page):
     assert not page.is_checked('[name="empty:/offsets/credits"]')
     page.click("#submit")
     assert page.locator("#outcome").inner_text() == "Incomplete"
+
+
+def _batch_index(tmp_path) -> Path:
+    out = tmp_path / "batch"
+    result = CliRunner().invoke(main, ["batch", str(FOUR.parent), "-r", "zero-carbon-factory", "--out", str(out),
+                                       "--lang", "en", "--date", "2026-11-25"])
+    assert result.exit_code == 0, result.output
+    return out / "index.html"
+
+
+def _ids(page) -> list[str]:
+    return page.locator("table.applications tbody tr td:first-child").all_inner_texts()
+
+
+def test_a_click_on_a_heading_sorts_the_batch_index(page, tmp_path, shots):
+    page.goto(_batch_index(tmp_path).as_uri())
+    assert _ids(page) == ["five-stars", "four-stars", "incomplete", "ineligible", "not-graded", "six-stars",
+                          "three-stars"]   # as written: input order
+    page.get_by_role("button", name="Score").click()
+    assert _ids(page) == ["six-stars", "five-stars", "four-stars", "ineligible", "three-stars", "incomplete",
+                          "not-graded"]
+    assert page.locator('th[aria-sort]').all_inner_texts() == ["Score"]
+    page.get_by_role("button", name="Grade").click()
+    assert _ids(page)[:4] == ["six-stars", "five-stars", "four-stars", "three-stars"]
+    page.screenshot(path=str(shots / "batch-index-sorted.png"), full_page=True)
+
+
+def test_without_scripts_the_batch_index_stays_as_written(browser, tmp_path):
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(_batch_index(tmp_path).as_uri())
+        assert _ids(page)[0] == "five-stars" and page.locator("th button").count() == 0
+        assert page.locator('th[aria-sort="ascending"]').all_inner_texts() == ["Source"]
+    finally:
+        context.close()

@@ -22,7 +22,7 @@ from checker.evaluation.result import dumps
 from checker.evaluation.ruleset import shipped_rulesets
 from checker.evidence.load import parse_evidence
 from checker.language import parse as parse_module
-from checker.language import treecache
+from checker.language import ast, treecache
 
 ROOT = Path(__file__).parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*/*.json"))
@@ -45,8 +45,8 @@ def entries(folder: Path, kind: str) -> list[Path]:
 
 def tree(node):
     """Every field of a syntax tree, spans and source texts included (== on nodes leaves those out)."""
-    if dataclasses.is_dataclass(node):
-        return type(node).__name__, {f.name: tree(getattr(node, f.name)) for f in dataclasses.fields(node)}
+    if isinstance(node, ast.Node) or dataclasses.is_dataclass(node):
+        return type(node).__name__, {f.name: tree(getattr(node, f.name)) for f in ast.fields(node)}
     if isinstance(node, list):
         return [tree(item) for item in node]
     return node

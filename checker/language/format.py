@@ -71,9 +71,9 @@ def shape(node):
     """A syntax tree as nested tuples without places or source text: equal shapes mean equal rulesets."""
     if isinstance(node, ast.Module):
         return shape(node.header), shape(node.declarations)
-    if dataclasses.is_dataclass(node):
+    if isinstance(node, ast.Node) or dataclasses.is_dataclass(node):
         return (type(node).__name__,) + tuple(
-            (f.name, shape(getattr(node, f.name))) for f in dataclasses.fields(node) if f.compare)
+            (f.name, shape(getattr(node, f.name))) for f in ast.fields(node) if f.compare)
     if isinstance(node, (list, tuple)):
         return tuple(shape(item) for item in node)
     if isinstance(node, Decimal):

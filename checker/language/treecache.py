@@ -12,9 +12,6 @@ from __future__ import annotations
 
 import functools
 import json
-import types
-import typing
-from dataclasses import fields
 from decimal import Decimal
 from pathlib import Path
 
@@ -139,22 +136,31 @@ def _classes() -> dict[str, type]:
 @functools.lru_cache(maxsize=None)
 def _fields(cls: type) -> dict[str, tuple[tuple[type, ...], tuple[type, ...] | None]]:
     """Each stored field of `cls` → (the types its value may have, the types of a list's items if it may be
-    a list)."""
-    hints = typing.get_type_hints(cls)
+    a list), read from the field's annotation."""
     left_out = {name for base in cls.__mro__ for name in _LEFT_OUT.get(base.__name__, ())}
-    return {f.name: _allowed(hints[f.name], f.default is None) for f in fields(cls)
-            if f.init and f.name not in left_out}
+    return {f.name: _allowed(f.type, f.default is None) for f in ast.fields(cls) if f.init and f.name not in left_out}
 
 
-def _allowed(hint, or_none: bool = False) -> tuple[tuple[type, ...], tuple[type, ...] | None]:
-    """A field's type as isinstance() reads it; `or_none`: its default is None (`lower: Expr = None`)."""
-    if hint is typing.Any:   # a row's key (a number or a text); an expression's type, None until checked
-        return (str, Decimal, type(None)), None
-    options = typing.get_args(hint) if typing.get_origin(hint) in (typing.Union, types.UnionType) else (hint,)
+def _allowed(annotation: str, or_none: bool = False) -> tuple[tuple[type, ...], tuple[type, ...] | None]:
+    """An annotation (`Label | None`, `list[Expr]`, `Any`…; text, as `from __future__ import annotations`
+    leaves it) as isinstance() reads it; `or_none`: the field's default is None (`lower: Expr = None`).
+    Read here rather than by typing.get_type_hints, which evaluates each annotation and costs more than
+    rebuilding a whole tree."""
     kinds, items = [type(None)] if or_none else [], None
+    depth, start, options = 0, 0, []
+    for at, char in enumerate(annotation + "|"):   # the options, split where no bracket is open
+        depth += (char == "[") - (char == "]")
+        if char == "|" and depth == 0:
+            options.append(annotation[start:at].strip())
+            start = at + 1
     for option in options:
-        if typing.get_origin(option) is list:
-            items = _allowed(typing.get_args(option)[0])[0]
+        if option.startswith("list[") and option.endswith("]"):
+            items = _allowed(option[5:-1])[0]
+        elif option == "Any":   # a row's key (a number or a text); an expression's type, None until checked
+            kinds += [str, Decimal, type(None)]
         else:
-            kinds.append(option)
+            kinds.append(_NAMES.get(option) or _classes()[option])
     return tuple(kinds), items
+
+
+_NAMES = {"None": type(None), "str": str, "bool": bool, "int": int, "Decimal": Decimal, "Span": Span}

@@ -62,6 +62,16 @@ class Outside(Decimal):
     def __repr__(self) -> str:
         return "OUTSIDE"
 
+    # One value, compared by identity: copies and pickles (a batch's worker processes) are the same object.
+    def __reduce__(self):
+        return "OUTSIDE"
+
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
+
 
 OUTSIDE = Outside(0)
 

@@ -173,7 +173,7 @@ def bridge(values: list[dict], label, show, show_amount, words: dict) -> dict | 
         if step is None or (id_ == "credits" and "credits_retired" in by_id):
             continue
         rows.append({"kind": "minus", "label": label(by_id[id_].get("label")) or id_, "start": level - step,
-                     "end": level, "display": "−" + show(by_id[id_])})
+                     "end": level, "display": ("−" if step else "") + show(by_id[id_])})  # not "−0"
         level -= step
     rows.append({"kind": "net", "label": words["net"], "start": min(level, Decimal(0)), "end": max(level, Decimal(0)),
                  "display": show_amount(level)})
