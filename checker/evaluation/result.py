@@ -19,11 +19,12 @@ from ..language.compile import ItemInfo
 from ..language.types import Type
 from ..language.values import OUTSIDE, Failure, Missing
 
-RESULT_SCHEMA = "https://carbon-check.example/schemas/result/1.4"
+RESULT_SCHEMA = "https://carbon-check.example/schemas/result/1.5"
 # 1.1: the parameters. 1.2: cites in both languages, the ruleset's status, `hypothetical` on what-if results,
 # outcome `classified`. 1.3: a value that is missing but that nothing decided needed is `not_applicable`.
-# 1.4: the gap's ranked `actions` and combined `plan` (checker.evaluation.advice).
-RESULT_VERSION = "1.4"
+# 1.4: the gap's ranked `actions` and combined `plan` (checker.evaluation.advice). 1.5: the gap's advice as
+# data (the words are the reports'), conditions named by reference, the plan the fewest changes found.
+RESULT_VERSION = "1.5"
 
 # Statuses, in the vocabulary of the result schema.
 PASS, FAIL, MISSING, ERROR, WAIVED, NOT_APPLICABLE = "pass", "fail", "missing", "error", "waived", "not_applicable"
@@ -156,6 +157,14 @@ class Result:
     hypothetical: dict | None = None
 
     def to_dict(self) -> dict:
+        return self._data(False)
+
+    def to_json(self) -> str:
+        return dumps(self._data(True))
+
+    def _data(self, exact: bool) -> dict:
+        """The result as JSON data; with `exact` the items' numbers are already JSON fragments (orjson then
+        writes them as they are, without asking for each)."""
         # Many items read the same values (a let, an evidence field): each is written once per result, and the
         # items that read it share its entry.
         shown: dict = {}
@@ -178,15 +187,15 @@ class Result:
             "score": self.score,
             "max_score": self.max_score,
             "inconclusive": self.inconclusive,
-            "requirements": [_item(r, shown) for r in self.requirements],
-            "sections": [{**s, "criteria": [_item(c, shown) for c in by_section.get(s["id"], ())]}
+            "requirements": [_item(r, shown, exact) for r in self.requirements],
+            "sections": [{**s, "criteria": [_item(c, shown, exact) for c in by_section.get(s["id"], ())]}
                          for s in self.sections],
             "grades": [
                 {"id": g.id, "label": g.label, "cite": g.cite, "status": g.status,
-                 "conditions": [_item(c, shown) for c in g.conditions]}
+                 "conditions": [_item(c, shown, exact) for c in g.conditions]}
                 for g in self.grades
             ],
-            "values": [_item(v, shown) for v in self.values],
+            "values": [_item(v, shown, exact) for v in self.values],
             "missing": self.missing,
             "errors": self.errors,
             "gap": self.gap,
@@ -194,9 +203,6 @@ class Result:
         if self.hypothetical is not None:
             data["hypothetical"] = self.hypothetical
         return data
-
-    def to_json(self) -> str:
-        return dumps(self.to_dict())
 
 
 _DETAIL_KEYS = ("condition", "tier", "scale", "failure", "waiver", "missing")
@@ -242,9 +248,9 @@ def _suffix(type_: Type | None) -> str:
     return "" if not symbol else "%" if symbol == "%" else " " + symbol
 
 
-def _item(item: ItemResult, shown: dict) -> dict:
+def _item(item: ItemResult, shown: dict, exact: bool = False) -> dict:
     """One item as JSON data. `shown`: (entry, display, `name = display`, value) of each input already written
-    in this result, by the name and type it was read as."""
+    in this result, by the name and type it was read as. `exact`: numbers as JSON fragments (Result._data)."""
     # Written for every item of every result: what no application changes comes from the item's _Form.
     about = item.about
     form = about.written
@@ -257,13 +263,18 @@ def _item(item: ItemResult, shown: dict) -> dict:
         data = {"id": about.id, "label": about.label, "cite": about.cite, "status": status}
     display = None
     if kind == "criterion":
-        data["points"] = item.points
-        data["max"] = about.max
+        points = item.points
+        data["points"] = _exact(points) if exact and points is not None else points  # few values: cached
+        data["max"] = _exact(about.max) if exact and about.max is not None else about.max
         data["method"] = about.method
     elif kind == "value":
         value = own.get("value") if own else None
-        display = format_number(value) + form.suffix if type(value) is Decimal else format_value(value, form.type)
-        data["value"] = plain(value)
+        if type(value) is Decimal:
+            display = _format_number(value) + form.suffix
+            data["value"] = orjson.Fragment(_decimal_json(value)) if exact else value
+        else:
+            display = format_value(value, form.type)
+            data["value"] = plain(value)
         data["unit"] = form.unit
         data["display"] = display
         data["formula"] = form.formula
@@ -274,8 +285,12 @@ def _item(item: ItemResult, shown: dict) -> dict:
         spec = specs[at]
         known = shown.get(spec[0])
         if known is None or known[3] is not value:
-            text = format_number(value) + spec[4] if type(value) is Decimal else format_value(value, spec[2])
-            known = shown[spec[0]] = ({"name": spec[1], "value": plain(value), "unit": spec[3], "display": text},
+            if type(value) is Decimal:  # mostly this application's own numbers, so not looked up in a cache
+                text = _format_number(value) + spec[4]
+                written = orjson.Fragment(_decimal_json(value)) if exact else value
+            else:
+                text, written = format_value(value, spec[2]), plain(value)
+            known = shown[spec[0]] = ({"name": spec[1], "value": written, "unit": spec[3], "display": text},
                                       text, f"{spec[1]} = {text}", value)
         entries.append(known[0])
         displays.append(known[1])
@@ -352,11 +367,7 @@ def _names_pattern(names: tuple[str, ...]) -> re.Pattern:
                       + r")(?![\w.])")
 
 
-# A result shows the same numbers again and again (points, maxima, parameters, an input read by several
-# items): each display is worked out once. Equal Decimals show alike (1.50 and 1.5 both as 1.5), so the
-# cache may key on the value; `typed` keeps other numbers apart.
-@functools.lru_cache(maxsize=4096, typed=True)
-def format_number(value: Decimal) -> str:
+def _format_number(value: Decimal) -> str:
     """Exact where short, rounded half-up to 4 decimals for reading; never in exponent notation."""
     text = format(value, "f")
     if "." in text:
@@ -364,6 +375,13 @@ def format_number(value: Decimal) -> str:
         if "." in text and len(text) - text.index(".") > 5:   # more than 4 decimals: round for reading
             text = format(value.quantize(_FOUR_PLACES, context=_DISPLAY), "f").rstrip("0").rstrip(".")
     return "0" if text == "-0" else text
+
+
+# Points, maxima, bounds and parameters come back in every result: their displays are cached. Equal Decimals
+# show alike (1.50 and 1.5 both as 1.5), so the cache may key on the value; `typed` keeps other numbers apart.
+# An application's own numbers are shown once per result (the writer's memo) and displayed uncached: hashing a
+# new Decimal costs about as much as showing it.
+format_number = functools.lru_cache(maxsize=4096, typed=True)(_format_number)
 
 
 # How a `let … when COND` outside its condition is displayed in the result (reports use the catalogue's words).
@@ -408,6 +426,8 @@ def _explanation(item: ItemResult, form: _Form, values, displays: list[str], giv
             text += "".join([f"; {found}" for found in item.failing])
         return text
     about = item.about
+    if kind == "value" and status not in _UNSHOWN:  # the other common case: a value worked out
+        return f"{about.id} = {display} = {_substitute(form, values, displays, about)}"
     detail = {**about.detail, **own} if own else about.detail
     if status == WAIVED:
         return f"waived: {detail.get('waiver')}"
@@ -422,8 +442,6 @@ def _explanation(item: ItemResult, form: _Form, values, displays: list[str], giv
         return subject + "missing evidence: " + ", ".join(detail.get("missing", []))
     if status == ERROR:
         return subject + f"cannot be computed: {detail.get('failure')}"
-    if kind == "value":
-        return f"{about.id} = {display} = {_substitute(form, values, displays, about)}"
     given = "; ".join(given)
     if kind == "criterion":
         points = format_number(item.points) + form.points_tail
@@ -445,6 +463,7 @@ def _explanation(item: ItemResult, form: _Form, values, displays: list[str], giv
     return f"`{detail.get('condition')}` {_VERDICTS.get(status, status)}" + (f" ({given})" if given else "") + failing
 
 
+_UNSHOWN = (WAIVED, NOT_APPLICABLE, MISSING, ERROR)  # statuses whose explanation shows no values
 _VERDICTS = {PASS: "holds", FAIL: "does not hold", MET: "holds", NOT_MET: "does not hold"}
 
 

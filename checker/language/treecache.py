@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import json
+from dataclasses import MISSING
 from decimal import Decimal
 from pathlib import Path
 
@@ -110,19 +111,29 @@ def _rebuild(filename: str, data: dict):
     cls = _classes().get(data.pop("", None))
     if cls is None:
         raise ValueError("not a node")
-    allowed = _fields(cls)
-    for name, item in data.items():
-        if name not in allowed:
-            raise ValueError(f"{cls.__name__} has no field {name}")
-        if name in ("span", "unit_span") and isinstance(item, list):
+    values = {}
+    for name, kinds, items, default, span in _specs(cls):
+        item = data.pop(name, default)
+        if item is _REQUIRED:
+            raise ValueError(f"{cls.__name__}.{name} is missing")
+        if span and type(item) is list:
             if len(item) != 4 or not all(type(n) is int for n in item):
                 raise ValueError("not a span")
-            item = data[name] = Span(filename, *item)
-        kinds, items = allowed[name]
+            item = Span(filename, *item)
         if not (isinstance(item, kinds) or items is not None and type(item) is list
                 and all(isinstance(i, items) for i in item)):
             raise ValueError(f"{cls.__name__}.{name} cannot hold {type(item).__name__}")
-    return cls(**data)   # a field left out: TypeError, a miss too
+        values[name] = item
+    if data:
+        raise ValueError(f"{cls.__name__} has no field {next(iter(data))}")
+    if not issubclass(cls, ast.Node):
+        return cls(**values)
+    node = cls.__new__(cls)   # what Node.__init__ would do, with the fields already checked, in their order
+    node.__dict__.update(values)
+    return node
+
+
+_REQUIRED = object()   # a field without a default (or with a default_factory): an entry must hold it
 
 
 @functools.lru_cache(maxsize=1)
@@ -139,6 +150,20 @@ def _fields(cls: type) -> dict[str, tuple[tuple[type, ...], tuple[type, ...] | N
     a list), read from the field's annotation."""
     left_out = {name for base in cls.__mro__ for name in _LEFT_OUT.get(base.__name__, ())}
     return {f.name: _allowed(f.type, f.default is None) for f in ast.fields(cls) if f.init and f.name not in left_out}
+
+
+@functools.lru_cache(maxsize=None)
+def _specs(cls: type) -> tuple[tuple[str, tuple[type, ...], tuple[type, ...] | None, object, bool], ...]:
+    """Every field of `cls` in order: (name, the types its value may have, those of a list's items, its value
+    when the entry has none: the default or _REQUIRED, whether it is a span). A field left out of entries may
+    only be its default."""
+    stored = _fields(cls)
+    specs = []
+    for f in ast.fields(cls):
+        default = _REQUIRED if f.default is MISSING else f.default
+        kinds, items = stored[f.name] if f.name in stored else ((type(default),), None)
+        specs.append((f.name, kinds, items, default, Span in kinds))
+    return tuple(specs)
 
 
 def _allowed(annotation: str, or_none: bool = False) -> tuple[tuple[type, ...], tuple[type, ...] | None]:

@@ -16,7 +16,6 @@ import contextlib
 import itertools
 import os
 import stat
-import tempfile
 from pathlib import Path
 
 from ..catalogue import fill, messages, pair
@@ -97,6 +96,7 @@ def make_folder(path) -> None:
 
 def _replace(target: Path, data: bytes, existing: os.stat_result | None, durable: bool, private: bool,
              retire: Path | None) -> None:
+    import tempfile   # only when a file is written: a check that prints its result does not pay for its import
     fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=TEMPORARY_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as handle:

@@ -320,15 +320,17 @@ def score(application: Application, ruleset: Ruleset | None, settings: Settings,
         result = ruleset.evaluate(evidence, params=params, date=settings.date, evidence_bytes=raw,
                                   origins={n: {"source": s, "file_sha256": h} for n, s, h in settings.origins},
                                   gap=True, validated=True)
-        # The JSON result last: a rerun takes an application as done only when its JSON result is readable.
-        for fmt in settings.formats:
+        for fmt in settings.formats:   # each whole or not at all; synced later, with others (see run)
             write_atomically(out / f"{application.id}.{EXTENSIONS[fmt]}", _render(result, fmt, settings.lang),
                              durable=False, retire=out / RETIRED)
-        done = _row(application, _summary_of(result), json_file(application))
-        done.record = {"id": application.id, "evidence": digest, "ruleset": [ruleset.id, ruleset.sha256],
-                       "formats": sorted(settings.formats), "outcome": done.outcome, "grade": done.grade,
-                       "score": done.score, "applicant": done.applicant}
-        return done
+        grade = result.grade["id"] if result.grade else None
+        shown = None if result.score is None else format_number(Decimal(str(result.score)))
+        applicant = (result.applicant or {}).get("name")
+        record = {"id": application.id, "evidence": digest, "ruleset": [ruleset.id, ruleset.sha256],
+                  "formats": sorted(settings.formats), "outcome": result.outcome, "grade": grade, "score": shown,
+                  "applicant": applicant}
+        return Row(application.id, application.source, result.outcome, grade, shown, json_file(application),
+                   applicant=applicant, ruleset=ruleset.id, record=record)
     except EvidenceError as error:
         listed = error.render(settings.lang, ROW_PROBLEMS).splitlines()
         row.outcome, row.error = INVALID, _capped(" | ".join(listed))
@@ -423,19 +425,6 @@ def _render(result, fmt: str, lang: str) -> bytes:
     from ..outputs.report import render
     report = render(result, fmt, lang)
     return report if isinstance(report, bytes) else report.encode("utf-8")  # a PDF is bytes already
-
-
-def _summary_of(result) -> dict:
-    return {"outcome": result.outcome, "grade": result.grade, "score": result.score, "applicant": result.applicant,
-            "ruleset": {"id": result.ruleset["id"]}}
-
-
-def _row(application: Application, summary: dict, file: str, skipped: bool = False) -> Row:
-    grade = summary.get("grade")
-    score = summary.get("score")
-    return Row(application.id, application.source, summary["outcome"], grade["id"] if grade else None,
-               None if score is None else format_number(Decimal(str(score))), file, None, skipped,
-               (summary.get("applicant") or {}).get("name"), summary["ruleset"]["id"])
 
 
 def _kept(out: Path, application: Application, ruleset: Ruleset | None, evidence_sha: str,
