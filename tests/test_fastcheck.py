@@ -108,7 +108,7 @@ def test_the_generated_source_holds_no_value_from_the_schema(schema_path):
     literals = [t.string for t in tokens if t.type in (tokenize.STRING, tokenize.NUMBER)]
     assert literals == []
     names = {t.string for t in tokens if t.type == tokenize.NAME}
-    generated = {n for n in names if re.fullmatch(r"[cvf][0-9]+|check", n)}
+    generated = {n for n in names if re.fullmatch(r"[cvf][0-9]+|check|build", n)}
     helpers = set(fastcheck._HELPERS) | {"get", "keys", "items", "issuperset"}
     assert names - generated - helpers <= set(keyword.kwlist), names - generated - helpers
     assert set(constants) <= generated and len(constants) > 10

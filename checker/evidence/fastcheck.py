@@ -45,13 +45,13 @@ def compile_check(schema: dict) -> Check | None:
     if generated is None:
         return None
     source, constants = generated
-    scope = {**_HELPERS, **constants}
+    scope = dict(_HELPERS)
     exec(compile(source, "<evidence schema check>", "exec"), scope)   # noqa: S102 - no schema text in source
-    return scope["check"]
+    return scope.pop("build")(**constants)
 
 
 def generate(schema: dict) -> tuple[str, dict[str, Any]] | None:
-    """The source of the check (a function `check(v0)`) and the constants it reads, or None if unsupported."""
+    """The source of the check (`build(c0, c1, …)` returning `check(v0)`) and its constants, or None."""
     try:
         return _Generator(schema).run()
     except Unsupported:
@@ -159,7 +159,11 @@ class _Generator:
 
     def run(self) -> tuple[str, dict[str, Any]]:
         self.function(self.root, "check")
-        return "\n".join(line for lines in self.functions for line in lines) + "\n", self.constants
+        # Written inside `build(c0, c1, …)`: the functions read the constants as closure cells, and nothing
+        # refers back to them, so a check that is no longer used is freed at once, not by a later collection.
+        body = ["    " + line for lines in self.functions for line in lines]
+        return "\n".join([f"def build({', '.join(self.constants)}):", *body, "    return check"]) + "\n", \
+            self.constants
 
     def constant(self, value) -> str:
         name = f"c{len(self.constants)}"
@@ -306,16 +310,20 @@ class _Generator:
         return f"equal({value}, {self.constant(want)})"
 
     def k_minimum(self, want, schema, value, depth, known):
-        return f"{value} >= {self.constant(want)}"
+        return f"{value} >= {self.bound(want)}"
 
     def k_maximum(self, want, schema, value, depth, known):
-        return f"{value} <= {self.constant(want)}"
+        return f"{value} <= {self.bound(want)}"
 
     def k_exclusiveMinimum(self, want, schema, value, depth, known):
-        return f"{value} > {self.constant(want)}"
+        return f"{value} > {self.bound(want)}"
 
     def k_exclusiveMaximum(self, want, schema, value, depth, known):
-        return f"{value} < {self.constant(want)}"
+        return f"{value} < {self.bound(want)}"
+
+    def bound(self, want) -> str:
+        # Evidence numbers are Decimals: an integer bound is made one once, not at every comparison.
+        return self.constant(Decimal(want) if type(want) is int else want)
 
     def k_multipleOf(self, want, schema, value, depth, known):
         return f"multiple({value}, {self.constant(want)})"

@@ -550,19 +550,30 @@ def _periods(schema: dict) -> list[tuple]:
 def _reversed_periods(evidence, periods: list[tuple]) -> list[Problem]:
     problems = []
     for path in periods:
-        nodes = [((), evidence)]
-        for key in path:
-            nodes = [(at + (k,), v) for at, node in nodes
-                     for k, v in (node.items() if key == "*" and isinstance(node, dict) else
-                                  enumerate(node) if key == "*" and isinstance(node, list) else
-                                  [(key, node[key])] if isinstance(node, dict) and key in node else [])]
-        for at, node in nodes:
-            start, end = (node.get("start"), node.get("end")) if isinstance(node, dict) else (None, None)
-            if isinstance(start, str) and isinstance(end, str) and _date(end) and _date(start) \
-                    and _date(end) < _date(start):
-                problems.append(_problem(format_pointer(at + ("end",)), "period_reversed", start=start,
-                                         end=_show(end)))
+        for at, node in _objects_at(evidence, path):
+            start, end = node.get("start"), node.get("end")
+            if isinstance(start, str) and isinstance(end, str):
+                first, last = _date(start), _date(end)
+                if first and last and last < first:
+                    problems.append(_problem(format_pointer(at + ("end",)), "period_reversed", start=start,
+                                             end=_show(end)))
     return problems
+
+
+def _objects_at(evidence, path: tuple) -> list[tuple[tuple, dict]]:
+    """The objects at `path` ("*" for every item of an array or object), each with its own path."""
+    if "*" not in path:   # the usual place of a period, fixed: followed without building lists
+        node = evidence
+        for key in path:
+            node = node.get(key) if isinstance(node, dict) else None
+        return [(path, node)] if isinstance(node, dict) else []
+    nodes = [((), evidence)]
+    for key in path:
+        nodes = [(at + (k,), v) for at, node in nodes
+                 for k, v in (node.items() if key == "*" and isinstance(node, dict) else
+                              enumerate(node) if key == "*" and isinstance(node, list) else
+                              [(key, node[key])] if isinstance(node, dict) and key in node else [])]
+    return [(at, node) for at, node in nodes if isinstance(node, dict)]
 
 
 def _date(text: str):
