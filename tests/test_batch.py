@@ -88,16 +88,16 @@ def test_a_rerun_keeps_what_is_there_and_rescores_what_changed(inputs, tmp_path)
     assert _batch(inputs, "-r", "zero-carbon-factory", "--out", out).exit_code == 0
     first = {p.name: p.read_bytes() for p in out.iterdir()}
     again = _batch(inputs, "-r", "zero-carbon-factory", "--out", out)
-    assert "(7 already there)" in again.output
+    assert "（7 份沿用已有结果）" in again.output
     assert {p.name: p.read_bytes() for p in out.iterdir()} == first
     # A changed application is scored again; the others are kept.
     data = json.loads((inputs / "three-stars.json").read_text("utf-8"))
     data["assessments"]["G1"] = 15
     (inputs / "three-stars.json").write_text(json.dumps(data, ensure_ascii=False), "utf-8")
     changed = _batch(inputs, "-r", "zero-carbon-factory", "--out", out)
-    assert "(6 already there)" in changed.output
+    assert "（6 份沿用已有结果）" in changed.output
     assert _summary(out)["three-stars"]["score"] == "81.4"
-    assert "already there" not in _batch(inputs, "-r", "zero-carbon-factory", "--out", out, "--force").output
+    assert "份沿用已有结果" not in _batch(inputs, "-r", "zero-carbon-factory", "--out", out, "--force").output
 
 
 def test_results_emptied_by_a_power_loss_are_scored_again(inputs, tmp_path):
@@ -108,7 +108,7 @@ def test_results_emptied_by_a_power_loss_are_scored_again(inputs, tmp_path):
     (out / "four-stars.html").write_bytes(b"")
     (out / "three-stars.json").write_bytes(b"")
     again = _batch(inputs, "-r", "zero-carbon-factory", "--out", out, "--format", "json,html")
-    assert "(5 already there)" in again.output
+    assert "（5 份沿用已有结果）" in again.output
     assert (out / "four-stars.html").read_bytes() == report
     assert json.loads((out / "three-stars.json").read_text("utf-8"))["outcome"] == "graded"
 
@@ -117,7 +117,7 @@ def test_other_parameters_score_everything_again(inputs, tmp_path):
     out = tmp_path / "out"
     _batch(inputs, "-r", "zero-carbon-factory", "--out", out)
     result = _batch(inputs, "-r", "zero-carbon-factory", "--out", out, "--param", "gwp_vintage=AR6")
-    assert "other parameters" in result.output and "already there" not in result.output
+    assert "用其他参数或语言得出" in result.output and "份沿用已有结果" not in result.output
     assert json.loads((out / "batch.json").read_text("utf-8"))["params"] == {"gwp_vintage": "AR6"}
 
 
@@ -209,7 +209,7 @@ def test_html_reports_beside_the_results(inputs, tmp_path):
 
 @pytest.mark.parametrize("args, message", [
     (["missing-folder"], "no file or folder at missing-folder"),
-    (["{in}", "--format", "json,docx"], "unknown format 'docx'"),
+    (["{in}", "--format", "json,docx"], "未知格式 'docx'"),
     (["{in}", "--param", "nothing=1"], "has no parameter 'nothing'"),
 ])
 def test_wrong_invocations_exit_2(inputs, tmp_path, args, message):
@@ -252,7 +252,7 @@ def test_the_progress_bar_draws_on_a_terminal(inputs, tmp_path):
         os.close(follower)
         os.close(leader)
     assert done.returncode == 0, drawn.decode("utf-8", "replace")
-    assert b"scoring" in drawn and b"7/7" in drawn and b"/s" in drawn
+    assert "评价中".encode() in drawn and b"7/7" in drawn and "份/秒".encode() in drawn
 
 
 def test_an_id_field_that_is_no_json_pointer_is_refused_before_any_work(tmp_path):
@@ -324,7 +324,7 @@ def test_an_interrupted_batch_records_what_it_renamed_and_a_rerun_keeps_it(many,
         batch.run(applications, settings, 1, progress=progress)
     assert _journal(out) == seen   # synced, then recorded, however the run stopped
     again = _batch(folder, "-r", "zero-carbon-factory", "--out", out, "--jobs", "2")
-    assert again.exit_code == 0 and f"({stop_after} already there)" in again.output
+    assert again.exit_code == 0 and f"（{stop_after} 份沿用已有结果）" in again.output
     assert _folder(out) == clean
 
 
@@ -344,7 +344,7 @@ def test_a_killed_batch_is_redone_from_its_last_record(many, tmp_path):
     again = _batch(folder, "-r", "zero-carbon-factory", "--out", out)
     assert again.exit_code == 0
     if process.returncode == -9:   # killed before it ended (the usual case): nothing was recorded yet
-        assert "already there" not in again.output
+        assert "份沿用已有结果" not in again.output
     assert _folder(out) == clean
     assert not list(out.glob(".*.tmp")) and not (out / batch.RETIRED).exists()
 
@@ -359,7 +359,7 @@ def test_a_journal_line_for_other_evidence_or_a_missing_file_keeps_nothing(input
     (out / "four-stars.json").unlink()         # four-stars: its result is gone
     (out / batch.JOURNAL).write_text("".join(json.dumps(r) + "\n" for r in records) + '{"id": "torn', "utf-8")
     again = _batch(inputs, "-r", "zero-carbon-factory", "--out", out)
-    assert "(5 already there)" in again.output
+    assert "（5 份沿用已有结果）" in again.output
     assert _journal(out) == sorted(EXPECTED)
 
 

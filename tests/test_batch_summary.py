@@ -122,7 +122,7 @@ def test_a_ruleset_given_still_scores_every_file_by_it(mixed, tmp_path):
 
 def test_parameters_need_a_ruleset(mixed, tmp_path):
     result = _batch(mixed, "--out", tmp_path / "out", "--param", "gwp_vintage=AR6")
-    assert result.exit_code == 2 and "--param needs --ruleset" in result.output
+    assert result.exit_code == 2 and "--param 须与 --ruleset 同用" in result.output
 
 
 def test_a_rerun_of_a_mixed_folder_keeps_every_result(mixed, mixed_out):
@@ -187,7 +187,7 @@ def test_the_cli_writes_the_order_asked(factory_rows, tmp_path):
     out = tmp_path / "out"
     shutil.copytree(factory_rows, out)
     result = _batch(EXAMPLES / "zero-carbon-factory", "-r", "zero-carbon-factory", "--out", out, "--sort", "score")
-    assert result.exit_code == 0 and "(7 already there)" in result.output
+    assert result.exit_code == 0 and "（7 份沿用已有结果）" in result.output
     page = (out / "index.html").read_text("utf-8")
     assert [name for name, _ in _table(page)] == SORTED["score"]
     assert "申请按得分（从高到低）排序。" in page

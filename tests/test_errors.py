@@ -35,6 +35,7 @@ def test_every_user_facing_error_derives_from_the_base(error):
 # Exceptions that never reach a user: each is caught and turned into a message where it is raised.
 INTERNAL = {"checker.tools.cases._CaseProblem", "checker.tools.pytest_plugin.CaseFailed",
             "checker.evidence.fastcheck.Unsupported", "checker.evidence.fields.FieldError",
+            "checker.language.codegen.Unsupported",   # caught by the generator: the closure is used instead
             "checker.evidence.load._Refused",   # stops the quick read; never leaves load.py
             "checker.interfaces.web.server.CannotListen"}   # an OSError, told by `serve` where it is caught
 

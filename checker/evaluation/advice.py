@@ -7,24 +7,28 @@ evidence and the ruleset evaluated again, as `check --set` would, and the action
 moved: the conditions between the application and the target grade it meets (and any it breaks), the
 points gained, the outcome and grade it leads to.
 
-Actions are ranked by fewest changes, then whether they reach the target grade, then most points, then most
-conditions met. The combined plan takes the best action, evaluates again, and repeats from the changed
-evidence while conditions remain (at most MAX_STEPS changes); it is given only when the evaluation of all its
-changes together, made on the original evidence, reaches the target grade.
+Actions (one change each) are ranked by whether they reach the target grade, then most points, then most
+conditions met. The combined plan is the fewest changes a bounded search finds among the TOP best actions
+(sets of up to MAX_STEPS), its last change then made as small as the others leave necessary; it is given
+only when the evaluation of all its changes together, made on the original evidence, reaches the target
+grade. Every evaluation again works out only what its changes feed (`evaluate(known=…)`).
+
+Conditions are recorded by reference (checker.evaluation.gap.REFERENCE), in data; the words are the outputs'.
 """
 from __future__ import annotations
 
-import dataclasses
+import itertools
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Callable
 
 from ..language.compile import Program
 from ..pointer import format_pointer, get, patched
-from .evaluate import evaluate, let_values
+from .evaluate import Known, evaluate, let_values
 from .result import FAIL, MET, Result
 
 MAX_STEPS = 4  # changes in a combined plan: more is a project, not advice
+TOP = 6  # the best actions a plan is combined from: at most 56 sets of 2 to 4 of them
 
 
 @dataclass(frozen=True)
@@ -58,15 +62,39 @@ class Edit:
                 "field": self.field, "like": self.like, "label": self.label}
 
 
+class Advisor:
+    """What `advise` asks of the gap analysis (checker.evaluation.gap) of one application: the changes it offers
+    for other evidence, what a change leaves as it was, how results name a condition, and whether changes to
+    evidence numbers can reach the target at all."""
+
+    def __init__(self, analysis, target: int, offered: Callable[[dict, Result], list[Edit]]):
+        self.analysis, self.offered = analysis, offered
+        program = analysis.plan.program
+        # The conditions an action can meet or break, written as `_open` writes them.
+        self.sources = {f"{c.node.id}: {c.node.condition.text}": (c.node.condition, c) for c in program.requirements}
+        self.sources.update({c.node.text: (c.node, None) for c in program.grades[target].clauses})
+        self.references: dict[str, dict] = {}
+
+    def known(self, before: Result, values: dict, pointers: list[tuple]) -> Known | None:
+        """What a change at `pointers` leaves as it was in `before` (whose lets had `values`)."""
+        return self.analysis.plan.known(before, values, pointers)
+
+    def reference(self, condition: str) -> dict:
+        """How results name the condition written `condition` (see gap.REFERENCE)."""
+        if condition not in self.references:
+            self.references[condition] = self.analysis.reference(*self.sources[condition])
+        return self.references[condition]
+
+    def within_reach(self) -> bool:
+        """False when changes to evidence numbers cannot reach the target (its points are assessed ones)."""
+        return not self.analysis.assessed_only
+
+
 def advise(program: Program, evidence: dict, result: Result, params: dict, target: int, edits: list[Edit],
-           offered: Callable[[dict, Result], list[Edit]],
-           known: Callable[[dict, list[tuple]], dict | None]) -> tuple[list[dict], dict | None]:
+           advisor: Advisor) -> tuple[list[dict], dict | None]:
     """The ranked actions of `edits` and the combined plan reaching grade number `target` (None if none is found).
 
-    `offered(evidence, result)` is the gap analysis's list of changes for other evidence, for the plan's
-    later steps. `known(values, pointers)`: of the lets' values on some evidence, those a change at
-    `pointers` leaves as they are (checker.evaluation.gap.Plan.known), so that each evaluation again works
-    out only what the change feeds.
+    Every evaluation again works out only what its changes feed (`advisor.known`).
     """
     provenance = {"ruleset": result.ruleset, "evidence": result.evidence, "tool": result.tool}
     values: dict[int, tuple] = {}  # each result changes start from (kept alive: ids stay theirs), its lets' values
@@ -74,47 +102,80 @@ def advise(program: Program, evidence: dict, result: Result, params: dict, targe
     def run(start: Result, changed: dict, made: list[Edit]) -> Result:
         if id(start) not in values:
             values[id(start)] = (start, let_values(program, start))
-        kept = known(values[id(start)][1], [e.path for e in made])
+        kept = advisor.known(start, values[id(start)][1], [e.path for e in made])
         return evaluate(program, changed, params=params, provenance=provenance, date=result.date, known=kept)
 
-    def effects(before_open: list[str], start: Result, base: dict, edit: Edit) -> dict:
-        changed = edit.apply(base)
-        after = run(start, changed, [edit])
+    def effects(start: Result, base: dict, made: list[Edit]) -> dict:
+        changed = base
+        for edit in made:
+            changed = edit.apply(changed)
+        after = run(start, changed, made)
         after_open = _open(program, after, target)
         gained = after.score - start.score if after.score is not None and start.score is not None else None
-        return {"edits": [edit], "evidence": changed, "result": after,
-                "fixes": [c for c in before_open if c not in after_open],
-                "breaks": [c for c in after_open if c not in before_open],
-                "points": gained, "reaches": _reaches(after, target)}
+        return {"edits": made, "result": after, "fixes": [c for c in opened if c not in after_open],
+                "breaks": [c for c in after_open if c not in opened], "points": gained,
+                "reaches": _reaches(after, target)}
 
     opened = _open(program, result, target)  # what stands before the target now: once, not per change
-    found = [effects(opened, result, evidence, edit) for edit in edits]
+    found = [effects(result, evidence, [edit]) for edit in edits]
     useful = sorted((a for a in found if a["fixes"] or (a["points"] or 0) > 0),
-                    key=lambda a: (len(a["edits"]), not a["reaches"], -(a["points"] or 0), -len(a["fixes"])))
-    actions = [_action(a) for a in useful]
+                    key=lambda a: (not a["reaches"], -(a["points"] or 0), -len(a["fixes"])))
+    actions = [_action(a, advisor) for a in useful]
+    plan = _search(useful, opened, advisor, lambda made: effects(result, evidence, made))
+    if plan is None:
+        return actions, None
+    plan = _tightened(plan, evidence, result, advisor, effects)
+    final = plan["result"]
+    return actions, {"changes": [e.record() for e in plan["edits"]], "outcome": final.outcome,
+                     "grade": _grade(final), "score": final.score, "search": {"actions": TOP, "changes": MAX_STEPS}}
 
-    # The plan: the best next change, again and again, from the evidence as changed so far.
-    steps, base, now, options = [], evidence, result, useful
-    while not _reaches(now, target) and len(steps) < MAX_STEPS:
-        options = [a for a in options if not a["breaks"]]
-        if not options:
-            return actions, None
-        best = min(options, key=lambda a: (not a["reaches"], -len(a["fixes"]), -(a["points"] or 0)))
-        steps = _merged(steps, best["edits"][-1])
-        base, now = best["evidence"], best["result"]
-        opened = _open(program, now, target)
-        options = [a for a in (effects(opened, now, base, e) for e in offered(base, now))
-                   if a["fixes"] or (a["points"] or 0) > 0]
-    if not steps or not _reaches(now, target):
-        return actions, None
-    checked = evidence
-    for edit in steps:
-        checked = edit.apply(checked)
-    final = run(result, checked, steps)  # the plan as one what-if on the original evidence: given only if it holds
-    if not _reaches(final, target):
-        return actions, None
-    return actions, {"changes": [e.record() for e in steps], "outcome": final.outcome,
-                     "grade": _grade(final), "score": final.score}
+
+def _search(useful: list[dict], opened: list[str], advisor: Advisor, tried: Callable[[list[Edit]], dict]) -> dict | None:
+    """The fewest changes among the TOP best actions that together reach the target, each set evaluated again
+    as one what-if (at most MAX_STEPS changes); among sets of one size, the best-ranked actions first.
+
+    A set is tried only if each condition other than the score is met by one of its actions alone (points
+    add up across actions; a condition's clause is met by an action sized for it) and no two of its changes
+    set the same field."""
+    if not advisor.within_reach():
+        return None
+    for action in useful:
+        if action["reaches"] and not action["breaks"]:
+            return action
+    pool = useful[:TOP]
+    needed = [c for c in opened if advisor.reference(c)["subject"] != "score"]
+    for size in range(2, MAX_STEPS + 1):
+        for chosen in itertools.combinations(pool, size):
+            fields = [a["edits"][0].path for a in chosen if a["edits"][0].kind != "add"]
+            if len(set(fields)) < len(fields):
+                continue
+            if not all(any(c in a["fixes"] for a in chosen) for c in needed):
+                continue
+            combined = tried([a["edits"][0] for a in chosen])
+            if combined["reaches"]:
+                return combined
+    return None
+
+
+def _tightened(plan: dict, evidence: dict, result: Result, advisor: Advisor, effects) -> dict:
+    """The plan with its last change made as small as the others leave necessary: each action was sized alone,
+    and together they may do more than the target needs (3,000 MWh of green power lowers the residual
+    emissions, so fewer removals are needed). The analysis of the evidence with the other changes made offers
+    the smaller change; it is kept only if the plan with it, evaluated again, still reaches the target."""
+    *others, last = plan["edits"]
+    if not others:
+        return plan
+    partial = effects(result, evidence, others)
+    changed = evidence
+    for edit in others:
+        changed = edit.apply(changed)
+    smaller = [e for e in advisor.offered(changed, partial["result"])
+               if e.path == last.path and e.kind == last.kind and e.amount < last.amount]
+    for edit in sorted(smaller, key=lambda e: e.amount):
+        tried = effects(result, evidence, [*others, edit])
+        if tried["reaches"]:
+            return tried
+    return plan
 
 
 def _open(program: Program, result: Result, target: int) -> list[str]:
@@ -136,18 +197,9 @@ def _grade(result: Result) -> dict | None:
     return {"id": grade["id"], "label": grade["label"]} if grade else None
 
 
-def _action(found: dict) -> dict:
+def _action(found: dict, advisor: Advisor) -> dict:
     after = found["result"]
-    return {"changes": [e.record() for e in found["edits"]], "fixes": found["fixes"], "breaks": found["breaks"],
+    return {"changes": [e.record() for e in found["edits"]],
+            "fixes": [advisor.reference(c) for c in found["fixes"]],
+            "breaks": [advisor.reference(c) for c in found["breaks"]],
             "points": found["points"], "score": after.score, "outcome": after.outcome, "grade": _grade(after)}
-
-
-def _merged(steps: list[Edit], edit: Edit) -> list[Edit]:
-    """`steps` then `edit`; a second change of the same field becomes one change from its first value."""
-    for i, earlier in enumerate(steps):
-        if edit.kind != "add" and earlier.kind != "add" and earlier.path == edit.path:
-            amount = edit.after - earlier.before
-            joined = dataclasses.replace(earlier, after=edit.after, amount=abs(amount),
-                                         kind="raise" if amount > 0 else "lower")
-            return [*steps[:i], joined, *steps[i + 1:]]
-    return [*steps, edit]

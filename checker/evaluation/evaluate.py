@@ -6,6 +6,7 @@ convention); everything else stays exact inside one decimal context.
 from __future__ import annotations
 
 import decimal
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from ..language.compile import CompiledCriterion, CompiledGrade, CompiledLet, CompiledRequirement, Context, Program, label_of
@@ -23,16 +24,24 @@ ZERO = Decimal(0)
 _UNSET = object()  # a let not known beforehand
 
 
-def evaluate(program: Program, evidence: dict, *, params: dict | None = None, provenance: dict,
-             date: str | None = None, origins: dict | None = None, known: dict | None = None) -> Result:
-    """`origins`: where each supplied parameter came from, {name: {"source", "file_sha256"}}, for the record.
+@dataclass(frozen=True)
+class Known:
+    """What evaluating changed evidence again can take from the evaluation `before` the change, because the
+    change does not feed it: the lets' `values` {name: value}, and the results of the requirements and
+    criteria whose ids are in `items` (decided ones only: an unknown one is worked out again, for what it
+    lacks). See checker.evaluation.gap.Plan.known."""
 
-    `known`: values of lets that are already known for this evidence, {name: value}, taken as they are
-    instead of being worked out again (the gap's re-evaluations of changed evidence pass the lets the
-    change does not feed; see checker.evaluation.gap.Plan.fed).
-    """
+    before: Result
+    values: dict
+    items: frozenset
+
+
+def evaluate(program: Program, evidence: dict, *, params: dict | None = None, provenance: dict,
+             date: str | None = None, origins: dict | None = None, known: Known | None = None) -> Result:
+    """`origins`: where each supplied parameter came from, {name: {"source", "file_sha256"}}, for the record.
+    `known`: what an earlier evaluation of this evidence before a change gives unchanged (the gap's advice)."""
     with decimal.localcontext(CONTEXT):
-        return _Run(program, evidence, params or {}).result(provenance, date, origins or {}, known)
+        return _Run(program, evidence, params or {}, known).result(provenance, date, origins or {})
 
 
 def let_values(program: Program, result: Result) -> dict:
@@ -41,8 +50,17 @@ def let_values(program: Program, result: Result) -> dict:
 
 
 class _Run:
-    def __init__(self, program: Program, evidence: dict, params: dict):
+    def __init__(self, program: Program, evidence: dict, params: dict, known: Known | None = None):
         self.program = program
+        self.before = known.before if known is not None else None
+        self.known = known.values if known is not None else None
+        self.kept: dict[int, ItemResult] = {}  # id(compiled item) → its result before the change, still right
+        if known is not None:
+            before = known.before
+            for compiled, item in (*zip(program.requirements, before.requirements),
+                                   *zip((c for s in program.sections for c in s.criteria), before.criteria)):
+                if item.id in known.items and item.status not in (MISSING, ERROR):
+                    self.kept[id(compiled)] = item
         self.ctx = Context(evidence, {})
         self.missing: dict[str, list[str]] = {}
         self.errors: list[dict] = []
@@ -65,7 +83,7 @@ class _Run:
                 needed_by.append(item_id)
         return MISSING
 
-    def result(self, provenance: dict, date: str | None, origins: dict, known: dict | None = None) -> Result:
+    def result(self, provenance: dict, date: str | None, origins: dict) -> Result:
         program, ctx = self.program, self.ctx
         model = program.model
         variant = None
@@ -76,8 +94,16 @@ class _Run:
             else:
                 option = next((o for o in model.variant.options if o.value == ctx.variant), None)
                 variant = {"id": ctx.variant, "label": label_of(option.label) if option else None}
+        known = self.known
         if known:
-            values = [self.value_item(let, known.get(let.node.name, _UNSET)) for let in program.lets]
+            values = []
+            for let, before in zip(program.lets, self.before.values):
+                name = let.node.name
+                if name in known and not isinstance(known[name], UNKNOWN):  # decided, and the change left it
+                    ctx.values[name] = known[name]
+                    values.append(before)
+                else:
+                    values.append(self.value_item(let, known.get(name, _UNSET)))
         else:
             values = [self.value_item(let) for let in program.lets]
         requirements = [self.requirement(r) for r in program.requirements]
@@ -121,7 +147,7 @@ class _Run:
             evidence=provenance["evidence"],
             tool=provenance["tool"],
             date=date,
-            parameters=self.parameters(origins),
+            parameters=self.before.parameters if self.before is not None else self.parameters(origins),
             applicant=_applicant(ctx.evidence),
             variant=variant,
             outcome=outcome,
@@ -135,7 +161,7 @@ class _Run:
             criteria=criteria,
             grades=grades,
             values=values,
-            missing=[{"pointer": p, "needed_by": ids, **_describe(model.schema, p)}
+            missing=[{"pointer": p, "needed_by": ids, **_describe(model.schema, p, program.params)}
                      for p, ids in sorted(self.missing.items())],
             errors=self.errors,
         )
@@ -171,6 +197,8 @@ class _Run:
         return ItemResult(compiled.item, self.note_unknown(compiled.item.id, holds), points, _unknown_detail(holds))
 
     def requirement(self, compiled: CompiledRequirement) -> ItemResult:
+        if self.kept and id(compiled) in self.kept:
+            return self.kept[id(compiled)]
         ctx = self.ctx
         if compiled.when is not None:
             applies = compiled.when(ctx)
@@ -187,6 +215,8 @@ class _Run:
         return ItemResult(compiled.item, self.note_unknown(compiled.item.id, holds), None, _unknown_detail(holds), ctx)
 
     def criterion(self, compiled: CompiledCriterion) -> ItemResult:
+        if self.kept and id(compiled) in self.kept:
+            return self.kept[id(compiled)]
         ctx = self.ctx
         if compiled.when is not None:
             applies = compiled.when(ctx)
@@ -278,10 +308,12 @@ def _applicant(evidence: dict) -> dict:
     return found
 
 
-def _describe(schema: dict, pointer: str) -> dict:
-    """The schema's description of a missing field, so the report can say what to provide."""
+def _describe(schema: dict, pointer: str, params: dict) -> dict:
+    """The schema's description of a missing field and its unit (`x-unit`; a parameter's declared unit), so
+    that the report can say what to provide and in what."""
     if pointer.startswith("param:"):
-        return {"description": both("parameters", "not_supplied", name=pointer[6:])}
+        unit = unit_symbol(params[pointer[6:]][0]) if pointer[6:] in params else None
+        return {"description": both("parameters", "not_supplied", name=pointer[6:]), **({"unit": unit} if unit else {})}
     node = schema
     for part in parse_pointer(pointer):
         node = resolve(node, schema)
@@ -290,8 +322,12 @@ def _describe(schema: dict, pointer: str) -> dict:
         else:
             node = node.get("properties", {}).get(part, {})
     node = resolve(node, schema)
+    found = {}
     description = node.get("description")
     zh = node.get("x-description-zh") or node.get("title")
     if description or zh:
-        return {"description": {"zh": zh or description, "en": description or zh}}
-    return {}
+        found["description"] = {"zh": zh or description, "en": description or zh}
+    unit = node.get("x-unit")
+    if isinstance(unit, str) and unit not in ("", "1"):  # "1": a count or points, shown without a unit
+        found["unit"] = unit
+    return found

@@ -17,30 +17,28 @@ from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Any, Callable
 
-from ..catalogue import LANGS, fill, messages
+from ..catalogue import LANGS
 from ..language import ast
 from ..language.functions import NUMERIC_AGGREGATES
 from ..language.compile import CompiledLet, Compiler, Context, Program
 from ..language.schema import resolve
 from ..language.types import Type
-from ..language.values import UNKNOWN
+from ..language.values import OUTSIDE, UNKNOWN
 from ..pointer import format_pointer, get, patched
-from .advice import Edit, advise
-from .evaluate import CONTEXT, let_values
-from .result import ERROR, FAIL, INELIGIBLE, MET, MISSING, NOT_MET, PARTLY_MET, Result, format_number, format_value
+from .advice import Advisor, Edit, advise
+from .evaluate import CONTEXT, Known, let_values
+from .result import FAIL, INELIGIBLE, MET, MISSING, NOT_MET, PARTLY_MET, Result, plain
 
 # Probe steps, in the input's own unit: small beside real quantities, so both fall on the same linear
 # piece of a `max(…, 0)` or `min(…, 100%)` the input passes through.
 PROBES = (Decimal(1), Decimal(2))
 MAX_ACTIONS = 3  # single-input changes offered per condition
-MAX_KEPT = 4096  # pointers whose lets `Plan.fed` keeps
+MAX_KEPT = 4096  # pointers whose effects `Plan.feeds` keeps
 CENT = Decimal("0.01")  # points are kept to the cent: `score > 90` needs 90.01
-SYMBOLS = {">=": "≥", ">": ">", "==": "=", "<=": "≤", "<": "<", "!=": "≠"}
 FLIPPED = {">=": "<=", ">": "<", "<=": ">=", "<": ">", "==": "==", "!=": "!="}
-# How the size of a change relates to the solved boundary, by the operator met at it: catalogue keys.
-RELATION = {"inclusive": "at_least", "strict": "more_than", "exact": None}
-# The value a decrease reaches is an upper bound.
-LOWERED_TO = {"inclusive": "at_most", "strict": "less_than", "exact": None}
+# What results record of a condition that names it (an action's `fixes` and `breaks`): the rest of a
+# condition entry is its status, its value now and its advice.
+REFERENCE = ("condition", "requirement", "subject", "label", "required", "unit")
 _VARYING = (ast.EvidenceRef, ast.LetRef, ast.VarRef, ast.ScoreRef, ast.VariantRef)
 
 
@@ -73,7 +71,7 @@ def gap_to(ruleset, evidence: dict, result: Result, params: dict | None = None,
         chosen = ids.index(current["id"]) - 1 if current is not None else len(grades) - 1
     values = _parameters(program, params or {})
 
-    def analysed(evidence: dict, result: Result) -> tuple[list[dict], list["Edit"]]:
+    def analysed(evidence: dict, result: Result) -> tuple[list[dict], "_Analysis"]:
         analysis = _Analysis(ruleset.gap_plan, ruleset.schema, evidence, values, result)
         conditions = []
         if result.outcome == INELIGIBLE:
@@ -83,12 +81,12 @@ def gap_to(ruleset, evidence: dict, result: Result, params: dict | None = None,
         for compiled, item in zip(program.grades[chosen].clauses, result.grades[chosen].conditions):
             if item.status != MET:
                 conditions.append(analysis.condition(compiled.node, item.status, item.detail))
-        return conditions, analysis.edits()
+        return conditions, analysis
 
     with decimal.localcontext(CONTEXT):
-        conditions, edits = analysed(evidence, result)
-        actions, plan = advise(program, evidence, result, params or {}, chosen, edits,
-                               lambda ev, res: analysed(ev, res)[1], ruleset.gap_plan.known)
+        conditions, analysis = analysed(evidence, result)
+        actions, plan = advise(program, evidence, result, params or {}, chosen, analysis.edits(),
+                               Advisor(analysis, chosen, lambda ev, res: analysed(ev, res)[1].edits()))
     grade = grades[chosen]
     return {"target": {"id": grade.id, "label": grade.label}, "conditions": conditions,
             "actions": actions, "plan": plan}
@@ -140,12 +138,24 @@ class Plan:
         self.program = program
         self.compiler = Compiler(program.model)
         self.let_nodes = {let.name: let for let in program.model.lets}
+        self.let_labels = {let.node.name: let.item.label for let in program.lets}
         self.clauses: dict[int, _Clause] = {}
-        # What each let reads directly: evidence paths and other lets (for `fed`).
+        # What each let reads directly: evidence paths and other lets (for `feeds`).
         functions = program.model.functions
         self.reads = {let.name: _reads(let, functions) for let in program.model.lets}  # its `when` too
         self.variant_reads = _reads(program.model.variant.selector, functions)[0] if program.model.variant else set()
         self._fed: dict[tuple, frozenset[str] | None] = {}
+        # What each requirement and criterion reads directly, by id (a waiver is read at /waivers/ID).
+        self.item_reads = {}
+        for requirement in program.requirements:
+            paths, lets = _reads(requirement.node, functions)
+            if requirement.node.waivable:
+                paths = paths | {("waivers", requirement.node.id)}
+            self.item_reads[requirement.node.id] = (paths, lets)
+        for section in program.sections:
+            for criterion in section.criteria:
+                self.item_reads[criterion.node.id] = _reads(criterion.node, functions)
+        self.all_items = frozenset(self.item_reads)
 
     def clause(self, node: ast.Expr) -> _Clause:
         found = self.clauses.get(id(node))
@@ -186,9 +196,10 @@ class Plan:
             clause.levers = _levers(clause.subject, self.let_nodes)
         return clause.levers
 
-    def fed(self, pointer: tuple) -> frozenset[str] | None:
-        """The lets whose value can change when the evidence at `pointer` does (None: all of them, as when
-        the variant reads it). The others keep the values the application gave them. Kept per pointer."""
+    def feeds(self, pointer: tuple) -> tuple[frozenset[str], frozenset[str]] | None:
+        """What can change when the evidence at `pointer` does: the lets, and the requirements and criteria
+        (ids); None for everything, as when the variant reads it. The rest keep the values the application
+        gave them. Kept per pointer."""
         try:
             return self._fed[pointer]
         except KeyError:
@@ -200,21 +211,25 @@ class Plan:
                 paths, lets = self.reads[let.node.name]
                 if lets & changed or any(_overlap(path, pointer) for path in paths):
                     changed.add(let.node.name)
-            found = frozenset(changed)
+            items = frozenset(item for item, (paths, lets) in self.item_reads.items()
+                              if lets & changed or any(_overlap(path, pointer) for path in paths))
+            found = (frozenset(changed), items)
         if len(self._fed) < MAX_KEPT:  # pointers into long lists are many: keep a bounded number
             self._fed[pointer] = found
         return found
 
-    def known(self, values: dict, pointers) -> dict | None:
-        """Of `values` (every let's value on some evidence), those that stay the same when that evidence
-        changes at `pointers`: what `evaluate(known=…)` takes. None when nothing can be kept."""
-        fed: set[str] = set()
+    def known(self, before: Result, values: dict, pointers) -> Known | None:
+        """What evaluating again evidence evaluated as `before` (its lets' `values`) and changed at `pointers`
+        can take from that evaluation: the lets and the requirements and criteria the change does not feed.
+        None when nothing can be kept (the variant reads a changed input)."""
+        lets: frozenset[str] = frozenset()
+        items = self.all_items
         for pointer in pointers:
-            lets = self.fed(pointer)
-            if lets is None:
+            found = self.feeds(pointer)
+            if found is None:
                 return None
-            fed |= lets
-        return {name: value for name, value in values.items() if name not in fed}
+            lets, items = lets | found[0], items - found[1]
+        return Known(before, {name: value for name, value in values.items() if name not in lets}, items)
 
 
 def _constant(expr: ast.Expr) -> bool:
@@ -309,8 +324,6 @@ def _levers(subject: ast.Expr, lets: dict[str, ast.Let]) -> list[_Lever]:
     return sorted(found.values(), key=lambda lever: lever.depth)
 
 
-
-
 # ------------------------------------------------------------------------------ one application
 
 class _Analysis:
@@ -320,6 +333,7 @@ class _Analysis:
         variant = plan.program.variant
         self.variant = variant(Context(evidence, params)) if variant is not None else None
         self.found: list[_Change] = []  # every single-input change offered, for the ranked advice
+        self.assessed_only = False  # the points missing can only come from assessed criteria
 
     def edits(self) -> list[Edit]:
         """The changes offered, each made concrete once (the same change can meet two conditions)."""
@@ -331,7 +345,7 @@ class _Analysis:
 
     def context(self, clause: _Clause, evidence: dict, changed: frozenset[str] | None = frozenset()) -> Context:
         """What computing the clause's subject needs, on `evidence`. `changed`: the only lets that can differ
-        from the application's own (for a probe; see Plan.fed; None: any of them), the others are taken
+        from the application's own (for a probe; see Plan.feeds; None: any of them), the others are taken
         from the evaluation of the application."""
         ctx = Context(evidence, self.params)
         values = ctx.values
@@ -351,45 +365,74 @@ class _Analysis:
         return ctx
 
     def requirement(self, compiled, item) -> dict:
-        entry = self.condition(compiled.node.condition, NOT_MET, item.detail)
-        entry["condition"] = f"{compiled.node.id}: {entry['condition']}"
+        entry = self.condition(compiled.node.condition, NOT_MET, item.detail, compiled)
         if compiled.node.waivable:
-            waiver, action = f"/waivers/{compiled.node.id}", entry["action"]
-            entry["action"] = _texts(lambda t, lang: (action[lang] + t["action"]["or"] if action else "")
-                                     + fill(t["action"]["waiver"], pointer=waiver))
+            entry["action"] = _action(entry["action"], waiver=f"/waivers/{compiled.node.id}")
         return entry
 
-    def condition(self, node: ast.Expr, status: str, detail: dict) -> dict:
+    def reference(self, node: ast.Expr, requirement=None) -> dict:
+        """How results name a condition: its code, and what readers are shown first, the item's label and what
+        it requires (as data: the words are the outputs', in the report's language)."""
+        return {key: value for key, value in self.condition(node, MET, {}, requirement).items()
+                if key in REFERENCE}
+
+    def condition(self, node: ast.Expr, status: str, detail: dict, requirement=None) -> dict:
+        """The condition, its value now, what it requires and the action that meets it (`requirement`: the
+        compiled requirement whose condition it is)."""
         clause = self.plan.clause(node)
-        entry = {"condition": node.text, "status": status, "current": None, "required": None, "action": None}
+        entry = {"condition": node.text, "requirement": None, "subject": None, "label": None, "status": status,
+                 "current": None, "required": None, "unit": None, "action": None}
+        if requirement is not None:
+            entry.update(condition=f"{requirement.node.id}: {node.text}", requirement=requirement.node.id,
+                         label=requirement.item.label)
         if clause.kind == "present":
-            entry["required"] = "present"
+            entry["required"] = {"op": "present", "values": []}
         if clause.subject is None:
             if status == MISSING:
-                entry["action"] = _provide(detail.get("missing", []))
-            elif clause.provides:
-                entry["action"] = _provide([clause.provides])
+                entry["action"] = _action(provide=detail.get("missing", []))
+            elif clause.provides and status != MET:
+                entry["action"] = _action(provide=[clause.provides])
             return entry
+        subject = clause.subject
+        if isinstance(subject.ref, ast.ScoreRef):
+            entry["subject"] = "score"
+        elif requirement is None:
+            entry["label"] = self.label(subject)
+        type_ = subject.type
+        if type_ is not None and type_.kind == "number" and type_.unit and type_.unit.symbol:
+            entry["unit"] = type_.unit.symbol
         ctx = self.context(clause, self.evidence)
         current = clause.get(ctx)
         bounds = [b(ctx) for b in clause.bounds]
-        type_ = clause.subject.type
-        if not isinstance(current, UNKNOWN):
-            entry["current"] = format_value(current, type_)
+        entry["current"] = plain(current)
         if any(isinstance(b, UNKNOWN) for b in bounds):
             if status == MISSING:
-                entry["action"] = _provide(detail.get("missing", []))
+                entry["action"] = _action(provide=detail.get("missing", []))
+            return entry
+        entry["required"] = _required(clause, bounds)
+        if current is OUTSIDE:  # a `let … when` outside the accounting boundary: nothing there to change
+            return entry
+        if status == MISSING:
+            entry["action"] = _action(provide=detail.get("missing", []))
             return entry
         op, bound = _target(clause, current, bounds)
-        entry["required"] = _required(clause, bounds, type_)
-        if status == MISSING:
-            entry["action"] = _provide(detail.get("missing", []))
-        elif status == NOT_MET and op not in (None, "!=") and isinstance(current, Decimal):
-            if isinstance(clause.subject.ref, ast.ScoreRef):
-                entry["action"] = self.points(current, op, bound)
+        if status == NOT_MET and op not in (None, "!=") and isinstance(current, Decimal):
+            if isinstance(subject.ref, ast.ScoreRef):
+                entry["action"] = _action(points=self.points(current, op, bound))
             else:
-                entry["action"] = self.changes(clause, current, op, bound)
+                entry["action"] = _action(changes=self.changes(clause, current, op, bound))
         return entry
+
+    def label(self, subject: ast.Expr) -> dict | None:
+        """The label of what a condition compares: the value (let) it names, or the evidence field's description."""
+        ref = subject.ref
+        if isinstance(ref, ast.LetRef):
+            return self.plan.let_labels.get(ref.name)
+        if isinstance(ref, ast.EvidenceRef):
+            node = _schema_node(self.schema, ref.path)
+            label = {lang: _describe(node, lang) for lang in LANGS}
+            return label if any(label.values()) else None
+        return None
 
     # `score > 90`: the points missing and where they can come from.
     def points(self, score: Decimal, op: str, bound: Decimal) -> dict | None:
@@ -400,11 +443,13 @@ class _Analysis:
         available = sum((c.max - c.points for c in open_items), Decimal(0))
         relation = "strict" if op == ">" else "inclusive" if op == ">=" else "exact"
         self.earn(needed + (CENT if op == ">" else 0))
-        short = available < needed or (available == needed and op == ">")
-        return _texts(lambda t, lang: fill(
-            t["action"]["points_short" if short else "points"], relation=_relation(t, RELATION[relation]),
-            points=_grouped(needed), available=_grouped(available),
-            items=t["punct"]["comma"].join(_open_item(c, t) for c in open_items)))
+        scalable = sum((c.max - c.points for c in open_items if c.method != "assessed"), Decimal(0))
+        self.assessed_only = scalable < needed or (scalable == needed and op == ">")
+        return {"needed": needed, "bound": relation, "available": available,
+                "short": available < needed or (available == needed and op == ">"),
+                "open": [{"id": c.id, "points": c.points, "max": c.max, "status": c.status,
+                          "missing": list(c.detail.get("missing", [])) if c.status == MISSING else []}
+                         for c in open_items]}
 
     # Points missing from the score: the change to one input that earns them on one scaled criterion
     # (`scale removal_ratio from 0% to 100%`). Assessed criteria are the auditor's judgement, not advice.
@@ -418,7 +463,8 @@ class _Analysis:
                 clause = self.plan.clause(node.scoring)
                 ctx = self.context(clause, self.evidence)
                 current, (start, end) = clause.get(ctx), (b(ctx) for b in clause.bounds)
-                if not all(isinstance(v, Decimal) for v in (current, start, end)) or start == end:
+                if not all(isinstance(v, Decimal) for v in (current, start, end)) or start == end \
+                        or current is OUTSIDE:
                     continue
                 points = min(item.points + needed, node.max)
                 bound = start + (end - start) * points / node.max
@@ -430,7 +476,7 @@ class _Analysis:
                 self.found.extend(changes)
 
     # `offset_ratio >= 80%`: the smallest change to one evidence number that meets it.
-    def changes(self, clause: _Clause, current: Decimal, op: str, bound: Decimal) -> dict | None:
+    def changes(self, clause: _Clause, current: Decimal, op: str, bound: Decimal) -> list[dict]:
         found: list[_Change] = []
         increases = 0
         for lever in self.plan.levers(clause):
@@ -443,9 +489,7 @@ class _Analysis:
         chosen = [c for c in found if c.delta > 0] or found
         chosen = chosen[:MAX_ACTIONS]
         self.found.extend(chosen)
-        if not chosen:
-            return None
-        return _texts(lambda t, lang: t["action"]["or"].join(c.text(t, lang, self.schema) for c in chosen))
+        return [{**c.edit(self.schema, concrete=False).record(), "bound": c.relation} for c in chosen]
 
     def solve(self, clause: _Clause, lever: _Lever, f0: Decimal, op: str, bound: Decimal):
         """At most one change of this input meeting `f op bound`; f0 is the quantity now."""
@@ -488,23 +532,14 @@ class _Analysis:
         cache: dict[Decimal, Any] = {}
         # Only what the moved input feeds is worked out again (the application's own values were computed
         # by `condition` before any probe).
-        changed = self.plan.fed(move.pointer)
+        feeds = self.plan.feeds(move.pointer)
+        changed = None if feeds is None else feeds[0]
 
         def value(delta: Decimal):
             if delta not in cache:
                 cache[delta] = clause.get(self.context(clause, move.apply(delta), changed))
             return cache[delta]
         return value
-
-
-def _open_item(item, t: dict) -> str:
-    """`E1 10.5/15`, and what is missing for a criterion that could not be scored."""
-    text = f"{item.id} {format_number(item.points)}/{format_number(item.max)}"
-    if item.status == MISSING and item.detail.get("missing"):
-        return fill(t["action"]["open_missing"], item=text, pointers=", ".join(item.detail["missing"]))
-    if item.status == ERROR:
-        return fill(t["action"]["open_error"], item=text)
-    return text
 
 
 def _target(clause: _Clause, current, bounds: list) -> tuple[str | None, Any]:
@@ -520,16 +555,27 @@ def _target(clause: _Clause, current, bounds: list) -> tuple[str | None, Any]:
     return None, None
 
 
-def _required(clause: _Clause, bounds: list, type_: Type) -> str | None:
-    shown = [format_value(b, type_) for b in bounds]
+def _required(clause: _Clause, bounds: list) -> dict | None:
+    """What a clause requires, as data: {"op", "values"} (and "closed" for an interval)."""
+    values = [plain(b) for b in bounds]
     if clause.kind == "compare":
-        return f"{SYMBOLS[clause.op]} {shown[0]}"
+        return {"op": clause.op, "values": values}
     if clause.kind == "within":
-        low_closed, high_closed = clause.closed
-        return f"in {'[' if low_closed else '('}{shown[0]}, {shown[1]}{']' if high_closed else ')'}"
+        return {"op": "within", "values": values, "closed": list(clause.closed)}
     if clause.kind == "member":
-        return "in {" + ", ".join(shown) + "}"
+        return {"op": "in", "values": values}
     return None
+
+
+def _action(action: dict | None = None, *, changes=(), points=None, provide=(), waiver=None) -> dict | None:
+    """The advice of a condition as data, or None when there is none: alternative `changes` (each one meets
+    it), the `points` missing from the score, evidence or parameters to `provide`, or a `waiver` to give."""
+    found = dict(action or {"changes": [], "points": None, "provide": [], "waiver": None})
+    found["changes"] = found["changes"] + list(changes)
+    found["points"] = points or found["points"]
+    found["provide"] = found["provide"] + list(provide)
+    found["waiver"] = waiver or found["waiver"]
+    return found if any(found.values()) else None
 
 
 def _compare(value, op: str, bound) -> bool:
@@ -713,28 +759,11 @@ class _Change:
     delta: Decimal
     relation: str  # inclusive, strict, exact
 
-    def text(self, t: dict, lang: str, schema: dict) -> str:
-        words, type_, move = t["action"], self.lever.type, self.move
-        relation = _relation(t, RELATION[self.relation])
-        amount = _quantity(abs(self.delta), type_)
-        if move.kind == "add":
-            listed = _schema_node(schema, self.lever.pointer)
-            label = _describe(resolve(listed.get("items", {}), schema), lang) or _describe(listed, lang)
-            like = fill(words["like"], pointer=move.template_from) if move.template_from else ""
-            text = fill(words["add"], list=format_pointer(self.lever.pointer), like=like, relation=relation,
-                        amount=amount, field="/".join(self.lever.item_path) or words["value"])
-            return fill(words["labelled"], text=text, label=label) if label else text
-        label = _describe(_schema_node(schema, move.pointer), lang)
-        reached = _relation(t, (RELATION if self.delta > 0 else LOWERED_TO)[self.relation])
-        text = fill(words["raise" if self.delta > 0 else "lower"], pointer=format_pointer(move.pointer),
-                    relation=relation, amount=amount, reached=reached, to=_quantity(move.base + self.delta, type_))
-        return text + t["punct"]["colon"] + label if label else text
-
-
-    def edit(self, schema: dict) -> Edit:
-        """This change with one concrete value: past a strict boundary (`> 90%`) by one unit of its last digit."""
+    def edit(self, schema: dict, concrete: bool = True) -> Edit:
+        """This change with one concrete value: past a strict boundary (`> 90%`) by one unit of its last digit
+        (not `concrete`: the boundary itself, as the condition's advice states it: "more than …")."""
         delta = self.delta
-        if self.relation == "strict":
+        if concrete and self.relation == "strict":
             step = Decimal(1).scaleb(min(delta.as_tuple().exponent, 0))
             delta += step if delta > 0 else -step
         type_, move = self.lever.type, self.move
@@ -755,42 +784,3 @@ class _Change:
 def _describe(node: dict, lang: str) -> str:
     text = node.get("description") if lang == "en" else node.get("x-description-zh") or node.get("description")
     return (text or "").rstrip(".。")
-
-
-def _provide(pointers: list[str]) -> dict | None:
-    if not pointers:
-        return None
-    params = [p[6:] for p in pointers if p.startswith("param:")]
-    fields = [p for p in pointers if not p.startswith("param:")]
-
-    def text(t, lang):
-        comma, parts = t["punct"]["comma"], []
-        if fields:
-            parts.append(fill(t["action"]["provide"], pointers=comma.join(fields)))
-        if params:
-            parts.append(fill(t["action"]["provide_param"], names=comma.join(params)))
-        return t["punct"]["semicolon"].join(parts)
-    return _texts(text)
-
-
-def _texts(make: Callable[[dict, str], str]) -> dict[str, str]:
-    """A text of the advice in every language, {"zh": …, "en": …}, as results record it."""
-    return {lang: make(messages(lang), lang) for lang in LANGS}
-
-
-def _relation(t: dict, key: str | None) -> str:
-    return t["action"][key] if key else ""
-
-
-def _grouped(value: Decimal) -> str:
-    """format_number with thousands separators: 1250 → 1,250."""
-    text = format_number(value)
-    sign = "-" if text.startswith("-") else ""
-    whole, dot, fraction = text.lstrip("-").partition(".")
-    return sign + f"{int(whole):,}" + dot + fraction
-
-
-def _quantity(value: Decimal, type_: Type) -> str:
-    symbol = type_.unit.symbol if type_ is not None and type_.kind == "number" and type_.unit else ""
-    number = _grouped(value)
-    return number + "%" if symbol == "%" else f"{number} {symbol}" if symbol else number

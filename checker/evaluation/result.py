@@ -19,11 +19,12 @@ from ..language.compile import ItemInfo
 from ..language.types import Type
 from ..language.values import OUTSIDE, Failure, Missing
 
-RESULT_SCHEMA = "https://carbon-check.example/schemas/result/1.4"
+RESULT_SCHEMA = "https://carbon-check.example/schemas/result/1.5"
 # 1.1: the parameters. 1.2: cites in both languages, the ruleset's status, `hypothetical` on what-if results,
 # outcome `classified`. 1.3: a value that is missing but that nothing decided needed is `not_applicable`.
-# 1.4: the gap's ranked `actions` and combined `plan` (checker.evaluation.advice).
-RESULT_VERSION = "1.4"
+# 1.4: the gap's ranked `actions` and combined `plan` (checker.evaluation.advice). 1.5: the gap's advice as
+# data (the words are the reports'), conditions named by reference, the plan the fewest changes found.
+RESULT_VERSION = "1.5"
 
 # Statuses, in the vocabulary of the result schema.
 PASS, FAIL, MISSING, ERROR, WAIVED, NOT_APPLICABLE = "pass", "fail", "missing", "error", "waived", "not_applicable"

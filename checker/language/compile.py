@@ -15,8 +15,10 @@ from ..language import ast
 from ..language.check import Model
 from ..language.functions import FUNCTIONS, Function, show
 from ..language.types import Type
+from ..language.codegen import generate
 from ..language.units import ONE, parse_unit
 from ..language.runtime import (Fn, aggregate, any_unknown, bounded, constant, converter, evidence_getter, first_false,
+                                table_cell,
                                 is_known_constant, kleene, present, strict, var_getter)
 from ..language.values import UNKNOWN, Failure, Missing, combine
 
@@ -141,8 +143,14 @@ class Program:
     allowed: dict[str, Callable[[Any], str | None]] = field(default_factory=dict)
 
 
-def compile_model(model: Model) -> Program:
-    return Compiler(model).program()
+def compile_model(model: Model, generated: bool = True) -> Program:
+    """The closures of a checked model; with `generated`, those that evaluate an application replaced by
+    straight-line Python written from the model (codegen.py: the same results, faster)."""
+    compiler = Compiler(model)
+    program = compiler.program()
+    if generated:
+        generate(program, compiler)
+    return program
 
 
 class Compiler:
@@ -349,18 +357,7 @@ class Compiler:
             values = [k(ctx) for k in keys]
             if any_unknown(values):
                 return combine(*values)
-            row = data.get(values[0])
-            if row is None:
-                return Failure(f"table {table_name} has no row {show(values[0])}")
-            column = 0
-            if columns:
-                if values[1] not in columns:
-                    return Failure(f"table {table_name} has no column {show(values[1])}")
-                column = columns.index(values[1])
-            cell = row[column]
-            if cell is None:
-                return Failure(f"table {table_name} gives no value for {', '.join(show(v) for v in values)}")
-            return cell
+            return table_cell(table_name, data, columns, values)
         return lookup
 
     def list_item(self, expr: ast.Index) -> Fn:

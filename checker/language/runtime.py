@@ -11,7 +11,7 @@ from decimal import Decimal, DivisionByZero, Inexact, InvalidOperation, Overflow
 from typing import Any, Callable
 
 from ..language import ast
-from ..language.functions import parse_date
+from ..language.functions import parse_date, show
 from ..language.types import Type
 from ..language.units import convert
 from ..language.values import OUTSIDE, UNKNOWN, Failure, Missing, combine
@@ -256,29 +256,25 @@ def aggregate(function: str, source, variable: str | None, item: Fn | None, wher
                     ctx.vars.pop(name, None)
         return values
 
-    if function == "count":
-        def count(ctx):
-            values = items(ctx)
-            unknown = [v for v in values if isinstance(v, UNKNOWN)]
-            return combine(*unknown) if unknown else Decimal(len(values))
-        return count
-    if function in ("any", "all"):
-        decisive = function == "any"
-        return lambda ctx: kleene(items(ctx), decisive)
+    return lambda ctx: fold(function, items(ctx))
 
-    def numeric(ctx):
-        values = items(ctx)
-        unknown = [v for v in values if isinstance(v, UNKNOWN)]
-        if unknown:
-            return combine(*unknown)
-        if function == "sum":
-            return sum(values, ZERO)
-        if not values:
-            return Failure(f"{function}() of an empty list")
-        if function == "avg":
-            return sum(values, ZERO) / len(values)
-        return min(values) if function == "min" else max(values)
-    return numeric
+
+def fold(function: str, values: list):
+    """An aggregation's result from its items' values (each possibly unknown)."""
+    if function in ("any", "all"):
+        return kleene(values, function == "any")
+    unknown = [v for v in values if isinstance(v, UNKNOWN)]
+    if unknown:
+        return combine(*unknown)
+    if function == "count":
+        return Decimal(len(values))
+    if function == "sum":
+        return sum(values, ZERO)
+    if not values:
+        return Failure(f"{function}() of an empty list")
+    if function == "avg":
+        return sum(values, ZERO) / len(values)
+    return min(values) if function == "min" else max(values)
 
 
 def present(value) -> bool:
@@ -321,3 +317,19 @@ def _name_of(element) -> str | None:
         return None
     return next((value for key, value in element.items() if isinstance(value, str) and value.strip()
                  and (key in _NAMING_KEYS or key.endswith(("_id", "_code", "_no")))), None)
+
+
+def table_cell(table_name: str, data: dict, columns: list | None, keys: list):
+    """The cell of a table at known keys (a row, and a column if the table has columns), or why there is none."""
+    row = data.get(keys[0])
+    if row is None:
+        return Failure(f"table {table_name} has no row {show(keys[0])}")
+    column = 0
+    if columns:
+        if keys[1] not in columns:
+            return Failure(f"table {table_name} has no column {show(keys[1])}")
+        column = columns.index(keys[1])
+    cell = row[column]
+    if cell is None:
+        return Failure(f"table {table_name} gives no value for {', '.join(show(v) for v in keys)}")
+    return cell

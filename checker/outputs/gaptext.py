@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..language.format import display_width
 from ..catalogue import fill, messages
 from ..evaluation.result import ERROR, MISSING, NOT_MET, Result
-from .advice import action_effects, describe_change, plan_lines
+from .advice import action_effects, condition_view, describe_change, plan_lines
 from .numbers import number as format_number
 from .report import display_value
 
@@ -79,13 +79,14 @@ def render_gap(result: Result, gap: dict | None, lang: str = "zh") -> str:
     if not gap["conditions"]:
         lines.append("  " + fill(words["holds"], grade=label(gap["target"])))
     for condition in gap["conditions"]:
-        facts = [f"{words[k]} {condition[k]}" for k in ("current", "required") if condition[k] is not None]
-        lines.append(f"  {_MARKS.get(condition['status'], ' ')} {condition['condition']}"
-                     + (f"   [{' · '.join(facts)}]" if facts else ""))
-        # A change the ranked actions below already show is not repeated under its condition.
-        covered = any(condition["condition"] in a["fixes"] for a in gap.get("actions") or [])
-        if condition["action"] and not covered:
-            lines.append(f"      {condition['action'][lang]}")
+        shown = condition_view(condition, gap, t, lang)
+        # what it requires is in its name when it has a label
+        facts = [f"{words[k]} {shown[k]}" for k in ("current", "required")
+                 if shown[k] is not None and not (k == "required" and shown["code"] and shown["label"])]
+        lines.append(f"  {_MARKS.get(condition['status'], ' ')} {shown['name']}"
+                     + (f"   [{' · '.join(facts)}]" if facts else "") + (f"   ‹{shown['code']}›" if shown["code"] and shown["label"] else ""))
+        if shown["action"]:  # a change the ranked actions below show is not repeated under its condition
+            lines.append(f"      {shown['action']}")
     if gap.get("actions"):
         lines.append(words["actions"])
         for number, action in enumerate(gap["actions"], 1):

@@ -19,7 +19,7 @@ import jinja2
 from markupsafe import Markup
 
 from . import FORMATS, summary
-from .advice import action_effects, describe_change, plan_lines
+from .advice import action_effects, condition_view, describe_change, plan_lines
 from .numbers import number, quantity, unit_text
 from ..catalogue import LANGS, catalogue, fill
 from ..errors import ReportError
@@ -525,18 +525,14 @@ def _next_grade(data: dict, shown: _Shown) -> dict:
         target = gap.get("target")
         if target is None:
             return _next("top", note=t["next"]["top"])
-        conditions = [{
-            "condition": c.get("condition"),
-            "status": c.get("status"),
-            "status_label": t["status"].get(c.get("status"), c.get("status")),
-            "current": c.get("current"),
-            "required": c.get("required"),
-            # a change the ranked actions show is not repeated beside its condition
-            "action": None if any(c.get("condition") in a["fixes"] for a in gap.get("actions") or [])
-            else _label(c.get("action"), lang) or None,
-        } for c in gap.get("conditions") or []]
+        conditions = []
+        for c in gap.get("conditions") or []:
+            view = condition_view(c, gap, t, lang, shown.rich)
+            conditions.append({"condition": view["code"], "label": view["label"], "status": c.get("status"),
+                               "status_label": t["status"].get(c.get("status"), c.get("status")),
+                               "current": view["current"], "required": view["required"], "action": view["action"]})
         actions = [{"action": t["punct"]["semicolon"].join(describe_change(c, t, lang, shown.rich) for c in a["changes"]),
-                    "effects": action_effects(a, t, lang)} for a in gap.get("actions") or []]
+                    "effects": action_effects(a, t, lang, shown.rich)} for a in gap.get("actions") or []]
         title, steps = plan_lines(gap, t, lang, shown.rich)
         return _next("gap", t, target=_label(target.get("label"), lang) or target.get("id"), conditions=conditions,
                      actions=actions, plan={"title": title, "steps": steps} if title else None)
@@ -552,6 +548,7 @@ def _next_grade(data: dict, shown: _Shown) -> dict:
         item = _item(condition, shown)
         conditions.append({
             "condition": item["condition"],
+            "label": None,  # the grade's clauses have no labels of their own: their code is shown
             "status": item["status"],
             "status_label": item["status_label"],
             "current": t["punct"]["semicolon"].join(f"{i['name']} = {i['display']}" for i in item["inputs"]) or None,

@@ -92,8 +92,12 @@ def points_at_stake(data: dict) -> dict[str, Decimal]:
 
 
 def missing_units(data: dict) -> dict[str, str]:
-    """The unit each missing pointer is read in, from the inputs of the items that wait for it."""
-    units = {}
+    """The unit each missing pointer is given in: as the result records it (1.5), else as read by the items
+    that wait for it (an item may read it through a value in another unit: a share of it)."""
+    units = {m["pointer"]: m["unit"] for m in data["missing"] if m.get("unit")}
+    version = tuple(int(part) for part in str(data.get("result_version") or "1.5").split(".") if part.isdigit())
+    if version >= (1, 5):
+        return units
     items = [*data["requirements"], *(c for s in data["sections"] for c in s["criteria"]), *data["values"],
              *(c for g in data["grades"] for c in g["conditions"])]
     for item in items:

@@ -59,15 +59,17 @@ Exit codes:
 def batch(inputs, ruleset, out, formats, jobs, sort, force, id_field, lang, params, date, max_bytes):
     """Score many applications: INPUT is a folder, a glob or a JSON Lines file (one application a line)."""
     import time
+    from ...catalogue import fill, messages
     from ...tools import batch as batching
     from ...tools import batch_summary
+    t = messages(lang)
+    words = t["batch"]
     chosen = ["json"] + [f.strip() for f in formats.split(",") if f.strip() and f.strip() != "json"]
     unknown = [f for f in chosen if f not in batching.EXTENSIONS or f not in FORMATS]
     if unknown:
-        raise click.BadParameter(f"unknown format {unknown[0]!r}: expected json, html, md, text or pdf",
-                                 param_hint="--format")
+        raise click.BadParameter(fill(words["unknown_format"], format=repr(unknown[0])), param_hint="--format")
     if params and not ruleset:
-        raise click.UsageError("--param needs --ruleset: parameters belong to one ruleset")
+        raise click.UsageError(words["param_needs_ruleset"])
     rules = load_ruleset(ruleset) if ruleset else None
     try:
         click.get_current_context().with_resource(batching.locked(out))   # held until the command ends
@@ -81,20 +83,24 @@ def batch(inputs, ruleset, out, formats, jobs, sort, force, id_field, lang, para
                                  tuple(sorted(supplied.items())), evaluation_date(date), lang, force, max_bytes,
                                  tuple((n, o["source"], o["file_sha256"]) for n, o in sorted(origins.items())))
     if not force and batching.previous_settings_differ(out, settings):
-        click.echo(f"{out} holds results made with other parameters or language: scoring everything again", err=True)
+        click.echo(fill(words["settings_changed"], out=out), err=True)
         settings = batching.Settings(**{**vars(settings), "force": True})
     started, counts = time.monotonic(), {"done": 0, "failed": 0}
 
     def status(row):  # click calls it to draw the bar, also before the first application ends
         rate = counts["done"] / max(time.monotonic() - started, 1e-9)
-        return f"{rate:,.0f}/s" + (f", {counts['failed']} not scored" if counts["failed"] else "") if row else ""
+        if not row:
+            return ""
+        shown = fill(words["per_second"], rate=f"{rate:,.0f}")
+        return shown + (t["punct"]["comma"] + fill(words["not_scored"], failed=counts["failed"])
+                         if counts["failed"] else "")
 
     def progress(row):
         counts["done"] += 1
         counts["failed"] += row.outcome in (batching.INVALID, batching.FAILED)
         bar.update(1, row)
 
-    with click.progressbar(length=len(applications), label="scoring", show_pos=True, item_show_func=status,
+    with click.progressbar(length=len(applications), label=words["progress"], show_pos=True, item_show_func=status,
                            file=sys.stderr) as bar:
         rows = batching.run(applications, settings, jobs or batching.default_jobs(), progress=progress, ruleset=rules)
     used = [rules] if rules else [ruleset_named(i) for i in sorted({row.ruleset for row in rows} - {None})]
@@ -104,9 +110,11 @@ def batch(inputs, ruleset, out, formats, jobs, sort, force, id_field, lang, para
     batching.write_settings(out, rules, settings)
     counts = batch_summary.tally(rows)
     skipped = sum(row.skipped for row in rows)
-    outcomes = ", ".join(f"{outcome} {n}" for outcome, n in counts["outcomes"].items())
-    click.echo(f"{len(rows)} applications in {time.monotonic() - started:.1f} s: {counts['scored']} scored"
-               + (f" ({skipped} already there)" if skipped else "") + f"; {outcomes}; see {out / 'index.html'}")
+    outcomes = t["punct"]["comma"].join(f"{t['outcome'].get(outcome) or words['failed']} {n}"
+                                        for outcome, n in counts["outcomes"].items())
+    click.echo(fill(words["done"], total=len(rows), seconds=f"{time.monotonic() - started:.1f}", scored=counts["scored"],
+                    kept=fill(words["kept"], skipped=skipped) if skipped else "", outcomes=outcomes,
+                    index=out / "index.html"))
     outcomes_seen = counts["outcomes"]
     sys.exit(EXIT_INTERNAL if batching.FAILED in outcomes_seen else
              EXIT_INVALID if batching.INVALID in outcomes_seen else EXIT_OK)

@@ -1,0 +1,463 @@
+"""Compile phase, second step: the closures of compile.py written out as straight-line Python, for speed.
+
+The closures say what each construct means; this module writes the same computation as the source of plain
+Python functions, one per let, condition and scoring rule of a ruleset, compiled with `compile()` once when
+the ruleset is loaded. A chain of closures calls a function per operation; the generated code computes the
+operands into local variables and checks each for an unknown value inline.
+
+Safety: the source is built only from the shape of the checked syntax tree. Every value a ruleset or its
+evidence gives (numbers, texts, keys, names, units, messages) is handed to the code as a constant of its
+namespace, c0, c1, …, and never written into the source; every identifier in it is generated (v1, c0, f0) or
+one of the fixed helpers of HELPERS, and the only literals in it are the generator's own ('/', 0 and 1). The
+functions are made from the compiled code objects (nothing is executed to define them) and run without
+Python's builtins (`__builtins__` is empty), so they can reach only what HELPERS gives them.
+
+Exactness: the code does the same Decimal operations, in the same order and the same decimal context (the
+caller's), with the same unknown (missing or failed) values and short-circuits, as the closures. What it does
+not cover is evaluated by its closure, handed in as a constant (`c3(ctx)`): calls of the ruleset's own
+functions, `first`/`last`, `latest`, a list item at a computed position, and the parameters' defaults. A
+closure cannot see the variables the generated code binds (`s` in `sum(s.mass for s in …)`), so an
+aggregation whose body needs a closure is itself left to its closure.
+"""
+from __future__ import annotations
+
+import functools
+import types
+from decimal import Decimal, DivisionByZero, InvalidOperation
+
+from ..language import ast
+from ..language.runtime import coerce, constant, converter, fold, is_known_constant, present, scaled, table_cell
+from ..language.units import ONE, parse_unit
+from ..language.values import OUTSIDE, UNKNOWN, Failure, Missing, combine
+
+# Everything generated code can name besides its own constants and variables.
+HELPERS = {
+    "UNKNOWN": UNKNOWN, "Missing": Missing, "Failure": Failure, "OUTSIDE": OUTSIDE, "combine": combine,
+    "fold": fold, "present": present, "coerce": coerce, "scaled": scaled, "isinstance": isinstance,
+    "enumerate": enumerate, "len": len, "str": str, "min": min, "max": max, "dict": dict, "list": list,
+    "ZeroDivision": (DivisionByZero, InvalidOperation),
+}
+_COMPARE = {"==": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
+_ARITH = {"+": "+", "-": "-", "*": "*"}
+_LITERALS = (ast.Number, ast.String, ast.Boolean)
+
+
+class Unsupported(Exception):
+    """A construct the generator leaves to its closure."""
+
+
+def generate(program, compiler) -> None:
+    """Replace the closures of `program` (a compile.Program, made by `compiler`) that evaluate each let, the
+    variant, and each requirement's, criterion's and grade clause's conditions by generated functions."""
+    writer, replace = _write(program, compiler)
+    functions = writer.compiled()
+    for owner, attribute, name in replace:
+        setattr(owner, attribute, functions[name])
+
+
+def source_of(program, compiler) -> str:
+    """The source `generate` compiles for a program (to read it, and for tests)."""
+    return _write(program, compiler)[0].source()
+
+
+def _write(program, compiler):
+    writer = _Writer(compiler)
+    replace = []  # (object, attribute, generated function's name)
+
+    def add(owner, attribute, build):
+        name = writer.function(build)
+        if name is not None:
+            replace.append((owner, attribute, name))
+
+    for let in program.lets:
+        add(let, "evaluate", functools.partial(writer.let, let.node))
+    if program.variant is not None:
+        add(program, "variant", writer.top(program.model.variant.selector))
+    for requirement in program.requirements:
+        node = requirement.node
+        if node.when is not None:
+            add(requirement, "when", writer.top(node.when))
+        add(requirement, "condition", writer.top(node.condition))
+    for section in program.sections:
+        for criterion in section.criteria:
+            _criterion(writer, criterion, add)
+    for grade in program.grades:
+        for clause in grade.clauses:
+            add(clause, "condition", writer.top(clause.node))
+    return writer, replace
+
+
+def _criterion(writer, criterion, add) -> None:
+    node = criterion.node
+    scoring = node.scoring
+    if node.when is not None:
+        add(criterion, "when", writer.top(node.when))
+    if isinstance(scoring, ast.Tiers):
+        for tier, compiled in zip(scoring.tiers, criterion.tiers):
+            if tier.condition is not None:
+                add(compiled, "condition", writer.top(tier.condition))
+    elif isinstance(scoring, ast.Scale):
+        unit = scoring.value.type.unit
+        add(criterion, "value", writer.top(scoring.value))
+        add(criterion, "start", writer.top(scoring.start, unit))
+        add(criterion, "end", writer.top(scoring.end, unit))
+    elif isinstance(scoring, ast.Assessed) and scoring.source is not None:
+        add(criterion, "value", writer.top(scoring.source, ONE))
+    elif isinstance(scoring, ast.Points):
+        add(criterion, "value", writer.top(scoring.value, ONE))
+
+
+class _Writer:
+    """Generated functions of one ruleset, their constants and their source."""
+
+    def __init__(self, compiler):
+        self.compiler = compiler
+        self.constants: list = []
+        self.functions: list[str] = []  # the source of each function
+        self.count = 0
+        self.known: set[str] = set()  # operands that are never unknown (constants)
+
+    # --------------------------------------------------------------------------------------- the module
+    def function(self, build) -> str | None:
+        """A function `fN(ctx)` whose body `build(out)` writes; None when it is left to its closure."""
+        out: list[str] = []
+        try:
+            result = build(out)
+        except Unsupported:
+            return None
+        name = f"f{len(self.functions)}"
+        self.functions.append("\n".join([f"def {name}(ctx):", *out, f"    return {result}", ""]))
+        return name
+
+    def source(self) -> str:
+        return "\n".join(self.functions)
+
+    def compiled(self) -> dict:
+        """The generated functions by name, made from the compiled source's code objects: nothing is executed
+        to define them, and their globals are the constants and HELPERS alone."""
+        namespace = {"__builtins__": {}, **HELPERS, **{f"c{n}": value for n, value in enumerate(self.constants)}}
+        module = compile(self.source(), "<generated evaluation>", "exec")
+        return {code.co_name: types.FunctionType(code, namespace) for code in module.co_consts
+                if isinstance(code, types.CodeType)}
+
+    def constant(self, value) -> str:
+        name = f"c{len(self.constants)}"
+        self.constants.append(value)
+        if not isinstance(value, UNKNOWN) and not callable(value):
+            self.known.add(name)
+        return name
+
+    def fresh(self) -> str:
+        self.count += 1
+        return f"v{self.count}"
+
+    # ------------------------------------------------------------------------------------- entry points
+    def top(self, expr: ast.Expr, unit=None):
+        """What writes an expression (in `unit`, if given) at the top of a function."""
+        if unit is None:
+            return lambda out: self.expr(expr, {}, out, 1)
+        return lambda out: self.converted(expr, unit, {}, out, 1)
+
+    def let(self, let: ast.Let, out: list) -> str:
+        """A let in its declared unit; with `when`, OUTSIDE where its condition does not hold."""
+        if let.when is None:
+            return self._let_value(let, out, 1)
+        holds = self.expr(let.when, {}, out, 1)
+        result = self.fresh()
+        out.append(f"    if {holds} is True:")
+        value = self._let_value(let, out, 2)
+        out += [f"        {result} = {value}", f"    elif {holds} is False:", f"        {result} = OUTSIDE",
+                "    else:", f"        {result} = {holds}"]
+        return result
+
+    def _let_value(self, let: ast.Let, out: list, depth: int) -> str:
+        if let.unit is not None and let.expr.type.kind == "number":
+            return self.scaled(let.expr, let.expr.type.unit.factor_to(parse_unit(let.unit)), {}, out, depth)
+        return self.expr(let.expr, {}, out, depth)
+
+    # -------------------------------------------------------------------------------------- expressions
+    def expr(self, expr: ast.Expr, scope: dict, out: list, depth: int) -> str:
+        """Code computing `expr` into a variable (or a constant), whose name is returned. `scope`: the
+        variables bound by generated aggregations, name → (value variable, pointer variable)."""
+        method = getattr(self, "g_" + type(expr).__name__.lower(), None)
+        if method is not None:
+            mark = len(out)
+            try:
+                return method(expr, scope, out, depth)
+            except Unsupported:
+                del out[mark:]
+        if scope and any(isinstance(n, ast.Expr) and isinstance(n.ref, ast.VarRef) and n.ref.name in scope
+                         for n in expr.walk()):
+            raise Unsupported  # its closure would not see the variables bound here
+        result = self.fresh()
+        out.append(f"{'    ' * depth}{result} = {self.constant(self.compiler.expr(expr))}(ctx)")
+        return result
+
+    def converted(self, expr: ast.Expr, unit, scope: dict, out: list, depth: int) -> str:
+        """`expr` in `unit` (Compiler.converted)."""
+        if unit is None or expr.type is None or expr.type.kind != "number" or not expr.type.unit.compatible(unit):
+            return self.expr(expr, scope, out, depth)
+        return self.scaled(expr, expr.type.unit.factor_to(unit), scope, out, depth)
+
+    def scaled(self, expr: ast.Expr, factor, scope: dict, out: list, depth: int) -> str:
+        """`expr` multiplied by an exact unit factor (runtime.converter: a literal's folded once, here)."""
+        if factor == 1:
+            return self.expr(expr, scope, out, depth)
+        if isinstance(expr, _LITERALS):
+            folded = converter(constant(expr.value), factor)
+            if is_known_constant(folded):
+                return self.constant(folded.constant)
+        value = self.expr(expr, scope, out, depth)
+        if factor.denominator == 1:
+            operation = f"{value} * {self.constant(Decimal(factor.numerator))}"
+        elif factor.numerator == 1:
+            operation = f"{value} / {self.constant(Decimal(factor.denominator))}"
+        else:
+            return self.assign(f"scaled({value}, {self.constant(factor)})", out, depth)
+        return self.strict([value], operation, out, depth)
+
+    def assign(self, code: str, out: list, depth: int) -> str:
+        result = self.fresh()
+        out.append(f"{'    ' * depth}{result} = {code}")
+        return result
+
+    def strict(self, operands: list[str], operation: str, out: list, depth: int) -> str:
+        """`operation` on operands, unknown when one is (runtime.strict): a single unknown operand is the
+        result itself, several are combined."""
+        unknown = [o for o in operands if o not in self.known]
+        if not unknown:
+            return self.assign(operation, out, depth)
+        if len(operands) == 1:
+            return self.assign(f"{operands[0]} if isinstance({operands[0]}, UNKNOWN) else {operation}", out, depth)
+        test = " or ".join(f"isinstance({o}, UNKNOWN)" for o in unknown)
+        return self.assign(f"combine({', '.join(operands)}) if {test} else {operation}", out, depth)
+
+    def g_number(self, expr, scope, out, depth) -> str:
+        return self.constant(expr.value)
+
+    g_string = g_boolean = g_number
+
+    def g_name(self, expr, scope, out, depth) -> str:
+        ref = expr.ref
+        if isinstance(ref, ast.EvidenceRef):
+            return self.walk("ctx.evidence", ref.path, expr.type, self.constant(Missing((ref.pointer,))), out, depth)
+        if isinstance(ref, ast.VarRef):
+            if ref.name not in scope:
+                raise Unsupported  # a function's argument: its body is a closure
+            value, pointer = scope[ref.name]
+            missing = f"Missing(({pointer} + {self.constant(ast.pointer_of(ref.path))},))"
+            return self.walk(value, ref.path, expr.type, missing, out, depth)
+        if isinstance(ref, ast.LetRef):
+            return self.assign(f"ctx.values[{self.constant(ref.name)}]", out, depth)
+        if isinstance(ref, ast.ParamRef):
+            missing = self.constant(Missing((f"param:{ref.name}",)))
+            return self.assign(f"ctx.params.get({self.constant(ref.name)}, {missing})", out, depth)
+        if isinstance(ref, ast.ScoreRef):
+            return self.assign("ctx.score", out, depth)
+        if isinstance(ref, ast.VariantRef):
+            return self.assign("ctx.variant", out, depth)
+        raise Unsupported
+
+    g_field = g_name
+
+    def walk(self, start: str, path: tuple, type_, missing: str, out: list, depth: int) -> str:
+        """A path into the evidence or an item (runtime.evidence_getter, var_getter): keys into mappings,
+        positions into lists; `missing` where it leads nowhere."""
+        node, indent = self.fresh(), "    " * depth
+        out.append(f"{indent}{node} = {start}")
+        for key in path:
+            k = self.constant(key)
+            if isinstance(key, str):
+                out.append(f"{indent}{node} = {node}.get({k}) if isinstance({node}, dict) else None")
+            elif type(key) is int:
+                out.append(f"{indent}{node} = {node}[{k}] if isinstance({node}, list) and -len({node}) <= {k} "
+                           f"< len({node}) else None")
+            else:
+                raise Unsupported
+        out.append(f"{indent}if {node} is None:")
+        out.append(f"{indent}    {node} = {missing}")
+        if type_ is not None and type_.kind == "date":
+            out.append(f"{indent}else:")
+            out.append(f"{indent}    {node} = coerce({node}, {self.constant(type_)})")
+        return node
+
+    def list_source(self, expr: ast.Expr, scope: dict, out: list, depth: int) -> tuple[str, str]:
+        """A list and its pointer (Compiler.list_source)."""
+        ref = expr.ref
+        if isinstance(ref, ast.EvidenceRef):
+            found = self.walk("ctx.evidence", ref.path, expr.type, self.constant(Missing((ref.pointer,))), out, depth)
+            return found, self.constant(ref.pointer)
+        if isinstance(ref, ast.VarRef) and ref.name in scope:
+            value, pointer = scope[ref.name]
+            suffix = self.constant(ast.pointer_of(ref.path))
+            found = self.walk(value, ref.path, expr.type, f"Missing(({pointer} + {suffix},))", out, depth)
+            return found, self.assign(f"{pointer} + {suffix}", out, depth)
+        raise Unsupported
+
+    def g_index(self, expr, scope, out, depth) -> str:
+        if expr.ref is not None:  # `list[2]`: a path into the evidence
+            return self.g_name(expr, scope, out, depth)
+        if expr.base.type.kind == "list":
+            raise Unsupported
+        table = expr.base.ref.name
+        lookup = self.constant(functools.partial(table_cell, table, self.compiler.tables[table],
+                                                 self.compiler.model.tables[table].columns))
+        keys = [self.expr(k, scope, out, depth) for k in expr.keys]
+        unknown = [k for k in keys if k not in self.known]
+        cell = f"{lookup}([{', '.join(keys)}])"
+        if not unknown:
+            return self.assign(cell, out, depth)
+        test = " or ".join(f"isinstance({k}, UNKNOWN)" for k in unknown)
+        return self.assign(f"combine({', '.join(keys)}) if {test} else {cell}", out, depth)
+
+    def g_call(self, expr, scope, out, depth) -> str:
+        from ..language.functions import FUNCTIONS
+        if isinstance(expr.ref, ast.FunctionRef):
+            raise Unsupported
+        function = FUNCTIONS[expr.function]
+        if function.form in ("plain", "date"):
+            args = [self.expr(a, scope, out, depth) for a in expr.args]
+            return self.strict(args, f"{self.constant(function.compute)}({', '.join(args)})", out, depth)
+        if function.form == "present":
+            return self.assign(f"present({self.expr(expr.args[0], scope, out, depth)})", out, depth)
+        if function.form == "has_row":
+            key = self.expr(expr.args[1], scope, out, depth)
+            rows = self.constant(self.compiler.tables[expr.args[0].ref.name])
+            return self.strict([key], f"{key} in {rows}", out, depth)
+        if function.form == "extreme" and len(expr.args) > 1:
+            args = [self.converted(a, expr.type.unit, scope, out, depth) for a in expr.args]
+            pick = "min" if function.name == "min" else "max"
+            return self.strict(args, f"{pick}(({', '.join(args)},))", out, depth)
+        if function.form in ("aggregate", "extreme"):  # over the list itself: `sum(evidence.monthly)`
+            found, pointer = self.list_source(expr.args[0], scope, out, depth)
+            values, indent = self.fresh(), "    " * depth
+            out += [f"{indent}if isinstance({found}, UNKNOWN):", f"{indent}    {values} = [{found}]",
+                    f"{indent}else:",
+                    f"{indent}    {values} = [e if e is not None else Missing(({pointer} + '/' + str(i),)) "
+                    f"for i, e in enumerate({found})]"]
+            return self.assign(f"fold({self.constant(function.name)}, {values})", out, depth)
+        raise Unsupported
+
+    def g_aggregate(self, expr, scope, out, depth) -> str:
+        """runtime.aggregate: each item bound to the variable, then each `let`, the filter, the item's value."""
+        found, pointer = self.list_source(expr.source, scope, out, depth)
+        values, index, element, here = self.fresh(), self.fresh(), self.fresh(), self.fresh()
+        indent, inner_indent = "    " * depth, "    " * (depth + 2)
+        out += [f"{indent}if isinstance({found}, UNKNOWN):", f"{indent}    {values} = [{found}]", f"{indent}else:",
+                f"{indent}    {values} = []", f"{indent}    for {index}, {element} in enumerate({found}):",
+                f"{inner_indent}{here} = {pointer} + '/' + str({index})"]
+        inner = {**scope, expr.variable: (element, here)}
+        for name, let in zip(expr.let_names, expr.lets):
+            inner = {**inner, name: (self.expr(let, inner, out, depth + 2), here)}
+        if expr.where is not None:
+            keep = self.expr(expr.where, inner, out, depth + 2)
+            out += [f"{inner_indent}if {keep} is False:", f"{inner_indent}    continue",
+                    f"{inner_indent}if {keep} is not True:", f"{inner_indent}    {values}.append({keep})",
+                    f"{inner_indent}    continue"]
+        value = self.expr(expr.item, inner, out, depth + 2) if expr.item is not None else "True"
+        out.append(f"{inner_indent}{values}.append({value})")
+        # The value after which no more is needed: true for `any`, false for `all` (None for the others, as
+        # runtime.aggregate has it, though no item's value is ever None).
+        deciding = {"any": "True", "all": "False"}.get(expr.function, "None")
+        out += [f"{inner_indent}if {value} is {deciding}:", f"{inner_indent}    break"]
+        return self.assign(f"fold({self.constant(expr.function)}, {values})", out, depth)
+
+    def g_negate(self, expr, scope, out, depth) -> str:
+        operand = self.expr(expr.operand, scope, out, depth)
+        return self.strict([operand], f"-{operand}", out, depth)
+
+    def g_not(self, expr, scope, out, depth) -> str:
+        operand = self.expr(expr.operand, scope, out, depth)
+        return self.strict([operand], f"not {operand}", out, depth)
+
+    def g_arith(self, expr, scope, out, depth) -> str:
+        left = self.expr(expr.left, scope, out, depth)
+        if expr.op in "+-":
+            right = self.converted(expr.right, expr.left.type.unit, scope, out, depth)
+        else:
+            right = self.expr(expr.right, scope, out, depth)
+        if expr.op in _ARITH:
+            return self.strict([left, right], f"{left} {_ARITH[expr.op]} {right}", out, depth)
+        if expr.op != "/":
+            raise Unsupported
+        # Compiler.c_arith's divide: unknown operands first, then a zero divisor, then the division.
+        result, indent = self.fresh(), "    " * depth
+        unknown = [o for o in (left, right) if o not in self.known]
+        zero = self.constant(f"division by zero in `{expr.text}`")
+        cannot = self.constant(f"`{expr.text}` cannot be computed")
+        if unknown:
+            test = " or ".join(f"isinstance({o}, UNKNOWN)" for o in unknown)
+            out += [f"{indent}if {test}:", f"{indent}    {result} = combine({left}, {right})",
+                    f"{indent}elif not {right}:"]
+        else:
+            out.append(f"{indent}if not {right}:")
+        out += [f"{indent}    {result} = Failure({zero})", f"{indent}else:", f"{indent}    try:",
+                f"{indent}        {result} = {left} / {right}", f"{indent}    except ZeroDivision:",
+                f"{indent}        {result} = Failure({cannot})"]
+        return result
+
+    def g_compare(self, expr, scope, out, depth) -> str:
+        left = self.expr(expr.left, scope, out, depth)
+        if expr.left.type.kind == "number" and expr.right.type.kind == "number":
+            right = self.converted(expr.right, expr.left.type.unit, scope, out, depth)
+        else:
+            right = self.expr(expr.right, scope, out, depth)
+        return self.strict([left, right], f"{left} {_COMPARE[expr.op]} {right}", out, depth)
+
+    def g_within(self, expr, scope, out, depth) -> str:
+        unit = expr.value.type.unit
+        value = self.expr(expr.value, scope, out, depth)
+        lower = self.converted(expr.lower, unit, scope, out, depth)
+        upper = self.converted(expr.upper, unit, scope, out, depth)
+        low = f"{value} {'>=' if expr.lower_closed else '>'} {lower}"
+        high = f"{value} {'<=' if expr.upper_closed else '<'} {upper}"
+        return self.strict([value, lower, upper], f"({low} and {high})", out, depth)
+
+    def g_member(self, expr, scope, out, depth) -> str:
+        value = self.expr(expr.value, scope, out, depth)
+        unit = expr.value.type.unit if expr.value.type.kind == "number" else None
+        options = [self.converted(o, unit, scope, out, depth) for o in expr.options]
+        if all(o in self.known for o in options):  # `x in {3, 4}`: a fixed tuple
+            fixed = self.constant(tuple(self.constants[int(o[1:])] for o in options))
+            return self.strict([value], f"{value} in {fixed}", out, depth)
+        return self.strict([value, *options], f"{value} in ({', '.join(options)},)", out, depth)
+
+    def g_logic(self, expr, scope, out, depth) -> str:
+        """Three-valued `and`/`or` (runtime.kleene): stops at the first deciding operand; otherwise the
+        unknown operands combined, or the other truth value."""
+        decisive = "True" if expr.op == "or" else "False"
+        other = "False" if expr.op == "or" else "True"
+        result = self.fresh()
+        seen: list[str] = []
+        level = depth
+        for operand in expr.operands:
+            value = self.expr(operand, scope, out, level)
+            seen.append(value)
+            indent = "    " * level
+            out += [f"{indent}if {value} is {decisive}:", f"{indent}    {result} = {decisive}", f"{indent}else:"]
+            level += 1
+        indent = "    " * level
+        settled = " and ".join(f"{v} is {other}" for v in seen)
+        out.append(f"{indent}{result} = {other} if {settled} else "
+                   f"combine(*[v for v in ({', '.join(seen)},) if v is not {other}])")
+        return result
+
+    def g_coalesce(self, expr, scope, out, depth) -> str:
+        value = self.expr(expr.value, scope, out, depth)
+        result, indent = self.fresh(), "    " * depth
+        out.append(f"{indent}if isinstance({value}, Missing):")
+        unit = expr.value.type.unit if expr.value.type.kind == "number" else None
+        fallback = self.converted(expr.fallback, unit, scope, out, depth + 1)
+        out += [f"{indent}    {result} = {fallback}", f"{indent}else:", f"{indent}    {result} = {value}"]
+        return result
+
+    def g_conditional(self, expr, scope, out, depth) -> str:
+        condition = self.expr(expr.condition, scope, out, depth)
+        unit = expr.type.unit if expr.type.kind == "number" else None
+        result, indent = self.fresh(), "    " * depth
+        out.append(f"{indent}if {condition} is True:")
+        then = self.converted(expr.then, unit, scope, out, depth + 1)
+        out += [f"{indent}    {result} = {then}", f"{indent}elif {condition} is False:"]
+        otherwise = self.converted(expr.otherwise, unit, scope, out, depth + 1)
+        out += [f"{indent}    {result} = {otherwise}", f"{indent}else:", f"{indent}    {result} = {condition}"]
+        return result

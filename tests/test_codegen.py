@@ -1,0 +1,146 @@
+"""The generated evaluation (checker/language/codegen.py) against the closures it stands for, and what its
+source may contain."""
+from __future__ import annotations
+
+import copy
+import dataclasses
+import io
+import keyword
+import re
+import tokenize
+from decimal import Decimal
+
+import pytest
+
+from checker import load_evidence, load_ruleset
+from checker.interfaces.cli.common import params_file
+from checker.language.codegen import HELPERS, source_of
+from checker.language.compile import Compiler, compile_model
+from checker.resources import resource_dir
+from conftest import load_rules
+
+EXAMPLES = sorted(resource_dir("examples").glob("*/*.json"))
+GENERATED = "<generated evaluation>"
+
+
+def _pair(ruleset):
+    """The ruleset as loaded (generated code) and the same with the closures alone."""
+    return ruleset, dataclasses.replace(ruleset, program=compile_model(ruleset.model, generated=False))
+
+
+def _essence(result) -> str:
+    """Everything evaluation decides, exactly (Decimals by their repr: 1.5 and 1.50 differ)."""
+    items = [*result.values, *result.requirements, *result.criteria,
+             *(c for g in result.grades for c in g.conditions)]
+    return repr((result.outcome, result.grade, result.provisional_grade, result.score, result.inconclusive,
+                 result.sections, [(g.id, g.status) for g in result.grades], result.missing, result.errors,
+                 [(i.id, i.status, i.points, i.detail) for i in items]))
+
+
+def _variants(evidence: dict):
+    """The evidence with one leaf changed, for each leaf in turn: a number halved, set to 0 and negated, a
+    value removed (missing), a truth value flipped, a text changed."""
+    def leaves(node, path=()):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                yield from leaves(value, (*path, key))
+        elif isinstance(node, list):
+            for position, value in enumerate(node):
+                yield from leaves(value, (*path, position))
+        else:
+            yield path, node
+    for path, value in leaves(evidence):
+        if isinstance(value, bool):
+            changes = [not value, None]
+        elif isinstance(value, Decimal):
+            changes = [value / 2, Decimal(0), -value, None]
+        else:
+            changes = ["other", None]
+        for change in changes:
+            changed = copy.deepcopy(evidence)
+            node = changed
+            for key in path[:-1]:
+                node = node[key]
+            if change is None:
+                del node[path[-1]]
+            else:
+                node[path[-1]] = change
+            yield changed
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_generated_code_and_closures_agree(example):
+    """On every shipped example (byte for byte, with the gap) and on each of its variants with one leaf
+    changed (everything evaluation decides), whatever the variant breaks."""
+    evidence, raw = load_evidence(example)
+    generated, closures = _pair(load_ruleset(evidence["ruleset"]))
+    params_path = example.parent / "params.yaml"
+    params = params_file(params_path)[0] if params_path.exists() else {}
+    assert generated.evaluate(evidence, params=params, evidence_bytes=raw, date="2026-11-25", gap=True).to_json() \
+        == closures.evaluate(evidence, params=params, evidence_bytes=raw, date="2026-11-25", gap=True).to_json()
+    compared = 0
+    for variant in _variants(evidence):
+        results = [r.evaluate(variant, params=params, date="2026-11-25", validated=True) for r in (generated, closures)]
+        assert _essence(results[0]) == _essence(results[1])
+        compared += 1
+    assert compared > 10
+
+
+def test_the_common_constructs_are_generated():
+    """Every let, condition and scoring rule of the factory ruleset is generated code, except the let that
+    calls `latest` (left to its closure inside generated code) — so the comparison above compares something."""
+    program = load_ruleset("zero-carbon-factory").program
+    functions = [let.evaluate for let in program.lets] + [r.condition for r in program.requirements] + \
+        [c.condition for g in program.grades for c in g.clauses] + \
+        [c.value for s in program.sections for c in s.criteria if c.value is not None] + \
+        [t.condition for s in program.sections for c in s.criteria for t in c.tiers if t.condition is not None]
+    assert functions and all(f.__code__.co_filename == GENERATED for f in functions)
+    closures = compile_model(load_ruleset("zero-carbon-factory").model, generated=False)
+    assert all(let.evaluate.__code__.co_filename != GENERATED for let in closures.lets)
+
+
+HOSTILE = ['"); __import__(\'os\').system(\'echo pwned\') #', "a'''b\"\"\"c\\\\", "line\\nbreak {0}%s",
+           "__builtins__ lambda: exec"]
+SCHEMA = {"type": "object", "properties": {
+    "name": {"type": "string"}, "amount": {"type": "number"},
+    "items": {"type": "array", "items": {"type": "object", "properties": {
+        "kind": {"type": "string"}, "mass": {"type": "number"}}}}}}
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace('"', '\\"') + '"'
+
+
+def test_no_ruleset_or_evidence_text_reaches_the_generated_source():
+    """Texts and numbers of a ruleset (with quotes, newlines, code) are constants of the generated code's
+    namespace, never part of its source: its only names are generated ones and the fixed helpers, its only
+    literals the generator's own, and it evaluates them as data."""
+    texts = ", ".join(_quoted(t) for t in HOSTILE)
+    rules = load_rules(
+        f'let chosen = evidence.name in {{{texts}}}\n'
+        f'let total = sum(s.mass * 123456789.987654321 for s in evidence.items where s.kind == {_quoted(HOSTILE[0])})\n'
+        f'let named = if evidence.name == {_quoted(HOSTILE[1])} then evidence.amount / 7 else -99999.5\n'
+        f'require R_{"x" * 3} "__import__(\'os\')" en "exec(1)": chosen and total >= 0 and named != 31415926\n',
+        SCHEMA)
+    source = source_of(rules.program, Compiler(rules.model))
+    assert "def f0(ctx):" in source
+    for needle in ("__import__", "pwned", "123456789", "31415926", "99999", "exec", "lambda", "chosen", "total",
+                   "named", "mass", "kind", "items", "R_xxx"):
+        assert needle not in source, needle
+    allowed = set(HELPERS) | {"ctx", "values", "params", "evidence", "score", "variant", "get", "append"}
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        if token.type == tokenize.NAME:
+            assert keyword.iskeyword(token.string) or token.string in allowed or \
+                re.fullmatch(r"[vcfie]\d*", token.string), token.string
+        elif token.type == tokenize.STRING:
+            assert token.string == "'/'", token.string
+        elif token.type == tokenize.NUMBER:
+            pytest.fail(f"a number in the generated source: {token.string}")
+    # The hostile texts are compared as data.
+    evidence = {"name": HOSTILE[1].replace("\\\\", "\\"), "amount": Decimal(14),
+                "items": [{"kind": HOSTILE[0].replace("\\'", "'"), "mass": Decimal(1)}]}
+    values = {v.id: v.detail["value"] for v in rules.evaluate(evidence).values}
+    assert values["named"] == Decimal(2)
+    assert values["chosen"] is True
+    generated, closures = _pair(rules)
+    assert _essence(generated.evaluate(evidence)) == _essence(closures.evaluate(evidence))
