@@ -1,6 +1,7 @@
 """What the whole suite shares."""
 from __future__ import annotations
 
+import copy
 import tempfile
 from pathlib import Path
 
@@ -49,3 +50,32 @@ def value_of(result, name: str):
     if item["status"] == "error":
         return {"error": item["failure"]}
     return item["value"]
+
+
+# ------------------------------------------------------------------ evidence changed one leaf at a time
+
+def leaves(node, path=()):
+    """(path, value) of every leaf of a JSON document, in document order."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from leaves(value, (*path, key))
+    elif isinstance(node, list):
+        for position, value in enumerate(node):
+            yield from leaves(value, (*path, position))
+    else:
+        yield path, node
+
+
+def replaced(document, path, value):
+    """A copy of `document` with the value at `path` replaced by `value`, or removed when `value` is KeyError."""
+    if not path:
+        return value
+    changed = copy.deepcopy(document)
+    target = changed
+    for step in path[:-1]:
+        target = target[step]
+    if value is KeyError:
+        del target[path[-1]]
+    else:
+        target[path[-1]] = value
+    return changed

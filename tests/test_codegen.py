@@ -2,7 +2,6 @@
 source may contain."""
 from __future__ import annotations
 
-import copy
 import dataclasses
 import io
 import keyword
@@ -17,7 +16,7 @@ from checker.interfaces.cli.common import params_file
 from checker.language.codegen import HELPERS, source_of
 from checker.language.compile import Compiler, compile_model
 from checker.resources import resource_dir
-from conftest import load_rules
+from conftest import leaves, load_rules, replaced
 
 EXAMPLES = sorted(resource_dir("examples").glob("*/*.json"))
 GENERATED = "<generated evaluation>"
@@ -40,32 +39,15 @@ def _essence(result) -> str:
 def _variants(evidence: dict):
     """The evidence with one leaf changed, for each leaf in turn: a number halved, set to 0 and negated, a
     value removed (missing), a truth value flipped, a text changed."""
-    def leaves(node, path=()):
-        if isinstance(node, dict):
-            for key, value in node.items():
-                yield from leaves(value, (*path, key))
-        elif isinstance(node, list):
-            for position, value in enumerate(node):
-                yield from leaves(value, (*path, position))
-        else:
-            yield path, node
     for path, value in leaves(evidence):
         if isinstance(value, bool):
-            changes = [not value, None]
+            changes = [not value, KeyError]
         elif isinstance(value, Decimal):
-            changes = [value / 2, Decimal(0), -value, None]
+            changes = [value / 2, Decimal(0), -value, KeyError]
         else:
-            changes = ["other", None]
+            changes = ["other", KeyError]
         for change in changes:
-            changed = copy.deepcopy(evidence)
-            node = changed
-            for key in path[:-1]:
-                node = node[key]
-            if change is None:
-                del node[path[-1]]
-            else:
-                node[path[-1]] = change
-            yield changed
+            yield replaced(evidence, path, change)
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: f"{p.parent.name}/{p.stem}")

@@ -7,7 +7,6 @@ replaced by values of every kind and at the usual edges, each key removed, an un
 """
 from __future__ import annotations
 
-import copy
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -17,6 +16,7 @@ import pytest
 from checker import parse_evidence
 from checker.evidence import load
 from checker.evidence.fastcheck import compile_check
+from conftest import replaced
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = sorted(p for p in (ROOT / "schemas").glob("*.schema.json") if p.name != "result.schema.json")
@@ -36,20 +36,6 @@ def leaves(node, path=()):
     elif isinstance(node, list):
         for index, value in enumerate(node):
             yield from leaves(value, path + (index,))
-
-
-def replaced(document, path, value):
-    changed = copy.deepcopy(document)
-    if not path:
-        return value
-    target = changed
-    for step in path[:-1]:
-        target = target[step]
-    if value is KeyError:
-        del target[path[-1]]
-    else:
-        target[path[-1]] = value
-    return changed
 
 
 def mutations(document):

@@ -18,6 +18,7 @@ from checker.evaluation.whatif import ChangeError, apply_changes, compare, parse
 from checker.outputs.advice import condition_action, current, required
 from checker.outputs.gaptext import render_comparison
 from checker.catalogue import messages
+from conftest import leaves, replaced
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "zero-carbon-factory"
 
@@ -468,22 +469,9 @@ def _gap_examples():
 
 def _halved(evidence):
     """The evidence with one number halved, for every number in it in turn."""
-    def leaves(node, path=()):
-        if isinstance(node, dict):
-            for key, value in node.items():
-                yield from leaves(value, (*path, key))
-        elif isinstance(node, list):
-            for position, value in enumerate(node):
-                yield from leaves(value, (*path, position))
-        elif isinstance(node, Decimal):
-            yield path
-    for path in leaves(evidence):
-        changed = copy.deepcopy(evidence)
-        node = changed
-        for key in path[:-1]:
-            node = node[key]
-        node[path[-1]] = node[path[-1]] / 2
-        yield changed
+    for path, value in leaves(evidence):
+        if isinstance(value, Decimal):
+            yield replaced(evidence, path, value / 2)
 
 
 @pytest.mark.parametrize("ruleset_id,example", _gap_examples(), ids=lambda v: getattr(v, "name", v))
