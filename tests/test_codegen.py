@@ -23,8 +23,9 @@ GENERATED = "<generated evaluation>"
 
 
 def _pair(ruleset):
-    """The ruleset as loaded (generated code) and the same with the closures alone."""
-    return ruleset, dataclasses.replace(ruleset, program=compile_model(ruleset.model, generated=False))
+    """The ruleset with its generated code, and the same with the closures alone."""
+    return (dataclasses.replace(ruleset, program=compile_model(ruleset.model, generated=True)),
+            dataclasses.replace(ruleset, program=compile_model(ruleset.model, generated=False)))
 
 
 def _essence(result) -> str:
@@ -71,7 +72,7 @@ def test_generated_code_and_closures_agree(example):
 def test_the_common_constructs_are_generated():
     """Every let, condition and scoring rule of the factory ruleset is generated code, except the let that
     calls `latest` (left to its closure inside generated code) — so the comparison above compares something."""
-    program = load_ruleset("zero-carbon-factory").program
+    program = compile_model(load_ruleset("zero-carbon-factory").model, generated=True)
     functions = [let.evaluate for let in program.lets] + [r.condition for r in program.requirements] + \
         [c.condition for g in program.grades for c in g.clauses] + \
         [c.value for s in program.sections for c in s.criteria if c.value is not None] + \
@@ -79,6 +80,20 @@ def test_the_common_constructs_are_generated():
     assert functions and all(f.__code__.co_filename == GENERATED for f in functions)
     closures = compile_model(load_ruleset("zero-carbon-factory").model, generated=False)
     assert all(let.evaluate.__code__.co_filename != GENERATED for let in closures.lets)
+
+
+def test_a_loaded_ruleset_generates_its_code_once_in_steady_use():
+    """A one-application command keeps the closures (generating costs more than it would save); the
+    GENERATE_AFTER-th evaluation swaps in the generated code, with the same results before and after."""
+    from checker.language.compile import GENERATE_AFTER
+    ruleset = load_ruleset("zero-carbon-factory")
+    evidence, _ = load_evidence(resource_dir("examples") / "zero-carbon-factory" / "four-stars.json")
+    results = []
+    for count in range(1, GENERATE_AFTER + 1):
+        results.append(_essence(ruleset.evaluate(evidence, date="2025-06-30")))
+        generated = all(let.evaluate.__code__.co_filename == GENERATED for let in ruleset.program.lets[:3])
+        assert generated == (count >= GENERATE_AFTER), count
+    assert len(set(results)) == 1
 
 
 HOSTILE = ['"); __import__(\'os\').system(\'echo pwned\') #', "a'''b\"\"\"c\\\\", "line\\nbreak {0}%s",

@@ -40,6 +40,7 @@ def evaluate(program: Program, evidence: dict, *, params: dict | None = None, pr
              date: str | None = None, origins: dict | None = None, known: Known | None = None) -> Result:
     """`origins`: where each supplied parameter came from, {name: {"source", "file_sha256"}}, for the record.
     `known`: what an earlier evaluation of this evidence before a change gives unchanged (the gap's advice)."""
+    program.used()
     with decimal.localcontext(CONTEXT):
         return _Run(program, evidence, params or {}, known).result(provenance, date, origins or {})
 

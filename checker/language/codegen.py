@@ -1,8 +1,9 @@
 """Compile phase, second step: the closures of compile.py written out as straight-line Python, for speed.
 
 The closures say what each construct means; this module writes the same computation as the source of plain
-Python functions, one per let, condition and scoring rule of a ruleset, compiled with `compile()` once when
-the ruleset is loaded. A chain of closures calls a function per operation; the generated code computes the
+Python functions, one per let, condition and scoring rule of a ruleset, compiled with `compile()` once per
+loaded ruleset, when it is in steady use (`compile.Program.used`: a one-application command keeps the
+closures, which cost less than compiling). A chain of closures calls a function per operation; the generated code computes the
 operands into local variables and checks each for an unknown value inline.
 
 Safety: the source is built only from the shape of the checked syntax tree. Every value a ruleset or its

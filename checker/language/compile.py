@@ -6,6 +6,7 @@ says can reach Python: the closures are built from a fixed set of operations.
 """
 from __future__ import annotations
 
+import functools
 import operator
 from dataclasses import dataclass, field
 from decimal import Decimal, DivisionByZero, InvalidOperation
@@ -141,15 +142,33 @@ class Program:
     grades: list[CompiledGrade]
     # name → the check a supplied value must pass (`in [0%, 100%]`, `in {"AR5", "AR6"}`): None or why not
     allowed: dict[str, Callable[[Any], str | None]] = field(default_factory=dict)
+    # Generating the straight-line code costs about as much as a hundred evaluations by the closures, which a
+    # one-application command never makes: it is made once the program is in steady use (`used`).
+    generate_later: Callable[[], None] | None = field(default=None, repr=False, compare=False)
+    uses: int = field(default=0, repr=False, compare=False)
+
+    def used(self) -> None:
+        """Count one evaluation; the generated code replaces the closures at the GENERATE_AFTER-th."""
+        if self.generate_later is not None:
+            self.uses += 1
+            if self.uses >= GENERATE_AFTER:
+                generate_later, self.generate_later = self.generate_later, None
+                generate_later()
 
 
-def compile_model(model: Model, generated: bool = True) -> Program:
-    """The closures of a checked model; with `generated`, those that evaluate an application replaced by
-    straight-line Python written from the model (codegen.py: the same results, faster)."""
+GENERATE_AFTER = 64
+
+
+def compile_model(model: Model, generated: bool | None = None) -> Program:
+    """The closures of a checked model, and the straight-line Python written from the model (codegen.py: the
+    same results, faster) that replaces those evaluating an application: once the program is in steady use
+    (None, the default), at once (True) or never (False)."""
     compiler = Compiler(model)
     program = compiler.program()
     if generated:
         generate(program, compiler)
+    elif generated is None:
+        program.generate_later = functools.partial(generate, program, compiler)
     return program
 
 
