@@ -263,18 +263,7 @@ def test_gap_is_deterministic():
     evidence, raw = load_evidence(EXAMPLES / "four-stars.json")
     first = ruleset.evaluate(evidence, evidence_bytes=raw, date="2026-11-25", gap=True).to_json()
     assert ruleset.evaluate(evidence, evidence_bytes=raw, date="2026-11-25", gap=True).to_json() == first
-    assert "float" not in {type(v).__name__ for v in _leaves(json.loads(first, parse_float=Decimal)["gap"])}
-
-
-def _leaves(node):
-    if isinstance(node, dict):
-        for value in node.values():
-            yield from _leaves(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _leaves(value)
-    else:
-        yield node
+    assert "float" not in {type(v).__name__ for _, v in leaves(json.loads(first, parse_float=Decimal)["gap"])}
 
 
 # --------------------------------------------------------------------------------------- the CLI

@@ -16,6 +16,7 @@ from checker.language import ast
 from checker.interfaces.cli.common import params_file
 from checker.language.parse import _parser, parse
 from checker.language.words import GIVEN, RESERVED
+from conftest import leaves
 from checker.catalogue import catalogue
 from checker.outputs.report import render
 from checker.resources import resource_dir
@@ -111,14 +112,7 @@ def _evaluated(path: Path, params: Path | None):
 
 
 def _strings(value):
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for v in value.values():
-            yield from _strings(v)
-    elif isinstance(value, list):
-        for v in value:
-            yield from _strings(v)
+    return (leaf for _, leaf in leaves(value) if isinstance(leaf, str))
 
 
 @functools.lru_cache(maxsize=None)

@@ -24,7 +24,7 @@ from typing import Any, Callable
 
 from ..language.compile import Program
 from ..pointer import format_pointer, get, patched
-from .evaluate import Known, evaluate, let_values
+from .evaluate import Known, evaluate
 from .result import FAIL, MET, Result
 
 MAX_STEPS = 4  # changes in a combined plan: more is a project, not advice
@@ -97,34 +97,30 @@ def advise(program: Program, evidence: dict, result: Result, params: dict, targe
     Every evaluation again works out only what its changes feed (`advisor.known`).
     """
     provenance = {"ruleset": result.ruleset, "evidence": result.evidence, "tool": result.tool}
-    values: dict[int, tuple] = {}  # each result changes start from (kept alive: ids stay theirs), its lets' values
 
-    def run(start: Result, changed: dict, made: list[Edit]) -> Result:
-        if id(start) not in values:
-            values[id(start)] = (start, let_values(program, start))
-        kept = advisor.known(start, values[id(start)][1], [e.path for e in made])
-        return evaluate(program, changed, params=params, provenance=provenance, date=result.date, known=kept)
-
-    def effects(start: Result, base: dict, made: list[Edit]) -> dict:
-        changed = base
+    def effects(made: list[Edit]) -> dict:
+        """The application's own evidence with the changes `made`, evaluated again."""
+        changed = evidence
         for edit in made:
             changed = edit.apply(changed)
-        after = run(start, changed, made)
+        kept = advisor.known(result, advisor.analysis.values, [e.path for e in made])
+        after = evaluate(program, changed, params=params, provenance=provenance, date=result.date, known=kept)
         after_open = _open(program, after, target)
-        gained = after.score - start.score if after.score is not None and start.score is not None else None
-        return {"edits": made, "result": after, "fixes": [c for c in opened if c not in after_open],
+        gained = after.score - result.score if after.score is not None and result.score is not None else None
+        return {"edits": made, "evidence": changed, "result": after,
+                "fixes": [c for c in opened if c not in after_open],
                 "breaks": [c for c in after_open if c not in opened], "points": gained,
                 "reaches": _reaches(after, target)}
 
     opened = _open(program, result, target)  # what stands before the target now: once, not per change
-    found = [effects(result, evidence, [edit]) for edit in edits]
+    found = [effects([edit]) for edit in edits]
     useful = sorted((a for a in found if a["fixes"] or (a["points"] or 0) > 0),
                     key=lambda a: (not a["reaches"], -(a["points"] or 0), -len(a["fixes"])))
     actions = [_action(a, advisor) for a in useful]
-    plan = _search(useful, opened, advisor, lambda made: effects(result, evidence, made))
+    plan = _search(useful, opened, advisor, effects)
     if plan is None:
         return actions, None
-    plan = _tightened(plan, evidence, result, advisor, effects)
+    plan = _tightened(plan, advisor, effects)
     final = plan["result"]
     return actions, {"changes": [e.record() for e in plan["edits"]], "outcome": final.outcome,
                      "grade": _grade(final), "score": final.score, "search": {"actions": TOP, "changes": MAX_STEPS}}
@@ -157,7 +153,7 @@ def _search(useful: list[dict], opened: list[str], advisor: Advisor, tried: Call
     return None
 
 
-def _tightened(plan: dict, evidence: dict, result: Result, advisor: Advisor, effects) -> dict:
+def _tightened(plan: dict, advisor: Advisor, effects: Callable[[list[Edit]], dict]) -> dict:
     """The plan with its last change made as small as the others leave necessary: each action was sized alone,
     and together they may do more than the target needs (3,000 MWh of green power lowers the residual
     emissions, so fewer removals are needed). The analysis of the evidence with the other changes made offers
@@ -165,14 +161,11 @@ def _tightened(plan: dict, evidence: dict, result: Result, advisor: Advisor, eff
     *others, last = plan["edits"]
     if not others:
         return plan
-    partial = effects(result, evidence, others)
-    changed = evidence
-    for edit in others:
-        changed = edit.apply(changed)
-    smaller = [e for e in advisor.offered(changed, partial["result"])
+    partial = effects(others)
+    smaller = [e for e in advisor.offered(partial["evidence"], partial["result"])
                if e.path == last.path and e.kind == last.kind and e.amount < last.amount]
     for edit in sorted(smaller, key=lambda e: e.amount):
-        tried = effects(result, evidence, [*others, edit])
+        tried = effects([*others, edit])
         if tried["reaches"]:
             return tried
     return plan

@@ -27,7 +27,7 @@ from ..language.values import OUTSIDE, UNKNOWN
 from ..pointer import format_pointer, get, patched
 from .advice import Advisor, Edit, advise
 from .evaluate import CONTEXT, Known, let_values
-from .result import FAIL, INELIGIBLE, MET, MISSING, NOT_MET, PARTLY_MET, Result, plain
+from .result import FAIL, INELIGIBLE, MET, MISSING, NOT_MET, PARTLY_MET, Result, plain, unit_symbol
 
 # Probe steps, in the input's own unit: small beside real quantities, so both fall on the same linear
 # piece of a `max(…, 0)` or `min(…, 100%)` the input passes through.
@@ -399,8 +399,8 @@ class _Analysis:
         elif requirement is None:
             entry["label"] = self.label(subject)
         type_ = subject.type
-        if type_ is not None and type_.kind == "number" and type_.unit and type_.unit.symbol:
-            entry["unit"] = type_.unit.symbol
+        if unit := unit_symbol(type_):
+            entry["unit"] = unit
         ctx = self.context(clause, self.evidence)
         current = clause.get(ctx)
         bounds = [b(ctx) for b in clause.bounds]

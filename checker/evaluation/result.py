@@ -339,7 +339,7 @@ def value_display(item: ItemResult) -> str:
     return format_value(item.detail.get("value"), item.detail.get("type"))
 
 
-def _substitute(form: _Form, values, displays: list[str], about: ItemInfo) -> str:
+def _substitute(form: _Form, values, displays: list[str]) -> str:
     """The formula with each name it reads followed by its value: `offsets 500 tCO2e / residual 800 tCO2e`."""
     if not values:
         return form.formula
@@ -427,7 +427,7 @@ def _explanation(item: ItemResult, form: _Form, values, displays: list[str], giv
         return text
     about = item.about
     if kind == "value" and status not in _UNSHOWN:  # the other common case: a value worked out
-        return f"{about.id} = {display} = {_substitute(form, values, displays, about)}"
+        return f"{about.id} = {display} = {_substitute(form, values, displays)}"
     detail = {**about.detail, **own} if own else about.detail
     if status == WAIVED:
         return f"waived: {detail.get('waiver')}"

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from decimal import Decimal, localcontext
 from typing import Any
 
+from ..language.codegen import functions_of
 from ..pointer import PointerError, get, parse_pointer
 from . import uscc
 
@@ -45,9 +46,7 @@ def compile_check(schema: dict) -> Check | None:
     if generated is None:
         return None
     source, constants = generated
-    scope = dict(_HELPERS)
-    exec(compile(source, "<evidence schema check>", "exec"), scope)   # noqa: S102 - no schema text in source
-    return scope.pop("build")(**constants)
+    return functions_of(source, "<evidence schema check>", dict(_HELPERS))["build"](**constants)
 
 
 def generate(schema: dict) -> tuple[str, dict[str, Any]] | None:

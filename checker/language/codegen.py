@@ -43,6 +43,14 @@ _ARITH = {"+": "+", "-": "-", "*": "*"}
 _LITERALS = (ast.Number, ast.String, ast.Boolean)
 
 
+def functions_of(source: str, filename: str, namespace: dict) -> dict[str, types.FunctionType]:
+    """The top-level functions of generated `source`, by name, made from its compiled code objects with
+    `namespace` as their globals: nothing is executed to define them."""
+    module = compile(source, filename, "exec")
+    return {code.co_name: types.FunctionType(code, namespace) for code in module.co_consts
+            if isinstance(code, types.CodeType)}
+
+
 class Unsupported(Exception):
     """A construct the generator leaves to its closure."""
 
@@ -137,9 +145,7 @@ class _Writer:
         """The generated functions by name, made from the compiled source's code objects: nothing is executed
         to define them, and their globals are the constants and HELPERS alone."""
         namespace = {"__builtins__": {}, **HELPERS, **{f"c{n}": value for n, value in enumerate(self.constants)}}
-        module = compile(self.source(), "<generated evaluation>", "exec")
-        return {code.co_name: types.FunctionType(code, namespace) for code in module.co_consts
-                if isinstance(code, types.CodeType)}
+        return functions_of(self.source(), "<generated evaluation>", namespace)
 
     def constant(self, value) -> str:
         name = f"c{len(self.constants)}"

@@ -180,7 +180,7 @@ def run(applications: list[Application], settings: Settings, jobs: int,
     recorder = _Recorder(out, journal)
     rows: list[Row | None] = [None] * len(applications)
     work = list(enumerate(applications))
-    if ruleset is not None and settings.ruleset is not None and str(ruleset.path) == settings.ruleset:
+    if ruleset is not None and settings.ruleset is not None and str(ruleset.path.resolve()) == settings.ruleset:
         _WORKER["ruleset"] = ruleset   # forked workers start with it
     try:
         if jobs <= 1 or len(applications) <= 1:
@@ -283,7 +283,7 @@ def _start(settings: Settings, journal: dict, interactive: bool = False) -> None
     ruleset = _WORKER.get("ruleset")
     if settings.ruleset is None:
         ruleset = None   # each application names its own, loaded on first use (intake.shipped_ruleset)
-    elif ruleset is None or str(ruleset.path) != settings.ruleset:
+    elif ruleset is None or str(ruleset.path.resolve()) != settings.ruleset:
         ruleset = load_ruleset(settings.ruleset)
     params = ruleset.parameters(dict(settings.params)) if ruleset else {}
     _WORKER.update(ruleset=ruleset, settings=settings, params=params, journal=journal, frozen=set())
@@ -350,7 +350,7 @@ def score(application: Application, ruleset: Ruleset | None, settings: Settings,
 
 def _freeze(ruleset: Ruleset) -> None:
     """Once per ruleset a worker loads: what it keeps for the worker's life leaves the collector's sight."""
-    if ruleset.sha256 not in _WORKER.setdefault("frozen", set()):
+    if ruleset.sha256 not in _WORKER["frozen"]:
         _WORKER["frozen"].add(ruleset.sha256)
         gc.freeze()
 
