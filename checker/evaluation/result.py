@@ -8,7 +8,6 @@ from __future__ import annotations
 import functools
 import re
 from json.encoder import encode_basestring as _json_text
-from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Context, Decimal
 from operator import attrgetter
 from typing import Any
@@ -18,6 +17,7 @@ import orjson
 from ..language.compile import ItemInfo
 from ..language.types import Type
 from ..language.values import OUTSIDE, Failure, Missing
+from ..records import Record
 
 RESULT_SCHEMA = "https://carbon-check.example/schemas/result/1.5"
 # 1.1: the parameters. 1.2: cites in both languages, the ruleset's status, `hypothetical` on what-if results,
@@ -34,14 +34,17 @@ GRADED, NOT_GRADED, INELIGIBLE, INCOMPLETE, PASSED = "graded", "not_graded", "in
 CLASSIFIED = "classified"  # a ruleset whose grades are `unranked` classes put the application in one
 
 
-@dataclass(slots=True)
-class Recorded:
+class Recorded(Record):
     """A value an item read, kept for its explanation."""
 
+    __slots__ = __match_args__ = ("name", "type", "value", "let")
     name: str
     type: Type
     value: Any
-    let: str | None = None
+    let: str | None
+
+    def __init__(self, name: str, type: Type, value: Any, let: str | None = None):
+        self.name, self.type, self.value, self.let = name, type, value, let
 
 
 class ItemResult:
@@ -118,17 +121,19 @@ class ItemResult:
         return f"ItemResult({self.kind} {self.id}: {self.status}, points={self.points})"
 
 
-@dataclass
-class GradeResult:
+class GradeResult(Record):
     id: str
     label: dict
     cite: str | None
     status: str  # met, not_met, missing, error
     conditions: list[ItemResult]
+    __match_args__ = ("id", "label", "cite", "status", "conditions")
+
+    def __init__(self, id: str, label: dict, cite: str | None, status: str, conditions: list[ItemResult]):
+        self.id, self.label, self.cite, self.status, self.conditions = id, label, cite, status, conditions
 
 
-@dataclass
-class Result:
+class Result(Record):
     ruleset: dict
     evidence: dict
     tool: dict
@@ -148,13 +153,30 @@ class Result:
     values: list[ItemResult]
     missing: list[dict]
     errors: list[dict]
-    parameters: dict = field(default_factory=dict)  # name → value, unit, source, file_sha256
+    parameters: dict  # name → value, unit, source, file_sha256
     # What the next grade needs (checker.evaluation.gap): filled in by Ruleset.evaluate(..., gap=True) only,
     # since it costs several evaluations.
-    gap: dict | None = None
+    gap: dict | None
     # Set on a what-if result (`check --set`): {"changes": [{"pointer", "from", "to"}, ...]}. A real
     # evaluation has none, and its JSON has no such key.
-    hypothetical: dict | None = None
+    hypothetical: dict | None
+    __match_args__ = ("ruleset", "evidence", "tool", "date", "applicant", "variant", "outcome", "grade",
+                      "provisional_grade", "score", "max_score", "inconclusive", "requirements", "sections",
+                      "criteria", "grades", "values", "missing", "errors", "parameters", "gap", "hypothetical")
+
+    def __init__(self, ruleset: dict, evidence: dict, tool: dict, date: str | None, applicant: dict,
+                 variant: dict | None, outcome: str, grade: dict | None, provisional_grade: dict | None,
+                 score: Decimal | None, max_score: Decimal | None, inconclusive: bool,
+                 requirements: list[ItemResult], sections: list[dict], criteria: list[ItemResult],
+                 grades: list[GradeResult], values: list[ItemResult], missing: list[dict], errors: list[dict],
+                 parameters: dict | None = None, gap: dict | None = None, hypothetical: dict | None = None):
+        self.ruleset, self.evidence, self.tool, self.date, self.applicant = ruleset, evidence, tool, date, applicant
+        self.variant, self.outcome, self.grade, self.provisional_grade = variant, outcome, grade, provisional_grade
+        self.score, self.max_score, self.inconclusive = score, max_score, inconclusive
+        self.requirements, self.sections, self.criteria = requirements, sections, criteria
+        self.grades, self.values, self.missing, self.errors = grades, values, missing, errors
+        self.parameters = {} if parameters is None else parameters
+        self.gap, self.hypothetical = gap, hypothetical
 
     def to_dict(self) -> dict:
         return self._data(False)
