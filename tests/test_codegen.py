@@ -2,7 +2,6 @@
 source may contain."""
 from __future__ import annotations
 
-import dataclasses
 import io
 import keyword
 import re
@@ -15,6 +14,7 @@ from checker import load_evidence, load_ruleset
 from checker.interfaces.cli.common import params_file
 from checker.language.codegen import HELPERS, source_of
 from checker.language.compile import Compiler, compile_model
+from checker.records import replace
 from checker.resources import resource_dir
 from conftest import leaves, load_rules, replaced
 
@@ -24,8 +24,8 @@ GENERATED = "<generated evaluation>"
 
 def _pair(ruleset):
     """The ruleset with its generated code, and the same with the closures alone."""
-    return (dataclasses.replace(ruleset, program=compile_model(ruleset.model, generated=True)),
-            dataclasses.replace(ruleset, program=compile_model(ruleset.model, generated=False)))
+    return (replace(ruleset, program=compile_model(ruleset.model, generated=True)),
+            replace(ruleset, program=compile_model(ruleset.model, generated=False)))
 
 
 def _essence(result) -> str:
