@@ -146,6 +146,9 @@ class Program:
     # one-application command never makes: it is made once the program is in steady use (`used`).
     generate_later: Callable[[], None] | None = field(default=None, repr=False, compare=False)
     uses: int = field(default=0, repr=False, compare=False)
+    # ctx → what each item decided (checker.evaluation.evaluate._records), in one generated function; None
+    # until the generated code is made, and in a program compiled without its records.
+    run: Callable | None = field(default=None, repr=False, compare=False)
 
     def used(self) -> None:
         """Count one evaluation; the generated code replaces the closures at the GENERATE_AFTER-th."""
@@ -159,16 +162,17 @@ class Program:
 GENERATE_AFTER = 64
 
 
-def compile_model(model: Model, generated: bool | None = None) -> Program:
+def compile_model(model: Model, generated: bool | None = None, records: dict | None = None) -> Program:
     """The closures of a checked model, and the straight-line Python written from the model (codegen.py: the
     same results, faster) that replaces those evaluating an application: once the program is in steady use
-    (None, the default), at once (True) or never (False)."""
+    (None, the default), at once (True) or never (False). With `records` (checker.evaluation.evaluate.RECORDS)
+    the generated code includes `Program.run`, deciding every item in one call."""
     compiler = Compiler(model)
     program = compiler.program()
     if generated:
-        generate(program, compiler)
+        generate(program, compiler, records)
     elif generated is None:
-        program.generate_later = functools.partial(generate, program, compiler)
+        program.generate_later = functools.partial(generate, program, compiler, records)
     return program
 
 
