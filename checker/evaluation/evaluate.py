@@ -52,12 +52,7 @@ def evaluate(program: Program, evidence: dict, *, params: dict | None = None, pr
     of this evidence before a change gives unchanged (the gap's advice)."""
     program.used()
     params = params or {}
-    ctx = Context(evidence, {})
-    for name, (type_, default) in program.params.items():
-        if name in params:
-            ctx.params[name] = params[name]
-        elif default is not None:
-            ctx.params[name] = default(ctx)
+    ctx = _context(program, evidence, params)
     with decimal.localcontext(CONTEXT):
         if known is None and program.run is not None:
             records = program.run(ctx)
@@ -67,15 +62,7 @@ def evaluate(program: Program, evidence: dict, *, params: dict | None = None, pr
     model = program.model
     reached = grades.index(MET) if MET in grades else None
     above = grades[:reached] if reached is not None else grades
-    if FAIL in statuses:
-        outcome = INELIGIBLE
-    elif MISSING in statuses or ERROR in statuses or MISSING in above or ERROR in above or (
-            ctx.variant is not None and isinstance(ctx.variant, UNKNOWN)):
-        outcome = INCOMPLETE
-    elif reached is not None:
-        outcome = CLASSIFIED if model.grades.unranked else GRADED
-    else:
-        outcome = NOT_GRADED if grades else PASSED
+    outcome = _outcome(program, ctx, statuses, MISSING in above or ERROR in above, reached is not None)
     grade = None
     if reached is not None and outcome in (GRADED, CLASSIFIED, INCOMPLETE):
         compiled = program.grades[reached]
@@ -87,6 +74,82 @@ def evaluate(program: Program, evidence: dict, *, params: dict | None = None, pr
                   model.grades.max if with_sections else None,
                   bool(statuses) and statuses <= _UNDECIDED, evidence_bytes=evidence_bytes, records=records,
                   fill=functools.partial(_fill, program, ctx, records, reached, params, origins or {}, known))
+
+
+class Outlook:
+    """What the gap's advice reads of an evaluation of changed evidence (`outlook`), worked out without the
+    Result: the score, outcome and grade (its number in `rank`; `grade` or `provisional_grade` as a Result
+    has them), the status of each requirement, and the status of each clause of one grade."""
+
+    __slots__ = ("score", "outcome", "grade", "provisional_grade", "rank", "requirements", "clauses")
+
+    def __init__(self, score, outcome, grade, provisional_grade, rank, requirements, clauses):
+        self.score, self.outcome, self.grade, self.provisional_grade = score, outcome, grade, provisional_grade
+        self.rank, self.requirements, self.clauses = rank, requirements, clauses
+
+
+def outlook(program: Program, evidence: dict, *, params: dict, known: Known | None, grade: int) -> Outlook:
+    """What `evaluate` would decide of `evidence` (score, outcome, grade, requirement statuses, the statuses of
+    the clauses of grade number `grade`), and nothing else: no item results, explanations or missing list;
+    a grade ranked below the one reached is not looked at. The same decisions as `evaluate`'s."""
+    program.used()
+    ctx = _context(program, evidence, params)
+    with decimal.localcontext(CONTEXT):
+        requirements, criteria = _items(program, ctx, known)
+        model = program.model
+        score = ctx.score = sum([c[1] for c in criteria], ZERO) if model.grades else None
+        reached = clauses = None
+        undecided = False
+        for at, compiled in enumerate(program.grades):
+            if reached is not None and at > grade:
+                break
+            if reached is not None and at != grade:
+                continue
+            statuses = []
+            for clause in compiled.clauses:
+                statuses.append(_status(clause.condition(ctx)))
+                if statuses[-1] == NOT_MET and at != grade:
+                    break  # the grade is not met whatever its other clauses say
+            if at == grade:
+                clauses = statuses
+            if reached is None:
+                status = _combined(statuses)
+                if status == MET:
+                    reached = at
+                elif status != NOT_MET:
+                    undecided = True
+    requirement_statuses = [r[0] for r in requirements]
+    outcome = _outcome(program, ctx, {*requirement_statuses, *(c[0] for c in criteria)}, undecided,
+                       reached is not None)
+    ref = None
+    if reached is not None:
+        ref = {"id": program.grades[reached].node.id, "label": program.grades[reached].label}
+    return Outlook(score if model.sections else None, outcome, ref if outcome in (GRADED, CLASSIFIED) else None,
+                   ref if outcome == INCOMPLETE else None, reached, requirement_statuses, clauses)
+
+
+def _context(program: Program, evidence: dict, params: dict) -> Context:
+    """The evaluation's context: the evidence, and the parameters supplied or else their defaults."""
+    ctx = Context(evidence, {})
+    for name, (type_, default) in program.params.items():
+        if name in params:
+            ctx.params[name] = params[name]
+        elif default is not None:
+            ctx.params[name] = default(ctx)
+    return ctx
+
+
+def _outcome(program: Program, ctx: Context, statuses: set, undecided: bool, reached: bool) -> str:
+    """The outcome, from the statuses of the requirements and criteria, whether a grade ranked above the one
+    reached (or any, if none is) is undecided, and whether one is reached."""
+    if FAIL in statuses:
+        return INELIGIBLE
+    variant = ctx.variant
+    if MISSING in statuses or ERROR in statuses or undecided or (variant is not None and isinstance(variant, UNKNOWN)):
+        return INCOMPLETE
+    if reached:
+        return CLASSIFIED if program.model.grades.unranked else GRADED
+    return NOT_GRADED if program.grades else PASSED
 
 
 def let_values(program: Program, result: Result) -> dict:
@@ -137,11 +200,17 @@ def points_record(maximum: Decimal, value) -> tuple:
 
 def grade_status(values) -> str:
     """A grade's status from its clauses' truth values."""
-    if any(v is False for v in values):
-        return NOT_MET
-    if all(v is True for v in values):
-        return MET
-    return ERROR if any(isinstance(v, Failure) for v in values) else MISSING
+    return _combined([_status(v) for v in values])
+
+
+def _status(holds) -> str:
+    """A grade clause's status from its value."""
+    return MET if holds is True else NOT_MET if holds is False else ERROR if isinstance(holds, Failure) else MISSING
+
+
+def _combined(statuses: list[str]) -> str:
+    """A grade's status from its clauses': not met if one is not met, else undecided if one is, else met."""
+    return NOT_MET if NOT_MET in statuses else ERROR if ERROR in statuses else MISSING if MISSING in statuses else MET
 
 
 # What the generated `Program.run` is written with (checker.language.codegen.run_source).
@@ -153,6 +222,19 @@ RECORDS = {"unknown": unknown_record, "points_status": points_status, "scale": s
 
 def _records(program: Program, ctx: Context, known: Known | None) -> tuple:
     """What `Program.run` returns, worked out by the closures (and, with `known`, taken from before)."""
+    requirements, criteria = _items(program, ctx, known)
+    score = ctx.score = sum([c[1] for c in criteria], ZERO) if program.model.grades else None
+    clauses, grades = [], []
+    for grade in program.grades:
+        holds = [clause.condition(ctx) for clause in grade.clauses]
+        clauses += holds
+        grades.append(grade_status(holds))
+    statuses = {r[0] for r in requirements} | {c[0] for c in criteria}
+    return requirements, criteria, tuple(clauses), tuple(grades), statuses, score
+
+
+def _items(program: Program, ctx: Context, known: Known | None) -> tuple[tuple, tuple]:
+    """The variant and lets, in the context, and the records of the requirements and of the criteria."""
     kept = {}
     values = ctx.values
     if program.variant is not None:
@@ -171,16 +253,8 @@ def _records(program: Program, ctx: Context, known: Known | None) -> tuple:
     else:
         for let in program.lets:
             values[let.node.name] = let.evaluate(ctx)
-    requirements = tuple(kept.get(id(r)) or _requirement(r, ctx) for r in program.requirements)
-    criteria = tuple(kept.get(id(c)) or _criterion(c, ctx) for s in program.sections for c in s.criteria)
-    score = ctx.score = sum([c[1] for c in criteria], ZERO) if program.model.grades else None
-    clauses, grades = [], []
-    for grade in program.grades:
-        holds = [clause.condition(ctx) for clause in grade.clauses]
-        clauses += holds
-        grades.append(grade_status(holds))
-    statuses = {r[0] for r in requirements} | {c[0] for c in criteria}
-    return requirements, criteria, tuple(clauses), tuple(grades), statuses, score
+    return (tuple(kept.get(id(r)) or _requirement(r, ctx) for r in program.requirements),
+            tuple(kept.get(id(c)) or _criterion(c, ctx) for s in program.sections for c in s.criteria))
 
 
 def _requirement(compiled: CompiledRequirement, ctx: Context) -> tuple:
@@ -274,11 +348,11 @@ def _fill(program: Program, ctx: Context, records: tuple, reached: int | None, p
         for clause in compiled.clauses:
             holds = clauses[at]
             at += 1
-            if holds is True or holds is False:
-                conditions.append(ItemResult(clause.item, MET if holds else NOT_MET, None, None, ctx))
+            clause_status = _status(holds)
+            if clause_status == MET or clause_status == NOT_MET:
+                conditions.append(ItemResult(clause.item, clause_status, None, None, ctx))
             else:
-                conditions.append(ItemResult(clause.item, ERROR if isinstance(holds, Failure) else MISSING, None,
-                                             _unknown_detail(holds), ctx))
+                conditions.append(ItemResult(clause.item, clause_status, None, _unknown_detail(holds), ctx))
                 # The first grade that holds is the result only if every grade ranked above it is decided.
                 if status in (MISSING, ERROR) and (reached is None or number < reached):
                     notes.note(compiled.node.id, holds)
