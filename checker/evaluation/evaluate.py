@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import decimal
 import functools
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from ..language.compile import CompiledCriterion, CompiledRequirement, Context, Program, label_of
@@ -23,6 +22,7 @@ from ..language.schema import resolve
 from ..language.values import OUTSIDE, UNKNOWN, Failure, Missing
 from ..catalogue import both
 from ..pointer import parse_pointer
+from ..records import Frozen
 
 CONTEXT = decimal.Context(prec=34, rounding=decimal.ROUND_HALF_EVEN,
                           traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow])
@@ -31,8 +31,7 @@ ZERO = Decimal(0)
 _UNDECIDED = frozenset((MISSING, ERROR, NOT_APPLICABLE))
 
 
-@dataclass(frozen=True)
-class Known:
+class Known(Frozen):
     """What evaluating changed evidence again can take from the evaluation `before` the change, because the
     change does not feed it: the lets' `values` {name: value}, and the results of the requirements and
     criteria whose ids are in `items` (decided ones only: an unknown one is worked out again, for what it
@@ -41,6 +40,10 @@ class Known:
     before: Result
     values: dict
     items: frozenset
+    __match_args__ = ("before", "values", "items")
+
+    def __init__(self, before: Result, values: dict, items: frozenset):
+        self.__dict__.update(before=before, values=values, items=items)
 
 
 def evaluate(program: Program, evidence: dict, *, params: dict | None = None, provenance: dict,

@@ -9,7 +9,6 @@ import functools
 import hashlib
 import re
 from json.encoder import encode_basestring as _json_text
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Context, Decimal
 from operator import attrgetter
 from typing import Any
@@ -19,6 +18,7 @@ import orjson
 from ..language.compile import ItemInfo
 from ..language.types import Type
 from ..language.values import OUTSIDE, Failure, Missing
+from ..records import Record
 
 RESULT_SCHEMA = "https://carbon-check.example/schemas/result/1.5"
 # 1.1: the parameters. 1.2: cites in both languages, the ruleset's status, `hypothetical` on what-if results,
@@ -35,14 +35,17 @@ GRADED, NOT_GRADED, INELIGIBLE, INCOMPLETE, PASSED = "graded", "not_graded", "in
 CLASSIFIED = "classified"  # a ruleset whose grades are `unranked` classes put the application in one
 
 
-@dataclass(slots=True)
-class Recorded:
+class Recorded(Record):
     """A value an item read, kept for its explanation."""
 
+    __slots__ = __match_args__ = ("name", "type", "value", "let")
     name: str
     type: Type
     value: Any
-    let: str | None = None
+    let: str | None
+
+    def __init__(self, name: str, type: Type, value: Any, let: str | None = None):
+        self.name, self.type, self.value, self.let = name, type, value, let
 
 
 class ItemResult:
@@ -119,13 +122,16 @@ class ItemResult:
         return f"ItemResult({self.kind} {self.id}: {self.status}, points={self.points})"
 
 
-@dataclass
-class GradeResult:
+class GradeResult(Record):
     id: str
     label: dict
     cite: str | None
     status: str  # met, not_met, missing, error
     conditions: list[ItemResult]
+    __match_args__ = ("id", "label", "cite", "status", "conditions")
+
+    def __init__(self, id: str, label: dict, cite: str | None, status: str, conditions: list[ItemResult]):
+        self.id, self.label, self.cite, self.status, self.conditions = id, label, cite, status, conditions
 
 
 def _later(name: str) -> property:
@@ -144,7 +150,7 @@ def _later(name: str) -> property:
     return property(get, put)
 
 
-class Result:
+class Result(Record):
     """One application's result. The outcome, grade and score are decided when it is made; the items, sections,
     missing evidence, parameters and applicant are put together when first read (`fill`, given by the
     evaluation), and the evidence's SHA-256 is computed from `evidence_bytes` when first read: a batch that
@@ -154,6 +160,9 @@ class Result:
                  "inconclusive", "gap", "hypothetical", "records", "_evidence", "_bytes", "_fill", "_applicant",
                  "_variant", "_requirements", "_sections", "_criteria", "_grades", "_values", "_missing", "_errors",
                  "_parameters")
+    __match_args__ = ("ruleset", "evidence", "tool", "date", "applicant", "variant", "outcome", "grade",
+                      "provisional_grade", "score", "max_score", "inconclusive", "requirements", "sections",
+                      "criteria", "grades", "values", "missing", "errors", "parameters", "gap", "hypothetical")
 
     def __init__(self, ruleset: dict, evidence: dict | None, tool: dict, date: str | None, outcome: str,
                  grade: dict | None, provisional_grade: dict | None, score: Decimal | None,
@@ -210,9 +219,6 @@ class Result:
     def __setstate__(self, state: dict) -> None:
         for name, value in state.items():
             setattr(self, name, value)
-
-    def __repr__(self) -> str:
-        return f"Result({self.outcome}, grade={self.grade}, score={self.score})"
 
     def to_dict(self) -> dict:
         return self._data(False)
