@@ -6,6 +6,7 @@ are written as exact JSON numbers from their Decimal values.
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 from json.encoder import encode_basestring as _json_text
 from decimal import ROUND_HALF_UP, Context, Decimal
@@ -133,50 +134,91 @@ class GradeResult(Record):
         self.id, self.label, self.cite, self.status, self.conditions = id, label, cite, status, conditions
 
 
+def _later(name: str) -> property:
+    """A Result field that an evaluation works out only when first read (see Result)."""
+    slot = "_" + name
+
+    def get(self):
+        if self._fill is not None:
+            fill, self._fill = self._fill, None
+            fill(self)
+        return getattr(self, slot)
+
+    def put(self, value):
+        get(self)  # what the evaluation had not yet put there would otherwise overwrite it
+        setattr(self, slot, value)
+    return property(get, put)
+
+
 class Result(Record):
-    ruleset: dict
-    evidence: dict
-    tool: dict
-    date: str | None
-    applicant: dict
-    variant: dict | None
-    outcome: str
-    grade: dict | None
-    provisional_grade: dict | None
-    score: Decimal | None
-    max_score: Decimal | None
-    inconclusive: bool
-    requirements: list[ItemResult]
-    sections: list[dict]
-    criteria: list[ItemResult]
-    grades: list[GradeResult]
-    values: list[ItemResult]
-    missing: list[dict]
-    errors: list[dict]
-    parameters: dict  # name → value, unit, source, file_sha256
-    # What the next grade needs (checker.evaluation.gap): filled in by Ruleset.evaluate(..., gap=True) only,
-    # since it costs several evaluations.
-    gap: dict | None
-    # Set on a what-if result (`check --set`): {"changes": [{"pointer", "from", "to"}, ...]}. A real
-    # evaluation has none, and its JSON has no such key.
-    hypothetical: dict | None
+    """One application's result. The outcome, grade and score are decided when it is made; the items, sections,
+    missing evidence, parameters and applicant are put together when first read (`fill`, given by the
+    evaluation), and the evidence's SHA-256 is computed from `evidence_bytes` when first read: a batch that
+    keeps only the outcome never pays for them."""
+
+    __slots__ = ("ruleset", "tool", "date", "outcome", "grade", "provisional_grade", "score", "max_score",
+                 "inconclusive", "gap", "hypothetical", "records", "_evidence", "_bytes", "_fill", "_applicant",
+                 "_variant", "_requirements", "_sections", "_criteria", "_grades", "_values", "_missing", "_errors",
+                 "_parameters")
     __match_args__ = ("ruleset", "evidence", "tool", "date", "applicant", "variant", "outcome", "grade",
                       "provisional_grade", "score", "max_score", "inconclusive", "requirements", "sections",
                       "criteria", "grades", "values", "missing", "errors", "parameters", "gap", "hypothetical")
 
-    def __init__(self, ruleset: dict, evidence: dict, tool: dict, date: str | None, applicant: dict,
-                 variant: dict | None, outcome: str, grade: dict | None, provisional_grade: dict | None,
-                 score: Decimal | None, max_score: Decimal | None, inconclusive: bool,
-                 requirements: list[ItemResult], sections: list[dict], criteria: list[ItemResult],
-                 grades: list[GradeResult], values: list[ItemResult], missing: list[dict], errors: list[dict],
-                 parameters: dict | None = None, gap: dict | None = None, hypothetical: dict | None = None):
-        self.ruleset, self.evidence, self.tool, self.date, self.applicant = ruleset, evidence, tool, date, applicant
-        self.variant, self.outcome, self.grade, self.provisional_grade = variant, outcome, grade, provisional_grade
-        self.score, self.max_score, self.inconclusive = score, max_score, inconclusive
-        self.requirements, self.sections, self.criteria = requirements, sections, criteria
-        self.grades, self.values, self.missing, self.errors = grades, values, missing, errors
-        self.parameters = {} if parameters is None else parameters
-        self.gap, self.hypothetical = gap, hypothetical
+    def __init__(self, ruleset: dict, evidence: dict | None, tool: dict, date: str | None, outcome: str,
+                 grade: dict | None, provisional_grade: dict | None, score: Decimal | None,
+                 max_score: Decimal | None, inconclusive: bool, *, applicant: dict | None = None,
+                 variant: dict | None = None, requirements: list | None = None, sections: list | None = None,
+                 criteria: list | None = None, grades: list | None = None, values: list | None = None,
+                 missing: list | None = None, errors: list | None = None, parameters: dict | None = None,
+                 gap: dict | None = None, hypothetical: dict | None = None, evidence_bytes: bytes | None = None,
+                 fill=None, records=None):
+        self.ruleset, self.tool, self.date, self.outcome = ruleset, tool, date, outcome
+        self.grade, self.provisional_grade, self.score, self.max_score = grade, provisional_grade, score, max_score
+        self.inconclusive = inconclusive
+        # What the next grade needs (checker.evaluation.gap): filled in by Ruleset.evaluate(..., gap=True) only,
+        # since it costs several evaluations.
+        self.gap = gap
+        # Set on a what-if result (`check --set`): {"changes": [{"pointer", "from", "to"}, ...]}. A real
+        # evaluation has none, and its JSON has no such key.
+        self.hypothetical = hypothetical
+        self.records = records  # what the evaluation decided of each item (checker.evaluation.evaluate)
+        self._evidence, self._bytes = evidence, evidence_bytes
+        self._fill = fill  # result → None: sets the fields below
+        self._applicant, self._variant, self._parameters = applicant, variant, parameters or {}
+        self._requirements, self._sections, self._criteria = requirements, sections, criteria
+        self._grades, self._values, self._missing, self._errors = grades, values, missing, errors
+
+    @property
+    def evidence(self) -> dict:
+        """{"sha256": …} of the evidence's bytes."""
+        if self._evidence is None:
+            self._evidence = {"sha256": hashlib.sha256(self._bytes).hexdigest()}
+            self._bytes = None
+        return self._evidence
+
+    @evidence.setter
+    def evidence(self, value: dict) -> None:
+        self._evidence = value
+
+    applicant = _later("applicant")
+    variant = _later("variant")
+    requirements = _later("requirements")  # list[ItemResult]
+    sections = _later("sections")  # list[dict]
+    criteria = _later("criteria")  # list[ItemResult]
+    grades = _later("grades")  # list[GradeResult]
+    values = _later("values")  # list[ItemResult]
+    missing = _later("missing")  # list[dict]
+    errors = _later("errors")  # list[dict]
+    parameters = _later("parameters")  # name → value, unit, source, file_sha256
+
+    def __getstate__(self) -> dict:
+        """Everything, worked out (for copies and pickles: plain data only)."""
+        self.evidence, self.applicant  # noqa: B018 (what reading them works out)
+        return {name: getattr(self, name) for name in self.__slots__}
+
+    def __setstate__(self, state: dict) -> None:
+        for name, value in state.items():
+            setattr(self, name, value)
 
     def to_dict(self) -> dict:
         return self._data(False)

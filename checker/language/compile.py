@@ -176,19 +176,22 @@ class Program(Record):
     # name → the check a supplied value must pass (`in [0%, 100%]`, `in {"AR5", "AR6"}`): None or why not
     allowed: dict[str, Callable[[Any], str | None]]
     # Generating the straight-line code costs about as much as a hundred evaluations by the closures, which a
-    # one-application command never makes: it is made once the program is in steady use (`used`). Neither is
-    # compared nor shown.
+    # one-application command never makes: it is made once the program is in steady use (`used`).
     generate_later: Callable[[], None] | None
     uses: int
+    # ctx → what each item decided (checker.evaluation.evaluate._records), in one generated function; None
+    # until the generated code is made, and in a program compiled without its records.
+    run: Callable | None
+    # These three are neither compared nor shown.
     __compared__ = ("model", "params", "lets", "variant", "requirements", "sections", "grades", "allowed")
-    __match_args__ = __compared__ + ("generate_later", "uses")
+    __match_args__ = __compared__ + ("generate_later", "uses", "run")
 
     def __init__(self, model, params, lets, variant, requirements, sections, grades, allowed=None,
-                 generate_later=None, uses=0):
+                 generate_later=None, uses=0, run=None):
         self.model, self.params, self.lets, self.variant = model, params, lets, variant
         self.requirements, self.sections, self.grades = requirements, sections, grades
         self.allowed = {} if allowed is None else allowed
-        self.generate_later, self.uses = generate_later, uses
+        self.generate_later, self.uses, self.run = generate_later, uses, run
 
     def used(self) -> None:
         """Count one evaluation; the generated code replaces the closures at the GENERATE_AFTER-th."""
@@ -202,16 +205,17 @@ class Program(Record):
 GENERATE_AFTER = 64
 
 
-def compile_model(model: Model, generated: bool | None = None) -> Program:
+def compile_model(model: Model, generated: bool | None = None, records: dict | None = None) -> Program:
     """The closures of a checked model, and the straight-line Python written from the model (codegen.py: the
     same results, faster) that replaces those evaluating an application: once the program is in steady use
-    (None, the default), at once (True) or never (False)."""
+    (None, the default), at once (True) or never (False). With `records` (checker.evaluation.evaluate.RECORDS)
+    the generated code includes `Program.run`, deciding every item in one call."""
     compiler = Compiler(model)
     program = compiler.program()
     if generated:
-        generate(program, compiler)
+        generate(program, compiler, records)
     elif generated is None:
-        program.generate_later = functools.partial(generate, program, compiler)
+        program.generate_later = functools.partial(generate, program, compiler, records)
     return program
 
 
