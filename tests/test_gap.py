@@ -485,6 +485,47 @@ def test_probes_reuse_what_the_moved_input_does_not_feed(ruleset_id, example, mo
         assert incremental[0]["actions"] and incremental[0]["plan"]  # ... for the actions and the plan too
 
 
+def _changed_leaves(evidence):
+    """(path, evidence changed there) for every leaf: a number halved, a boolean flipped, anything removed."""
+    for path, value in leaves(evidence):
+        if isinstance(value, Decimal):
+            yield path, replaced(evidence, path, value / 2)
+        elif isinstance(value, bool):
+            yield path, replaced(evidence, path, not value)
+        yield path, replaced(evidence, path, KeyError)
+
+
+@pytest.mark.parametrize("ruleset_id,example", _gap_examples(), ids=lambda v: getattr(v, "name", v))
+def test_the_outlook_decides_as_the_whole_evaluation_does(ruleset_id, example):
+    """The advice reads only an outlook of each changed evidence (evaluate.outlook: no Result, grades below the
+    one reached not looked at, what the change does not feed taken from before): its score, outcome, grade,
+    requirement statuses and the target's clause statuses are the whole evaluation's, for every grade as the
+    target, on every example and each example changed at one leaf."""
+    from checker.evaluation.evaluate import evaluate, let_values, outlook
+    from checker.interfaces.cli.common import params_file
+    ruleset = load_ruleset(ruleset_id)
+    program = ruleset.program
+    if not program.grades:
+        return
+    params_path = example.parent / "params.yaml"
+    params = ruleset.parameters(params_file(params_path)[0]) if params_path.exists() else {}
+    evidence, _ = load_evidence(example)
+    before = ruleset.evaluate(evidence, params=params, validated=True)
+    values = let_values(program, before)
+    provenance = {"ruleset": before.ruleset, "evidence": before.evidence, "tool": before.tool}
+    documents = [((), evidence), *_changed_leaves(evidence)]
+    for path, document in documents:
+        whole = evaluate(program, document, params=params, provenance=provenance)
+        reached = next((at for at, g in enumerate(whole.grades) if g.status == "met"), None)
+        known = ruleset.gap_plan.known(before, values, [path]) if path else None
+        for number, grade in enumerate(whole.grades):
+            seen = outlook(program, document, params=params, known=known, grade=number)
+            assert (seen.score, seen.outcome, seen.grade, seen.provisional_grade) == (
+                whole.score, whole.outcome, whole.grade, whole.provisional_grade), (path, number)
+            assert seen.rank == reached and seen.requirements == [r.status for r in whole.requirements]
+            assert seen.clauses == [c.status for c in grade.conditions], (path, number)
+
+
 # ------------------------------------------------------------------------------ advice as a plan
 
 def _gap(name):

@@ -11,7 +11,9 @@ Actions (one change each) are ranked by whether they reach the target grade, the
 conditions met. The combined plan is the fewest changes a bounded search finds among the TOP best actions
 (sets of up to MAX_STEPS), its last change then made as small as the others leave necessary; it is given
 only when the evaluation of all its changes together, made on the original evidence, reaches the target
-grade. Every evaluation again works out only what its changes feed (`evaluate(known=…)`).
+grade. Every evaluation again works out only what its changes feed (`known`), and only what the advice reads
+of it: evaluate's `outlook` (score, outcome, grade, the statuses of the requirements and of the target's
+clauses), no Result; a whole Result only for the evidence the plan's last change is sized on again.
 
 Conditions are recorded by reference (checker.evaluation.gap.REFERENCE), in data; the words are the outputs'.
 """
@@ -24,7 +26,7 @@ from typing import Any, Callable
 
 from ..language.compile import Program
 from ..pointer import format_pointer, get, patched
-from .evaluate import Known, evaluate
+from .evaluate import Known, Outlook, evaluate, outlook
 from .result import FAIL, MET, Result
 
 MAX_STEPS = 4  # changes in a combined plan: more is a project, not advice
@@ -94,25 +96,37 @@ def advise(program: Program, evidence: dict, result: Result, params: dict, targe
            advisor: Advisor) -> tuple[list[dict], dict | None]:
     """The ranked actions of `edits` and the combined plan reaching grade number `target` (None if none is found).
 
-    Every evaluation again works out only what its changes feed (`advisor.known`).
+    Every evaluation again works out only what its changes feed (`advisor.known`), as an outlook.
     """
     provenance = {"ruleset": result.ruleset, "evidence": result.evidence, "tool": result.tool}
 
-    def effects(made: list[Edit]) -> dict:
-        """The application's own evidence with the changes `made`, evaluated again."""
-        changed = evidence
+    def changed(made: list[Edit]) -> tuple[dict, Known | None]:
+        """The application's own evidence with the changes `made`, and what they leave as it was."""
+        evidence_now = evidence
         for edit in made:
-            changed = edit.apply(changed)
-        kept = advisor.known(result, advisor.analysis.values, [e.path for e in made])
-        after = evaluate(program, changed, params=params, provenance=provenance, date=result.date, known=kept)
-        after_open = _open(program, after, target)
+            evidence_now = edit.apply(evidence_now)
+        return evidence_now, advisor.known(result, advisor.analysis.values, [e.path for e in made])
+
+    def effects(made: list[Edit]) -> dict:
+        """What the changes `made` decide (evaluate's outlook), compared with the application's own evaluation."""
+        changed_evidence, kept = changed(made)
+        after = outlook(program, changed_evidence, params=params, known=kept, grade=target)
+        after_open = _open(program, after.requirements, after.clauses, target)
         gained = after.score - result.score if after.score is not None and result.score is not None else None
-        return {"edits": made, "evidence": changed, "result": after,
+        return {"edits": made, "result": after,
                 "fixes": [c for c in opened if c not in after_open],
                 "breaks": [c for c in after_open if c not in opened], "points": gained,
-                "reaches": _reaches(after, target)}
+                "reaches": after.grade is not None and after.rank <= target}
 
-    opened = _open(program, result, target)  # what stands before the target now: once, not per change
+    def evaluated(made: list[Edit]) -> tuple[dict, Result]:
+        """The evidence with the changes `made`, and its whole evaluation (for the gap analysis of it)."""
+        changed_evidence, kept = changed(made)
+        return changed_evidence, evaluate(program, changed_evidence, params=params, provenance=provenance,
+                                          date=result.date, known=kept)
+
+    # What stands before the target now: once, not per change.
+    opened = _open(program, [i.status for i in result.requirements],
+                   [c.status for c in result.grades[target].conditions], target)
     found = [effects([edit]) for edit in edits]
     useful = sorted((a for a in found if a["fixes"] or (a["points"] or 0) > 0),
                     key=lambda a: (not a["reaches"], -(a["points"] or 0), -len(a["fixes"])))
@@ -120,7 +134,7 @@ def advise(program: Program, evidence: dict, result: Result, params: dict, targe
     plan = _search(useful, opened, advisor, effects)
     if plan is None:
         return actions, None
-    plan = _tightened(plan, advisor, effects)
+    plan = _tightened(plan, advisor, effects, evaluated)
     final = plan["result"]
     return actions, {"changes": [e.record() for e in plan["edits"]], "outcome": final.outcome,
                      "grade": _grade(final), "score": final.score, "search": {"actions": TOP, "changes": MAX_STEPS}}
@@ -153,7 +167,8 @@ def _search(useful: list[dict], opened: list[str], advisor: Advisor, tried: Call
     return None
 
 
-def _tightened(plan: dict, advisor: Advisor, effects: Callable[[list[Edit]], dict]) -> dict:
+def _tightened(plan: dict, advisor: Advisor, effects: Callable[[list[Edit]], dict],
+               evaluated: Callable[[list[Edit]], tuple[dict, Result]]) -> dict:
     """The plan with its last change made as small as the others leave necessary: each action was sized alone,
     and together they may do more than the target needs (3,000 MWh of green power lowers the residual
     emissions, so fewer removals are needed). The analysis of the evidence with the other changes made offers
@@ -161,8 +176,7 @@ def _tightened(plan: dict, advisor: Advisor, effects: Callable[[list[Edit]], dic
     *others, last = plan["edits"]
     if not others:
         return plan
-    partial = effects(others)
-    smaller = [e for e in advisor.offered(partial["evidence"], partial["result"])
+    smaller = [e for e in advisor.offered(*evaluated(others))
                if e.path == last.path and e.kind == last.kind and e.amount < last.amount]
     for edit in sorted(smaller, key=lambda e: e.amount):
         tried = effects([*others, edit])
@@ -171,21 +185,15 @@ def _tightened(plan: dict, advisor: Advisor, effects: Callable[[list[Edit]], dic
     return plan
 
 
-def _open(program: Program, result: Result, target: int) -> list[str]:
-    """What stands between `result` and grade number `target`: failed requirements and unmet clauses."""
-    failed = [f"{c.node.id}: {c.node.condition.text}" for c, item in zip(program.requirements, result.requirements)
-              if item.status == FAIL]
-    return failed + [c.node.text for c, item in zip(program.grades[target].clauses, result.grades[target].conditions)
-                     if item.status != MET]
+def _open(program: Program, requirements: list[str], clauses: list[str], target: int) -> list[str]:
+    """What stands between an evaluation and grade number `target`, from the statuses of its `requirements` and
+    of the target's `clauses`: failed requirements and unmet clauses."""
+    failed = [f"{c.node.id}: {c.node.condition.text}" for c, status in zip(program.requirements, requirements)
+              if status == FAIL]
+    return failed + [c.node.text for c, status in zip(program.grades[target].clauses, clauses) if status != MET]
 
 
-def _reaches(result: Result, target: int) -> bool:
-    """Graded at the target grade or above it (grades are listed highest first)."""
-    ids = [g.id for g in result.grades]
-    return result.grade is not None and ids.index(result.grade["id"]) <= target
-
-
-def _grade(result: Result) -> dict | None:
+def _grade(result: Result | Outlook) -> dict | None:
     grade = result.grade or result.provisional_grade
     return {"id": grade["id"], "label": grade["label"]} if grade else None
 

@@ -45,6 +45,27 @@ def evaluate(program: Program, evidence: dict, *, params: dict | None = None, pr
         return _Run(program, evidence, params or {}, known).result(provenance, date, origins or {})
 
 
+class Outlook:
+    """What the gap's advice reads of an evaluation of changed evidence (`outlook`), worked out without the
+    Result: the score, outcome and grade (its number in `rank`; `grade` or `provisional_grade` as a Result
+    has them), the status of each requirement, and the status of each clause of one grade."""
+
+    __slots__ = ("score", "outcome", "grade", "provisional_grade", "rank", "requirements", "clauses")
+
+    def __init__(self, score, outcome, grade, provisional_grade, rank, requirements, clauses):
+        self.score, self.outcome, self.grade, self.provisional_grade = score, outcome, grade, provisional_grade
+        self.rank, self.requirements, self.clauses = rank, requirements, clauses
+
+
+def outlook(program: Program, evidence: dict, *, params: dict, known: Known | None, grade: int) -> Outlook:
+    """What `evaluate` would decide of `evidence` (score, outcome, grade, requirement statuses, the statuses of
+    the clauses of grade number `grade`), and nothing else: no item results, explanations or missing list;
+    a grade ranked below the one reached is not looked at. The same decisions as `evaluate`'s."""
+    program.used()
+    with decimal.localcontext(CONTEXT):
+        return _Run(program, evidence, params, known).outlook(grade)
+
+
 def let_values(program: Program, result: Result) -> dict:
     """The value each let of `program` had in `result`, {name: value}: what `evaluate(known=…)` takes."""
     return {let.node.name: item.detail["value"] for let, item in zip(program.lets, result.values)}
@@ -132,15 +153,7 @@ class _Run:
                     p in self.missing for p in ctx.values[let.node.name].pointers):
                 item.status = NOT_APPLICABLE
         statuses = {r.status for r in requirements} | {c.status for c in criteria}
-        if FAIL in statuses:
-            outcome = INELIGIBLE
-        elif statuses & {MISSING, ERROR} or undecided or (
-                ctx.variant is not None and isinstance(ctx.variant, UNKNOWN)):
-            outcome = INCOMPLETE
-        elif reached is not None:
-            outcome = CLASSIFIED if model.grades.unranked else GRADED
-        else:
-            outcome = NOT_GRADED if grades else PASSED
+        outcome = self.outcome(statuses, bool(undecided), reached is not None)
         decided = [s for s in statuses if s not in (MISSING, ERROR, NOT_APPLICABLE)]
         grade_ref = {"id": reached.id, "label": reached.label} if reached else None
         return Result(
@@ -166,6 +179,59 @@ class _Run:
                      for p, ids in sorted(self.missing.items())],
             errors=self.errors,
         )
+
+    def outcome(self, statuses: set, undecided: bool, reached: bool) -> str:
+        """The outcome, from the statuses of the requirements and criteria, whether a grade ranked above the
+        one reached (or any, if none is) is undecided, and whether one is reached."""
+        if FAIL in statuses:
+            return INELIGIBLE
+        variant = self.ctx.variant
+        if statuses & {MISSING, ERROR} or undecided or (variant is not None and isinstance(variant, UNKNOWN)):
+            return INCOMPLETE
+        if reached:
+            return CLASSIFIED if self.program.model.grades.unranked else GRADED
+        return NOT_GRADED if self.program.grades else PASSED
+
+    def outlook(self, number: int) -> Outlook:
+        """`result`'s decisions only (see `outlook`): lets, the requirements and criteria, the score, and the
+        grades down to the one reached and to grade `number`, a clause at a time."""
+        program, ctx = self.program, self.ctx
+        if program.variant is not None:
+            ctx.variant = program.variant(ctx)
+        known, values = self.known or {}, ctx.values
+        for let in program.lets:
+            name = let.node.name
+            values[name] = known[name] if name in known else let.evaluate(ctx)
+        requirements = [self.requirement(r).status for r in program.requirements]
+        criteria = [self.criterion(c) for s in program.sections for c in s.criteria]
+        model = program.model
+        score = ctx.score = sum([c.points for c in criteria], ZERO) if model.grades else None
+        reached = clauses = None
+        undecided = False
+        for at, compiled in enumerate(program.grades):
+            if reached is not None and at > number:
+                break
+            if reached is not None and at != number:
+                continue
+            statuses = []
+            for clause in compiled.clauses:
+                statuses.append(_status(clause.condition(ctx)))
+                if statuses[-1] == NOT_MET and at != number:
+                    break  # the grade is not met whatever its other clauses say
+            if at == number:
+                clauses = statuses
+            if reached is None:
+                status = _combined(statuses)
+                if status == MET:
+                    reached = at
+                elif status != NOT_MET:
+                    undecided = True
+        outcome = self.outcome({*requirements, *(c.status for c in criteria)}, undecided, reached is not None)
+        ref = None
+        if reached is not None:
+            ref = {"id": program.grades[reached].node.id, "label": program.grades[reached].label}
+        return Outlook(score if model.sections else None, outcome, ref if outcome in (GRADED, CLASSIFIED) else None,
+                       ref if outcome == INCOMPLETE else None, reached, requirements, clauses)
 
     def parameters(self, origins: dict) -> dict:
         """Every parameter of the ruleset: the value evaluation used (null: none given, no default), its
@@ -273,19 +339,25 @@ class _Run:
         conditions = []
         for clause in compiled.clauses:
             holds = clause.condition(ctx)
-            if holds is True:
-                conditions.append(ItemResult(clause.item, MET, None, None, ctx))
-            elif holds is False:
-                conditions.append(ItemResult(clause.item, NOT_MET, None, None, ctx))
+            status = _status(holds)
+            if status in (MET, NOT_MET):
+                conditions.append(ItemResult(clause.item, status, None, None, ctx))
             else:
-                status = ERROR if isinstance(holds, Failure) else MISSING
                 conditions.append(ItemResult(clause.item, status, None, _unknown_detail(holds), ctx))
                 self.grade_unknowns.setdefault(compiled.node.id, []).append(holds)
-        statuses = {c.status for c in conditions}
-        status = NOT_MET if NOT_MET in statuses else ERROR if ERROR in statuses else (
-            MISSING if MISSING in statuses else MET)
         node = compiled.node
-        return GradeResult(node.id, compiled.label, label_of(node.cite), status, conditions)
+        return GradeResult(node.id, compiled.label, label_of(node.cite), _combined([c.status for c in conditions]),
+                           conditions)
+
+
+def _status(holds) -> str:
+    """A grade clause's status from its value."""
+    return MET if holds is True else NOT_MET if holds is False else ERROR if isinstance(holds, Failure) else MISSING
+
+
+def _combined(statuses: list[str]) -> str:
+    """A grade's status from its clauses': not met if one is not met, else undecided if one is, else met."""
+    return NOT_MET if NOT_MET in statuses else ERROR if ERROR in statuses else MISSING if MISSING in statuses else MET
 
 
 def _unknown_detail(value) -> dict:
