@@ -149,6 +149,8 @@ class Program:
     # ctx → what each item decided (checker.evaluation.evaluate._records), in one generated function; None
     # until the generated code is made, and in a program compiled without its records.
     run: Callable | None = field(default=None, repr=False, compare=False)
+    # The parameters' values when none is supplied, if every default is a constant (else None).
+    defaults: dict | None = field(default=None, repr=False, compare=False)
 
     def used(self) -> None:
         """Count one evaluation; the generated code replaces the closures at the GENERATE_AFTER-th."""
@@ -203,7 +205,10 @@ class Compiler:
         variant = self.expr(m.variant.selector) if m.variant else None
         allowed = {name: self.allowed(param, params[name][0]) for name, param in m.params.items()
                    if param.range or param.choices}
-        return Program(m, params, lets, variant, requirements, sections, grades, allowed)
+        program = Program(m, params, lets, variant, requirements, sections, grades, allowed)
+        if all(default is None or is_known_constant(default) for _, default in params.values()):
+            program.defaults = {name: default.constant for name, (_, default) in params.items() if default is not None}
+        return program
 
     def allowed(self, param: ast.Param, type_: Type) -> Callable[[Any], str | None]:
         """The check of a supplied value against the parameter's range or allowed values."""
