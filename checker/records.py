@@ -3,29 +3,40 @@
 @dataclass compiles `__init__`, `__eq__` and `__repr__` (and, frozen, `__hash__`, `__setattr__` and
 `__delattr__`) for each class it decorates: about 2 M instructions a class, 3.6 M a frozen one, which made
 the three dozen of them a sixth of a fresh `carbon-check check`. A record class writes its own `__init__` (as
-fast as the generated one) and takes `==`, repr and, frozen, hash and immutability from here, over the fields
-named in `__match_args__` (the names @dataclass put there too, in order).
+fast as the generated one) and takes `==`, repr and, frozen, hash and immutability from here. Its fields
+are named in `__match_args__`, in order, as @dataclass named them there; `__compared__` names those compared,
+hashed and shown, if not all.
 """
 from __future__ import annotations
 
 from dataclasses import FrozenInstanceError
+from operator import attrgetter
 
 
 class Record:
-    """`==` and repr over the fields in `__match_args__`; not hashable, as a mutable @dataclass."""
+    """`==` and repr over the fields in `__compared__`; not hashable, as a mutable @dataclass."""
 
     __slots__ = ()
     __match_args__: tuple[str, ...] = ()
+    __compared__: tuple[str, ...] = ()
     __hash__ = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "__compared__" not in cls.__dict__:
+            cls.__compared__ = cls.__match_args__
+        names = cls.__compared__
+        # The compared values, read in C (types and units are compared often while a ruleset is checked): a
+        # tuple of them, or the one value itself, which compares and hashes alike.
+        cls.__values__ = attrgetter(*names) if names else staticmethod(lambda record: ())
 
     def __eq__(self, other):
         if other.__class__ is not self.__class__:
             return NotImplemented
-        names = self.__match_args__
-        return tuple(getattr(self, n) for n in names) == tuple(getattr(other, n) for n in names)
+        return self.__values__(self) == self.__values__(other)
 
     def __repr__(self) -> str:
-        shown = ", ".join(f"{n}={getattr(self, n)!r}" for n in self.__match_args__)
+        shown = ", ".join(f"{n}={getattr(self, n)!r}" for n in self.__compared__)
         return f"{type(self).__qualname__}({shown})"
 
 
@@ -41,7 +52,7 @@ class Frozen(Record):
         raise FrozenInstanceError(f"cannot delete field {name!r}")
 
     def __hash__(self) -> int:
-        return hash(tuple(getattr(self, n) for n in self.__match_args__))
+        return hash(self.__values__(self))
 
 
 def replace(record: Record, **changes) -> Record:

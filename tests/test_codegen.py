@@ -2,7 +2,6 @@
 source may contain."""
 from __future__ import annotations
 
-import dataclasses
 import io
 import keyword
 import re
@@ -16,6 +15,7 @@ from checker.interfaces.cli.common import params_file
 from checker.evaluation.evaluate import RECORDS
 from checker.language.codegen import HELPERS, source_of
 from checker.language.compile import Compiler, compile_model
+from checker.records import replace
 from checker.resources import resource_dir
 from conftest import leaves, load_rules, replaced
 
@@ -26,8 +26,8 @@ GENERATED = "<generated evaluation>"
 def _pair(ruleset):
     """The ruleset with its generated code (every item decided by `Program.run`), and the same with the closures
     alone."""
-    return (dataclasses.replace(ruleset, program=compile_model(ruleset.model, generated=True, records=RECORDS)),
-            dataclasses.replace(ruleset, program=compile_model(ruleset.model, generated=False)))
+    return (replace(ruleset, program=compile_model(ruleset.model, generated=True, records=RECORDS)),
+            replace(ruleset, program=compile_model(ruleset.model, generated=False)))
 
 
 def _essence(result) -> str:

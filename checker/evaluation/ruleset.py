@@ -5,7 +5,6 @@ import functools
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -23,13 +22,13 @@ from ..inputs import InputError, exists, is_file, read_file, read_text
 from ..resources import resource_dir
 from ..evaluation.result import Result, dumps, format_number, format_value
 from ..language.units import UnitError, convert, parse_unit
+from ..records import Record
 
 SUFFIX = ".rules"
 _TOOL = {"name": "carbon-check", "version": __version__}
 
 
-@dataclass
-class Ruleset:
+class Ruleset(Record):
     """A loaded, checked and compiled ruleset, ready to evaluate applications."""
 
     id: str
@@ -40,7 +39,13 @@ class Ruleset:
     sha256: str
     warnings: list[Diagnostic]
     sources: dict[str, str]  # file name → text, to show warnings with their source line
-    module: ast.Module | None = field(default=None, repr=False, compare=False)  # as parsed, for editors
+    module: ast.Module | None  # as parsed, for editors; neither compared nor shown
+    __compared__ = ("id", "path", "model", "program", "schema", "sha256", "warnings", "sources")
+    __match_args__ = __compared__ + ("module",)
+
+    def __init__(self, id, path, model, program, schema, sha256, warnings, sources, module=None):
+        self.id, self.path, self.model, self.program, self.schema, self.sha256 = id, path, model, program, schema, sha256
+        self.warnings, self.sources, self.module = warnings, sources, module
 
     @property
     def meta(self) -> dict[str, ast.Label]:
