@@ -6,7 +6,6 @@ convention); everything else stays exact inside one decimal context.
 from __future__ import annotations
 
 import decimal
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from ..language.compile import CompiledCriterion, CompiledGrade, CompiledLet, CompiledRequirement, Context, Program, label_of
@@ -24,16 +23,18 @@ ZERO = Decimal(0)
 _UNSET = object()  # a let not known beforehand
 
 
-@dataclass(frozen=True)
 class Known:
     """What evaluating changed evidence again can take from the evaluation `before` the change, because the
     change does not feed it: the lets' `values` {name: value}, and the results of the requirements and
     criteria whose ids are in `items` (decided ones only: an unknown one is worked out again, for what it
-    lacks). See checker.evaluation.gap.Plan.known."""
+    lacks), kept by id in `kept`. See checker.evaluation.gap.Plan.known."""
 
-    before: Result
-    values: dict
-    items: frozenset
+    __slots__ = ("before", "values", "kept")
+
+    def __init__(self, before: Result, values: dict, items: frozenset):
+        self.before, self.values = before, values
+        self.kept = {item.about.id: item for item in (*before.requirements, *before.criteria)
+                     if item.about.id in items and item.status not in (MISSING, ERROR)}
 
 
 def evaluate(program: Program, evidence: dict, *, params: dict | None = None, provenance: dict,
@@ -76,13 +77,7 @@ class _Run:
         self.program = program
         self.before = known.before if known is not None else None
         self.known = known.values if known is not None else None
-        self.kept: dict[int, ItemResult] = {}  # id(compiled item) → its result before the change, still right
-        if known is not None:
-            before = known.before
-            for compiled, item in (*zip(program.requirements, before.requirements),
-                                   *zip((c for s in program.sections for c in s.criteria), before.criteria)):
-                if item.id in known.items and item.status not in (MISSING, ERROR):
-                    self.kept[id(compiled)] = item
+        self.kept: dict[str, ItemResult] = known.kept if known is not None else {}  # item id → its result before
         self.ctx = Context(evidence, {})
         self.missing: dict[str, list[str]] = {}
         self.errors: list[dict] = []
@@ -198,12 +193,13 @@ class _Run:
         program, ctx = self.program, self.ctx
         if program.variant is not None:
             ctx.variant = program.variant(ctx)
-        known, values = self.known or {}, ctx.values
-        for let in program.lets:
-            name = let.node.name
-            values[name] = known[name] if name in known else let.evaluate(ctx)
-        requirements = [self.requirement(r).status for r in program.requirements]
-        criteria = [self.criterion(c) for s in program.sections for c in s.criteria]
+        known = self.known or {}
+        values = ctx.values = dict(known)
+        for let in [let for let in program.lets if let.node.name not in known]:
+            values[let.node.name] = let.evaluate(ctx)
+        kept = self.kept
+        requirements = [(kept.get(r.item.id) or self.requirement(r)).status for r in program.requirements]
+        criteria = [kept.get(c.item.id) or self.criterion(c) for s in program.sections for c in s.criteria]
         model = program.model
         score = ctx.score = sum([c.points for c in criteria], ZERO) if model.grades else None
         reached = clauses = None
@@ -264,8 +260,8 @@ class _Run:
         return ItemResult(compiled.item, self.note_unknown(compiled.item.id, holds), points, _unknown_detail(holds))
 
     def requirement(self, compiled: CompiledRequirement) -> ItemResult:
-        if self.kept and id(compiled) in self.kept:
-            return self.kept[id(compiled)]
+        if self.kept and compiled.item.id in self.kept:
+            return self.kept[compiled.item.id]
         ctx = self.ctx
         if compiled.when is not None:
             applies = compiled.when(ctx)
@@ -282,8 +278,8 @@ class _Run:
         return ItemResult(compiled.item, self.note_unknown(compiled.item.id, holds), None, _unknown_detail(holds), ctx)
 
     def criterion(self, compiled: CompiledCriterion) -> ItemResult:
-        if self.kept and id(compiled) in self.kept:
-            return self.kept[id(compiled)]
+        if self.kept and compiled.item.id in self.kept:
+            return self.kept[compiled.item.id]
         ctx = self.ctx
         if compiled.when is not None:
             applies = compiled.when(ctx)

@@ -35,6 +35,9 @@ PROBES = (Decimal(1), Decimal(2))
 MAX_ACTIONS = 3  # single-input changes offered per condition
 MAX_KEPT = 4096  # pointers whose effects `Plan.feeds` keeps
 CENT = Decimal("0.01")  # points are kept to the cent: `score > 90` needs 90.01
+PLACES = tuple(Decimal(1).scaleb(-places) for places in range(13))  # a short decimal has at most 12 places
+TINY = Decimal("1e-20")  # how near a solution a short decimal lies to be tried (`_on_boundary`)
+ROUNDED = Decimal("0.0001")  # a solution that is no short decimal is rounded to 4 places (`_rounded`)
 FLIPPED = {">=": "<=", ">": "<", "<=": ">=", "<": ">", "==": "==", "!=": "!="}
 # What results record of a condition that names it (an action's `fixes` and `breaks`): the rest of a
 # condition entry is its status, its value now and its advice.
@@ -145,6 +148,7 @@ class Plan:
         self.reads = {let.name: _reads(let, functions) for let in program.model.lets}  # its `when` too
         self.variant_reads = _reads(program.model.variant.selector, functions)[0] if program.model.variant else set()
         self._fed: dict[tuple, frozenset[str] | None] = {}
+        self._worked_out: dict[tuple, list[CompiledLet]] = {}
         # What each requirement and criterion reads directly, by id (a waiver is read at /waivers/ID).
         self.item_reads = {}
         for requirement in program.requirements:
@@ -218,18 +222,36 @@ class Plan:
             self._fed[pointer] = found
         return found
 
-    def known(self, before: Result, values: dict, pointers) -> Known | None:
-        """What evaluating again evidence evaluated as `before` (its lets' `values`) and changed at `pointers`
-        can take from that evaluation: the lets and the requirements and criteria the change does not feed.
-        None when nothing can be kept (the variant reads a changed input)."""
+    def worked_out(self, clause: _Clause, changed: frozenset[str]) -> list[CompiledLet]:
+        """The lets computing `clause`'s subject needs that can differ when those `changed` (see `feeds`) do, in
+        order; kept per clause and set."""
+        key = (id(clause), changed)
+        found = self._worked_out.get(key)
+        if found is None:
+            found = [let for let in clause.lets if let.node.name in changed]
+            if len(self._worked_out) < MAX_KEPT:
+                self._worked_out[key] = found
+        return found
+
+    def fed(self, pointers) -> tuple[frozenset[str], frozenset[str]] | None:
+        """What can change when the evidence at each of `pointers` does (see `feeds`); None for everything."""
         lets: frozenset[str] = frozenset()
-        items = self.all_items
+        items: frozenset[str] = frozenset()
         for pointer in pointers:
             found = self.feeds(pointer)
             if found is None:
                 return None
-            lets, items = lets | found[0], items - found[1]
-        return Known(before, {name: value for name, value in values.items() if name not in lets}, items)
+            lets, items = lets | found[0], items | found[1]
+        return lets, items
+
+    def known(self, before: Result, values: dict, fed: tuple[frozenset[str], frozenset[str]] | None) -> Known | None:
+        """What evaluating again evidence evaluated as `before` (its lets' `values`) and changed where it `fed`
+        the lets and items (`fed`) can take from that evaluation: the lets and the requirements and criteria
+        the change does not feed. None when nothing can be kept (the variant reads a changed input)."""
+        if fed is None:
+            return None
+        lets, items = fed
+        return Known(before, {name: value for name, value in values.items() if name not in lets}, self.all_items - items)
 
 
 def _constant(expr: ast.Expr) -> bool:
@@ -357,10 +379,12 @@ class _Analysis:
                 values[let.node.name] = let.evaluate(ctx)
         else:
             ctx.variant = self.variant
-            own = self.values
-            for let in clause.lets:
-                name = let.node.name
-                values[name] = let.evaluate(ctx) if name in changed else own[name]
+            if changed:
+                values = ctx.values = dict(self.values)
+                for let in self.plan.worked_out(clause, changed):
+                    values[let.node.name] = let.evaluate(ctx)
+            else:
+                ctx.values = self.values  # read only: nothing is worked out again
         ctx.score = self.result.score
         return ctx
 
@@ -611,10 +635,17 @@ def _on_boundary(delta: Decimal, probe: Callable, bound: Decimal) -> tuple[Decim
     The solution is exact up to the 34-digit context, so a boundary that is a short decimal shows
     as one within a tiny tolerance; evaluating there proves it.
     """
-    tolerance = abs(delta) * Decimal("1e-20") + Decimal("1e-20")
-    for places in range(13):
+    tolerance = abs(delta) * TINY + TINY
+    # Fewer places are never nearer (the multiples of 10^-p are among those of 10^-12): when 12 places are too
+    # far from the solution, so are all, and most solutions (a share of 13,089 MWh) are no short decimal.
+    try:
+        if abs(delta.quantize(PLACES[-1]) - delta) > tolerance:
+            return None
+    except decimal.InvalidOperation:
+        pass  # too many digits at 12 places: fewer may do
+    for quantum in PLACES:
         try:
-            short = delta.quantize(Decimal(1).scaleb(-places))
+            short = delta.quantize(quantum)
         except decimal.InvalidOperation:
             return None
         if abs(short - delta) <= tolerance:
@@ -627,7 +658,7 @@ def _rounded(delta: Decimal, holds: Callable) -> tuple[Decimal, bool] | None:
     candidates = []
     for rounding in (ROUND_CEILING, ROUND_FLOOR):
         try:
-            rounded = delta.quantize(Decimal("0.0001"), rounding=rounding)
+            rounded = delta.quantize(ROUNDED, rounding=rounding)
         except decimal.InvalidOperation:
             return None
         if rounded != 0 and holds(rounded):
