@@ -356,6 +356,9 @@ class _Analysis:
         self.variant = variant(Context(evidence, params)) if variant is not None else None
         self.found: list[_Change] = []  # every single-input change offered, for the ranked advice
         self.assessed_only = False  # the points missing can only come from assessed criteria
+        self._own: Context | None = None
+        self._moves: dict[tuple, list[_Move]] = {}
+        self._moved: dict[int, tuple] = {}  # id(move) → the context its probes are worked out in (`moved`)
 
     def edits(self) -> list[Edit]:
         """The changes offered, each made concrete once (the same change can meet two conditions)."""
@@ -365,27 +368,38 @@ class _Analysis:
             unique.setdefault(edit.key, edit)
         return list(unique.values())
 
-    def context(self, clause: _Clause, evidence: dict, changed: frozenset[str] | None = frozenset()) -> Context:
-        """What computing the clause's subject needs, on `evidence`. `changed`: the only lets that can differ
-        from the application's own (for a probe; see Plan.feeds; None: any of them), the others are taken
-        from the evaluation of the application."""
-        ctx = Context(evidence, self.params)
-        values = ctx.values
-        if changed is None:
-            program = self.plan.program
-            if program.variant is not None:
-                ctx.variant = program.variant(ctx)
-            for let in clause.lets:
-                values[let.node.name] = let.evaluate(ctx)
+    def own(self) -> Context:
+        """What the application's own evidence gives every clause's subject: its lets' values (read only)."""
+        if self._own is None:
+            ctx = self._own = Context(self.evidence, self.params)
+            ctx.values, ctx.variant, ctx.score = self.values, self.variant, self.result.score
+        return self._own
+
+    def moved(self, clause: _Clause, move: "_Move", delta: Decimal) -> Context:
+        """What computing the clause's subject needs with the move's input moved by `delta`. Only the lets the
+        input feeds (Plan.feeds) are worked out again, the others are the application's own; when the variant
+        reads the input, it and all the clause's lets are. Every probe of a move writes its value into one
+        copy of the evidence, made once per move (`_Move.scratch`), and is read at once."""
+        found = self._moved.get(id(move))
+        if found is None:
+            evidence, at, key = move.scratch()
+            ctx = Context(evidence, self.params)
+            ctx.values, ctx.variant, ctx.score = dict(self.values), self.variant, self.result.score
+            found = self._moved[id(move)] = (ctx, at, key)
+        ctx, at, key = found
+        at[key] = move.value(delta)
+        feeds = self.plan.feeds(move.pointer)
+        if feeds is None:
+            variant = self.plan.program.variant
+            if variant is not None:
+                ctx.variant = variant(ctx)
+            lets = clause.lets
         else:
-            ctx.variant = self.variant
-            if changed:
-                values = ctx.values = dict(self.values)
-                for let in self.plan.worked_out(clause, changed):
-                    values[let.node.name] = let.evaluate(ctx)
-            else:
-                ctx.values = self.values  # read only: nothing is worked out again
-        ctx.score = self.result.score
+            # In order: what a let reads is the application's own, or worked out before it for this probe.
+            lets = self.plan.worked_out(clause, feeds[0])
+        values = ctx.values
+        for let in lets:
+            values[let.node.name] = let.evaluate(ctx)
         return ctx
 
     def requirement(self, compiled, item) -> dict:
@@ -425,7 +439,7 @@ class _Analysis:
         type_ = subject.type
         if unit := unit_symbol(type_):
             entry["unit"] = unit
-        ctx = self.context(clause, self.evidence)
+        ctx = self.own()
         current = clause.get(ctx)
         bounds = [b(ctx) for b in clause.bounds]
         entry["current"] = plain(current)
@@ -485,7 +499,7 @@ class _Analysis:
                 if not isinstance(node.scoring, ast.Scale) or item is None or item.status not in (NOT_MET, PARTLY_MET):
                     continue
                 clause = self.plan.clause(node.scoring)
-                ctx = self.context(clause, self.evidence)
+                ctx = self.own()
                 current, (start, end) = clause.get(ctx), (b(ctx) for b in clause.bounds)
                 if not all(isinstance(v, Decimal) for v in (current, start, end)) or start == end \
                         or current is OUTSIDE:
@@ -518,7 +532,7 @@ class _Analysis:
     def solve(self, clause: _Clause, lever: _Lever, f0: Decimal, op: str, bound: Decimal):
         """At most one change of this input meeting `f op bound`; f0 is the quantity now."""
         adding = True  # a new list item helps only with a positive quantity
-        for move in _moves(self.evidence, lever, self.schema):
+        for move in self.moves(lever):
             if move.kind == "add" and not adding:
                 continue
             try:
@@ -554,16 +568,19 @@ class _Analysis:
 
     def probe(self, clause: _Clause, move: "_Move") -> Callable[[Decimal], Any]:
         cache: dict[Decimal, Any] = {}
-        # Only what the moved input feeds is worked out again (the application's own values were computed
-        # by `condition` before any probe).
-        feeds = self.plan.feeds(move.pointer)
-        changed = None if feeds is None else feeds[0]
 
         def value(delta: Decimal):
             if delta not in cache:
-                cache[delta] = clause.get(self.context(clause, move.apply(delta), changed))
+                cache[delta] = clause.get(self.moved(clause, move, delta))
             return cache[delta]
         return value
+
+    def moves(self, lever: _Lever) -> list["_Move"]:
+        """The ways to move the lever's input (`_moves`), worked out once per input for every clause it feeds."""
+        key = (lever.pointer, lever.item_path)
+        if key not in self._moves:
+            self._moves[key] = _moves(self.evidence, lever, self.schema)
+        return self._moves[key]
 
 
 def _target(clause: _Clause, current, bounds: list) -> tuple[str | None, Any]:
@@ -682,13 +699,23 @@ class _Move:
     minimum: Decimal | None = None
     maximum: Decimal | None = None
 
-    def apply(self, delta: Decimal) -> dict:
+    def value(self, delta: Decimal):
+        """What the input becomes: the new item, or the field's new value."""
+        if self.kind == "add":
+            return patched(self.template, self.item_path, delta) if self.item_path else delta
+        return self.base + delta
+
+    def scratch(self) -> tuple[dict, Any, Any]:
+        """A copy of the evidence to probe this move in, and the container and key its `value` goes to: only the
+        containers on the way are copied (or made, if missing), so that writing there leaves the evidence as
+        it was. The new item of `add` is the list's last."""
         if self.kind == "add":
             items = get(self.evidence, self.pointer)
-            items = list(items) if isinstance(items, list) else []
-            items.append(patched(self.template, self.item_path, delta) if self.item_path else delta)
-            return patched(self.evidence, self.pointer, items)
-        return patched(self.evidence, self.pointer, self.base + delta)
+            copy = patched(self.evidence, self.pointer, [*(items if isinstance(items, list) else []), None])
+            listed = get(copy, self.pointer)
+            return copy, listed, len(listed) - 1
+        copy = patched(self.evidence, self.pointer, self.base)
+        return copy, get(copy, self.pointer[:-1]), self.pointer[-1]
 
     def feasible(self, delta: Decimal) -> bool:
         if self.kind == "add" and delta <= 0:
