@@ -140,3 +140,8 @@ def test_the_outside_value_is_one_object_through_copies_and_pickles():
     from checker.language.values import OUTSIDE
     assert pickle.loads(pickle.dumps(OUTSIDE)) is OUTSIDE
     assert copy.deepcopy({"v": OUTSIDE})["v"] is OUTSIDE and copy.copy(OUTSIDE) is OUTSIDE
+
+
+def test_a_negative_net_is_written_with_the_minus_sign_of_the_steps():
+    net = rows(result("six-stars"))[-1]
+    assert net == ("net", "Net emissions", "−186 tCO2e")

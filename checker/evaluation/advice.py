@@ -20,12 +20,12 @@ Conditions are recorded by reference (checker.evaluation.gap.REFERENCE), in data
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Callable
 
 from ..language.compile import Program
 from ..pointer import format_pointer, get, patched
+from ..records import Frozen
 from .evaluate import Known, Outlook, evaluate, outlook
 from .result import FAIL, MET, Result
 
@@ -33,8 +33,7 @@ MAX_STEPS = 4  # changes in a combined plan: more is a project, not advice
 TOP = 6  # the best actions a plan is combined from: at most 56 sets of 2 to 4 of them
 
 
-@dataclass(frozen=True)
-class Edit:
+class Edit(Frozen):
     """One concrete change of one evidence input: a field set to a new value, or an item added to a list."""
 
     path: tuple  # the field, or the list an item is added to
@@ -43,9 +42,15 @@ class Edit:
     after: Any  # the new value, or the new item
     amount: Decimal  # the size of the change, in `unit`
     unit: str | None
-    field: str | None = None  # for add: the field of the new item that is set
-    like: str | None = None  # for add: the item the new one copies
-    label: dict | None = None  # what the input is, from the evidence schema: {zh, en}
+    field: str | None  # for add: the field of the new item that is set
+    like: str | None  # for add: the item the new one copies
+    label: dict | None  # what the input is, from the evidence schema: {zh, en}
+    __match_args__ = ("path", "kind", "before", "after", "amount", "unit", "field", "like", "label")
+
+    def __init__(self, path: tuple, kind: str, before: Any, after: Any, amount: Decimal, unit: str | None,
+                 field: str | None = None, like: str | None = None, label: dict | None = None):
+        self.__dict__.update(path=path, kind=kind, before=before, after=after, amount=amount, unit=unit,
+                             field=field, like=like, label=label)
 
     @property
     def key(self) -> tuple:

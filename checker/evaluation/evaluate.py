@@ -2,48 +2,81 @@
 
 Points of scales are rounded half-up to 2 decimals (the Chinese 四舍五入
 convention); everything else stays exact inside one decimal context.
+
+An evaluation first decides each item: a record (status, points, payload, read) per requirement and criterion,
+each grade clause's truth value, each let's value (kept in the context). A ruleset in steady use does that in
+one generated function (`Program.run`, written by checker.language.codegen from RECORDS below); otherwise the
+compiled closures do it here, item by item, in the same way. The outcome follows from the records at once; the
+Result's items, sections, missing evidence and parameters are made from them when first read (`_fill`).
 """
 from __future__ import annotations
 
 import decimal
+import functools
 from decimal import ROUND_HALF_UP, Decimal
 
-from ..language.compile import CompiledCriterion, CompiledGrade, CompiledLet, CompiledRequirement, Context, Program, label_of
+from ..language.compile import CompiledCriterion, CompiledRequirement, Context, Program, label_of
 from ..evaluation.result import (CLASSIFIED, ERROR, FAIL, GRADED, INCOMPLETE, INELIGIBLE, MET, MISSING, NOT_APPLICABLE, NOT_GRADED, NOT_MET,
                      PARTLY_MET, PASS, PASSED, WAIVED, GradeResult, ItemResult, Result, plain, unit_symbol)
 from ..language.schema import resolve
 from ..language.values import OUTSIDE, UNKNOWN, Failure, Missing
 from ..catalogue import both
 from ..pointer import parse_pointer
+from ..records import Frozen
 
 CONTEXT = decimal.Context(prec=34, rounding=decimal.ROUND_HALF_EVEN,
                           traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow])
 CENT = Decimal("0.01")
 ZERO = Decimal(0)
-_UNSET = object()  # a let not known beforehand
+_UNDECIDED = frozenset((MISSING, ERROR, NOT_APPLICABLE))
 
 
-class Known:
+class Known(Frozen):
     """What evaluating changed evidence again can take from the evaluation `before` the change, because the
     change does not feed it: the lets' `values` {name: value}, and the results of the requirements and
     criteria whose ids are in `items` (decided ones only: an unknown one is worked out again, for what it
-    lacks), kept by id in `kept`. See checker.evaluation.gap.Plan.known."""
+    lacks). See checker.evaluation.gap.Plan.known."""
 
-    __slots__ = ("before", "values", "kept")
+    before: Result
+    values: dict
+    items: frozenset
+    __match_args__ = ("before", "values", "items")
 
     def __init__(self, before: Result, values: dict, items: frozenset):
-        self.before, self.values = before, values
-        self.kept = {item.about.id: item for item in (*before.requirements, *before.criteria)
-                     if item.about.id in items and item.status not in (MISSING, ERROR)}
+        self.__dict__.update(before=before, values=values, items=items)
 
 
 def evaluate(program: Program, evidence: dict, *, params: dict | None = None, provenance: dict,
-             date: str | None = None, origins: dict | None = None, known: Known | None = None) -> Result:
-    """`origins`: where each supplied parameter came from, {name: {"source", "file_sha256"}}, for the record.
-    `known`: what an earlier evaluation of this evidence before a change gives unchanged (the gap's advice)."""
+             date: str | None = None, origins: dict | None = None, known: Known | None = None,
+             evidence_bytes: bytes | None = None) -> Result:
+    """`provenance`: the ruleset and tool, and the evidence's {"sha256"} unless `evidence_bytes` are given
+    (its SHA-256 is then computed when the result is first asked for it). `origins`: where each supplied
+    parameter came from, {name: {"source", "file_sha256"}}, for the record. `known`: what an earlier evaluation
+    of this evidence before a change gives unchanged (the gap's advice)."""
     program.used()
+    params = params or {}
+    ctx = _context(program, evidence, params)
     with decimal.localcontext(CONTEXT):
-        return _Run(program, evidence, params or {}, known).result(provenance, date, origins or {})
+        if known is None and program.run is not None:
+            records = program.run(ctx)
+        else:
+            records = _records(program, ctx, known)
+    requirements, criteria, clauses, grades, statuses, score = records
+    model = program.model
+    reached = grades.index(MET) if MET in grades else None
+    above = grades[:reached] if reached is not None else grades
+    outcome = _outcome(program, ctx, statuses, MISSING in above or ERROR in above, reached is not None)
+    grade = None
+    if reached is not None and outcome in (GRADED, CLASSIFIED, INCOMPLETE):
+        compiled = program.grades[reached]
+        grade = {"id": compiled.node.id, "label": compiled.label}
+    with_sections = bool(model.sections)
+    return Result(provenance["ruleset"], provenance.get("evidence"), provenance["tool"], date, outcome,
+                  grade if outcome != INCOMPLETE else None, grade if outcome == INCOMPLETE else None,
+                  score if with_sections else None,  # a classification (grades without sections) has no score
+                  model.grades.max if with_sections else None,
+                  bool(statuses) and statuses <= _UNDECIDED, evidence_bytes=evidence_bytes, records=records,
+                  fill=functools.partial(_fill, program, ctx, records, reached, params, origins or {}, known))
 
 
 class Outlook:
@@ -63,158 +96,24 @@ def outlook(program: Program, evidence: dict, *, params: dict, known: Known | No
     the clauses of grade number `grade`), and nothing else: no item results, explanations or missing list;
     a grade ranked below the one reached is not looked at. The same decisions as `evaluate`'s."""
     program.used()
+    ctx = _context(program, evidence, params)
     with decimal.localcontext(CONTEXT):
-        return _Run(program, evidence, params, known).outlook(grade)
-
-
-def let_values(program: Program, result: Result) -> dict:
-    """The value each let of `program` had in `result`, {name: value}: what `evaluate(known=…)` takes."""
-    return {let.node.name: item.detail["value"] for let, item in zip(program.lets, result.values)}
-
-
-class _Run:
-    def __init__(self, program: Program, evidence: dict, params: dict, known: Known | None = None):
-        self.program = program
-        self.before = known.before if known is not None else None
-        self.known = known.values if known is not None else None
-        self.kept: dict[str, ItemResult] = known.kept if known is not None else {}  # item id → its result before
-        self.ctx = Context(evidence, {})
-        self.missing: dict[str, list[str]] = {}
-        self.errors: list[dict] = []
-        self.grade_unknowns: dict[str, list] = {}  # grade id → the unknown values its clauses met
-        self.given = set(params)
-        for name, (type_, default) in program.params.items():
-            if name in params:
-                self.ctx.params[name] = params[name]
-            elif default is not None:
-                self.ctx.params[name] = default(self.ctx)
-
-    def note_unknown(self, item_id: str, value) -> str:
-        """Remember what an unknown value lacks; returns the item's status."""
-        if isinstance(value, Failure):
-            self.errors.append({"item": item_id, "message": value.message})
-            return ERROR
-        for pointer in value.pointers:
-            needed_by = self.missing.setdefault(pointer, [])
-            if item_id not in needed_by:
-                needed_by.append(item_id)
-        return MISSING
-
-    def result(self, provenance: dict, date: str | None, origins: dict) -> Result:
-        program, ctx = self.program, self.ctx
+        requirements, criteria = _items(program, ctx, known)
         model = program.model
-        variant = None
-        if program.variant is not None:
-            ctx.variant = program.variant(ctx)
-            if isinstance(ctx.variant, UNKNOWN):
-                self.note_unknown("variant", ctx.variant)
-            else:
-                option = next((o for o in model.variant.options if o.value == ctx.variant), None)
-                variant = {"id": ctx.variant, "label": label_of(option.label) if option else None}
-        known = self.known
-        if known:
-            values = []
-            for let, before in zip(program.lets, self.before.values):
-                name = let.node.name
-                if name in known and not isinstance(known[name], UNKNOWN):  # decided, and the change left it
-                    ctx.values[name] = known[name]
-                    values.append(before)
-                else:
-                    values.append(self.value_item(let, known.get(name, _UNSET)))
-        else:
-            values = [self.value_item(let) for let in program.lets]
-        requirements = [self.requirement(r) for r in program.requirements]
-        criteria, sections = [], []
-        for section in program.sections:
-            items = [self.criterion(c) for c in section.criteria]
-            criteria += items
-            node = section.node
-            sections.append({"id": node.id, "label": section.label, "cite": label_of(node.cite),
-                             "points": sum([c.points for c in items], ZERO), "max": node.max})
-        score = sum([c.points for c in criteria], ZERO) if model.grades else None
-        ctx.score = score
-        grades = [self.grade(g) for g in program.grades]
-        reached = next((g for g in grades if g.status == MET), None)
-        # The first grade that holds is the result only if every grade ranked above it is decided.
-        above = grades[:grades.index(reached)] if reached else grades
-        undecided = [g for g in above if g.status in (MISSING, ERROR)]
-        for grade in undecided:
-            for value in self.grade_unknowns[grade.id]:
-                self.note_unknown(grade.id, value)
-        # Missingness follows evaluation: a value read by items, whose lacking evidence no item asked for,
-        # was needed only by untaken branches or items that do not apply.
-        for let, item in zip(program.lets, values):
-            if item.status == MISSING and not let.reported and not any(
-                    p in self.missing for p in ctx.values[let.node.name].pointers):
-                item.status = NOT_APPLICABLE
-        statuses = {r.status for r in requirements} | {c.status for c in criteria}
-        outcome = self.outcome(statuses, bool(undecided), reached is not None)
-        decided = [s for s in statuses if s not in (MISSING, ERROR, NOT_APPLICABLE)]
-        grade_ref = {"id": reached.id, "label": reached.label} if reached else None
-        return Result(
-            ruleset=provenance["ruleset"],
-            evidence=provenance["evidence"],
-            tool=provenance["tool"],
-            date=date,
-            parameters=self.before.parameters if self.before is not None else self.parameters(origins),
-            applicant=_applicant(ctx.evidence),
-            variant=variant,
-            outcome=outcome,
-            grade=grade_ref if outcome in (GRADED, CLASSIFIED) else None,
-            provisional_grade=grade_ref if outcome == INCOMPLETE else None,
-            score=score if model.sections else None,  # a classification (grades without sections) has no score
-            max_score=model.grades.max if model.sections else None,
-            inconclusive=bool(statuses) and not decided,
-            requirements=requirements,
-            sections=sections,
-            criteria=criteria,
-            grades=grades,
-            values=values,
-            missing=[{"pointer": p, "needed_by": ids, **_describe(model.schema, p, program.params)}
-                     for p, ids in sorted(self.missing.items())],
-            errors=self.errors,
-        )
-
-    def outcome(self, statuses: set, undecided: bool, reached: bool) -> str:
-        """The outcome, from the statuses of the requirements and criteria, whether a grade ranked above the
-        one reached (or any, if none is) is undecided, and whether one is reached."""
-        if FAIL in statuses:
-            return INELIGIBLE
-        variant = self.ctx.variant
-        if statuses & {MISSING, ERROR} or undecided or (variant is not None and isinstance(variant, UNKNOWN)):
-            return INCOMPLETE
-        if reached:
-            return CLASSIFIED if self.program.model.grades.unranked else GRADED
-        return NOT_GRADED if self.program.grades else PASSED
-
-    def outlook(self, number: int) -> Outlook:
-        """`result`'s decisions only (see `outlook`): lets, the requirements and criteria, the score, and the
-        grades down to the one reached and to grade `number`, a clause at a time."""
-        program, ctx = self.program, self.ctx
-        if program.variant is not None:
-            ctx.variant = program.variant(ctx)
-        known = self.known or {}
-        values = ctx.values = dict(known)
-        for let in [let for let in program.lets if let.node.name not in known]:
-            values[let.node.name] = let.evaluate(ctx)
-        kept = self.kept
-        requirements = [(kept.get(r.item.id) or self.requirement(r)).status for r in program.requirements]
-        criteria = [kept.get(c.item.id) or self.criterion(c) for s in program.sections for c in s.criteria]
-        model = program.model
-        score = ctx.score = sum([c.points for c in criteria], ZERO) if model.grades else None
+        score = ctx.score = sum([c[1] for c in criteria], ZERO) if model.grades else None
         reached = clauses = None
         undecided = False
         for at, compiled in enumerate(program.grades):
-            if reached is not None and at > number:
+            if reached is not None and at > grade:
                 break
-            if reached is not None and at != number:
+            if reached is not None and at != grade:
                 continue
             statuses = []
             for clause in compiled.clauses:
                 statuses.append(_status(clause.condition(ctx)))
-                if statuses[-1] == NOT_MET and at != number:
+                if statuses[-1] == NOT_MET and at != grade:
                     break  # the grade is not met whatever its other clauses say
-            if at == number:
+            if at == grade:
                 clauses = statuses
             if reached is None:
                 status = _combined(statuses)
@@ -222,128 +121,89 @@ class _Run:
                     reached = at
                 elif status != NOT_MET:
                     undecided = True
-        outcome = self.outcome({*requirements, *(c.status for c in criteria)}, undecided, reached is not None)
-        ref = None
-        if reached is not None:
-            ref = {"id": program.grades[reached].node.id, "label": program.grades[reached].label}
-        return Outlook(score if model.sections else None, outcome, ref if outcome in (GRADED, CLASSIFIED) else None,
-                       ref if outcome == INCOMPLETE else None, reached, requirements, clauses)
+    requirement_statuses = [r[0] for r in requirements]
+    outcome = _outcome(program, ctx, {*requirement_statuses, *(c[0] for c in criteria)}, undecided,
+                       reached is not None)
+    ref = None
+    if reached is not None:
+        ref = {"id": program.grades[reached].node.id, "label": program.grades[reached].label}
+    return Outlook(score if model.sections else None, outcome, ref if outcome in (GRADED, CLASSIFIED) else None,
+                   ref if outcome == INCOMPLETE else None, reached, requirement_statuses, clauses)
 
-    def parameters(self, origins: dict) -> dict:
-        """Every parameter of the ruleset: the value evaluation used (null: none given, no default), its
-        unit, and where it came from, so that the result can be reproduced from what it records."""
-        recorded = {}
-        for name, (type_, _) in self.program.params.items():
-            origin = origins.get(name) or {} if name in self.given else {"source": "default"}
-            recorded[name] = {"value": plain(self.ctx.params.get(name)), "unit": unit_symbol(type_),
-                              "source": origin.get("source", "command line"),
-                              "file_sha256": origin.get("file_sha256")}
-        return recorded
 
-    def value_item(self, let: CompiledLet, known=_UNSET) -> ItemResult:
-        ctx = self.ctx
-        value = ctx.values[let.node.name] = let.evaluate(ctx) if known is _UNSET else known
-        if not isinstance(value, UNKNOWN):
-            # Outside its `when` (the accounting boundary): not applicable, read as 0 by what uses it.
-            status = NOT_APPLICABLE if value is OUTSIDE else "ok"
-            return ItemResult(let.item, status, None, {"value": value}, ctx)
-        # A value that items read is reported through them, so one that only a not-applicable item
-        # reads does not ask the applicant for evidence; a value no item reads reports for itself.
-        status = self.note_unknown(let.node.name, value) if let.reported else (
-            ERROR if isinstance(value, Failure) else MISSING)
-        return ItemResult(let.item, status, None, {"value": value, **_unknown_detail(value)}, ctx)
+def _context(program: Program, evidence: dict, params: dict) -> Context:
+    """The evaluation's context: the evidence, and the parameters supplied or else their defaults."""
+    ctx = Context(evidence, {})
+    for name, (type_, default) in program.params.items():
+        if name in params:
+            ctx.params[name] = params[name]
+        elif default is not None:
+            ctx.params[name] = default(ctx)
+    return ctx
 
-    def not_applicable(self, compiled: CompiledRequirement | CompiledCriterion, holds, points) -> ItemResult:
-        """The result of an item whose `when` does not hold (or is unknown); it reads nothing else."""
-        if holds is False:
-            return ItemResult(compiled.item, NOT_APPLICABLE, points, {"when": compiled.node.when.text})
-        return ItemResult(compiled.item, self.note_unknown(compiled.item.id, holds), points, _unknown_detail(holds))
 
-    def requirement(self, compiled: CompiledRequirement) -> ItemResult:
-        if self.kept and compiled.item.id in self.kept:
-            return self.kept[compiled.item.id]
-        ctx = self.ctx
-        if compiled.when is not None:
-            applies = compiled.when(ctx)
-            if applies is not True:
-                return self.not_applicable(compiled, applies, None)
-        holds = compiled.condition(ctx)
-        if holds is True:
-            return ItemResult(compiled.item, PASS, None, None, ctx)
-        waiver = compiled.waiver(ctx) if compiled.waiver else None
-        if waiver:
-            return ItemResult(compiled.item, WAIVED, None, {"waiver": waiver}, ctx)
-        if holds is False:
-            return ItemResult(compiled.item, FAIL, None, None, ctx)
-        return ItemResult(compiled.item, self.note_unknown(compiled.item.id, holds), None, _unknown_detail(holds), ctx)
+def _outcome(program: Program, ctx: Context, statuses: set, undecided: bool, reached: bool) -> str:
+    """The outcome, from the statuses of the requirements and criteria, whether a grade ranked above the one
+    reached (or any, if none is) is undecided, and whether one is reached."""
+    if FAIL in statuses:
+        return INELIGIBLE
+    variant = ctx.variant
+    if MISSING in statuses or ERROR in statuses or undecided or (variant is not None and isinstance(variant, UNKNOWN)):
+        return INCOMPLETE
+    if reached:
+        return CLASSIFIED if program.model.grades.unranked else GRADED
+    return NOT_GRADED if program.grades else PASSED
 
-    def criterion(self, compiled: CompiledCriterion) -> ItemResult:
-        if self.kept and compiled.item.id in self.kept:
-            return self.kept[compiled.item.id]
-        ctx = self.ctx
-        if compiled.when is not None:
-            applies = compiled.when(ctx)
-            if applies is not True:
-                return self.not_applicable(compiled, applies, ZERO)
-        node = compiled.node
-        detail = None
-        if compiled.method == "tiers":
-            points = ZERO
-            for number, tier in enumerate(compiled.tiers, 1):
-                holds = True if tier.condition is None else tier.condition(ctx)
-                if holds is True:
-                    points = tier.points
-                    detail = {"tier": {"number": number, "of": len(compiled.tiers), "condition": tier.text,
-                                       "points": tier.points}}
-                    break
-                if holds is not False:
-                    return self.unknown_points(compiled, holds)
-        else:
-            value = compiled.value(ctx)
-            if isinstance(value, UNKNOWN):
-                return self.unknown_points(compiled, value)
-            if compiled.method == "scale":
-                start, end = compiled.start(ctx), compiled.end(ctx)
-                if isinstance(start, UNKNOWN) or isinstance(end, UNKNOWN):
-                    return self.unknown_points(compiled, start if isinstance(start, UNKNOWN) else end)
-                if start == end:
-                    return self.unknown_points(compiled, Failure("the scale starts and ends at the same value"))
-                # Multiply before dividing: max·(v−a)/(b−a) is then exact whenever it ends within 34 digits,
-                # and half-up rounding sees 0.625, not 0.62499… (3 points at 5 on a scale from 0 to 24).
-                exact = node.max * (value - start) / (end - start)
-                points = min(max(ZERO, exact), node.max).quantize(CENT, rounding=ROUND_HALF_UP)  # never -0
-                scoring = node.scoring
-                detail = {"scale": {"from": scoring.start.text, "to": scoring.end.text}}
-            elif compiled.method == "assessed":
-                if not ZERO <= value <= node.max:
-                    return self.unknown_points(compiled, Failure(
-                        f"the auditor recorded {value} points, outside 0 to {node.max}"))
-                points = value
-            else:
-                points = min(max(value, ZERO), node.max)
-                if points != value:
-                    detail = {"capped": {"computed": value}}
-        status = MET if points == node.max else NOT_MET if points == 0 else PARTLY_MET
-        return ItemResult(compiled.item, status, points, detail, ctx)
 
-    def unknown_points(self, compiled: CompiledCriterion, value) -> ItemResult:
-        return ItemResult(compiled.item, self.note_unknown(compiled.item.id, value), ZERO, _unknown_detail(value),
-                          self.ctx)
+def let_values(program: Program, result: Result) -> dict:
+    """The value each let of `program` had in `result`, {name: value}: what `evaluate(known=…)` takes."""
+    return {let.node.name: item.detail["value"] for let, item in zip(program.lets, result.values)}
 
-    def grade(self, compiled: CompiledGrade) -> GradeResult:
-        ctx = self.ctx
-        conditions = []
-        for clause in compiled.clauses:
-            holds = clause.condition(ctx)
-            status = _status(holds)
-            if status in (MET, NOT_MET):
-                conditions.append(ItemResult(clause.item, status, None, None, ctx))
-            else:
-                conditions.append(ItemResult(clause.item, status, None, _unknown_detail(holds), ctx))
-                self.grade_unknowns.setdefault(compiled.node.id, []).append(holds)
-        node = compiled.node
-        return GradeResult(node.id, compiled.label, label_of(node.cite), _combined([c.status for c in conditions]),
-                           conditions)
+
+# ------------------------------------------------------------------------ deciding each item (the records)
+# A record is (status, points, payload, read): the payload is the unknown value of a missing or failed item,
+# a waiver's reason, a tier's number or a capped criterion's computed points; `read` says whether the item read
+# its inputs (an item whose `when` does not hold, or is unknown, reads nothing else).
+
+def unknown_record(value, points, read: bool) -> tuple:
+    return (ERROR if isinstance(value, Failure) else MISSING, points, value, read)
+
+
+def points_status(points: Decimal, maximum: Decimal) -> str:
+    return MET if points == maximum else NOT_MET if points == 0 else PARTLY_MET
+
+
+def scale_record(maximum: Decimal, value, start, end) -> tuple:
+    """A scale's points from a known value, once its ends are worked out."""
+    if isinstance(start, UNKNOWN) or isinstance(end, UNKNOWN):
+        return unknown_record(start if isinstance(start, UNKNOWN) else end, ZERO, True)
+    if start == end:
+        return unknown_record(Failure("the scale starts and ends at the same value"), ZERO, True)
+    # Multiply before dividing: max·(v−a)/(b−a) is then exact whenever it ends within 34 digits, and half-up
+    # rounding sees 0.625, not 0.62499… (3 points at 5 on a scale from 0 to 24).
+    exact = maximum * (value - start) / (end - start)
+    points = min(max(ZERO, exact), maximum).quantize(CENT, rounding=ROUND_HALF_UP)  # never -0
+    return (points_status(points, maximum), points, None, True)
+
+
+def assessed_record(maximum: Decimal, value) -> tuple:
+    if isinstance(value, UNKNOWN):
+        return unknown_record(value, ZERO, True)
+    if not ZERO <= value <= maximum:
+        return unknown_record(Failure(f"the auditor recorded {value} points, outside 0 to {maximum}"), ZERO, True)
+    return (points_status(value, maximum), value, None, True)
+
+
+def points_record(maximum: Decimal, value) -> tuple:
+    if isinstance(value, UNKNOWN):
+        return unknown_record(value, ZERO, True)
+    points = min(max(value, ZERO), maximum)
+    return (points_status(points, maximum), points, value if points != value else None, True)
+
+
+def grade_status(values) -> str:
+    """A grade's status from its clauses' truth values."""
+    return _combined([_status(v) for v in values])
 
 
 def _status(holds) -> str:
@@ -354,6 +214,221 @@ def _status(holds) -> str:
 def _combined(statuses: list[str]) -> str:
     """A grade's status from its clauses': not met if one is not met, else undecided if one is, else met."""
     return NOT_MET if NOT_MET in statuses else ERROR if ERROR in statuses else MISSING if MISSING in statuses else MET
+
+
+# What the generated `Program.run` is written with (checker.language.codegen.run_source).
+RECORDS = {"unknown": unknown_record, "points_status": points_status, "scale": scale_record,
+           "assessed": assessed_record, "points": points_record, "grade_status": grade_status,
+           "PASS": PASS, "FAIL": FAIL, "WAIVED": WAIVED, "NOT_APPLICABLE": NOT_APPLICABLE, "ZERO": ZERO,
+           "MET": MET, "NOT_MET": NOT_MET}
+
+
+def _records(program: Program, ctx: Context, known: Known | None) -> tuple:
+    """What `Program.run` returns, worked out by the closures (and, with `known`, taken from before)."""
+    requirements, criteria = _items(program, ctx, known)
+    score = ctx.score = sum([c[1] for c in criteria], ZERO) if program.model.grades else None
+    clauses, grades = [], []
+    for grade in program.grades:
+        holds = [clause.condition(ctx) for clause in grade.clauses]
+        clauses += holds
+        grades.append(grade_status(holds))
+    statuses = {r[0] for r in requirements} | {c[0] for c in criteria}
+    return requirements, criteria, tuple(clauses), tuple(grades), statuses, score
+
+
+def _items(program: Program, ctx: Context, known: Known | None) -> tuple[tuple, tuple]:
+    """The variant and lets, in the context, and the records of the requirements and of the criteria."""
+    kept = {}
+    values = ctx.values
+    if program.variant is not None:
+        ctx.variant = program.variant(ctx)
+    if known is not None:
+        before = known.before
+        items = known.items
+        for compiled, record in (*zip(program.requirements, before.records[0]),
+                                 *zip((c for s in program.sections for c in s.criteria), before.records[1])):
+            if compiled.item.id in items and record[0] not in (MISSING, ERROR):
+                kept[id(compiled)] = record
+        given = known.values
+        for let in program.lets:
+            name = let.node.name
+            values[name] = given[name] if name in given else let.evaluate(ctx)
+    else:
+        for let in program.lets:
+            values[let.node.name] = let.evaluate(ctx)
+    return (tuple(kept.get(id(r)) or _requirement(r, ctx) for r in program.requirements),
+            tuple(kept.get(id(c)) or _criterion(c, ctx) for s in program.sections for c in s.criteria))
+
+
+def _requirement(compiled: CompiledRequirement, ctx: Context) -> tuple:
+    if compiled.when is not None:
+        applies = compiled.when(ctx)
+        if applies is not True:
+            return (NOT_APPLICABLE, None, None, False) if applies is False else unknown_record(applies, None, False)
+    holds = compiled.condition(ctx)
+    if holds is True:
+        return (PASS, None, None, True)
+    waiver = compiled.waiver(ctx) if compiled.waiver else None
+    if waiver:
+        return (WAIVED, None, waiver, True)
+    if holds is False:
+        return (FAIL, None, None, True)
+    return unknown_record(holds, None, True)
+
+
+def _criterion(compiled: CompiledCriterion, ctx: Context) -> tuple:
+    if compiled.when is not None:
+        applies = compiled.when(ctx)
+        if applies is not True:
+            return (NOT_APPLICABLE, ZERO, None, False) if applies is False else unknown_record(applies, ZERO, False)
+    maximum = compiled.node.max
+    if compiled.method == "tiers":
+        for number, tier in enumerate(compiled.tiers, 1):
+            holds = True if tier.condition is None else tier.condition(ctx)
+            if holds is True:
+                return (points_status(tier.points, maximum), tier.points, number, True)
+            if holds is not False:
+                return unknown_record(holds, ZERO, True)
+        return (points_status(ZERO, maximum), ZERO, None, True)
+    value = compiled.value(ctx)
+    if compiled.method == "scale":
+        if isinstance(value, UNKNOWN):
+            return unknown_record(value, ZERO, True)
+        return scale_record(maximum, value, compiled.start(ctx), compiled.end(ctx))
+    if compiled.method == "assessed":
+        return assessed_record(maximum, value)
+    return points_record(maximum, value)
+
+
+# ------------------------------------------------------------------------------- the result's items, on demand
+
+class _Notes:
+    """The evidence unknown values lack, by pointer, and the failures, in the order items met them."""
+
+    def __init__(self):
+        self.missing: dict[str, list[str]] = {}
+        self.errors: list[dict] = []
+
+    def note(self, item_id: str, value) -> None:
+        if isinstance(value, Failure):
+            self.errors.append({"item": item_id, "message": value.message})
+            return
+        for pointer in value.pointers:
+            needed_by = self.missing.setdefault(pointer, [])
+            if item_id not in needed_by:
+                needed_by.append(item_id)
+
+
+def _fill(program: Program, ctx: Context, records: tuple, reached: int | None, params: dict, origins: dict,
+          known: Known | None, result: Result) -> None:
+    """Put together the result's items, sections, grades, missing evidence, errors, variant, parameters and
+    applicant from what the evaluation decided (see Result)."""
+    requirement_records, criterion_records, clauses, grade_statuses, _, _ = records
+    model = program.model
+    notes = _Notes()
+    variant = None
+    if program.variant is not None:
+        if isinstance(ctx.variant, UNKNOWN):
+            notes.note("variant", ctx.variant)
+        else:
+            option = next((o for o in model.variant.options if o.value == ctx.variant), None)
+            variant = {"id": ctx.variant, "label": label_of(option.label) if option else None}
+    values = [_value_item(let, ctx, notes) for let in program.lets]
+    requirements = [_item(compiled, record, ctx, notes)
+                    for compiled, record in zip(program.requirements, requirement_records)]
+    criteria, sections = [], []
+    records = iter(criterion_records)
+    for section in program.sections:
+        items = [_item(compiled, next(records), ctx, notes) for compiled in section.criteria]
+        criteria += items
+        node = section.node
+        sections.append({"id": node.id, "label": section.label, "cite": label_of(node.cite),
+                         "points": sum([c.points for c in items], ZERO), "max": node.max})
+    grades = []
+    at = 0
+    for number, (compiled, status) in enumerate(zip(program.grades, grade_statuses)):
+        conditions = []
+        for clause in compiled.clauses:
+            holds = clauses[at]
+            at += 1
+            clause_status = _status(holds)
+            if clause_status == MET or clause_status == NOT_MET:
+                conditions.append(ItemResult(clause.item, clause_status, None, None, ctx))
+            else:
+                conditions.append(ItemResult(clause.item, clause_status, None, _unknown_detail(holds), ctx))
+                # The first grade that holds is the result only if every grade ranked above it is decided.
+                if status in (MISSING, ERROR) and (reached is None or number < reached):
+                    notes.note(compiled.node.id, holds)
+        node = compiled.node
+        grades.append(GradeResult(node.id, compiled.label, label_of(node.cite), status, conditions))
+    # Missingness follows evaluation: a value read by items, whose lacking evidence no item asked for, was
+    # needed only by untaken branches or items that do not apply.
+    for let, item in zip(program.lets, values):
+        if item.status == MISSING and not let.reported and not any(
+                p in notes.missing for p in ctx.values[let.node.name].pointers):
+            item.status = NOT_APPLICABLE
+    result._variant, result._values, result._requirements = variant, values, requirements
+    result._criteria, result._sections, result._grades = criteria, sections, grades
+    result._missing = [{"pointer": p, "needed_by": ids, **_describe(model.schema, p, program.params)}
+                       for p, ids in sorted(notes.missing.items())]
+    result._errors = notes.errors
+    result._parameters = known.before.parameters if known is not None else _parameters(program, ctx, params,
+                                                                                       origins)
+    result._applicant = _applicant(ctx.evidence)
+
+
+def _value_item(let, ctx: Context, notes: _Notes) -> ItemResult:
+    value = ctx.values[let.node.name]
+    if not isinstance(value, UNKNOWN):
+        # Outside its `when` (the accounting boundary): not applicable, read as 0 by what uses it.
+        return ItemResult(let.item, NOT_APPLICABLE if value is OUTSIDE else "ok", None, {"value": value}, ctx)
+    # A value that items read is reported through them, so one that only a not-applicable item reads does not
+    # ask the applicant for evidence; a value no item reads reports for itself.
+    if let.reported:
+        notes.note(let.node.name, value)
+    return ItemResult(let.item, ERROR if isinstance(value, Failure) else MISSING, None,
+                      {"value": value, **_unknown_detail(value)}, ctx)
+
+
+def _item(compiled: CompiledRequirement | CompiledCriterion, record: tuple, ctx: Context, notes: _Notes) -> ItemResult:
+    """A requirement's or criterion's result from its record."""
+    status, points, payload, read = record
+    if status == MISSING or status == ERROR:
+        notes.note(compiled.item.id, payload)
+        own = _unknown_detail(payload)
+    elif status == NOT_APPLICABLE:
+        own = {"when": compiled.node.when.text}
+    elif status == WAIVED:
+        own = {"waiver": payload}
+    elif isinstance(compiled, CompiledRequirement):
+        own = None
+    elif compiled.method == "tiers":
+        if payload is None:
+            own = None
+        else:
+            tier = compiled.tiers[payload - 1]
+            own = {"tier": {"number": payload, "of": len(compiled.tiers), "condition": tier.text,
+                            "points": tier.points}}
+    elif compiled.method == "scale":
+        scoring = compiled.node.scoring
+        own = {"scale": {"from": scoring.start.text, "to": scoring.end.text}}
+    else:
+        own = {"capped": {"computed": payload}} if payload is not None else None
+    return ItemResult(compiled.item, status, points, own, ctx if read else None)
+
+
+def _parameters(program: Program, ctx: Context, given: dict, origins: dict) -> dict:
+    """Every parameter of the ruleset: the value evaluation used (null: none given, no default), its unit, and
+    where it came from, so that the result can be reproduced from what it records."""
+    recorded = {}
+    for name, (type_, _) in program.params.items():
+        origin = origins.get(name) or {} if name in given else {"source": "default"}
+        recorded[name] = {"value": plain(ctx.params.get(name)), "unit": unit_symbol(type_),
+                          "source": origin.get("source", "command line"),
+                          "file_sha256": origin.get("file_sha256")}
+    return recorded
+
+
 
 
 def _unknown_detail(value) -> dict:

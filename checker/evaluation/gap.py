@@ -13,7 +13,6 @@ advice is recorded in both languages, in the words of the message catalogue (gro
 from __future__ import annotations
 
 import decimal
-from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Any, Callable
 
@@ -25,6 +24,7 @@ from ..language.schema import resolve
 from ..language.types import Type
 from ..language.values import OUTSIDE, UNKNOWN
 from ..pointer import format_pointer, get, patched
+from ..records import Record
 from .advice import Advisor, Edit, advise
 from .evaluate import CONTEXT, Known, let_values
 from .result import FAIL, INELIGIBLE, MET, MISSING, NOT_MET, PARTLY_MET, Result, plain, unit_symbol
@@ -108,30 +108,39 @@ def _parameters(program: Program, given: dict) -> dict:
 
 # --------------------------------------------------------------------------- static analysis, cached
 
-@dataclass
-class _Lever:
+class _Lever(Record):
     """One evidence number a quantity depends on: a field, or a field of the items of a list."""
 
     pointer: tuple[str, ...]  # the field, or the list
     item_path: tuple[str, ...] | None  # the field inside each item, for a list
     type: Type
     depth: int  # lets between the quantity and this input: nearer inputs are offered first
-    limits: tuple | None = None  # from the evidence schema, worked out on first use (`_moves`)
+    limits: tuple | None  # from the evidence schema, worked out on first use (`_moves`)
+    __match_args__ = ("pointer", "item_path", "type", "depth", "limits")
+
+    def __init__(self, pointer, item_path, type, depth, limits=None):
+        self.pointer, self.item_path, self.type, self.depth, self.limits = pointer, item_path, type, depth, limits
 
 
-@dataclass
-class _Clause:
+class _Clause(Record):
     """A condition seen as `subject op bound` (or an interval or a set), when it has that shape."""
 
     kind: str  # compare, within, member, present, other
-    subject: ast.Expr | None = None
-    op: str | None = None
-    get: Callable | None = None
-    bounds: list[Callable] = field(default_factory=list)
-    lets: list[CompiledLet] = field(default_factory=list)  # what computing the subject needs, in order
-    closed: tuple[bool, bool] = (True, True)  # an interval's ends
-    provides: str | None = None  # the evidence field `present(…)` asks for
-    levers: list[_Lever] | None = None
+    subject: ast.Expr | None
+    op: str | None
+    get: Callable | None
+    bounds: list[Callable]
+    lets: list[CompiledLet]  # what computing the subject needs, in order
+    closed: tuple[bool, bool]  # an interval's ends
+    provides: str | None  # the evidence field `present(…)` asks for
+    levers: list[_Lever] | None
+    __match_args__ = ("kind", "subject", "op", "get", "bounds", "lets", "closed", "provides", "levers")
+
+    def __init__(self, kind, subject=None, op=None, get=None, bounds=None, lets=None, closed=(True, True),
+                 provides=None, levers=None):
+        self.kind, self.subject, self.op, self.get, self.closed = kind, subject, op, get, closed
+        self.bounds, self.lets = [] if bounds is None else bounds, [] if lets is None else lets
+        self.provides, self.levers = provides, levers
 
 
 class Plan:
@@ -685,19 +694,25 @@ def _rounded(delta: Decimal, holds: Callable) -> tuple[Decimal, bool] | None:
 
 # ------------------------------------------------------------------------------ moving one input
 
-@dataclass
-class _Move:
+class _Move(Record):
     """A way to move one input by δ: set a field, add a list item, or change the largest item."""
 
     kind: str  # field, add, item
     pointer: tuple  # the field, the list, or the item's field
     base: Decimal  # the input's value now (0 for a new item)
     evidence: dict
-    item_path: tuple = ()  # the field set in the item added, for `add`
-    template: Any = None  # the item added, for `add`
-    template_from: str | None = None  # where the template was copied from
-    minimum: Decimal | None = None
-    maximum: Decimal | None = None
+    item_path: tuple  # the field set in the item added, for `add`
+    template: Any  # the item added, for `add`
+    template_from: str | None  # where the template was copied from
+    minimum: Decimal | None
+    maximum: Decimal | None
+    __match_args__ = ("kind", "pointer", "base", "evidence", "item_path", "template", "template_from", "minimum",
+                      "maximum")
+
+    def __init__(self, kind, pointer, base, evidence, item_path=(), template=None, template_from=None,
+                 minimum=None, maximum=None):
+        self.kind, self.pointer, self.base, self.evidence, self.item_path = kind, pointer, base, evidence, item_path
+        self.template, self.template_from, self.minimum, self.maximum = template, template_from, minimum, maximum
 
     def value(self, delta: Decimal):
         """What the input becomes: the new item, or the field's new value."""
@@ -810,12 +825,11 @@ def _schema_node(schema: dict, path: tuple, root: dict | None = None) -> dict:
     return node
 
 
-@dataclass
-class _Change:
-    lever: _Lever
-    move: _Move
-    delta: Decimal
-    relation: str  # inclusive, strict, exact
+class _Change(Record):
+    __match_args__ = ("lever", "move", "delta", "relation")
+
+    def __init__(self, lever: _Lever, move: _Move, delta: Decimal, relation: str):  # inclusive, strict, exact
+        self.lever, self.move, self.delta, self.relation = lever, move, delta, relation
 
     def edit(self, schema: dict, concrete: bool = True) -> Edit:
         """This change with one concrete value: past a strict boundary (`> 90%`) by one unit of its last digit

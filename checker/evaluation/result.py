@@ -6,9 +6,9 @@ are written as exact JSON numbers from their Decimal values.
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 from json.encoder import encode_basestring as _json_text
-from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Context, Decimal
 from operator import attrgetter
 from typing import Any
@@ -18,6 +18,7 @@ import orjson
 from ..language.compile import ItemInfo
 from ..language.types import Type
 from ..language.values import OUTSIDE, Failure, Missing
+from ..records import Record
 
 RESULT_SCHEMA = "https://carbon-check.example/schemas/result/1.5"
 # 1.1: the parameters. 1.2: cites in both languages, the ruleset's status, `hypothetical` on what-if results,
@@ -34,14 +35,17 @@ GRADED, NOT_GRADED, INELIGIBLE, INCOMPLETE, PASSED = "graded", "not_graded", "in
 CLASSIFIED = "classified"  # a ruleset whose grades are `unranked` classes put the application in one
 
 
-@dataclass(slots=True)
-class Recorded:
+class Recorded(Record):
     """A value an item read, kept for its explanation."""
 
+    __slots__ = __match_args__ = ("name", "type", "value", "let")
     name: str
     type: Type
     value: Any
-    let: str | None = None
+    let: str | None
+
+    def __init__(self, name: str, type: Type, value: Any, let: str | None = None):
+        self.name, self.type, self.value, self.let = name, type, value, let
 
 
 class ItemResult:
@@ -118,56 +122,122 @@ class ItemResult:
         return f"ItemResult({self.kind} {self.id}: {self.status}, points={self.points})"
 
 
-@dataclass
-class GradeResult:
+class GradeResult(Record):
     id: str
     label: dict
     cite: str | None
     status: str  # met, not_met, missing, error
     conditions: list[ItemResult]
+    __match_args__ = ("id", "label", "cite", "status", "conditions")
+
+    def __init__(self, id: str, label: dict, cite: str | None, status: str, conditions: list[ItemResult]):
+        self.id, self.label, self.cite, self.status, self.conditions = id, label, cite, status, conditions
 
 
-@dataclass
-class Result:
-    ruleset: dict
-    evidence: dict
-    tool: dict
-    date: str | None
-    applicant: dict
-    variant: dict | None
-    outcome: str
-    grade: dict | None
-    provisional_grade: dict | None
-    score: Decimal | None
-    max_score: Decimal | None
-    inconclusive: bool
-    requirements: list[ItemResult]
-    sections: list[dict]
-    criteria: list[ItemResult]
-    grades: list[GradeResult]
-    values: list[ItemResult]
-    missing: list[dict]
-    errors: list[dict]
-    parameters: dict = field(default_factory=dict)  # name → value, unit, source, file_sha256
-    # What the next grade needs (checker.evaluation.gap): filled in by Ruleset.evaluate(..., gap=True) only,
-    # since it costs several evaluations.
-    gap: dict | None = None
-    # Set on a what-if result (`check --set`): {"changes": [{"pointer", "from", "to"}, ...]}. A real
-    # evaluation has none, and its JSON has no such key.
-    hypothetical: dict | None = None
+def _later(name: str) -> property:
+    """A Result field that an evaluation works out only when first read (see Result)."""
+    slot = "_" + name
+
+    def get(self):
+        if self._fill is not None:
+            fill, self._fill = self._fill, None
+            fill(self)
+        return getattr(self, slot)
+
+    def put(self, value):
+        get(self)  # what the evaluation had not yet put there would otherwise overwrite it
+        setattr(self, slot, value)
+    return property(get, put)
+
+
+class Result(Record):
+    """One application's result. The outcome, grade and score are decided when it is made; the items, sections,
+    missing evidence, parameters and applicant are put together when first read (`fill`, given by the
+    evaluation), and the evidence's SHA-256 is computed from `evidence_bytes` when first read: a batch that
+    keeps only the outcome never pays for them."""
+
+    __slots__ = ("ruleset", "tool", "date", "outcome", "grade", "provisional_grade", "score", "max_score",
+                 "inconclusive", "gap", "hypothetical", "records", "_evidence", "_bytes", "_fill", "_applicant",
+                 "_variant", "_requirements", "_sections", "_criteria", "_grades", "_values", "_missing", "_errors",
+                 "_parameters")
+    __match_args__ = ("ruleset", "evidence", "tool", "date", "applicant", "variant", "outcome", "grade",
+                      "provisional_grade", "score", "max_score", "inconclusive", "requirements", "sections",
+                      "criteria", "grades", "values", "missing", "errors", "parameters", "gap", "hypothetical")
+
+    def __init__(self, ruleset: dict, evidence: dict | None, tool: dict, date: str | None, outcome: str,
+                 grade: dict | None, provisional_grade: dict | None, score: Decimal | None,
+                 max_score: Decimal | None, inconclusive: bool, *, applicant: dict | None = None,
+                 variant: dict | None = None, requirements: list | None = None, sections: list | None = None,
+                 criteria: list | None = None, grades: list | None = None, values: list | None = None,
+                 missing: list | None = None, errors: list | None = None, parameters: dict | None = None,
+                 gap: dict | None = None, hypothetical: dict | None = None, evidence_bytes: bytes | None = None,
+                 fill=None, records=None):
+        self.ruleset, self.tool, self.date, self.outcome = ruleset, tool, date, outcome
+        self.grade, self.provisional_grade, self.score, self.max_score = grade, provisional_grade, score, max_score
+        self.inconclusive = inconclusive
+        # What the next grade needs (checker.evaluation.gap): filled in by Ruleset.evaluate(..., gap=True) only,
+        # since it costs several evaluations.
+        self.gap = gap
+        # Set on a what-if result (`check --set`): {"changes": [{"pointer", "from", "to"}, ...]}. A real
+        # evaluation has none, and its JSON has no such key.
+        self.hypothetical = hypothetical
+        self.records = records  # what the evaluation decided of each item (checker.evaluation.evaluate)
+        self._evidence, self._bytes = evidence, evidence_bytes
+        self._fill = fill  # result → None: sets the fields below
+        self._applicant, self._variant, self._parameters = applicant, variant, parameters or {}
+        self._requirements, self._sections, self._criteria = requirements, sections, criteria
+        self._grades, self._values, self._missing, self._errors = grades, values, missing, errors
+
+    @property
+    def evidence(self) -> dict:
+        """{"sha256": …} of the evidence's bytes."""
+        if self._evidence is None:
+            self._evidence = {"sha256": hashlib.sha256(self._bytes).hexdigest()}
+            self._bytes = None
+        return self._evidence
+
+    @evidence.setter
+    def evidence(self, value: dict) -> None:
+        self._evidence = value
+
+    applicant = _later("applicant")
+    variant = _later("variant")
+    requirements = _later("requirements")  # list[ItemResult]
+    sections = _later("sections")  # list[dict]
+    criteria = _later("criteria")  # list[ItemResult]
+    grades = _later("grades")  # list[GradeResult]
+    values = _later("values")  # list[ItemResult]
+    missing = _later("missing")  # list[dict]
+    errors = _later("errors")  # list[dict]
+    parameters = _later("parameters")  # name → value, unit, source, file_sha256
+
+    def __getstate__(self) -> dict:
+        """Everything, worked out (for copies and pickles: plain data only)."""
+        self.evidence, self.applicant  # noqa: B018 (what reading them works out)
+        return {name: getattr(self, name) for name in self.__slots__}
+
+    def __setstate__(self, state: dict) -> None:
+        for name, value in state.items():
+            setattr(self, name, value)
 
     def to_dict(self) -> dict:
         return self._data(False)
 
     def to_json(self) -> str:
-        return dumps(self._data(True))
+        return self.to_json_bytes().decode()
+
+    def to_json_bytes(self) -> bytes:
+        """`to_json()` as the UTF-8 bytes a file holds: what writers of files take (nothing decoded and encoded
+        again)."""
+        return orjson.dumps(self._data(True), default=_exact, option=_OPTIONS)
 
     def _data(self, exact: bool) -> dict:
-        """The result as JSON data; with `exact` the items' numbers are already JSON fragments (orjson then
-        writes them as they are, without asking for each)."""
+        """The result as JSON data; with `exact` each list of items is already JSON text (an orjson.Fragment
+        written as it is), made from pieces each ruleset item keeps (see _Form)."""
         # Many items read the same values (a let, an evidence field): each is written once per result, and the
         # items that read it share its entry.
         shown: dict = {}
+        items = _items_text if exact else _items_data
         by_section: dict = {}
         for c in self.criteria:
             by_section.setdefault(c.about.section, []).append(c)
@@ -187,15 +257,15 @@ class Result:
             "score": self.score,
             "max_score": self.max_score,
             "inconclusive": self.inconclusive,
-            "requirements": [_item(r, shown, exact) for r in self.requirements],
-            "sections": [{**s, "criteria": [_item(c, shown, exact) for c in by_section.get(s["id"], ())]}
+            "requirements": items(self.requirements, shown),
+            "sections": [{**s, "criteria": items(by_section.get(s["id"], ()), shown)}
                          for s in self.sections],
             "grades": [
                 {"id": g.id, "label": g.label, "cite": g.cite, "status": g.status,
-                 "conditions": [_item(c, shown, exact) for c in g.conditions]}
+                 "conditions": items(g.conditions, shown)}
                 for g in self.grades
             ],
-            "values": [_item(v, shown, exact) for v in self.values],
+            "values": items(self.values, shown),
             "missing": self.missing,
             "errors": self.errors,
             "gap": self.gap,
@@ -215,7 +285,8 @@ class _Form:
     reads; a criterion's maximum as shown."""
 
     __slots__ = ("kind", "inputs", "details", "verdicts", "type", "unit", "suffix", "formula", "pieces", "slots",
-                 "points_tail")
+                 "points_tail", "head", "points_key", "max_method", "value_key", "unit_text", "formula_text",
+                 "inputs_key", "entries", "entry_end", "detail_texts", "static_details", "explanation_key", "end")
 
     def __init__(self, about: ItemInfo):
         self.kind = about.kind
@@ -240,6 +311,31 @@ class _Form:
             self.pieces = [part if at % 2 == 0 else part + " " for at, part in enumerate(parts)]
             self.slots = [(at, last[parts[at]]) for at in range(1, len(parts), 2)]
         self.points_tail = f" of {format_number(about.max)} points" if about.max is not None else None
+        # The item's JSON text (`_item_text`) as orjson writes its dict with two-space indents where the item
+        # sits in a result (`_DEPTH`): the text before the status, what follows the status or a value, each
+        # input entry's text around its value and display, each detail no application changes.
+        depth = _DEPTH[self.kind]
+        inner, entry = depth + 1, depth + 2
+        key, at = _key_text, b",\n" + _INDENT[inner]
+        self.head = b"{" + key("id", about.id, inner)[1:] + (b"" if self.kind == "grade-condition" else
+                                                             key("label", about.label, inner)
+                                                             + key("cite", about.cite, inner)) + at + b'"status": '
+        self.points_key = at + b'"points": '
+        self.max_method = key("max", about.max, inner) + key("method", about.method, inner)
+        self.value_key = at + b'"value": '
+        self.unit_text = key("unit", self.unit, inner) + at + b'"display": '
+        self.formula_text = key("formula", self.formula, inner)
+        self.inputs_key = (at + b'"inputs": []', at + b'"inputs": [\n' + _INDENT[entry], b",\n" + _INDENT[entry],
+                           b"\n" + _INDENT[inner] + b"]")
+        # each entry: text before its value, between value and display, after a number's display (the unit)
+        self.entries = [(b"{" + key("name", name, entry + 1)[1:] + b",\n" + _INDENT[entry + 1] + b'"value": ',
+                         key("unit", unit, entry + 1) + b",\n" + _INDENT[entry + 1] + b'"display": ',
+                         _text(suffix)[1:] + b"\n" + _INDENT[entry] + b"}")
+                        for _, name, _, unit, suffix in self.inputs]
+        self.entry_end = b"\n" + _INDENT[entry] + b"}"
+        self.detail_texts = {name: key(name, value, inner) for name, value in self.details}
+        self.static_details = b"".join(self.detail_texts.values())
+        self.explanation_key, self.end = at + b'"explanation": ', b"\n" + _INDENT[depth] + b"}"
 
 
 def _suffix(type_: Type | None) -> str:
@@ -248,14 +344,132 @@ def _suffix(type_: Type | None) -> str:
     return "" if not symbol else "%" if symbol == "%" else " " + symbol
 
 
-def _item(item: ItemResult, shown: dict, exact: bool = False) -> dict:
-    """One item as JSON data. `shown`: (entry, display, `name = display`, value) of each input already written
-    in this result, by the name and type it was read as. `exact`: numbers as JSON fragments (Result._data)."""
-    # Written for every item of every result: what no application changes comes from the item's _Form.
-    about = item.about
+def _form(about: ItemInfo) -> _Form:
     form = about.written
     if form is None:
         form = about.written = _Form(about)
+    return form
+
+
+def _display(value, type_: Type | None, suffix: str) -> str:
+    """A value as shown (`62.5%`); `suffix` is what follows a number of `type_` (see _suffix)."""
+    if type(value) is Decimal:  # mostly this application's own numbers, so not looked up in a cache
+        return _format_number(value) + suffix
+    return format_value(value, type_)
+
+
+def _items_data(items, shown: dict) -> list[dict]:
+    return [_item(item, shown) for item in items]
+
+
+def _items_text(items, shown: dict) -> orjson.Fragment:
+    """A list of items as the JSON text orjson writes for `_items_data(items)` where the list sits in a result.
+    `shown`: by depth, the inputs already written in this result (see _item_text)."""
+    if not items:
+        return _EMPTY_LIST
+    depth = _DEPTH[items[0].about.kind]
+    memo = shown.get(depth)
+    if memo is None:
+        memo = shown[depth] = {}
+    parts = [b"[\n" + _INDENT[depth]]
+    between = b",\n" + _INDENT[depth]
+    for item in items:
+        _item_text(item, memo, parts)
+        parts.append(between)
+    parts[-1] = b"\n" + _INDENT[depth - 1] + b"]"
+    return orjson.Fragment(b"".join(parts))
+
+
+def _item_text(item: ItemResult, shown: dict, parts: list) -> None:
+    """Adds to `parts` the JSON text (UTF-8) of `_item(item)`, from the pieces its _Form keeps. `shown`: (entry
+    text, display, `name = display`, value) of each input already written at this depth of this result, by
+    the name and type it was read as."""
+    about = item.about
+    form = about.written or _form(about)
+    status, own, kind = item.status, item._own, form.kind
+    parts += (form.head, _STATUSES.get(status) or _text(status))
+    display = None
+    if kind == "criterion":
+        points = item.points
+        parts += (form.points_key, b"null" if points is None else _number_texts(points)[0].encode(), form.max_method)
+    elif kind == "value":
+        value = own.get("value") if own else None
+        if type(value) is Decimal:
+            written, display = _number_texts(value)
+            display += form.suffix
+            written = written.encode()
+        else:
+            display, written = format_value(value, form.type), _json_at(plain(value), _DEPTH[kind] + 1)
+        parts += (form.value_key, written, form.unit_text, _text(display), form.formula_text)
+    entries, displays, given = [], [], []
+    specs, pieces = form.inputs, form.entries
+    values = item._values()
+    for at, value in values:
+        spec = specs[at]
+        known = shown.get(spec[0])
+        if known is None or known[3] is not value:
+            before, between, unit_end = pieces[at]
+            if type(value) is Decimal:  # mostly this application's own numbers, so not looked up in a cache
+                written, text = _number_texts(value)
+                entry = b"".join((before, written.encode(), between, b'"', text.encode(), unit_end))
+                text += spec[4]
+            else:
+                text = format_value(value, spec[2])
+                entry = b"".join((before, _json_at(plain(value), _DEPTH[kind] + 3), between, _text(text),
+                                  form.entry_end))
+            known = shown[spec[0]] = (entry, text, f"{spec[1]} = {text}", value)
+        entries.append(known[0])
+        displays.append(known[1])
+        given.append(known[2])
+    empty, start, between, end = form.inputs_key
+    parts += (start + between.join(entries) + end) if entries else empty,
+    if own:
+        static = form.detail_texts
+        for key in _DETAIL_KEYS:
+            if key in own:
+                parts.append(_key_text(key, own[key], _DEPTH[kind] + 1))
+            elif key in static:
+                parts.append(static[key])
+    else:
+        parts.append(form.static_details)
+    parts += (form.explanation_key, _text(_explanation(item, form, values, displays, given, display)), form.end)
+
+
+# Where items sit in a result: the indent (in steps of two spaces) of an item's opening brace.
+_DEPTH = {"requirement": 2, "value": 2, "criterion": 4, "grade-condition": 4}
+_INDENT = [b"  " * depth for depth in range(8)]
+_EMPTY_LIST = orjson.Fragment(b"[]")
+_text = orjson.dumps  # a str as JSON text: escaped as json.dumps(ensure_ascii=False) does, in UTF-8
+_STATUSES = {status: _text(status) for status in (PASS, FAIL, MISSING, ERROR, WAIVED, NOT_APPLICABLE, MET,
+                                                  PARTLY_MET, NOT_MET, "ok")}
+
+
+def _key_text(key: str, value, depth: int) -> bytes:
+    """`,` and one key of an object whose keys are at `depth`, with its value, as orjson writes them (the first
+    key of an object without the comma)."""
+    return b",\n" + _INDENT[depth] + _text(key) + b": " + _json_at(value, depth)
+
+
+def _json_at(value, depth: int) -> bytes:
+    """The JSON text of a value written at `depth`: scalars directly, anything else by orjson."""
+    if value is None:
+        return b"null"
+    kind = type(value)
+    if kind is str:
+        return _text(value)
+    if kind is bool:
+        return b"true" if value else b"false"
+    if kind is Decimal:
+        return _number_texts(value)[0].encode()
+    return orjson.dumps(value, default=_exact, option=_OPTIONS_AT_ZERO).replace(b"\n", b"\n" + _INDENT[depth])
+
+
+def _item(item: ItemResult, shown: dict) -> dict:
+    """One item as JSON data. `shown`: (entry, display, `name = display`, value) of each input already written
+    in this result, by the name and type it was read as."""
+    # Written for every item of every result: what no application changes comes from the item's _Form.
+    about = item.about
+    form = _form(about)
     status, own, kind = item.status, item._own, form.kind
     if kind == "grade-condition":
         data = {"id": about.id, "status": status}
@@ -263,18 +477,13 @@ def _item(item: ItemResult, shown: dict, exact: bool = False) -> dict:
         data = {"id": about.id, "label": about.label, "cite": about.cite, "status": status}
     display = None
     if kind == "criterion":
-        points = item.points
-        data["points"] = _exact(points) if exact and points is not None else points  # few values: cached
-        data["max"] = _exact(about.max) if exact and about.max is not None else about.max
+        data["points"] = item.points
+        data["max"] = about.max
         data["method"] = about.method
     elif kind == "value":
         value = own.get("value") if own else None
-        if type(value) is Decimal:
-            display = _format_number(value) + form.suffix
-            data["value"] = orjson.Fragment(_decimal_json(value)) if exact else value
-        else:
-            display = format_value(value, form.type)
-            data["value"] = plain(value)
+        display = _display(value, form.type, form.suffix)
+        data["value"] = plain(value)
         data["unit"] = form.unit
         data["display"] = display
         data["formula"] = form.formula
@@ -285,12 +494,8 @@ def _item(item: ItemResult, shown: dict, exact: bool = False) -> dict:
         spec = specs[at]
         known = shown.get(spec[0])
         if known is None or known[3] is not value:
-            if type(value) is Decimal:  # mostly this application's own numbers, so not looked up in a cache
-                text = _format_number(value) + spec[4]
-                written = orjson.Fragment(_decimal_json(value)) if exact else value
-            else:
-                text, written = format_value(value, spec[2]), plain(value)
-            known = shown[spec[0]] = ({"name": spec[1], "value": written, "unit": spec[3], "display": text},
+            text = _display(value, spec[2], spec[4])
+            known = shown[spec[0]] = ({"name": spec[1], "value": plain(value), "unit": spec[3], "display": text},
                                       text, f"{spec[1]} = {text}", value)
         entries.append(known[0])
         displays.append(known[1])
@@ -444,7 +649,7 @@ def _explanation(item: ItemResult, form: _Form, values, displays: list[str], giv
         return subject + f"cannot be computed: {detail.get('failure')}"
     given = "; ".join(given)
     if kind == "criterion":
-        points = format_number(item.points) + form.points_tail
+        points = _format_number(item.points) + form.points_tail
         if about.method == "tiers":
             tier = detail.get("tier")
             reason = f"`{tier['condition']}` holds" if tier and tier.get("condition") else (
@@ -477,16 +682,31 @@ def dumps(data) -> str:
 
 
 _OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS | orjson.OPT_APPEND_NEWLINE
+_OPTIONS_AT_ZERO = orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS
 
 
-# orjson asks for every Decimal it meets, and a result holds the same ones many times (an input read by
-# several items, points, maxima): each fragment is made once. Equal Decimals are written alike (1.50 and 1.5
-# both as 1.5), so the cache may key on the value; `typed` keeps other types apart.
-@functools.lru_cache(maxsize=4096, typed=True)
+# orjson asks for every Decimal it meets outside the items (the gap's, the parameters', the score): each is
+# written as it comes. A cache would hash each, and hashing a Decimal new to it costs more than writing it.
 def _exact(value) -> orjson.Fragment:
     if isinstance(value, Decimal):
         return orjson.Fragment(_decimal_json(value))
     raise TypeError(f"cannot serialise {type(value).__name__} in a result")
+
+
+def _number_texts(value: Decimal) -> tuple[str, str]:
+    """(`_decimal_json(value)`, `_format_number(value)`) from one conversion to text: the two differ only for
+    a number of more than four decimals."""
+    if not value.is_finite():
+        raise ValueError("a result never holds NaN or infinity")
+    text = str(value)
+    if "E" in text:
+        text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+        if "." in text and len(text) - text.index(".") > 5:
+            return text, _format_number(value)
+    text = "0" if text in ("-0", "") else text
+    return text, text
 
 
 def _decimal_json(value: Decimal) -> str:

@@ -5,7 +5,6 @@ import functools
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from ..language.check import Checker, Model, Library
 from ..language.compile import Program, compile_model
 from ..language.diagnostics import Diagnostic, RulesetError
 from ..errors import did_you_mean
-from ..evaluation.evaluate import evaluate
+from ..evaluation.evaluate import RECORDS, evaluate
 from ..evidence.load import MAX_EXPONENT, Problem, check_evidence, validate_evidence
 from ..evaluation.gap import Plan, gap_to
 from ..language.treecache import parse
@@ -23,12 +22,13 @@ from ..inputs import InputError, exists, is_file, read_file, read_text
 from ..resources import resource_dir
 from ..evaluation.result import Result, dumps, format_number, format_value
 from ..language.units import UnitError, convert, parse_unit
+from ..records import Record
 
 SUFFIX = ".rules"
+_TOOL = {"name": "carbon-check", "version": __version__}
 
 
-@dataclass
-class Ruleset:
+class Ruleset(Record):
     """A loaded, checked and compiled ruleset, ready to evaluate applications."""
 
     id: str
@@ -39,7 +39,13 @@ class Ruleset:
     sha256: str
     warnings: list[Diagnostic]
     sources: dict[str, str]  # file name → text, to show warnings with their source line
-    module: ast.Module | None = field(default=None, repr=False, compare=False)  # as parsed, for editors
+    module: ast.Module | None  # as parsed, for editors; neither compared nor shown
+    __compared__ = ("id", "path", "model", "program", "schema", "sha256", "warnings", "sources")
+    __match_args__ = __compared__ + ("module",)
+
+    def __init__(self, id, path, model, program, schema, sha256, warnings, sources, module=None):
+        self.id, self.path, self.model, self.program, self.schema, self.sha256 = id, path, model, program, schema, sha256
+        self.warnings, self.sources, self.module = warnings, sources, module
 
     @property
     def meta(self) -> dict[str, ast.Label]:
@@ -119,14 +125,11 @@ class Ruleset:
             evidence_bytes = dumps(evidence).encode("utf-8")
         if not validated and self.schema:
             check_evidence(evidence, self.schema, "<evidence>")
-        raw = evidence_bytes
-        provenance = {
-            "ruleset": self.description,
-            "evidence": {"sha256": hashlib.sha256(raw).hexdigest()},
-            "tool": {"name": "carbon-check", "version": __version__},
-        }
-        supplied = self.parameters(params or {})
-        result = evaluate(self.program, evidence, params=supplied, provenance=provenance, date=date, origins=origins)
+        # The evidence's SHA-256 is computed from its bytes when the result is first asked for it.
+        provenance = {"ruleset": self.description, "tool": _TOOL}
+        supplied = self.parameters(params) if params else {}
+        result = evaluate(self.program, evidence, params=supplied, provenance=provenance, date=date, origins=origins,
+                          evidence_bytes=evidence_bytes)
         if gap and not self.classifies:  # classes have no next one to reach
             result.gap = gap_to(self, evidence, result, supplied)
         return result
@@ -238,7 +241,7 @@ def load_ruleset(reference: str | Path, text: str | None = None, schema: bytes |
     errors = [d for d in diagnostics if d.severity == "error"]
     if errors:
         raise RulesetError(diagnostics, sources)
-    return Ruleset(module.header.id, path, model, compile_model(model), schema, digest.hexdigest(),
+    return Ruleset(module.header.id, path, model, compile_model(model, records=RECORDS), schema, digest.hexdigest(),
                    [d for d in diagnostics if d.severity == "warning"], sources, module)
 
 

@@ -7,7 +7,7 @@ evidence schema, and the structure of sections, tiers and grades verified.
 from __future__ import annotations
 
 import decimal
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from decimal import Decimal
 
 from ..language import ast
@@ -20,13 +20,13 @@ from ..language.schema import field_names, field_schema, type_of
 from ..language.types import BOOL, PLAIN, STRING, Type, number
 from ..language.words import GIVEN
 from ..language.units import ONE, Unit, UnitError, convert, parse_unit
+from ..records import Record
 
 KNOWN_META = ("title", "standard", "version", "effective", "issuer", "evidence", "basis", "status", "source", "note")
 REQUIRED_META = ("title", "version")
 
 
-@dataclass
-class Model:
+class Model(Record):
     """A checked ruleset: declarations in evaluation order, every expression typed."""
 
     header: ast.Header
@@ -39,16 +39,29 @@ class Model:
     requirements: list[ast.Requirement]
     sections: list[ast.Section]
     grades: ast.Grades | None
-    warnings: list[Diagnostic] = field(default_factory=list)
-    functions: dict[str, ast.FunctionDecl] = field(default_factory=dict)
+    warnings: list[Diagnostic]
+    functions: dict[str, ast.FunctionDecl]
+    __match_args__ = ("header", "meta", "schema", "lets", "params", "tables", "variant", "requirements", "sections",
+                      "grades", "warnings", "functions")
+
+    def __init__(self, header, meta, schema, lets, params, tables, variant, requirements, sections, grades,
+                 warnings=None, functions=None):
+        self.header, self.meta, self.schema, self.lets, self.params, self.tables = (
+            header, meta, schema, lets, params, tables)
+        self.variant, self.requirements, self.sections, self.grades = variant, requirements, sections, grades
+        self.warnings = [] if warnings is None else warnings
+        self.functions = {} if functions is None else functions
 
 
-@dataclass
-class Library:
+class Library(Record):
     """What a ruleset reads from a library it imports: its parameters and tables."""
 
     params: dict[str, ast.Param]
     tables: dict[str, ast.Table]
+    __match_args__ = ("params", "tables")
+
+    def __init__(self, params, tables):
+        self.params, self.tables = params, tables
 
 
 class Checker(Calls):

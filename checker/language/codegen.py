@@ -1,8 +1,9 @@
 """Compile phase, second step: the closures of compile.py written out as straight-line Python, for speed.
 
 The closures say what each construct means; this module writes the same computation as the source of plain
-Python functions, one per let, condition and scoring rule of a ruleset, compiled with `compile()` once per
-loaded ruleset, when it is in steady use (`compile.Program.used`: a one-application command keeps the
+Python functions, one per let, condition and scoring rule of a ruleset (the gap analysis evaluates them one by
+one), and one, `run`, that decides every item of an application in one call (checker.evaluation.evaluate),
+compiled with `compile()` once per loaded ruleset, when it is in steady use (`compile.Program.used`: a one-application command keeps the
 closures, which cost less than compiling). A chain of closures calls a function per operation; the generated code computes the
 operands into local variables and checks each for an unknown value inline.
 
@@ -55,23 +56,27 @@ class Unsupported(Exception):
     """A construct the generator leaves to its closure."""
 
 
-def generate(program, compiler) -> None:
+def generate(program, compiler, records: dict | None = None) -> None:
     """Replace the closures of `program` (a compile.Program, made by `compiler`) that evaluate each let, the
-    variant, and each requirement's, criterion's and grade clause's conditions by generated functions."""
-    writer, replace = _write(program, compiler)
+    variant, and each requirement's, criterion's and grade clause's conditions by generated functions; with
+    `records` (checker.evaluation.evaluate.RECORDS), also write `program.run`, which decides every item of an
+    application in one call."""
+    writer, replace = _write(program, compiler, records)
     functions = writer.compiled()
     for owner, attribute, name in replace:
         setattr(owner, attribute, functions[name])
 
 
-def source_of(program, compiler) -> str:
+def source_of(program, compiler, records: dict | None = None) -> str:
     """The source `generate` compiles for a program (to read it, and for tests)."""
-    return _write(program, compiler)[0].source()
+    return _write(program, compiler, records)[0].source()
 
 
-def _write(program, compiler):
+def _write(program, compiler, records: dict | None = None):
     writer = _Writer(compiler)
     replace = []  # (object, attribute, generated function's name)
+    if records is not None:
+        replace.append((program, "run", writer.function(_RunWriter(writer, program, records).write)))
 
     def add(owner, attribute, build):
         name = writer.function(build)
@@ -125,6 +130,10 @@ class _Writer:
         self.functions: list[str] = []  # the source of each function
         self.count = 0
         self.known: set[str] = set()  # operands that are never unknown (constants)
+        # While the one function deciding every item (`run`) is written: the names its lets, the variant and
+        # the score are held in, and the evidence paths and parameters it reads, each read once at its start.
+        self.local: dict[tuple, str] | None = None
+        self.prelude: list[str] = []
 
     # --------------------------------------------------------------------------------------- the module
     def function(self, build) -> str | None:
@@ -246,6 +255,10 @@ class _Writer:
 
     def g_name(self, expr, scope, out, depth) -> str:
         ref = expr.ref
+        if self.local is not None:
+            found = self.read_once(expr)
+            if found is not None:
+                return found
         if isinstance(ref, ast.EvidenceRef):
             return self.walk("ctx.evidence", ref.path, expr.type, self.constant(Missing((ref.pointer,))), out, depth)
         if isinstance(ref, ast.VarRef):
@@ -266,6 +279,58 @@ class _Writer:
         raise Unsupported
 
     g_field = g_name
+
+    def read_once(self, expr: ast.Expr) -> str | None:
+        """In `run`: the variable holding a let, the variant, the score, a parameter or an evidence value (read
+        at the start, each step of a path once); None for what is read otherwise."""
+        ref, local = expr.ref, self.local
+        if isinstance(ref, ast.LetRef):
+            return local.get(("let", ref.name))
+        if isinstance(ref, ast.VariantRef):
+            return local.get(("variant",))
+        if isinstance(ref, ast.ScoreRef):
+            return local.get(("score",))
+        if isinstance(ref, ast.ParamRef):
+            key = ("param", ref.name)
+            if key not in local:
+                missing = self.constant(Missing((f"param:{ref.name}",)))
+                local[key] = self.assign(f"ctx.params.get({self.constant(ref.name)}, {missing})", self.prelude, 1)
+            return local[key]
+        if not isinstance(ref, ast.EvidenceRef):
+            return None
+        path, date = ref.path, expr.type is not None and expr.type.kind == "date"
+        key = ("evidence", path, date)
+        if key in local:
+            return local[key]
+        if not all(isinstance(k, str) or type(k) is int for k in path):
+            raise Unsupported
+        node = self.step(path)
+        missing = self.constant(Missing((ref.pointer,)))
+        found = self.fresh()
+        if date:
+            self.prelude.append(f"    {found} = {missing} if {node} is None else coerce({node}, {self.constant(expr.type)})")
+        else:
+            self.prelude.append(f"    {found} = {missing} if {node} is None else {node}")
+        local[key] = found
+        return found
+
+    def step(self, path: tuple) -> str:
+        """In `run`'s start: the variable holding what `path` leads to in the evidence, None where it leads
+        nowhere (runtime.evidence_getter)."""
+        key = ("path", path)
+        if key in self.local:
+            return self.local[key]
+        if not path:
+            node = self.assign("ctx.evidence", self.prelude, 1)
+        else:
+            parent, k = self.step(path[:-1]), self.constant(path[-1])
+            if isinstance(path[-1], str):
+                node = self.assign(f"{parent}.get({k}) if isinstance({parent}, dict) else None", self.prelude, 1)
+            else:
+                node = self.assign(f"{parent}[{k}] if isinstance({parent}, list) and -len({parent}) <= {k} "
+                                   f"< len({parent}) else None", self.prelude, 1)
+        self.local[key] = node
+        return node
 
     def walk(self, start: str, path: tuple, type_, missing: str, out: list, depth: int) -> str:
         """A path into the evidence or an item (runtime.evidence_getter, var_getter): keys into mappings,
@@ -291,6 +356,8 @@ class _Writer:
     def list_source(self, expr: ast.Expr, scope: dict, out: list, depth: int) -> tuple[str, str]:
         """A list and its pointer (Compiler.list_source)."""
         ref = expr.ref
+        if isinstance(ref, ast.EvidenceRef) and self.local is not None:
+            return self.read_once(expr), self.constant(ref.pointer)
         if isinstance(ref, ast.EvidenceRef):
             found = self.walk("ctx.evidence", ref.path, expr.type, self.constant(Missing((ref.pointer,))), out, depth)
             return found, self.constant(ref.pointer)
@@ -468,3 +535,139 @@ class _Writer:
         otherwise = self.converted(expr.otherwise, unit, scope, out, depth + 1)
         out += [f"{indent}    {result} = {otherwise}", f"{indent}else:", f"{indent}    {result} = {condition}"]
         return result
+
+
+class _RunWriter:
+    """`run(ctx)`: every let, the variant, each requirement, criterion and grade clause of a program decided in
+    one function, in the order and with the results of checker.evaluation.evaluate._records (the records
+    `RECORDS` there describe). Lets, the variant and the score are local variables, also put in the context for
+    the closures it calls and for the result's explanations; each evidence path is read once, at the start."""
+
+    def __init__(self, writer: _Writer, program, records: dict):
+        self.w, self.program, self.records = writer, program, records
+        c = writer.constant
+        self.unknown = c(records["unknown"])
+        self.zero = c(records["ZERO"])
+        self.passed = c((records["PASS"], None, None, True))
+        self.failed = c((records["FAIL"], None, None, True))
+        self.waived = c(records["WAIVED"])
+
+    def write(self, out: list) -> str:
+        w, program = self.w, self.program
+        w.local, w.prelude = {}, []
+        try:
+            body: list[str] = []
+            if program.variant is not None:
+                variant = w.expr(program.model.variant.selector, {}, body, 1)
+                body.append(f"    ctx.variant = {variant}")
+                w.local[("variant",)] = variant
+            for let in program.lets:
+                value = w.let(let.node, body)
+                body.append(f"    ctx.values[{w.constant(let.node.name)}] = {value}")
+                w.local[("let", let.node.name)] = value
+            requirements = [self.requirement(r, body) for r in program.requirements]
+            criteria = [self.criterion(c, body) for s in program.sections for c in s.criteria]
+            score = "None"
+            if program.model.grades:
+                score = w.assign(" + ".join([self.zero, *(f"{c}[1]" for c in criteria)]), body, 1)
+                body.append(f"    ctx.score = {score}")
+                w.local[("score",)] = score
+            clauses, grades = [], []
+            for grade in program.grades:
+                holds = [w.expr(clause.node, {}, body, 1) for clause in grade.clauses]
+                clauses += holds
+                grades.append(self.grade(holds, body))
+            out += w.prelude + body
+        finally:
+            w.local, w.prelude = None, []
+        statuses = "{" + ", ".join(f"{r}[0]" for r in requirements + criteria) + "}" if requirements + criteria \
+            else w.constant(frozenset())
+        return f"({_tuple(requirements)}, {_tuple(criteria)}, {_tuple(clauses)}, {_tuple(grades)}, {statuses}, {score})"
+
+    def when(self, node, points, decide, out: list) -> str:
+        """The record of an item with an optional `when`: `decide(out, depth)` writes what it is when it holds;
+        `points`: the item's points when it does not (None for a requirement)."""
+        w = self.w
+        if node.when is None:
+            return decide(out, 1)
+        not_applicable = w.constant((self.records["NOT_APPLICABLE"], points, None, False))
+        points = "None" if points is None else self.zero
+        applies = w.expr(node.when, {}, out, 1)
+        record = w.fresh()
+        out.append(f"    if {applies} is True:")
+        decided = decide(out, 2)
+        out += [f"        {record} = {decided}", f"    elif {applies} is False:",
+                f"        {record} = {not_applicable}",
+                "    else:", f"        {record} = {self.unknown}({applies}, {points}, False)"]
+        return record
+
+    def requirement(self, compiled, out: list) -> str:
+        w = self.w
+
+        def decide(out, depth):
+            holds, record = w.expr(compiled.node.condition, {}, out, depth), w.fresh()
+            indent, inner = "    " * depth, "    " * (depth + 1)
+            out += [f"{indent}if {holds} is True:", f"{inner}{record} = {self.passed}", f"{indent}else:"]
+            if compiled.waiver is not None:
+                waiver = w.fresh()
+                out += [f"{inner}{waiver} = {w.constant(compiled.waiver)}(ctx)", f"{inner}if {waiver}:",
+                        f"{inner}    {record} = ({self.waived}, None, {waiver}, True)", f"{inner}elif {holds} is False:"]
+            else:
+                out.append(f"{inner}if {holds} is False:")
+            out += [f"{inner}    {record} = {self.failed}", f"{inner}else:",
+                    f"{inner}    {record} = {self.unknown}({holds}, None, True)"]
+            return record
+        return self.when(compiled.node, None, decide, out)
+
+    def criterion(self, compiled, out: list) -> str:
+        w, records = self.w, self.records
+        node = compiled.node
+        maximum, scoring = node.max, node.scoring
+
+        def tiers(out, depth):
+            record = w.fresh()
+            for number, tier in enumerate(compiled.tiers, 1):
+                indent = "    " * depth
+                decided = w.constant((records["points_status"](tier.points, maximum), tier.points, number, True))
+                if tier.condition is None:
+                    out.append(f"{indent}{record} = {decided}")
+                    return record
+                holds = w.expr(scoring.tiers[number - 1].condition, {}, out, depth)
+                out += [f"{indent}if {holds} is True:", f"{indent}    {record} = {decided}",
+                        f"{indent}elif {holds} is not False:", f"{indent}    {record} = {self.unknown}({holds}, "
+                        f"{self.zero}, True)", f"{indent}else:"]
+                depth += 1
+            none = w.constant((records["points_status"](records["ZERO"], maximum), records["ZERO"], None, True))
+            out.append(f"{'    ' * depth}{record} = {none}")
+            return record
+
+        def scale(out, depth):
+            unit = scoring.value.type.unit
+            value, record, indent = w.expr(scoring.value, {}, out, depth), w.fresh(), "    " * depth
+            out += [f"{indent}if isinstance({value}, UNKNOWN):",
+                    f"{indent}    {record} = {self.unknown}({value}, {self.zero}, True)", f"{indent}else:"]
+            start = w.converted(scoring.start, unit, {}, out, depth + 1)
+            end = w.converted(scoring.end, unit, {}, out, depth + 1)
+            out.append(f"{indent}    {record} = {w.constant(functools.partial(records['scale'], maximum))}"
+                       f"({value}, {start}, {end})")
+            return record
+
+        def other(out, depth):  # assessed or points: plain numbers
+            value = w.converted(scoring.source if compiled.method == "assessed" else scoring.value, ONE, {}, out,
+                                depth)
+            check = w.constant(functools.partial(records[compiled.method], maximum))
+            return w.assign(f"{check}({value})", out, depth)
+        decide = {"tiers": tiers, "scale": scale}.get(compiled.method, other)
+        return self.when(node, records["ZERO"], decide, out)
+
+    def grade(self, holds: list[str], out: list) -> str:
+        """A grade's status (evaluate.grade_status), decided inline when its clauses all hold or one does not."""
+        w, records = self.w, self.records
+        false = " or ".join(f"{h} is False" for h in holds) or "False"
+        true = " and ".join(f"{h} is True" for h in holds) or "True"
+        return w.assign(f"{w.constant(records['NOT_MET'])} if {false} else {w.constant(records['MET'])} if {true} "
+                        f"else {w.constant(records['grade_status'])}(({', '.join(holds)},))", out, 1)
+
+
+def _tuple(names: list[str]) -> str:
+    return f"({', '.join(names)},)" if names else "()"

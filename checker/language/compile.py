@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import operator
-from dataclasses import dataclass, field
 from decimal import Decimal, DivisionByZero, InvalidOperation
 from typing import Any, Callable
 
@@ -22,10 +21,10 @@ from ..language.runtime import (Fn, aggregate, any_unknown, bounded, constant, c
                                 table_cell,
                                 is_known_constant, kleene, present, strict, var_getter)
 from ..language.values import UNKNOWN, Failure, Missing, combine
+from ..records import Record
 
 
-@dataclass(slots=True)
-class ItemInfo:
+class ItemInfo(Record):
     """What a result item is, whatever the application: worked out once, when the ruleset is compiled."""
 
     kind: str  # requirement, criterion, grade-condition, value
@@ -34,13 +33,21 @@ class ItemInfo:
     cite: str | None
     inputs: list  # the values it reads (Input, below)
     detail: dict  # the detail no application changes (a condition's text, a value's type and formula); never mutated
-    max: Decimal | None = None
-    method: str | None = None
-    section: str | None = None
-    witnesses: list = field(default_factory=list)  # for each `all(…)` it reads, ctx → its first false item
+    max: Decimal | None
+    method: str | None
+    section: str | None
+    witnesses: list  # for each `all(…)` it reads, ctx → its first false item
     # What writing the item in a result needs that no application changes (checker.evaluation.result), worked
-    # out when first written.
-    written: Any = field(default=None, compare=False, repr=False)
+    # out when first written; neither compared nor shown.
+    written: Any
+    __compared__ = ("kind", "id", "label", "cite", "inputs", "detail", "max", "method", "section", "witnesses")
+    __slots__ = __match_args__ = __compared__ + ("written",)
+
+    def __init__(self, kind, id, label, cite, inputs, detail, max=None, method=None, section=None, witnesses=None,
+                 written=None):
+        self.kind, self.id, self.label, self.cite, self.inputs, self.detail = kind, id, label, cite, inputs, detail
+        self.max, self.method, self.section, self.written = max, method, section, written
+        self.witnesses = [] if witnesses is None else witnesses
 
 
 class Context:
@@ -57,46 +64,59 @@ class Context:
         self.variant = None
 
 
-@dataclass
-class Input:
+class Input(Record):
     """A value an item's condition reads directly, recorded for its explanation."""
 
     name: str
     type: Type
     get: Fn
-    let: str | None = None  # the let it names, if any
+    let: str | None  # the let it names, if any
+    __match_args__ = ("name", "type", "get", "let")
+
+    def __init__(self, name, type, get, let=None):
+        self.name, self.type, self.get, self.let = name, type, get, let
 
 
-@dataclass
-class CompiledLet:
+class CompiledLet(Record):
     node: ast.Let
     evaluate: Fn
     inputs: list[Input]
     reported: bool  # no item reads it: its own missing evidence is reported (e.g. a fine's range)
     type: Type  # in the declared unit, if any
     item: ItemInfo
-    when: Fn | None = None  # `let … when COND`: outside COND the value is OUTSIDE (not applicable, 0)
+    when: Fn | None  # `let … when COND`: outside COND the value is OUTSIDE (not applicable, 0)
+    __match_args__ = ("node", "evaluate", "inputs", "reported", "type", "item", "when")
+
+    def __init__(self, node, evaluate, inputs, reported, type, item, when=None):
+        self.node, self.evaluate, self.inputs, self.reported = node, evaluate, inputs, reported
+        self.type, self.item, self.when = type, item, when
 
 
-@dataclass
-class CompiledRequirement:
+class CompiledRequirement(Record):
     node: ast.Requirement
     when: Fn | None
     condition: Fn
     waiver: Fn | None
     inputs: list[Input]
     item: ItemInfo
+    __match_args__ = ("node", "when", "condition", "waiver", "inputs", "item")
+
+    def __init__(self, node, when, condition, waiver, inputs, item):
+        self.node, self.when, self.condition, self.waiver, self.inputs, self.item = (
+            node, when, condition, waiver, inputs, item)
 
 
-@dataclass
-class CompiledTier:
+class CompiledTier(Record):
     points: Decimal
     condition: Fn | None
     text: str
+    __match_args__ = ("points", "condition", "text")
+
+    def __init__(self, points, condition, text):
+        self.points, self.condition, self.text = points, condition, text
 
 
-@dataclass
-class CompiledCriterion:
+class CompiledCriterion(Record):
     node: ast.Criterion
     when: Fn | None
     method: str  # tiers, scale, assessed, points
@@ -106,33 +126,46 @@ class CompiledCriterion:
     end: Fn | None
     inputs: list[Input]
     item: ItemInfo
+    __match_args__ = ("node", "when", "method", "tiers", "value", "start", "end", "inputs", "item")
+
+    def __init__(self, node, when, method, tiers, value, start, end, inputs, item):
+        self.node, self.when, self.method, self.tiers, self.value = node, when, method, tiers, value
+        self.start, self.end, self.inputs, self.item = start, end, inputs, item
 
 
-@dataclass
-class CompiledClause:
+class CompiledClause(Record):
     text: str
     condition: Fn
     inputs: list[Input]
     node: ast.Expr
     item: ItemInfo
+    __match_args__ = ("text", "condition", "inputs", "node", "item")
+
+    def __init__(self, text, condition, inputs, node, item):
+        self.text, self.condition, self.inputs, self.node, self.item = text, condition, inputs, node, item
 
 
-@dataclass
-class CompiledGrade:
+class CompiledGrade(Record):
     node: ast.Grade
     clauses: list[CompiledClause]
     label: dict
+    __match_args__ = ("node", "clauses", "label")
+
+    def __init__(self, node, clauses, label):
+        self.node, self.clauses, self.label = node, clauses, label
 
 
-@dataclass
-class CompiledSection:
+class CompiledSection(Record):
     node: ast.Section
     criteria: list[CompiledCriterion]
     label: dict
+    __match_args__ = ("node", "criteria", "label")
+
+    def __init__(self, node, criteria, label):
+        self.node, self.criteria, self.label = node, criteria, label
 
 
-@dataclass
-class Program:
+class Program(Record):
     model: Model
     params: dict[str, tuple[Type, Fn | None]]  # qualified name → type, default
     lets: list[CompiledLet]
@@ -141,11 +174,24 @@ class Program:
     sections: list[CompiledSection]
     grades: list[CompiledGrade]
     # name → the check a supplied value must pass (`in [0%, 100%]`, `in {"AR5", "AR6"}`): None or why not
-    allowed: dict[str, Callable[[Any], str | None]] = field(default_factory=dict)
+    allowed: dict[str, Callable[[Any], str | None]]
     # Generating the straight-line code costs about as much as a hundred evaluations by the closures, which a
     # one-application command never makes: it is made once the program is in steady use (`used`).
-    generate_later: Callable[[], None] | None = field(default=None, repr=False, compare=False)
-    uses: int = field(default=0, repr=False, compare=False)
+    generate_later: Callable[[], None] | None
+    uses: int
+    # ctx → what each item decided (checker.evaluation.evaluate._records), in one generated function; None
+    # until the generated code is made, and in a program compiled without its records.
+    run: Callable | None
+    # These three are neither compared nor shown.
+    __compared__ = ("model", "params", "lets", "variant", "requirements", "sections", "grades", "allowed")
+    __match_args__ = __compared__ + ("generate_later", "uses", "run")
+
+    def __init__(self, model, params, lets, variant, requirements, sections, grades, allowed=None,
+                 generate_later=None, uses=0, run=None):
+        self.model, self.params, self.lets, self.variant = model, params, lets, variant
+        self.requirements, self.sections, self.grades = requirements, sections, grades
+        self.allowed = {} if allowed is None else allowed
+        self.generate_later, self.uses, self.run = generate_later, uses, run
 
     def used(self) -> None:
         """Count one evaluation; the generated code replaces the closures at the GENERATE_AFTER-th."""
@@ -159,16 +205,17 @@ class Program:
 GENERATE_AFTER = 64
 
 
-def compile_model(model: Model, generated: bool | None = None) -> Program:
+def compile_model(model: Model, generated: bool | None = None, records: dict | None = None) -> Program:
     """The closures of a checked model, and the straight-line Python written from the model (codegen.py: the
     same results, faster) that replaces those evaluating an application: once the program is in steady use
-    (None, the default), at once (True) or never (False)."""
+    (None, the default), at once (True) or never (False). With `records` (checker.evaluation.evaluate.RECORDS)
+    the generated code includes `Program.run`, deciding every item in one call."""
     compiler = Compiler(model)
     program = compiler.program()
     if generated:
-        generate(program, compiler)
+        generate(program, compiler, records)
     elif generated is None:
-        program.generate_later = functools.partial(generate, program, compiler)
+        program.generate_later = functools.partial(generate, program, compiler, records)
     return program
 
 

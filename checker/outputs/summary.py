@@ -176,7 +176,7 @@ def bridge(values: list[dict], label, show, show_amount, words: dict) -> dict | 
                      "end": level, "display": ("−" if step else "") + show(by_id[id_])})  # not "−0"
         level -= step
     rows.append({"kind": "net", "label": words["net"], "start": min(level, Decimal(0)), "end": max(level, Decimal(0)),
-                 "display": show_amount(level)})
+                 "display": "−" + show_amount(-level) if level < 0 else show_amount(level)})  # as the steps
     peak = max([total, *(r["end"] for r in rows)])
     low = min([Decimal(0), level, *(r["start"] for r in rows)])
     span = peak - low

@@ -421,7 +421,7 @@ def read_application(application: Application, max_bytes: int) -> bytes:
 
 def _render(result, fmt: str, lang: str) -> bytes:
     if fmt == "json":
-        return result.to_json().encode("utf-8")
+        return result.to_json_bytes()
     from ..outputs.report import render
     report = render(result, fmt, lang)
     return report if isinstance(report, bytes) else report.encode("utf-8")  # a PDF is bytes already

@@ -8,7 +8,7 @@ every problem at once, each naming its JSON pointer and, for a workbook, its cel
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 
 from ..evaluation.ruleset import Ruleset, load_ruleset, shipped_rulesets
@@ -16,20 +16,25 @@ from ..evidence.load import (DEFAULT_MAX_BYTES, EvidenceError, Problem, check_ev
                              read_evidence_file)
 from ..language.diagnostics import Diagnostic, RulesetError
 from ..errors import CarbonCheckError, did_you_mean
+from ..records import Record
 
 
 class NoRuleset(CarbonCheckError, ValueError):
     """The evidence names no ruleset and none was given."""
 
 
-@dataclass
-class Application:
+class Application(Record):
     ruleset: Ruleset
     evidence: dict
     raw: bytes                    # what the evidence hash is taken of
     source: str
     cells: dict[str, str]         # JSON pointer → cell, for a workbook
-    unread: list[Problem] = field(default_factory=list)   # workbook cells that could not be read
+    unread: list[Problem]         # workbook cells that could not be read
+    __match_args__ = ("ruleset", "evidence", "raw", "source", "cells", "unread")
+
+    def __init__(self, ruleset, evidence, raw, source, cells, unread=None):
+        self.ruleset, self.evidence, self.raw, self.source, self.cells = ruleset, evidence, raw, source, cells
+        self.unread = [] if unread is None else unread
 
 
 def read_application(path: str | Path, *, ruleset: str | Path | None = None,

@@ -1,0 +1,59 @@
+"""Plain classes that behave as the @dataclass classes they replace, for the classes every command creates.
+
+@dataclass compiles `__init__`, `__eq__` and `__repr__` (and, frozen, `__hash__`, `__setattr__` and
+`__delattr__`) for each class it decorates: about 2 M instructions a class, 3.6 M a frozen one, which made
+the three dozen of them a sixth of a fresh `carbon-check check`. A record class writes its own `__init__` (as
+fast as the generated one) and takes `==`, repr and, frozen, hash and immutability from here. Its fields
+are named in `__match_args__`, in order, as @dataclass named them there; `__compared__` names those compared,
+hashed and shown, if not all.
+"""
+from __future__ import annotations
+
+from dataclasses import FrozenInstanceError
+
+
+class Record:
+    """`==` and repr over the fields in `__compared__`; not hashable, as a mutable @dataclass."""
+
+    __slots__ = ()
+    __match_args__: tuple[str, ...] = ()
+    __compared__: tuple[str, ...] = ()
+    __hash__ = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "__compared__" not in cls.__dict__:
+            cls.__compared__ = cls.__match_args__
+
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        names = self.__compared__
+        return tuple(getattr(self, n) for n in names) == tuple(getattr(other, n) for n in names)
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{n}={getattr(self, n)!r}" for n in self.__compared__)
+        return f"{type(self).__qualname__}({shown})"
+
+
+class Frozen(Record):
+    """A record whose fields are set once, in `__init__` (through `self.__dict__`), and hashed as a tuple."""
+
+    __slots__ = ()
+
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name):
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def __hash__(self) -> int:
+        return hash(tuple(getattr(self, n) for n in self.__compared__))
+
+
+def replace(record: Record, **changes) -> Record:
+    """A copy of `record` with some fields changed (dataclasses.replace for records)."""
+    unknown = set(changes) - set(record.__match_args__)
+    if unknown:
+        raise TypeError(f"{type(record).__qualname__} has no field {sorted(unknown)[0]!r}")
+    return type(record)(**{**{n: getattr(record, n) for n in record.__match_args__}, **changes})
