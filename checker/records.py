@@ -10,6 +10,7 @@ hashed and shown, if not all.
 from __future__ import annotations
 
 from dataclasses import FrozenInstanceError
+from operator import attrgetter
 
 
 class Record:
@@ -24,12 +25,15 @@ class Record:
         super().__init_subclass__(**kwargs)
         if "__compared__" not in cls.__dict__:
             cls.__compared__ = cls.__match_args__
+        names = cls.__compared__
+        # The compared values, read in C (types and units are compared often while a ruleset is checked): a
+        # tuple of them, or the one value itself, which compares and hashes alike.
+        cls.__values__ = attrgetter(*names) if names else staticmethod(lambda record: ())
 
     def __eq__(self, other):
         if other.__class__ is not self.__class__:
             return NotImplemented
-        names = self.__compared__
-        return tuple(getattr(self, n) for n in names) == tuple(getattr(other, n) for n in names)
+        return self.__values__(self) == self.__values__(other)
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{n}={getattr(self, n)!r}" for n in self.__compared__)
@@ -48,7 +52,7 @@ class Frozen(Record):
         raise FrozenInstanceError(f"cannot delete field {name!r}")
 
     def __hash__(self) -> int:
-        return hash(tuple(getattr(self, n) for n in self.__compared__))
+        return hash(self.__values__(self))
 
 
 def replace(record: Record, **changes) -> Record:

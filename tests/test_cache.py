@@ -5,7 +5,6 @@ used; a changed file misses; nothing in the folder is executed.
 """
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import os
@@ -45,7 +44,7 @@ def entries(folder: Path, kind: str) -> list[Path]:
 
 def tree(node):
     """Every field of a syntax tree, spans and source texts included (== on nodes leaves those out)."""
-    if isinstance(node, ast.Node) or dataclasses.is_dataclass(node):
+    if ast.described(node):
         return type(node).__name__, {f.name: tree(getattr(node, f.name)) for f in ast.fields(node)}
     if isinstance(node, list):
         return [tree(item) for item in node]

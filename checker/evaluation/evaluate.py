@@ -29,6 +29,7 @@ CONTEXT = decimal.Context(prec=34, rounding=decimal.ROUND_HALF_EVEN,
 CENT = Decimal("0.01")
 ZERO = Decimal(0)
 _UNDECIDED = frozenset((MISSING, ERROR, NOT_APPLICABLE))
+_getcontext, _setcontext = decimal.getcontext, decimal.setcontext
 
 
 class Known(Frozen):
@@ -56,11 +57,15 @@ def evaluate(program: Program, evidence: dict, *, params: dict | None = None, pr
     program.used()
     params = params or {}
     ctx = _context(program, evidence, params)
-    with decimal.localcontext(CONTEXT):
+    saved = _getcontext()
+    _setcontext(CONTEXT)  # itself, not a copy (as localcontext makes): evaluation changes nothing in it but flags
+    try:
         if known is None and program.run is not None:
             records = program.run(ctx)
         else:
             records = _records(program, ctx, known)
+    finally:
+        _setcontext(saved)
     requirements, criteria, clauses, grades, statuses, score = records
     model = program.model
     reached = grades.index(MET) if MET in grades else None
@@ -133,6 +138,8 @@ def outlook(program: Program, evidence: dict, *, params: dict, known: Known | No
 
 def _context(program: Program, evidence: dict, params: dict) -> Context:
     """The evaluation's context: the evidence, and the parameters supplied or else their defaults."""
+    if not params and program.defaults is not None:
+        return Context(evidence, program.defaults.copy())
     ctx = Context(evidence, {})
     for name, (type_, default) in program.params.items():
         if name in params:
@@ -220,7 +227,8 @@ def _combined(statuses: list[str]) -> str:
 RECORDS = {"unknown": unknown_record, "points_status": points_status, "scale": scale_record,
            "assessed": assessed_record, "points": points_record, "grade_status": grade_status,
            "PASS": PASS, "FAIL": FAIL, "WAIVED": WAIVED, "NOT_APPLICABLE": NOT_APPLICABLE, "ZERO": ZERO,
-           "MET": MET, "NOT_MET": NOT_MET}
+           "MET": MET, "NOT_MET": NOT_MET, "PARTLY_MET": PARTLY_MET, "CENT": CENT, "ROUND_HALF_UP": ROUND_HALF_UP,
+           "CONTEXT": CONTEXT}
 
 
 def _records(program: Program, ctx: Context, known: Known | None) -> tuple:
@@ -323,6 +331,12 @@ def _fill(program: Program, ctx: Context, records: tuple, reached: int | None, p
           known: Known | None, result: Result) -> None:
     """Put together the result's items, sections, grades, missing evidence, errors, variant, parameters and
     applicant from what the evaluation decided (see Result)."""
+    with decimal.localcontext(CONTEXT):
+        _put(program, ctx, records, reached, params, origins, known, result)
+
+
+def _put(program: Program, ctx: Context, records: tuple, reached: int | None, params: dict, origins: dict,
+         known: Known | None, result: Result) -> None:
     requirement_records, criterion_records, clauses, grade_statuses, _, _ = records
     model = program.model
     notes = _Notes()

@@ -27,7 +27,6 @@ import functools
 import json
 import re
 from collections import Counter, OrderedDict
-from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation, localcontext
 
 from . import uscc
@@ -37,6 +36,7 @@ from ..inputs import DEFAULT_MAX_BYTES, InputError, read_file
 from ..catalogue import fill, messages
 from ..pointer import format_pointer
 from ..errors import CarbonCheckError
+from ..records import Frozen, replace
 
 DEFAULT_MAX_DEPTH = 64
 MAX_DIGITS = 40
@@ -47,14 +47,18 @@ _MAX_NUMBER_CHARS = 1000   # longer number literals are never turned into Decima
 _SHOW_CHARS = 60
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(Frozen):
     pointer: str
     message_en: str
     message_zh: str
-    line: int | None = None
-    column: int | None = None
-    cell: str | None = None   # in a spreadsheet: the cell, `能源!C7`
+    line: int | None
+    column: int | None
+    cell: str | None   # in a spreadsheet: the cell, `能源!C7`
+    __match_args__ = ("pointer", "message_en", "message_zh", "line", "column", "cell")
+
+    def __init__(self, pointer, message_en, message_zh, line=None, column=None, cell=None):
+        self.__dict__.update(pointer=pointer, message_en=message_en, message_zh=message_zh, line=line, column=column,
+                             cell=cell)
 
     def message(self, lang: str) -> str:
         return self.message_zh if lang == "zh" else self.message_en

@@ -2,18 +2,13 @@
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import MISSING, dataclass, field
+from dataclasses import MISSING, field
 from decimal import Decimal
 from typing import Any
 
 from ..language.diagnostics import Span
 from ..pointer import format_pointer
-
-
-@dataclass(frozen=True)
-class Label:
-    zh: str
-    en: str | None = None
+from ..records import Frozen
 
 
 def node(cls):
@@ -40,11 +35,28 @@ def node(cls):
     return cls
 
 
+# A label and a reference are frozen records (hashable, compared by value) whose fields @node describes.
+@node
+class Label(Frozen):
+    zh: str
+    en: str | None = None
+    __match_args__ = ("zh", "en")
+
+    def __init__(self, zh, en=None):
+        self.__dict__.update(zh=zh, en=en)
+
+
 def fields(item) -> tuple[dataclasses.Field, ...]:
     """The fields of a node, a label or a reference (or of their classes), in order: `dataclasses.fields`
     for everything in the syntax tree."""
     declared = getattr(item, "__node_fields__", None)
     return dataclasses.fields(item) if declared is None else tuple(declared.values())
+
+
+def described(item) -> bool:
+    """Whether `item` is a node, a label or a reference (or one of their classes): what `fields` lists the
+    fields of, as declared with @node."""
+    return hasattr(item, "__node_fields__")
 
 
 @node
@@ -103,28 +115,40 @@ class Node:
 
 
 # What a name or evidence path resolved to, set on the expression by the check phase. A kind of reference
-# that adds no field is Ref's own dataclass (its ==, hash and repr go by its class): not generated again.
-@dataclass(frozen=True)
-class Ref:
+# that adds no field is a plain subclass of Ref (its ==, hash and repr go by its class).
+@node
+class Ref(Frozen):
     name: str = ""
+    __match_args__ = ("name",)
+
+    def __init__(self, name=""):
+        self.__dict__["name"] = name
 
 
-@dataclass(frozen=True)
+@node
 class EvidenceRef(Ref):
     """`evidence.a.b`: a path from the root of the evidence."""
 
     path: tuple = ()  # keys (texts) and list positions (numbers from 0, or LAST)
+    __match_args__ = ("name", "path")
+
+    def __init__(self, name="", path=()):
+        self.__dict__.update(name=name, path=path)
 
     @property
     def pointer(self) -> str:
         return pointer_of(self.path)
 
 
-@dataclass(frozen=True)
+@node
 class VarRef(Ref):
     """`s.mass` inside `… for s in …`: the variable bound to the current item, and a path inside it."""
 
     path: tuple = ()
+    __match_args__ = ("name", "path")
+
+    def __init__(self, name="", path=()):
+        self.__dict__.update(name=name, path=path)
 
 
 class LetRef(Ref):
@@ -147,14 +171,20 @@ class FunctionRef(Ref):
     """A call of a function the ruleset defines."""
 
 
-@dataclass(frozen=True)
+@node
 class ScoreRef(Ref):
     name: str = "score"
 
+    def __init__(self, name="score"):
+        self.__dict__["name"] = name
 
-@dataclass(frozen=True)
+
+@node
 class VariantRef(Ref):
     name: str = "variant"
+
+    def __init__(self, name="variant"):
+        self.__dict__["name"] = name
 
 
 # In a path, a key is a text and a list position a number from 0; LAST is the last item (`last(list)`).

@@ -3,13 +3,13 @@ and aggregations over lists. A part of the Checker (check.py), kept apart to kee
 """
 from __future__ import annotations
 
-from dataclasses import replace
 
 from ..language import ast
 from ..language.ast import LAST
 from ..errors import did_you_mean
 from ..language.functions import AGGREGATES, FUNCTIONS, Function, is_date
 from ..language.types import BOOL, DATE, PLAIN, STRING, Type, number
+from ..records import replace
 
 
 class Calls:

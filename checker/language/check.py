@@ -7,7 +7,6 @@ evidence schema, and the structure of sections, tiers and grades verified.
 from __future__ import annotations
 
 import decimal
-from dataclasses import replace
 from decimal import Decimal
 
 from ..language import ast
@@ -20,7 +19,7 @@ from ..language.schema import field_names, field_schema, type_of
 from ..language.types import BOOL, PLAIN, STRING, Type, number
 from ..language.words import GIVEN
 from ..language.units import ONE, Unit, UnitError, convert, parse_unit
-from ..records import Record
+from ..records import Record, replace
 
 KNOWN_META = ("title", "standard", "version", "effective", "issuer", "evidence", "basis", "status", "source", "note")
 REQUIRED_META = ("title", "version")

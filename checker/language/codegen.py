@@ -23,11 +23,13 @@ aggregation whose body needs a closure is itself left to its closure.
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import types
 from decimal import Decimal, DivisionByZero, InvalidOperation
 
 from ..language import ast
+from ..language.functions import show
 from ..language.runtime import coerce, constant, converter, fold, is_known_constant, present, scaled, table_cell
 from ..language.units import ONE, parse_unit
 from ..language.values import OUTSIDE, UNKNOWN, Failure, Missing, combine
@@ -37,7 +39,7 @@ HELPERS = {
     "UNKNOWN": UNKNOWN, "Missing": Missing, "Failure": Failure, "OUTSIDE": OUTSIDE, "combine": combine,
     "fold": fold, "present": present, "coerce": coerce, "scaled": scaled, "isinstance": isinstance,
     "enumerate": enumerate, "len": len, "str": str, "min": min, "max": max, "dict": dict, "list": list,
-    "ZeroDivision": (DivisionByZero, InvalidOperation),
+    "ZeroDivision": (DivisionByZero, InvalidOperation), "sum": sum, "bisect_right": bisect.bisect_right,
 }
 _COMPARE = {"==": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 _ARITH = {"+": "+", "-": "-", "*": "*"}
@@ -365,7 +367,7 @@ class _Writer:
             value, pointer = scope[ref.name]
             suffix = self.constant(ast.pointer_of(ref.path))
             found = self.walk(value, ref.path, expr.type, f"Missing(({pointer} + {suffix},))", out, depth)
-            return found, self.assign(f"{pointer} + {suffix}", out, depth)
+            return found, f"({pointer} + {suffix})"
         raise Unsupported
 
     def g_index(self, expr, scope, out, depth) -> str:
@@ -376,13 +378,26 @@ class _Writer:
         table = expr.base.ref.name
         lookup = self.constant(functools.partial(table_cell, table, self.compiler.tables[table],
                                                  self.compiler.model.tables[table].columns))
+        # Each cell by its keys, looked up at once; runtime.table_cell says why where there is none.
+        data, columns = self.compiler.tables[table], self.compiler.model.tables[table].columns
+        if len(expr.keys) != (2 if columns else 1):
+            raise Unsupported
         keys = [self.expr(k, scope, out, depth) for k in expr.keys]
+        if columns:
+            cells = {(row, column): cell for row, cells in data.items() for column, cell in zip(columns, cells)
+                     if cell is not None}
+        else:
+            cells = {row: cells[0] for row, cells in data.items() if cells[0] is not None}
+        key = f"({', '.join(keys)},)" if columns else keys[0]
         unknown = [k for k in keys if k not in self.known]
-        cell = f"{lookup}([{', '.join(keys)}])"
-        if not unknown:
-            return self.assign(cell, out, depth)
-        test = " or ".join(f"isinstance({k}, UNKNOWN)" for k in unknown)
-        return self.assign(f"combine({', '.join(keys)}) if {test} else {cell}", out, depth)
+        cell, indent = self.fresh(), "    " * depth
+        if unknown:
+            test = " or ".join(f"isinstance({k}, UNKNOWN)" for k in unknown)
+            out += [f"{indent}if {test}:", f"{indent}    {cell} = combine({', '.join(keys)})", f"{indent}else:"]
+            indent += "    "
+        out += [f"{indent}{cell} = {self.constant(cells)}.get({key})", f"{indent}if {cell} is None:",
+                f"{indent}    {cell} = {lookup}([{', '.join(keys)}])"]
+        return cell
 
     def g_call(self, expr, scope, out, depth) -> str:
         from ..language.functions import FUNCTIONS
@@ -392,8 +407,22 @@ class _Writer:
         if function.form in ("plain", "date"):
             args = [self.expr(a, scope, out, depth) for a in expr.args]
             return self.strict(args, f"{self.constant(function.compute)}({', '.join(args)})", out, depth)
-        if function.form == "present":
-            return self.assign(f"present({self.expr(expr.args[0], scope, out, depth)})", out, depth)
+        if function.form == "present":  # runtime.present
+            value = self.expr(expr.args[0], scope, out, depth)
+            return self.assign(f"False if isinstance({value}, Missing) else (not not {value}.strip()) if "
+                               f"isinstance({value}, str) else True", out, depth)
+        if function.form == "latest":  # Compiler.call_latest: the last row at or before the key
+            table = expr.args[0].ref.name
+            data = self.compiler.tables[table]
+            numeric = sorted(k for k in data if isinstance(k, Decimal))
+            wanted, result, indent = self.expr(expr.args[1], scope, out, depth), self.fresh(), "    " * depth
+            at = self.fresh()
+            out += [f"{indent}if isinstance({wanted}, UNKNOWN):", f"{indent}    {result} = {wanted}", f"{indent}else:",
+                    f"{indent}    {at} = bisect_right({self.constant(tuple(numeric))}, {wanted})",
+                    f"{indent}    {result} = {self.constant(tuple(data[k][0] for k in numeric))}[{at} - 1] if {at} else "
+                    f"Failure({self.constant(f'table {table} has no row at or before ')} + "
+                    f"{self.constant(show)}({wanted}))"]
+            return result
         if function.form == "has_row":
             key = self.expr(expr.args[1], scope, out, depth)
             rows = self.constant(self.compiler.tables[expr.args[0].ref.name])
@@ -415,11 +444,19 @@ class _Writer:
     def g_aggregate(self, expr, scope, out, depth) -> str:
         """runtime.aggregate: each item bound to the variable, then each `let`, the filter, the item's value."""
         found, pointer = self.list_source(expr.source, scope, out, depth)
-        values, index, element, here = self.fresh(), self.fresh(), self.fresh(), self.fresh()
+        values, index, element = self.fresh(), self.fresh(), self.fresh()
         indent, inner_indent = "    " * depth, "    " * (depth + 2)
-        out += [f"{indent}if isinstance({found}, UNKNOWN):", f"{indent}    {values} = [{found}]", f"{indent}else:",
-                f"{indent}    {values} = []", f"{indent}    for {index}, {element} in enumerate({found}):",
-                f"{inner_indent}{here} = {pointer} + '/' + str({index})"]
+        if expr.function == "sum":  # the items' known values and their unknown ones, apart
+            known, unknown = self.fresh(), self.fresh()
+            values = unknown
+            out += [f"{indent}{known} = []", f"{indent}if isinstance({found}, UNKNOWN):",
+                    f"{indent}    {unknown} = [{found}]", f"{indent}else:", f"{indent}    {unknown} = []"]
+        else:
+            out += [f"{indent}if isinstance({found}, UNKNOWN):", f"{indent}    {values} = [{found}]", f"{indent}else:",
+                    f"{indent}    {values} = []"]
+        out.append(f"{indent}    for {index}, {element} in enumerate({found}):")
+        # An item's pointer is written out only where something is missing: the expression, not a variable.
+        here = f"({pointer} + '/' + str({index}))"
         inner = {**scope, expr.variable: (element, here)}
         for name, let in zip(expr.let_names, expr.lets):
             inner = {**inner, name: (self.expr(let, inner, out, depth + 2), here)}
@@ -429,11 +466,16 @@ class _Writer:
                     f"{inner_indent}if {keep} is not True:", f"{inner_indent}    {values}.append({keep})",
                     f"{inner_indent}    continue"]
         value = self.expr(expr.item, inner, out, depth + 2) if expr.item is not None else "True"
+        if expr.function == "sum":  # runtime.fold: the unknown values combined, in order, or the sum
+            out += [f"{inner_indent}if isinstance({value}, UNKNOWN):", f"{inner_indent}    {unknown}.append({value})",
+                    f"{inner_indent}else:", f"{inner_indent}    {known}.append({value})"]
+            return self.assign(f"combine(*{unknown}) if {unknown} else sum({known}, {self.constant(Decimal(0))})",
+                               out, depth)
         out.append(f"{inner_indent}{values}.append({value})")
-        # The value after which no more is needed: true for `any`, false for `all` (None for the others, as
-        # runtime.aggregate has it, though no item's value is ever None).
-        deciding = {"any": "True", "all": "False"}.get(expr.function, "None")
-        out += [f"{inner_indent}if {value} is {deciding}:", f"{inner_indent}    break"]
+        # The value after which no more is needed: true for `any`, false for `all` (runtime.aggregate).
+        deciding = {"any": "True", "all": "False"}.get(expr.function)
+        if deciding is not None:
+            out += [f"{inner_indent}if {value} is {deciding}:", f"{inner_indent}    break"]
         return self.assign(f"fold({self.constant(expr.function)}, {values})", out, depth)
 
     def g_negate(self, expr, scope, out, depth) -> str:
@@ -623,9 +665,11 @@ class _RunWriter:
         w, records = self.w, self.records
         node = compiled.node
         maximum, scoring = node.max, node.scoring
+        record, top = w.fresh(), w.constant(maximum)
+        met, not_met, partly = (w.constant(records[s]) for s in ("MET", "NOT_MET", "PARTLY_MET"))
+        cent, up = w.constant(records["CENT"]), w.constant(records["ROUND_HALF_UP"])
 
         def tiers(out, depth):
-            record = w.fresh()
             for number, tier in enumerate(compiled.tiers, 1):
                 indent = "    " * depth
                 decided = w.constant((records["points_status"](tier.points, maximum), tier.points, number, True))
@@ -641,22 +685,43 @@ class _RunWriter:
             out.append(f"{'    ' * depth}{record} = {none}")
             return record
 
-        def scale(out, depth):
+        def points(value, out, indent):
+            """The record of a criterion whose points are `value` (known, within 0 and the maximum)."""
+            return (f"{indent}{record} = ({met}, {value}, None, True) if {value} == {top} else ({not_met}, {value}, "
+                    f"None, True) if {value} == {self.zero} else ({partly}, {value}, None, True)")
+
+        def scale(out, depth):  # evaluate.scale_record, its usual case inline
             unit = scoring.value.type.unit
-            value, record, indent = w.expr(scoring.value, {}, out, depth), w.fresh(), "    " * depth
+            value, indent = w.expr(scoring.value, {}, out, depth), "    " * depth
             out += [f"{indent}if isinstance({value}, UNKNOWN):",
                     f"{indent}    {record} = {self.unknown}({value}, {self.zero}, True)", f"{indent}else:"]
             start = w.converted(scoring.start, unit, {}, out, depth + 1)
             end = w.converted(scoring.end, unit, {}, out, depth + 1)
-            out.append(f"{indent}    {record} = {w.constant(functools.partial(records['scale'], maximum))}"
-                       f"({value}, {start}, {end})")
+            exact, span = w.fresh(), f"({end} - {start})"
+            ends = [e for e in (start, end) if e not in w.known]
+            if not ends:  # both ends constants: their distance worked out once, as evaluation would
+                distance = records["CONTEXT"].subtract(w.constants[int(end[1:])], w.constants[int(start[1:])])
+                span = w.constant(distance) if distance else span
+            test = " or ".join([*(f"isinstance({e}, UNKNOWN)" for e in ends), f"{start} == {end}"])
+            out += [f"{indent}    if {test}:",
+                    f"{indent}        {record} = {w.constant(functools.partial(records['scale'], maximum))}"
+                    f"({value}, {start}, {end})", f"{indent}    else:",
+                    f"{indent}        {exact} = {top} * ({value} - {start}) / {span}",
+                    f"{indent}        {exact} = min(max({self.zero}, {exact}), {top}).quantize({cent}, rounding={up})",
+                    points(exact, out, indent + "        ")]
             return record
 
-        def other(out, depth):  # assessed or points: plain numbers
+        def other(out, depth):  # assessed or points: plain numbers (evaluate.assessed_record, points_record)
             value = w.converted(scoring.source if compiled.method == "assessed" else scoring.value, ONE, {}, out,
                                 depth)
             check = w.constant(functools.partial(records[compiled.method], maximum))
-            return w.assign(f"{check}({value})", out, depth)
+            indent = "    " * depth
+            if compiled.method == "assessed":
+                out += [f"{indent}if not isinstance({value}, UNKNOWN) and {self.zero} <= {value} <= {top}:",
+                        points(value, out, indent + "    "), f"{indent}else:", f"{indent}    {record} = {check}({value})"]
+            else:
+                out.append(f"{indent}{record} = {check}({value})")
+            return record
         decide = {"tiers": tiers, "scale": scale}.get(compiled.method, other)
         return self.when(node, records["ZERO"], decide, out)
 

@@ -182,16 +182,18 @@ class Program(Record):
     # ctx → what each item decided (checker.evaluation.evaluate._records), in one generated function; None
     # until the generated code is made, and in a program compiled without its records.
     run: Callable | None
-    # These three are neither compared nor shown.
+    # The parameters' values when none is supplied, if every default is a constant (else None).
+    defaults: dict | None
+    # These four are neither compared nor shown.
     __compared__ = ("model", "params", "lets", "variant", "requirements", "sections", "grades", "allowed")
-    __match_args__ = __compared__ + ("generate_later", "uses", "run")
+    __match_args__ = __compared__ + ("generate_later", "uses", "run", "defaults")
 
     def __init__(self, model, params, lets, variant, requirements, sections, grades, allowed=None,
-                 generate_later=None, uses=0, run=None):
+                 generate_later=None, uses=0, run=None, defaults=None):
         self.model, self.params, self.lets, self.variant = model, params, lets, variant
         self.requirements, self.sections, self.grades = requirements, sections, grades
         self.allowed = {} if allowed is None else allowed
-        self.generate_later, self.uses, self.run = generate_later, uses, run
+        self.generate_later, self.uses, self.run, self.defaults = generate_later, uses, run, defaults
 
     def used(self) -> None:
         """Count one evaluation; the generated code replaces the closures at the GENERATE_AFTER-th."""
@@ -246,7 +248,10 @@ class Compiler:
         variant = self.expr(m.variant.selector) if m.variant else None
         allowed = {name: self.allowed(param, params[name][0]) for name, param in m.params.items()
                    if param.range or param.choices}
-        return Program(m, params, lets, variant, requirements, sections, grades, allowed)
+        program = Program(m, params, lets, variant, requirements, sections, grades, allowed)
+        if all(default is None or is_known_constant(default) for _, default in params.values()):
+            program.defaults = {name: default.constant for name, (_, default) in params.items() if default is not None}
+        return program
 
     def allowed(self, param: ast.Param, type_: Type) -> Callable[[Any], str | None]:
         """The check of a supplied value against the parameter's range or allowed values."""

@@ -1,13 +1,12 @@
 """One diagnostic type for every problem found in a ruleset, rendered with a caret."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 
 from ..errors import CarbonCheckError
+from ..records import Frozen, Record
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(Frozen):
     """A place in a source file; lines and columns are 1-based."""
 
     file: str
@@ -15,16 +14,23 @@ class Span:
     column: int
     end_line: int
     end_column: int
+    __match_args__ = ("file", "line", "column", "end_line", "end_column")
+
+    def __init__(self, file, line, column, end_line, end_column):
+        self.__dict__.update(file=file, line=line, column=column, end_line=end_line, end_column=end_column)
 
 
-@dataclass(frozen=True)
-class Diagnostic:
+class Diagnostic(Frozen):
     code: str
     message: str
-    span: Span | None = None
-    expected: str | None = None
-    hint: str | None = None
-    severity: str = "error"  # "error" or "warning"
+    span: Span | None
+    expected: str | None
+    hint: str | None
+    severity: str  # "error" or "warning"
+    __match_args__ = ("code", "message", "span", "expected", "hint", "severity")
+
+    def __init__(self, code, message, span=None, expected=None, hint=None, severity="error"):
+        self.__dict__.update(code=code, message=message, span=span, expected=expected, hint=hint, severity=severity)
 
     def render(self, sources: dict[str, str] | None = None) -> str:
         where = f"{self.span.file}:{self.span.line}:{self.span.column}: " if self.span else ""
@@ -59,12 +65,15 @@ def _caret_padding(line: str, column: int) -> str:
     return "".join(pad)
 
 
-@dataclass
-class RulesetError(CarbonCheckError):
+class RulesetError(Record, CarbonCheckError):
     """A ruleset could not be loaded; carries every diagnostic found."""
 
     diagnostics: list[Diagnostic]
-    sources: dict[str, str] = field(default_factory=dict)
+    sources: dict[str, str]
+    __match_args__ = ("diagnostics", "sources")
+
+    def __init__(self, diagnostics, sources=None):
+        self.diagnostics, self.sources = diagnostics, {} if sources is None else sources
 
     def __str__(self) -> str:
         return self.render()

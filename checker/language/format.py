@@ -11,7 +11,6 @@ included, and knows nothing of meaning; `parse()` still reports syntax errors, w
 """
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import re
 import unicodedata
@@ -71,7 +70,7 @@ def shape(node):
     """A syntax tree as nested tuples without places or source text: equal shapes mean equal rulesets."""
     if isinstance(node, ast.Module):
         return shape(node.header), shape(node.declarations)
-    if isinstance(node, ast.Node) or dataclasses.is_dataclass(node):
+    if ast.described(node):
         return (type(node).__name__,) + tuple(
             (f.name, shape(getattr(node, f.name))) for f in ast.fields(node) if f.compare)
     if isinstance(node, (list, tuple)):

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import datetime
 import re
-from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Callable
 
 from ..language.values import Failure
+from ..records import Frozen
 
 # Parameters are written `name:kind`; the kinds are a number in any unit, a plain (unitless) number, a
 # text, a date, true/false, a list of the evidence, a table, anything. A last `...` repeats the one before.
@@ -26,18 +26,24 @@ KINDS = ("number", "plain", "text", "date", "bool", "list", "table", "any")
 # Result kinds: as the kinds, and `same` (the first argument's type, units included).
 
 
-@dataclass(frozen=True)
-class Function:
+class Function(Frozen):
     name: str
     params: tuple[str, ...]
     result: str
     summary: str  # one line for the language reference
     example: str
     category: str  # text, number, date, list, table, value: the reference's grouping
-    compute: Callable | None = None  # plain form: the operation on known values
-    form: str = "plain"
-    optional: int = 0  # how many trailing parameters may be left out
-    aggregate: bool = False  # also `f(x for x in list where …)`
+    compute: Callable | None  # plain form: the operation on known values
+    form: str
+    optional: int  # how many trailing parameters may be left out
+    aggregate: bool  # also `f(x for x in list where …)`
+    __match_args__ = ("name", "params", "result", "summary", "example", "category", "compute", "form", "optional",
+                      "aggregate")
+
+    def __init__(self, name, params, result, summary, example, category, compute=None, form="plain", optional=0,
+                 aggregate=False):
+        self.__dict__.update(name=name, params=params, result=result, summary=summary, example=example,
+                             category=category, compute=compute, form=form, optional=optional, aggregate=aggregate)
 
     @property
     def variadic(self) -> bool:

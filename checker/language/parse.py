@@ -4,7 +4,6 @@ from __future__ import annotations
 import hashlib
 import re
 import sys
-from dataclasses import replace
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -17,6 +16,7 @@ from ..language import ast
 from ..language.diagnostics import Diagnostic, RulesetError, Span
 from ..errors import did_you_mean
 from ..language.words import DECLARATIONS
+from ..records import replace
 from ..resources import resource_dir
 
 # What a standards writer reads instead of lark's terminal names.

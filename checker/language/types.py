@@ -1,18 +1,21 @@
 """The types the check phase gives every expression."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 from ..language.units import ONE, Unit
+from ..records import Frozen
 
 
-@dataclass(frozen=True)
-class Type:
+class Type(Frozen):
     kind: str  # number, bool, string, date, list, record, table, interval
-    unit: Unit | None = None  # numbers and tables
-    item: "Type | None" = None  # lists
-    schema: dict | None = None  # records: the JSON Schema node they come from
-    enum: tuple | None = None  # strings with a closed set of values
+    unit: Unit | None  # numbers and tables
+    item: "Type | None"  # lists
+    schema: dict | None  # records: the JSON Schema node they come from
+    enum: tuple | None  # strings with a closed set of values
+    __match_args__ = ("kind", "unit", "item", "schema", "enum")
+
+    def __init__(self, kind, unit=None, item=None, schema=None, enum=None):
+        self.__dict__.update(kind=kind, unit=unit, item=item, schema=schema, enum=enum)
 
     def describe(self) -> str:
         if self.kind == "number":

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
 from ..errors import CarbonCheckError
+from ..records import Frozen
 
 # symbol: (scale to the base unit, base dimension)
 _BASE_SYMBOLS: dict[str, tuple[Fraction, str]] = {}
@@ -53,11 +53,14 @@ class UnitError(CarbonCheckError, ValueError):
         self.part = part  # the unknown symbol, inside a compound unit too, for suggestions
 
 
-@dataclass(frozen=True)
-class Unit:
+class Unit(Frozen):
     symbol: str
     scale: Fraction
     dimension: tuple[tuple[str, int], ...]  # sorted, no zero exponents
+    __match_args__ = ("symbol", "scale", "dimension")
+
+    def __init__(self, symbol, scale, dimension):
+        self.__dict__.update(symbol=symbol, scale=scale, dimension=dimension)
 
     @property
     def dimensionless(self) -> bool:

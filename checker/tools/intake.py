@@ -8,7 +8,6 @@ every problem at once, each naming its JSON pointer and, for a workbook, its cel
 from __future__ import annotations
 
 import functools
-from dataclasses import replace
 from pathlib import Path
 
 from ..evaluation.ruleset import Ruleset, load_ruleset, shipped_rulesets
@@ -16,7 +15,7 @@ from ..evidence.load import (DEFAULT_MAX_BYTES, EvidenceError, Problem, check_ev
                              read_evidence_file)
 from ..language.diagnostics import Diagnostic, RulesetError
 from ..errors import CarbonCheckError, did_you_mean
-from ..records import Record
+from ..records import Record, replace
 
 
 class NoRuleset(CarbonCheckError, ValueError):
