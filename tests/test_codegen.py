@@ -144,3 +144,24 @@ def test_no_ruleset_or_evidence_text_reaches_the_generated_source():
     assert values["chosen"] is True
     generated, closures = _pair(rules)
     assert _essence(generated.evaluate(evidence)) == _essence(closures.evaluate(evidence))
+
+
+def test_a_result_is_decided_at_once_and_put_together_when_read():
+    """The outcome, grade and score come with the result; its items, sections, missing list and parameters are
+    made from the evaluation's records when first read, the evidence's SHA-256 from its bytes, and they are the
+    same as those an evaluation by the closures makes (in which nothing is generated)."""
+    import copy
+    import hashlib
+    evidence, raw = load_evidence(resource_dir("examples") / "zero-carbon-factory" / "four-stars.json")
+    generated, closures = _pair(load_ruleset(evidence["ruleset"]))
+    result = generated.evaluate(evidence, evidence_bytes=raw, date="2026-11-25")
+    assert (result.outcome, result.grade["id"], result.score) == ("graded", "four_stars", Decimal("82.18"))
+    assert result.evidence == {"sha256": hashlib.sha256(raw).hexdigest()}
+    assert [i.status for i in result.requirements][:3] == ["pass", "pass", "pass"]
+    assert sum(s["points"] for s in result.sections) == result.score
+    same = closures.evaluate(evidence, evidence_bytes=raw, date="2026-11-25")
+    assert _essence(result) == _essence(same) and result.parameters == same.parameters
+    assert copy.deepcopy(result).to_json() == result.to_json() == same.to_json()
+    changed = generated.evaluate(evidence, evidence_bytes=raw, date="2026-11-25")
+    changed.missing = [{"pointer": "/x"}]  # a field set before it is first read keeps what was set
+    assert changed.missing == [{"pointer": "/x"}] and changed.values
