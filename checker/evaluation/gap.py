@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import decimal
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
-from typing import Any, Callable
 
 from ..catalogue import LANGS
 from ..language import ast
@@ -28,6 +27,10 @@ from .levers import Clause, Lever, Plan
 from .advice import Advisor, Edit, advise
 from .evaluate import CONTEXT, let_values
 from .result import FAIL, INELIGIBLE, MET, MISSING, NOT_MET, PARTLY_MET, Result, plain, unit_symbol
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:   # typing only for type checkers: importing it is a fortieth of a fresh check
+    from typing import Any, Callable
 
 # Probe steps, in the input's own unit: small beside real quantities, so both fall on the same linear
 # piece of a `max(…, 0)` or `min(…, 100%)` the input passes through.
