@@ -1,6 +1,6 @@
 """Speed of carbon-check on a deterministic corpus of zero-carbon-factory applications.
 
-    python benchmarks/run.py [--n 10000] [--skip-batch] [--profile evaluate|pipeline]
+    python benchmarks/run.py [--n 10000] [--skip-batch | --only batch] [--profile evaluate|pipeline]
 
 Prints: the ruleset's load time (in this process, and cold in a fresh interpreter); documents per
 second for evaluation alone, beside the hand-written Decimal function of benchmarks/baseline.py (and
@@ -42,6 +42,7 @@ def main() -> int:
     options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     options.add_argument("--n", type=int, default=10_000, help="applications in the corpus (default 10000)")
     options.add_argument("--skip-batch", action="store_true", help="leave out the two batch runs")
+    options.add_argument("--only", choices=("batch",), help="run only the batch runs")
     options.add_argument("--profile", choices=("evaluate", "pipeline"), help="print a cProfile of one stage")
     args = options.parse_args()
 
@@ -53,6 +54,10 @@ def main() -> int:
     print(f"corpus: {len(paths):,} applications in {folder.relative_to(HERE.parent)} "
           f"({time.perf_counter() - started:.1f} s to generate or check)")
 
+    if args.only == "batch":
+        _batches(folder, len(paths))
+        print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        return 0
     loaded = _timed(lambda: load_ruleset(RULESET))
     ruleset = load_ruleset(RULESET)
     print(f"ruleset load, in this process: {loaded * 1000:.0f} ms (target < {TARGETS['load_ms']} ms)")
@@ -114,16 +119,20 @@ def main() -> int:
     _cold_check()
 
     if not args.skip_batch:
-        out = HERE / "corpus" / "out"
-        for jobs in (1, 2):
-            seconds = _batch(folder, out, jobs, force=True)
-            print(f"batch --jobs {jobs}: {seconds:.1f} s for {len(paths):,} applications "
-                  f"({len(paths) / seconds:,.0f} docs/s; target < {TARGETS['batch_s']} s on 2 cores)")
-        seconds = _batch(folder, out, 2, force=False)
-        print(f"batch --jobs 2 again, every result kept: {seconds:.1f} s")
-        shutil.rmtree(out, ignore_errors=True)
+        _batches(folder, len(paths))
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0
+
+
+def _batches(folder: Path, count: int) -> None:
+    out = HERE / "corpus" / "out"
+    for jobs in (1, 2):
+        seconds = _batch(folder, out, jobs, force=True)
+        print(f"batch --jobs {jobs}: {seconds:.1f} s for {count:,} applications "
+              f"({count / seconds:,.0f} docs/s; target < {TARGETS['batch_s']} s on 2 cores)")
+    seconds = _batch(folder, out, 2, force=False)
+    print(f"batch --jobs 2 again, every result kept: {seconds:.1f} s")
+    shutil.rmtree(out, ignore_errors=True)
 
 
 def _each(work) -> None:

@@ -15,13 +15,13 @@ nothing in the folder is ever executed, even by someone who could write there.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import stat
 import sys
 from pathlib import Path
 
+from .digests import sha256
 from .version import __version__
 
 DISABLE = "CARBON_CHECK_NO_CACHE"
@@ -53,7 +53,7 @@ def folder(make: bool = True) -> Path | None:
 def code_digest(*files: str | Path) -> str:
     """A SHA-256 of the tool's version and of the given source files: an entry worked out by code that has
     since changed (a development checkout keeps its version number) is never read."""
-    digest = hashlib.sha256(__version__.encode("ascii"))
+    digest = sha256(__version__.encode("ascii"))
     for file in files:
         digest.update(Path(file).read_bytes())
     return digest.hexdigest()
@@ -62,7 +62,7 @@ def code_digest(*files: str | Path) -> str:
 def key(*parts: str | bytes) -> str:
     """The key of an entry: a SHA-256 of every part, each one length-prefixed so that no two lists of parts
     give the same bytes."""
-    digest = hashlib.sha256()
+    digest = sha256()
     for part in parts:
         data = part.encode("utf-8") if isinstance(part, str) else part
         digest.update(b"%d:" % len(data))
@@ -83,7 +83,7 @@ def read(kind: str, entry_key: str, object_hook=None):
         raw = _read_entry(path)
         head, _, body = raw.partition(b"\n")
         header = json.loads(head)
-        if header != {"key": entry_key, "sha256": hashlib.sha256(body).hexdigest()}:
+        if header != {"key": entry_key, "sha256": sha256(body).hexdigest()}:
             return None
         data = json.loads(body, object_hook=object_hook)
     except (OSError, ValueError, TypeError, RecursionError):   # missing, unreadable or damaged: worked out again
@@ -112,7 +112,7 @@ def write(kind: str, entry_key: str, data) -> None:
     if where is None:
         return
     body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    header = json.dumps({"key": entry_key, "sha256": hashlib.sha256(body).hexdigest()}).encode("ascii")
+    header = json.dumps({"key": entry_key, "sha256": sha256(body).hexdigest()}).encode("ascii")
     target = where / f"{kind}-{entry_key}{SUFFIX}"
     # Written beside the entry and renamed over it: a reader sees the whole entry or none. Not synced to
     # disk: an entry lost in a crash is only worked out again. (outputs.files is for the user's files.)

@@ -516,7 +516,7 @@ def test_the_outlook_decides_as_the_whole_evaluation_does(ruleset_id, example):
     for path, document in documents:
         whole = evaluate(program, document, params=params, provenance=provenance)
         reached = next((at for at, g in enumerate(whole.grades) if g.status == "met"), None)
-        known = ruleset.gap_plan.known(before, values, [path]) if path else None
+        known = ruleset.gap_plan.known(before, values, ruleset.gap_plan.fed([path])) if path else None
         for number, grade in enumerate(whole.grades):
             seen = outlook(program, document, params=params, known=known, grade=number)
             assert (seen.score, seen.outcome, seen.grade, seen.provisional_grade) == (

@@ -212,7 +212,7 @@ def test_an_unwritable_folder_is_a_clear_error_and_exit_2(tmp_path, monkeypatch)
 
     def refuse(*args, **kwargs):
         raise OSError(errno.EROFS, "Read-only file system")
-    monkeypatch.setattr("tempfile.mkstemp", refuse)   # as a read-only mount would (tests run as root)
+    monkeypatch.setattr("checker.outputs.files._temporary", refuse)   # as a read-only mount would (tests run as root)
     result = run("check", EXAMPLE, "--format", "json", "-o", tmp_path / "report.json", "--lang", "en")
     assert result.exit_code == 2
     assert f"cannot write {tmp_path / 'report.json'}: the file system is read-only" in result.output
@@ -229,7 +229,7 @@ def test_a_batch_into_a_full_disk_stops_with_exit_2(tmp_path, monkeypatch):
 
     def refuse(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
-    monkeypatch.setattr("tempfile.mkstemp", refuse)
+    monkeypatch.setattr("checker.outputs.files._temporary", refuse)
     result = run("batch", EXAMPLE, "--ruleset", "zero-carbon-factory", "--out", tmp_path / "out", "--jobs", "1")
     assert result.exit_code == 2 and "the disk is full" in result.output
 

@@ -35,7 +35,9 @@ ALLOWED = {
     ("interfaces/cli/common.py", "raw = sys.stdin.buffer.read(max_bytes + 1)"):
         "standard input, at most one byte past --max-bytes (too much is reported, never read whole)",
     ("outputs/files.py", 'with open(path, "ab") as handle:'): "writing a device or FIFO the user named",
-    ("outputs/files.py", 'with os.fdopen(fd, "wb") as handle:'): "writing the temporary file of an atomic write",
+    ("outputs/files.py", "fd = os.open(path, os.O_WRONLY | os.O_APPEND"): "adding lines to a batch's journal, never read",
+    ("outputs/files.py", "return os.open(temporary, _CREATE, mode), temporary"):
+        "creating the temporary file of an atomic write (write only, never one already there)",
     ("tools/batch.py", "fd = os.open(Path(out) / LOCK_FILE"): "the batch lock file, never read",
     ("evidence/workbook.py", "archive = zipfile.ZipFile(io.BytesIO(data))"): "bytes already read by read_file",
     ("evidence/workbook.py", "book = load_workbook(io.BytesIO(data)"): "bytes already read by read_file",

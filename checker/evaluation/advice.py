@@ -81,10 +81,16 @@ class Advisor:
         self.sources = {f"{c.node.id}: {c.node.condition.text}": (c.node.condition, c) for c in program.requirements}
         self.sources.update({c.node.text: (c.node, None) for c in program.grades[target].clauses})
         self.references: dict[str, dict] = {}
+        self.kept: dict = {}  # (lets, items) a change feeds → what it leaves (`known`)
 
-    def known(self, before: Result, values: dict, pointers: list[tuple]) -> Known | None:
-        """What a change at `pointers` leaves as it was in `before` (whose lets had `values`)."""
-        return self.analysis.plan.known(before, values, pointers)
+    def known(self, pointers: list[tuple]) -> Known | None:
+        """What a change at `pointers` leaves as it was in the application's own evaluation; one for all changes
+        that feed the same lets and items."""
+        plan = self.analysis.plan
+        fed = plan.fed(pointers)
+        if fed not in self.kept:
+            self.kept[fed] = plan.known(self.analysis.result, self.analysis.values, fed)
+        return self.kept[fed]
 
     def reference(self, condition: str) -> dict:
         """How results name the condition written `condition` (see gap.REFERENCE)."""
@@ -110,7 +116,7 @@ def advise(program: Program, evidence: dict, result: Result, params: dict, targe
         evidence_now = evidence
         for edit in made:
             evidence_now = edit.apply(evidence_now)
-        return evidence_now, advisor.known(result, advisor.analysis.values, [e.path for e in made])
+        return evidence_now, advisor.known([e.path for e in made])
 
     def effects(made: list[Edit]) -> dict:
         """What the changes `made` decide (evaluate's outlook), compared with the application's own evaluation."""

@@ -37,7 +37,7 @@ class Known(Frozen):
     """What evaluating changed evidence again can take from the evaluation `before` the change, because the
     change does not feed it: the lets' `values` {name: value}, and the results of the requirements and
     criteria whose ids are in `items` (decided ones only: an unknown one is worked out again, for what it
-    lacks). See checker.evaluation.gap.Plan.known."""
+    lacks). See checker.evaluation.levers.Plan.known."""
 
     before: Result
     values: dict
@@ -46,6 +46,19 @@ class Known(Frozen):
 
     def __init__(self, before: Result, values: dict, items: frozenset):
         self.__dict__.update(before=before, values=values, items=items)
+
+    def kept(self, program: Program) -> dict:
+        """id(compiled item) → its record before, for each decided item in `items`: worked out once (the gap's
+        advice evaluates several changes that leave the same items)."""
+        found = self.__dict__.get("_kept")
+        if found is None:
+            found = self.__dict__["_kept"] = {}
+            items, records = self.items, self.before.records
+            for compiled, record in (*zip(program.requirements, records[0]),
+                                     *zip((c for s in program.sections for c in s.criteria), records[1])):
+                if compiled.item.id in items and record[0] not in (MISSING, ERROR):
+                    found[id(compiled)] = record
+        return found
 
 
 def evaluate(program: Program, evidence: dict, *, params: dict | None = None, provenance: dict,
@@ -252,12 +265,7 @@ def _items(program: Program, ctx: Context, known: Known | None) -> tuple[tuple, 
     if program.variant is not None:
         ctx.variant = program.variant(ctx)
     if known is not None:
-        before = known.before
-        items = known.items
-        for compiled, record in (*zip(program.requirements, before.records[0]),
-                                 *zip((c for s in program.sections for c in s.criteria), before.records[1])):
-            if compiled.item.id in items and record[0] not in (MISSING, ERROR):
-                kept[id(compiled)] = record
+        kept = known.kept(program)
         given = known.values
         for let in program.lets:
             name = let.node.name

@@ -7,7 +7,8 @@ input feeds (the others keep the application's values) with the input moved by t
 fitting f(δ) = (a + bδ) / (1 + dδ) exactly, solving f(δ) = required, and verifying the solution by one
 more evaluation; a condition that is not of that shape is listed with what it needs and no action.
 
-The analysis of a ruleset's conditions (`Plan`) is worked out once and kept by the loaded Ruleset. The
+The analysis of a ruleset's conditions (checker.evaluation.levers.Plan) is worked out once and kept by the
+loaded Ruleset. The
 advice is recorded in both languages, in the words of the message catalogue (group `action`).
 """
 from __future__ import annotations
@@ -18,28 +19,27 @@ from typing import Any, Callable
 
 from ..catalogue import LANGS
 from ..language import ast
-from ..language.functions import NUMERIC_AGGREGATES
-from ..language.compile import CompiledLet, Compiler, Context, Program
+from ..language.compile import Context, Program
 from ..language.schema import resolve
-from ..language.types import Type
 from ..language.values import OUTSIDE, UNKNOWN
-from ..pointer import format_pointer, get, patched
+from ..pointer import get, patched
 from ..records import Record
+from .levers import Clause, Lever, Plan
 from .advice import Advisor, Edit, advise
-from .evaluate import CONTEXT, Known, let_values
+from .evaluate import CONTEXT, let_values
 from .result import FAIL, INELIGIBLE, MET, MISSING, NOT_MET, PARTLY_MET, Result, plain, unit_symbol
 
 # Probe steps, in the input's own unit: small beside real quantities, so both fall on the same linear
 # piece of a `max(…, 0)` or `min(…, 100%)` the input passes through.
 PROBES = (Decimal(1), Decimal(2))
 MAX_ACTIONS = 3  # single-input changes offered per condition
-MAX_KEPT = 4096  # pointers whose effects `Plan.feeds` keeps
 CENT = Decimal("0.01")  # points are kept to the cent: `score > 90` needs 90.01
-FLIPPED = {">=": "<=", ">": "<", "<=": ">=", "<": ">", "==": "==", "!=": "!="}
+PLACES = tuple(Decimal(1).scaleb(-places) for places in range(13))  # a short decimal has at most 12 places
+TINY = Decimal("1e-20")  # how near a solution a short decimal lies to be tried (`_on_boundary`)
+ROUNDED = Decimal("0.0001")  # a solution that is no short decimal is rounded to 4 places (`_rounded`)
 # What results record of a condition that names it (an action's `fixes` and `breaks`): the rest of a
 # condition entry is its status, its value now and its advice.
 REFERENCE = ("condition", "requirement", "subject", "label", "required", "unit")
-_VARYING = (ast.EvidenceRef, ast.LetRef, ast.VarRef, ast.ScoreRef, ast.VariantRef)
 
 
 # ---------------------------------------------------------------------------------------------- gap
@@ -103,236 +103,6 @@ def _parameters(program: Program, given: dict) -> dict:
     return values
 
 
-# --------------------------------------------------------------------------- static analysis, cached
-
-class _Lever(Record):
-    """One evidence number a quantity depends on: a field, or a field of the items of a list."""
-
-    pointer: tuple[str, ...]  # the field, or the list
-    item_path: tuple[str, ...] | None  # the field inside each item, for a list
-    type: Type
-    depth: int  # lets between the quantity and this input: nearer inputs are offered first
-    limits: tuple | None  # from the evidence schema, worked out on first use (`_moves`)
-    __match_args__ = ("pointer", "item_path", "type", "depth", "limits")
-
-    def __init__(self, pointer, item_path, type, depth, limits=None):
-        self.pointer, self.item_path, self.type, self.depth, self.limits = pointer, item_path, type, depth, limits
-
-
-class _Clause(Record):
-    """A condition seen as `subject op bound` (or an interval or a set), when it has that shape."""
-
-    kind: str  # compare, within, member, present, other
-    subject: ast.Expr | None
-    op: str | None
-    get: Callable | None
-    bounds: list[Callable]
-    lets: list[CompiledLet]  # what computing the subject needs, in order
-    closed: tuple[bool, bool]  # an interval's ends
-    provides: str | None  # the evidence field `present(…)` asks for
-    levers: list[_Lever] | None
-    __match_args__ = ("kind", "subject", "op", "get", "bounds", "lets", "closed", "provides", "levers")
-
-    def __init__(self, kind, subject=None, op=None, get=None, bounds=None, lets=None, closed=(True, True),
-                 provides=None, levers=None):
-        self.kind, self.subject, self.op, self.get, self.closed = kind, subject, op, get, closed
-        self.bounds, self.lets = [] if bounds is None else bounds, [] if lets is None else lets
-        self.provides, self.levers = provides, levers
-
-
-class Plan:
-    """What one program's conditions look like, worked out once per loaded ruleset (`Ruleset.gap_plan`)."""
-
-    def __init__(self, program: Program):
-        self.program = program
-        self.compiler = Compiler(program.model)
-        self.let_nodes = {let.name: let for let in program.model.lets}
-        self.let_labels = {let.node.name: let.item.label for let in program.lets}
-        self.clauses: dict[int, _Clause] = {}
-        # What each let reads directly: evidence paths and other lets (for `feeds`).
-        functions = program.model.functions
-        self.reads = {let.name: _reads(let, functions) for let in program.model.lets}  # its `when` too
-        self.variant_reads = _reads(program.model.variant.selector, functions)[0] if program.model.variant else set()
-        self._fed: dict[tuple, frozenset[str] | None] = {}
-        # What each requirement and criterion reads directly, by id (a waiver is read at /waivers/ID).
-        self.item_reads = {}
-        for requirement in program.requirements:
-            paths, lets = _reads(requirement.node, functions)
-            if requirement.node.waivable:
-                paths = paths | {("waivers", requirement.node.id)}
-            self.item_reads[requirement.node.id] = (paths, lets)
-        for section in program.sections:
-            for criterion in section.criteria:
-                self.item_reads[criterion.node.id] = _reads(criterion.node, functions)
-        self.all_items = frozenset(self.item_reads)
-
-    def clause(self, node: ast.Expr) -> _Clause:
-        found = self.clauses.get(id(node))
-        if found is None:
-            found = self.clauses[id(node)] = self._analyse(node)
-        return found
-
-    def _analyse(self, node: ast.Expr) -> _Clause:
-        if isinstance(node, ast.Scale):  # the scaled value, between the scale's ends
-            return self._subject("within", node.value, None, [node.start, node.end])
-        if isinstance(node, ast.Compare):
-            if _constant(node.right) and not _constant(node.left):
-                return self._subject("compare", node.left, node.op, [node.right])
-            if _constant(node.left) and not _constant(node.right):
-                return self._subject("compare", node.right, FLIPPED[node.op], [node.left])
-        if isinstance(node, ast.Within) and _constant(node.lower) and _constant(node.upper):
-            clause = self._subject("within", node.value, None, [node.lower, node.upper])
-            clause.closed = (node.lower_closed, node.upper_closed)
-            return clause
-        if isinstance(node, ast.Member) and all(_constant(o) for o in node.options):
-            return self._subject("member", node.value, None, node.options)
-        if isinstance(node, ast.Call) and node.function == "present":
-            ref = node.args[0].ref
-            return _Clause("present", provides=ref.pointer if isinstance(ref, ast.EvidenceRef) else None)
-        return _Clause("other")
-
-    def _subject(self, kind: str, subject: ast.Expr, op: str | None, bounds: list[ast.Expr]) -> _Clause:
-        number = subject.type is not None and subject.type.kind == "number"
-        unit = subject.type.unit if number else None
-        convert = (lambda e: self.compiler.converted(e, unit)) if number else self.compiler.expr
-        get = (lambda ctx: ctx.score) if isinstance(subject.ref, ast.ScoreRef) else self.compiler.expr(subject)
-        needed = _lets_read(subject, self.let_nodes)
-        lets = [let for let in self.program.lets if let.node.name in needed]
-        return _Clause(kind, subject, op, get, [convert(b) for b in bounds], lets)
-
-    def levers(self, clause: _Clause) -> list[_Lever]:
-        if clause.levers is None:
-            clause.levers = _levers(clause.subject, self.let_nodes)
-        return clause.levers
-
-    def feeds(self, pointer: tuple) -> tuple[frozenset[str], frozenset[str]] | None:
-        """What can change when the evidence at `pointer` does: the lets, and the requirements and criteria
-        (ids); None for everything, as when the variant reads it. The rest keep the values the application
-        gave them. Kept per pointer."""
-        try:
-            return self._fed[pointer]
-        except KeyError:
-            pass
-        found = None
-        if not any(_overlap(path, pointer) for path in self.variant_reads):
-            changed: set[str] = set()
-            for let in self.program.lets:  # in dependency order: a let reading a changed let changes too
-                paths, lets = self.reads[let.node.name]
-                if lets & changed or any(_overlap(path, pointer) for path in paths):
-                    changed.add(let.node.name)
-            items = frozenset(item for item, (paths, lets) in self.item_reads.items()
-                              if lets & changed or any(_overlap(path, pointer) for path in paths))
-            found = (frozenset(changed), items)
-        if len(self._fed) < MAX_KEPT:  # pointers into long lists are many: keep a bounded number
-            self._fed[pointer] = found
-        return found
-
-    def known(self, before: Result, values: dict, pointers) -> Known | None:
-        """What evaluating again evidence evaluated as `before` (its lets' `values`) and changed at `pointers`
-        can take from that evaluation: the lets and the requirements and criteria the change does not feed.
-        None when nothing can be kept (the variant reads a changed input)."""
-        lets: frozenset[str] = frozenset()
-        items = self.all_items
-        for pointer in pointers:
-            found = self.feeds(pointer)
-            if found is None:
-                return None
-            lets, items = lets | found[0], items - found[1]
-        return Known(before, {name: value for name, value in values.items() if name not in lets}, items)
-
-
-def _constant(expr: ast.Expr) -> bool:
-    """Nothing in it depends on the application: literals, tables and parameters only."""
-    return not any(isinstance(node.ref, _VARYING) for node in expr.walk())
-
-
-def _reads(expr: ast.Node, functions: dict[str, ast.FunctionDecl]) -> tuple[set[tuple], set[str]]:
-    """The evidence paths and the lets `expr` reads directly, looking into the ruleset functions it calls."""
-    paths: set[tuple] = set()
-    lets: set[str] = set()
-    pending, seen = [expr], set()
-    # `evidence.a.b` reads /a/b, not the whole evidence: its inner `evidence` and `evidence.a` are not read.
-    outermost = (lambda node: isinstance(getattr(node, "ref", None), ast.EvidenceRef))
-    while pending:
-        for node in pending.pop().walk(prune=outermost):
-            ref = getattr(node, "ref", None)
-            if isinstance(ref, ast.EvidenceRef):
-                paths.add(ref.path)
-            elif isinstance(ref, ast.LetRef):
-                lets.add(ref.name)
-            elif isinstance(ref, ast.FunctionRef) and ref.name not in seen:
-                seen.add(ref.name)
-                pending.append(functions[ref.name].expr)
-    return paths, lets
-
-
-def _overlap(path: tuple, pointer: tuple) -> bool:
-    """Whether a value read at evidence `path` can change when the one at `pointer` does: one is inside the
-    other. A list position on either side (a number, the last item) may be any item: it overlaps."""
-    return all(a == b or not isinstance(a, str) or not isinstance(b, str) for a, b in zip(path, pointer))
-
-
-def _lets_read(expr: ast.Expr, lets: dict[str, ast.Let]) -> set[str]:
-    """Every let `expr` needs, directly or through other lets."""
-    found: set[str] = set()
-    pending = [expr]
-    while pending:
-        node = pending.pop()
-        if isinstance(node.ref, ast.LetRef) and node.ref.name not in found:
-            found.add(node.ref.name)
-            let = lets[node.ref.name]
-            pending.extend(part for part in (let.expr, let.when) if part is not None)
-        pending.extend(node.children())
-    return found
-
-
-def _levers(subject: ast.Expr, lets: dict[str, ast.Let]) -> list[_Lever]:
-    """The evidence numbers `subject` depends on, nearest first (breadth-first through the lets).
-
-    Table keys (`latest(grid, year - 2)`) and aggregation filters select values rather than scale
-    them, so they are not followed: nobody meets a grade by changing the reporting year.
-    """
-    found: dict[tuple, _Lever] = {}
-    queue: list[tuple[ast.Expr, int]] = [(subject, 0)]
-    seen = set()
-
-    def add(pointer, item_path, type_, depth):
-        found.setdefault((pointer, item_path), _Lever(pointer, item_path, type_, depth))
-
-    def visit(expr: ast.Expr, depth: int) -> None:
-        ref = expr.ref
-        if ref is not None:
-            if isinstance(ref, ast.EvidenceRef) and expr.type is not None and expr.type.kind == "number":
-                add(ref.path, None, expr.type, depth)
-            elif isinstance(ref, ast.LetRef) and ref.name not in seen:
-                seen.add(ref.name)
-                queue.append((lets[ref.name].expr, depth + 1))
-            return
-        if isinstance(expr, ast.Aggregate):
-            source = expr.source.ref
-            if isinstance(source, ast.EvidenceRef) and expr.function in NUMERIC_AGGREGATES:
-                for node in expr.item.walk():
-                    if isinstance(node.ref, ast.VarRef) and node.ref.name == expr.variable \
-                            and node.type is not None and node.type.kind == "number":
-                        add(source.path, node.ref.path, node.type, depth)
-            return
-        if isinstance(expr, ast.Call) and expr.function in NUMERIC_AGGREGATES and len(expr.args) == 1:
-            arg = expr.args[0]
-            if isinstance(arg.ref, ast.EvidenceRef) and arg.type.kind == "list" \
-                    and arg.type.item is not None and arg.type.item.kind == "number":
-                add(arg.ref.path, (), arg.type.item, depth)
-            return
-        if isinstance(expr, ast.Index) or (isinstance(expr, ast.Call) and expr.function == "latest"):
-            return
-        for child in expr.children():
-            visit(child, depth)
-
-    while queue:
-        expr, depth = queue.pop(0)
-        visit(expr, depth)
-    return sorted(found.values(), key=lambda lever: lever.depth)
-
-
 # ------------------------------------------------------------------------------ one application
 
 class _Analysis:
@@ -343,6 +113,9 @@ class _Analysis:
         self.variant = variant(Context(evidence, params)) if variant is not None else None
         self.found: list[_Change] = []  # every single-input change offered, for the ranked advice
         self.assessed_only = False  # the points missing can only come from assessed criteria
+        self._own: Context | None = None
+        self._moves: dict[tuple, list[_Move]] = {}
+        self._moved: dict[int, tuple] = {}  # id(move) → the context its probes are worked out in (`moved`)
 
     def edits(self) -> list[Edit]:
         """The changes offered, each made concrete once (the same change can meet two conditions)."""
@@ -352,25 +125,38 @@ class _Analysis:
             unique.setdefault(edit.key, edit)
         return list(unique.values())
 
-    def context(self, clause: _Clause, evidence: dict, changed: frozenset[str] | None = frozenset()) -> Context:
-        """What computing the clause's subject needs, on `evidence`. `changed`: the only lets that can differ
-        from the application's own (for a probe; see Plan.feeds; None: any of them), the others are taken
-        from the evaluation of the application."""
-        ctx = Context(evidence, self.params)
-        values = ctx.values
-        if changed is None:
-            program = self.plan.program
-            if program.variant is not None:
-                ctx.variant = program.variant(ctx)
-            for let in clause.lets:
-                values[let.node.name] = let.evaluate(ctx)
+    def own(self) -> Context:
+        """What the application's own evidence gives every clause's subject: its lets' values (read only)."""
+        if self._own is None:
+            ctx = self._own = Context(self.evidence, self.params)
+            ctx.values, ctx.variant, ctx.score = self.values, self.variant, self.result.score
+        return self._own
+
+    def moved(self, clause: Clause, move: "_Move", delta: Decimal) -> Context:
+        """What computing the clause's subject needs with the move's input moved by `delta`. Only the lets the
+        input feeds (Plan.feeds) are worked out again, the others are the application's own; when the variant
+        reads the input, it and all the clause's lets are. Every probe of a move writes its value into one
+        copy of the evidence, made once per move (`_Move.scratch`), and is read at once."""
+        found = self._moved.get(id(move))
+        if found is None:
+            evidence, at, key = move.scratch()
+            ctx = Context(evidence, self.params)
+            ctx.values, ctx.variant, ctx.score = dict(self.values), self.variant, self.result.score
+            found = self._moved[id(move)] = (ctx, at, key)
+        ctx, at, key = found
+        at[key] = move.value(delta)
+        feeds = self.plan.feeds(move.pointer)
+        if feeds is None:
+            variant = self.plan.program.variant
+            if variant is not None:
+                ctx.variant = variant(ctx)
+            lets = clause.lets
         else:
-            ctx.variant = self.variant
-            own = self.values
-            for let in clause.lets:
-                name = let.node.name
-                values[name] = let.evaluate(ctx) if name in changed else own[name]
-        ctx.score = self.result.score
+            # In order: what a let reads is the application's own, or worked out before it for this probe.
+            lets = self.plan.worked_out(clause, feeds[0])
+        values = ctx.values
+        for let in lets:
+            values[let.node.name] = let.evaluate(ctx)
         return ctx
 
     def requirement(self, compiled, item) -> dict:
@@ -410,7 +196,7 @@ class _Analysis:
         type_ = subject.type
         if unit := unit_symbol(type_):
             entry["unit"] = unit
-        ctx = self.context(clause, self.evidence)
+        ctx = self.own()
         current = clause.get(ctx)
         bounds = [b(ctx) for b in clause.bounds]
         entry["current"] = plain(current)
@@ -470,7 +256,7 @@ class _Analysis:
                 if not isinstance(node.scoring, ast.Scale) or item is None or item.status not in (NOT_MET, PARTLY_MET):
                     continue
                 clause = self.plan.clause(node.scoring)
-                ctx = self.context(clause, self.evidence)
+                ctx = self.own()
                 current, (start, end) = clause.get(ctx), (b(ctx) for b in clause.bounds)
                 if not all(isinstance(v, Decimal) for v in (current, start, end)) or start == end \
                         or current is OUTSIDE:
@@ -485,7 +271,7 @@ class _Analysis:
                 self.found.extend(changes)
 
     # `offset_ratio >= 80%`: the smallest change to one evidence number that meets it.
-    def changes(self, clause: _Clause, current: Decimal, op: str, bound: Decimal) -> list[dict]:
+    def changes(self, clause: Clause, current: Decimal, op: str, bound: Decimal) -> list[dict]:
         found: list[_Change] = []
         increases = 0
         for lever in self.plan.levers(clause):
@@ -500,10 +286,10 @@ class _Analysis:
         self.found.extend(chosen)
         return [{**c.edit(self.schema, concrete=False).record(), "bound": c.relation} for c in chosen]
 
-    def solve(self, clause: _Clause, lever: _Lever, f0: Decimal, op: str, bound: Decimal):
+    def solve(self, clause: Clause, lever: Lever, f0: Decimal, op: str, bound: Decimal):
         """At most one change of this input meeting `f op bound`; f0 is the quantity now."""
         adding = True  # a new list item helps only with a positive quantity
-        for move in _moves(self.evidence, lever, self.schema):
+        for move in self.moves(lever):
             if move.kind == "add" and not adding:
                 continue
             try:
@@ -521,7 +307,7 @@ class _Analysis:
                 yield _Change(lever, move, delta, relation)
                 return
 
-    def settle(self, clause: _Clause, move: "_Move", f0: Decimal, op: str, bound: Decimal):
+    def settle(self, clause: Clause, move: "_Move", f0: Decimal, op: str, bound: Decimal):
         """The change of this move's input at which `f op bound` starts to hold, and whether it is exact."""
         probe = self.probe(clause, move)
         f1 = probe(PROBES[0])
@@ -537,21 +323,24 @@ class _Analysis:
             settled = _on_boundary(delta, probe, bound) or _rounded(delta, lambda d: _compare(probe(d), op, bound))
         return None if settled is None or settled[0] == 0 else settled
 
-    def probe(self, clause: _Clause, move: "_Move") -> Callable[[Decimal], Any]:
+    def probe(self, clause: Clause, move: "_Move") -> Callable[[Decimal], Any]:
         cache: dict[Decimal, Any] = {}
-        # Only what the moved input feeds is worked out again (the application's own values were computed
-        # by `condition` before any probe).
-        feeds = self.plan.feeds(move.pointer)
-        changed = None if feeds is None else feeds[0]
 
         def value(delta: Decimal):
             if delta not in cache:
-                cache[delta] = clause.get(self.context(clause, move.apply(delta), changed))
+                cache[delta] = clause.get(self.moved(clause, move, delta))
             return cache[delta]
         return value
 
+    def moves(self, lever: Lever) -> list["_Move"]:
+        """The ways to move the lever's input (`_moves`), worked out once per input for every clause it feeds."""
+        key = (lever.pointer, lever.item_path)
+        if key not in self._moves:
+            self._moves[key] = _moves(self.evidence, lever, self.schema)
+        return self._moves[key]
 
-def _target(clause: _Clause, current, bounds: list) -> tuple[str | None, Any]:
+
+def _target(clause: Clause, current, bounds: list) -> tuple[str | None, Any]:
     """The comparison a change has to win: the clause's own, or the near side of an interval."""
     if clause.kind == "compare":
         return clause.op, bounds[0]
@@ -564,7 +353,7 @@ def _target(clause: _Clause, current, bounds: list) -> tuple[str | None, Any]:
     return None, None
 
 
-def _required(clause: _Clause, bounds: list) -> dict | None:
+def _required(clause: Clause, bounds: list) -> dict | None:
     """What a clause requires, as data: {"op", "values"} (and "closed" for an interval)."""
     values = [plain(b) for b in bounds]
     if clause.kind == "compare":
@@ -620,10 +409,17 @@ def _on_boundary(delta: Decimal, probe: Callable, bound: Decimal) -> tuple[Decim
     The solution is exact up to the 34-digit context, so a boundary that is a short decimal shows
     as one within a tiny tolerance; evaluating there proves it.
     """
-    tolerance = abs(delta) * Decimal("1e-20") + Decimal("1e-20")
-    for places in range(13):
+    tolerance = abs(delta) * TINY + TINY
+    # Fewer places are never nearer (the multiples of 10^-p are among those of 10^-12): when 12 places are too
+    # far from the solution, so are all, and most solutions (a share of 13,089 MWh) are no short decimal.
+    try:
+        if abs(delta.quantize(PLACES[-1]) - delta) > tolerance:
+            return None
+    except decimal.InvalidOperation:
+        pass  # too many digits at 12 places: fewer may do
+    for quantum in PLACES:
         try:
-            short = delta.quantize(Decimal(1).scaleb(-places))
+            short = delta.quantize(quantum)
         except decimal.InvalidOperation:
             return None
         if abs(short - delta) <= tolerance:
@@ -636,7 +432,7 @@ def _rounded(delta: Decimal, holds: Callable) -> tuple[Decimal, bool] | None:
     candidates = []
     for rounding in (ROUND_CEILING, ROUND_FLOOR):
         try:
-            rounded = delta.quantize(Decimal("0.0001"), rounding=rounding)
+            rounded = delta.quantize(ROUNDED, rounding=rounding)
         except decimal.InvalidOperation:
             return None
         if rounded != 0 and holds(rounded):
@@ -666,13 +462,23 @@ class _Move(Record):
         self.kind, self.pointer, self.base, self.evidence, self.item_path = kind, pointer, base, evidence, item_path
         self.template, self.template_from, self.minimum, self.maximum = template, template_from, minimum, maximum
 
-    def apply(self, delta: Decimal) -> dict:
+    def value(self, delta: Decimal):
+        """What the input becomes: the new item, or the field's new value."""
+        if self.kind == "add":
+            return patched(self.template, self.item_path, delta) if self.item_path else delta
+        return self.base + delta
+
+    def scratch(self) -> tuple[dict, Any, Any]:
+        """A copy of the evidence to probe this move in, and the container and key its `value` goes to: only the
+        containers on the way are copied (or made, if missing), so that writing there leaves the evidence as
+        it was. The new item of `add` is the list's last."""
         if self.kind == "add":
             items = get(self.evidence, self.pointer)
-            items = list(items) if isinstance(items, list) else []
-            items.append(patched(self.template, self.item_path, delta) if self.item_path else delta)
-            return patched(self.evidence, self.pointer, items)
-        return patched(self.evidence, self.pointer, self.base + delta)
+            copy = patched(self.evidence, self.pointer, [*(items if isinstance(items, list) else []), None])
+            listed = get(copy, self.pointer)
+            return copy, listed, len(listed) - 1
+        copy = patched(self.evidence, self.pointer, self.base)
+        return copy, get(copy, self.pointer[:-1]), self.pointer[-1]
 
     def feasible(self, delta: Decimal) -> bool:
         if self.kind == "add" and delta <= 0:
@@ -681,7 +487,7 @@ class _Move(Record):
         return (self.minimum is None or value >= self.minimum) and (self.maximum is None or value <= self.maximum)
 
 
-def _moves(evidence: dict, lever: _Lever, schema: dict) -> list[_Move]:
+def _moves(evidence: dict, lever: Lever, schema: dict) -> list[_Move]:
     if lever.limits is None:  # what the schema says of this input does not depend on the application
         node = _schema_node(schema, lever.pointer)
         if lever.item_path is not None:
@@ -770,7 +576,7 @@ def _schema_node(schema: dict, path: tuple, root: dict | None = None) -> dict:
 class _Change(Record):
     __match_args__ = ("lever", "move", "delta", "relation")
 
-    def __init__(self, lever: _Lever, move: _Move, delta: Decimal, relation: str):  # inclusive, strict, exact
+    def __init__(self, lever: Lever, move: _Move, delta: Decimal, relation: str):  # inclusive, strict, exact
         self.lever, self.move, self.delta, self.relation = lever, move, delta, relation
 
     def edit(self, schema: dict, concrete: bool = True) -> Edit:

@@ -6,7 +6,6 @@ are written as exact JSON numbers from their Decimal values.
 from __future__ import annotations
 
 import functools
-import hashlib
 import re
 from json.encoder import encode_basestring as _json_text
 from decimal import ROUND_HALF_UP, Context, Decimal
@@ -18,6 +17,7 @@ import orjson
 from ..language.compile import ItemInfo
 from ..language.types import Type
 from ..language.values import OUTSIDE, Failure, Missing
+from ..digests import sha256
 from ..records import Record
 
 RESULT_SCHEMA = "https://carbon-check.example/schemas/result/1.5"
@@ -192,7 +192,7 @@ class Result(Record):
     def evidence(self) -> dict:
         """{"sha256": …} of the evidence's bytes."""
         if self._evidence is None:
-            self._evidence = {"sha256": hashlib.sha256(self._bytes).hexdigest()}
+            self._evidence = {"sha256": sha256(self._bytes).hexdigest()}
             self._bytes = None
         return self._evidence
 

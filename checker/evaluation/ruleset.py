@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import re
 from decimal import Decimal, InvalidOperation
@@ -22,6 +21,7 @@ from ..inputs import InputError, exists, is_file, read_file, read_text
 from ..resources import resource_dir
 from ..evaluation.result import Result, dumps, format_number, format_value
 from ..language.units import UnitError, convert, parse_unit
+from ..digests import sha256
 from ..records import Record
 
 SUFFIX = ".rules"
@@ -229,7 +229,7 @@ def load_ruleset(reference: str | Path, text: str | None = None, schema: bytes |
     schema file's content, read instead of the file the header names (a cases file's inline `schema:`)."""
     path = locate(reference) if text is None else Path(reference)
     sources: dict[str, str] = {}
-    digest = hashlib.sha256()
+    digest = sha256()
     module = _parse_file(path, sources, digest, text)
     diagnostics: list[Diagnostic] = []
     libraries = _libraries(module, path, sources, digest, diagnostics, seen=(path.resolve(),))

@@ -53,23 +53,34 @@ def write_atomically(path, data: bytes, *, durable: bool = True, private: bool =
     """
     try:
         try:
-            existing = os.stat(path)   # of what a symbolic link points to
+            found = os.lstat(path)
         except FileNotFoundError:
-            existing = None
+            found = None
+        if found is not None and stat.S_ISLNK(found.st_mode):
+            # Written through: the link stays, its target changes. A link to a descriptor is written into (below).
+            try:
+                existing = os.stat(path)
+            except FileNotFoundError:
+                existing = None
+            target, descriptor = os.path.realpath(path), _names_a_descriptor(path)
+        else:
+            existing, target = found, os.fspath(path)
+            descriptor = target.startswith(_DESCRIPTORS)
         if existing is not None and stat.S_ISDIR(existing.st_mode):
             raise OutputError(path, *pair("output", "folder"))
-        if existing is not None and (not stat.S_ISREG(existing.st_mode) or _names_a_descriptor(path)):
+        if existing is not None and (not stat.S_ISREG(existing.st_mode) or descriptor):
             # A device, a pipe, or what the shell opened (/dev/stdout): write into it, never replace or truncate
             # it (`>> log` must keep what the log held).
             with open(path, "ab") as handle:
                 handle.write(data)
             return
-        target = Path(os.path.realpath(path))   # through symbolic links: the link stays, its target changes
-        target.parent.mkdir(parents=True, exist_ok=True)
         _replace(target, data, existing, durable, private, retire)
     except OSError as error:
         en, zh = os_reason(error)
         raise OutputError(path, en, zh) from None
+
+
+_DESCRIPTORS = ("/proc/", "/dev/fd/")
 
 
 def _names_a_descriptor(path) -> bool:
@@ -77,7 +88,7 @@ def _names_a_descriptor(path) -> bool:
     `> file` or `>> file` behind it must be written into, not replaced by a new file."""
     path = os.fspath(path)
     for _ in range(40):   # the kernel's own limit on links followed
-        if path.startswith(("/proc/", "/dev/fd/")):
+        if path.startswith(_DESCRIPTORS):
             return True
         if not os.path.islink(path):
             return False
@@ -94,32 +105,76 @@ def make_folder(path) -> None:
         raise OutputError(path, en, zh) from None
 
 
-def _replace(target: Path, data: bytes, existing: os.stat_result | None, durable: bool, private: bool,
+def _replace(target: str, data: bytes, existing: os.stat_result | None, durable: bool, private: bool,
              retire: Path | None) -> None:
-    import tempfile   # only when a file is written: a check that prints its result does not pay for its import
-    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=TEMPORARY_SUFFIX)
+    # The file is made with the mode it must have: 0600 if private, the replaced file's, or the one a new file
+    # gets (0666 less the umask, which the system takes off). Few calls: a batch writes one file an application.
+    mode = 0o600 if private else stat.S_IMODE(existing.st_mode) if existing is not None else 0o666
+    fd, temporary = _temporary(target, mode)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            # mkstemp makes the file 0600; unless private, give it the mode the file had, or the one a new file
-            # gets.
-            if not private:
-                os.fchmod(handle.fileno(), stat.S_IMODE(existing.st_mode) if existing else 0o666 & ~_umask())
+        try:
             if existing is not None:
+                if not private:
+                    os.fchmod(fd, mode)   # exactly the replaced file's mode, which the umask may have cut
                 try:
-                    os.fchown(handle.fileno(), existing.st_uid, existing.st_gid)
+                    os.fchown(fd, existing.st_uid, existing.st_gid)
                 except OSError:   # only the owner's own files, or root, may be given away
                     pass
-            handle.write(data)
+            _write(fd, data)
             if durable:
-                handle.flush()
-                os.fsync(handle.fileno())
+                os.fsync(fd)
+        finally:
+            os.close(fd)
         if retire is not None and existing is not None:
             with contextlib.suppress(OSError):   # no hard links here: the rename frees the old file itself
                 os.link(target, Path(retire) / f"{os.getpid()}-{next(_RETIRED)}")
         os.replace(temporary, target)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
         raise
+
+
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+
+
+def _temporary(target: str, mode: int) -> tuple[int, str]:
+    """A new file beside `target` (its folder made if missing), open for writing: (descriptor, path). Its name
+    is hidden and ends in TEMPORARY_SUFFIX (`remove_leftovers` finds what a killed writer left); O_EXCL never
+    opens what is already there, a link included."""
+    folder, name = os.path.split(target)
+    while True:
+        temporary = os.path.join(folder, f".{name}.{os.getpid()}-{next(_TEMPORARY)}{TEMPORARY_SUFFIX}")
+        try:
+            return os.open(temporary, _CREATE, mode), temporary
+        except FileExistsError:   # left by a killed writer that had this process id
+            continue
+        except FileNotFoundError:
+            if not folder or os.path.isdir(folder):
+                raise
+            os.makedirs(folder, exist_ok=True)
+
+
+_TEMPORARY = itertools.count()
+
+
+def append(path, data: bytes) -> None:
+    """Add `data` at the end of the file at `path` (a journal: a crash may cut its last line short, which its
+    reader skips); OutputError if it cannot."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o666)
+        try:
+            _write(fd, data)
+        finally:
+            os.close(fd)
+    except OSError as error:
+        raise OutputError(path, *os_reason(error)) from None
+
+
+def _write(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:   # a regular file takes it whole, unless the disk fills (an error then)
+        view = view[os.write(fd, view):]
 
 
 def sync_to_disk() -> None:
@@ -155,12 +210,6 @@ def free_retired(folder: Path, threads: int = 8, remove: bool = False) -> int:
 def _unlink(name: str) -> None:
     with contextlib.suppress(FileNotFoundError):
         os.unlink(name)
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)   # the only portable way to read it is to set it
-    os.umask(mask)
-    return mask
 
 
 def remove_leftovers(folder: Path) -> int:

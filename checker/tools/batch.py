@@ -29,7 +29,7 @@ from typing import Callable, Iterable
 from ..inputs import InputError, is_dir, is_file, os_reason, read_file
 from ..evidence.load import DEFAULT_MAX_BYTES, EvidenceError, Problem
 from .intake import NoRuleset, check as validate_application, parse_application, ruleset_named
-from ..outputs.files import (OutputError, free_retired, make_folder, remove_leftovers, sync_to_disk,
+from ..outputs.files import (OutputError, append, free_retired, make_folder, remove_leftovers, sync_to_disk,
                              write_atomically)
 from ..evaluation.result import format_number
 from ..evaluation.ruleset import Ruleset, load_ruleset
@@ -96,10 +96,12 @@ def collect(inputs: Iterable[str], out: Path | None = None, id_field: str | None
     """
     out = Path(out).resolve() if out is not None else None
     files: list[Path] = []
+    folders: dict[Path, bool] = {}  # whether each folder is in `out`, resolved once: it may list 10,000 files
     for given in inputs:
         path = Path(given)
         if is_dir(path):
-            found = sorted(p for p in path.iterdir() if is_file(p) and p.suffix in (".json", ".xlsx", *JSON_LINES))
+            found = [Path(name) for name in sorted(entry.path for entry in os.scandir(path)
+                     if os.path.splitext(entry.name)[1] in (".json", ".xlsx", *JSON_LINES) and _regular(entry))]
         elif glob.has_magic(given):
             found = sorted(Path(p) for p in glob.glob(given, recursive=True) if is_file(p))
         elif is_file(path):
@@ -108,7 +110,7 @@ def collect(inputs: Iterable[str], out: Path | None = None, id_field: str | None
             raise BatchError(f"no file or folder at {given}")
         if not found:
             raise BatchError(f"{given} holds no applications (*.json, *.xlsx or JSON Lines files)")
-        files += [p for p in found if out is None or out not in p.resolve().parents]
+        files += [p for p in found if out is None or not _inside(p, out, folders)]
     applications: list[Application] = []
     taken: set[str] = set()
     for path in dict.fromkeys(files):  # a file named twice is scored once
@@ -117,6 +119,25 @@ def collect(inputs: Iterable[str], out: Path | None = None, id_field: str | None
         else:
             applications.append(Application(_unique(path.stem, taken), str(path), path=str(path)))
     return applications
+
+
+def _regular(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_file()   # through a link; otherwise from the listing itself, without a call per file
+    except OSError:
+        return False
+
+
+def _inside(path: Path, out: Path, folders: dict[Path, bool]) -> bool:
+    """Whether `path` lies in the folder `out` (resolved), through any links; `folders`: the answer for each
+    folder seen so far."""
+    if path.is_symlink():
+        return out in path.resolve().parents
+    inside = folders.get(path.parent)
+    if inside is None:
+        folder = path.parent.resolve()
+        inside = folders[path.parent] = folder == out or out in folder.parents
+    return inside
 
 
 def _lines(path: Path, id_field: str | None, taken: set[str]) -> list[Application]:
@@ -224,9 +245,9 @@ class _Recorder:
     def __init__(self, out: Path, kept: dict):
         from concurrent.futures import ThreadPoolExecutor
         self.out, self.pending, self.done = out, [], []
-        self.lines = [_line(record) for record in kept.values()]   # what may still be kept, until the end
         self.thread = ThreadPoolExecutor(1)   # one: the journal grows in the order results were synced
-        write_atomically(out / JOURNAL, b"".join(self.lines), durable=False)
+        # What may still be kept, until the end; each chunk's results are then added at its end.
+        write_atomically(out / JOURNAL, b"".join(_line(record) for record in kept.values()), durable=False)
 
     def add(self, row: Row) -> None:
         self.pending.append(row)
@@ -236,8 +257,9 @@ class _Recorder:
 
     def _record(self, rows: list[Row]) -> None:
         sync_to_disk()
-        self.lines += [_line(row.record) for row in rows if row.record and not row.skipped]
-        write_atomically(self.out / JOURNAL, b"".join(self.lines), durable=False)   # synced with the next ones
+        lines = b"".join([_line(row.record) for row in rows if row.record and not row.skipped])
+        if lines:
+            append(self.out / JOURNAL, lines)   # synced with the next ones
         free_retired(self.out / RETIRED)
 
     def close(self, rows: list[Row] | None) -> None:
@@ -329,8 +351,7 @@ def score(application: Application, ruleset: Ruleset | None, settings: Settings,
         record = {"id": application.id, "evidence": digest, "ruleset": [ruleset.id, ruleset.sha256],
                   "formats": sorted(settings.formats), "outcome": result.outcome, "grade": grade, "score": shown,
                   "applicant": applicant}
-        return Row(application.id, application.source, result.outcome, grade, shown, json_file(application),
-                   applicant=applicant, ruleset=ruleset.id, record=record)
+        return _row(application, record)
     except EvidenceError as error:
         listed = error.render(settings.lang, ROW_PROBLEMS).splitlines()
         row.outcome, row.error = INVALID, _capped(" | ".join(listed))
@@ -443,8 +464,13 @@ def _kept(out: Path, application: Application, ruleset: Ruleset | None, evidence
         return None
     if not all(_non_empty(out / f"{application.id}.{EXTENSIONS[f]}") for f in formats):
         return None
+    return _row(application, record, skipped=True)
+
+
+def _row(application: Application, record: dict, skipped: bool = False) -> Row:
+    """The row of a scored application, from what the journal keeps of its result."""
     return Row(application.id, application.source, record["outcome"], record["grade"], record["score"],
-               json_file(application), skipped=True, applicant=record["applicant"], ruleset=ruleset_id,
+               json_file(application), skipped=skipped, applicant=record["applicant"], ruleset=record["ruleset"][0],
                record=record)
 
 

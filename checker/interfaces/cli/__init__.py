@@ -5,10 +5,7 @@ ineligible or incomplete; 2 invalid input (evidence or ruleset); 3 an internal f
 """
 from __future__ import annotations
 
-import click
-
-from ...version import __version__
-from .common import EXIT_CODES_HELP, CommandGroup
+import sys
 
 # Each command: the module (relative to this package) and the function that defines it.
 COMMANDS = {
@@ -33,7 +30,20 @@ COMMANDS = {
 }
 
 
-@click.group(cls=CommandGroup, lazy_commands=COMMANDS, epilog=EXIT_CODES_HELP)
-@click.version_option(__version__, prog_name="carbon-check")
-def main():
-    """Score applications against China's dual-carbon standards."""
+def run() -> None:
+    """The `carbon-check` program: a plain `check … --format json` without click (see .plain), any other
+    command line through the click group `main`."""
+    from .plain import plain_check
+    code = plain_check(sys.argv[1:])
+    if code is not None:
+        sys.exit(code)
+    from .group import main
+    main()
+
+
+def __getattr__(name: str):
+    """`main`, the click group (in .group), imported when first asked for: click is not needed before."""
+    if name == "main":
+        from .group import main
+        return main
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -16,8 +16,7 @@ from ...outputs.files import OutputError
 from ...language.diagnostics import RulesetError
 from ...tools import intake
 from ...tools.intake import Application, NoRuleset, ruleset_named
-
-EXIT_OK, EXIT_NOT_GRADED, EXIT_INVALID, EXIT_INTERNAL = 0, 1, 2, 3
+from .plain import EXIT_INTERNAL, EXIT_INVALID, EXIT_NOT_GRADED, EXIT_OK
 STDIN = "<stdin>"  # the source named in messages when EVIDENCE is `-`
 ISSUES_URL = "the carbon-check issue tracker"
 

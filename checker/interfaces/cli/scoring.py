@@ -16,7 +16,8 @@ from ...language.diagnostics import Diagnostic, RulesetError
 from ...outputs.files import write_atomically
 from ...catalogue import fill, messages
 from ...outputs import FORMATS
-from .signing import signer_for, signoff_options, with_signoff, write_signed
+from .plain import exit_code, with_signoff
+from .signing import signer_for, signoff_options, write_signed
 from .common import (EXIT_INVALID, EXIT_NOT_GRADED, EXIT_OK, complete_ruleset, date_option, evaluation_date,
                      evidence_schema, exit_codes_help, lang_option, max_bytes_option, param_option, parse_params,
                      read_application, source_name)
@@ -76,7 +77,7 @@ def check(ctx, evidence, ruleset, fmt, lang, output, params, date, template_dir,
         click.echo(report, nl=False)
     if changes:  # after a text report on the terminal; beside any other document, on stderr
         click.echo(comparison, nl=False, err=fmt != "text" and not output)
-    sys.exit(EXIT_OK if result.outcome in ("graded", "classified", "passed") else EXIT_NOT_GRADED)
+    sys.exit(exit_code(result))
 
 
 

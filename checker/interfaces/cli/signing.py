@@ -43,16 +43,6 @@ def signoff_options(command):
     return command
 
 
-def with_signoff(data: dict, options: dict) -> dict:
-    """The result dict with its sign-off, if the options give one."""
-    from ...outputs.signoff import load_issuer, sign_off
-    issuer = load_issuer(options["issuer"]) if options.get("issuer") else None
-    people = {role: {"name": options.get(role), "date": options.get(f"{role}_date")} for role in ("assessor", "reviewer")}
-    signoff = sign_off(data, issuer, organisation=options.get("organisation"),
-                       report_number=options.get("report_number"), people=people)
-    return {**data, "signoff": signoff} if signoff else data
-
-
 def signer_for(key: Path | None, cert: Path | None, fmt: str | None = None, output: Path | None = None):
     """The signer of `--sign-key`/`--sign-cert`, checked before any work; None when not signing."""
     if key is None:
