@@ -4,7 +4,8 @@ Points of scales are rounded half-up to 2 decimals (the Chinese 四舍五入
 convention); everything else stays exact inside one decimal context.
 
 An evaluation first decides each item: a record (status, points, payload, read) per requirement and criterion,
-each grade clause's truth value, each let's value (kept in the context). A ruleset in steady use does that in
+each grade clause's truth value, each let's value (kept in the context; a let no item reads may be left
+to `_fill`). A ruleset in steady use does that in
 one generated function (`Program.run`, written by checker.language.codegen from RECORDS below); otherwise the
 compiled closures do it here, item by item, in the same way. The outcome follows from the records at once; the
 Result's items, sections, missing evidence and parameters are made from them when first read (`_fill`).
@@ -347,6 +348,10 @@ def _put(program: Program, ctx: Context, records: tuple, reached: int | None, pa
          known: Known | None, result: Result) -> None:
     requirement_records, criterion_records, clauses, grade_statuses, _, _ = records
     model = program.model
+    computed = ctx.values
+    for let in program.lets:  # `Program.run` leaves out the lets no item reads: nothing it decides needs them
+        if let.node.name not in computed:
+            computed[let.node.name] = let.evaluate(ctx)
     notes = _Notes()
     variant = None
     if program.variant is not None:

@@ -23,7 +23,7 @@ from ..language.schema import resolve
 from ..language.values import OUTSIDE, UNKNOWN
 from ..pointer import get, patched
 from ..records import Record
-from .levers import Clause, Lever, Plan
+from .levers import MAX_KEPT, Clause, Lever, Plan
 from .advice import Advisor, Edit, advise
 from .evaluate import CONTEXT, let_values
 from .result import FAIL, INELIGIBLE, MET, MISSING, NOT_MET, PARTLY_MET, Result, plain, unit_symbol
@@ -124,7 +124,7 @@ class _Analysis:
         """The changes offered, each made concrete once (the same change can meet two conditions)."""
         unique = {}
         for change in self.found:
-            edit = change.edit(self.schema)
+            edit = change.edit(self.input_label)
             unique.setdefault(edit.key, edit)
         return list(unique.values())
 
@@ -227,10 +227,25 @@ class _Analysis:
         if isinstance(ref, ast.LetRef):
             return self.plan.let_labels.get(ref.name)
         if isinstance(ref, ast.EvidenceRef):
-            node = _schema_node(self.schema, ref.path)
-            label = {lang: _describe(node, lang) for lang in LANGS}
-            return label if any(label.values()) else None
+            return self.input_label(ref.path)
         return None
+
+    def input_label(self, pointer: tuple, listed: bool = False) -> dict | None:
+        """What the evidence input at `pointer` is, from the schema's descriptions ({zh, en}, or None); `listed`:
+        one item of the list there. Kept by the ruleset's Plan (one schema), copied for each result."""
+        key = (pointer, listed)
+        labels = self.plan.labels
+        if key not in labels:
+            node, schema = _schema_node(self.schema, pointer), self.schema
+            if listed:
+                label = {lang: _describe(resolve(node.get("items", {}), schema), lang) or _describe(node, lang)
+                         for lang in LANGS}
+            else:
+                label = {lang: _describe(node, lang) for lang in LANGS}
+            if len(labels) >= MAX_KEPT:
+                return label if any(label.values()) else None
+            labels[key] = label if any(label.values()) else None
+        return dict(labels[key]) if labels[key] is not None else None
 
     # `score > 90`: the points missing and where they can come from.
     def points(self, score: Decimal, op: str, bound: Decimal) -> dict | None:
@@ -287,7 +302,7 @@ class _Analysis:
         chosen = [c for c in found if c.delta > 0] or found
         chosen = chosen[:MAX_ACTIONS]
         self.found.extend(chosen)
-        return [{**c.edit(self.schema, concrete=False).record(), "bound": c.relation} for c in chosen]
+        return [{**c.edit(self.input_label, concrete=False).record(), "bound": c.relation} for c in chosen]
 
     def solve(self, clause: Clause, lever: Lever, f0: Decimal, op: str, bound: Decimal):
         """At most one change of this input meeting `f op bound`; f0 is the quantity now."""
@@ -582,9 +597,10 @@ class _Change(Record):
     def __init__(self, lever: Lever, move: _Move, delta: Decimal, relation: str):  # inclusive, strict, exact
         self.lever, self.move, self.delta, self.relation = lever, move, delta, relation
 
-    def edit(self, schema: dict, concrete: bool = True) -> Edit:
+    def edit(self, label: Callable[..., dict | None], concrete: bool = True) -> Edit:
         """This change with one concrete value: past a strict boundary (`> 90%`) by one unit of its last digit
-        (not `concrete`: the boundary itself, as the condition's advice states it: "more than …")."""
+        (not `concrete`: the boundary itself, as the condition's advice states it: "more than …"). `label`: what
+        an input is (`_Analysis.input_label`)."""
         delta = self.delta
         if concrete and self.relation == "strict":
             step = Decimal(1).scaleb(min(delta.as_tuple().exponent, 0))
@@ -592,16 +608,11 @@ class _Change(Record):
         type_, move = self.lever.type, self.move
         unit = type_.unit.symbol if type_ is not None and type_.kind == "number" and type_.unit else None
         if move.kind == "add":
-            listed = _schema_node(schema, self.lever.pointer)
-            label = {lang: _describe(resolve(listed.get("items", {}), schema), lang) or _describe(listed, lang)
-                     for lang in LANGS}
             item = patched(move.template, self.lever.item_path, delta) if self.lever.item_path else delta
             return Edit(self.lever.pointer, "add", None, item, delta, unit, "/".join(self.lever.item_path) or None,
-                        move.template_from, label if any(label.values()) else None)
-        node = _schema_node(schema, move.pointer)
-        label = {lang: _describe(node, lang) for lang in LANGS}
+                        move.template_from, label(self.lever.pointer, True))
         return Edit(move.pointer, "raise" if delta > 0 else "lower", move.base, move.base + delta, abs(delta), unit,
-                    label=label if any(label.values()) else None)
+                    label=label(move.pointer))
 
 
 def _describe(node: dict, lang: str) -> str:

@@ -73,6 +73,7 @@ class Plan:
         self.variant_reads = _reads(program.model.variant.selector, functions)[0] if program.model.variant else set()
         self._fed: dict[tuple, frozenset[str] | None] = {}
         self._worked_out: dict[tuple, list[CompiledLet]] = {}
+        self.labels: dict[tuple, dict | None] = {}  # (pointer, of a list) → what the input is (gap's `input_label`)
         # What each requirement and criterion reads directly, by id (a waiver is read at /waivers/ID).
         self.item_reads = {}
         for requirement in program.requirements:

@@ -580,8 +580,8 @@ class _Writer:
 
 
 class _RunWriter:
-    """`run(ctx)`: every let, the variant, each requirement, criterion and grade clause of a program decided in
-    one function, in the order and with the results of checker.evaluation.evaluate._records (the records
+    """`run(ctx)`: every let that an item reads, the variant, each requirement, criterion and grade clause of a
+    program decided in one function, in the order and with the results of checker.evaluation.evaluate._records (the records
     `RECORDS` there describe). Lets, the variant and the score are local variables, also put in the context for
     the closures it calls and for the result's explanations; each evidence path is read once, at the start."""
 
@@ -604,6 +604,8 @@ class _RunWriter:
                 body.append(f"    ctx.variant = {variant}")
                 w.local[("variant",)] = variant
             for let in program.lets:
+                if let.reported:  # no item reads it: worked out when the result's values are first read
+                    continue
                 value = w.let(let.node, body)
                 body.append(f"    ctx.values[{w.constant(let.node.name)}] = {value}")
                 w.local[("let", let.node.name)] = value
