@@ -6,9 +6,12 @@ place in a JSON document this way. Read by every phase, so it sits beside `resou
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from .errors import CarbonCheckError, did_you_mean
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:   # typing only for type checkers: importing it is a fortieth of a fresh check
+    from typing import Any
 
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 DELETE = object()  # the value that removes the member or item instead of setting it

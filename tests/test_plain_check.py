@@ -97,11 +97,11 @@ def test_a_failure_is_left_to_click_and_reported_by_it(problem, tmp_path, monkey
     assert (fresh.stdout, fresh.stderr) == (b"", through_click.stderr_bytes) and fresh.stderr
 
 
-def test_a_plain_check_in_a_fresh_process_imports_neither_click_nor_openssl():
+def test_a_plain_check_in_a_fresh_process_imports_no_click_openssl_or_typing():
     script = ("import sys\nfrom checker.interfaces.cli import run\n"
               "sys.argv[1:] = ['check', sys.argv[1], '--format', 'json']\n"
               "try:\n    run()\nexcept SystemExit as done:\n    code = done.code\n"
-              "print(code, sorted(m for m in ('click', 'hashlib', 'lark', 'yaml', 'jinja2', 'jsonschema')"
+              "print(code, sorted(m for m in ('click', 'hashlib', 'typing', 'lark', 'yaml', 'jinja2', 'jsonschema')"
               " if m in sys.modules),"
               " file=sys.stderr)")
     example = str(ROOT / "examples" / "zero-carbon-factory" / "four-stars.json")

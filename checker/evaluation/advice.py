@@ -21,13 +21,16 @@ from __future__ import annotations
 
 import itertools
 from decimal import Decimal
-from typing import Any, Callable
 
 from ..language.compile import Program
 from ..pointer import format_pointer, get, patched
 from ..records import Frozen
 from .evaluate import Known, Outlook, evaluate, outlook
 from .result import FAIL, MET, Result
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:   # typing only for type checkers: importing it is a fortieth of a fresh check
+    from typing import Any, Callable
 
 MAX_STEPS = 4  # changes in a combined plan: more is a project, not advice
 TOP = 6  # the best actions a plan is combined from: at most 56 sets of 2 to 4 of them

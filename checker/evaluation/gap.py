@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import decimal
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
-from typing import Any, Callable
 
 from ..catalogue import LANGS
 from ..language import ast
@@ -28,6 +27,10 @@ from .levers import MAX_KEPT, Clause, Lever, Plan
 from .advice import Advisor, Edit, advise
 from .evaluate import CONTEXT, let_values
 from .result import FAIL, INELIGIBLE, MET, MISSING, NOT_MET, PARTLY_MET, Result, plain, unit_symbol
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:   # typing only for type checkers: importing it is a fortieth of a fresh check
+    from typing import Any, Callable
 
 # Probe steps, in the input's own unit: small beside real quantities, so both fall on the same linear
 # piece of a `max(…, 0)` or `min(…, 100%)` the input passes through.
@@ -115,7 +118,7 @@ class _Analysis:
         self.assessed_only = False  # the points missing can only come from assessed criteria
         self._own: Context | None = None
         self._moves: dict[tuple, list[_Move]] = {}
-        self._moved: dict[int, tuple] = {}  # id(move) → the context its probes are worked out in (`moved`)
+        self._moved: dict[int, tuple] = {}  # id(move) → the context its probes are worked out in (`probe`)
 
     def edits(self) -> list[Edit]:
         """The changes offered, each made concrete once (the same change can meet two conditions)."""
@@ -131,33 +134,6 @@ class _Analysis:
             ctx = self._own = Context(self.evidence, self.params)
             ctx.values, ctx.variant, ctx.score = self.values, self.variant, self.result.score
         return self._own
-
-    def moved(self, clause: Clause, move: "_Move", delta: Decimal) -> Context:
-        """What computing the clause's subject needs with the move's input moved by `delta`. Only the lets the
-        input feeds (Plan.feeds) are worked out again, the others are the application's own; when the variant
-        reads the input, it and all the clause's lets are. Every probe of a move writes its value into one
-        copy of the evidence, made once per move (`_Move.scratch`), and is read at once."""
-        found = self._moved.get(id(move))
-        if found is None:
-            evidence, at, key = move.scratch()
-            ctx = Context(evidence, self.params)
-            ctx.values, ctx.variant, ctx.score = dict(self.values), self.variant, self.result.score
-            found = self._moved[id(move)] = (ctx, at, key)
-        ctx, at, key = found
-        at[key] = move.value(delta)
-        feeds = self.plan.feeds(move.pointer)
-        if feeds is None:
-            variant = self.plan.program.variant
-            if variant is not None:
-                ctx.variant = variant(ctx)
-            lets = clause.lets
-        else:
-            # In order: what a let reads is the application's own, or worked out before it for this probe.
-            lets = self.plan.worked_out(clause, feeds[0])
-        values = ctx.values
-        for let in lets:
-            values[let.node.name] = let.evaluate(ctx)
-        return ctx
 
     def requirement(self, compiled, item) -> dict:
         entry = self.condition(compiled.node.condition, NOT_MET, item.detail, compiled)
@@ -339,11 +315,33 @@ class _Analysis:
         return None if settled is None or settled[0] == 0 else settled
 
     def probe(self, clause: Clause, move: "_Move") -> Callable[[Decimal], Any]:
+        """The clause's subject with the move's input moved by δ. Only the lets the input feeds (Plan.feeds) are
+        worked out again, the others are the application's own; when the variant reads the input, it and all
+        the clause's lets are. Every probe of a move writes its value into one copy of the evidence, made once
+        per move (`_Move.scratch`), and is read at once."""
+        found = self._moved.get(id(move))
+        if found is None:
+            evidence, at, key = move.scratch()
+            ctx = Context(evidence, self.params)
+            ctx.values, ctx.variant, ctx.score = dict(self.values), self.variant, self.result.score
+            found = self._moved[id(move)] = (ctx, at, key)
+        ctx, at, key = found
+        values, feeds, variant = ctx.values, self.plan.feeds(move.pointer), None
+        if feeds is None:
+            variant, lets = self.plan.program.variant, clause.lets
+        else:
+            # In order: what a let reads is the application's own, or worked out before it for this probe.
+            lets = self.plan.worked_out(clause, feeds[0])
         cache: dict[Decimal, Any] = {}
 
         def value(delta: Decimal):
             if delta not in cache:
-                cache[delta] = clause.get(self.moved(clause, move, delta))
+                at[key] = move.value(delta)
+                if variant is not None:
+                    ctx.variant = variant(ctx)
+                for let in lets:
+                    values[let.node.name] = let.evaluate(ctx)
+                cache[delta] = clause.get(ctx)
             return cache[delta]
         return value
 

@@ -6,8 +6,6 @@ work out again only that.
 """
 from __future__ import annotations
 
-from typing import Callable
-
 from ..language import ast
 from ..language.compile import CompiledLet, Compiler, Program
 from ..language.functions import NUMERIC_AGGREGATES
@@ -15,6 +13,10 @@ from ..language.types import Type
 from ..records import Record
 from .evaluate import Known
 from .result import Result
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:   # typing only for type checkers: importing it is a fortieth of a fresh check
+    from typing import Callable
 
 MAX_KEPT = 4096  # pointers (and clauses with the lets a pointer feeds) whose effects a Plan keeps
 FLIPPED = {">=": "<=", ">": "<", "<=": ">=", "<": ">", "==": "==", "!=": "!="}

@@ -10,7 +10,6 @@ import re
 from json.encoder import encode_basestring as _json_text
 from decimal import ROUND_HALF_UP, Context, Decimal
 from operator import attrgetter
-from typing import Any
 
 import orjson
 
@@ -19,6 +18,10 @@ from ..language.types import Type
 from ..language.values import OUTSIDE, Failure, Missing
 from ..digests import sha256
 from ..records import Record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:   # typing only for type checkers: importing it is a fortieth of a fresh check
+    from typing import Any
 
 RESULT_SCHEMA = "https://carbon-check.example/schemas/result/1.5"
 # 1.1: the parameters. 1.2: cites in both languages, the ruleset's status, `hypothetical` on what-if results,

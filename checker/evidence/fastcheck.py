@@ -21,13 +21,12 @@ import functools
 import re
 from collections.abc import Callable
 from decimal import Decimal, localcontext
-from typing import Any
 
 from ..language.codegen import functions_of
 from ..pointer import PointerError, get, parse_pointer
 from . import uscc
 
-Check = Callable[[Any], bool]
+Check = Callable[["Any"], bool]
 
 # Keywords that only describe: they never make evidence invalid.
 _ANNOTATIONS = frozenset({"title", "description", "examples", "default", "$schema", "$id", "$comment",

@@ -4,11 +4,14 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import MISSING, field
 from decimal import Decimal
-from typing import Any
 
 from ..language.diagnostics import Span
 from ..pointer import format_pointer
 from ..records import Frozen
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:   # typing only for type checkers: importing it is a fortieth of a fresh check
+    from typing import Any
 
 
 def node(cls):

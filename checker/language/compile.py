@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import operator
 from decimal import Decimal, DivisionByZero, InvalidOperation
-from typing import Any, Callable
 
 from ..language import ast
 from ..language.check import Model
@@ -22,6 +21,10 @@ from ..language.runtime import (Fn, aggregate, any_unknown, bounded, constant, c
                                 is_known_constant, kleene, present, strict, var_getter)
 from ..language.values import UNKNOWN, Failure, Missing, combine
 from ..records import Record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:   # typing only for type checkers: importing it is a fortieth of a fresh check
+    from typing import Any, Callable
 
 
 class ItemInfo(Record):

@@ -15,10 +15,13 @@ from __future__ import annotations
 import datetime
 import re
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Callable
 
 from ..language.values import Failure
 from ..records import Frozen
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:   # typing only for type checkers: importing it is a fortieth of a fresh check
+    from typing import Callable
 
 # Parameters are written `name:kind`; the kinds are a number in any unit, a plain (unitless) number, a
 # text, a date, true/false, a list of the evidence, a table, anything. A last `...` repeats the one before.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import decimal
 from decimal import Decimal, DivisionByZero, Inexact, InvalidOperation, Overflow, Rounded
-from typing import Any, Callable
+from collections.abc import Callable
 
 from ..language import ast
 from ..language.functions import parse_date, show
@@ -16,7 +16,7 @@ from ..language.types import Type
 from ..language.units import convert
 from ..language.values import OUTSIDE, UNKNOWN, Failure, Missing, combine
 
-Fn = Callable[[Any], Any]
+Fn = Callable[["Any"], "Any"]
 ZERO = Decimal(0)
 
 
