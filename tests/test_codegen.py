@@ -165,3 +165,21 @@ def test_a_result_is_decided_at_once_and_put_together_when_read():
     changed = generated.evaluate(evidence, evidence_bytes=raw, date="2026-11-25")
     changed.missing = [{"pointer": "/x"}]  # a field set before it is first read keeps what was set
     assert changed.missing == [{"pointer": "/x"}] and changed.values
+
+
+def test_lets_read_only_where_an_item_applies_or_by_no_item_are_worked_out_there():
+    """`run` works out a let that only an item with a `when` reads (the factory's offset ratio of categories 1
+    and 2, read by J1 under the Jiangsu scheme) where that item applies, and a let no item reads when the
+    result's values are read: the same values, statuses and outcome as the closures, whichever applies."""
+    evidence, _ = load_evidence(resource_dir("examples") / "zero-carbon-factory" / "four-stars.json")
+    generated, closures = _pair(load_ruleset(evidence["ruleset"]))
+    source = source_of(generated.program, Compiler(generated.model), RECORDS).split("def f1(")[0]
+    assert source.count("    ctx.values[") == len(generated.program.lets) - 1  # one let no item reads
+    compared = 0
+    for scheme in ("jiangsu_suzhou", "ceca"):
+        changed = {**evidence, "scheme": scheme}
+        for variant in [changed, *_variants(changed)]:
+            results = [r.evaluate(variant, date="2026-11-25", validated=True) for r in (generated, closures)]
+            assert _essence(results[0]) == _essence(results[1])
+            compared += 1
+    assert compared > 20

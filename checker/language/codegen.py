@@ -176,16 +176,16 @@ class _Writer:
             return lambda out: self.expr(expr, {}, out, 1)
         return lambda out: self.converted(expr, unit, {}, out, 1)
 
-    def let(self, let: ast.Let, out: list) -> str:
+    def let(self, let: ast.Let, out: list, depth: int = 1) -> str:
         """A let in its declared unit; with `when`, OUTSIDE where its condition does not hold."""
         if let.when is None:
-            return self._let_value(let, out, 1)
-        holds = self.expr(let.when, {}, out, 1)
-        result = self.fresh()
-        out.append(f"    if {holds} is True:")
-        value = self._let_value(let, out, 2)
-        out += [f"        {result} = {value}", f"    elif {holds} is False:", f"        {result} = OUTSIDE",
-                "    else:", f"        {result} = {holds}"]
+            return self._let_value(let, out, depth)
+        holds = self.expr(let.when, {}, out, depth)
+        result, indent = self.fresh(), "    " * depth
+        out.append(f"{indent}if {holds} is True:")
+        value = self._let_value(let, out, depth + 1)
+        out += [f"{indent}    {result} = {value}", f"{indent}elif {holds} is False:", f"{indent}    {result} = OUTSIDE",
+                f"{indent}else:", f"{indent}    {result} = {holds}"]
         return result
 
     def _let_value(self, let: ast.Let, out: list, depth: int) -> str:
@@ -593,6 +593,7 @@ class _RunWriter:
         self.passed = c((records["PASS"], None, None, True))
         self.failed = c((records["FAIL"], None, None, True))
         self.waived = c(records["WAIVED"])
+        self.guarded = _guarded(program)
 
     def write(self, out: list) -> str:
         w, program = self.w, self.program
@@ -604,11 +605,10 @@ class _RunWriter:
                 body.append(f"    ctx.variant = {variant}")
                 w.local[("variant",)] = variant
             for let in program.lets:
-                if let.reported:  # no item reads it: worked out when the result's values are first read
-                    continue
-                value = w.let(let.node, body)
-                body.append(f"    ctx.values[{w.constant(let.node.name)}] = {value}")
-                w.local[("let", let.node.name)] = value
+                # A let no item reads is worked out when the result's values are first read; one that only an
+                # item with a `when` reads, where that holds.
+                if not let.reported and let.node.name not in self.guarded:
+                    self.let(let, body, 1)
             requirements = [self.requirement(r, body) for r in program.requirements]
             criteria = [self.criterion(c, body) for s in program.sections for c in s.criteria]
             score = "None"
@@ -628,6 +628,12 @@ class _RunWriter:
             else w.constant(frozenset())
         return f"({_tuple(requirements)}, {_tuple(criteria)}, {_tuple(clauses)}, {_tuple(grades)}, {statuses}, {score})"
 
+    def let(self, let, out: list, depth: int) -> None:
+        w = self.w
+        value = w.let(let.node, out, depth)
+        out.append(f"{'    ' * depth}ctx.values[{w.constant(let.node.name)}] = {value}")
+        w.local[("let", let.node.name)] = value
+
     def when(self, node, points, decide, out: list) -> str:
         """The record of an item with an optional `when`: `decide(out, depth)` writes what it is when it holds;
         `points`: the item's points when it does not (None for a requirement)."""
@@ -639,7 +645,13 @@ class _RunWriter:
         applies = w.expr(node.when, {}, out, 1)
         record = w.fresh()
         out.append(f"    if {applies} is True:")
+        for let in self.program.lets:
+            if self.guarded.get(let.node.name) is node:
+                self.let(let, out, 2)
         decided = decide(out, 2)
+        for let in self.program.lets:  # read nowhere else
+            if self.guarded.get(let.node.name) is node:
+                del w.local[("let", let.node.name)]
         out += [f"        {record} = {decided}", f"    elif {applies} is False:",
                 f"        {record} = {not_applicable}",
                 "    else:", f"        {record} = {self.unknown}({applies}, {points}, False)"]
@@ -738,3 +750,28 @@ class _RunWriter:
 
 def _tuple(names: list[str]) -> str:
     return f"({', '.join(names)},)" if names else "()"
+
+
+def _guarded(program) -> dict:
+    """The lets read only by one requirement's condition or one criterion's scoring, that item having a `when`:
+    let name → the item's node."""
+    from ..language.compile import lets_named  # compile imports this module
+    readers: dict[str, list] = {}
+    for let in program.lets:
+        for name in lets_named(let.node):
+            readers.setdefault(name, []).append(None)
+    if program.variant is not None:
+        for name in lets_named(program.model.variant.selector):
+            readers.setdefault(name, []).append(None)
+    for grade in program.grades:
+        for name in lets_named(grade.node.condition):
+            readers.setdefault(name, []).append(None)
+    items = [(r.node, r.node.condition) for r in program.requirements] + \
+        [(c.node, c.node.scoring) for s in program.sections for c in s.criteria]
+    for node, decided in items:
+        if node.when is not None:
+            for name in lets_named(node.when):
+                readers.setdefault(name, []).append(None)
+        for name in lets_named(decided):
+            readers.setdefault(name, []).append(node if node.when is not None else None)
+    return {name: found[0] for name, found in readers.items() if len(found) == 1 and found[0] is not None}

@@ -636,17 +636,17 @@ def _let_type(let: ast.Let) -> Type:
     return let.expr.type
 
 
-def _lets_named(node) -> set[str]:
+def lets_named(node) -> set[str]:
     """Every let an expression (or scoring rule) reads directly, at any depth."""
     return {n.ref.name for n in node.walk() if isinstance(n, ast.Expr) and isinstance(n.ref, ast.LetRef)}
 
 
 def _lets_read_by_items(model: Model) -> set[str]:
     """The lets that requirements, criteria, grades or the variant read, directly or through other lets."""
-    reads = {let.name: _lets_named(let) for let in model.lets}  # its `when` too
+    reads = {let.name: lets_named(let) for let in model.lets}  # its `when` too
     items = [*model.requirements, *(c for s in model.sections for c in s.criteria),
              *(model.grades.grades if model.grades else []), *([model.variant] if model.variant else [])]
-    pending = set().union(*(_lets_named(item) for item in items)) if items else set()
+    pending = set().union(*(lets_named(item) for item in items)) if items else set()
     used: set[str] = set()
     while pending:
         name = pending.pop()
