@@ -580,6 +580,7 @@ def _objects_at(evidence, path: tuple) -> list[tuple[tuple, dict]]:
     return [(at, node) for at, node in nodes if isinstance(node, dict)]
 
 
+@functools.lru_cache(maxsize=4096)  # the same few dates, application after application
 def _date(text: str):
     import datetime
     try:
