@@ -136,6 +136,7 @@ class _Writer:
         # the score are held in, and the evidence paths and parameters it reads, each read once at its start.
         self.local: dict[tuple, str] | None = None
         self.prelude: list[str] = []
+        self.paths: dict[str, list] = {}  # evidence path variable → [(key, child variable)] read under it
 
     # --------------------------------------------------------------------------------------- the module
     def function(self, build) -> str | None:
@@ -322,17 +323,35 @@ class _Writer:
         key = ("path", path)
         if key in self.local:
             return self.local[key]
-        if not path:
-            node = self.assign("ctx.evidence", self.prelude, 1)
-        else:
-            parent, k = self.step(path[:-1]), self.constant(path[-1])
-            if isinstance(path[-1], str):
-                node = self.assign(f"{parent}.get({k}) if isinstance({parent}, dict) else None", self.prelude, 1)
-            else:
-                node = self.assign(f"{parent}[{k}] if isinstance({parent}, list) and -len({parent}) <= {k} "
-                                   f"< len({parent}) else None", self.prelude, 1)
+        node = self.fresh()
+        self.paths[node] = []
+        if path:
+            self.paths[self.step(path[:-1])].append((path[-1], node))
         self.local[key] = node
         return node
+
+    def path_lines(self, node: str, out: list, depth: int) -> None:
+        """In `run`'s start: the steps from `node` (assigned) to the paths read under it, a mapping's kind
+        tested once for all its keys read (what runtime.evidence_getter does step by step)."""
+        indent, children = "    " * depth, self.paths[node]
+        named = [(key, child) for key, child in children if isinstance(key, str)]
+        if named:
+            out.append(f"{indent}if isinstance({node}, dict):")
+            for key, child in named:
+                out.append(f"{indent}    {child} = {node}.get({self.constant(key)})")
+                self.path_lines(child, out, depth + 1)
+            out.append(f"{indent}else:")
+            out.append(f"{indent}    {' = '.join(self.under(named))} = None")
+        for key, child in children:
+            if not isinstance(key, str):
+                k = self.constant(key)
+                out.append(f"{indent}{child} = {node}[{k}] if isinstance({node}, list) and -len({node}) <= {k} "
+                           f"< len({node}) else None")
+                self.path_lines(child, out, depth)
+
+    def under(self, children: list) -> list[str]:
+        """The variables of `children` and of every path read under them."""
+        return [name for _, child in children for name in (child, *self.under(self.paths[child]))]
 
     def walk(self, start: str, path: tuple, type_, missing: str, out: list, depth: int) -> str:
         """A path into the evidence or an item (runtime.evidence_getter, var_getter): keys into mappings,
@@ -597,7 +616,7 @@ class _RunWriter:
 
     def write(self, out: list) -> str:
         w, program = self.w, self.program
-        w.local, w.prelude = {}, []
+        w.local, w.prelude, w.paths = {}, [], {}
         try:
             body: list[str] = []
             if program.variant is not None:
@@ -621,9 +640,13 @@ class _RunWriter:
                 holds = [w.expr(clause.node, {}, body, 1) for clause in grade.clauses]
                 clauses += holds
                 grades.append(self.grade(holds, body))
+            if w.paths:
+                root = w.local[("path", ())]
+                out.append(f"    {root} = ctx.evidence")
+                w.path_lines(root, out, 1)
             out += w.prelude + body
         finally:
-            w.local, w.prelude = None, []
+            w.local, w.prelude, w.paths = None, [], {}
         statuses = "{" + ", ".join(f"{r}[0]" for r in requirements + criteria) + "}" if requirements + criteria \
             else w.constant(frozenset())
         return f"({_tuple(requirements)}, {_tuple(criteria)}, {_tuple(clauses)}, {_tuple(grades)}, {statuses}, {score})"
