@@ -90,12 +90,12 @@ def evaluate(program: Program, evidence: dict, *, params: dict | None = None, pr
         compiled = program.grades[reached]
         grade = {"id": compiled.node.id, "label": compiled.label}
     with_sections = bool(model.sections)
-    return Result(provenance["ruleset"], provenance.get("evidence"), provenance["tool"], date, outcome,
-                  grade if outcome != INCOMPLETE else None, grade if outcome == INCOMPLETE else None,
-                  score if with_sections else None,  # a classification (grades without sections) has no score
-                  model.grades.max if with_sections else None,
-                  bool(statuses) and statuses <= _UNDECIDED, evidence_bytes=evidence_bytes, records=records,
-                  fill=functools.partial(_fill, program, ctx, records, reached, params, origins or {}, known))
+    return Result.decided(provenance["ruleset"], provenance.get("evidence"), provenance["tool"], date, outcome,
+                          grade if outcome != INCOMPLETE else None, grade if outcome == INCOMPLETE else None,
+                          score if with_sections else None,  # a classification (grades without sections) has none
+                          model.grades.max if with_sections else None,
+                          bool(statuses) and statuses <= _UNDECIDED, evidence_bytes, records,
+                          functools.partial(_fill, program, ctx, records, reached, params, origins or {}, known))
 
 
 class Outlook:

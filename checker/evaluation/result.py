@@ -191,6 +191,23 @@ class Result(Record):
         self._requirements, self._sections, self._criteria = requirements, sections, criteria
         self._grades, self._values, self._missing, self._errors = grades, values, missing, errors
 
+    @classmethod
+    def decided(cls, ruleset: dict, evidence: dict | None, tool: dict, date: str | None, outcome: str,
+                grade: dict | None, provisional_grade: dict | None, score: Decimal | None,
+                max_score: Decimal | None, inconclusive: bool, evidence_bytes: bytes | None, records: tuple,
+                fill) -> Result:
+        """A result as an evaluation makes it: `fill` puts the rest together when first read (the same as
+        `Result(…, evidence_bytes=…, records=…, fill=…)`, without matching a dozen keyword defaults)."""
+        self = cls.__new__(cls)
+        self.ruleset, self.tool, self.date, self.outcome = ruleset, tool, date, outcome
+        self.grade, self.provisional_grade, self.score, self.max_score = grade, provisional_grade, score, max_score
+        self.inconclusive, self.records, self._bytes, self._fill = inconclusive, records, evidence_bytes, fill
+        self._evidence = evidence
+        self.gap = self.hypothetical = self._applicant = self._variant = self._requirements = \
+            self._sections = self._criteria = self._grades = self._values = self._missing = self._errors = None
+        self._parameters = {}
+        return self
+
     @property
     def evidence(self) -> dict:
         """{"sha256": …} of the evidence's bytes."""

@@ -584,7 +584,7 @@ class _Writer:
     def g_coalesce(self, expr, scope, out, depth) -> str:
         value = self.expr(expr.value, scope, out, depth)
         result, indent = self.fresh(), "    " * depth
-        out.append(f"{indent}if isinstance({value}, Missing):")
+        out.append(f"{indent}if type({value}) is not Decimal and isinstance({value}, Missing):")
         unit = expr.value.type.unit if expr.value.type.kind == "number" else None
         fallback = self.converted(expr.fallback, unit, scope, out, depth + 1)
         out += [f"{indent}    {result} = {fallback}", f"{indent}else:", f"{indent}    {result} = {value}"]
