@@ -4,11 +4,11 @@ Points of scales are rounded half-up to 2 decimals (the Chinese 四舍五入
 convention); everything else stays exact inside one decimal context.
 
 An evaluation first decides each item: a record (status, points, payload, read) per requirement and criterion,
-each grade clause's truth value, each let's value (kept in the context; a let no item reads may be left
-to `_fill`). A ruleset in steady use does that in
-one generated function (`Program.run`, written by checker.language.codegen from RECORDS below); otherwise the
-compiled closures do it here, item by item, in the same way. The outcome follows from the records at once; the
-Result's items, sections, missing evidence and parameters are made from them when first read (`_fill`).
+each grade clause's truth value, each let's value (kept in the context; a let no item reads may be left to
+`_fill`). A ruleset in steady use does that in one generated function (`Program.run`, written by
+checker.language.codegen from RECORDS below); otherwise the compiled closures do it here, item by item, in the
+same way. The outcome follows from the records at once; the Result's items, sections, missing evidence and
+parameters are made from them when first read (`_fill`).
 """
 from __future__ import annotations
 
@@ -341,67 +341,62 @@ def _fill(program: Program, ctx: Context, records: tuple, reached: int | None, p
     """Put together the result's items, sections, grades, missing evidence, errors, variant, parameters and
     applicant from what the evaluation decided (see Result)."""
     with decimal.localcontext(CONTEXT):
-        _put(program, ctx, records, reached, params, origins, known, result)
-
-
-def _put(program: Program, ctx: Context, records: tuple, reached: int | None, params: dict, origins: dict,
-         known: Known | None, result: Result) -> None:
-    requirement_records, criterion_records, clauses, grade_statuses, _, _ = records
-    model = program.model
-    computed = ctx.values
-    for let in program.lets:  # `Program.run` leaves out the lets no item reads: nothing it decides needs them
-        if let.node.name not in computed:
-            computed[let.node.name] = let.evaluate(ctx)
-    notes = _Notes()
-    variant = None
-    if program.variant is not None:
-        if isinstance(ctx.variant, UNKNOWN):
-            notes.note("variant", ctx.variant)
-        else:
-            option = next((o for o in model.variant.options if o.value == ctx.variant), None)
-            variant = {"id": ctx.variant, "label": label_of(option.label) if option else None}
-    values = [_value_item(let, ctx, notes) for let in program.lets]
-    requirements = [_item(compiled, record, ctx, notes)
-                    for compiled, record in zip(program.requirements, requirement_records)]
-    criteria, sections = [], []
-    records = iter(criterion_records)
-    for section in program.sections:
-        items = [_item(compiled, next(records), ctx, notes) for compiled in section.criteria]
-        criteria += items
-        node = section.node
-        sections.append({"id": node.id, "label": section.label, "cite": label_of(node.cite),
-                         "points": sum([c.points for c in items], ZERO), "max": node.max})
-    grades = []
-    at = 0
-    for number, (compiled, status) in enumerate(zip(program.grades, grade_statuses)):
-        conditions = []
-        for clause in compiled.clauses:
-            holds = clauses[at]
-            at += 1
-            clause_status = _status(holds)
-            if clause_status == MET or clause_status == NOT_MET:
-                conditions.append(ItemResult(clause.item, clause_status, None, None, ctx))
+        requirement_records, criterion_records, clauses, grade_statuses, _, _ = records
+        model = program.model
+        computed = ctx.values
+        for let in program.lets:  # `Program.run` leaves out the lets no item reads: nothing it decides needs them
+            if let.node.name not in computed:
+                computed[let.node.name] = let.evaluate(ctx)
+        notes = _Notes()
+        variant = None
+        if program.variant is not None:
+            if isinstance(ctx.variant, UNKNOWN):
+                notes.note("variant", ctx.variant)
             else:
-                conditions.append(ItemResult(clause.item, clause_status, None, _unknown_detail(holds), ctx))
-                # The first grade that holds is the result only if every grade ranked above it is decided.
-                if status in (MISSING, ERROR) and (reached is None or number < reached):
-                    notes.note(compiled.node.id, holds)
-        node = compiled.node
-        grades.append(GradeResult(node.id, compiled.label, label_of(node.cite), status, conditions))
-    # Missingness follows evaluation: a value read by items, whose lacking evidence no item asked for, was
-    # needed only by untaken branches or items that do not apply.
-    for let, item in zip(program.lets, values):
-        if item.status == MISSING and not let.reported and not any(
-                p in notes.missing for p in ctx.values[let.node.name].pointers):
-            item.status = NOT_APPLICABLE
-    result._variant, result._values, result._requirements = variant, values, requirements
-    result._criteria, result._sections, result._grades = criteria, sections, grades
-    result._missing = [{"pointer": p, "needed_by": ids, **_describe(model.schema, p, program.params)}
-                       for p, ids in sorted(notes.missing.items())]
-    result._errors = notes.errors
-    result._parameters = known.before.parameters if known is not None else _parameters(program, ctx, params,
-                                                                                       origins)
-    result._applicant = _applicant(ctx.evidence)
+                option = next((o for o in model.variant.options if o.value == ctx.variant), None)
+                variant = {"id": ctx.variant, "label": label_of(option.label) if option else None}
+        values = [_value_item(let, ctx, notes) for let in program.lets]
+        requirements = [_item(compiled, record, ctx, notes)
+                        for compiled, record in zip(program.requirements, requirement_records)]
+        criteria, sections = [], []
+        records = iter(criterion_records)
+        for section in program.sections:
+            items = [_item(compiled, next(records), ctx, notes) for compiled in section.criteria]
+            criteria += items
+            node = section.node
+            sections.append({"id": node.id, "label": section.label, "cite": label_of(node.cite),
+                             "points": sum([c.points for c in items], ZERO), "max": node.max})
+        grades = []
+        at = 0
+        for number, (compiled, status) in enumerate(zip(program.grades, grade_statuses)):
+            conditions = []
+            for clause in compiled.clauses:
+                holds = clauses[at]
+                at += 1
+                clause_status = _status(holds)
+                if clause_status == MET or clause_status == NOT_MET:
+                    conditions.append(ItemResult(clause.item, clause_status, None, None, ctx))
+                else:
+                    conditions.append(ItemResult(clause.item, clause_status, None, _unknown_detail(holds), ctx))
+                    # The first grade that holds is the result only if every grade ranked above it is decided.
+                    if status in (MISSING, ERROR) and (reached is None or number < reached):
+                        notes.note(compiled.node.id, holds)
+            node = compiled.node
+            grades.append(GradeResult(node.id, compiled.label, label_of(node.cite), status, conditions))
+        # Missingness follows evaluation: a value read by items, whose lacking evidence no item asked for, was
+        # needed only by untaken branches or items that do not apply.
+        for let, item in zip(program.lets, values):
+            if item.status == MISSING and not let.reported and not any(
+                    p in notes.missing for p in ctx.values[let.node.name].pointers):
+                item.status = NOT_APPLICABLE
+        result._variant, result._values, result._requirements = variant, values, requirements
+        result._criteria, result._sections, result._grades = criteria, sections, grades
+        result._missing = [{"pointer": p, "needed_by": ids, **_describe(model.schema, p, program.params)}
+                           for p, ids in sorted(notes.missing.items())]
+        result._errors = notes.errors
+        result._parameters = known.before.parameters if known is not None else _parameters(program, ctx, params,
+                                                                                           origins)
+        result._applicant = _applicant(ctx.evidence)
 
 
 def _value_item(let, ctx: Context, notes: _Notes) -> ItemResult:
@@ -454,8 +449,6 @@ def _parameters(program: Program, ctx: Context, given: dict, origins: dict) -> d
                           "source": origin.get("source", "command line"),
                           "file_sha256": origin.get("file_sha256")}
     return recorded
-
-
 
 
 def _unknown_detail(value) -> dict:

@@ -175,18 +175,14 @@ class Result(Record):
                  missing: list | None = None, errors: list | None = None, parameters: dict | None = None,
                  gap: dict | None = None, hypothetical: dict | None = None, evidence_bytes: bytes | None = None,
                  fill=None, records=None):
-        self.ruleset, self.tool, self.date, self.outcome = ruleset, tool, date, outcome
-        self.grade, self.provisional_grade, self.score, self.max_score = grade, provisional_grade, score, max_score
-        self.inconclusive = inconclusive
+        self._decide(ruleset, evidence, tool, date, outcome, grade, provisional_grade, score, max_score, inconclusive,
+                     evidence_bytes, records, fill)
         # What the next grade needs (checker.evaluation.gap): filled in by Ruleset.evaluate(..., gap=True) only,
         # since it costs several evaluations.
         self.gap = gap
         # Set on a what-if result (`check --set`): {"changes": [{"pointer", "from", "to"}, ...]}. A real
         # evaluation has none, and its JSON has no such key.
         self.hypothetical = hypothetical
-        self.records = records  # what the evaluation decided of each item (checker.evaluation.evaluate)
-        self._evidence, self._bytes = evidence, evidence_bytes
-        self._fill = fill  # result → None: sets the fields below
         self._applicant, self._variant, self._parameters = applicant, variant, parameters or {}
         self._requirements, self._sections, self._criteria = requirements, sections, criteria
         self._grades, self._values, self._missing, self._errors = grades, values, missing, errors
@@ -199,14 +195,20 @@ class Result(Record):
         """A result as an evaluation makes it: `fill` puts the rest together when first read (the same as
         `Result(…, evidence_bytes=…, records=…, fill=…)`, without matching a dozen keyword defaults)."""
         self = cls.__new__(cls)
+        self._decide(ruleset, evidence, tool, date, outcome, grade, provisional_grade, score, max_score, inconclusive,
+                     evidence_bytes, records, fill)
+        return self
+
+    def _decide(self, ruleset, evidence, tool, date, outcome, grade, provisional_grade, score, max_score,
+                inconclusive, evidence_bytes, records, fill) -> None:
+        """The fields decided when the result is made; the others empty until `fill` puts them together."""
         self.ruleset, self.tool, self.date, self.outcome = ruleset, tool, date, outcome
         self.grade, self.provisional_grade, self.score, self.max_score = grade, provisional_grade, score, max_score
         self.inconclusive, self.records, self._bytes, self._fill = inconclusive, records, evidence_bytes, fill
-        self._evidence = evidence
+        self._evidence = evidence  # {"sha256": …}, or None until worked out from `evidence_bytes`
         self.gap = self.hypothetical = self._applicant = self._variant = self._requirements = \
             self._sections = self._criteria = self._grades = self._values = self._missing = self._errors = None
         self._parameters = {}
-        return self
 
     @property
     def evidence(self) -> dict:
