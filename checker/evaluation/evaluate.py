@@ -397,6 +397,7 @@ def _fill(program: Program, ctx: Context, records: tuple, reached: int | None, p
         result._parameters = known.before.parameters if known is not None else _parameters(program, ctx, params,
                                                                                            origins)
         result._applicant = _applicant(ctx.evidence)
+        result._context = ctx  # what the result's JSON text reads its items' values from
 
 
 def _value_item(let, ctx: Context, notes: _Notes) -> ItemResult:
