@@ -224,3 +224,29 @@ def test_ranked_grades_go_from_dark_to_light():
     assert colours[0] == "#0b5d2a" and colours[-1] == "#8ccf9b"
     lightness = [sum(int(c[i:i + 2], 16) for i in (1, 3, 5)) for c in colours]
     assert lightness == sorted(lightness) and len(set(lightness)) == 4
+
+
+# ---------------------------------------------------------------------------------------- table cells
+
+@pytest.mark.parametrize("text, cell", [
+    ('a<b>&"\'c', "a&lt;b&gt;&amp;&#34;&#39;c"),    # escaped as the templates escape
+    ("工厂\x01\x7f\x9f 甲", "工厂 甲"),              # control characters dropped, as in every html report
+    ("<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;"),
+    ("0", "0"),
+])
+def test_every_text_of_a_row_is_written_escaped(text, cell):
+    row = batch.Row(f"id{text}", f"in/{text}", batch.INVALID, score="12.5", file=f"id{text}.json", error=text,
+                    applicant=text, ruleset=None)
+    page = batch_summary.index_html([row], [], "en", None, ("json", "html")).decode("utf-8")
+    body = page[page.index("<tbody>"):page.index("</tbody>")]
+    assert f"<td>id{cell}</td>" in body and f"<td>{cell}</td>" in body and f"<td>in/{cell}</td>" in body
+    assert '<td class="score">12.5</td>' in body and f'<td class="error">{cell}</td>' in body
+    assert f'<a href="id{cell}.json">json</a> <a href="id{cell}.html">html</a> </td>' in body
+
+
+def test_a_row_without_applicant_score_file_or_error_has_empty_cells():
+    row = batch.Row("a", "a.json", batch.FAILED, ruleset=None)
+    page = batch_summary.index_html([row], [], "en", None, ("json",)).decode("utf-8")
+    assert ('<td>a</td>\n  <td></td>\n  <td>a.json</td>\n  <td class="outcome"><span style="background: #3c434a">'
+            in page)
+    assert '<td class="grade"></td>\n  <td class="score"></td>\n  <td></td>\n  <td class="error"></td>\n</tr>' in page

@@ -232,6 +232,7 @@ def run(applications: list[Application], settings: Settings, jobs: int,
         recorder.close(None)   # what was renamed into place before the interruption is synced and recorded
         raise
     recorder.close(rows)
+    gc.freeze()   # the rows live until the command ends: the summaries' many new objects need not walk them
     return rows
 
 
