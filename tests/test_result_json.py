@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from checker import load_evidence, load_ruleset
-from checker.evaluation.result import _decimal_json, _format_number, _number_texts, dumps
+from checker.evaluation.numbers import decimal_json, display_number, dumps, number_texts
 from checker.interfaces.cli.common import params_file
 from checker.resources import resource_dir
 from conftest import leaves, replaced
@@ -61,10 +61,43 @@ NUMBERS = ["0", "-0", "0.000", "-0.00", "1", "1.0", "1.50", "100", "1E+2", "1.5E
 @pytest.mark.parametrize("text", NUMBERS)
 def test_a_number_is_written_and_shown_from_one_conversion(text):
     value = Decimal(text)
-    assert _number_texts(value) == (_decimal_json(value), _format_number(value))
+    assert number_texts(value) == (decimal_json(value), display_number(value))
 
 
 @pytest.mark.parametrize("text", ["NaN", "Infinity", "-Infinity"])
 def test_a_result_never_writes_nan_or_infinity(text):
     with pytest.raises(ValueError):
-        _number_texts(Decimal(text))
+        number_texts(Decimal(text))
+
+
+def test_common_items_are_written_from_their_templates(monkeypatch):
+    """Once a ruleset's first result is written, an item that holds or not, a value worked out or points given
+    (reading only known values) is its template filled, not put together from pieces: the comparisons above
+    then check the templates."""
+    from checker.evaluation import result as written_module
+    example = next(p for p in EXAMPLES if p.parent.name == "zero-carbon-factory")
+    evidence, raw = load_evidence(example)
+    ruleset = load_ruleset(evidence["ruleset"])
+    ruleset.evaluate(evidence, date="2026-11-25").to_json_bytes()
+    result = ruleset.evaluate(evidence, date="2026-11-25")
+    from_pieces = []
+    pieces = written_module._item_text
+    monkeypatch.setattr(written_module, "_item_text",
+                        lambda item, memo, parts: from_pieces.append(item) or pieces(item, memo, parts))
+    text = result.to_json_bytes()
+    items = result.requirements + result.criteria + result.values + [c for g in result.grades for c in g.conditions]
+    assert len(items) > 20 and len(from_pieces) < len(items) / 4
+    assert text == dumps(result.to_dict()).encode()
+
+
+def test_a_template_that_would_not_write_the_same_text_is_not_used():
+    example = next(p for p in EXAMPLES if p.parent.name == "zero-carbon-factory")
+    evidence, _ = load_evidence(example)
+    result = load_ruleset(evidence["ruleset"]).evaluate(evidence, date="2026-11-25")
+    from checker.evaluation.result import _Templates, _form, _shape
+    texts, _ = _Templates.texts(result)
+    value = next(v for v in result.values if v.status == "ok")
+    form = _form(value.about)
+    assert _Templates.make(value, form, _shape(value), texts) is not None
+    wrong = [b"9" if text is not None else None for text in texts]  # every slot read as 9
+    assert _Templates.make(value, form, _shape(value), wrong) is None

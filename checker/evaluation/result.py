@@ -7,15 +7,18 @@ from __future__ import annotations
 
 import functools
 import re
-from json.encoder import encode_basestring as _json_text
-from decimal import ROUND_HALF_UP, Context, Decimal
-from operator import attrgetter
+from decimal import Decimal
+from json.encoder import encode_basestring as _quoted
+from operator import attrgetter, itemgetter
 
 import orjson
 
 from ..language.compile import ItemInfo
 from ..language.types import Type
 from ..language.values import OUTSIDE, Failure, Missing
+from .numbers import (INDENT, OPTIONS, OUTSIDE_DISPLAY, display_number, display_suffix, display_value, dumps,
+                      exact, format_number, format_value, json_at, json_text, key_text, number_texts, plain,
+                      unit_symbol)
 from ..digests import sha256
 from ..records import Record
 
@@ -162,7 +165,7 @@ class Result(Record):
     __slots__ = ("ruleset", "tool", "date", "outcome", "grade", "provisional_grade", "score", "max_score",
                  "inconclusive", "gap", "hypothetical", "records", "_evidence", "_bytes", "_fill", "_applicant",
                  "_variant", "_requirements", "_sections", "_criteria", "_grades", "_values", "_missing", "_errors",
-                 "_parameters")
+                 "_parameters", "_context")
     __match_args__ = ("ruleset", "evidence", "tool", "date", "applicant", "variant", "outcome", "grade",
                       "provisional_grade", "score", "max_score", "inconclusive", "requirements", "sections",
                       "criteria", "grades", "values", "missing", "errors", "parameters", "gap", "hypothetical")
@@ -209,6 +212,9 @@ class Result(Record):
         self.gap = self.hypothetical = self._applicant = self._variant = self._requirements = \
             self._sections = self._criteria = self._grades = self._values = self._missing = self._errors = None
         self._parameters = {}
+        # The evaluation's context, set with the items by the evaluation (`fill`): the values the items read,
+        # written once per result into their templates (see _Templates). Never copied or pickled.
+        self._context = None
 
     @property
     def evidence(self) -> dict:
@@ -236,9 +242,10 @@ class Result(Record):
     def __getstate__(self) -> dict:
         """Everything, worked out (for copies and pickles: plain data only)."""
         self.evidence, self.applicant  # noqa: B018 (what reading them works out)
-        return {name: getattr(self, name) for name in self.__slots__}
+        return {name: getattr(self, name) for name in self.__slots__ if name != "_context"}
 
     def __setstate__(self, state: dict) -> None:
+        self._context = None
         for name, value in state.items():
             setattr(self, name, value)
 
@@ -251,18 +258,20 @@ class Result(Record):
     def to_json_bytes(self) -> bytes:
         """`to_json()` as the UTF-8 bytes a file holds: what writers of files take (nothing decoded and encoded
         again)."""
-        return orjson.dumps(self._data(True), default=_exact, option=_OPTIONS)
+        return orjson.dumps(self._data(True), default=exact, option=OPTIONS)
 
-    def _data(self, exact: bool) -> dict:
-        """The result as JSON data; with `exact` each list of items is already JSON text (an orjson.Fragment
-        written as it is), made from pieces each ruleset item keeps (see _Form)."""
+    def _data(self, text: bool) -> dict:
+        """The result as JSON data; with `text` each list of items is already JSON text (an orjson.Fragment
+        written as it is), made from templates or from pieces each ruleset item keeps (see _Templates, _Form)."""
         # Many items read the same values (a let, an evidence field): each is written once per result, and the
         # items that read it share its entry.
         shown: dict = {}
-        items = _items_text if exact else _items_data
+        items = _items_text if text else _items_data
         by_section: dict = {}
         for c in self.criteria:
             by_section.setdefault(c.about.section, []).append(c)
+        if text and self._context is not None:
+            shown[None] = _Templates.texts(self)
         data = {
             "$schema": RESULT_SCHEMA,
             "result_version": RESULT_VERSION,
@@ -308,20 +317,21 @@ class _Form:
 
     __slots__ = ("kind", "inputs", "details", "verdicts", "type", "unit", "suffix", "formula", "pieces", "slots",
                  "points_tail", "head", "points_key", "max_method", "value_key", "unit_text", "formula_text",
-                 "inputs_key", "entries", "entry_end", "detail_texts", "static_details", "explanation_key", "end")
+                 "inputs_key", "entries", "entry_end", "detail_texts", "static_details", "explanation_key", "end",
+                 "table", "places", "own", "reads", "made")
 
     def __init__(self, about: ItemInfo):
         self.kind = about.kind
         # (memo key, name, type, unit, display suffix): within one evaluation a name read as one type reads
         # one value, so its display is worked out once per result.
-        self.inputs = [((i.name, id(i.type)), i.name, i.type, unit_symbol(i.type), _suffix(i.type))
+        self.inputs = [((i.name, id(i.type)), i.name, i.type, unit_symbol(i.type), display_suffix(i.type))
                        for i in about.inputs]
         detail = about.detail
         self.details = [(key, detail[key]) for key in _DETAIL_KEYS if key in detail]
         condition = detail.get("condition")
         self.verdicts = {status: f"`{condition}` {verdict}" for status, verdict in _VERDICTS.items()}
         self.type = detail.get("type")
-        self.unit, self.suffix = unit_symbol(self.type), _suffix(self.type)
+        self.unit, self.suffix = unit_symbol(self.type), display_suffix(self.type)
         self.formula = detail.get("formula")
         self.pieces, self.slots = [], []
         if self.formula is not None and about.inputs:
@@ -338,7 +348,7 @@ class _Form:
         # input entry's text around its value and display, each detail no application changes.
         depth = _DEPTH[self.kind]
         inner, entry = depth + 1, depth + 2
-        key, at = _key_text, b",\n" + _INDENT[inner]
+        key, at = key_text, b",\n" + INDENT[inner]
         self.head = b"{" + key("id", about.id, inner)[1:] + (b"" if self.kind == "grade-condition" else
                                                              key("label", about.label, inner)
                                                              + key("cite", about.cite, inner)) + at + b'"status": '
@@ -347,23 +357,21 @@ class _Form:
         self.value_key = at + b'"value": '
         self.unit_text = key("unit", self.unit, inner) + at + b'"display": '
         self.formula_text = key("formula", self.formula, inner)
-        self.inputs_key = (at + b'"inputs": []', at + b'"inputs": [\n' + _INDENT[entry], b",\n" + _INDENT[entry],
-                           b"\n" + _INDENT[inner] + b"]")
+        self.inputs_key = (at + b'"inputs": []', at + b'"inputs": [\n' + INDENT[entry], b",\n" + INDENT[entry],
+                           b"\n" + INDENT[inner] + b"]")
         # each entry: text before its value, between value and display, after a number's display (the unit)
-        self.entries = [(b"{" + key("name", name, entry + 1)[1:] + b",\n" + _INDENT[entry + 1] + b'"value": ',
-                         key("unit", unit, entry + 1) + b",\n" + _INDENT[entry + 1] + b'"display": ',
-                         _text(suffix)[1:] + b"\n" + _INDENT[entry] + b"}")
+        self.entries = [(b"{" + key("name", name, entry + 1)[1:] + b",\n" + INDENT[entry + 1] + b'"value": ',
+                         key("unit", unit, entry + 1) + b",\n" + INDENT[entry + 1] + b'"display": ',
+                         json_text(suffix)[1:] + b"\n" + INDENT[entry] + b"}")
                         for _, name, _, unit, suffix in self.inputs]
-        self.entry_end = b"\n" + _INDENT[entry] + b"}"
+        self.entry_end = b"\n" + INDENT[entry] + b"}"
         self.detail_texts = {name: key(name, value, inner) for name, value in self.details}
         self.static_details = b"".join(self.detail_texts.values())
-        self.explanation_key, self.end = at + b'"explanation": ', b"\n" + _INDENT[depth] + b"}"
-
-
-def _suffix(type_: Type | None) -> str:
-    """What follows a number of this type in its display: `%`, ` tCO2e`, or nothing."""
-    symbol = unit_symbol(type_)
-    return "" if not symbol else "%" if symbol == "%" else " " + symbol
+        self.explanation_key, self.end = at + b'"explanation": ', b"\n" + INDENT[depth] + b"}"
+        # Set by _Templates: where the values it reads (and a value item's own) are in a result's slot texts,
+        # those places as a set, and its templates by shape (see _shape).
+        self.table = self.places = self.own = self.reads = None
+        self.made: dict = {}
 
 
 def _form(about: ItemInfo) -> _Form:
@@ -371,13 +379,6 @@ def _form(about: ItemInfo) -> _Form:
     if form is None:
         form = about.written = _Form(about)
     return form
-
-
-def _display(value, type_: Type | None, suffix: str) -> str:
-    """A value as shown (`62.5%`); `suffix` is what follows a number of `type_` (see _suffix)."""
-    if type(value) is Decimal:  # mostly this application's own numbers, so not looked up in a cache
-        return _format_number(value) + suffix
-    return format_value(value, type_)
 
 
 def _items_data(items, shown: dict) -> list[dict]:
@@ -393,13 +394,194 @@ def _items_text(items, shown: dict) -> orjson.Fragment:
     memo = shown.get(depth)
     if memo is None:
         memo = shown[depth] = {}
-    parts = [b"[\n" + _INDENT[depth]]
-    between = b",\n" + _INDENT[depth]
-    for item in items:
-        _item_text(item, memo, parts)
-        parts.append(between)
-    parts[-1] = b"\n" + _INDENT[depth - 1] + b"]"
+    parts = [b"[\n" + INDENT[depth]]
+    between = b",\n" + INDENT[depth]
+    slots = shown.get(None)
+    if slots is None:
+        for item in items:
+            _item_text(item, memo, parts)
+            parts.append(between)
+    else:
+        texts, unknown = slots
+        for item in items:
+            form = item.about.written
+            # Most items come out in a common way (a condition holds or not, a value worked out, points given)
+            # and read only known values: their text is their template filled with this result's slot texts.
+            if unknown and not unknown.isdisjoint(form.reads):
+                made = None
+            else:
+                shape = _shape(item)
+                made = form.made.get(shape, _UNMADE)
+                if made is _UNMADE:
+                    made = form.made[shape] = _Templates.make(item, form, shape, texts)
+            if made is None:
+                _item_text(item, memo, parts)
+            else:
+                if form.kind == "criterion":
+                    _points(item, texts)
+                parts.append(made[0] % made[1](texts))
+            parts.append(between)
+    parts[-1] = b"\n" + INDENT[depth - 1] + b"]"
     return orjson.Fragment(b"".join(parts))
+
+
+def _shape(item: ItemResult):
+    """What, besides the values it reads and its points, makes an item's text: its status, and a tier's number
+    (a criterion's own detail otherwise never changes for a status, or is `capped`, which has no template)."""
+    own = item._own
+    if own is None or "value" in own or "when" in own or "scale" in own:
+        return item.status
+    tier = own.get("tier")
+    return (item.status, tier["number"]) if tier is not None else None
+
+
+# The statuses written from templates: their texts change only with the values read (and a criterion's points).
+_TEMPLATED = {"requirement": (PASS, FAIL, NOT_APPLICABLE), "grade-condition": (MET, NOT_MET), "value": ("ok",),
+              "criterion": (MET, PARTLY_MET, NOT_MET, NOT_APPLICABLE)}
+_MARK = 0xE000  # private-use code points stand for slot texts while a template is made
+_MARKS = re.compile("([\ue000-\uf8ff])")
+
+
+class _Templates:
+    """Each ruleset item's text for a common status (see _TEMPLATED), kept as a bytes template with a `%b` for
+    each value it shows: filled per result from one list of slot texts, made once per result, in which each
+    value the ruleset's items read has two places (its JSON text, its display escaped in a JSON string) and
+    places 0 and 1 take a criterion's points (written and shown)."""
+
+    __slots__ = ("sources", "places", "suffixed")
+
+    def __init__(self, items: list[ItemResult]):
+        self.sources, self.places, self.suffixed = [], {}, set()
+        for item in items:  # every item of the ruleset
+            form = _form(item.about)
+            form.places = [self.place(i.let, i.name, i.get, spec[4]) for i, spec in zip(item.about.inputs,
+                                                                                       form.inputs)]
+            form.own = self.place(item.about.id, None, None, form.suffix) if form.kind == "value" else None
+            form.reads = frozenset(form.places + ([] if form.own is None else [form.own]))
+            form.table, form.made = self, {}
+
+    def place(self, let: str | None, name: str, get, suffix: str) -> int:
+        """The number of a value read by items (a let by its name, evidence or a parameter by how it is read)."""
+        key = (let, None) if let else (None, name)
+        at = self.places.get(key)
+        if at is None:
+            at = self.places[key] = len(self.sources)
+            self.sources.append((let, get))
+        if suffix:  # shown with a unit after it: only a number fits its template
+            self.suffixed.add(at)
+        return at
+
+    @staticmethod
+    def texts(result: Result) -> tuple[list, set] | None:
+        """The slot texts of a result, and the numbers of the values no template can show (unknown, or not a
+        number, truth value or text)."""
+        items = (result.values or result.requirements or result.criteria
+                 or [c for g in result.grades for c in g.conditions])
+        if not items:
+            return None
+        table = _form(items[0].about).table
+        if table is None:  # the first result of this ruleset written: it has every item of the ruleset
+            table = _Templates(result.values + result.requirements + result.criteria
+                               + [c for g in result.grades for c in g.conditions])
+        ctx = result._context
+        values, texts, unknown, suffixed = ctx.values, [None, None], set(), table.suffixed
+        for at, (let, get) in enumerate(table.sources):
+            value = values[let] if let is not None else get(ctx)
+            kind = type(value)
+            if kind is Decimal:
+                written, display = number_texts(value)
+                written = written.encode()
+                texts += (written, written if display is written else display.encode())
+            elif kind is bool and at not in suffixed:
+                texts += _TRUTHS[value]
+            elif kind is str and at not in suffixed:
+                texts += (json_text(value), json_text(_quoted(value))[1:-1])
+            else:
+                unknown.add(at)
+                texts += (None, None)
+        return texts, unknown
+
+    @staticmethod
+    def make(item: ItemResult, form: _Form, shape, texts: list) -> tuple[bytes, Any] | None:
+        """The template of `item`'s shape, with what fills it from slot texts; None if the shape has none. Made
+        from this item, and checked: filled with this result's texts it must write what `_item_text` does."""
+        status, kind, own = item.status, form.kind, item._own
+        if (shape is None or status not in _TEMPLATED[kind] or (status in (FAIL, NOT_MET) and item.about.witnesses)
+                or 2 * len(form.table.sources) + 2 > 0x1900):  # more slots than private-use code points
+            return None
+
+        def mark(at: int) -> str:
+            return chr(_MARK + at)
+        parts = [form.head, _STATUSES.get(status) or json_text(status)]
+        display = None
+        if kind == "criterion":
+            parts += (form.points_key, mark(0).encode(), form.max_method)
+        elif kind == "value":
+            display = mark(3 + 2 * form.own) + form.suffix
+            parts += (form.value_key, mark(2 + 2 * form.own).encode(), form.unit_text, json_text(display),
+                      form.formula_text)
+        places = form.places if status != NOT_APPLICABLE else []  # an item that does not apply reads nothing
+        entries = [before + mark(2 + 2 * at).encode() + between + b'"' + mark(3 + 2 * at).encode() + unit_end
+                   for (before, between, unit_end), at in zip(form.entries, places)]
+        empty, start, between, end = form.inputs_key
+        parts.append(start + between.join(entries) + end if entries else empty)
+        if own:
+            static = form.detail_texts
+            parts += [key_text(key, own[key], _DEPTH[kind] + 1) if key in own else static[key]
+                      for key in _DETAIL_KEYS if key in own or key in static]
+        else:
+            parts.append(form.static_details)
+        displays = [mark(3 + 2 * at) + spec[4] for at, spec in zip(places, form.inputs)]
+        given = [f"{spec[1]} = {shown}" for spec, shown in zip(form.inputs, displays)]
+        explained = _explanation(_StandIn(item), form, list(enumerate(places)), displays, given, display)
+        parts += (form.explanation_key, json_text(explained), form.end)
+        pieces = _MARKS.split(b"".join(parts).decode())
+        template = "%b".join([piece.replace("%", "%%") for piece in pieces[::2]]).encode()
+        fill = _filler([ord(mark) - _MARK for mark in pieces[1::2]])
+        written: list = []
+        _item_text(item, {}, written)
+        if kind == "criterion":
+            _points(item, texts)
+        try:
+            return (template, fill) if template % fill(texts) == b"".join(written) else None
+        except (TypeError, IndexError):  # a text of the ruleset held a private-use code point
+            return None
+
+
+class _StandIn:
+    """An item as `_explanation` reads it, with its points shown as the mark of slot 1 (see _Templates.make)."""
+
+    __slots__ = ("status", "_own", "about", "points", "failing")
+
+    def __init__(self, item: ItemResult):
+        self.status, self._own, self.about, self.failing = item.status, item._own, item.about, []
+        self.points = _MarkedPoints(0)
+
+
+class _MarkedPoints(Decimal):
+    def __format__(self, spec: str) -> str:
+        return chr(_MARK + 1)
+
+
+def _filler(order: list[int]):
+    """slot texts → the tuple of those at `order`."""
+    if len(order) > 1:
+        return itemgetter(*order)
+    if order:
+        at = order[0]
+        return lambda texts: (texts[at],)
+    return lambda texts: ()
+
+
+def _points(item: ItemResult, texts: list) -> None:
+    """A criterion's points into slots 0 and 1: as written, as shown."""
+    written, display = number_texts(item.points)
+    texts[0] = written = written.encode()
+    texts[1] = written if display is written else display.encode()
+
+
+_UNMADE = object()  # a shape whose template is not yet made
+_TRUTHS = {True: (b"true", b"true"), False: (b"false", b"false")}
 
 
 def _item_text(item: ItemResult, shown: dict, parts: list) -> None:
@@ -409,20 +591,20 @@ def _item_text(item: ItemResult, shown: dict, parts: list) -> None:
     about = item.about
     form = about.written or _form(about)
     status, own, kind = item.status, item._own, form.kind
-    parts += (form.head, _STATUSES.get(status) or _text(status))
+    parts += (form.head, _STATUSES.get(status) or json_text(status))
     display = None
     if kind == "criterion":
         points = item.points
-        parts += (form.points_key, b"null" if points is None else _number_texts(points)[0].encode(), form.max_method)
+        parts += (form.points_key, b"null" if points is None else number_texts(points)[0].encode(), form.max_method)
     elif kind == "value":
         value = own.get("value") if own else None
         if type(value) is Decimal:
-            written, display = _number_texts(value)
+            written, display = number_texts(value)
             display += form.suffix
             written = written.encode()
         else:
-            display, written = format_value(value, form.type), _json_at(plain(value), _DEPTH[kind] + 1)
-        parts += (form.value_key, written, form.unit_text, _text(display), form.formula_text)
+            display, written = format_value(value, form.type), json_at(plain(value), _DEPTH[kind] + 1)
+        parts += (form.value_key, written, form.unit_text, json_text(display), form.formula_text)
     entries, displays, given = [], [], []
     specs, pieces = form.inputs, form.entries
     values = item._values()
@@ -432,12 +614,12 @@ def _item_text(item: ItemResult, shown: dict, parts: list) -> None:
         if known is None or known[3] is not value:
             before, between, unit_end = pieces[at]
             if type(value) is Decimal:  # mostly this application's own numbers, so not looked up in a cache
-                written, text = _number_texts(value)
+                written, text = number_texts(value)
                 entry = b"".join((before, written.encode(), between, b'"', text.encode(), unit_end))
                 text += spec[4]
             else:
                 text = format_value(value, spec[2])
-                entry = b"".join((before, _json_at(plain(value), _DEPTH[kind] + 3), between, _text(text),
+                entry = b"".join((before, json_at(plain(value), _DEPTH[kind] + 3), between, json_text(text),
                                   form.entry_end))
             known = shown[spec[0]] = (entry, text, f"{spec[1]} = {text}", value)
         entries.append(known[0])
@@ -449,41 +631,19 @@ def _item_text(item: ItemResult, shown: dict, parts: list) -> None:
         static = form.detail_texts
         for key in _DETAIL_KEYS:
             if key in own:
-                parts.append(_key_text(key, own[key], _DEPTH[kind] + 1))
+                parts.append(key_text(key, own[key], _DEPTH[kind] + 1))
             elif key in static:
                 parts.append(static[key])
     else:
         parts.append(form.static_details)
-    parts += (form.explanation_key, _text(_explanation(item, form, values, displays, given, display)), form.end)
+    parts += (form.explanation_key, json_text(_explanation(item, form, values, displays, given, display)), form.end)
 
 
 # Where items sit in a result: the indent (in steps of two spaces) of an item's opening brace.
 _DEPTH = {"requirement": 2, "value": 2, "criterion": 4, "grade-condition": 4}
-_INDENT = [b"  " * depth for depth in range(8)]
 _EMPTY_LIST = orjson.Fragment(b"[]")
-_text = orjson.dumps  # a str as JSON text: escaped as json.dumps(ensure_ascii=False) does, in UTF-8
-_STATUSES = {status: _text(status) for status in (PASS, FAIL, MISSING, ERROR, WAIVED, NOT_APPLICABLE, MET,
+_STATUSES = {status: json_text(status) for status in (PASS, FAIL, MISSING, ERROR, WAIVED, NOT_APPLICABLE, MET,
                                                   PARTLY_MET, NOT_MET, "ok")}
-
-
-def _key_text(key: str, value, depth: int) -> bytes:
-    """`,` and one key of an object whose keys are at `depth`, with its value, as orjson writes them (the first
-    key of an object without the comma)."""
-    return b",\n" + _INDENT[depth] + _text(key) + b": " + _json_at(value, depth)
-
-
-def _json_at(value, depth: int) -> bytes:
-    """The JSON text of a value written at `depth`: scalars directly, anything else by orjson."""
-    if value is None:
-        return b"null"
-    kind = type(value)
-    if kind is str:
-        return _text(value)
-    if kind is bool:
-        return b"true" if value else b"false"
-    if kind is Decimal:
-        return _number_texts(value)[0].encode()
-    return orjson.dumps(value, default=_exact, option=_OPTIONS_AT_ZERO).replace(b"\n", b"\n" + _INDENT[depth])
 
 
 def _item(item: ItemResult, shown: dict) -> dict:
@@ -504,7 +664,7 @@ def _item(item: ItemResult, shown: dict) -> dict:
         data["method"] = about.method
     elif kind == "value":
         value = own.get("value") if own else None
-        display = _display(value, form.type, form.suffix)
+        display = display_value(value, form.type, form.suffix)
         data["value"] = plain(value)
         data["unit"] = form.unit
         data["display"] = display
@@ -516,7 +676,7 @@ def _item(item: ItemResult, shown: dict) -> dict:
         spec = specs[at]
         known = shown.get(spec[0])
         if known is None or known[3] is not value:
-            text = _display(value, spec[2], spec[4])
+            text = display_value(value, spec[2], spec[4])
             known = shown[spec[0]] = ({"name": spec[1], "value": plain(value), "unit": spec[3], "display": text},
                                       text, f"{spec[1]} = {text}", value)
         entries.append(known[0])
@@ -535,30 +695,6 @@ def _item(item: ItemResult, shown: dict) -> dict:
             data[key] = text
     data["explanation"] = _explanation(item, form, values, displays, given, display)
     return data
-
-
-def unit_symbol(type_: Type | None) -> str | None:
-    """The unit a value of this type is written in; None for plain numbers and other types."""
-    return type_.unit.symbol or None if type_ is not None and type_.kind == "number" and type_.unit else None
-
-
-_AS_IS = (Decimal, str, bool, type(None))  # the common values, returned without further checks
-
-
-def plain(value):
-    """An evaluated value as JSON data: unknowns become null (their status says why)."""
-    if type(value) in _AS_IS:
-        return value
-    if isinstance(value, (Missing, Failure)) or value is OUTSIDE:  # their status or display says why
-        return None
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
-
-
-# Wide enough for any evidence number (40 digits, exponent within ±100), so showing one never fails.
-_DISPLAY = Context(prec=250, rounding=ROUND_HALF_UP)
-_FOUR_PLACES = Decimal("0.0001")
 
 
 def value_display(item: ItemResult) -> str:
@@ -592,48 +728,6 @@ def _formula_parts(formula: str, names: tuple[str, ...]) -> tuple[str, ...]:
 def _names_pattern(names: tuple[str, ...]) -> re.Pattern:
     return re.compile(r"(?<![\w.])(" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
                       + r")(?![\w.])")
-
-
-def _format_number(value: Decimal) -> str:
-    """Exact where short, rounded half-up to 4 decimals for reading; never in exponent notation."""
-    text = format(value, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-        if "." in text and len(text) - text.index(".") > 5:   # more than 4 decimals: round for reading
-            text = format(value.quantize(_FOUR_PLACES, context=_DISPLAY), "f").rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
-
-
-# Points, maxima, bounds and parameters come back in every result: their displays are cached. Equal Decimals
-# show alike (1.50 and 1.5 both as 1.5), so the cache may key on the value; `typed` keeps other numbers apart.
-# An application's own numbers are shown once per result (the writer's memo) and displayed uncached: hashing a
-# new Decimal costs about as much as showing it.
-format_number = functools.lru_cache(maxsize=4096, typed=True)(_format_number)
-
-
-# How a `let … when COND` outside its condition is displayed in the result (reports use the catalogue's words).
-OUTSIDE_DISPLAY = "not applicable (outside the boundary)"
-
-
-def format_value(value, type_: Type | None) -> str:
-    if isinstance(value, Decimal):  # the common case first
-        if value is OUTSIDE:
-            return OUTSIDE_DISPLAY
-        symbol = type_.unit.symbol if type_ is not None and type_.kind == "number" and type_.unit else ""
-        number = format_number(value)
-        if symbol == "%":
-            return number + "%"
-        return f"{number} {symbol}" if symbol else number
-    if isinstance(value, Missing):
-        return "missing (" + ", ".join(value.pointers) + ")"
-    if isinstance(value, Failure):
-        return f"error ({value.message})"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    # What json.dumps(value, ensure_ascii=False) writes, without making an encoder for each text.
-    return _json_text(value) if isinstance(value, str) else str(value)
 
 
 def explain(item: ItemResult) -> str:
@@ -671,7 +765,7 @@ def _explanation(item: ItemResult, form: _Form, values, displays: list[str], giv
         return subject + f"cannot be computed: {detail.get('failure')}"
     given = "; ".join(given)
     if kind == "criterion":
-        points = _format_number(item.points) + form.points_tail
+        points = display_number(item.points) + form.points_tail
         if about.method == "tiers":
             tier = detail.get("tier")
             reason = f"`{tier['condition']}` holds" if tier and tier.get("condition") else (
@@ -694,49 +788,3 @@ _UNSHOWN = (WAIVED, NOT_APPLICABLE, MISSING, ERROR)  # statuses whose explanatio
 _VERDICTS = {PASS: "holds", FAIL: "does not hold", MET: "holds", NOT_MET: "does not hold"}
 
 
-def dumps(data) -> str:
-    """Deterministic JSON with Decimals written exactly as numbers: two-space indents, keys in their order.
-
-    orjson writes it (a result is written for every application, and a writer in Python took longer than
-    the evaluation); each Decimal goes in as a fragment of JSON text, so no float ever stands in for it.
-    """
-    return orjson.dumps(data, default=_exact, option=_OPTIONS).decode()
-
-
-_OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS | orjson.OPT_APPEND_NEWLINE
-_OPTIONS_AT_ZERO = orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS
-
-
-# orjson asks for every Decimal it meets outside the items (the gap's, the parameters', the score): each is
-# written as it comes. A cache would hash each, and hashing a Decimal new to it costs more than writing it.
-def _exact(value) -> orjson.Fragment:
-    if isinstance(value, Decimal):
-        return orjson.Fragment(_decimal_json(value))
-    raise TypeError(f"cannot serialise {type(value).__name__} in a result")
-
-
-def _number_texts(value: Decimal) -> tuple[str, str]:
-    """(`_decimal_json(value)`, `_format_number(value)`) from one conversion to text: the two differ only for
-    a number of more than four decimals."""
-    if not value.is_finite():
-        raise ValueError("a result never holds NaN or infinity")
-    text = str(value)
-    if "E" in text:
-        text = format(value, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-        if "." in text and len(text) - text.index(".") > 5:
-            return text, _format_number(value)
-    text = "0" if text in ("-0", "") else text
-    return text, text
-
-
-def _decimal_json(value: Decimal) -> str:
-    if not value.is_finite():
-        raise ValueError("a result never holds NaN or infinity")
-    text = str(value)  # the digits as they are, unless an exponent is needed to say so
-    if "E" in text:
-        text = format(value, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
