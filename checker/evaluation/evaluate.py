@@ -128,42 +128,41 @@ def outlook(program: Program, evidence: dict, *, params: dict, known: Known | No
                 ctx.variant = program.variant(ctx)
             ctx.values = dict(known.values)
             before = known.before.records
-            requirements, criteria, holds, score = known.partial(ctx, before[0], before[1], before[2])
-            clause_value = (lambda at, number, clause: holds[at][number])
+            requirements, criteria, holds, score, statuses = known.partial(ctx, before[0], before[1], before[2])
+            values_of = holds.__getitem__  # a grade's clause values, by its number
         else:
             requirements, criteria = _items(program, ctx, known)
             score = ctx.score = sum([c[1] for c in criteria], ZERO) if program.model.grades else None
-            clause_value = (lambda at, number, clause: clause.condition(ctx))
+            statuses = {*(r[0] for r in requirements), *(c[0] for c in criteria)}
+            values_of = (lambda at: (clause.condition(ctx) for clause in program.grades[at].clauses))
         reached = clauses = None
         undecided = False
-        for at, compiled in enumerate(program.grades):
+        for at in range(len(program.grades)):
             if reached is not None and at > grade:
                 break
             if reached is not None and at != grade:
                 continue
-            statuses = []
-            for number, clause in enumerate(compiled.clauses):
-                statuses.append(_status(clause_value(at, number, clause)))
-                if statuses[-1] == NOT_MET and at != grade:
+            found = []
+            for value in values_of(at):
+                found.append(MET if value is True else NOT_MET if value is False else _status(value))
+                if found[-1] == NOT_MET and at != grade:
                     break  # the grade is not met whatever its other clauses say
             if at == grade:
-                clauses = statuses
+                clauses = found
             if reached is None:
-                status = _combined(statuses)
+                status = _combined(found)
                 if status == MET:
                     reached = at
                 elif status != NOT_MET:
                     undecided = True
     finally:
         _setcontext(saved)
-    requirement_statuses = [r[0] for r in requirements]
-    outcome = _outcome(program, ctx, {*requirement_statuses, *(c[0] for c in criteria)}, undecided,
-                       reached is not None)
+    outcome = _outcome(program, ctx, statuses, undecided, reached is not None)
     ref = None
     if reached is not None:
         ref = {"id": program.grades[reached].node.id, "label": program.grades[reached].label}
     return Outlook(score if program.model.sections else None, outcome, ref if outcome in (GRADED, CLASSIFIED) else None,
-                   ref if outcome == INCOMPLETE else None, reached, requirement_statuses, clauses)
+                   ref if outcome == INCOMPLETE else None, reached, [r[0] for r in requirements], clauses)
 
 
 def _context(program: Program, evidence: dict, params: dict) -> Context:

@@ -25,7 +25,7 @@ from .codegen import HELPERS, RunWriter, Unsupported, Writer, functions_of
 def outlook_function(program, compiler, records: dict, lets: frozenset, items: frozenset,
                      clauses: set) -> types.FunctionType | None:
     """`f(ctx, R, C, H)` → (requirement records, criterion records, each grade's clause values (a tuple per
-    grade), score), for evidence changed only where it feeds the lets named `lets` and the requirements and
+    grade), score, the set of the items' statuses), for evidence changed only where it feeds the lets named `lets` and the requirements and
     criteria whose ids are in `items`; the grade clauses numbered in `clauses` (in the order of every grade's
     clauses) are decided again. R, C and H are the application's own records, in `Program.run`'s order: what
     is not fed is taken from them. `ctx` holds the changed evidence, the parameters, the variant and the lets'
@@ -66,7 +66,9 @@ def outlook_function(program, compiler, records: dict, lets: frozenset, items: f
         return None
     unpack = [f"    {_tuple(names)} = {given}" for names, given in
               ((own, "R"), (own_criteria, "C"), (own_clauses, "H")) if names]
-    result = f"({_tuple(requirements)}, {_tuple(criteria)}, {_tuple(grades)}, {score})"
+    statuses = "{" + ", ".join(f"{r}[0]" for r in requirements + criteria) + "}" if requirements + criteria \
+        else w.constant(frozenset())
+    result = f"({_tuple(requirements)}, {_tuple(criteria)}, {_tuple(grades)}, {score}, {statuses})"
     return _compiled(w, ["def f(ctx, R, C, H):", *unpack, *lines, *body, f"    return {result}"])
 
 
