@@ -94,9 +94,17 @@ OPTIONS_AT_ZERO = orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS
 # orjson asks for every Decimal it meets outside the items (the gap's, the parameters', the score): each is
 # written as it comes. A cache would hash each, and hashing a Decimal new to it costs more than writing it.
 def exact(value) -> orjson.Fragment:
-    if type(value) is Decimal or isinstance(value, Decimal):
-        return orjson.Fragment(decimal_json(value))
+    if type(value) is Decimal or isinstance(value, Decimal):  # decimal_json(value), without a call
+        text = str(value)
+        if "E" in text or "n" in text or "N" in text:
+            text = _without_exponent(value)
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
+        return _fragment("0" if text in ("-0", "") else text)
     raise TypeError(f"cannot serialise {type(value).__name__} in a result")
+
+
+_fragment = orjson.Fragment
 
 
 def number_texts(value: Decimal) -> tuple[str, str]:
