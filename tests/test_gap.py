@@ -466,10 +466,14 @@ def _halved(evidence):
 def test_probes_reuse_what_the_moved_input_does_not_feed(ruleset_id, example, monkeypatch):
     """A probe, and each evaluation again of the advice and its plan, works out only the lets the changed input
     feeds (Plan.feeds) and takes the others as they were: the gap is the same as when every let is worked out
-    again, on every example and, for the factory, on each example with every number halved in turn."""
+    again, on every example and, for the factory, on each example with every number halved in turn. The ruleset
+    is in steady use: probes and outlooks run the generated code deciding only what is fed (Plan.subject,
+    Plan.partial), compared here with the closures working out everything."""
     from checker.evaluation.gap import Plan
     from checker.interfaces.cli.common import params_file
     ruleset = load_ruleset(ruleset_id)
+    while ruleset.program.generate_later is not None:
+        ruleset.program.used()
     params_path = example.parent / "params.yaml"
     params = ruleset.parameters(params_file(params_path)[0]) if params_path.exists() else {}
     evidence, _ = load_evidence(example)
@@ -499,13 +503,16 @@ def test_the_outlook_decides_as_the_whole_evaluation_does(ruleset_id, example):
     """The advice reads only an outlook of each changed evidence (evaluate.outlook: no Result, grades below the
     one reached not looked at, what the change does not feed taken from before): its score, outcome, grade,
     requirement statuses and the target's clause statuses are the whole evaluation's, for every grade as the
-    target, on every example and each example changed at one leaf."""
-    from checker.evaluation.evaluate import evaluate, let_values, outlook
+    target, on every example and each example changed at one leaf; so are those of the generated code deciding
+    only what the change feeds (Known.partial, made once the ruleset is in steady use) and of the closures."""
+    from checker.evaluation.evaluate import Known, evaluate, let_values, outlook
     from checker.interfaces.cli.common import params_file
     ruleset = load_ruleset(ruleset_id)
     program = ruleset.program
     if not program.grades:
         return
+    while program.generate_later is not None:  # in steady use: the outlook's generated code is made
+        program.used()
     params_path = example.parent / "params.yaml"
     params = ruleset.parameters(params_file(params_path)[0]) if params_path.exists() else {}
     evidence, _ = load_evidence(example)
@@ -517,12 +524,17 @@ def test_the_outlook_decides_as_the_whole_evaluation_does(ruleset_id, example):
         whole = evaluate(program, document, params=params, provenance=provenance)
         reached = next((at for at, g in enumerate(whole.grades) if g.status == "met"), None)
         known = ruleset.gap_plan.known(before, values, ruleset.gap_plan.fed([path])) if path else None
+        ways = [known]
+        if known is not None:
+            assert known.partial is not None
+            ways.append(Known(known.before, known.values, known.items))  # the closures, for what is not kept
         for number, grade in enumerate(whole.grades):
-            seen = outlook(program, document, params=params, known=known, grade=number)
-            assert (seen.score, seen.outcome, seen.grade, seen.provisional_grade) == (
-                whole.score, whole.outcome, whole.grade, whole.provisional_grade), (path, number)
-            assert seen.rank == reached and seen.requirements == [r.status for r in whole.requirements]
-            assert seen.clauses == [c.status for c in grade.conditions], (path, number)
+            for way in ways:
+                seen = outlook(program, document, params=params, known=way, grade=number)
+                assert (seen.score, seen.outcome, seen.grade, seen.provisional_grade) == (
+                    whole.score, whole.outcome, whole.grade, whole.provisional_grade), (path, number)
+                assert seen.rank == reached and seen.requirements == [r.status for r in whole.requirements]
+                assert seen.clauses == [c.status for c in grade.conditions], (path, number)
 
 
 # ------------------------------------------------------------------------------ advice as a plan

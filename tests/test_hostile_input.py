@@ -543,13 +543,14 @@ def test_loading_a_ruleset_again_and_again_does_not_keep_its_validators(tmp_path
     assert grown < 5 * 1024 * 1024, f"{grown} bytes kept after 200 loads"   # one validator is about 0.4 MB
 
 
-def test_a_replaced_file_is_retired_whole_then_freed(tmp_path):
-    from checker.outputs.files import free_retired, write_atomically
+def test_a_replaced_file_is_kept_whole_then_freed(tmp_path):
+    from checker.outputs.files import Recycler, write_atomically
     retired = tmp_path / "retired"
-    retired.mkdir()
-    write_atomically(tmp_path / "r.json", b"old", durable=False, retire=retired)   # nothing to replace yet
-    assert not list(retired.iterdir())
-    write_atomically(tmp_path / "r.json", b"new", durable=False, retire=retired)
+    recycler = Recycler(retired)
+    recycler.make()
+    write_atomically(tmp_path / "r.json", b"old", durable=False, retire=recycler)   # nothing to replace yet
+    assert not recycler.listed()
+    write_atomically(tmp_path / "r.json", b"new", durable=False, retire=recycler)
     assert (tmp_path / "r.json").read_bytes() == b"new"
-    assert [p.read_bytes() for p in retired.iterdir()] == [b"old"]   # the old file, whole, until freed
-    assert free_retired(retired, remove=True) == 1 and not retired.exists()
+    assert [Path(p).read_bytes() for p in recycler.listed()] == [b"old"]   # the old file, whole, until freed
+    assert recycler.free(remove=True) == 1 and not retired.exists()

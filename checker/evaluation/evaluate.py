@@ -37,15 +37,17 @@ class Known(Frozen):
     """What evaluating changed evidence again can take from the evaluation `before` the change, because the
     change does not feed it: the lets' `values` {name: value}, and the results of the requirements and
     criteria whose ids are in `items` (decided ones only: an unknown one is worked out again, for what it
-    lacks). See checker.evaluation.levers.Plan.known."""
+    lacks). `partial`: generated code working out the rest for `outlook` (checker.language.partial's
+    outlook_function), or None. See checker.evaluation.levers.Plan.known."""
 
     before: Result
     values: dict
     items: frozenset
-    __match_args__ = ("before", "values", "items")
+    partial: Callable | None
+    __match_args__ = ("before", "values", "items", "partial")
 
-    def __init__(self, before: Result, values: dict, items: frozenset):
-        self.__dict__.update(before=before, values=values, items=items)
+    def __init__(self, before: Result, values: dict, items: frozenset, partial: Callable | None = None):
+        self.__dict__.update(before=before, values=values, items=items, partial=partial)
 
     def kept(self, program: Program) -> dict:
         """id(compiled item) → its record before, for each decided item in `items`: worked out once (the gap's
@@ -113,13 +115,25 @@ class Outlook:
 def outlook(program: Program, evidence: dict, *, params: dict, known: Known | None, grade: int) -> Outlook:
     """What `evaluate` would decide of `evidence` (score, outcome, grade, requirement statuses, the statuses of
     the clauses of grade number `grade`), and nothing else: no item results, explanations or missing list;
-    a grade ranked below the one reached is not looked at. The same decisions as `evaluate`'s."""
+    a grade ranked below the one reached is not looked at. The same decisions as `evaluate`'s. With `known`'s
+    generated `partial` code, only what the change feeds is worked out again (the lets, items and clauses), the
+    rest is the application's own; otherwise the closures work out every let and the items not kept."""
     program.used()
     ctx = _context(program, evidence, params)
-    with decimal.localcontext(CONTEXT):
-        requirements, criteria = _items(program, ctx, known)
-        model = program.model
-        score = ctx.score = sum([c[1] for c in criteria], ZERO) if model.grades else None
+    saved = _getcontext()
+    _setcontext(CONTEXT)
+    try:
+        if known is not None and known.partial is not None:
+            if program.variant is not None:
+                ctx.variant = program.variant(ctx)
+            ctx.values = dict(known.values)
+            before = known.before.records
+            requirements, criteria, holds, score = known.partial(ctx, before[0], before[1], before[2])
+            clause_value = (lambda at, number, clause: holds[at][number])
+        else:
+            requirements, criteria = _items(program, ctx, known)
+            score = ctx.score = sum([c[1] for c in criteria], ZERO) if program.model.grades else None
+            clause_value = (lambda at, number, clause: clause.condition(ctx))
         reached = clauses = None
         undecided = False
         for at, compiled in enumerate(program.grades):
@@ -128,8 +142,8 @@ def outlook(program: Program, evidence: dict, *, params: dict, known: Known | No
             if reached is not None and at != grade:
                 continue
             statuses = []
-            for clause in compiled.clauses:
-                statuses.append(_status(clause.condition(ctx)))
+            for number, clause in enumerate(compiled.clauses):
+                statuses.append(_status(clause_value(at, number, clause)))
                 if statuses[-1] == NOT_MET and at != grade:
                     break  # the grade is not met whatever its other clauses say
             if at == grade:
@@ -140,13 +154,15 @@ def outlook(program: Program, evidence: dict, *, params: dict, known: Known | No
                     reached = at
                 elif status != NOT_MET:
                     undecided = True
+    finally:
+        _setcontext(saved)
     requirement_statuses = [r[0] for r in requirements]
     outcome = _outcome(program, ctx, {*requirement_statuses, *(c[0] for c in criteria)}, undecided,
                        reached is not None)
     ref = None
     if reached is not None:
         ref = {"id": program.grades[reached].node.id, "label": program.grades[reached].label}
-    return Outlook(score if model.sections else None, outcome, ref if outcome in (GRADED, CLASSIFIED) else None,
+    return Outlook(score if program.model.sections else None, outcome, ref if outcome in (GRADED, CLASSIFIED) else None,
                    ref if outcome == INCOMPLETE else None, reached, requirement_statuses, clauses)
 
 

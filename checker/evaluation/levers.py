@@ -9,9 +9,10 @@ from __future__ import annotations
 from ..language import ast
 from ..language.compile import CompiledLet, Compiler, Program
 from ..language.functions import NUMERIC_AGGREGATES
+from ..language.partial import outlook_function, subject_function
 from ..language.types import Type
 from ..records import Record
-from .evaluate import Known
+from .evaluate import RECORDS, Known
 from .result import Result
 
 TYPE_CHECKING = False
@@ -85,6 +86,10 @@ class Plan:
             for criterion in section.criteria:
                 self.item_reads[criterion.node.id] = _reads(criterion.node, functions)
         self.all_items = frozenset(self.item_reads)
+        # What each grade clause reads directly, in the order of every grade's clauses (for `partial`).
+        self.clause_reads = [(*_reads(clause.node, functions), _reads_score(clause.node, functions))
+                             for grade in program.grades for clause in grade.clauses]
+        self._partial: dict[tuple, Callable | None] = {}
 
     def clause(self, node: ast.Expr) -> Clause:
         found = self.clauses.get(id(node))
@@ -158,6 +163,22 @@ class Plan:
                 self._worked_out[key] = found
         return found
 
+    def subject(self, clause: Clause, changed: frozenset[str]) -> Callable | None:
+        """Generated code for one probe of `clause` (checker.language.partial's subject_function): the lets
+        `worked_out` gives for `changed`, then the subject. Made on first use once the program is in steady
+        use, kept per clause and set; None before, or when the generator leaves a construct to the closures."""
+        if self.program.run is None:
+            return None
+        key = (id(clause), changed, "subject")
+        try:
+            return self._partial[key]
+        except KeyError:
+            pass
+        found = subject_function(self.compiler, self.worked_out(clause, changed), clause.subject)
+        if len(self._partial) < MAX_KEPT:
+            self._partial[key] = found
+        return found
+
     def fed(self, pointers) -> tuple[frozenset[str], frozenset[str]] | None:
         """What can change when the evidence at each of `pointers` does (see `feeds`); None for everything."""
         lets: frozenset[str] = frozenset()
@@ -176,7 +197,28 @@ class Plan:
         if fed is None:
             return None
         lets, items = fed
-        return Known(before, {name: value for name, value in values.items() if name not in lets}, self.all_items - items)
+        return Known(before, {name: value for name, value in values.items() if name not in lets}, self.all_items - items,
+                     self.partial(fed) if before.records is not None else None)
+
+    def partial(self, fed: tuple[frozenset[str], frozenset[str]]) -> Callable | None:
+        """Generated code deciding what a change feeding `fed` (lets, items) can change, for evaluate's outlook
+        (checker.language.partial); made on first use once the program is in steady use (its generated `run`
+        is there), kept per fed set. None before, or when the generator leaves a construct to the closures."""
+        if self.program.run is None:
+            return None
+        try:
+            return self._partial[fed]
+        except KeyError:
+            pass
+        lets, items = fed
+        criteria = {c.node.id for s in self.program.sections for c in s.criteria}
+        # A clause is decided again when it reads the evidence, a let fed, or the score and a criterion is fed.
+        clauses = {at for at, (paths, read, score) in enumerate(self.clause_reads)
+                   if paths or read & lets or (score and items & criteria)}
+        found = outlook_function(self.program, self.compiler, RECORDS, lets, items, clauses)
+        if len(self._partial) < MAX_KEPT:
+            self._partial[fed] = found
+        return found
 
 
 def _constant(expr: ast.Expr) -> bool:
@@ -202,6 +244,20 @@ def _reads(expr: ast.Node, functions: dict[str, ast.FunctionDecl]) -> tuple[set[
                 seen.add(ref.name)
                 pending.append(functions[ref.name].expr)
     return paths, lets
+
+
+def _reads_score(expr: ast.Node, functions: dict[str, ast.FunctionDecl]) -> bool:
+    """Whether `expr` reads the score, directly or in the ruleset functions it calls."""
+    pending, seen = [expr], set()
+    while pending:
+        for node in pending.pop().walk():
+            ref = getattr(node, "ref", None)
+            if isinstance(ref, ast.ScoreRef):
+                return True
+            if isinstance(ref, ast.FunctionRef) and ref.name not in seen:
+                seen.add(ref.name)
+                pending.append(functions[ref.name].expr)
+    return False
 
 
 def _overlap(path: tuple, pointer: tuple) -> bool:

@@ -78,10 +78,10 @@ def source_of(program, compiler, records: dict | None = None) -> str:
 
 
 def _write(program, compiler, records: dict | None = None):
-    writer = _Writer(compiler)
+    writer = Writer(compiler)
     replace = []  # (object, attribute, generated function's name)
     if records is not None:
-        replace.append((program, "run", writer.function(_RunWriter(writer, program, records).write)))
+        replace.append((program, "run", writer.function(RunWriter(writer, program, records).write)))
 
     def add(owner, attribute, build):
         name = writer.function(build)
@@ -126,7 +126,7 @@ def _criterion(writer, criterion, add) -> None:
         add(criterion, "value", writer.top(scoring.value, ONE))
 
 
-class _Writer:
+class Writer:
     """Generated functions of one ruleset, their constants and their source."""
 
     def __init__(self, compiler):
@@ -602,13 +602,13 @@ class _Writer:
         return result
 
 
-class _RunWriter:
+class RunWriter:
     """`run(ctx)`: every let that an item reads, the variant, each requirement, criterion and grade clause of a
     program decided in one function, in the order and with the results of checker.evaluation.evaluate._records (the records
     `RECORDS` there describe). Lets, the variant and the score are local variables, also put in the context for
     the closures it calls and for the result's explanations; each evidence path is read once, at the start."""
 
-    def __init__(self, writer: _Writer, program, records: dict):
+    def __init__(self, writer: Writer, program, records: dict):
         self.w, self.program, self.records = writer, program, records
         c = writer.constant
         self.unknown = c(records["unknown"])

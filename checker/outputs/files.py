@@ -40,16 +40,14 @@ class OutputError(CarbonCheckError):
 
 
 def write_atomically(path, data: bytes, *, durable: bool = True, private: bool = False,
-                     retire: Path | None = None) -> None:
+                     retire: Recycler | None = None) -> None:
     """Write `data` to `path` whole or not at all (see the module's description); OutputError if it cannot.
 
     `durable` syncs the file to disk before the rename. A writer of many files passes False and syncs once
     for all of them (`sync_to_disk`): one sync per file would make the disk, not the work, set the pace.
     `private` makes the file 0600 whatever the umask or the mode of the file it replaces (a private key).
-    `retire`, a folder on the same file system: the file being replaced is first linked there, so that the
-    rename does not free its blocks. Freeing them is slow on some file systems (ext4 with online discard
-    waits milliseconds a file); a writer of many files frees the folder later, off its path
-    (`free_retired`).
+    `retire`: the file being replaced is kept by the Recycler, to be written again as a later file once that
+    is safe, and the new file may be one it kept (see `Recycler`).
     """
     try:
         try:
@@ -106,11 +104,15 @@ def make_folder(path) -> None:
 
 
 def _replace(target: str, data: bytes, existing: os.stat_result | None, durable: bool, private: bool,
-             retire: Path | None) -> None:
+             retire: Recycler | None) -> None:
     # The file is made with the mode it must have: 0600 if private, the replaced file's, or the one a new file
     # gets (0666 less the umask, which the system takes off). Few calls: a batch writes one file an application.
     mode = 0o600 if private else stat.S_IMODE(existing.st_mode) if existing is not None else 0o666
-    fd, temporary = _temporary(target, mode)
+    recycled = retire is not None and existing is not None and not private
+    fd, temporary = retire.take(target) if recycled else (None, None)
+    recycled = fd is not None
+    if not recycled:
+        fd, temporary = _temporary(target, mode)
     try:
         try:
             if existing is not None:
@@ -121,14 +123,16 @@ def _replace(target: str, data: bytes, existing: os.stat_result | None, durable:
                 except OSError:   # only the owner's own files, or root, may be given away
                     pass
             _write(fd, data)
+            if recycled:
+                os.ftruncate(fd, len(data))   # written over in place: what the old file held beyond goes
             if durable:
                 os.fsync(fd)
         finally:
             os.close(fd)
-        if retire is not None and existing is not None:
-            with contextlib.suppress(OSError):   # no hard links here: the rename frees the old file itself
-                os.link(target, Path(retire) / f"{os.getpid()}-{next(_RETIRED)}")
+        kept = retire.keep(target) if retire is not None and existing is not None else None
         os.replace(temporary, target)
+        if kept is not None:
+            retire.replaced(kept)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
@@ -142,9 +146,9 @@ def _temporary(target: str, mode: int) -> tuple[int, str]:
     """A new file beside `target` (its folder made if missing), open for writing: (descriptor, path). Its name
     is hidden and ends in TEMPORARY_SUFFIX (`remove_leftovers` finds what a killed writer left); O_EXCL never
     opens what is already there, a link included."""
-    folder, name = os.path.split(target)
+    folder = os.path.dirname(target)
     while True:
-        temporary = os.path.join(folder, f".{name}.{os.getpid()}-{next(_TEMPORARY)}{TEMPORARY_SUFFIX}")
+        temporary = _temporary_name(target)
         try:
             return os.open(temporary, _CREATE, mode), temporary
         except FileExistsError:   # left by a killed writer that had this process id
@@ -153,6 +157,11 @@ def _temporary(target: str, mode: int) -> tuple[int, str]:
             if not folder or os.path.isdir(folder):
                 raise
             os.makedirs(folder, exist_ok=True)
+
+
+def _temporary_name(target: str) -> str:
+    folder, name = os.path.split(target)
+    return os.path.join(folder, f".{name}.{os.getpid()}-{next(_TEMPORARY)}{TEMPORARY_SUFFIX}")
 
 
 _TEMPORARY = itertools.count()
@@ -183,17 +192,120 @@ def sync_to_disk() -> None:
 
 
 _RETIRED = itertools.count()
+PENDING_SUFFIX = ".pending"   # a kept file whose replacement is not yet renamed into place
+READY = "ready"               # the Recycler's subfolder of files that may be written again
+
+
+class Recycler:
+    """Keeps the files a writer of many files replaces, and gives them back as later files' temporary files.
+
+    On ext4, creating a file and freeing one cost more system time than a batch's work on a result: a freed
+    inode is passed over for a minute by every file created after it (without a journal), freeing blocks may
+    wait on the disk (online discard), and a new file renamed over an old one has its data written out at
+    once. A kept file written again in place avoids all three: no inode or block is allocated or freed.
+
+    Safe after a crash: a kept file is written again only once no name outside `folder` can reach it on the
+    disk, so what a crash leaves under any result's name is never changed by its reuse:
+      * replacing a file, `write_atomically` first links it into `folder` as NAME.pending, renames the new
+        file over it, then renames the link to NAME (`keep`, `replaced`);
+      * the one who syncs lists the NAMEs (`listed`: replacements already renamed into place), syncs, and
+        only then moves them to `folder/ready` (`release`): a sync that began after the replacement was
+        renamed into place has ended;
+      * a writer takes a file from `folder/ready` by renaming it to its temporary name (`take`), one writer
+        only, and uses it only if that is its one name (a hard link made elsewhere keeps its content).
+    Anything left in `folder` (a killed writer's) is only ever deleted (`free_retired`).
+    """
+
+    RESCAN = 32   # writes made with new files before `folder/ready` is listed again, when it was empty
+
+    def __init__(self, folder):
+        self.folder = os.fspath(folder)
+        self.ready = os.path.join(self.folder, READY)
+        self._taken: list[str] = []   # names listed in `ready`, in this writer's own order
+        self._wait = 0
+
+    def make(self) -> None:
+        make_folder(self.ready)
+
+    def keep(self, target: str) -> str | None:
+        """Link the file at `target`, about to be replaced, into the folder; its pending name, or None."""
+        kept = os.path.join(self.folder, f"{os.getpid()}-{next(_RETIRED)}{PENDING_SUFFIX}")
+        try:
+            os.link(target, kept)
+        except OSError:   # no hard links here: the rename frees the old file itself
+            return None
+        return kept
+
+    def replaced(self, kept: str) -> None:
+        """The file that replaced the one kept as `kept` is in place: the kept one may be released."""
+        with contextlib.suppress(OSError):
+            os.rename(kept, kept[:-len(PENDING_SUFFIX)])
+
+    def listed(self) -> list[str]:
+        """The kept files whose replacement is in place: to be listed before a sync, released after it."""
+        try:
+            return [entry.path for entry in os.scandir(self.folder)
+                    if entry.name != READY and not entry.name.endswith(PENDING_SUFFIX)]
+        except FileNotFoundError:
+            return []
+
+    def release(self, names: list[str]) -> None:
+        """Give back files `listed` before a sync that has ended since: they may now be written again."""
+        for name in names:
+            with contextlib.suppress(OSError):
+                os.rename(name, os.path.join(self.ready, os.path.basename(name)))
+
+    def take(self, target: str) -> tuple[int | None, str | None]:
+        """A released file renamed to a temporary name beside `target` and open for writing over it in place:
+        (descriptor, path), or (None, None) when there is none."""
+        while True:
+            if not self._taken:
+                if self._wait > 0:
+                    self._wait -= 1
+                    return None, None
+                try:
+                    self._taken = [entry.path for entry in os.scandir(self.ready)]
+                except OSError:
+                    self._taken = []
+                import random
+                random.Random(os.getpid()).shuffle(self._taken)   # writers sharing the folder seldom collide
+                if not self._taken:
+                    self._wait = self.RESCAN
+                    return None, None
+            temporary = _temporary_name(target)
+            try:
+                os.rename(self._taken.pop(), temporary)
+            except OSError:   # another writer took it
+                continue
+            fd = None
+            try:
+                fd = os.open(temporary, os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+                found = os.fstat(fd)
+                if stat.S_ISREG(found.st_mode) and found.st_nlink == 1:
+                    return fd, temporary
+            except OSError:
+                pass
+            if fd is not None:
+                os.close(fd)
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+
+    def free(self, remove: bool = False) -> int:
+        return free_retired(self.folder, remove=remove)
 
 
 def free_retired(folder: Path, threads: int = 8, remove: bool = False) -> int:
-    """Delete what `write_atomically(retire=folder)` linked there, and with `remove` the folder; returns how many.
+    """Delete the files a Recycler kept in `folder` (and its `ready` subfolder), and with `remove` the folders;
+    returns how many.
 
-    Several threads at once: each unlink mostly waits on the disk (see `write_atomically`), and waits overlap.
+    Several threads at once: each unlink mostly waits on the disk (see `Recycler`), and waits overlap.
     """
-    try:
-        names = [entry.path for entry in os.scandir(folder)]
-    except FileNotFoundError:
-        return 0
+    names = []
+    for place in (os.path.join(folder, READY), folder):
+        try:
+            names += [entry.path for entry in os.scandir(place) if entry.name != READY or place != folder]
+        except FileNotFoundError:
+            pass
     if len(names) < 2 * threads:
         for name in names:
             _unlink(name)
@@ -202,8 +314,9 @@ def free_retired(folder: Path, threads: int = 8, remove: bool = False) -> int:
         with ThreadPoolExecutor(threads) as pool:
             list(pool.map(_unlink, names, chunksize=16))
     if remove:
-        with contextlib.suppress(OSError):
-            os.rmdir(folder)
+        for place in (os.path.join(folder, READY), folder):
+            with contextlib.suppress(OSError):
+                os.rmdir(place)
     return len(names)
 
 

@@ -29,8 +29,8 @@ from typing import Callable, Iterable
 from ..inputs import InputError, is_dir, is_file, os_reason, read_file
 from ..evidence.load import DEFAULT_MAX_BYTES, EvidenceError, Problem
 from .intake import NoRuleset, check as validate_application, parse_application, ruleset_named
-from ..outputs.files import (OutputError, append, free_retired, make_folder, remove_leftovers, sync_to_disk,
-                             write_atomically)
+from ..outputs.files import (OutputError, Recycler, append, free_retired, make_folder, remove_leftovers,
+                             sync_to_disk, write_atomically)
 from ..evaluation.result import format_number
 from ..evaluation.ruleset import Ruleset, load_ruleset
 from ..pointer import get, parse_pointer
@@ -180,7 +180,7 @@ def _unique(name: str, taken: set[str]) -> str:
 
 SYNC_EVERY = 1000  # results renamed into place between two syncs to disk
 JOURNAL = ".batch.journal"  # one JSON line per result synced to disk: what a rerun may keep
-RETIRED = ".batch.retired"  # results being replaced, linked here so that their blocks are freed off the path
+RETIRED = ".batch.retired"  # results being replaced, kept here to be written again as later ones (Recycler)
 
 
 def run(applications: list[Application], settings: Settings, jobs: int,
@@ -195,8 +195,8 @@ def run(applications: list[Application], settings: Settings, jobs: int,
     out = Path(settings.out)
     make_folder(out)
     remove_leftovers(out)
-    make_folder(out / RETIRED)
     free_retired(out / RETIRED)   # what a killed run left
+    Recycler(out / RETIRED).make()
     journal = {} if settings.force else read_journal(out)
     recorder = _Recorder(out, journal)
     rows: list[Row | None] = [None] * len(applications)
@@ -246,6 +246,7 @@ class _Recorder:
     def __init__(self, out: Path, kept: dict):
         from concurrent.futures import ThreadPoolExecutor
         self.out, self.pending, self.done = out, [], []
+        self.recycler = Recycler(out / RETIRED)
         self.thread = ThreadPoolExecutor(1)   # one: the journal grows in the order results were synced
         # What may still be kept, until the end; each chunk's results are then added at its end.
         write_atomically(out / JOURNAL, b"".join(_line(record) for record in kept.values()), durable=False)
@@ -257,11 +258,12 @@ class _Recorder:
             self.pending = []
 
     def _record(self, rows: list[Row]) -> None:
+        replaced = self.recycler.listed()   # before the sync: the files their results replaced
         sync_to_disk()
         lines = b"".join([_line(row.record) for row in rows if row.record and not row.skipped])
         if lines:
             append(self.out / JOURNAL, lines)   # synced with the next ones
-        free_retired(self.out / RETIRED)
+        self.recycler.release(replaced)   # no name outside the folder reaches them on the disk any more
 
     def close(self, rows: list[Row] | None) -> None:
         """Record what is pending, and wait. Given every row (the run ended), the journal is written anew in
@@ -272,7 +274,7 @@ class _Recorder:
                 done.result()
             if rows is not None:
                 write_atomically(self.out / JOURNAL, b"".join(_line(r.record) for r in rows if r.record))
-            free_retired(self.out / RETIRED, remove=True)
+            self.recycler.free(remove=True)
         finally:
             self.thread.shutdown()
 
@@ -309,7 +311,8 @@ def _start(settings: Settings, journal: dict, interactive: bool = False) -> None
     elif ruleset is None or str(ruleset.path.resolve()) != settings.ruleset:
         ruleset = load_ruleset(settings.ruleset)
     params = ruleset.parameters(dict(settings.params)) if ruleset else {}
-    _WORKER.update(ruleset=ruleset, settings=settings, params=params, journal=journal, frozen=set())
+    _WORKER.update(ruleset=ruleset, settings=settings, params=params, journal=journal, frozen=set(),
+                   recycler=Recycler(Path(settings.out) / RETIRED))
     # The loaded ruleset lives as long as the worker: kept out of the collector's sight, it is not walked
     # again at every full collection (that walk took half of each application's time).
     if ruleset is not None:
@@ -345,7 +348,7 @@ def score(application: Application, ruleset: Ruleset | None, settings: Settings,
                                   gap=True, validated=True)
         for fmt in settings.formats:   # each whole or not at all; synced later, with others (see run)
             write_atomically(out / f"{application.id}.{EXTENSIONS[fmt]}", _render(result, fmt, settings.lang),
-                             durable=False, retire=out / RETIRED)
+                             durable=False, retire=_WORKER.get("recycler"))
         grade = result.grade["id"] if result.grade else None
         shown = None if result.score is None else format_number(Decimal(str(result.score)))
         applicant = (result.applicant or {}).get("name")

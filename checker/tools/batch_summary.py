@@ -118,7 +118,7 @@ def _group(ruleset: Ruleset | None, rows: list[Row], lang: str, t: dict, sort: s
         order[place] = i
     heading = "classes" if classes else "distribution" if grades else "outcomes"
     return {"ruleset": ruleset, "chart": bar_chart(bars) if ruleset is not None else None,
-            "table": _table(rows, order, places, words, labels, colours, cell, extensions),
+            "rows": _table(rows, order, places, words, labels, colours, cell, extensions),
             "heading": t["batch"][heading], "total": len(rows), "scored": counts["scored"],
             "failed": len(rows) - counts["scored"]}
 
@@ -131,7 +131,7 @@ def _cell(finalize):
 
 
 def _table(rows: list[Row], order: list[int], places: dict[str, list[int]], words: dict, labels: dict,
-           colours: dict, cell, extensions: list[str]) -> Markup:
+           colours: dict, cell, extensions: list[str]) -> list[Markup]:
     """The rows of a group's table, in the `order` given (indexes into `rows`), as the template would write them.
     Written here: for 10,000 applications the template's loop took most of the batch's time after its last result."""
     outcomes, grades = {}, {}   # the few different outcome and grade cells, each made once
@@ -154,12 +154,13 @@ def _table(rows: list[Row], order: list[int], places: dict[str, list[int]], word
         keys = "".join([f' data-{key}="{places[key][i]}"' for key in SORT_KEYS])
         identifier = cell(row.id)
         links = "".join([f'<a href="{identifier}.{ext}">{ext}</a> ' for ext in extensions]) if row.file else ""
-        written.append(f'<tr class="{outcome[0]}"{keys}>\n  <td>{identifier}</td>\n'
-                       f'  <td>{cell(row.applicant) if row.applicant else ""}</td>\n  <td>{cell(row.source)}</td>\n'
-                       f'  <td class="outcome">{outcome[1]}</td>\n  <td class="grade">{grade}</td>\n'
-                       f'  <td class="score">{cell(row.score) if row.score else ""}</td>\n  <td>{links}</td>\n'
-                       f'  <td class="error">{cell(row.error) if row.error else ""}</td>\n</tr>')
-    return Markup("".join(written))
+        written.append(Markup(
+            f'<tr class="{outcome[0]}"{keys}>\n  <td>{identifier}</td>\n'
+            f'  <td>{cell(row.applicant) if row.applicant else ""}</td>\n  <td>{cell(row.source)}</td>\n'
+            f'  <td class="outcome">{outcome[1]}</td>\n  <td class="grade">{grade}</td>\n'
+            f'  <td class="score">{cell(row.score) if row.score else ""}</td>\n  <td>{links}</td>\n'
+            f'  <td class="error">{cell(row.error) if row.error else ""}</td>\n</tr>'))
+    return written
 
 
 def _places(rows: list[Row], grades: list[str]) -> dict[str, list[int]]:
