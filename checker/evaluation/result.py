@@ -5,11 +5,10 @@ are written as exact JSON numbers from their Decimal values.
 """
 from __future__ import annotations
 
-import functools
 import re
 from decimal import Decimal
 from json.encoder import encode_basestring as _quoted
-from operator import attrgetter, itemgetter
+from operator import attrgetter
 
 import orjson
 
@@ -17,8 +16,8 @@ from ..language.compile import ItemInfo
 from ..language.types import Type
 from ..language.values import OUTSIDE, Failure, Missing
 from .numbers import (INDENT, OPTIONS, OUTSIDE_DISPLAY, display_number, display_suffix, display_value, dumps,
-                      exact, format_number, format_value, json_at, json_text, key_text, number_texts, plain,
-                      unit_symbol)
+                      exact, format_number, format_value, formula_parts, json_at, json_text, key_text, number_texts,
+                      picker, plain, unit_symbol)
 from ..digests import sha256
 from ..records import Record
 
@@ -339,7 +338,7 @@ class _Form:
             # space at odd ones, with the position of the input whose display follows it (the last of that
             # name, as a dict by name keeps).
             last = {name: at for at, (_, name, *_rest) in enumerate(self.inputs)}
-            parts = _formula_parts(self.formula, tuple(last))
+            parts = formula_parts(self.formula, tuple(last))
             self.pieces = [part if at % 2 == 0 else part + " " for at, part in enumerate(parts)]
             self.slots = [(at, last[parts[at]]) for at in range(1, len(parts), 2)]
         self.points_tail = f" of {format_number(about.max)} points" if about.max is not None else None
@@ -561,7 +560,7 @@ class _Templates:
         parts += (form.explanation_key, json_text(explained), form.end)
         pieces = _MARKS.split(b"".join(parts).decode())
         template = "%b".join([piece.replace("%", "%%") for piece in pieces[::2]]).encode()
-        fill = _filler([ord(mark) - _MARK for mark in pieces[1::2]])
+        fill = picker([ord(mark) - _MARK for mark in pieces[1::2]])
         written: list = []
         _item_text(item, {}, written)
         if kind == "criterion":
@@ -585,16 +584,6 @@ class _StandIn:
 class _MarkedPoints(Decimal):
     def __format__(self, spec: str) -> str:
         return chr(_MARK + 1)
-
-
-def _filler(order: list[int]):
-    """slot texts → the tuple of those at `order`."""
-    if len(order) > 1:
-        return itemgetter(*order)
-    if order:
-        at = order[0]
-        return lambda texts: (texts[at],)
-    return lambda texts: ()
 
 
 def _points(item: ItemResult, texts: list) -> None:
@@ -737,22 +726,10 @@ def _substitute(form: _Form, values, displays: list[str]) -> str:
             pieces[at] += displays[shown]
         return "".join(pieces)
     by_name = {form.inputs[at][1]: display for (at, _), display in zip(values, displays)}
-    parts = list(_formula_parts(form.formula, tuple(by_name)))
+    parts = list(formula_parts(form.formula, tuple(by_name)))
     for at in range(1, len(parts), 2):  # the names, between the texts around them
         parts[at] = f"{parts[at]} {by_name[parts[at]]}"
     return "".join(parts)
-
-
-@functools.lru_cache(maxsize=1024)  # one split per let and set of names shown, made once
-def _formula_parts(formula: str, names: tuple[str, ...]) -> tuple[str, ...]:
-    """The formula split at each name it reads: texts at even places, names at odd ones."""
-    return tuple(_names_pattern(names).split(formula))
-
-
-@functools.lru_cache(maxsize=1024)  # one pattern per let, built once instead of per application
-def _names_pattern(names: tuple[str, ...]) -> re.Pattern:
-    return re.compile(r"(?<![\w.])(" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-                      + r")(?![\w.])")
 
 
 def explain(item: ItemResult) -> str:
