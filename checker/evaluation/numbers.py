@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import re
+from operator import itemgetter
 from decimal import ROUND_HALF_UP, Context, Decimal
 from json.encoder import encode_basestring as _json_text
 
@@ -94,9 +96,17 @@ OPTIONS_AT_ZERO = orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS
 # orjson asks for every Decimal it meets outside the items (the gap's, the parameters', the score): each is
 # written as it comes. A cache would hash each, and hashing a Decimal new to it costs more than writing it.
 def exact(value) -> orjson.Fragment:
-    if type(value) is Decimal or isinstance(value, Decimal):
-        return orjson.Fragment(decimal_json(value))
+    if type(value) is Decimal or isinstance(value, Decimal):  # decimal_json(value), without a call
+        text = str(value)
+        if "E" in text or "n" in text or "N" in text:
+            text = _without_exponent(value)
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
+        return _fragment("0" if text in ("-0", "") else text)
     raise TypeError(f"cannot serialise {type(value).__name__} in a result")
+
+
+_fragment = orjson.Fragment
 
 
 def number_texts(value: Decimal) -> tuple[str, str]:
@@ -168,3 +178,25 @@ def display_value(value, type_: Type | None, suffix: str) -> str:
     if type(value) is Decimal:  # mostly this application's own numbers, so not looked up in a cache
         return display_number(value) + suffix
     return format_value(value, type_)
+
+
+@functools.lru_cache(maxsize=1024)  # one split per let and set of names shown, made once
+def formula_parts(formula: str, names: tuple[str, ...]) -> tuple[str, ...]:
+    """The formula split at each name it reads: texts at even places, names at odd ones."""
+    return tuple(_names_pattern(names).split(formula))
+
+
+@functools.lru_cache(maxsize=1024)  # one pattern per let, built once instead of per application
+def _names_pattern(names: tuple[str, ...]) -> re.Pattern:
+    return re.compile(r"(?<![\w.])(" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+                      + r")(?![\w.])")
+
+
+def picker(order: list[int]):
+    """A list → the tuple of its items at `order` (operator.itemgetter, which gives a single item bare)."""
+    if len(order) > 1:
+        return itemgetter(*order)
+    if order:
+        at = order[0]
+        return lambda texts: (texts[at],)
+    return lambda texts: ()

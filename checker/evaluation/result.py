@@ -5,11 +5,10 @@ are written as exact JSON numbers from their Decimal values.
 """
 from __future__ import annotations
 
-import functools
 import re
 from decimal import Decimal
 from json.encoder import encode_basestring as _quoted
-from operator import attrgetter, itemgetter
+from operator import attrgetter
 
 import orjson
 
@@ -17,8 +16,8 @@ from ..language.compile import ItemInfo
 from ..language.types import Type
 from ..language.values import OUTSIDE, Failure, Missing
 from .numbers import (INDENT, OPTIONS, OUTSIDE_DISPLAY, display_number, display_suffix, display_value, dumps,
-                      exact, format_number, format_value, json_at, json_text, key_text, number_texts, plain,
-                      unit_symbol)
+                      exact, format_number, format_value, formula_parts, json_at, json_text, key_text, number_texts,
+                      picker, plain, unit_symbol)
 from ..digests import sha256
 from ..records import Record
 
@@ -339,7 +338,7 @@ class _Form:
             # space at odd ones, with the position of the input whose display follows it (the last of that
             # name, as a dict by name keeps).
             last = {name: at for at, (_, name, *_rest) in enumerate(self.inputs)}
-            parts = _formula_parts(self.formula, tuple(last))
+            parts = formula_parts(self.formula, tuple(last))
             self.pieces = [part if at % 2 == 0 else part + " " for at, part in enumerate(parts)]
             self.slots = [(at, last[parts[at]]) for at in range(1, len(parts), 2)]
         self.points_tail = f" of {format_number(about.max)} points" if about.max is not None else None
@@ -394,35 +393,57 @@ def _items_text(items, shown: dict) -> orjson.Fragment:
     memo = shown.get(depth)
     if memo is None:
         memo = shown[depth] = {}
-    parts = [b"[\n" + INDENT[depth]]
     between = b",\n" + INDENT[depth]
+    parts = [b"[\n" + INDENT[depth]]
     slots = shown.get(None)
     if slots is None:
         for item in items:
             _item_text(item, memo, parts)
             parts.append(between)
     else:
-        texts, unknown = slots
+        # Most items come out in a common way (a condition holds or not, a value worked out, points given) and
+        # read only values a template shows: their text is their template filled with this result's slot texts.
+        texts, hidden, odd = slots
+        unusual = hidden | odd
+        criteria = depth == 4 and items[0].about.kind == "criterion"
         for item in items:
             form = item.about.written
-            # Most items come out in a common way (a condition holds or not, a value worked out, points given)
-            # and read only known values: their text is their template filled with this result's slot texts.
-            if unknown and not unknown.isdisjoint(form.reads):
-                made = None
+            if unusual and not unusual.isdisjoint(form.reads):
+                made = _unusual(item, form, texts, hidden, odd)
             else:
-                shape = _shape(item)
+                shape = _shape(item) if criteria else item.status
                 made = form.made.get(shape, _UNMADE)
                 if made is _UNMADE:
-                    made = form.made[shape] = _Templates.make(item, form, shape, texts)
+                    made = form.made[shape] = _Templates.make(item, form, shape, texts, _NONE)
             if made is None:
                 _item_text(item, memo, parts)
             else:
-                if form.kind == "criterion":
-                    _points(item, texts)
+                if criteria:  # its points into slots 0 and 1: as written, as shown
+                    points = str(item.points)
+                    if points.isdigit():
+                        texts[0] = texts[1] = points.encode()
+                    else:
+                        _points(item, texts)
                 parts.append(made[0] % made[1](texts))
             parts.append(between)
     parts[-1] = b"\n" + INDENT[depth - 1] + b"]"
     return orjson.Fragment(b"".join(parts))
+
+
+def _unusual(item: ItemResult, form: _Form, texts: list, hidden: set, odd: set):
+    """The template of an item that reads an unknown value or one no template shows; None if it has none."""
+    if item.status == NOT_APPLICABLE:  # it read nothing
+        unseen = _NONE
+    elif odd.isdisjoint(form.reads):
+        unseen = form.reads & hidden
+    else:
+        return None
+    shape = _shape(item)
+    shape = (shape, unseen) if shape is not None else None
+    made = form.made.get(shape, _UNMADE)
+    if made is _UNMADE:
+        made = form.made[shape] = _Templates.make(item, form, shape, texts, unseen)
+    return made
 
 
 def _shape(item: ItemResult):
@@ -473,8 +494,8 @@ class _Templates:
 
     @staticmethod
     def texts(result: Result) -> tuple[list, set] | None:
-        """The slot texts of a result, and the numbers of the values no template can show (unknown, or not a
-        number, truth value or text)."""
+        """The slot texts of a result; the numbers of its unknown values (missing or failed: not shown by a
+        decided item), and of the values no template shows (neither a number, a truth value nor a text)."""
         items = (result.values or result.requirements or result.criteria
                  or [c for g in result.grades for c in g.conditions])
         if not items:
@@ -484,7 +505,7 @@ class _Templates:
             table = _Templates(result.values + result.requirements + result.criteria
                                + [c for g in result.grades for c in g.conditions])
         ctx = result._context
-        values, texts, unknown, suffixed = ctx.values, [None, None], set(), table.suffixed
+        values, texts, hidden, odd, suffixed = ctx.values, [None, None], set(), set(), table.suffixed
         for at, (let, get) in enumerate(table.sources):
             value = values[let] if let is not None else get(ctx)
             kind = type(value)
@@ -497,14 +518,15 @@ class _Templates:
             elif kind is str and at not in suffixed:
                 texts += (json_text(value), json_text(_quoted(value))[1:-1])
             else:
-                unknown.add(at)
+                (hidden if kind is Missing or kind is Failure else odd).add(at)
                 texts += (None, None)
-        return texts, unknown
+        return texts, hidden, odd
 
     @staticmethod
-    def make(item: ItemResult, form: _Form, shape, texts: list) -> tuple[bytes, Any] | None:
+    def make(item: ItemResult, form: _Form, shape, texts: list, unseen: frozenset) -> tuple[bytes, Any] | None:
         """The template of `item`'s shape, with what fills it from slot texts; None if the shape has none. Made
-        from this item, and checked: filled with this result's texts it must write what `_item_text` does."""
+        from this item, and checked: filled with this result's texts it must write what `_item_text` does.
+        `unseen`: the places of the unknown values it does not show."""
         status, kind, own = item.status, form.kind, item._own
         if (shape is None or status not in _TEMPLATED[kind] or (status in (FAIL, NOT_MET) and item.about.witnesses)
                 or 2 * len(form.table.sources) + 2 > 0x1900):  # more slots than private-use code points
@@ -520,9 +542,10 @@ class _Templates:
             display = mark(3 + 2 * form.own) + form.suffix
             parts += (form.value_key, mark(2 + 2 * form.own).encode(), form.unit_text, json_text(display),
                       form.formula_text)
-        places = form.places if status != NOT_APPLICABLE else []  # an item that does not apply reads nothing
-        entries = [before + mark(2 + 2 * at).encode() + between + b'"' + mark(3 + 2 * at).encode() + unit_end
-                   for (before, between, unit_end), at in zip(form.entries, places)]
+        # the inputs shown, by position: none for an item that does not apply (it read nothing)
+        shown = [] if status == NOT_APPLICABLE else [n for n, at in enumerate(form.places) if at not in unseen]
+        entries = [form.entries[n][0] + mark(2 + 2 * form.places[n]).encode() + form.entries[n][1] + b'"'
+                   + mark(3 + 2 * form.places[n]).encode() + form.entries[n][2] for n in shown]
         empty, start, between, end = form.inputs_key
         parts.append(start + between.join(entries) + end if entries else empty)
         if own:
@@ -531,13 +554,13 @@ class _Templates:
                       for key in _DETAIL_KEYS if key in own or key in static]
         else:
             parts.append(form.static_details)
-        displays = [mark(3 + 2 * at) + spec[4] for at, spec in zip(places, form.inputs)]
-        given = [f"{spec[1]} = {shown}" for spec, shown in zip(form.inputs, displays)]
-        explained = _explanation(_StandIn(item), form, list(enumerate(places)), displays, given, display)
+        displays = [mark(3 + 2 * form.places[n]) + form.inputs[n][4] for n in shown]
+        given = [f"{form.inputs[n][1]} = {text}" for n, text in zip(shown, displays)]
+        explained = _explanation(_StandIn(item), form, [(n, None) for n in shown], displays, given, display)
         parts += (form.explanation_key, json_text(explained), form.end)
         pieces = _MARKS.split(b"".join(parts).decode())
         template = "%b".join([piece.replace("%", "%%") for piece in pieces[::2]]).encode()
-        fill = _filler([ord(mark) - _MARK for mark in pieces[1::2]])
+        fill = picker([ord(mark) - _MARK for mark in pieces[1::2]])
         written: list = []
         _item_text(item, {}, written)
         if kind == "criterion":
@@ -563,16 +586,6 @@ class _MarkedPoints(Decimal):
         return chr(_MARK + 1)
 
 
-def _filler(order: list[int]):
-    """slot texts → the tuple of those at `order`."""
-    if len(order) > 1:
-        return itemgetter(*order)
-    if order:
-        at = order[0]
-        return lambda texts: (texts[at],)
-    return lambda texts: ()
-
-
 def _points(item: ItemResult, texts: list) -> None:
     """A criterion's points into slots 0 and 1: as written, as shown."""
     written, display = number_texts(item.points)
@@ -581,6 +594,7 @@ def _points(item: ItemResult, texts: list) -> None:
 
 
 _UNMADE = object()  # a shape whose template is not yet made
+_NONE: frozenset = frozenset()
 _TRUTHS = {True: (b"true", b"true"), False: (b"false", b"false")}
 
 
@@ -712,22 +726,10 @@ def _substitute(form: _Form, values, displays: list[str]) -> str:
             pieces[at] += displays[shown]
         return "".join(pieces)
     by_name = {form.inputs[at][1]: display for (at, _), display in zip(values, displays)}
-    parts = list(_formula_parts(form.formula, tuple(by_name)))
+    parts = list(formula_parts(form.formula, tuple(by_name)))
     for at in range(1, len(parts), 2):  # the names, between the texts around them
         parts[at] = f"{parts[at]} {by_name[parts[at]]}"
     return "".join(parts)
-
-
-@functools.lru_cache(maxsize=1024)  # one split per let and set of names shown, made once
-def _formula_parts(formula: str, names: tuple[str, ...]) -> tuple[str, ...]:
-    """The formula split at each name it reads: texts at even places, names at odd ones."""
-    return tuple(_names_pattern(names).split(formula))
-
-
-@functools.lru_cache(maxsize=1024)  # one pattern per let, built once instead of per application
-def _names_pattern(names: tuple[str, ...]) -> re.Pattern:
-    return re.compile(r"(?<![\w.])(" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-                      + r")(?![\w.])")
 
 
 def explain(item: ItemResult) -> str:
