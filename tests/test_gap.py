@@ -466,10 +466,14 @@ def _halved(evidence):
 def test_probes_reuse_what_the_moved_input_does_not_feed(ruleset_id, example, monkeypatch):
     """A probe, and each evaluation again of the advice and its plan, works out only the lets the changed input
     feeds (Plan.feeds) and takes the others as they were: the gap is the same as when every let is worked out
-    again, on every example and, for the factory, on each example with every number halved in turn."""
+    again, on every example and, for the factory, on each example with every number halved in turn. The ruleset
+    is in steady use: probes and outlooks run the generated code deciding only what is fed (Plan.subject,
+    Plan.partial), compared here with the closures working out everything."""
     from checker.evaluation.gap import Plan
     from checker.interfaces.cli.common import params_file
     ruleset = load_ruleset(ruleset_id)
+    while ruleset.program.generate_later is not None:
+        ruleset.program.used()
     params_path = example.parent / "params.yaml"
     params = ruleset.parameters(params_file(params_path)[0]) if params_path.exists() else {}
     evidence, _ = load_evidence(example)

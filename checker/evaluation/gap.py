@@ -326,17 +326,21 @@ class _Analysis:
             ctx.values, ctx.variant, ctx.score = dict(self.values), self.variant, self.result.score
             found = self._moved[id(move)] = (ctx, at, key)
         ctx, at, key = found
-        values, feeds, variant = ctx.values, self.plan.feeds(move.pointer), None
+        values, feeds, variant, generated = ctx.values, self.plan.feeds(move.pointer), None, None
         if feeds is None:
             variant, lets = self.plan.program.variant, clause.lets
         else:
-            # In order: what a let reads is the application's own, or worked out before it for this probe.
-            lets = self.plan.worked_out(clause, feeds[0])
+            # In order: what a let reads is the application's own, or worked out before it for this probe (by
+            # generated code once the ruleset is in steady use).
+            generated, lets = self.plan.subject(clause, feeds[0]), self.plan.worked_out(clause, feeds[0])
         cache: dict[Decimal, Any] = {}
 
         def value(delta: Decimal):
             if delta not in cache:
                 at[key] = move.value(delta)
+                if generated is not None:
+                    cache[delta] = generated(ctx)
+                    return cache[delta]
                 if variant is not None:
                     ctx.variant = variant(ctx)
                 for let in lets:

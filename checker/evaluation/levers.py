@@ -9,7 +9,7 @@ from __future__ import annotations
 from ..language import ast
 from ..language.compile import CompiledLet, Compiler, Program
 from ..language.functions import NUMERIC_AGGREGATES
-from ..language.partial import outlook_function
+from ..language.partial import outlook_function, subject_function
 from ..language.types import Type
 from ..records import Record
 from .evaluate import RECORDS, Known
@@ -161,6 +161,22 @@ class Plan:
             found = [let for let in clause.lets if let.node.name in changed]
             if len(self._worked_out) < MAX_KEPT:
                 self._worked_out[key] = found
+        return found
+
+    def subject(self, clause: Clause, changed: frozenset[str]) -> Callable | None:
+        """Generated code for one probe of `clause` (checker.language.partial's subject_function): the lets
+        `worked_out` gives for `changed`, then the subject. Made on first use once the program is in steady
+        use, kept per clause and set; None before, or when the generator leaves a construct to the closures."""
+        if self.program.run is None:
+            return None
+        key = (id(clause), changed, "subject")
+        try:
+            return self._partial[key]
+        except KeyError:
+            pass
+        found = subject_function(self.compiler, self.worked_out(clause, changed), clause.subject)
+        if len(self._partial) < MAX_KEPT:
+            self._partial[key] = found
         return found
 
     def fed(self, pointers) -> tuple[frozenset[str], frozenset[str]] | None:
