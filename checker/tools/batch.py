@@ -71,7 +71,7 @@ class Row:
     skipped: bool = False  # the result was already there
     applicant: str | None = None  # the applicant's name, for the index
     ruleset: str | None = None  # the id of the ruleset it was scored against, once known
-    record: dict | None = None  # what the journal keeps of a result (hashes, formats), once it is written
+    line: bytes | None = None  # the journal's line for its result (hashes, formats…), once the result is written
 
 
 @dataclass(frozen=True)
@@ -95,30 +95,39 @@ def collect(inputs: Iterable[str], out: Path | None = None, id_field: str | None
     Files inside the output folder, if any, are left out, so a glob cannot feed results back in as evidence.
     """
     out = Path(out).resolve() if out is not None else None
-    files: list[Path] = []
-    folders: dict[Path, bool] = {}  # whether each folder is in `out`, resolved once: it may list 10,000 files
+    files: dict[str, bool | None] = {}   # each file (as Path writes it) once: whether it is a link, if known
+    folders: dict[str, bool] = {}  # whether each folder is in `out`, resolved once: it may list 10,000 files
     for given in inputs:
         path = Path(given)
         if is_dir(path):
-            found = [Path(name) for name in sorted(entry.path for entry in os.scandir(path)
-                     if os.path.splitext(entry.name)[1] in (".json", ".xlsx", *JSON_LINES) and _regular(entry))]
+            # Names as Path would join them, without a Path each: a folder may hold 10,000 applications.
+            prefix = "" if str(path) == "." else os.path.join(str(path), "")
+            found = {prefix + entry.name: entry.is_symlink() for entry in sorted(os.scandir(path), key=_name)
+                     if os.path.splitext(entry.name)[1] in (".json", ".xlsx", *JSON_LINES) and _regular(entry)}
         elif glob.has_magic(given):
-            found = sorted(Path(p) for p in glob.glob(given, recursive=True) if is_file(p))
+            found = {str(p): None for p in sorted(Path(p) for p in glob.glob(given, recursive=True) if is_file(p))}
         elif is_file(path):
-            found = [path]
+            found = {str(path): None}
         else:
             raise BatchError(f"no file or folder at {given}")
         if not found:
             raise BatchError(f"{given} holds no applications (*.json, *.xlsx or JSON Lines files)")
-        files += [p for p in found if out is None or not _inside(p, out, folders)]
+        for name in found:
+            if name not in files and (out is None or not _inside(name, found[name], out, folders)):
+                files[name] = found[name]
     applications: list[Application] = []
     taken: set[str] = set()
-    for path in dict.fromkeys(files):  # a file named twice is scored once
-        if path.suffix in JSON_LINES:
-            applications += _lines(path, id_field, taken)
+    for name in files:   # a file named twice is scored once
+        stem, suffix = os.path.splitext(os.path.basename(name))
+        if suffix in JSON_LINES:
+            applications += _lines(Path(name), id_field, taken)
         else:
-            applications.append(Application(_unique(path.stem, taken), str(path), path=str(path)))
+            applications.append(Application(_unique(stem, taken), name, path=name))
     return applications
+
+
+def _name(entry: os.DirEntry) -> str:
+    return entry.name
 
 
 def _regular(entry: os.DirEntry) -> bool:
@@ -128,15 +137,16 @@ def _regular(entry: os.DirEntry) -> bool:
         return False
 
 
-def _inside(path: Path, out: Path, folders: dict[Path, bool]) -> bool:
-    """Whether `path` lies in the folder `out` (resolved), through any links; `folders`: the answer for each
-    folder seen so far."""
-    if path.is_symlink():
-        return out in path.resolve().parents
-    inside = folders.get(path.parent)
+def _inside(name: str, link: bool | None, out: Path, folders: dict[str, bool]) -> bool:
+    """Whether the file `name` lies in the folder `out` (resolved), through any links; `link`: whether the file
+    is a symbolic link, when the folder's listing told; `folders`: the answer for each folder seen so far."""
+    if link or link is None and os.path.islink(name):
+        return out in Path(name).resolve().parents
+    parent = os.path.dirname(name)
+    inside = folders.get(parent)
     if inside is None:
-        folder = path.parent.resolve()
-        inside = folders[path.parent] = folder == out or out in folder.parents
+        folder = Path(parent).resolve()
+        inside = folders[parent] = folder == out or out in folder.parents
     return inside
 
 
@@ -260,7 +270,7 @@ class _Recorder:
     def _record(self, rows: list[Row]) -> None:
         replaced = self.recycler.listed()   # before the sync: the files their results replaced
         sync_to_disk()
-        lines = b"".join([_line(row.record) for row in rows if row.record and not row.skipped])
+        lines = b"".join([row.line for row in rows if row.line and not row.skipped])
         if lines:
             append(self.out / JOURNAL, lines)   # synced with the next ones
         self.recycler.release(replaced)   # no name outside the folder reaches them on the disk any more
@@ -273,7 +283,7 @@ class _Recorder:
             for done in self.done:
                 done.result()
             if rows is not None:
-                write_atomically(self.out / JOURNAL, b"".join(_line(r.record) for r in rows if r.record))
+                write_atomically(self.out / JOURNAL, b"".join([row.line for row in rows if row.line]))
             self.recycler.free(remove=True)
         finally:
             self.thread.shutdown()
@@ -475,7 +485,7 @@ def _row(application: Application, record: dict, skipped: bool = False) -> Row:
     """The row of a scored application, from what the journal keeps of its result."""
     return Row(application.id, application.source, record["outcome"], record["grade"], record["score"],
                json_file(application), skipped=skipped, applicant=record["applicant"], ruleset=record["ruleset"][0],
-               record=record)
+               line=_line(record))
 
 
 def _non_empty(path: Path) -> bool:
