@@ -27,7 +27,8 @@ import functools
 import json
 import re
 from collections import Counter, OrderedDict
-from decimal import Decimal, InvalidOperation, localcontext
+from decimal import (Clamped, Context, Decimal, Inexact, InvalidOperation, Overflow, Rounded, Subnormal, Underflow,
+                     localcontext)
 
 from . import uscc
 from .fastcheck import compile_check
@@ -255,18 +256,6 @@ class _Refused(Exception):
     """Raised inside the quick parse: the document needs the full parse to say what is wrong with it."""
 
 
-def _quick_number(text: str) -> Decimal:
-    # A literal of at most MAX_DIGITS characters without an exponent has at most MAX_DIGITS digits and an
-    # adjusted exponent within ±MAX_DIGITS: it is within the limits without looking at its digits.
-    if len(text) <= MAX_DIGITS and "e" not in text and "E" not in text:
-        return Decimal(text)
-    number = _number(text)
-    if not isinstance(number, Decimal) or len(number.as_tuple().digits) > MAX_DIGITS \
-            or abs(number.adjusted()) > MAX_EXPONENT:
-        raise _Refused
-    return number
-
-
 def _quick_object(pairs: list) -> dict:
     obj = dict(pairs)
     if len(obj) != len(pairs):   # a duplicate key
@@ -278,20 +267,29 @@ def _refuse(text: str):
     raise _Refused   # NaN, Infinity, -Infinity
 
 
+# Numbers of the quick read are made by this context, in C, without a Python call each: it refuses (its traps
+# raise) a number with more than MAX_DIGITS digits (Rounded), one whose adjusted exponent is above MAX_EXPONENT
+# (Overflow), a zero whose exponent is beyond ±MAX_EXPONENT (Clamped: Etiny is -MAX_EXPONENT), and a non-zero
+# number whose adjusted exponent is below Emin (Subnormal). Emin is above -MAX_EXPONENT, so that last refusal
+# also takes some numbers within the limits (1e-70): the full parse reads those, as it reads what it reports.
+# Whatever it accepts is the very Decimal the full parse makes (tests/test_evidence.py holds both to that).
+_LIMITS = Context(prec=MAX_DIGITS, Emax=MAX_EXPONENT, Emin=MAX_DIGITS - 1 - MAX_EXPONENT,
+                  traps=[Rounded, Inexact, Overflow, Underflow, Subnormal, Clamped, InvalidOperation])
+
 # The same decoder as the full parse, but one that stops at the first thing the full parse would report, so
 # that a clean document (nearly all of them) is read without a second pass over its tree.
-_QUICK = json.JSONDecoder(parse_float=_quick_number, parse_int=_quick_number, parse_constant=_refuse,
-                          object_pairs_hook=_quick_object)
+_QUICK = json.JSONDecoder(parse_float=_LIMITS.create_decimal, parse_int=_LIMITS.create_decimal,
+                          parse_constant=_refuse, object_pairs_hook=_quick_object)
 
 
 def _quick_parse(text: str) -> dict | None:
     """The document when it is an object without any problem `_check_tree` reports; None when it may have one.
 
-    Every value is what the full parse gives (the same decoder, numbers through `_number`); anything unusual
-    (a \\uD800 escape, a duplicate key, NaN, a number beyond the limits, a syntax error, not an object) is left
-    to the full parse, which says what is wrong and where.
+    Every value is what the full parse gives (the same decoder, numbers made exactly, by `_LIMITS`); anything
+    unusual (a \\uD800 escape, a duplicate key, NaN, a number beyond the limits or near them, a syntax error, not
+    an object) is left to the full parse, which says what is wrong and where.
     """
-    if _SURROGATE_ESCAPE.search(text):
+    if "\\" in text and _SURROGATE_ESCAPE.search(text):   # most documents have no escape at all: one fast look
         return None
     try:
         obj = _QUICK.decode(text)
