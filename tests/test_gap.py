@@ -537,6 +537,37 @@ def test_the_outlook_decides_as_the_whole_evaluation_does(ruleset_id, example):
                 assert seen.clauses == [c.status for c in grade.conditions], (path, number)
 
 
+_DOCUMENT = {"a": {"b": Decimal(1), "list": [{"q": Decimal(2)}, {"q": Decimal(3)}], "n": None}, "top": Decimal(4)}
+
+
+@pytest.mark.parametrize("path", [("top",), ("new",), ("a", "b"), ("a", "c"), ("a", "list"), ("a", "list", 1, "q"),
+                                  ("a", "list", 0, "new"), ("a", "list", 2, "q"), ("a", "list", "1", "q"),
+                                  ("a", "n", "x"), ("missing", "x"), ("a", "b", "x"), ("a", "list", 1)],
+                         ids=lambda p: "/".join(map(str, p)))
+@pytest.mark.parametrize("kind", ["raise", "add"])
+def test_an_edit_made_on_a_copy_of_the_containers_on_its_way_is_the_patched_document(path, kind):
+    """The gap's edits and probes copy only the containers on their way (advice.copied_to) where all are there,
+    else `pointer.patched` makes them: the same document either way, the original left as it was."""
+    from checker.evaluation.advice import Edit, copied_to
+    from checker.pointer import PointerError, get, patched
+    original = copy.deepcopy(_DOCUMENT)
+    edit = Edit(path, kind, None, Decimal(9), Decimal(9), None)
+    items = get(_DOCUMENT, path)
+    expected_value = [*(items if isinstance(items, list) else []), Decimal(9)] if kind == "add" else Decimal(9)
+    try:
+        expected = patched(_DOCUMENT, path, expected_value)
+    except PointerError:
+        expected = PointerError
+    try:
+        made = edit.apply(_DOCUMENT)
+    except PointerError:
+        made = PointerError
+    assert made == expected and _DOCUMENT == original
+    found = copied_to(_DOCUMENT, path)
+    assert (found is not None) == (path in {("top",), ("new",), ("a", "b"), ("a", "c"), ("a", "list"),
+                                            ("a", "list", 1, "q"), ("a", "list", 0, "new"), ("a", "list", 1)})
+
+
 # ------------------------------------------------------------------------------ advice as a plan
 
 def _gap(name):

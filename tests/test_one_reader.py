@@ -38,8 +38,8 @@ ALLOWED = {
     ("outputs/files.py", "fd = os.open(path, os.O_WRONLY | os.O_APPEND"): "adding lines to a batch's journal, never read",
     ("outputs/files.py", "return os.open(temporary, _CREATE, mode), temporary"):
         "creating the temporary file of an atomic write (write only, never one already there)",
-    ("outputs/files.py", 'fd = os.open(temporary, os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0)'):
-        "writing over a batch's own replaced result, just renamed to a temporary name (write only, never a link)",
+    ("outputs/files.py", 'fd = os.open(path, os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0)'):
+        "writing over a batch's own replaced result, released for this process to write again (write only)",
     ("tools/batch.py", "fd = os.open(Path(out) / LOCK_FILE"): "the batch lock file, never read",
     ("evidence/workbook.py", "archive = zipfile.ZipFile(io.BytesIO(data))"): "bytes already read by read_file",
     ("evidence/workbook.py", "book = load_workbook(io.BytesIO(data)"): "bytes already read by read_file",

@@ -60,16 +60,56 @@ class Edit(Frozen):
         return (self.path, self.kind, repr(self.after))
 
     def apply(self, evidence: dict) -> dict:
+        found = copied_to(evidence, self.path)
+        if found is None:  # something on the way is missing: `patched` makes it (or says why it cannot)
+            if self.kind == "add":
+                items = get(evidence, self.path)
+                return patched(evidence, self.path, [*(items if isinstance(items, list) else []), self.after])
+            return patched(evidence, self.path, self.after)
+        copy, parent, last = found
         if self.kind == "add":
-            items = get(evidence, self.path)
-            return patched(evidence, self.path, [*(items if isinstance(items, list) else []), self.after])
-        return patched(evidence, self.path, self.after)
+            items = parent[last] if type(parent) is list else parent.get(last)
+            parent[last] = [*(items if isinstance(items, list) else []), self.after]
+        else:
+            parent[last] = self.after
+        return copy
 
     def record(self) -> dict:
         """As results record it; `pointer`, `from` and `to` are those of a what-if (`check --set`) change."""
         return {"pointer": format_pointer(self.path) + ("/-" if self.kind == "add" else ""), "from": self.before,
                 "to": self.after, "kind": self.kind, "amount": self.amount, "unit": self.unit,
                 "field": self.field, "like": self.like, "label": self.label}
+
+
+def copied_to(document, parts: tuple) -> tuple | None:
+    """(a copy of `document`, its container at `parts[:-1]`, the last part): the containers on the way copied, as
+    `pointer.patched` copies them, so that setting the last part there leaves `document` as it was. None when a
+    container on the way is missing, or is not the kind its next part steps into (`patched` handles those);
+    this is the quick way for the edits the gap tries again and again."""
+    if not parts:
+        return None
+    top = node = _container_copy(document)
+    for at, part in enumerate(parts):
+        if type(node) is dict and type(part) is str:
+            if at == len(parts) - 1:
+                return top, node, part
+            child = _container_copy(node.get(part))
+        elif type(node) is list and type(part) is int and 0 <= part < len(node):
+            if at == len(parts) - 1:
+                return top, node, part
+            child = _container_copy(node[part])
+        else:
+            return None
+        if child is None:
+            return None
+        node[part] = child
+        node = child
+    return None
+
+
+def _container_copy(node):
+    kind = type(node)
+    return dict(node) if kind is dict else list(node) if kind is list else None
 
 
 class Advisor:

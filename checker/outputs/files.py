@@ -108,8 +108,8 @@ def _replace(target: str, data: bytes, existing: os.stat_result | None, durable:
     # The file is made with the mode it must have: 0600 if private, the replaced file's, or the one a new file
     # gets (0666 less the umask, which the system takes off). Few calls: a batch writes one file an application.
     mode = 0o600 if private else stat.S_IMODE(existing.st_mode) if existing is not None else 0o666
-    recycled = retire is not None and existing is not None and not private
-    fd, temporary = retire.take(target) if recycled else (None, None)
+    fd, temporary, size = retire.take(existing.st_dev) if retire is not None and existing is not None \
+        and not private else (None, None, 0)
     recycled = fd is not None
     if not recycled:
         fd, temporary = _temporary(target, mode)
@@ -123,16 +123,15 @@ def _replace(target: str, data: bytes, existing: os.stat_result | None, durable:
                 except OSError:   # only the owner's own files, or root, may be given away
                     pass
             _write(fd, data)
-            if recycled:
+            if recycled and size > len(data):
                 os.ftruncate(fd, len(data))   # written over in place: what the old file held beyond goes
             if durable:
                 os.fsync(fd)
         finally:
             os.close(fd)
-        kept = retire.keep(target) if retire is not None and existing is not None else None
+        if retire is not None and existing is not None:
+            retire.keep(target)
         os.replace(temporary, target)
-        if kept is not None:
-            retire.replaced(kept)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
@@ -146,9 +145,9 @@ def _temporary(target: str, mode: int) -> tuple[int, str]:
     """A new file beside `target` (its folder made if missing), open for writing: (descriptor, path). Its name
     is hidden and ends in TEMPORARY_SUFFIX (`remove_leftovers` finds what a killed writer left); O_EXCL never
     opens what is already there, a link included."""
-    folder = os.path.dirname(target)
+    folder, name = os.path.split(target)
     while True:
-        temporary = _temporary_name(target)
+        temporary = os.path.join(folder, f".{name}.{os.getpid()}-{next(_TEMPORARY)}{TEMPORARY_SUFFIX}")
         try:
             return os.open(temporary, _CREATE, mode), temporary
         except FileExistsError:   # left by a killed writer that had this process id
@@ -157,11 +156,6 @@ def _temporary(target: str, mode: int) -> tuple[int, str]:
             if not folder or os.path.isdir(folder):
                 raise
             os.makedirs(folder, exist_ok=True)
-
-
-def _temporary_name(target: str) -> str:
-    folder, name = os.path.split(target)
-    return os.path.join(folder, f".{name}.{os.getpid()}-{next(_TEMPORARY)}{TEMPORARY_SUFFIX}")
 
 
 _TEMPORARY = itertools.count()
@@ -192,120 +186,121 @@ def sync_to_disk() -> None:
 
 
 _RETIRED = itertools.count()
-PENDING_SUFFIX = ".pending"   # a kept file whose replacement is not yet renamed into place
-READY = "ready"               # the Recycler's subfolder of files that may be written again
+READY = "ready"   # the Recycler's subfolder of files that may be written again, one folder per writing process
 
 
 class Recycler:
     """Keeps the files a writer of many files replaces, and gives them back as later files' temporary files.
 
-    On ext4, creating a file and freeing one cost more system time than a batch's work on a result: a freed
+    On ext4, creating a file and freeing one were most of a batch's system time: a freed
     inode is passed over for a minute by every file created after it (without a journal), freeing blocks may
     wait on the disk (online discard), and a new file renamed over an old one has its data written out at
     once. A kept file written again in place avoids all three: no inode or block is allocated or freed.
 
     Safe after a crash: a kept file is written again only once no name outside `folder` can reach it on the
     disk, so what a crash leaves under any result's name is never changed by its reuse:
-      * replacing a file, `write_atomically` first links it into `folder` as NAME.pending, renames the new
-        file over it, then renames the link to NAME (`keep`, `replaced`);
-      * the one who syncs lists the NAMEs (`listed`: replacements already renamed into place), syncs, and
-        only then moves them to `folder/ready` (`release`): a sync that began after the replacement was
-        renamed into place has ended;
-      * a writer takes a file from `folder/ready` by renaming it to its temporary name (`take`), one writer
-        only, and uses it only if that is its one name (a hard link made elsewhere keeps its content).
-    Anything left in `folder` (a killed writer's) is only ever deleted (`free_retired`).
+      * replacing a file, `write_atomically` first links it into `folder` (`keep`), then renames the new
+        file over it: from then on the kept name is its only one;
+      * the one who syncs lists the kept files whose only name that is (`listed`), syncs, and only then moves
+        them to `folder/ready/PID` (`release`), PID being the process that kept it: a sync that began after
+        their replacements were renamed into place has ended;
+      * a process writes again only files in its own `folder/ready/PID`, each whose one name that is (a hard
+        link someone made elsewhere keeps its content), as the temporary file of its next replacement
+        (`take`).
+    Anything else left in `folder` (by a killed writer, or a file with other names) is only ever deleted
+    (`free_retired`).
     """
 
-    RESCAN = 32   # writes made with new files before `folder/ready` is listed again, when it was empty
+    RESCAN = 32   # writes made with new files before the process's ready folder is listed again, when it was empty
 
     def __init__(self, folder):
         self.folder = os.fspath(folder)
         self.ready = os.path.join(self.folder, READY)
-        self._taken: list[str] = []   # names listed in `ready`, in this writer's own order
+        self._taken: list[str] = []   # files listed in this process's ready folder, not yet written again
         self._wait = 0
+        self._device = None   # the folder's file system
 
     def make(self) -> None:
         make_folder(self.ready)
 
-    def keep(self, target: str) -> str | None:
-        """Link the file at `target`, about to be replaced, into the folder; its pending name, or None."""
-        kept = os.path.join(self.folder, f"{os.getpid()}-{next(_RETIRED)}{PENDING_SUFFIX}")
-        try:
-            os.link(target, kept)
-        except OSError:   # no hard links here: the rename frees the old file itself
-            return None
-        return kept
-
-    def replaced(self, kept: str) -> None:
-        """The file that replaced the one kept as `kept` is in place: the kept one may be released."""
-        with contextlib.suppress(OSError):
-            os.rename(kept, kept[:-len(PENDING_SUFFIX)])
+    def keep(self, target: str) -> None:
+        """Link the file at `target`, about to be replaced, into the folder."""
+        with contextlib.suppress(OSError):   # no hard links here: the rename frees the old file itself
+            os.link(target, os.path.join(self.folder, f"{os.getpid()}-{next(_RETIRED)}"))
 
     def listed(self) -> list[str]:
-        """The kept files whose replacement is in place: to be listed before a sync, released after it."""
+        """The kept files no other name reaches (their replacement is in place): listed before a sync, released
+        after it."""
         try:
             return [entry.path for entry in os.scandir(self.folder)
-                    if entry.name != READY and not entry.name.endswith(PENDING_SUFFIX)]
-        except FileNotFoundError:
+                    if entry.name != READY and entry.stat(follow_symlinks=False).st_nlink == 1]
+        except OSError:
             return []
 
     def release(self, names: list[str]) -> None:
-        """Give back files `listed` before a sync that has ended since: they may now be written again."""
+        """Give back files `listed` before a sync that has ended since: they may now be written again, each by
+        the process that kept it."""
         for name in names:
-            with contextlib.suppress(OSError):
-                os.rename(name, os.path.join(self.ready, os.path.basename(name)))
+            base = os.path.basename(name)
+            folder = os.path.join(self.ready, base.split("-", 1)[0])
+            for _ in range(2):
+                try:
+                    os.rename(name, os.path.join(folder, base))
+                    break
+                except FileNotFoundError:
+                    with contextlib.suppress(OSError):
+                        os.mkdir(folder)
+                except OSError:
+                    break
 
-    def take(self, target: str) -> tuple[int | None, str | None]:
-        """A released file renamed to a temporary name beside `target` and open for writing over it in place:
-        (descriptor, path), or (None, None) when there is none."""
+    def take(self, device: int) -> tuple[int | None, str | None, int]:
+        """A released file of this process, open for writing over it in place: (descriptor, path, size), or
+        (None, None, 0) when there is none. It is renamed over its target, on the file system `device`, as a
+        temporary file would be."""
+        if self._device is None:
+            try:
+                self._device = os.stat(self.folder).st_dev
+            except OSError:
+                self._device = -1
+        if device != self._device:   # a link to a file elsewhere: a rename cannot take the file there
+            return None, None, 0
         while True:
             if not self._taken:
                 if self._wait > 0:
                     self._wait -= 1
-                    return None, None
+                    return None, None, 0
                 try:
-                    self._taken = [entry.path for entry in os.scandir(self.ready)]
+                    self._taken = [entry.path for entry in os.scandir(os.path.join(self.ready, str(os.getpid())))]
                 except OSError:
                     self._taken = []
-                import random
-                random.Random(os.getpid()).shuffle(self._taken)   # writers sharing the folder seldom collide
                 if not self._taken:
                     self._wait = self.RESCAN
-                    return None, None
-            temporary = _temporary_name(target)
+                    return None, None, 0
+            path, fd = self._taken.pop(), None
             try:
-                os.rename(self._taken.pop(), temporary)
-            except OSError:   # another writer took it
-                continue
-            fd = None
-            try:
-                fd = os.open(temporary, os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+                fd = os.open(path, os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
                 found = os.fstat(fd)
                 if stat.S_ISREG(found.st_mode) and found.st_nlink == 1:
-                    return fd, temporary
+                    return fd, path, found.st_size
             except OSError:
                 pass
             if fd is not None:
                 os.close(fd)
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
+            _unlink(path)
 
     def free(self, remove: bool = False) -> int:
         return free_retired(self.folder, remove=remove)
 
 
 def free_retired(folder: Path, threads: int = 8, remove: bool = False) -> int:
-    """Delete the files a Recycler kept in `folder` (and its `ready` subfolder), and with `remove` the folders;
-    returns how many.
+    """Delete the files a Recycler kept in `folder` (and released to its `ready` subfolders), and with `remove`
+    the folders; returns how many.
 
     Several threads at once: each unlink mostly waits on the disk (see `Recycler`), and waits overlap.
     """
-    names = []
-    for place in (os.path.join(folder, READY), folder):
-        try:
-            names += [entry.path for entry in os.scandir(place) if entry.name != READY or place != folder]
-        except FileNotFoundError:
-            pass
+    ready = os.path.join(folder, READY)
+    folders = [os.fspath(folder)] + _entries(ready, folders=True)
+    names = [name for place in folders for name in _entries(place, folders=False)]
     if len(names) < 2 * threads:
         for name in names:
             _unlink(name)
@@ -314,10 +309,18 @@ def free_retired(folder: Path, threads: int = 8, remove: bool = False) -> int:
         with ThreadPoolExecutor(threads) as pool:
             list(pool.map(_unlink, names, chunksize=16))
     if remove:
-        for place in (os.path.join(folder, READY), folder):
+        for place in folders[1:] + [ready, folder]:
             with contextlib.suppress(OSError):
                 os.rmdir(place)
     return len(names)
+
+
+def _entries(folder: str, folders: bool) -> list[str]:
+    """The folders, or else the other entries, in `folder` (none if it is not there)."""
+    try:
+        return [entry.path for entry in os.scandir(folder) if entry.is_dir(follow_symlinks=False) == folders]
+    except (FileNotFoundError, NotADirectoryError):
+        return []
 
 
 def _unlink(name: str) -> None:
