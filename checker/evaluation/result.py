@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from json.encoder import encode_basestring as _quoted
 from operator import attrgetter
 
 import orjson
@@ -16,8 +15,8 @@ from ..language.compile import ItemInfo
 from ..language.types import Type
 from ..language.values import OUTSIDE, Failure, Missing
 from .numbers import (INDENT, OPTIONS, OUTSIDE_DISPLAY, display_number, display_suffix, display_value, dumps,
-                      exact, format_number, format_value, formula_parts, json_at, json_text, key_text, number_texts,
-                      picker, plain, unit_symbol)
+                      exact, format_number, format_value, formula_parts, json_at, json_text, key_text, number_bytes,
+                      number_texts, picker, plain, text_bytes, unit_symbol, TRUTH_BYTES)
 from ..digests import sha256
 from ..records import Record
 
@@ -419,11 +418,7 @@ def _items_text(items, shown: dict) -> orjson.Fragment:
                 _item_text(item, memo, parts)
             else:
                 if criteria:  # its points into slots 0 and 1: as written, as shown
-                    points = str(item.points)
-                    if points.isdigit():
-                        texts[0] = texts[1] = points.encode()
-                    else:
-                        _points(item, texts)
+                    texts[0:2] = number_bytes(item.points)
                 text = made[0].copy()
                 text[1::2] = made[1](texts)
                 parts += text
@@ -515,18 +510,11 @@ class _Templates:
         for at, value in enumerate([values[let] if let is not None else get(ctx) for let, get in table.sources]):
             kind = type(value)
             if kind is Decimal:
-                text = str(value)
-                if text.isdigit():  # a whole number: written and shown as it is
-                    text = text.encode()
-                    texts += (text, text)
-                else:
-                    written, display = number_texts(value)
-                    text = written.encode()
-                    texts += (text, text if display is written else display.encode())
+                texts += number_bytes(value)
             elif kind is bool and at not in suffixed:
-                texts += _TRUTHS[value]
+                texts += TRUTH_BYTES[value]
             elif kind is str and at not in suffixed:
-                texts += _WORDS.get(value) or _word(value)
+                texts += text_bytes(value)
             else:  # a template writes a value outside its boundary as it is always written
                 (hidden if kind is Missing or kind is Failure else outside if value is OUTSIDE else odd).add(at)
                 texts += (None, None)
@@ -580,7 +568,7 @@ class _Templates:
         written: list = []
         _item_text(item, {}, written)
         if kind == "criterion":
-            _points(item, texts)
+            texts[0:2] = number_bytes(item.points)
         try:
             filled = template.copy()
             filled[1::2] = fill(texts)
@@ -604,24 +592,8 @@ class _MarkedPoints(Decimal):
         return chr(_MARK + 1)
 
 
-def _points(item: ItemResult, texts: list) -> None:
-    """A criterion's points into slots 0 and 1: as written, as shown."""
-    written, display = number_texts(item.points)
-    texts[0] = written = written.encode()
-    texts[1] = written if display is written else display.encode()
-
-
 _UNMADE = object()  # a shape whose template is not yet made
 _NONE: frozenset = frozenset()
-_TRUTHS = {True: (b"true", b"true"), False: (b"false", b"false")}
-_WORDS: dict = {}  # a text's slot texts, by the text: evidence texts are mostly words from a short list
-
-
-def _word(value: str) -> tuple[bytes, bytes]:
-    if len(_WORDS) >= 4096:
-        _WORDS.clear()
-    found = _WORDS[value] = (json_text(value), json_text(_quoted(value))[1:-1])
-    return found
 
 
 def _item_text(item: ItemResult, shown: dict, parts: list) -> None:
