@@ -101,3 +101,23 @@ def test_a_template_that_would_not_write_the_same_text_is_not_used():
     assert _Templates.make(value, form, _shape(value), texts, frozenset(), frozenset()) is not None
     wrong = [b"9" if text is not None else None for text in texts]  # every slot read as 9
     assert _Templates.make(value, form, _shape(value), wrong, frozenset(), frozenset()) is None
+
+
+def test_an_item_keeps_a_bounded_number_of_templates(monkeypatch):
+    """Evidence missing in ever new ways would make ever new templates: past the bound, items are put together
+    from pieces, and written the same."""
+    from checker.evaluation import result as written_module
+    example = next(p for p in EXAMPLES if p.parent.name == "zero-carbon-factory")
+    evidence, _ = load_evidence(example)
+    ruleset = load_ruleset(evidence["ruleset"])
+    monkeypatch.setattr(written_module, "_MOST_SHAPES", 0)
+    forms = [written_module._form(i.about) for i in ruleset.evaluate(evidence).values]
+    before = {id(form): set(form.made) for form in forms}
+    compared = 0
+    for variant in list(_variants(evidence))[::5]:
+        result = ruleset.evaluate(variant, date="2026-11-25", validated=True)
+        assert result.to_json_bytes() == dumps(result.to_dict()).encode()
+        compared += 1
+    # a shape that leaves values out is (status, unseen, outside): none was added past the bound
+    assert compared > 5 and all(len(key) != 3 for form in forms for key in set(form.made) - before[id(form)]
+                                if isinstance(key, tuple))

@@ -440,6 +440,8 @@ def _unusual(item: ItemResult, form: _Form, texts: list, hidden: set, odd: set, 
     shape = (shape, unseen, beyond) if shape is not None else None
     made = form.made.get(shape, _UNMADE)
     if made is _UNMADE:
+        if len(form.made) >= _MOST_SHAPES:  # evidence missing in ever new ways: the rest from pieces
+            return None
         made = form.made[shape] = _Templates.make(item, form, shape, texts, unseen, beyond)
     return made
 
@@ -593,6 +595,7 @@ class _MarkedPoints(Decimal):
 
 
 _UNMADE = object()  # a shape whose template is not yet made
+_MOST_SHAPES = 64  # templates kept per item: each set of unknown values it leaves out has its own
 _NONE: frozenset = frozenset()
 
 
