@@ -95,9 +95,9 @@ def test_a_template_that_would_not_write_the_same_text_is_not_used():
     evidence, _ = load_evidence(example)
     result = load_ruleset(evidence["ruleset"]).evaluate(evidence, date="2026-11-25")
     from checker.evaluation.result import _Templates, _form, _shape
-    texts, _, _ = _Templates.texts(result)
+    texts = _Templates.texts(result)[0]
     value = next(v for v in result.values if v.status == "ok")
     form = _form(value.about)
-    assert _Templates.make(value, form, _shape(value), texts, frozenset()) is not None
+    assert _Templates.make(value, form, _shape(value), texts, frozenset(), frozenset()) is not None
     wrong = [b"9" if text is not None else None for text in texts]  # every slot read as 9
-    assert _Templates.make(value, form, _shape(value), wrong, frozenset()) is None
+    assert _Templates.make(value, form, _shape(value), wrong, frozenset(), frozenset()) is None

@@ -125,6 +125,27 @@ def number_texts(value: Decimal) -> tuple[str, str]:
     return text, text
 
 
+def number_bytes(value: Decimal) -> tuple[bytes, bytes]:
+    """`number_texts(value)` in UTF-8: a number's JSON text and its display (as a JSON string holds it)."""
+    written, display = number_texts(value)
+    text = written.encode()
+    return text, text if display is written else display.encode()
+
+
+# A truth value's or a text's JSON text and display (as a JSON string holds it), in UTF-8.
+TRUTH_BYTES = {True: (b"true", b"true"), False: (b"false", b"false")}
+_TEXTS: dict = {}  # by the text: evidence texts are mostly words from a short list
+
+
+def text_bytes(value: str) -> tuple[bytes, bytes]:
+    found = _TEXTS.get(value)
+    if found is None:
+        if len(_TEXTS) >= 4096:
+            _TEXTS.clear()
+        found = _TEXTS[value] = (json_text(value), json_text(_json_text(value))[1:-1])
+    return found
+
+
 def decimal_json(value: Decimal) -> str:
     text = str(value)  # the digits as they are, unless an exponent is needed to say so
     if text.isdigit():

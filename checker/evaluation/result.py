@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from json.encoder import encode_basestring as _quoted
 from operator import attrgetter
 
 import orjson
@@ -16,8 +15,8 @@ from ..language.compile import ItemInfo
 from ..language.types import Type
 from ..language.values import OUTSIDE, Failure, Missing
 from .numbers import (INDENT, OPTIONS, OUTSIDE_DISPLAY, display_number, display_suffix, display_value, dumps,
-                      exact, format_number, format_value, formula_parts, json_at, json_text, key_text, number_texts,
-                      picker, plain, unit_symbol)
+                      exact, format_number, format_value, formula_parts, json_at, json_text, key_text, number_bytes,
+                      number_texts, picker, plain, text_bytes, unit_symbol, TRUTH_BYTES)
 from ..digests import sha256
 from ..records import Record
 
@@ -403,46 +402,45 @@ def _items_text(items, shown: dict) -> orjson.Fragment:
     else:
         # Most items come out in a common way (a condition holds or not, a value worked out, points given) and
         # read only values a template shows: their text is their template filled with this result's slot texts.
-        texts, hidden, odd = slots
-        unusual = hidden | odd
+        texts, hidden, odd, outside = slots
+        unusual = hidden | odd | outside
         criteria = depth == 4 and items[0].about.kind == "criterion"
         for item in items:
             form = item.about.written
             if unusual and not unusual.isdisjoint(form.reads):
-                made = _unusual(item, form, texts, hidden, odd)
+                made = _unusual(item, form, texts, hidden, odd, outside)
             else:
                 shape = _shape(item) if criteria else item.status
                 made = form.made.get(shape, _UNMADE)
                 if made is _UNMADE:
-                    made = form.made[shape] = _Templates.make(item, form, shape, texts, _NONE)
+                    made = form.made[shape] = _Templates.make(item, form, shape, texts, _NONE, _NONE)
             if made is None:
                 _item_text(item, memo, parts)
             else:
                 if criteria:  # its points into slots 0 and 1: as written, as shown
-                    points = str(item.points)
-                    if points.isdigit():
-                        texts[0] = texts[1] = points.encode()
-                    else:
-                        _points(item, texts)
-                parts.append(made[0] % made[1](texts))
+                    texts[0:2] = number_bytes(item.points)
+                text = made[0].copy()
+                text[1::2] = made[1](texts)
+                parts += text
             parts.append(between)
     parts[-1] = b"\n" + INDENT[depth - 1] + b"]"
     return orjson.Fragment(b"".join(parts))
 
 
-def _unusual(item: ItemResult, form: _Form, texts: list, hidden: set, odd: set):
-    """The template of an item that reads an unknown value or one no template shows; None if it has none."""
-    if item.status == NOT_APPLICABLE:  # it read nothing
-        unseen = _NONE
+def _unusual(item: ItemResult, form: _Form, texts: list, hidden: set, odd: set, outside: set):
+    """The template of an item that reads an unknown value, one outside its boundary or one no template shows;
+    None if it has none."""
+    if item.status == NOT_APPLICABLE and form.kind != "value":  # it read nothing
+        unseen = beyond = _NONE
     elif odd.isdisjoint(form.reads):
-        unseen = form.reads & hidden
+        unseen, beyond = form.reads & hidden, form.reads & outside
     else:
         return None
     shape = _shape(item)
-    shape = (shape, unseen) if shape is not None else None
+    shape = (shape, unseen, beyond) if shape is not None else None
     made = form.made.get(shape, _UNMADE)
     if made is _UNMADE:
-        made = form.made[shape] = _Templates.make(item, form, shape, texts, unseen)
+        made = form.made[shape] = _Templates.make(item, form, shape, texts, unseen, beyond)
     return made
 
 
@@ -457,17 +455,19 @@ def _shape(item: ItemResult):
 
 
 # The statuses written from templates: their texts change only with the values read (and a criterion's points).
-_TEMPLATED = {"requirement": (PASS, FAIL, NOT_APPLICABLE), "grade-condition": (MET, NOT_MET), "value": ("ok",),
+_TEMPLATED = {"requirement": (PASS, FAIL, NOT_APPLICABLE), "grade-condition": (MET, NOT_MET),
+              "value": ("ok", NOT_APPLICABLE),  # not applicable: outside its boundary
               "criterion": (MET, PARTLY_MET, NOT_MET, NOT_APPLICABLE)}
 _MARK = 0xE000  # private-use code points stand for slot texts while a template is made
 _MARKS = re.compile("([\ue000-\uf8ff])")
 
 
 class _Templates:
-    """Each ruleset item's text for a common status (see _TEMPLATED), kept as a bytes template with a `%b` for
-    each value it shows: filled per result from one list of slot texts, made once per result, in which each
-    value the ruleset's items read has two places (its JSON text, its display escaped in a JSON string) and
-    places 0 and 1 take a criterion's points (written and shown)."""
+    """Each ruleset item's text for a common status (see _TEMPLATED), kept as a template: a list of its UTF-8
+    pieces with a gap (None) at every odd place for each value it shows, filled per result (`text[1::2] =`)
+    from one list of slot texts made once per result, in which each value the ruleset's items read has two
+    places (its JSON text, its display escaped in a JSON string) and places 0 and 1 take a criterion's points
+    (written and shown). A template is joined with the others of its list of items, never on its own."""
 
     __slots__ = ("sources", "places", "suffixed")
 
@@ -505,47 +505,52 @@ class _Templates:
             table = _Templates(result.values + result.requirements + result.criteria
                                + [c for g in result.grades for c in g.conditions])
         ctx = result._context
-        values, texts, hidden, odd, suffixed = ctx.values, [None, None], set(), set(), table.suffixed
-        for at, (let, get) in enumerate(table.sources):
-            value = values[let] if let is not None else get(ctx)
+        values, hidden, odd, outside, suffixed = ctx.values, set(), set(), set(), table.suffixed
+        texts: list = [None, None]
+        for at, value in enumerate([values[let] if let is not None else get(ctx) for let, get in table.sources]):
             kind = type(value)
             if kind is Decimal:
-                written, display = number_texts(value)
-                written = written.encode()
-                texts += (written, written if display is written else display.encode())
+                texts += number_bytes(value)
             elif kind is bool and at not in suffixed:
-                texts += _TRUTHS[value]
+                texts += TRUTH_BYTES[value]
             elif kind is str and at not in suffixed:
-                texts += (json_text(value), json_text(_quoted(value))[1:-1])
-            else:
-                (hidden if kind is Missing or kind is Failure else odd).add(at)
+                texts += text_bytes(value)
+            else:  # a template writes a value outside its boundary as it is always written
+                (hidden if kind is Missing or kind is Failure else outside if value is OUTSIDE else odd).add(at)
                 texts += (None, None)
-        return texts, hidden, odd
+        return texts, hidden, odd, outside
 
     @staticmethod
-    def make(item: ItemResult, form: _Form, shape, texts: list, unseen: frozenset) -> tuple[bytes, Any] | None:
+    def make(item: ItemResult, form: _Form, shape, texts: list, unseen: frozenset,
+             beyond: frozenset) -> tuple[list, Any] | None:
         """The template of `item`'s shape, with what fills it from slot texts; None if the shape has none. Made
         from this item, and checked: filled with this result's texts it must write what `_item_text` does.
-        `unseen`: the places of the unknown values it does not show."""
+        `unseen`: the places of the unknown values it does not show; `beyond`: of those outside their boundary
+        (written as such, whatever their unit)."""
         status, kind, own = item.status, form.kind, item._own
         if (shape is None or status not in _TEMPLATED[kind] or (status in (FAIL, NOT_MET) and item.about.witnesses)
+                or (kind == "value" and status == NOT_APPLICABLE and own.get("value") is not OUTSIDE)
                 or 2 * len(form.table.sources) + 2 > 0x1900):  # more slots than private-use code points
             return None
 
-        def mark(at: int) -> str:
-            return chr(_MARK + at)
+        def value(at: int) -> bytes:  # a value's JSON text: its slot's mark
+            return b"null" if at in beyond else chr(_MARK + 2 + 2 * at).encode()
+
+        def shown(at: int, suffix: str) -> str:  # its display: its slot's mark and its unit
+            return OUTSIDE_DISPLAY if at in beyond else chr(_MARK + 3 + 2 * at) + suffix
         parts = [form.head, _STATUSES.get(status) or json_text(status)]
         display = None
         if kind == "criterion":
-            parts += (form.points_key, mark(0).encode(), form.max_method)
+            parts += (form.points_key, chr(_MARK).encode(), form.max_method)
         elif kind == "value":
-            display = mark(3 + 2 * form.own) + form.suffix
-            parts += (form.value_key, mark(2 + 2 * form.own).encode(), form.unit_text, json_text(display),
-                      form.formula_text)
-        # the inputs shown, by position: none for an item that does not apply (it read nothing)
-        shown = [] if status == NOT_APPLICABLE else [n for n, at in enumerate(form.places) if at not in unseen]
-        entries = [form.entries[n][0] + mark(2 + 2 * form.places[n]).encode() + form.entries[n][1] + b'"'
-                   + mark(3 + 2 * form.places[n]).encode() + form.entries[n][2] for n in shown]
+            display = shown(form.own, form.suffix)
+            parts += (form.value_key, value(form.own), form.unit_text, json_text(display), form.formula_text)
+        # the inputs shown, by position: none for a requirement or criterion that does not apply (it read nothing)
+        read = [] if status == NOT_APPLICABLE and kind != "value" else [
+            n for n, at in enumerate(form.places) if at not in unseen]
+        displays = [shown(form.places[n], form.inputs[n][4]) for n in read]
+        entries = [form.entries[n][0] + value(form.places[n]) + form.entries[n][1] + json_text(text)
+                   + form.entry_end for n, text in zip(read, displays)]
         empty, start, between, end = form.inputs_key
         parts.append(start + between.join(entries) + end if entries else empty)
         if own:
@@ -554,20 +559,21 @@ class _Templates:
                       for key in _DETAIL_KEYS if key in own or key in static]
         else:
             parts.append(form.static_details)
-        displays = [mark(3 + 2 * form.places[n]) + form.inputs[n][4] for n in shown]
-        given = [f"{form.inputs[n][1]} = {text}" for n, text in zip(shown, displays)]
-        explained = _explanation(_StandIn(item), form, [(n, None) for n in shown], displays, given, display)
+        given = [f"{form.inputs[n][1]} = {text}" for n, text in zip(read, displays)]
+        explained = _explanation(_StandIn(item), form, [(n, None) for n in read], displays, given, display)
         parts += (form.explanation_key, json_text(explained), form.end)
         pieces = _MARKS.split(b"".join(parts).decode())
-        template = "%b".join([piece.replace("%", "%%") for piece in pieces[::2]]).encode()
+        template = [piece.encode() if at % 2 == 0 else None for at, piece in enumerate(pieces)]
         fill = picker([ord(mark) - _MARK for mark in pieces[1::2]])
         written: list = []
         _item_text(item, {}, written)
         if kind == "criterion":
-            _points(item, texts)
+            texts[0:2] = number_bytes(item.points)
         try:
-            return (template, fill) if template % fill(texts) == b"".join(written) else None
-        except (TypeError, IndexError):  # a text of the ruleset held a private-use code point
+            filled = template.copy()
+            filled[1::2] = fill(texts)
+            return (template, fill) if b"".join(filled) == b"".join(written) else None
+        except (TypeError, IndexError, ValueError):  # a text of the ruleset held a private-use code point
             return None
 
 
@@ -586,16 +592,8 @@ class _MarkedPoints(Decimal):
         return chr(_MARK + 1)
 
 
-def _points(item: ItemResult, texts: list) -> None:
-    """A criterion's points into slots 0 and 1: as written, as shown."""
-    written, display = number_texts(item.points)
-    texts[0] = written = written.encode()
-    texts[1] = written if display is written else display.encode()
-
-
 _UNMADE = object()  # a shape whose template is not yet made
 _NONE: frozenset = frozenset()
-_TRUTHS = {True: (b"true", b"true"), False: (b"false", b"false")}
 
 
 def _item_text(item: ItemResult, shown: dict, parts: list) -> None:

@@ -108,22 +108,22 @@ def _replace(target: str, data: bytes, existing: os.stat_result | None, durable:
     # The file is made with the mode it must have: 0600 if private, the replaced file's, or the one a new file
     # gets (0666 less the umask, which the system takes off). Few calls: a batch writes one file an application.
     mode = 0o600 if private else stat.S_IMODE(existing.st_mode) if existing is not None else 0o666
-    fd, temporary, size = retire.take(existing.st_dev) if retire is not None and existing is not None \
-        and not private else (None, None, 0)
-    recycled = fd is not None
-    if not recycled:
+    fd, temporary, recycled = retire.take(existing.st_dev) if retire is not None and existing is not None \
+        and not private else (None, None, None)
+    if recycled is None:
         fd, temporary = _temporary(target, mode)
     try:
         try:
             if existing is not None:
-                if not private:
+                if not private and (recycled is None or stat.S_IMODE(recycled.st_mode) != mode):
                     os.fchmod(fd, mode)   # exactly the replaced file's mode, which the umask may have cut
                 try:
-                    os.fchown(fd, existing.st_uid, existing.st_gid)
+                    if recycled is None or (recycled.st_uid, recycled.st_gid) != (existing.st_uid, existing.st_gid):
+                        os.fchown(fd, existing.st_uid, existing.st_gid)
                 except OSError:   # only the owner's own files, or root, may be given away
                     pass
             _write(fd, data)
-            if recycled and size > len(data):
+            if recycled is not None and recycled.st_size > len(data):
                 os.ftruncate(fd, len(data))   # written over in place: what the old file held beyond goes
             if durable:
                 os.fsync(fd)
@@ -253,35 +253,35 @@ class Recycler:
                 except OSError:
                     break
 
-    def take(self, device: int) -> tuple[int | None, str | None, int]:
-        """A released file of this process, open for writing over it in place: (descriptor, path, size), or
-        (None, None, 0) when there is none. It is renamed over its target, on the file system `device`, as a
-        temporary file would be."""
+    def take(self, device: int) -> tuple[int | None, str | None, os.stat_result | None]:
+        """A released file of this process, open for writing over it in place: (descriptor, path, its status),
+        or (None, None, None) when there is none. It is renamed over its target, on the file system `device`, as
+        a temporary file would be."""
         if self._device is None:
             try:
                 self._device = os.stat(self.folder).st_dev
             except OSError:
                 self._device = -1
         if device != self._device:   # a link to a file elsewhere: a rename cannot take the file there
-            return None, None, 0
+            return None, None, None
         while True:
             if not self._taken:
                 if self._wait > 0:
                     self._wait -= 1
-                    return None, None, 0
+                    return None, None, None
                 try:
                     self._taken = [entry.path for entry in os.scandir(os.path.join(self.ready, str(os.getpid())))]
                 except OSError:
                     self._taken = []
                 if not self._taken:
                     self._wait = self.RESCAN
-                    return None, None, 0
+                    return None, None, None
             path, fd = self._taken.pop(), None
             try:
                 fd = os.open(path, os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
                 found = os.fstat(fd)
                 if stat.S_ISREG(found.st_mode) and found.st_nlink == 1:
-                    return fd, path, found.st_size
+                    return fd, path, found
             except OSError:
                 pass
             if fd is not None:
