@@ -194,13 +194,15 @@ RETIRED = ".batch.retired"  # results being replaced, kept here to be written ag
 
 
 def run(applications: list[Application], settings: Settings, jobs: int,
-        progress: Callable[[Row], None] | None = None, ruleset: Ruleset | None = None) -> list[Row]:
+        progress: Callable[[Row], None] | None = None, ruleset: Ruleset | None = None,
+        meanwhile: Callable[[list[Row]], None] | None = None) -> list[Row]:
     """Score every application; rows come back in input order. `progress` sees each row as it ends.
 
     Results are renamed into place as they are made; a background thread syncs them to disk every
     SYNC_EVERY applications, then records them in the folder's journal, and once more at the end (see
     docs/batch-and-gap.md, "Durability"). A rerun keeps only results its journal records. `ruleset`, the
     one `settings` names already loaded, is shared with the workers rather than loaded again by each.
+    `meanwhile` is given every row while the last sync runs: the summaries are made then, written after.
     """
     out = Path(settings.out)
     make_folder(out)
@@ -241,8 +243,13 @@ def run(applications: list[Application], settings: Settings, jobs: int,
     except BaseException:
         recorder.close(None)   # what was renamed into place before the interruption is synced and recorded
         raise
-    recorder.close(rows)
     gc.freeze()   # the rows live until the command ends: the summaries' many new objects need not walk them
+    recorder.flush()
+    try:
+        if meanwhile:
+            meanwhile(rows)
+    finally:
+        recorder.close(rows)
     return rows
 
 
@@ -275,11 +282,17 @@ class _Recorder:
             append(self.out / JOURNAL, lines)   # synced with the next ones
         self.recycler.release(replaced)   # no name outside the folder reaches them on the disk any more
 
+    def flush(self) -> None:
+        """Sync and record what is pending, without waiting."""
+        self.done.append(self.thread.submit(self._record, self.pending))
+        self.pending = []
+
     def close(self, rows: list[Row] | None) -> None:
         """Record what is pending, and wait. Given every row (the run ended), the journal is written anew in
         input order, holding exactly the results there now, and synced."""
         try:
-            self.done.append(self.thread.submit(self._record, self.pending))
+            if self.pending or not self.done:
+                self.flush()
             for done in self.done:
                 done.result()
             if rows is not None:

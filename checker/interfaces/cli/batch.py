@@ -100,13 +100,19 @@ def batch(inputs, ruleset, out, formats, jobs, sort, force, id_field, lang, para
         counts["failed"] += row.outcome in (batching.INVALID, batching.FAILED)
         bar.update(1, row)
 
+    made = {}
+
+    def summarise(rows):   # while the last results are synced: written once they are
+        used = [rules] if rules else [ruleset_named(i) for i in sorted({row.ruleset for row in rows} - {None})]
+        made["summary.csv"] = batch_summary.summary_csv(rows)
+        made["index.html"] = batch_summary.index_html(rows, used, lang, settings.date, settings.formats, sort)
+
     with click.progressbar(length=len(applications), label=words["progress"], show_pos=True, item_show_func=status,
                            file=sys.stderr) as bar:
-        rows = batching.run(applications, settings, jobs or batching.default_jobs(), progress=progress, ruleset=rules)
-    used = [rules] if rules else [ruleset_named(i) for i in sorted({row.ruleset for row in rows} - {None})]
-    write_atomically(out / "summary.csv", batch_summary.summary_csv(rows))
-    write_atomically(out / "index.html", batch_summary.index_html(rows, used, lang, settings.date, settings.formats,
-                                                                  sort))
+        rows = batching.run(applications, settings, jobs or batching.default_jobs(), progress=progress, ruleset=rules,
+                            meanwhile=summarise)
+    for name, content in made.items():
+        write_atomically(out / name, content)
     batching.write_settings(out, rules, settings)
     counts = batch_summary.tally(rows)
     skipped = sum(row.skipped for row in rows)
