@@ -471,6 +471,8 @@ def test_probes_reuse_what_the_moved_input_does_not_feed(ruleset_id, example, mo
     Plan.partial), compared here with the closures working out everything."""
     from checker.evaluation.gap import Plan
     from checker.interfaces.cli.common import params_file
+    from checker.evaluation import levers
+    monkeypatch.setattr(levers, "GENERATE_AFTER", 0)  # the generated code made at once
     ruleset = load_ruleset(ruleset_id)
     while ruleset.program.generate_later is not None:
         ruleset.program.used()
@@ -499,14 +501,16 @@ def _changed_leaves(evidence):
 
 
 @pytest.mark.parametrize("ruleset_id,example", _gap_examples(), ids=lambda v: getattr(v, "name", v))
-def test_the_outlook_decides_as_the_whole_evaluation_does(ruleset_id, example):
+def test_the_outlook_decides_as_the_whole_evaluation_does(ruleset_id, example, monkeypatch):
     """The advice reads only an outlook of each changed evidence (evaluate.outlook: no Result, grades below the
     one reached not looked at, what the change does not feed taken from before): its score, outcome, grade,
     requirement statuses and the target's clause statuses are the whole evaluation's, for every grade as the
     target, on every example and each example changed at one leaf; so are those of the generated code deciding
     only what the change feeds (Known.partial, made once the ruleset is in steady use) and of the closures."""
+    from checker.evaluation import levers
     from checker.evaluation.evaluate import Known, evaluate, let_values, outlook
     from checker.interfaces.cli.common import params_file
+    monkeypatch.setattr(levers, "GENERATE_AFTER", 0)  # the generated code made at once
     ruleset = load_ruleset(ruleset_id)
     program = ruleset.program
     if not program.grades:
@@ -535,6 +539,22 @@ def test_the_outlook_decides_as_the_whole_evaluation_does(ruleset_id, example):
                     whole.score, whole.outcome, whole.grade, whole.provisional_grade), (path, number)
                 assert seen.rank == reached and seen.requirements == [r.status for r in whole.requirements]
                 assert seen.clauses == [c.status for c in grade.conditions], (path, number)
+
+
+def test_the_gaps_generated_code_is_made_only_for_changes_tried_often():
+    """Compiling costs more than a few outlooks save: a fed set's code is made at its 2 × GENERATE_AFTER-th use
+    (a probe's at 16 ×), once the ruleset is in steady use; the closures work it out until then."""
+    from checker.evaluation import levers
+    ruleset = load_ruleset("zero-carbon-factory")
+    while ruleset.program.generate_later is not None:
+        ruleset.program.used()
+    plan = levers.Plan(ruleset.program)
+    fed = plan.feeds(("electricity", "consumption"))
+    made = [plan.partial(fed) for _ in range(2 * levers.GENERATE_AFTER)]
+    assert made[:-1] == [None] * (len(made) - 1) and callable(made[-1]) and plan.partial(fed) is made[-1]
+    clause = plan.clause(ruleset.program.grades[0].clauses[1].node)
+    probes = [plan.subject(clause, fed[0]) for _ in range(16 * levers.GENERATE_AFTER)]
+    assert probes[:-1] == [None] * (len(probes) - 1) and callable(probes[-1])
 
 
 _DOCUMENT = {"a": {"b": Decimal(1), "list": [{"q": Decimal(2)}, {"q": Decimal(3)}], "n": None}, "top": Decimal(4)}

@@ -9,7 +9,8 @@ from __future__ import annotations
 from ..language import ast
 from ..language.compile import CompiledLet, Compiler, Program
 from ..language.functions import NUMERIC_AGGREGATES
-from ..language.partial import outlook_function, subject_function
+from ..language.compile import GENERATE_AFTER
+from ..language.partial import Partial
 from ..language.types import Type
 from ..records import Record
 from .evaluate import RECORDS, Known
@@ -89,7 +90,8 @@ class Plan:
         # What each grade clause reads directly, in the order of every grade's clauses (for `partial`).
         self.clause_reads = [(*_reads(clause.node, functions), _reads_score(clause.node, functions))
                              for grade in program.grades for clause in grade.clauses]
-        self._partial: dict[tuple, Callable | None] = {}
+        self._partial: dict[tuple, Callable | int | None] = {}  # generated code for the gap, or its uses so far
+        self._writer: Partial | None = None
 
     def clause(self, node: ast.Expr) -> Clause:
         found = self.clauses.get(id(node))
@@ -164,23 +166,20 @@ class Plan:
         return found
 
     def subject(self, clause: Clause, changed: frozenset[str]) -> Callable | None:
-        """Generated code for one probe of `clause` (checker.language.partial's subject_function): the lets
-        `worked_out` gives for `changed`, then the subject. Made on first use once the program is in steady
-        use, kept per clause and set; None before, or when the generator leaves a construct to the closures."""
-        if self.program.run is None:
-            return None
-        key = (id(clause), changed, "subject")
-        try:
-            return self._partial[key]
-        except KeyError:
-            pass
-        found = subject_function(self.compiler, self.worked_out(clause, changed), clause.subject)
-        if len(self._partial) < MAX_KEPT:
-            self._partial[key] = found
-        return found
+        """Generated code for one probe of `clause` (checker.language.partial's Partial.subject): the lets
+        `worked_out` gives for `changed`, then the subject; None while the closures do it (see `generated`)."""
+        key = (id(clause), changed)
+        found = self._partial.get(key, 0)
+        if type(found) is not int:
+            return found
+        # A probe's code saves less than an outlook's (a few lets, not most items): made only for the frequent.
+        return self.generated(key, found, 16, lambda writer: writer.subject(self.worked_out(clause, changed),
+                                                                             clause.subject))
 
     def fed(self, pointers) -> tuple[frozenset[str], frozenset[str]] | None:
         """What can change when the evidence at each of `pointers` does (see `feeds`); None for everything."""
+        if len(pointers) == 1:
+            return self.feeds(pointers[0])  # the kept sets themselves: their hashes are worked out once
         lets: frozenset[str] = frozenset()
         items: frozenset[str] = frozenset()
         for pointer in pointers:
@@ -202,22 +201,33 @@ class Plan:
 
     def partial(self, fed: tuple[frozenset[str], frozenset[str]]) -> Callable | None:
         """Generated code deciding what a change feeding `fed` (lets, items) can change, for evaluate's outlook
-        (checker.language.partial); made on first use once the program is in steady use (its generated `run`
-        is there), kept per fed set. None before, or when the generator leaves a construct to the closures."""
-        if self.program.run is None:
+        (checker.language.partial's Partial.outlook); None while the closures do it (see `generated`)."""
+        found = self._partial.get(fed, 0)
+        if type(found) is not int:
+            return found
+
+        def write(writer: Partial):
+            lets, items = fed
+            criteria = {c.node.id for s in self.program.sections for c in s.criteria}
+            # A clause is decided again when it reads the evidence, a let fed, or the score and a criterion is fed.
+            clauses = {at for at, (paths, read, score) in enumerate(self.clause_reads)
+                       if paths or read & lets or (score and items & criteria)}
+            return writer.outlook(lets, items, clauses)
+        return self.generated(fed, found, 2, write)
+
+    def generated(self, key: tuple, uses: int, times: int, write: Callable[[Partial], Callable | None]):
+        """The generated function `write` makes, kept under `key` (asked for `uses` times so far, their count kept
+        there until then): made when it is asked for the (`times` × GENERATE_AFTER)-th time once the program is in
+        steady use (its generated `run` is there), as the program's own code is, so that compiling it pays only
+        for code used often. None before, or when the generator leaves a construct to the closures."""
+        if len(self._partial) >= MAX_KEPT:
             return None
-        try:
-            return self._partial[fed]
-        except KeyError:
-            pass
-        lets, items = fed
-        criteria = {c.node.id for s in self.program.sections for c in s.criteria}
-        # A clause is decided again when it reads the evidence, a let fed, or the score and a criterion is fed.
-        clauses = {at for at, (paths, read, score) in enumerate(self.clause_reads)
-                   if paths or read & lets or (score and items & criteria)}
-        found = outlook_function(self.program, self.compiler, RECORDS, lets, items, clauses)
-        if len(self._partial) < MAX_KEPT:
-            self._partial[fed] = found
+        if self.program.run is None or uses + 1 < GENERATE_AFTER * times:
+            self._partial[key] = uses + 1
+            return None
+        if self._writer is None:
+            self._writer = Partial(self.program, self.compiler, RECORDS)
+        found = self._partial[key] = write(self._writer)
         return found
 
 
