@@ -1,5 +1,6 @@
 """Straight-line code for evaluating again only part of an application: what the gap analysis asks after a
-change to some evidence inputs (checker.evaluation.levers.Plan keeps these functions per ruleset).
+change to some evidence inputs (checker.evaluation.levers.Plan makes them, one writer per ruleset, only for
+the changes tried often once the ruleset is in steady use: compiling one costs more than a few uses save).
 
 The gap's advice evaluates many small changes of one application. Each changes only the lets, items and
 grade clauses its inputs feed; the rest keep the application's own values. These functions are written by
