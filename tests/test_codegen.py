@@ -13,7 +13,7 @@ import pytest
 from checker import load_evidence, load_ruleset
 from checker.interfaces.cli.common import params_file
 from checker.evaluation.evaluate import RECORDS
-from checker.language.codegen import HELPERS, source_of
+from checker.language.codegen import HELPERS, functions_of, source_of
 from checker.language.compile import Compiler, compile_model
 from checker.records import replace
 from checker.resources import resource_dir
@@ -110,32 +110,24 @@ def _quoted(text: str) -> str:
     return '"' + text.replace('"', '\\"') + '"'
 
 
-def test_no_ruleset_or_evidence_text_reaches_the_generated_source():
-    """Texts and numbers of a ruleset (with quotes, newlines, code) are constants of the generated code's
-    namespace, never part of its source: its only names are generated ones and the fixed helpers, its only
-    literals the generator's own, and it evaluates them as data."""
+def _hostile_rules():
     texts = ", ".join(_quoted(t) for t in HOSTILE)
-    rules = load_rules(
+    return load_rules(
         f'let chosen = evidence.name in {{{texts}}}\n'
         f'let total = sum(s.mass * 123456789.987654321 for s in evidence.items where s.kind == {_quoted(HOSTILE[0])})\n'
         f'let named = if evidence.name == {_quoted(HOSTILE[1])} then evidence.amount / 7 else -99999.5\n'
         f'require R_{"x" * 3} "__import__(\'os\')" en "exec(1)": chosen and total >= 0 and named != 31415926\n',
         SCHEMA)
+
+
+def test_no_ruleset_or_evidence_text_reaches_the_generated_source():
+    """Texts and numbers of a ruleset (with quotes, newlines, code) are constants of the generated code's
+    namespace, never part of its source: its only names are generated ones and the fixed helpers, its only
+    literals the generator's own, and it evaluates them as data."""
+    rules = _hostile_rules()
     source = source_of(rules.program, Compiler(rules.model), RECORDS)
     assert "def f0(ctx):" in source and "def f1(ctx):" in source  # `run`, then each let and condition
-    for needle in ("__import__", "pwned", "123456789", "31415926", "99999", "exec", "lambda", "chosen", "total",
-                   "named", "mass", "kind", "items", "R_xxx"):
-        assert needle not in source, needle
-    allowed = set(HELPERS) | {"ctx", "values", "params", "evidence", "score", "variant", "get", "append", "strip",
-                               "quantize", "rounding"}
-    for token in tokenize.generate_tokens(io.StringIO(source).readline):
-        if token.type == tokenize.NAME:
-            assert keyword.iskeyword(token.string) or token.string in allowed or \
-                re.fullmatch(r"[vcfie]\d*", token.string), token.string
-        elif token.type == tokenize.STRING:
-            assert token.string == "'/'", token.string
-        elif token.type == tokenize.NUMBER:  # `run` reads its records' status and points by position
-            assert token.string in ("0", "1"), f"a number in the generated source: {token.string}"
+    _assert_generated_only(source)
     # The hostile texts are compared as data.
     evidence = {"name": HOSTILE[1].replace("\\\\", "\\"), "amount": Decimal(14),
                 "items": [{"kind": HOSTILE[0].replace("\\'", "'"), "mass": Decimal(1)}]}
@@ -144,6 +136,44 @@ def test_no_ruleset_or_evidence_text_reaches_the_generated_source():
     assert values["chosen"] is True
     generated, closures = _pair(rules)
     assert _essence(generated.evaluate(evidence)) == _essence(closures.evaluate(evidence))
+
+
+def test_no_ruleset_text_reaches_the_gaps_partial_sources(monkeypatch):
+    """The gap's partial functions (checker/language/partial.py) are written by the same writers, under the
+    same rule: a ruleset's texts and numbers are constants, never source."""
+    from checker.language import partial
+    sources = []
+
+    def capture(source, filename, namespace):
+        sources.append(source)
+        return functions_of(source, filename, namespace)
+    monkeypatch.setattr(partial, "functions_of", capture)
+    rules = _hostile_rules()
+    program = rules.program
+    writer = partial.Partial(program, Compiler(rules.model), RECORDS)
+    assert writer.outlook(frozenset(let.node.name for let in program.lets),
+                          frozenset(r.node.id for r in program.requirements), set()) is not None
+    assert writer.subject(list(program.lets), program.requirements[0].node.condition) is not None
+    assert len(sources) == 2 and sources[0].startswith("def f(ctx, R, C, H):") and sources[1].startswith("def f(ctx):")
+    for source in sources:
+        _assert_generated_only(source, allowed={"f", "R", "C", "H"})
+
+
+def _assert_generated_only(source: str, allowed: set = frozenset()) -> None:
+    """No text, number or name of the hostile ruleset: only generated names, the helpers and `allowed`."""
+    for needle in ("__import__", "pwned", "123456789", "31415926", "99999", "exec", "lambda", "chosen", "total",
+                   "named", "mass", "kind", "items", "R_xxx"):
+        assert needle not in source, needle
+    allowed = set(HELPERS) | set(allowed) | {"ctx", "values", "params", "evidence", "score", "variant", "get",
+                                             "append", "strip", "quantize", "rounding"}
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        if token.type == tokenize.NAME:
+            assert keyword.iskeyword(token.string) or token.string in allowed or \
+                re.fullmatch(r"[vcfie]\d*", token.string), token.string
+        elif token.type == tokenize.STRING:
+            assert token.string == "'/'", token.string
+        elif token.type == tokenize.NUMBER:  # records' status and points are read by position
+            assert token.string in ("0", "1"), f"a number in the generated source: {token.string}"
 
 
 def test_a_result_is_decided_at_once_and_put_together_when_read():
