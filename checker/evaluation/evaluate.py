@@ -38,7 +38,7 @@ class Known(Frozen):
     change does not feed it: the lets' `values` {name: value}, and the results of the requirements and
     criteria whose ids are in `items` (decided ones only: an unknown one is worked out again, for what it
     lacks). `partial`: generated code working out the rest for `outlook` (checker.language.partial's
-    outlook_function), or None. See checker.evaluation.levers.Plan.known."""
+    Partial.outlook), or None. See checker.evaluation.levers.Plan.known."""
 
     before: Result
     values: dict

@@ -215,9 +215,10 @@ class _Analysis:
                          for lang in LANGS}
             else:
                 label = {lang: _describe(node, lang) for lang in LANGS}
+            label = label if any(label.values()) else None
             if len(labels) >= MAX_KEPT:
-                return label if any(label.values()) else None
-            labels[key] = label if any(label.values()) else None
+                return label
+            labels[key] = label
         return dict(labels[key]) if labels[key] is not None else None
 
     # `score > 90`: the points missing and where they can come from.

@@ -63,11 +63,7 @@ def format_value(value, type_: Type | None) -> str:
     if isinstance(value, Decimal):  # the common case first
         if value is OUTSIDE:
             return OUTSIDE_DISPLAY
-        symbol = type_.unit.symbol if type_ is not None and type_.kind == "number" and type_.unit else ""
-        number = format_number(value)
-        if symbol == "%":
-            return number + "%"
-        return f"{number} {symbol}" if symbol else number
+        return format_number(value) + display_suffix(type_)
     if isinstance(value, Missing):
         return "missing (" + ", ".join(value.pointers) + ")"
     if isinstance(value, Failure):

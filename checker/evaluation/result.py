@@ -402,9 +402,8 @@ def _items_text(items, shown: dict) -> orjson.Fragment:
     else:
         # Most items come out in a common way (a condition holds or not, a value worked out, points given) and
         # read only values a template shows: their text is their template filled with this result's slot texts.
-        texts, hidden, odd, outside = slots
-        unusual = hidden | odd | outside
-        criteria = depth == 4 and items[0].about.kind == "criterion"
+        texts, hidden, odd, outside, unusual = slots
+        criteria = items[0].about.kind == "criterion"
         for item in items:
             form = item.about.written
             if unusual and not unusual.isdisjoint(form.reads):
@@ -495,9 +494,10 @@ class _Templates:
         return at
 
     @staticmethod
-    def texts(result: Result) -> tuple[list, set] | None:
+    def texts(result: Result) -> tuple[list, set, set, set, set] | None:
         """The slot texts of a result; the numbers of its unknown values (missing or failed: not shown by a
-        decided item), and of the values no template shows (neither a number, a truth value nor a text)."""
+        decided item), of the values no template shows (neither a number, a truth value nor a text), of those
+        outside their boundary, and the three together."""
         items = (result.values or result.requirements or result.criteria
                  or [c for g in result.grades for c in g.conditions])
         if not items:
@@ -520,7 +520,7 @@ class _Templates:
             else:  # a template writes a value outside its boundary as it is always written
                 (hidden if kind is Missing or kind is Failure else outside if value is OUTSIDE else odd).add(at)
                 texts += (None, None)
-        return texts, hidden, odd, outside
+        return texts, hidden, odd, outside, hidden | odd | outside
 
     @staticmethod
     def make(item: ItemResult, form: _Form, shape, texts: list, unseen: frozenset,

@@ -649,7 +649,7 @@ class RunWriter:
             w.local, w.prelude, w.paths = None, [], {}
         statuses = "{" + ", ".join(f"{r}[0]" for r in requirements + criteria) + "}" if requirements + criteria \
             else w.constant(frozenset())
-        return f"({_tuple(requirements)}, {_tuple(criteria)}, {_tuple(clauses)}, {_tuple(grades)}, {statuses}, {score})"
+        return f"({tuple_of(requirements)}, {tuple_of(criteria)}, {tuple_of(clauses)}, {tuple_of(grades)}, {statuses}, {score})"
 
     def let(self, let, out: list, depth: int) -> None:
         w = self.w
@@ -668,13 +668,12 @@ class RunWriter:
         applies = w.expr(node.when, {}, out, 1)
         record = w.fresh()
         out.append(f"    if {applies} is True:")
-        for let in self.program.lets:
-            if self.guarded.get(let.node.name) is node:
-                self.let(let, out, 2)
+        mine = [let for let in self.program.lets if self.guarded.get(let.node.name) is node]
+        for let in mine:
+            self.let(let, out, 2)
         decided = decide(out, 2)
-        for let in self.program.lets:  # read nowhere else
-            if self.guarded.get(let.node.name) is node:
-                del w.local[("let", let.node.name)]
+        for let in mine:  # read nowhere else
+            del w.local[("let", let.node.name)]
         out += [f"        {record} = {decided}", f"    elif {applies} is False:",
                 f"        {record} = {not_applicable}",
                 "    else:", f"        {record} = {self.unknown}({applies}, {points}, False)"]
@@ -771,7 +770,8 @@ class RunWriter:
                         f"else {w.constant(records['grade_status'])}(({', '.join(holds)},))", out, 1)
 
 
-def _tuple(names: list[str]) -> str:
+def tuple_of(names: list[str]) -> str:
+    """The source of a tuple of these names."""
     return f"({', '.join(names)},)" if names else "()"
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import types
 
 from ..language import ast
-from .codegen import HELPERS, RunWriter, Unsupported, Writer, functions_of
+from .codegen import HELPERS, RunWriter, Unsupported, Writer, functions_of, tuple_of
 
 
 class Partial:
@@ -68,17 +68,17 @@ class Partial:
                 for clause in grade.clauses:
                     holds.append(w.expr(clause.node, {}, body, 1) if at in clauses else own_clauses[at])
                     at += 1
-                grades.append(_tuple(holds))
+                grades.append(tuple_of(holds))
             lines = w.path_lines(None, []) + w.prelude
         except Unsupported:
             return None
         finally:
             w.local, w.prelude, w.paths = None, [], {}
-        unpack = [f"    {_tuple(names)} = {given}" for names, given in
+        unpack = [f"    {tuple_of(names)} = {given}" for names, given in
                   ((own, "R"), (own_criteria, "C"), (own_clauses, "H")) if names]
         statuses = "{" + ", ".join(f"{r}[0]" for r in requirements + criteria) + "}" if requirements + criteria \
             else w.constant(frozenset())
-        result = f"({_tuple(requirements)}, {_tuple(criteria)}, {_tuple(grades)}, {score}, {statuses})"
+        result = f"({tuple_of(requirements)}, {tuple_of(criteria)}, {tuple_of(grades)}, {score}, {statuses})"
         return self._compiled(["def f(ctx, R, C, H):", *unpack, *lines, *body, f"    return {result}"])
 
     def subject(self, lets: list, subject: ast.Expr) -> types.FunctionType | None:
@@ -89,9 +89,7 @@ class Partial:
         try:
             body: list[str] = []
             for let in lets:
-                value = w.let(let.node, body, 1)
-                body.append(f"    ctx.values[{w.constant(let.node.name)}] = {value}")
-                w.local[("let", let.node.name)] = value
+                self.run.let(let, body, 1)
             value = w.expr(subject, {}, body, 1)
             lines = w.path_lines(None, []) + w.prelude
         except Unsupported:
@@ -104,6 +102,3 @@ class Partial:
         namespace = {"__builtins__": {}, **HELPERS, **{f"c{n}": value for n, value in enumerate(self.w.constants)}}
         return functions_of("\n".join([*lines, ""]), "<generated partial evaluation>", namespace)["f"]
 
-
-def _tuple(names: list[str]) -> str:
-    return f"({', '.join(names)},)" if names else "()"

@@ -271,8 +271,7 @@ class _Recorder:
     def add(self, row: Row) -> None:
         self.pending.append(row)
         if len(self.pending) >= SYNC_EVERY:
-            self.done.append(self.thread.submit(self._record, self.pending))
-            self.pending = []
+            self.flush()
 
     def _record(self, rows: list[Row]) -> None:
         replaced = self.recycler.listed()   # before the sync: the files their results replaced
@@ -369,6 +368,7 @@ def score(application: Application, ruleset: Ruleset | None, settings: Settings,
         result = ruleset.evaluate(evidence, params=params, date=settings.date, evidence_bytes=raw,
                                   origins={n: {"source": s, "file_sha256": h} for n, s, h in settings.origins},
                                   gap=True, validated=True)
+        result.evidence = {"sha256": digest}   # already worked out above: not hashed again when written
         for fmt in settings.formats:   # each whole or not at all; synced later, with others (see run)
             write_atomically(out / f"{application.id}.{EXTENSIONS[fmt]}", _render(result, fmt, settings.lang),
                              durable=False, retire=_WORKER.get("recycler"))

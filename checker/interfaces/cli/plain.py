@@ -69,7 +69,6 @@ def plain_check(argv: list[str]) -> int | None:
             or any(name.startswith("_") and name.endswith("_COMPLETE") for name in os.environ)):
         return None
     try:
-        from ...evaluation.result import dumps
         from ...tools import intake
         date = given.get("date")
         if date is not None:   # as evaluation_date reads it; a date it refuses is refused by click
@@ -78,7 +77,7 @@ def plain_check(argv: list[str]) -> int | None:
         application = intake.read_application(Path(given["evidence"]), ruleset=given.get("ruleset"))
         result = application.ruleset.evaluate(application.evidence, params={}, date=date or intake.default_date(),
                                               evidence_bytes=application.raw, origins={}, gap=True, validated=True)
-        report = dumps(with_signoff(result.to_dict(), {}))
+        report = result.to_json()
     except Exception:
         return None
     except KeyboardInterrupt:   # as click reports it
