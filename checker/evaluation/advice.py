@@ -60,25 +60,32 @@ class Edit(Frozen):
         return (self.path, self.kind, repr(self.after))
 
     def apply(self, evidence: dict) -> dict:
-        found = copied_to(evidence, self.path)
-        if found is None:  # something on the way is missing: `patched` makes it (or says why it cannot)
-            if self.kind == "add":
-                items = get(evidence, self.path)
-                return patched(evidence, self.path, [*(items if isinstance(items, list) else []), self.after])
-            return patched(evidence, self.path, self.after)
-        copy, parent, last = found
         if self.kind == "add":
-            items = parent[last] if type(parent) is list else parent.get(last)
-            parent[last] = [*(items if isinstance(items, list) else []), self.after]
-        else:
-            parent[last] = self.after
-        return copy
+            return written(evidence, self.path, lambda items: appended(items, self.after))[0]
+        return written(evidence, self.path, lambda _: self.after)[0]
 
     def record(self) -> dict:
         """As results record it; `pointer`, `from` and `to` are those of a what-if (`check --set`) change."""
         return {"pointer": format_pointer(self.path) + ("/-" if self.kind == "add" else ""), "from": self.before,
                 "to": self.after, "kind": self.kind, "amount": self.amount, "unit": self.unit,
                 "field": self.field, "like": self.like, "label": self.label}
+
+
+def written(document, parts: tuple, new: Callable[[Any], Any]) -> tuple:
+    """(a copy of `document` with `new(value there)` at `parts`, the container it is in, the last part): the
+    containers on the way copied (`copied_to`), or made by `patched` when one is missing (or refused, saying why)."""
+    found = copied_to(document, parts)
+    if found is None:
+        copy = patched(document, parts, new(get(document, parts)))
+        return copy, get(copy, parts[:-1]), parts[-1]
+    copy, parent, last = found
+    parent[last] = new(parent[last] if type(parent) is list else parent.get(last))
+    return copy, parent, last
+
+
+def appended(items, item) -> list:
+    """A new list: `items` (if a list) and `item` after them."""
+    return [*(items if isinstance(items, list) else []), item]
 
 
 def copied_to(document, parts: tuple) -> tuple | None:

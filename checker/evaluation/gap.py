@@ -24,7 +24,7 @@ from ..language.values import OUTSIDE, UNKNOWN
 from ..pointer import get, patched
 from ..records import Record
 from .levers import MAX_KEPT, Clause, Lever, Plan
-from .advice import Advisor, Edit, advise, copied_to
+from .advice import Advisor, Edit, advise, appended, written
 from .evaluate import CONTEXT, let_values
 from .result import FAIL, INELIGIBLE, MET, MISSING, NOT_MET, PARTLY_MET, Result, plain, unit_symbol
 
@@ -490,23 +490,11 @@ class _Move(Record):
         """A copy of the evidence to probe this move in, and the container and key its `value` goes to: only the
         containers on the way are copied (or made, if missing), so that writing there leaves the evidence as
         it was. The new item of `add` is the list's last."""
-        found = copied_to(self.evidence, self.pointer)
         if self.kind == "add":
-            if found is not None:
-                copy, parent, last = found
-                items = parent[last] if type(parent) is list else parent.get(last)
-                listed = parent[last] = [*(items if isinstance(items, list) else []), None]
-                return copy, listed, len(listed) - 1
-            items = get(self.evidence, self.pointer)
-            copy = patched(self.evidence, self.pointer, [*(items if isinstance(items, list) else []), None])
-            listed = get(copy, self.pointer)
+            copy, parent, last = written(self.evidence, self.pointer, lambda items: appended(items, None))
+            listed = parent[last]
             return copy, listed, len(listed) - 1
-        if found is not None:
-            copy, parent, last = found
-            parent[last] = self.base
-            return copy, parent, last
-        copy = patched(self.evidence, self.pointer, self.base)
-        return copy, get(copy, self.pointer[:-1]), self.pointer[-1]
+        return written(self.evidence, self.pointer, lambda _: self.base)
 
     def feasible(self, delta: Decimal) -> bool:
         if self.kind == "add" and delta <= 0:
