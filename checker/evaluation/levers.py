@@ -7,9 +7,8 @@ work out again only that.
 from __future__ import annotations
 
 from ..language import ast
-from ..language.compile import CompiledLet, Compiler, Program
+from ..language.compile import GENERATE_AFTER, CompiledLet, Compiler, Program
 from ..language.functions import NUMERIC_AGGREGATES
-from ..language.compile import GENERATE_AFTER
 from ..language.partial import Partial
 from ..language.types import Type
 from ..records import Record
@@ -240,34 +239,33 @@ def _reads(expr: ast.Node, functions: dict[str, ast.FunctionDecl]) -> tuple[set[
     """The evidence paths and the lets `expr` reads directly, looking into the ruleset functions it calls."""
     paths: set[tuple] = set()
     lets: set[str] = set()
+    for ref in _refs(expr, functions):
+        if isinstance(ref, ast.EvidenceRef):
+            paths.add(ref.path)
+        elif isinstance(ref, ast.LetRef):
+            lets.add(ref.name)
+    return paths, lets
+
+
+def _reads_score(expr: ast.Node, functions: dict[str, ast.FunctionDecl]) -> bool:
+    """Whether `expr` reads the score, directly or in the ruleset functions it calls."""
+    return any(isinstance(ref, ast.ScoreRef) for ref in _refs(expr, functions))
+
+
+def _refs(expr: ast.Node, functions: dict[str, ast.FunctionDecl]):
+    """What the names in `expr` refer to, and in the ruleset functions it calls (each function once)."""
     pending, seen = [expr], set()
     # `evidence.a.b` reads /a/b, not the whole evidence: its inner `evidence` and `evidence.a` are not read.
     outermost = (lambda node: isinstance(getattr(node, "ref", None), ast.EvidenceRef))
     while pending:
         for node in pending.pop().walk(prune=outermost):
             ref = getattr(node, "ref", None)
-            if isinstance(ref, ast.EvidenceRef):
-                paths.add(ref.path)
-            elif isinstance(ref, ast.LetRef):
-                lets.add(ref.name)
-            elif isinstance(ref, ast.FunctionRef) and ref.name not in seen:
-                seen.add(ref.name)
-                pending.append(functions[ref.name].expr)
-    return paths, lets
-
-
-def _reads_score(expr: ast.Node, functions: dict[str, ast.FunctionDecl]) -> bool:
-    """Whether `expr` reads the score, directly or in the ruleset functions it calls."""
-    pending, seen = [expr], set()
-    while pending:
-        for node in pending.pop().walk():
-            ref = getattr(node, "ref", None)
-            if isinstance(ref, ast.ScoreRef):
-                return True
-            if isinstance(ref, ast.FunctionRef) and ref.name not in seen:
-                seen.add(ref.name)
-                pending.append(functions[ref.name].expr)
-    return False
+            if isinstance(ref, ast.FunctionRef):
+                if ref.name not in seen:
+                    seen.add(ref.name)
+                    pending.append(functions[ref.name].expr)
+            elif ref is not None:
+                yield ref
 
 
 def _overlap(path: tuple, pointer: tuple) -> bool:
