@@ -87,10 +87,7 @@ def evaluate(program: Program, evidence: dict, *, params: dict | None = None, pr
     reached = grades.index(MET) if MET in grades else None
     above = grades[:reached] if reached is not None else grades
     outcome = _outcome(program, ctx, statuses, MISSING in above or ERROR in above, reached is not None)
-    grade = None
-    if reached is not None and outcome in (GRADED, CLASSIFIED, INCOMPLETE):
-        compiled = program.grades[reached]
-        grade = {"id": compiled.node.id, "label": compiled.label}
+    grade = _grade(program, reached) if reached is not None and outcome in (GRADED, CLASSIFIED, INCOMPLETE) else None
     with_sections = bool(model.sections)
     return Result.decided(provenance["ruleset"], provenance.get("evidence"), provenance["tool"], date, outcome,
                           grade if outcome != INCOMPLETE else None, grade if outcome == INCOMPLETE else None,
@@ -131,9 +128,7 @@ def outlook(program: Program, evidence: dict, *, params: dict, known: Known | No
             requirements, criteria, holds, score, statuses = known.partial(ctx, before[0], before[1], before[2])
             values_of = holds.__getitem__  # a grade's clause values, by its number
         else:
-            requirements, criteria = _items(program, ctx, known)
-            score = ctx.score = sum([c[1] for c in criteria], ZERO) if program.model.grades else None
-            statuses = {*(r[0] for r in requirements), *(c[0] for c in criteria)}
+            requirements, criteria, score, statuses = _decided(program, ctx, known)
             values_of = (lambda at: (clause.condition(ctx) for clause in program.grades[at].clauses))
         reached = clauses = None
         undecided = False
@@ -158,11 +153,15 @@ def outlook(program: Program, evidence: dict, *, params: dict, known: Known | No
     finally:
         _setcontext(saved)
     outcome = _outcome(program, ctx, statuses, undecided, reached is not None)
-    ref = None
-    if reached is not None:
-        ref = {"id": program.grades[reached].node.id, "label": program.grades[reached].label}
+    ref = _grade(program, reached) if reached is not None else None
     return Outlook(score if program.model.sections else None, outcome, ref if outcome in (GRADED, CLASSIFIED) else None,
                    ref if outcome == INCOMPLETE else None, reached, [r[0] for r in requirements], clauses)
+
+
+def _grade(program: Program, at: int) -> dict:
+    """How a result names the grade numbered `at`."""
+    compiled = program.grades[at]
+    return {"id": compiled.node.id, "label": compiled.label}
 
 
 def _context(program: Program, evidence: dict, params: dict) -> Context:
@@ -262,15 +261,21 @@ RECORDS = {"unknown": unknown_record, "points_status": points_status, "scale": s
 
 def _records(program: Program, ctx: Context, known: Known | None) -> tuple:
     """What `Program.run` returns, worked out by the closures (and, with `known`, taken from before)."""
-    requirements, criteria = _items(program, ctx, known)
-    score = ctx.score = sum([c[1] for c in criteria], ZERO) if program.model.grades else None
+    requirements, criteria, score, statuses = _decided(program, ctx, known)
     clauses, grades = [], []
     for grade in program.grades:
         holds = [clause.condition(ctx) for clause in grade.clauses]
         clauses += holds
         grades.append(grade_status(holds))
-    statuses = {r[0] for r in requirements} | {c[0] for c in criteria}
     return requirements, criteria, tuple(clauses), tuple(grades), statuses, score
+
+
+def _decided(program: Program, ctx: Context, known: Known | None) -> tuple:
+    """The records of the requirements and criteria (see _items), the score (also put in the context) and the set
+    of the items' statuses."""
+    requirements, criteria = _items(program, ctx, known)
+    score = ctx.score = sum([c[1] for c in criteria], ZERO) if program.model.grades else None
+    return requirements, criteria, score, {r[0] for r in requirements} | {c[0] for c in criteria}
 
 
 def _items(program: Program, ctx: Context, known: Known | None) -> tuple[tuple, tuple]:
