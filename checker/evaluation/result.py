@@ -516,8 +516,8 @@ class _Templates:
     def make(item: ItemResult, form: Form, shape, texts: list, unseen: frozenset,
              beyond: frozenset) -> tuple[list, Any, list] | None:
         """The template of `item`'s shape, with what fills it from slot texts and the slots it takes in order;
-        None if the shape has none. Made
-        from this item, and checked: filled with this result's texts it must write what `_item_text` does.
+        None if the shape has none. Made from this item, and checked: filled with this result's texts it must
+        write what `_item_text` does.
         `unseen`: the places of the unknown values it does not show; `beyond`: of those outside their boundary
         (written as such, whatever their unit)."""
         status, kind, own = item.status, form.kind, item._own
