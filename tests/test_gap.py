@@ -541,6 +541,41 @@ def test_the_outlook_decides_as_the_whole_evaluation_does(ruleset_id, example, m
                 assert seen.clauses == [c.status for c in grade.conditions], (path, number)
 
 
+@pytest.mark.parametrize("example", sorted(EXAMPLES.glob("*.json")), ids=lambda p: p.stem)
+def test_a_search_set_ruled_out_by_what_it_can_score_never_reaches_the_target(example, monkeypatch):
+    """The search skips a set of changes when the criteria its changes feed cannot score enough together
+    (Advisor.beyond_reach: each criterion fed by one change scores as with that change alone, one fed by two
+    or more at most its maximum). Every set skipped, on each factory example and each with every number
+    halved in turn, evaluated whole on the changed evidence, reaches no grade up to the target; and the gap
+    is the same as when every set is evaluated."""
+    from checker.evaluation import advice
+    from checker.evaluation.evaluate import evaluate
+    ruleset = load_ruleset("zero-carbon-factory")
+    program = ruleset.program
+    evidence, _ = load_evidence(example)
+    documents = [evidence, *_halved(evidence)]
+    results = [ruleset.evaluate(d, gap=False, validated=True) for d in documents]
+    skipped = []
+    ruled_out = advice.Advisor.beyond_reach
+
+    def checked(self, actions):
+        if not ruled_out(self, actions):
+            return False
+        changed = self.analysis.evidence
+        for action in actions:
+            changed = action["edits"][0].apply(changed)
+        whole = evaluate(program, changed, provenance={"ruleset": {}, "tool": {}})
+        assert all(g.status != "met" for g in whole.grades[:self.target + 1]), [a["edits"] for a in actions]
+        skipped.append(actions)
+        return True
+    monkeypatch.setattr(advice.Advisor, "beyond_reach", checked)
+    gaps = [gap_to(ruleset, d, r, {}) for d, r in zip(documents, results)]
+    monkeypatch.setattr(advice.Advisor, "beyond_reach", lambda self, actions: False)
+    assert [gap_to(ruleset, d, r, {}) for d, r in zip(documents, results)] == gaps
+    if example.stem in ("three-stars", "four-stars", "not-graded", "incomplete"):
+        assert skipped  # sets were ruled out here
+
+
 def test_the_gaps_generated_code_is_made_only_for_changes_tried_often():
     """Compiling costs more than a few outlooks save: a fed set's code is made at its 2 × GENERATE_AFTER-th use
     (a probe's at 16 ×), once the ruleset is in steady use; the closures work it out until then."""

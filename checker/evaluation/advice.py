@@ -22,10 +22,11 @@ from __future__ import annotations
 import itertools
 from decimal import Decimal
 
+from ..language.ast import ScoreRef
 from ..language.compile import Program
 from ..pointer import format_pointer, get, patched
 from ..records import Frozen
-from .evaluate import Known, Outlook, evaluate, outlook
+from .evaluate import ZERO, Known, Outlook, evaluate, outlook
 from .result import FAIL, MET, Result
 
 TYPE_CHECKING = False
@@ -132,6 +133,9 @@ class Advisor:
         self.sources.update({c.node.text: (c.node, None) for c in program.grades[target].clauses})
         self.references: dict[str, dict] = {}
         self.kept: dict = {}  # (lets, items) a change feeds → what it leaves (`known`)
+        self.target = target
+        self._bars: list | None = None  # per grade up to the target, its clauses `score op bound` (`beyond_reach`)
+        self._criteria: list = []  # the program's criteria, in the order of the records
 
     def known(self, pointers: list[tuple]) -> Known | None:
         """What a change at `pointers` leaves as it was in the application's own evaluation; one for all changes
@@ -151,6 +155,52 @@ class Advisor:
     def within_reach(self) -> bool:
         """False when changes to evidence numbers cannot reach the target (its points are assessed ones)."""
         return not self.analysis.assessed_only
+
+    def beyond_reach(self, actions: list[dict]) -> bool:
+        """True when the changes of `actions` (one each, with its outlook alone) certainly do not reach the target
+        together, by what they can score: then the search need not evaluate them again.
+
+        The set's score is bounded exactly. A criterion fed by none of the changes keeps the application's own
+        record, and one fed by one change only gets the record it has with that change alone (nothing it reads
+        is fed by the others). Only a criterion fed by two or more changes is unknown, and it scores at most its
+        maximum. The evaluation adds the points in criteria order, rounding each sum; rounding is monotone, so
+        the same additions of the bounds bound the score. The target is out of reach when every grade up to it
+        has a clause `score > b`, `score >= b` or `score == b` that is false at every score up to the bound."""
+        bars = self._score_bars()
+        own = self.analysis.result.records
+        if not bars or own is None:
+            return False
+        plan = self.analysis.plan
+        fed = []
+        for action in actions:
+            found = plan.feeds(action["edits"][0].path)
+            if found is None:
+                return False
+            fed.append((found[1], action["result"].criteria))
+        bound = ZERO
+        for at, (criterion, own_record) in enumerate(zip(self._criteria, own[1])):
+            by = [records for items, records in fed if criterion.node.id in items]
+            bound += own_record[1] if not by else by[0][at][1] if len(by) == 1 else criterion.node.max
+        return all(any(bound <= bar if op == ">" else bound < bar for op, bar in clauses) for clauses in bars)
+
+    def _score_bars(self) -> list[list[tuple]]:
+        """For each grade up to the target, its clauses comparing the score with a constant as (op, bound): the
+        ones a bound on the score can decide to be false (empty when a grade has none)."""
+        if self._bars is None:
+            plan = self.analysis.plan
+            program = plan.program
+            self._criteria = [c for s in program.sections for c in s.criteria]
+            self._bars = []
+            for grade in program.grades[:self.target + 1]:
+                clauses = [plan.clause(c.node) for c in grade.clauses]
+                found = [(c.op, bar) for c in clauses
+                         if c.kind == "compare" and isinstance(c.subject.ref, ScoreRef) and c.op in (">", ">=", "==")
+                         for bar in [c.bounds[0](self.analysis.own())] if type(bar) is Decimal]
+                if not found or not program.model.sections:
+                    self._bars = []
+                    break
+                self._bars.append(found)
+        return self._bars
 
 
 def advise(program: Program, evidence: dict, result: Result, params: dict, target: int, edits: list[Edit],
@@ -206,8 +256,9 @@ def _search(useful: list[dict], opened: list[str], advisor: Advisor, tried: Call
     as one what-if (at most MAX_STEPS changes); among sets of one size, the best-ranked actions first.
 
     A set is tried only if each condition other than the score is met by one of its actions alone (points
-    add up across actions; a condition's clause is met by an action sized for it) and no two of its changes
-    set the same field."""
+    add up across actions; a condition's clause is met by an action sized for it), no two of its changes
+    set the same field, and what its changes can score together leaves the target within reach (a bound worked
+    out from each action's own outlook, `Advisor.beyond_reach`: most sets fall short of the score)."""
     if not advisor.within_reach():
         return None
     for action in useful:
@@ -220,7 +271,7 @@ def _search(useful: list[dict], opened: list[str], advisor: Advisor, tried: Call
             fields = [a["edits"][0].path for a in chosen if a["edits"][0].kind != "add"]
             if len(set(fields)) < len(fields):
                 continue
-            if not all(any(c in a["fixes"] for a in chosen) for c in needed):
+            if not all(any(c in a["fixes"] for a in chosen) for c in needed) or advisor.beyond_reach(chosen):
                 continue
             combined = tried([a["edits"][0] for a in chosen])
             if combined["reaches"]:

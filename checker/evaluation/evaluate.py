@@ -100,13 +100,14 @@ def evaluate(program: Program, evidence: dict, *, params: dict | None = None, pr
 class Outlook:
     """What the gap's advice reads of an evaluation of changed evidence (`outlook`), worked out without the
     Result: the score, outcome and grade (its number in `rank`; `grade` or `provisional_grade` as a Result
-    has them), the status of each requirement, and the status of each clause of one grade."""
+    has them), the status of each requirement, the status of each clause of one grade, and the criteria's
+    records (for what a set of changes can score, advice.Advisor.beyond_reach)."""
 
-    __slots__ = ("score", "outcome", "grade", "provisional_grade", "rank", "requirements", "clauses")
+    __slots__ = ("score", "outcome", "grade", "provisional_grade", "rank", "requirements", "clauses", "criteria")
 
-    def __init__(self, score, outcome, grade, provisional_grade, rank, requirements, clauses):
+    def __init__(self, score, outcome, grade, provisional_grade, rank, requirements, clauses, criteria):
         self.score, self.outcome, self.grade, self.provisional_grade = score, outcome, grade, provisional_grade
-        self.rank, self.requirements, self.clauses = rank, requirements, clauses
+        self.rank, self.requirements, self.clauses, self.criteria = rank, requirements, clauses, criteria
 
 
 def outlook(program: Program, evidence: dict, *, params: dict, known: Known | None, grade: int) -> Outlook:
@@ -155,7 +156,7 @@ def outlook(program: Program, evidence: dict, *, params: dict, known: Known | No
     outcome = _outcome(program, ctx, statuses, undecided, reached is not None)
     ref = _grade(program, reached) if reached is not None else None
     return Outlook(score if program.model.sections else None, outcome, ref if outcome in (GRADED, CLASSIFIED) else None,
-                   ref if outcome == INCOMPLETE else None, reached, [r[0] for r in requirements], clauses)
+                   ref if outcome == INCOMPLETE else None, reached, [r[0] for r in requirements], clauses, criteria)
 
 
 def _grade(program: Program, at: int) -> dict:
