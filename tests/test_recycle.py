@@ -145,8 +145,9 @@ def test_the_recorder_counts_each_sync_as_it_begins_and_ends(tmp_path, monkeypat
     recorder._record([])
     _replace(out / "a.json", b"newer", writer)
     assert (out / "a.json").stat().st_ino == old["b.json"]
-    recorder.close([])
-    assert not (out / batch.RETIRED).exists()
+    recorder.end([])
+    recorder.close()
+    assert (syncs.begun, syncs.ended) == (3, 3) and (out / batch.JOURNAL).read_bytes() == b""
 
 
 def test_a_forced_rerun_writes_results_into_the_files_it_replaced(tmp_path, monkeypatch):

@@ -291,14 +291,22 @@ class Recycler:
 
 def free_retired(folder: Path, threads: int = 8, remove: bool = False) -> int:
     """Delete the files a Recycler kept in `folder` (and in its subfolders, where an earlier version kept
-    them), and with `remove` the folders; returns how many.
-
-    Several threads at once: each unlink mostly waits on the disk (see `Recycler`), and waits overlap.
-    """
+    them), and with `remove` the folders; returns how many."""
     folders = [os.fspath(folder)]
     for place in folders:   # grows as subfolders are found
         folders += _entries(place, folders=True)
     names = [name for place in folders for name in _entries(place, folders=False)]
+    delete(names, threads)
+    if remove:
+        for place in reversed(folders):
+            with contextlib.suppress(OSError):
+                os.rmdir(place)
+    return len(names)
+
+
+def delete(names: list[str], threads: int = 8) -> None:
+    """Delete the files `names`, each that is still there. Several threads at once: each unlink mostly waits on
+    the disk (see `Recycler`), and waits overlap."""
     if len(names) < 2 * threads:
         for name in names:
             _unlink(name)
@@ -306,11 +314,11 @@ def free_retired(folder: Path, threads: int = 8, remove: bool = False) -> int:
         from concurrent.futures import ThreadPoolExecutor
         with ThreadPoolExecutor(threads) as pool:
             list(pool.map(_unlink, names, chunksize=16))
-    if remove:
-        for place in reversed(folders):
-            with contextlib.suppress(OSError):
-                os.rmdir(place)
-    return len(names)
+
+
+def kept_files(folder) -> list[str]:
+    """The files a Recycler kept in `folder` (not those in subfolders)."""
+    return _entries(os.fspath(folder), folders=False)
 
 
 def _entries(folder: str, folders: bool) -> list[str]:
