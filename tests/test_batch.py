@@ -136,6 +136,20 @@ def test_two_jobs_write_the_same_bytes_as_one(inputs, tmp_path):
     assert {p.name: p.read_bytes() for p in one.iterdir()} == {p.name: p.read_bytes() for p in two.iterdir()}
 
 
+def test_a_row_sent_back_by_a_worker_keeps_every_field():
+    import dataclasses
+    row = batch.Row(*(f"field {n}" for n in range(len(dataclasses.fields(batch.Row)))))
+    assert batch.Row(row.id, row.source, *batch._sent(row)) == row
+
+
+def test_the_spans_given_to_workers_cover_every_application_once_and_shrink_at_the_end():
+    spans = batch._spans(10_000, 2)
+    assert [start for start, _ in spans] == [0] + [stop for _, stop in spans[:-1]] and spans[-1][1] == 10_000
+    sizes = [stop - start for start, stop in spans]
+    assert max(sizes) == 64 and sizes[-1] == 1 and sizes == sorted(sizes, reverse=True)
+    assert batch._spans(3, 2) == [(0, 1), (1, 2), (2, 3)] and batch._spans(0, 2) == []
+
+
 def test_json_lines_with_ids_from_a_field_or_the_line(tmp_path):
     lines = []
     for name, code in (("four-stars", "91330502MA2B3C4D58"), ("three-stars", "91330402MA2C7D8E90"),

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from checker.interfaces.cli import main
-from checker.outputs.files import Recycler, write_atomically
+from checker.outputs.files import Recycler, Syncs, write_atomically
 from checker.tools import batch
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "zero-carbon-factory"
@@ -18,35 +18,34 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "zero-carbon-fa
 
 @pytest.fixture()
 def recycler(tmp_path):
-    made = Recycler(tmp_path / "retired")
+    made = Recycler(tmp_path / "retired", Syncs())
     made.make()
     return made
-
-
-def _mine(recycler: Recycler) -> str:
-    """The folder of the files released for this process to write again."""
-    return os.path.join(recycler.ready, str(os.getpid()))
 
 
 def _replace(path: Path, data: bytes, recycler: Recycler) -> None:
     write_atomically(path, data, durable=False, retire=recycler)
 
 
-def test_a_replaced_file_is_written_again_only_once_released(tmp_path, recycler):
+def _synced(syncs: Syncs) -> None:
+    """A whole sync, as the one who syncs counts it."""
+    syncs.end(syncs.begin())
+
+
+def test_a_replaced_file_is_written_again_only_once_a_sync_has_ended(tmp_path, recycler):
     a, b, c = tmp_path / "a.json", tmp_path / "b.json", tmp_path / "c.json"
     for path in (a, b, c):
         _replace(path, b"first " + path.name.encode(), recycler)
-    old_a, old_b = a.stat().st_ino, b.stat().st_ino
+    old_a, old_b, old_c = a.stat().st_ino, b.stat().st_ino, c.stat().st_ino
     _replace(a, b"second a", recycler)
-    assert len(recycler.listed()) == 1 and not os.listdir(recycler.ready)
-    _replace(b, b"second b", recycler)   # nothing released yet: a new file
+    assert [os.stat(e.path).st_ino for e in os.scandir(recycler.folder)] == [old_a]   # kept whole
+    _replace(b, b"second b", recycler)   # no sync yet: a new file
     assert b.stat().st_ino not in (old_a, old_b)
-    recycler.release(recycler.listed())   # as the one who syncs does, after its sync
-    assert not recycler.listed() and {os.stat(e.path).st_ino for e in os.scandir(_mine(recycler))} == {old_a, old_b}
+    _synced(recycler.syncs)
     os.chmod(c, 0o640)
-    recycler._wait = 0   # listed again at once, not after the writes made with new files
     _replace(c, b"second c, longer than what the kept file held", recycler)
-    assert c.stat().st_ino in (old_a, old_b) and len(os.listdir(_mine(recycler))) == 1
+    assert c.stat().st_ino == old_a
+    assert {os.stat(e.path).st_ino for e in os.scandir(recycler.folder)} == {old_b, old_c}   # kept, not yet safe
     assert c.read_bytes() == b"second c, longer than what the kept file held"
     assert stat.S_IMODE(c.stat().st_mode) == 0o640 and c.stat().st_nlink == 1
     assert a.read_bytes() == b"second a" and b.read_bytes() == b"second b"
@@ -58,36 +57,48 @@ def test_a_file_written_again_keeps_nothing_of_its_old_content(tmp_path, recycle
     _replace(a, b"x" * 5000, recycler)
     _replace(b, b"old b", recycler)
     _replace(a, b"new a", recycler)   # the 5000 bytes are kept
-    recycler.release(recycler.listed())
-    recycler._wait = 0
+    _synced(recycler.syncs)
     _replace(b, b"short", recycler)
     assert b.read_bytes() == b"short" and b.stat().st_size == 5
 
 
-def test_a_file_whose_replacement_is_not_in_place_is_never_released(tmp_path, recycler):
-    a = tmp_path / "a.json"
+def test_a_file_replaced_while_a_sync_runs_waits_for_the_next_one(tmp_path, recycler):
+    """The sync may not have written its replacement's name to the disk."""
+    a, b, c = tmp_path / "a.json", tmp_path / "b.json", tmp_path / "c.json"
+    for path in (a, b, c):
+        _replace(path, b"old", recycler)
+    old_a = a.stat().st_ino
+    number = recycler.syncs.begin()
+    _replace(a, b"new a", recycler)
+    recycler.syncs.end(number)
+    _replace(b, b"new b", recycler)
+    assert b.stat().st_ino != old_a   # not written again: the sync began before a's replacement
+    _synced(recycler.syncs)
+    _replace(c, b"new c", recycler)
+    assert c.stat().st_ino == old_a
+
+
+def test_a_kept_file_whose_replacement_failed_is_never_written_again(tmp_path, recycler):
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
     _replace(a, b"a", recycler)
-    recycler.keep(str(a))   # a writer between its link and its rename
-    assert recycler.listed() == []
-    os.replace(tmp_path / "a.json", tmp_path / "moved.json")   # still reached by a name outside the folder
-    assert recycler.listed() == []
-    (tmp_path / "moved.json").unlink()
-    assert len(recycler.listed()) == 1
+    _replace(b, b"b", recycler)
+    recycler.keep(str(a))   # linked, then the rename failed: a.json still names it
+    _synced(recycler.syncs)
+    _replace(b, b"new b", recycler)
+    assert a.read_bytes() == b"a" and b.read_bytes() == b"new b" and a.stat().st_nlink == 2
 
 
 def test_each_process_writes_again_only_what_it_kept(tmp_path, recycler):
     a, b = tmp_path / "a.json", tmp_path / "b.json"
+    other = Recycler(recycler.folder, recycler.syncs)   # another worker writing into the same folder
     _replace(a, b"a", recycler)
+    _replace(b, b"b", other)
+    old_a = a.stat().st_ino
     _replace(a, b"new a", recycler)
-    kept = recycler.listed()
-    theirs = os.path.join(recycler.folder, "1-1")   # kept by another process
-    os.rename(kept[0], theirs)
-    recycler.release([theirs])
-    assert os.listdir(os.path.join(recycler.ready, "1")) == ["1-1"]
-    _replace(b, b"b", recycler)
-    recycler._wait = 0
-    _replace(b, b"new b", recycler)
-    assert os.listdir(os.path.join(recycler.ready, "1")) == ["1-1"]   # not taken: another process's
+    _synced(recycler.syncs)
+    _replace(b, b"new b", other)
+    assert b.stat().st_ino != old_a   # not taken: another process's
+    assert old_a in {os.stat(e.path).st_ino for e in os.scandir(recycler.folder)}
 
 
 def test_a_file_with_another_name_is_never_written_again(tmp_path, recycler):
@@ -97,46 +108,46 @@ def test_a_file_with_another_name_is_never_written_again(tmp_path, recycler):
     _replace(b, b"old b", recycler)
     os.link(a, elsewhere)
     _replace(a, b"new a", recycler)
-    assert recycler.listed() == []   # kept, never released
     _replace(b, b"new b", recycler)
-    released = recycler.listed()
-    recycler.release(released)
-    os.link(os.path.join(_mine(recycler), os.path.basename(released[0])), tmp_path / "linked-later.json")
-    recycler._wait = 0
-    _replace(a, b"newer a", recycler)   # the released file has another name now: refused, deleted
+    _synced(recycler.syncs)
+    kept_b = [e.path for e in os.scandir(recycler.folder) if os.stat(e.path).st_nlink == 1]
+    os.link(kept_b[0], tmp_path / "linked-later.json")
+    _replace(a, b"newer a", recycler)   # both kept files have another name now: refused, their kept names deleted
     assert elsewhere.read_bytes() == b"old a" and (tmp_path / "linked-later.json").read_bytes() == b"old b"
     assert a.read_bytes() == b"newer a" and a.stat().st_ino not in (elsewhere.stat().st_ino,
                                                                      (tmp_path / "linked-later.json").stat().st_ino)
-    assert not os.listdir(_mine(recycler)) and not list(tmp_path.glob(".*.tmp"))
+    assert [os.path.samefile(e.path, a) for e in os.scandir(recycler.folder)] == [False]   # a's own old file
+    assert not list(tmp_path.glob(".*.tmp"))
 
 
-def test_the_recorder_releases_only_what_was_replaced_before_its_sync(tmp_path, monkeypatch):
-    """The file a writer replaces while the sync runs is not released by that sync: the sync may not have
-    written its replacement's name to the disk."""
+def test_the_recorder_counts_each_sync_as_it_begins_and_ends(tmp_path, monkeypatch):
+    """A file a writer replaces while the recorder's sync runs is not written again after that sync."""
     out = tmp_path / "out"
-    Recycler(out / batch.RETIRED).make()
-    writer = Recycler(out / batch.RETIRED)
-    for name in ("a.json", "b.json"):
+    syncs = Syncs()
+    writer = Recycler(out / batch.RETIRED, syncs)
+    writer.make()
+    for name in ("a.json", "b.json", "c.json", "d.json"):
         _replace(out / name, b"old", writer)
+    old = {name: (out / name).stat().st_ino for name in ("a.json", "b.json")}
     _replace(out / "a.json", b"new", writer)
-    before = writer.listed()
-    synced = []
 
     def sync():   # a writer replaces b.json while the disk syncs
-        synced.append(True)
         _replace(out / "b.json", b"new", writer)
     monkeypatch.setattr(batch, "sync_to_disk", sync)
-    recorder = batch._Recorder(out, {})
+    recorder = batch._Recorder(out, {}, syncs)
     recorder._record([])
-    assert synced and len(before) == 1
-    assert [os.path.basename(n) for n in before] == os.listdir(_mine(writer))
-    during = writer.listed()
-    assert len(during) == 1 and during[0] not in before   # b's old file waits for the next sync
+    assert (syncs.begun, syncs.ended) == (1, 1)
+    _replace(out / "c.json", b"new", writer)
+    assert (out / "c.json").stat().st_ino == old["a.json"]
+    _replace(out / "d.json", b"new", writer)
+    assert (out / "d.json").stat().st_ino != old["b.json"]   # b's old file waits for the next sync
     monkeypatch.setattr(batch, "sync_to_disk", lambda: None)
     recorder._record([])
-    assert writer.listed() == [] and len(os.listdir(_mine(writer))) == 2
-    recorder.close([])
-    assert not (out / batch.RETIRED).exists()
+    _replace(out / "a.json", b"newer", writer)
+    assert (out / "a.json").stat().st_ino == old["b.json"]
+    recorder.end([])
+    recorder.close()
+    assert (syncs.begun, syncs.ended) == (3, 3) and (out / batch.JOURNAL).read_bytes() == b""
 
 
 def test_a_forced_rerun_writes_results_into_the_files_it_replaced(tmp_path, monkeypatch):
@@ -155,7 +166,6 @@ def test_a_forced_rerun_writes_results_into_the_files_it_replaced(tmp_path, monk
     first = run()
     inodes = {p.stat().st_ino for p in out.glob("*.json")}
     monkeypatch.setattr(batch, "SYNC_EVERY", 3)
-    monkeypatch.setattr(Recycler, "RESCAN", 0)
     assert run("--force") == first
     again = {p.stat().st_ino for p in out.glob("*.json")}
     assert again & inodes, "no result was written into a file it replaced"

@@ -121,3 +121,36 @@ def test_an_item_keeps_a_bounded_number_of_templates(monkeypatch):
     # a shape that leaves values out is (status, unseen, outside): none was added past the bound
     assert compared > 5 and all(len(key) != 3 for form in forms for key in set(form.made) - before[id(form)]
                                 if isinstance(key, tuple))
+
+
+def test_a_list_of_items_seen_before_is_written_from_one_template(monkeypatch):
+    """A second result whose items come out as the first's did: each list is its one template filled, no item
+    template is looked up."""
+    from checker.evaluation import result as written_module
+    example = next(p for p in EXAMPLES if p.parent.name == "zero-carbon-factory")
+    evidence, _ = load_evidence(example)
+    ruleset = load_ruleset(evidence["ruleset"])
+    ruleset.evaluate(evidence, date="2026-11-25").to_json_bytes()
+    result = ruleset.evaluate(evidence, date="2026-11-25")
+    looked_up = []
+    per_item = written_module._made
+    monkeypatch.setattr(written_module, "_made", lambda item, slots: looked_up.append(item) or per_item(item, slots))
+    assert result.to_json_bytes() == dumps(result.to_dict()).encode()
+    assert looked_up == []
+
+
+def test_a_ruleset_keeps_a_bounded_number_of_list_templates(monkeypatch):
+    """Past the bound, a list seen in a new way is written item by item, and written the same."""
+    from checker.evaluation import result as written_module
+    example = next(p for p in EXAMPLES if p.parent.name == "zero-carbon-factory")
+    evidence, _ = load_evidence(example)
+    ruleset = load_ruleset(evidence["ruleset"])
+    first = ruleset.evaluate(evidence, date="2026-11-25")
+    first.to_json_bytes()
+    monkeypatch.setattr(written_module, "_MOST_LISTS", 0)
+    lists = written_module._form(first.values[0].about).table.lists
+    before = set(lists)
+    for variant in list(_variants(evidence))[::7]:
+        result = ruleset.evaluate(variant, date="2026-11-25", validated=True)
+        assert result.to_json_bytes() == dumps(result.to_dict()).encode()
+    assert set(lists) == before

@@ -19,6 +19,7 @@ from .numbers import (INDENT, OPTIONS, OUTSIDE_DISPLAY, display_number, display_
                       number_texts, picker, plain, text_bytes, unit_symbol, TRUTH_BYTES)
 from ..digests import sha256
 from ..records import Record
+from .itemform import DEPTH, DETAIL_KEYS, Form
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:   # typing only for type checkers: importing it is a fortieth of a fresh check
@@ -260,13 +261,15 @@ class Result(Record):
 
     def _data(self, text: bool) -> dict:
         """The result as JSON data; with `text` each list of items is already JSON text (an orjson.Fragment
-        written as it is), made from templates or from pieces each ruleset item keeps (see _Templates, _Form)."""
+        written as it is), made from templates or from pieces each ruleset item keeps (see _Templates, Form)."""
         # Many items read the same values (a let, an evidence field): each is written once per result, and the
         # items that read it share its entry.
         shown: dict = {}
         items = _items_text if text else _items_data
+        if self._fill is not None:
+            self.criteria  # noqa: B018 (what the evaluation puts together when first read; then read as it is)
         by_section: dict = {}
-        for c in self.criteria:
+        for c in self._criteria:
             by_section.setdefault(c.about.section, []).append(c)
         if text and self._context is not None:
             shown[None] = _Templates.texts(self)
@@ -277,26 +280,26 @@ class Result(Record):
             "date": self.date,
             "ruleset": self.ruleset,
             "evidence": self.evidence,
-            "parameters": self.parameters,
-            "applicant": self.applicant,
-            "variant": self.variant,
+            "parameters": self._parameters,
+            "applicant": self._applicant,
+            "variant": self._variant,
             "outcome": self.outcome,
             "grade": self.grade,
             "provisional_grade": self.provisional_grade,
             "score": self.score,
             "max_score": self.max_score,
             "inconclusive": self.inconclusive,
-            "requirements": items(self.requirements, shown),
+            "requirements": items(self._requirements, shown),
             "sections": [{**s, "criteria": items(by_section.get(s["id"], ()), shown)}
-                         for s in self.sections],
+                         for s in self._sections],
             "grades": [
                 {"id": g.id, "label": g.label, "cite": g.cite, "status": g.status,
                  "conditions": items(g.conditions, shown)}
-                for g in self.grades
+                for g in self._grades
             ],
-            "values": items(self.values, shown),
-            "missing": self.missing,
-            "errors": self.errors,
+            "values": items(self._values, shown),
+            "missing": self._missing,
+            "errors": self._errors,
             "gap": self.gap,
         }
         if self.hypothetical is not None:
@@ -304,78 +307,10 @@ class Result(Record):
         return data
 
 
-_DETAIL_KEYS = ("condition", "tier", "scale", "failure", "waiver", "missing")
-
-
-class _Form:
-    """What writing an item needs that no application changes, worked out once per item of a ruleset and kept
-    on its ItemInfo (`written`): for each input its memo key, name, type, unit and display suffix; the
-    detail no application changes; a condition's verdicts; a value's unit and formula split at the names it
-    reads; a criterion's maximum as shown."""
-
-    __slots__ = ("kind", "inputs", "details", "verdicts", "type", "unit", "suffix", "formula", "pieces", "slots",
-                 "points_tail", "head", "points_key", "max_method", "value_key", "unit_text", "formula_text",
-                 "inputs_key", "entries", "entry_end", "detail_texts", "static_details", "explanation_key", "end",
-                 "table", "places", "own", "reads", "made")
-
-    def __init__(self, about: ItemInfo):
-        self.kind = about.kind
-        # (memo key, name, type, unit, display suffix): within one evaluation a name read as one type reads
-        # one value, so its display is worked out once per result.
-        self.inputs = [((i.name, id(i.type)), i.name, i.type, unit_symbol(i.type), display_suffix(i.type))
-                       for i in about.inputs]
-        detail = about.detail
-        self.details = [(key, detail[key]) for key in _DETAIL_KEYS if key in detail]
-        condition = detail.get("condition")
-        self.verdicts = {status: f"`{condition}` {verdict}" for status, verdict in _VERDICTS.items()}
-        self.type = detail.get("type")
-        self.unit, self.suffix = unit_symbol(self.type), display_suffix(self.type)
-        self.formula = detail.get("formula")
-        self.pieces, self.slots = [], []
-        if self.formula is not None and about.inputs:
-            # Each name followed by its value: the text around the names at even places, each name and a
-            # space at odd ones, with the position of the input whose display follows it (the last of that
-            # name, as a dict by name keeps).
-            last = {name: at for at, (_, name, *_rest) in enumerate(self.inputs)}
-            parts = formula_parts(self.formula, tuple(last))
-            self.pieces = [part if at % 2 == 0 else part + " " for at, part in enumerate(parts)]
-            self.slots = [(at, last[parts[at]]) for at in range(1, len(parts), 2)]
-        self.points_tail = f" of {format_number(about.max)} points" if about.max is not None else None
-        # The item's JSON text (`_item_text`) as orjson writes its dict with two-space indents where the item
-        # sits in a result (`_DEPTH`): the text before the status, what follows the status or a value, each
-        # input entry's text around its value and display, each detail no application changes.
-        depth = _DEPTH[self.kind]
-        inner, entry = depth + 1, depth + 2
-        key, at = key_text, b",\n" + INDENT[inner]
-        self.head = b"{" + key("id", about.id, inner)[1:] + (b"" if self.kind == "grade-condition" else
-                                                             key("label", about.label, inner)
-                                                             + key("cite", about.cite, inner)) + at + b'"status": '
-        self.points_key = at + b'"points": '
-        self.max_method = key("max", about.max, inner) + key("method", about.method, inner)
-        self.value_key = at + b'"value": '
-        self.unit_text = key("unit", self.unit, inner) + at + b'"display": '
-        self.formula_text = key("formula", self.formula, inner)
-        self.inputs_key = (at + b'"inputs": []', at + b'"inputs": [\n' + INDENT[entry], b",\n" + INDENT[entry],
-                           b"\n" + INDENT[inner] + b"]")
-        # each entry: text before its value, between value and display, after a number's display (the unit)
-        self.entries = [(b"{" + key("name", name, entry + 1)[1:] + b",\n" + INDENT[entry + 1] + b'"value": ',
-                         key("unit", unit, entry + 1) + b",\n" + INDENT[entry + 1] + b'"display": ',
-                         json_text(suffix)[1:] + b"\n" + INDENT[entry] + b"}")
-                        for _, name, _, unit, suffix in self.inputs]
-        self.entry_end = b"\n" + INDENT[entry] + b"}"
-        self.detail_texts = {name: key(name, value, inner) for name, value in self.details}
-        self.static_details = b"".join(self.detail_texts.values())
-        self.explanation_key, self.end = at + b'"explanation": ', b"\n" + INDENT[depth] + b"}"
-        # Set by _Templates: where the values it reads (and a value item's own) are in a result's slot texts,
-        # those places as a set, and its templates by shape (see _shape).
-        self.table = self.places = self.own = self.reads = None
-        self.made: dict = {}
-
-
-def _form(about: ItemInfo) -> _Form:
+def _form(about: ItemInfo) -> Form:
     form = about.written
     if form is None:
-        form = about.written = _Form(about)
+        form = about.written = Form(about, _VERDICTS)
     return form
 
 
@@ -388,13 +323,16 @@ def _items_text(items, shown: dict) -> orjson.Fragment:
     `shown`: by depth, the inputs already written in this result (see _item_text)."""
     if not items:
         return _EMPTY_LIST
-    depth = _DEPTH[items[0].about.kind]
+    depth = DEPTH[items[0].about.kind]
+    slots = shown.get(None)
+    whole = None if slots is None else _Templates.whole(items, slots, depth)
+    if whole is not None:
+        return whole
     memo = shown.get(depth)
     if memo is None:
         memo = shown[depth] = {}
     between = b",\n" + INDENT[depth]
     parts = [b"[\n" + INDENT[depth]]
-    slots = shown.get(None)
     if slots is None:
         for item in items:
             _item_text(item, memo, parts)
@@ -402,17 +340,10 @@ def _items_text(items, shown: dict) -> orjson.Fragment:
     else:
         # Most items come out in a common way (a condition holds or not, a value worked out, points given) and
         # read only values a template shows: their text is their template filled with this result's slot texts.
-        texts, hidden, odd, outside, unusual = slots
+        texts = slots[0]
         criteria = items[0].about.kind == "criterion"
         for item in items:
-            form = item.about.written
-            if unusual and not unusual.isdisjoint(form.reads):
-                made = _unusual(item, form, texts, hidden, odd, outside)
-            else:
-                shape = _shape(item) if criteria else item.status
-                made = form.made.get(shape, _UNMADE)
-                if made is _UNMADE:
-                    made = form.made[shape] = _Templates.make(item, form, shape, texts, _NONE, _NONE)
+            made = _made(item, slots)
             if made is None:
                 _item_text(item, memo, parts)
             else:
@@ -426,7 +357,20 @@ def _items_text(items, shown: dict) -> orjson.Fragment:
     return orjson.Fragment(b"".join(parts))
 
 
-def _unusual(item: ItemResult, form: _Form, texts: list, hidden: set, odd: set, outside: set):
+def _made(item: ItemResult, slots: tuple):
+    """The template of `item` and what fills it (see _Templates.make), made when first needed; None if it has none."""
+    texts, hidden, odd, outside, unusual = slots
+    form = item.about.written
+    if unusual and not unusual.isdisjoint(form.reads):
+        return _unusual(item, form, texts, hidden, odd, outside)
+    shape = _shape(item) if form.kind == "criterion" else item.status
+    made = form.made.get(shape, _UNMADE)
+    if made is _UNMADE:
+        made = form.made[shape] = _Templates.make(item, form, shape, texts, _NONE, _NONE)
+    return made
+
+
+def _unusual(item: ItemResult, form: Form, texts: list, hidden: set, odd: set, outside: set):
     """The template of an item that reads an unknown value, one outside its boundary or one no template shows;
     None if it has none."""
     if item.status == NOT_APPLICABLE and form.kind != "value":  # it read nothing
@@ -468,12 +412,12 @@ class _Templates:
     pieces with a gap (None) at every odd place for each value it shows, filled per result (`text[1::2] =`)
     from one list of slot texts made once per result, in which each value the ruleset's items read has two
     places (its JSON text, its display escaped in a JSON string) and places 0 and 1 take a criterion's points
-    (written and shown). A template is joined with the others of its list of items, never on its own."""
+    (written and shown). A list of items is written from one template too, its items' joined (`whole`)."""
 
-    __slots__ = ("sources", "places", "suffixed")
+    __slots__ = ("sources", "places", "suffixed", "lists")
 
     def __init__(self, items: list[ItemResult]):
-        self.sources, self.places, self.suffixed = [], {}, set()
+        self.sources, self.places, self.suffixed, self.lists = [], {}, set(), {}
         for item in items:  # every item of the ruleset
             form = _form(item.about)
             form.places = [self.place(i.let, i.name, i.get, spec[4]) for i, spec in zip(item.about.inputs,
@@ -523,10 +467,59 @@ class _Templates:
         return texts, hidden, odd, outside, hidden | odd | outside
 
     @staticmethod
-    def make(item: ItemResult, form: _Form, shape, texts: list, unseen: frozenset,
-             beyond: frozenset) -> tuple[list, Any] | None:
-        """The template of `item`'s shape, with what fills it from slot texts; None if the shape has none. Made
-        from this item, and checked: filled with this result's texts it must write what `_item_text` does.
+    def whole(items: list[ItemResult], slots: tuple, depth: int) -> orjson.Fragment | None:
+        """A list of items as one template: its items' templates joined, made once for each combination of
+        their shapes (and of the unknown values they read); None if an item has no template."""
+        texts, hidden, odd, outside, unusual = slots
+        first = items[0].about.written
+        lists = first.table.lists  # by a list's first form, what its items read; by (that form, …), its template
+        reads = lists.get(first)
+        if reads is None:
+            reads = lists[first] = frozenset().union(*[item.about.written.reads for item in items])
+        criteria = first.kind == "criterion"
+        key = (first, tuple(map(_shape, items)) if criteria else tuple(map(_STATUS, items)))
+        if unusual and not unusual.isdisjoint(reads):
+            if not odd.isdisjoint(reads):
+                return None
+            key += (frozenset(hidden & reads), frozenset(outside & reads))
+        made = lists.get(key, _UNMADE)
+        if made is _UNMADE:
+            if len(lists) >= _MOST_LISTS:
+                return None
+            made = lists[key] = _Templates.join(items, slots, depth, criteria)
+        if made is None:
+            return None
+        if criteria:  # each one's points after the slot texts: as written, as shown
+            texts = texts + [text for item in items for text in number_bytes(item.points)]
+        text = made[0].copy()
+        text[1::2] = made[1](texts)
+        return orjson.Fragment(b"".join(text))
+
+    @staticmethod
+    def join(items: list[ItemResult], slots: tuple, depth: int, criteria: bool) -> tuple[list, Any] | None:
+        """The template of a list of items, from theirs; a criterion's points (slots 0 and 1 of its template)
+        go to two slots of its own after the result's slot texts."""
+        template, order, static = [], [], b"[\n" + INDENT[depth]
+        base = len(slots[0])
+        for at, item in enumerate(items):
+            made = _made(item, slots)
+            if made is None:
+                return None
+            pieces, _, places = made
+            static += (b",\n" + INDENT[depth] if at else b"") + pieces[0]
+            for piece in pieces[2::2]:
+                template += (static, None)
+                static = piece
+            order += [base + 2 * at + place if criteria and place < 2 else place for place in places]
+        template.append(static + b"\n" + INDENT[depth - 1] + b"]")
+        return template, picker(order)
+
+    @staticmethod
+    def make(item: ItemResult, form: Form, shape, texts: list, unseen: frozenset,
+             beyond: frozenset) -> tuple[list, Any, list] | None:
+        """The template of `item`'s shape, with what fills it from slot texts and the slots it takes in order;
+        None if the shape has none. Made from this item, and checked: filled with this result's texts it must
+        write what `_item_text` does.
         `unseen`: the places of the unknown values it does not show; `beyond`: of those outside their boundary
         (written as such, whatever their unit)."""
         status, kind, own = item.status, form.kind, item._own
@@ -557,8 +550,8 @@ class _Templates:
         parts.append(start + between.join(entries) + end if entries else empty)
         if own:
             static = form.detail_texts
-            parts += [key_text(key, own[key], _DEPTH[kind] + 1) if key in own else static[key]
-                      for key in _DETAIL_KEYS if key in own or key in static]
+            parts += [key_text(key, own[key], DEPTH[kind] + 1) if key in own else static[key]
+                      for key in DETAIL_KEYS if key in own or key in static]
         else:
             parts.append(form.static_details)
         given = [f"{form.inputs[n][1]} = {text}" for n, text in zip(read, displays)]
@@ -566,7 +559,8 @@ class _Templates:
         parts += (form.explanation_key, json_text(explained), form.end)
         pieces = _MARKS.split(b"".join(parts).decode())
         template = [piece.encode() if at % 2 == 0 else None for at, piece in enumerate(pieces)]
-        fill = picker([ord(mark) - _MARK for mark in pieces[1::2]])
+        order = [ord(mark) - _MARK for mark in pieces[1::2]]
+        fill = picker(order)
         written: list = []
         _item_text(item, {}, written)
         if kind == "criterion":
@@ -574,7 +568,7 @@ class _Templates:
         try:
             filled = template.copy()
             filled[1::2] = fill(texts)
-            return (template, fill) if b"".join(filled) == b"".join(written) else None
+            return (template, fill, order) if b"".join(filled) == b"".join(written) else None
         except (TypeError, IndexError, ValueError):  # a text of the ruleset held a private-use code point
             return None
 
@@ -595,12 +589,14 @@ class _MarkedPoints(Decimal):
 
 
 _UNMADE = object()  # a shape whose template is not yet made
+_MOST_LISTS = 1024  # list templates kept per ruleset (combinations of their items' shapes)
+_STATUS = attrgetter("status")
 _MOST_SHAPES = 64  # templates kept per item: each set of unknown values it leaves out has its own
 _NONE: frozenset = frozenset()
 
 
 def _item_text(item: ItemResult, shown: dict, parts: list) -> None:
-    """Adds to `parts` the JSON text (UTF-8) of `_item(item)`, from the pieces its _Form keeps. `shown`: (entry
+    """Adds to `parts` the JSON text (UTF-8) of `_item(item)`, from the pieces its Form keeps. `shown`: (entry
     text, display, `name = display`, value) of each input already written at this depth of this result, by
     the name and type it was read as."""
     about = item.about
@@ -618,7 +614,7 @@ def _item_text(item: ItemResult, shown: dict, parts: list) -> None:
             display += form.suffix
             written = written.encode()
         else:
-            display, written = format_value(value, form.type), json_at(plain(value), _DEPTH[kind] + 1)
+            display, written = format_value(value, form.type), json_at(plain(value), DEPTH[kind] + 1)
         parts += (form.value_key, written, form.unit_text, json_text(display), form.formula_text)
     entries, displays, given = [], [], []
     specs, pieces = form.inputs, form.entries
@@ -634,7 +630,7 @@ def _item_text(item: ItemResult, shown: dict, parts: list) -> None:
                 text += spec[4]
             else:
                 text = format_value(value, spec[2])
-                entry = b"".join((before, json_at(plain(value), _DEPTH[kind] + 3), between, json_text(text),
+                entry = b"".join((before, json_at(plain(value), DEPTH[kind] + 3), between, json_text(text),
                                   form.entry_end))
             known = shown[spec[0]] = (entry, text, f"{spec[1]} = {text}", value)
         entries.append(known[0])
@@ -644,9 +640,9 @@ def _item_text(item: ItemResult, shown: dict, parts: list) -> None:
     parts += (start + between.join(entries) + end) if entries else empty,
     if own:
         static = form.detail_texts
-        for key in _DETAIL_KEYS:
+        for key in DETAIL_KEYS:
             if key in own:
-                parts.append(key_text(key, own[key], _DEPTH[kind] + 1))
+                parts.append(key_text(key, own[key], DEPTH[kind] + 1))
             elif key in static:
                 parts.append(static[key])
     else:
@@ -654,8 +650,6 @@ def _item_text(item: ItemResult, shown: dict, parts: list) -> None:
     parts += (form.explanation_key, json_text(_explanation(item, form, values, displays, given, display)), form.end)
 
 
-# Where items sit in a result: the indent (in steps of two spaces) of an item's opening brace.
-_DEPTH = {"requirement": 2, "value": 2, "criterion": 4, "grade-condition": 4}
 _EMPTY_LIST = orjson.Fragment(b"[]")
 _STATUSES = {status: json_text(status) for status in (PASS, FAIL, MISSING, ERROR, WAIVED, NOT_APPLICABLE, MET,
                                                   PARTLY_MET, NOT_MET, "ok")}
@@ -664,7 +658,7 @@ _STATUSES = {status: json_text(status) for status in (PASS, FAIL, MISSING, ERROR
 def _item(item: ItemResult, shown: dict) -> dict:
     """One item as JSON data. `shown`: (entry, display, `name = display`, value) of each input already written
     in this result, by the name and type it was read as."""
-    # Written for every item of every result: what no application changes comes from the item's _Form.
+    # Written for every item of every result: what no application changes comes from the item's Form.
     about = item.about
     form = _form(about)
     status, own, kind = item.status, item._own, form.kind
@@ -700,7 +694,7 @@ def _item(item: ItemResult, shown: dict) -> dict:
     data["inputs"] = entries
     if own:
         static = about.detail
-        for key in _DETAIL_KEYS:
+        for key in DETAIL_KEYS:
             if key in own:
                 data[key] = own[key]
             elif key in static:
@@ -717,7 +711,7 @@ def value_display(item: ItemResult) -> str:
     return format_value(item.detail.get("value"), item.detail.get("type"))
 
 
-def _substitute(form: _Form, values, displays: list[str]) -> str:
+def _substitute(form: Form, values, displays: list[str]) -> str:
     """The formula with each name it reads followed by its value: `offsets 500 tCO2e / residual 800 tCO2e`."""
     if not values:
         return form.formula
@@ -738,7 +732,7 @@ def explain(item: ItemResult) -> str:
     return _item(item, {})["explanation"]
 
 
-def _explanation(item: ItemResult, form: _Form, values, displays: list[str], given: list[str],
+def _explanation(item: ItemResult, form: Form, values, displays: list[str], given: list[str],
                  display: str | None) -> str:
     """One line saying how the item came out, with the values it used (`displays` and `given`, `name =
     display`, of each input shown; `display`: a value item's own)."""

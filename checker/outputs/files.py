@@ -12,6 +12,7 @@ One writer for every file carbon-check writes (`-o`, `batch --out`, `init`, `fmt
 """
 from __future__ import annotations
 
+import collections
 import contextlib
 import itertools
 import os
@@ -129,9 +130,10 @@ def _replace(target: str, data: bytes, existing: os.stat_result | None, durable:
                 os.fsync(fd)
         finally:
             os.close(fd)
-        if retire is not None and existing is not None:
-            retire.keep(target)
+        kept = retire.keep(target) if retire is not None and existing is not None else None
         os.replace(temporary, target)
+        if kept is not None:
+            retire.replaced(kept)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
@@ -186,7 +188,32 @@ def sync_to_disk() -> None:
 
 
 _RETIRED = itertools.count()
-READY = "ready"   # the Recycler's subfolder of files that may be written again, one folder per writing process
+
+
+class Syncs:
+    """How many syncs to disk have begun and how many of those have ended, counted by the one process that
+    syncs and read by the processes writing (shared memory, inherited by the batch's workers)."""
+
+    def __init__(self):
+        from multiprocessing.sharedctypes import RawArray
+        self._counts = RawArray("q", 2)   # begun, ended: one writer, so no lock
+
+    def begin(self) -> int:
+        """Count a sync about to begin; returns its number."""
+        self._counts[0] += 1
+        return self._counts[0]
+
+    def end(self, number: int) -> None:
+        """The sync `number` has ended (and so have all before it)."""
+        self._counts[1] = number
+
+    @property
+    def begun(self) -> int:
+        return self._counts[0]
+
+    @property
+    def ended(self) -> int:
+        return self._counts[1]
 
 
 class Recycler:
@@ -200,63 +227,42 @@ class Recycler:
     Safe after a crash: a kept file is written again only once no name outside `folder` can reach it on the
     disk, so what a crash leaves under any result's name is never changed by its reuse:
       * replacing a file, `write_atomically` first links it into `folder` (`keep`), then renames the new
-        file over it: from then on the kept name is its only one;
-      * the one who syncs lists the kept files whose only name that is (`listed`), syncs, and only then moves
-        them to `folder/ready/PID` (`release`), PID being the process that kept it: a sync that began after
-        their replacements were renamed into place has ended;
-      * a process writes again only files in its own `folder/ready/PID`, each whose one name that is (a hard
-        link someone made elsewhere keeps its content), as the temporary file of its next replacement
-        (`take`).
+        file over it: from then on the kept name is its only one; the process notes how many syncs had begun
+        by then (`replaced`);
+      * the one who syncs counts each sync as it begins and as it ends (`syncs`);
+      * a process writes again only files it kept itself, once a sync that began after their replacement
+        was renamed into place has ended, each whose one name that is (a hard link someone made elsewhere
+        keeps its content), as the temporary file of its next replacement (`take`).
     Anything else left in `folder` (by a killed writer, or a file with other names) is only ever deleted
     (`free_retired`).
     """
 
-    RESCAN = 32   # writes made with new files before the process's ready folder is listed again, when it was empty
-
-    def __init__(self, folder):
-        self.folder = os.fspath(folder)
-        self.ready = os.path.join(self.folder, READY)
-        self._taken: list[str] = []   # files listed in this process's ready folder, not yet written again
-        self._wait = 0
+    def __init__(self, folder, syncs: Syncs):
+        self.folder, self.syncs = os.fspath(folder), syncs
+        self._kept: collections.deque[tuple[str, int]] = collections.deque()   # (name, syncs begun), oldest first
         self._device = None   # the folder's file system
 
     def make(self) -> None:
-        make_folder(self.ready)
+        make_folder(self.folder)
 
-    def keep(self, target: str) -> None:
-        """Link the file at `target`, about to be replaced, into the folder."""
-        with contextlib.suppress(OSError):   # no hard links here: the rename frees the old file itself
-            os.link(target, os.path.join(self.folder, f"{os.getpid()}-{next(_RETIRED)}"))
-
-    def listed(self) -> list[str]:
-        """The kept files no other name reaches (their replacement is in place): listed before a sync, released
-        after it."""
+    def keep(self, target: str) -> str | None:
+        """Link the file at `target`, about to be replaced, into the folder; its name there, or None."""
+        name = os.path.join(self.folder, f"{os.getpid()}-{next(_RETIRED)}")
         try:
-            return [entry.path for entry in os.scandir(self.folder)
-                    if entry.name != READY and entry.stat(follow_symlinks=False).st_nlink == 1]
-        except OSError:
-            return []
+            os.link(target, name)
+        except OSError:   # no hard links here: the rename frees the old file itself
+            return None
+        return name
 
-    def release(self, names: list[str]) -> None:
-        """Give back files `listed` before a sync that has ended since: they may now be written again, each by
-        the process that kept it."""
-        for name in names:
-            base = os.path.basename(name)
-            folder = os.path.join(self.ready, base.split("-", 1)[0])
-            for _ in range(2):
-                try:
-                    os.rename(name, os.path.join(folder, base))
-                    break
-                except FileNotFoundError:
-                    with contextlib.suppress(OSError):
-                        os.mkdir(folder)
-                except OSError:
-                    break
+    def replaced(self, name: str) -> None:
+        """The file kept as `name` has been replaced: it may be written again once a sync begun from now on
+        has ended."""
+        self._kept.append((name, self.syncs.begun))
 
     def take(self, device: int) -> tuple[int | None, str | None, os.stat_result | None]:
-        """A released file of this process, open for writing over it in place: (descriptor, path, its status),
-        or (None, None, None) when there is none. It is renamed over its target, on the file system `device`, as
-        a temporary file would be."""
+        """A file this process kept, now safe to write over in place, open for writing: (descriptor, path, its
+        status), or (None, None, None) when there is none. It is renamed over its target, on the file system
+        `device`, as a temporary file would be."""
         if self._device is None:
             try:
                 self._device = os.stat(self.folder).st_dev
@@ -264,19 +270,9 @@ class Recycler:
                 self._device = -1
         if device != self._device:   # a link to a file elsewhere: a rename cannot take the file there
             return None, None, None
-        while True:
-            if not self._taken:
-                if self._wait > 0:
-                    self._wait -= 1
-                    return None, None, None
-                try:
-                    self._taken = [entry.path for entry in os.scandir(os.path.join(self.ready, str(os.getpid())))]
-                except OSError:
-                    self._taken = []
-                if not self._taken:
-                    self._wait = self.RESCAN
-                    return None, None, None
-            path, fd = self._taken.pop(), None
+        kept, ended = self._kept, self.syncs.ended
+        while kept and kept[0][1] < ended:   # a sync numbered after what had begun at its replacement has ended
+            path, fd = kept.popleft()[0], None
             try:
                 fd = os.open(path, os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
                 found = os.fstat(fd)
@@ -287,20 +283,30 @@ class Recycler:
             if fd is not None:
                 os.close(fd)
             _unlink(path)
+        return None, None, None
 
     def free(self, remove: bool = False) -> int:
         return free_retired(self.folder, remove=remove)
 
 
 def free_retired(folder: Path, threads: int = 8, remove: bool = False) -> int:
-    """Delete the files a Recycler kept in `folder` (and released to its `ready` subfolders), and with `remove`
-    the folders; returns how many.
-
-    Several threads at once: each unlink mostly waits on the disk (see `Recycler`), and waits overlap.
-    """
-    ready = os.path.join(folder, READY)
-    folders = [os.fspath(folder)] + _entries(ready, folders=True)
+    """Delete the files a Recycler kept in `folder` (and in its subfolders, where an earlier version kept
+    them), and with `remove` the folders; returns how many."""
+    folders = [os.fspath(folder)]
+    for place in folders:   # grows as subfolders are found
+        folders += _entries(place, folders=True)
     names = [name for place in folders for name in _entries(place, folders=False)]
+    delete(names, threads)
+    if remove:
+        for place in reversed(folders):
+            with contextlib.suppress(OSError):
+                os.rmdir(place)
+    return len(names)
+
+
+def delete(names: list[str], threads: int = 8) -> None:
+    """Delete the files `names`, each that is still there. Several threads at once: each unlink mostly waits on
+    the disk (see `Recycler`), and waits overlap."""
     if len(names) < 2 * threads:
         for name in names:
             _unlink(name)
@@ -308,11 +314,11 @@ def free_retired(folder: Path, threads: int = 8, remove: bool = False) -> int:
         from concurrent.futures import ThreadPoolExecutor
         with ThreadPoolExecutor(threads) as pool:
             list(pool.map(_unlink, names, chunksize=16))
-    if remove:
-        for place in folders[1:] + [ready, folder]:
-            with contextlib.suppress(OSError):
-                os.rmdir(place)
-    return len(names)
+
+
+def kept_files(folder) -> list[str]:
+    """The files a Recycler kept in `folder` (not those in subfolders)."""
+    return _entries(os.fspath(folder), folders=False)
 
 
 def _entries(folder: str, folders: bool) -> list[str]:

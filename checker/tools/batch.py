@@ -29,8 +29,8 @@ from typing import Callable, Iterable
 from ..inputs import InputError, is_dir, is_file, os_reason, read_file
 from ..evidence.load import DEFAULT_MAX_BYTES, EvidenceError, Problem
 from .intake import NoRuleset, check as validate_application, parse_application, ruleset_named
-from ..outputs.files import (OutputError, Recycler, append, free_retired, make_folder, remove_leftovers,
-                             sync_to_disk, write_atomically)
+from ..outputs.files import (OutputError, Recycler, Syncs, append, delete, free_retired, kept_files, make_folder,
+                             remove_leftovers, sync_to_disk, write_atomically)
 from ..evaluation.result import format_number
 from ..evaluation.ruleset import Ruleset, load_ruleset
 from ..pointer import get, parse_pointer
@@ -202,54 +202,60 @@ def run(applications: list[Application], settings: Settings, jobs: int,
     SYNC_EVERY applications, then records them in the folder's journal, and once more at the end (see
     docs/batch-and-gap.md, "Durability"). A rerun keeps only results its journal records. `ruleset`, the
     one `settings` names already loaded, is shared with the workers rather than loaded again by each.
-    `meanwhile` is given every row while the last sync runs: the summaries are made then, written after.
+    `meanwhile` is given every row while the last sync, the journal written anew and the deletion of the replaced
+    files run: the summaries are made then, written after.
     """
     out = Path(settings.out)
     make_folder(out)
     remove_leftovers(out)
     free_retired(out / RETIRED)   # what a killed run left
-    Recycler(out / RETIRED).make()
+    make_folder(out / RETIRED)
     journal = {} if settings.force else read_journal(out)
-    recorder = _Recorder(out, journal)
+    syncs = Syncs()   # counted by the recorder, read by each worker's Recycler
+    recorder = _Recorder(out, journal, syncs)
     rows: list[Row | None] = [None] * len(applications)
-    work = list(enumerate(applications))
     if ruleset is not None and settings.ruleset is not None and str(ruleset.path.resolve()) == settings.ruleset:
         _WORKER["ruleset"] = ruleset   # forked workers start with it
+    pool = None
     try:
         if jobs <= 1 or len(applications) <= 1:
-            _start(settings, journal, interactive=True)
-            scored = map(_score_numbered, work)
-            for index, row in scored:
-                rows[index] = row
+            _start(settings, journal, syncs, applications, interactive=True)
+            for index, application in enumerate(applications):
+                row = rows[index] = score(application, _WORKER["ruleset"], settings, _WORKER["params"])
                 recorder.add(row)
                 if progress:
                     progress(row)
         else:
             gc.freeze()   # the parent's ruleset, shared by forked workers: never walked, never copied
-            chunk = max(1, min(64, len(work) // (jobs * 8)))
-            pool = multiprocessing.Pool(jobs, initializer=_start, initargs=(settings, journal))
-            try:
-                for index, row in pool.imap_unordered(_score_numbered, work, chunksize=chunk):
-                    rows[index] = row
+            pool = multiprocessing.Pool(jobs, initializer=_start, initargs=(settings, journal, syncs, applications))
+            for start, sent in pool.imap_unordered(_score_span, _spans(len(applications), jobs)):
+                for index, values in enumerate(sent, start):
+                    application = applications[index]
+                    row = rows[index] = Row(application.id, application.source, *values)
                     recorder.add(row)
                     if progress:
                         progress(row)
-                pool.close()
-            except BaseException:
-                pool.terminate()  # workers die mid-file; their temporary files are removed on the next run
-                raise
-            finally:
-                pool.join()
+            # The replaced files left are deleted by the workers, now idle, while the summaries are made.
+            kept = kept_files(out / RETIRED)
+            pool.map_async(delete, [kept[share::jobs] for share in range(jobs)], chunksize=1)
+            pool.close()
     except BaseException:
-        recorder.close(None)   # what was renamed into place before the interruption is synced and recorded
+        if pool is not None:
+            pool.terminate()  # workers die mid-file; their temporary files are removed on the next run
+            pool.join()
+        recorder.end(None)   # what was renamed into place before the interruption is synced and recorded
+        recorder.close()
         raise
     gc.freeze()   # the rows live until the command ends: the summaries' many new objects need not walk them
-    recorder.flush()
+    recorder.end(rows)
     try:
         if meanwhile:
             meanwhile(rows)
     finally:
-        recorder.close(rows)
+        if pool is not None:
+            pool.join()
+        recorder.close()
+    free_retired(out / RETIRED, remove=True)   # what the workers did not delete (all of it with one job)
     return rows
 
 
@@ -260,10 +266,9 @@ class _Recorder:
     renamed into place but not yet recorded is scored again by the next run.
     """
 
-    def __init__(self, out: Path, kept: dict):
+    def __init__(self, out: Path, kept: dict, syncs: Syncs):
         from concurrent.futures import ThreadPoolExecutor
-        self.out, self.pending, self.done = out, [], []
-        self.recycler = Recycler(out / RETIRED)
+        self.out, self.pending, self.done, self.syncs = out, [], [], syncs
         self.thread = ThreadPoolExecutor(1)   # one: the journal grows in the order results were synced
         # What may still be kept, until the end; each chunk's results are then added at its end.
         write_atomically(out / JOURNAL, b"".join(_line(record) for record in kept.values()), durable=False)
@@ -274,29 +279,36 @@ class _Recorder:
             self.flush()
 
     def _record(self, rows: list[Row]) -> None:
-        replaced = self.recycler.listed()   # before the sync: the files their results replaced
+        number = self.syncs.begin()
         sync_to_disk()
+        self.syncs.end(number)   # files replaced before it began may be written again (Recycler)
         lines = b"".join([row.line for row in rows if row.line and not row.skipped])
         if lines:
             append(self.out / JOURNAL, lines)   # synced with the next ones
-        self.recycler.release(replaced)   # no name outside the folder reaches them on the disk any more
 
     def flush(self) -> None:
         """Sync and record what is pending, without waiting."""
         self.done.append(self.thread.submit(self._record, self.pending))
         self.pending = []
 
-    def close(self, rows: list[Row] | None) -> None:
-        """Record what is pending, and wait. Given every row (the run ended), the journal is written anew in
-        input order, holding exactly the results there now, and synced."""
+    def end(self, rows: list[Row] | None) -> None:
+        """Record what is pending, then, given every row (the run ended), write the journal anew in input order,
+        holding exactly the results there now, and synced: without waiting (`close`)."""
+        if self.pending or not self.done:
+            self.flush()
+        self.done.append(self.thread.submit(self._end, rows, list(self.done)))
+
+    def _end(self, rows: list[Row] | None, before: list) -> None:
+        for done in before:
+            done.result()   # a sync or record that failed stops the rest: the journal keeps what it had
+        if rows is not None:
+            write_atomically(self.out / JOURNAL, b"".join([row.line for row in rows if row.line]))
+
+    def close(self) -> None:
+        """Wait for what was begun; the first error, if any, is raised."""
         try:
-            if self.pending or not self.done:
-                self.flush()
             for done in self.done:
                 done.result()
-            if rows is not None:
-                write_atomically(self.out / JOURNAL, b"".join([row.line for row in rows if row.line]))
-            self.recycler.free(remove=True)
         finally:
             self.thread.shutdown()
 
@@ -324,7 +336,8 @@ def read_journal(out: Path) -> dict[str, dict]:
 _WORKER: dict = {}  # the ruleset and settings, loaded once per process
 
 
-def _start(settings: Settings, journal: dict, interactive: bool = False) -> None:
+def _start(settings: Settings, journal: dict, syncs: Syncs, applications: list[Application],
+           interactive: bool = False) -> None:
     if not interactive:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     ruleset = _WORKER.get("ruleset")
@@ -334,16 +347,36 @@ def _start(settings: Settings, journal: dict, interactive: bool = False) -> None
         ruleset = load_ruleset(settings.ruleset)
     params = ruleset.parameters(dict(settings.params)) if ruleset else {}
     _WORKER.update(ruleset=ruleset, settings=settings, params=params, journal=journal, frozen=set(),
-                   recycler=Recycler(Path(settings.out) / RETIRED))
+                   applications=applications,   # a forked worker starts with them: only spans of numbers are sent
+                   recycler=Recycler(Path(settings.out) / RETIRED, syncs))
     # The loaded ruleset lives as long as the worker: kept out of the collector's sight, it is not walked
     # again at every full collection (that walk took half of each application's time).
     if ruleset is not None:
         _freeze(ruleset)
 
 
-def _score_numbered(numbered: tuple[int, Application]) -> tuple[int, Row]:
-    index, application = numbered
-    return index, score(application, _WORKER["ruleset"], _WORKER["settings"], _WORKER["params"])
+def _spans(count: int, jobs: int) -> list[tuple[int, int]]:
+    """The applications numbered [start, stop) handed to a worker at once: up to 64 (fewer messages), fewer as
+    the end nears, down to one, so that no worker is left scoring a long span alone at the end."""
+    spans, start = [], 0
+    while start < count:
+        stop = start + max(1, min(64, (count - start) // (jobs * 4)))
+        spans.append((start, stop))
+        start = stop
+    return spans
+
+
+def _score_span(span: tuple[int, int]) -> tuple[int, list[tuple]]:
+    """Score the applications of a span; each row goes back as a tuple of its fields after id and source (the
+    parent knows those): pickled about ten times faster than the Row."""
+    start, stop = span
+    applications, ruleset, settings, params = (_WORKER[k] for k in ("applications", "ruleset", "settings", "params"))
+    return start, [_sent(score(applications[i], ruleset, settings, params)) for i in range(start, stop)]
+
+
+def _sent(row: Row) -> tuple:
+    return (row.outcome, row.grade, row.score, row.file, row.error, row.skipped, row.applicant, row.ruleset,
+            row.line)
 
 
 def score(application: Application, ruleset: Ruleset | None, settings: Settings, params: dict) -> Row:
