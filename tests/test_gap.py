@@ -467,7 +467,7 @@ def test_probes_reuse_what_the_moved_input_does_not_feed(ruleset_id, example, mo
     """A probe, and each evaluation again of the advice and its plan, works out only the lets the changed input
     feeds (Plan.feeds) and takes the others as they were: the gap is the same as when every let is worked out
     again, on every example and, for the factory, on each example with every number halved in turn. The ruleset
-    is in steady use: probes and outlooks run the generated code deciding only what is fed (Plan.subject,
+    is in steady use: probes and outlooks run the generated code deciding only what is fed (Plan.probing,
     Plan.partial), compared here with the closures working out everything."""
     from checker.evaluation.gap import Plan
     from checker.interfaces.cli.common import params_file
@@ -588,7 +588,7 @@ def test_the_gaps_generated_code_is_made_only_for_changes_tried_often():
     made = [plan.partial(fed) for _ in range(2 * levers.GENERATE_AFTER)]
     assert made[:-1] == [None] * (len(made) - 1) and callable(made[-1]) and plan.partial(fed) is made[-1]
     clause = plan.clause(ruleset.program.grades[0].clauses[1].node)
-    probes = [plan.subject(clause, fed[0]) for _ in range(16 * levers.GENERATE_AFTER)]
+    probes = [plan.probing(clause, fed[0])[0] for _ in range(16 * levers.GENERATE_AFTER)]
     assert probes[:-1] == [None] * (len(probes) - 1) and callable(probes[-1])
 
 
@@ -749,3 +749,43 @@ def test_no_advice_outside_the_accounting_boundary():
     changes = [c for a in result.gap["actions"] for c in a["changes"]] + [
         c for k in result.gap["conditions"] if k["action"] for c in k["action"]["changes"]]
     assert changes and not [c for c in changes if c["pointer"].startswith("/emissions/indirect")]
+
+
+def _on_boundary_by_every_place(delta, probe, bound):
+    """The short decimal `_on_boundary` finds, looked for at every number of places from none to 12."""
+    import decimal
+    from checker.evaluation.gap import PLACES, TINY
+    tolerance = abs(delta) * TINY + TINY
+    for quantum in PLACES:
+        try:
+            short = delta.quantize(quantum)
+        except decimal.InvalidOperation:
+            return None
+        if abs(short - delta) <= tolerance:
+            return (short, True) if probe(short) == bound else None
+    return None
+
+
+@pytest.mark.parametrize("delta", ["523.8", "523.80000000000000000000001", "523.79999999999999999999999", "0", "-0",
+                                   "0E-30", "1E-21", "-1E-19", "500", "5E+2", "-523.8", "0.000000000001",
+                                   "0.0000000000005", "0.0000000000004999999999", "123.456789012345",
+                                   "99999999.99999999999999999", "123456789012345678901234.5", "1E+30",
+                                   "12345678901234567890123456789.01", "0.1000000000000000000001", "7"])
+def test_a_short_solution_is_found_at_its_fewest_places(delta):
+    """`_on_boundary` goes straight to the fewest places that lie within the tolerance when only one multiple of
+    10^-12 can (a tolerance under half of 10^-12): the same short decimal, with the same exponent, as trying
+    every number of places in turn, near and far from one, small and too long for 12 places."""
+    import decimal
+    from checker.evaluation.evaluate import CONTEXT
+    from checker.evaluation.gap import _on_boundary
+    with decimal.localcontext(CONTEXT):
+        delta = Decimal(delta)
+        probed = []
+
+        def probe(value):
+            probed.append(value)
+            return Decimal(1)
+        found = _on_boundary(delta, probe, Decimal(1))
+        expected = _on_boundary_by_every_place(delta, probe, Decimal(1))
+    assert repr(found) == repr(expected)
+    assert probed[:1] == probed[1:]  # both probed the same short decimal, or neither did

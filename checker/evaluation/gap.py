@@ -39,6 +39,7 @@ MAX_ACTIONS = 3  # single-input changes offered per condition
 CENT = Decimal("0.01")  # points are kept to the cent: `score > 90` needs 90.01
 PLACES = tuple(Decimal(1).scaleb(-places) for places in range(13))  # a short decimal has at most 12 places
 TINY = Decimal("1e-20")  # how near a solution a short decimal lies to be tried (`_on_boundary`)
+HALF_PLACE = Decimal("0.5e-12")  # a tolerance below this holds one multiple of 10^-12 at most (`_on_boundary`)
 ROUNDED = Decimal("0.0001")  # a solution that is no short decimal is rounded to 4 places (`_rounded`)
 # What results record of a condition that names it (an action's `fixes` and `breaks`): the rest of a
 # condition entry is its status, its value now and its advice.
@@ -118,7 +119,7 @@ class _Analysis:
         self.assessed_only = False  # the points missing can only come from assessed criteria
         self._own: Context | None = None
         self._moves: dict[tuple, list[_Move]] = {}
-        self._moved: dict[int, tuple] = {}  # id(move) → the context its probes are worked out in (`probe`)
+        self._moved: dict[int, tuple] = {}  # id(move) → the context its probes are worked out in, … (`probe`)
 
     def edits(self) -> list[Edit]:
         """The changes offered, each made concrete once (the same change can meet two conditions)."""
@@ -242,25 +243,23 @@ class _Analysis:
     # (`scale removal_ratio from 0% to 100%`). Assessed criteria are the auditor's judgement, not advice.
     def earn(self, needed: Decimal) -> None:
         earned = {c.id: c for c in self.result.criteria}
-        for section in self.plan.program.sections:
-            for compiled in section.criteria:
-                node, item = compiled.node, earned.get(compiled.node.id)
-                if not isinstance(node.scoring, ast.Scale) or item is None or item.status not in (NOT_MET, PARTLY_MET):
-                    continue
-                clause = self.plan.clause(node.scoring)
-                ctx = self.own()
-                current, (start, end) = clause.get(ctx), (b(ctx) for b in clause.bounds)
-                if not all(isinstance(v, Decimal) for v in (current, start, end)) or start == end \
-                        or current is OUTSIDE:
-                    continue
-                points = min(item.points + needed, node.max)
-                bound = start + (end - start) * points / node.max
-                changes = []
-                for lever in self.plan.levers(clause):
-                    changes.extend(self.solve(clause, lever, current, ">=" if end > start else "<=", bound))
-                    if len(changes) >= MAX_ACTIONS:
-                        break
-                self.found.extend(changes)
+        ctx = self.own()
+        for node, clause in self.plan.scaled:
+            item = earned.get(node.id)
+            if item is None or item.status not in (NOT_MET, PARTLY_MET):
+                continue
+            current, (start, end) = clause.get(ctx), [b(ctx) for b in clause.bounds]
+            if not (isinstance(current, Decimal) and isinstance(start, Decimal) and isinstance(end, Decimal)) \
+                    or start == end or current is OUTSIDE:
+                continue
+            points = min(item.points + needed, node.max)
+            bound = start + (end - start) * points / node.max
+            changes = []
+            for lever in self.plan.levers(clause):
+                changes.extend(self.solve(clause, lever, current, ">=" if end > start else "<=", bound))
+                if len(changes) >= MAX_ACTIONS:
+                    break
+            self.found.extend(changes)
 
     # `offset_ratio >= 80%`: the smallest change to one evidence number that meets it.
     def changes(self, clause: Clause, current: Decimal, op: str, bound: Decimal) -> list[dict]:
@@ -325,29 +324,37 @@ class _Analysis:
             evidence, at, key = move.scratch()
             ctx = Context(evidence, self.params)
             ctx.values, ctx.variant, ctx.score = dict(self.values), self.variant, self.result.score
-            found = self._moved[id(move)] = (ctx, at, key)
-        ctx, at, key = found
-        values, feeds, variant, generated = ctx.values, self.plan.feeds(move.pointer), None, None
-        if feeds is None:
-            variant, lets = self.plan.program.variant, clause.lets
-        else:
+            found = self._moved[id(move)] = (ctx, at, key, move.written(), self.plan.feeds(move.pointer))
+        ctx, at, key, new, feeds = found
+        cache: dict[Decimal, Any] = {}
+        if feeds is not None:
             # In order: what a let reads is the application's own, or worked out before it for this probe (by
             # generated code once the ruleset is in steady use).
-            generated, lets = self.plan.subject(clause, feeds[0]), self.plan.worked_out(clause, feeds[0])
-        cache: dict[Decimal, Any] = {}
+            generated, lets = self.plan.probing(clause, feeds[0])
+            if generated is not None:
+
+                def value(delta: Decimal):
+                    if delta in cache:
+                        return cache[delta]
+                    at[key] = new(delta)
+                    found = cache[delta] = generated(ctx)
+                    return found
+                return value
+            variant = None
+        else:
+            variant, lets = self.plan.program.variant, clause.lets
+        values, get = ctx.values, clause.get
 
         def value(delta: Decimal):
-            if delta not in cache:
-                at[key] = move.value(delta)
-                if generated is not None:
-                    cache[delta] = generated(ctx)
-                    return cache[delta]
-                if variant is not None:
-                    ctx.variant = variant(ctx)
-                for let in lets:
-                    values[let.node.name] = let.evaluate(ctx)
-                cache[delta] = clause.get(ctx)
-            return cache[delta]
+            if delta in cache:
+                return cache[delta]
+            at[key] = new(delta)
+            if variant is not None:
+                ctx.variant = variant(ctx)
+            for let in lets:
+                values[let.node.name] = let.evaluate(ctx)
+            found = cache[delta] = get(ctx)
+            return found
         return value
 
     def moves(self, lever: Lever) -> list["_Move"]:
@@ -430,12 +437,17 @@ def _on_boundary(delta: Decimal, probe: Callable, bound: Decimal) -> tuple[Decim
     tolerance = abs(delta) * TINY + TINY
     # Fewer places are never nearer (the multiples of 10^-p are among those of 10^-12): when 12 places are too
     # far from the solution, so are all, and most solutions (a share of 13,089 MWh) are no short decimal.
+    quanta = PLACES
     try:
-        if abs(delta.quantize(PLACES[-1]) - delta) > tolerance:
+        near = delta.quantize(PLACES[-1])
+        if abs(near - delta) > tolerance:
             return None
+        if tolerance < HALF_PLACE:
+            # Only one multiple of 10^-12 lies that near, so the fewest places that do are `near`'s own.
+            quanta = PLACES[max(0, -near.normalize().as_tuple().exponent):]
     except decimal.InvalidOperation:
         pass  # too many digits at 12 places: fewer may do
-    for quantum in PLACES:
+    for quantum in quanta:
         try:
             short = delta.quantize(quantum)
         except decimal.InvalidOperation:
@@ -485,6 +497,16 @@ class _Move(Record):
         if self.kind == "add":
             return patched(self.template, self.item_path, delta) if self.item_path else delta
         return self.base + delta
+
+    def written(self) -> Callable[[Decimal], Any]:
+        """`value`, as a function made once for the probes of this move: the sum or new item made directly."""
+        if self.kind != "add":
+            return self.base.__add__
+        template, path = self.template, self.item_path
+        if len(path) == 1 and type(template) is dict:  # the new item is the template with one field set
+            field = str(path[0])
+            return lambda delta: {**template, field: delta}
+        return self.value
 
     def scratch(self) -> tuple[dict, Any, Any]:
         """A copy of the evidence to probe this move in, and the container and key its `value` goes to: only the

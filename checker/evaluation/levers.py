@@ -89,8 +89,11 @@ class Plan:
         # What each grade clause reads directly, in the order of every grade's clauses (for `partial`).
         self.clause_reads = [(*_reads(clause.node, functions), _reads_score(clause.node, functions))
                              for grade in program.grades for clause in grade.clauses]
-        self._partial: dict[tuple, Callable | int | None] = {}  # generated code for the gap, or its uses so far
+        self._partial: dict[tuple, Callable | tuple | int | None] = {}  # generated code for the gap, or its uses so far
         self._writer: Partial | None = None
+        # The criteria scored on a scale, each with the clause its scaled value is (what the gap's `earn` moves).
+        self.scaled = [(c.node, self.clause(c.node.scoring)) for section in program.sections for c in section.criteria
+                       if isinstance(c.node.scoring, ast.Scale)]
 
     def clause(self, node: ast.Expr) -> Clause:
         found = self.clauses.get(id(node))
@@ -164,16 +167,20 @@ class Plan:
                 self._worked_out[key] = found
         return found
 
-    def subject(self, clause: Clause, changed: frozenset[str]) -> Callable | None:
-        """Generated code for one probe of `clause` (checker.language.partial's Partial.subject): the lets
-        `worked_out` gives for `changed`, then the subject; None while the closures do it (see `generated`)."""
+    def probing(self, clause: Clause, changed: frozenset[str]) -> tuple[Callable | None, list[CompiledLet]]:
+        """What one probe of `clause` works out when the lets `changed` can differ (see `feeds`): generated code
+        for it (checker.language.partial's Partial.subject), None while the closures do it (see `generated`), and
+        the lets `worked_out` gives. Kept per clause and set once the code is decided."""
         key = (id(clause), changed)
         found = self._partial.get(key, 0)
-        if type(found) is not int:
+        if type(found) is tuple:
             return found
+        lets = self.worked_out(clause, changed)
         # A probe's code saves less than an outlook's (a few lets, not most items): made only for the frequent.
-        return self.generated(key, found, 16, lambda writer: writer.subject(self.worked_out(clause, changed),
-                                                                             clause.subject))
+        made = self.generated(key, found, 16, lambda writer: writer.subject(lets, clause.subject))
+        if type(self._partial.get(key, 0)) is not int:  # made, or left to the closures: kept with the lets
+            self._partial[key] = (made, lets)
+        return made, lets
 
     def fed(self, pointers) -> tuple[frozenset[str], frozenset[str]] | None:
         """What can change when the evidence at each of `pointers` does (see `feeds`); None for everything."""
