@@ -376,7 +376,10 @@ def _fill(program: Program, ctx: Context, records: tuple, reached: int | None, p
             else:
                 option = next((o for o in model.variant.options if o.value == ctx.variant), None)
                 variant = {"id": ctx.variant, "label": label_of(option.label) if option else None}
-        values = [_value_item(let, ctx, notes) for let in program.lets]
+        # A value outside its `when` (the accounting boundary) does not apply, and is read as 0 by what uses it.
+        values = [_unknown_value(let, value, ctx, notes) if isinstance(value := computed[let.node.name], UNKNOWN)
+                  else ItemResult(let.item, NOT_APPLICABLE if value is OUTSIDE else "ok", None, {"value": value}, ctx)
+                  for let in program.lets]
         requirements = [_item(compiled, record, ctx, notes)
                         for compiled, record in zip(program.requirements, requirement_records)]
         criteria, sections = [], []
@@ -421,11 +424,7 @@ def _fill(program: Program, ctx: Context, records: tuple, reached: int | None, p
         result._context = ctx  # what the result's JSON text reads its items' values from
 
 
-def _value_item(let, ctx: Context, notes: _Notes) -> ItemResult:
-    value = ctx.values[let.node.name]
-    if not isinstance(value, UNKNOWN):
-        # Outside its `when` (the accounting boundary): not applicable, read as 0 by what uses it.
-        return ItemResult(let.item, NOT_APPLICABLE if value is OUTSIDE else "ok", None, {"value": value}, ctx)
+def _unknown_value(let, value, ctx: Context, notes: _Notes) -> ItemResult:
     # A value that items read is reported through them, so one that only a not-applicable item reads does not
     # ask the applicant for evidence; a value no item reads reports for itself.
     if let.reported:
