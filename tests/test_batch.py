@@ -363,6 +363,32 @@ def test_a_killed_batch_is_redone_from_its_last_record(many, tmp_path):
     assert not list(out.glob(".*.tmp")) and not (out / batch.RETIRED).exists()
 
 
+def test_no_sync_waits_behind_one_still_running(tmp_path, monkeypatch):
+    """A slow sync is not followed by a queue of others: what ends meanwhile goes with the next one."""
+    import threading
+    from checker.outputs.files import Syncs
+    running, ended = threading.Event(), threading.Event()
+
+    def sync():
+        running.set()
+        ended.wait(30)
+    monkeypatch.setattr(batch, "sync_to_disk", sync)
+    monkeypatch.setattr(batch, "SYNC_EVERY", 2)
+    syncs = Syncs()
+    recorder = batch._Recorder(tmp_path, {}, syncs)
+    rows = [batch.Row(f"a{n}", "in", "graded", line=f'{{"id": "a{n}"}}\n'.encode()) for n in range(5)]
+    for row in rows[:2]:
+        recorder.add(row)
+    assert running.wait(30) and len(recorder.done) == 1
+    for row in rows[2:]:
+        recorder.add(row)
+    assert len(recorder.done) == 1 and len(recorder.pending) == 3
+    ended.set()
+    recorder.end(rows)
+    recorder.close()
+    assert syncs.ended == 2 and list(batch.read_journal(tmp_path)) == [row.id for row in rows]
+
+
 def test_a_journal_line_for_other_evidence_or_a_missing_file_keeps_nothing(inputs, tmp_path):
     out = tmp_path / "out"
     assert _batch(inputs, "-r", "zero-carbon-factory", "--out", out).exit_code == 0

@@ -159,6 +159,12 @@ def factory_rows(tmp_path_factory):
     return out
 
 
+def test_equal_scores_written_differently_keep_input_order():
+    rows = [batch.Row(name, "in", "graded", score=score) for name, score in
+            (("a", "1.50"), ("b", "2"), ("c", "1.5"), ("d", None), ("e", "0"), ("f", "-0"))]
+    assert batch_summary._places(rows, [])["score"] == [1, 0, 2, 5, 3, 4]
+
+
 @pytest.mark.parametrize("key", list(SORTED))
 def test_the_table_is_written_sorted_by_the_key_chosen(factory_rows, tmp_path, key):
     rows = batch.collect([str(EXAMPLES / "zero-carbon-factory")])

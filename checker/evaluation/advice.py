@@ -136,6 +136,7 @@ class Advisor:
         self.target = target
         self._bars: list | None = None  # per grade up to the target, its clauses `score op bound` (`beyond_reach`)
         self._criteria: list = []  # the program's criteria, in the order of the records
+        self._own_points: list | None = None  # their points in the application's own evaluation
 
     def known(self, pointers: list[tuple]) -> Known | None:
         """What a change at `pointers` leaves as it was in the application's own evaluation; one for all changes
@@ -158,30 +159,44 @@ class Advisor:
 
     def beyond_reach(self, actions: list[dict]) -> bool:
         """True when the changes of `actions` (one each, with its outlook alone) certainly do not reach the target
-        together, by what they can score: then the search need not evaluate them again.
-
-        The set's score is bounded exactly. A criterion fed by none of the changes keeps the application's own
-        record, and one fed by one change only gets the record it has with that change alone (nothing it reads
-        is fed by the others). Only a criterion fed by two or more changes is unknown, and it scores at most its
-        maximum. The evaluation adds the points in criteria order, rounding each sum; rounding is monotone, so
-        the same additions of the bounds bound the score. The target is out of reach when every grade up to it
-        has a clause `score > b`, `score >= b` or `score == b` that is false at every score up to the bound."""
+        together, by what they can score (`score_bound`): then the search need not evaluate them again. So it
+        is when every grade up to the target has a clause `score > b`, `score >= b` or `score == b` that is
+        false at every score up to the bound."""
         bars = self._score_bars()
-        own = self.analysis.result.records
-        if not bars or own is None:
-            return False
-        plan = self.analysis.plan
-        fed = []
+        bound = self.score_bound(actions) if bars else None
+        return bound is not None and all(any(bound <= bar if op == ">" else bound < bar for op, bar in clauses)
+                                         for clauses in bars)
+
+    def score_bound(self, actions: list[dict]) -> Decimal | None:
+        """The most the changes of `actions` (one each, with its outlook alone) can score together; None when a
+        change may feed everything. A criterion fed by none of the changes keeps the application's own record,
+        and one fed by one change only gets the record it has with that change alone (nothing it reads is fed
+        by the others). Only a criterion fed by two or more changes is unknown: it scores at most its maximum.
+        The evaluation adds the points in criteria order, rounding each sum; rounding is monotone, so the same
+        additions of the bounds bound the score (and are the score when no criterion is fed twice)."""
+        self._score_bars()
+        if self._own_points is None:
+            return None
+        points, seen = list(self._own_points), set()
         for action in actions:
-            found = plan.feeds(action["edits"][0].path)
-            if found is None:
-                return False
-            fed.append((found[1], action["result"].criteria))
-        bound = ZERO
-        for at, (criterion, own_record) in enumerate(zip(self._criteria, own[1])):
-            by = [records for items, records in fed if criterion.node.id in items]
-            bound += own_record[1] if not by else by[0][at][1] if len(by) == 1 else criterion.node.max
-        return all(any(bound <= bar if op == ">" else bound < bar for op, bar in clauses) for clauses in bars)
+            scored = self._scored(action)
+            if scored is None:
+                return None
+            for at, gained in scored:
+                points[at] = self._criteria[at].node.max if at in seen else gained
+                seen.add(at)
+        return sum(points, ZERO)
+
+    def _scored(self, action: dict) -> tuple | None:
+        """(number, points) of each criterion the action's change feeds, with that change alone; None when it
+        may feed everything. Kept in the action."""
+        found = action.get("scored", False)
+        if found is False:
+            fed = self.analysis.plan.feeds(action["edits"][0].path)
+            records = action["result"].criteria
+            found = action["scored"] = None if fed is None else tuple(
+                (at, records[at][1]) for at, criterion in enumerate(self._criteria) if criterion.node.id in fed[1])
+        return found
 
     def _score_bars(self) -> list[list[tuple]]:
         """For each grade up to the target, its clauses comparing the score with a constant as (op, bound): the
@@ -191,6 +206,10 @@ class Advisor:
             program = plan.program
             self._criteria = [c for s in program.sections for c in s.criteria]
             self._bars = []
+            own = self.analysis.result.records
+            if own is None:
+                return self._bars
+            self._own_points = [record[1] for record in own[1]]
             for grade in program.grades[:self.target + 1]:
                 clauses = [plan.clause(c.node) for c in grade.clauses]
                 found = [(c.op, bar) for c in clauses

@@ -111,6 +111,11 @@ def number_texts(value: Decimal) -> tuple[str, str]:
     text = str(value)
     if text.isdigit():  # the common case: a whole number, written and shown as it is
         return text, text
+    return _texts_of(value, text)
+
+
+def _texts_of(value: Decimal, text: str) -> tuple[str, str]:
+    """`number_texts(value)` of a number that is not whole or is negative, given its str()."""
     if "E" in text or "n" in text or "N" in text:  # an exponent, NaN or Infinity
         text = _without_exponent(value)
     if "." in text:
@@ -123,7 +128,11 @@ def number_texts(value: Decimal) -> tuple[str, str]:
 
 def number_bytes(value: Decimal) -> tuple[bytes, bytes]:
     """`number_texts(value)` in UTF-8: a number's JSON text and its display (as a JSON string holds it)."""
-    written, display = number_texts(value)
+    text = str(value)
+    if text.isdigit():  # a whole number, as in number_texts: converted to text once
+        text = text.encode()
+        return text, text
+    written, display = _texts_of(value, text)
     text = written.encode()
     return text, text if display is written else display.encode()
 

@@ -266,8 +266,10 @@ class Result(Record):
         # items that read it share its entry.
         shown: dict = {}
         items = _items_text if text else _items_data
+        if self._fill is not None:
+            self.criteria  # noqa: B018 (what the evaluation puts together when first read; then read as it is)
         by_section: dict = {}
-        for c in self.criteria:
+        for c in self._criteria:
             by_section.setdefault(c.about.section, []).append(c)
         if text and self._context is not None:
             shown[None] = _Templates.texts(self)
@@ -278,26 +280,26 @@ class Result(Record):
             "date": self.date,
             "ruleset": self.ruleset,
             "evidence": self.evidence,
-            "parameters": self.parameters,
-            "applicant": self.applicant,
-            "variant": self.variant,
+            "parameters": self._parameters,
+            "applicant": self._applicant,
+            "variant": self._variant,
             "outcome": self.outcome,
             "grade": self.grade,
             "provisional_grade": self.provisional_grade,
             "score": self.score,
             "max_score": self.max_score,
             "inconclusive": self.inconclusive,
-            "requirements": items(self.requirements, shown),
+            "requirements": items(self._requirements, shown),
             "sections": [{**s, "criteria": items(by_section.get(s["id"], ()), shown)}
-                         for s in self.sections],
+                         for s in self._sections],
             "grades": [
                 {"id": g.id, "label": g.label, "cite": g.cite, "status": g.status,
                  "conditions": items(g.conditions, shown)}
-                for g in self.grades
+                for g in self._grades
             ],
-            "values": items(self.values, shown),
-            "missing": self.missing,
-            "errors": self.errors,
+            "values": items(self._values, shown),
+            "missing": self._missing,
+            "errors": self._errors,
             "gap": self.gap,
         }
         if self.hypothetical is not None:
@@ -322,20 +324,20 @@ def _items_text(items, shown: dict) -> orjson.Fragment:
     if not items:
         return _EMPTY_LIST
     depth = DEPTH[items[0].about.kind]
+    slots = shown.get(None)
+    whole = None if slots is None else _Templates.whole(items, slots, depth)
+    if whole is not None:
+        return whole
     memo = shown.get(depth)
     if memo is None:
         memo = shown[depth] = {}
     between = b",\n" + INDENT[depth]
     parts = [b"[\n" + INDENT[depth]]
-    slots = shown.get(None)
     if slots is None:
         for item in items:
             _item_text(item, memo, parts)
             parts.append(between)
     else:
-        whole = _Templates.whole(items, slots, depth)
-        if whole is not None:
-            return whole
         # Most items come out in a common way (a condition holds or not, a value worked out, points given) and
         # read only values a template shows: their text is their template filled with this result's slot texts.
         texts = slots[0]

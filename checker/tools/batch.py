@@ -188,7 +188,9 @@ def _unique(name: str, taken: set[str]) -> str:
 
 # ---------------------------------------------------------------------------------------- running
 
-SYNC_EVERY = 1000  # results renamed into place between two syncs to disk
+# Results renamed into place between two syncs to disk (more while a sync has not ended). Few: a replaced file is
+# written again only after a sync (Recycler), so until the first one ends every result is a new file.
+SYNC_EVERY = 250
 JOURNAL = ".batch.journal"  # one JSON line per result synced to disk: what a rerun may keep
 RETIRED = ".batch.retired"  # results being replaced, kept here to be written again as later ones (Recycler)
 
@@ -199,7 +201,8 @@ def run(applications: list[Application], settings: Settings, jobs: int,
     """Score every application; rows come back in input order. `progress` sees each row as it ends.
 
     Results are renamed into place as they are made; a background thread syncs them to disk every
-    SYNC_EVERY applications, then records them in the folder's journal, and once more at the end (see
+    SYNC_EVERY applications (or once the last sync has ended, if later), then records them in the folder's
+    journal, and once more at the end (see
     docs/batch-and-gap.md, "Durability"). A rerun keeps only results its journal records. `ruleset`, the
     one `settings` names already loaded, is shared with the workers rather than loaded again by each.
     `meanwhile` is given every row while the last sync, the journal written anew and the deletion of the replaced
@@ -275,8 +278,8 @@ class _Recorder:
 
     def add(self, row: Row) -> None:
         self.pending.append(row)
-        if len(self.pending) >= SYNC_EVERY:
-            self.flush()
+        if len(self.pending) >= SYNC_EVERY and (not self.done or self.done[-1].done()):
+            self.flush()   # not while the last sync runs: what is pending then goes with the next one
 
     def _record(self, rows: list[Row]) -> None:
         number = self.syncs.begin()
