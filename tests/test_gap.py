@@ -587,7 +587,7 @@ def test_a_search_set_ruled_out_by_what_it_can_score_never_reaches_the_target(ex
 
 def test_the_gaps_generated_code_is_made_only_for_changes_tried_often():
     """Compiling costs more than a few outlooks save: a fed set's code is made at its 2 × GENERATE_AFTER-th use
-    (a probe's at 16 ×), once the ruleset is in steady use; the closures work it out until then."""
+    (a probe's at PROBE_AFTER ×), once the ruleset is in steady use; the closures work it out until then."""
     from checker.evaluation import levers
     ruleset = load_ruleset("zero-carbon-factory")
     while ruleset.program.generate_later is not None:
@@ -597,7 +597,7 @@ def test_the_gaps_generated_code_is_made_only_for_changes_tried_often():
     made = [plan.partial(fed) for _ in range(2 * levers.GENERATE_AFTER)]
     assert made[:-1] == [None] * (len(made) - 1) and callable(made[-1]) and plan.partial(fed) is made[-1]
     clause = plan.clause(ruleset.program.grades[0].clauses[1].node)
-    probes = [plan.probing(clause, fed[0])[0] for _ in range(16 * levers.GENERATE_AFTER)]
+    probes = [plan.probing(clause, fed[0])[0] for _ in range(levers.PROBE_AFTER * levers.GENERATE_AFTER)]
     assert probes[:-1] == [None] * (len(probes) - 1) and callable(probes[-1])
 
 

@@ -256,9 +256,11 @@ class _Analysis:
             bound = start + (end - start) * points / node.max
             changes = []
             for lever in self.plan.levers(clause):
-                changes.extend(self.solve(clause, lever, current, ">=" if end > start else "<=", bound))
-                if len(changes) >= MAX_ACTIONS:
-                    break
+                change = self.solve(clause, lever, current, ">=" if end > start else "<=", bound)
+                if change is not None:
+                    changes.append(change)
+                    if len(changes) >= MAX_ACTIONS:
+                        break
             self.found.extend(changes)
 
     # `offset_ratio >= 80%`: the smallest change to one evidence number that meets it.
@@ -266,19 +268,21 @@ class _Analysis:
         found: list[_Change] = []
         increases = 0
         for lever in self.plan.levers(clause):
-            for change in self.solve(clause, lever, current, op, bound):
+            change = self.solve(clause, lever, current, op, bound)
+            if change is not None:
                 found.append(change)
                 increases += change.delta > 0
-            if increases >= MAX_ACTIONS:
-                break
+                if increases >= MAX_ACTIONS:
+                    break
         # Adding (credits, renewable electricity) before cutting: offer decreases only when nothing adds.
         chosen = [c for c in found if c.delta > 0] or found
         chosen = chosen[:MAX_ACTIONS]
         self.found.extend(chosen)
         return [{**c.edit(self.input_label, concrete=False).record(), "bound": c.relation} for c in chosen]
 
-    def solve(self, clause: Clause, lever: Lever, f0: Decimal, op: str, bound: Decimal):
-        """At most one change of this input meeting `f op bound`; f0 is the quantity now."""
+    def solve(self, clause: Clause, lever: Lever, f0: Decimal, op: str, bound: Decimal) -> "_Change | None":
+        """The change of this input meeting `f op bound` (the first move's that does), if any; f0 is the quantity
+        now."""
         adding = True  # a new list item helps only with a positive quantity
         for move in self.moves(lever):
             if move.kind == "add" and not adding:
@@ -295,8 +299,8 @@ class _Analysis:
                 continue
             if move.feasible(delta):
                 relation = "exact" if op == "==" else "strict" if exact and op in (">", "<") else "inclusive"
-                yield _Change(lever, move, delta, relation)
-                return
+                return _Change(lever, move, delta, relation)
+        return None
 
     def settle(self, clause: Clause, move: "_Move", f0: Decimal, op: str, bound: Decimal):
         """The change of this move's input at which `f op bound` starts to hold, and whether it is exact."""
@@ -342,7 +346,7 @@ class _Analysis:
                 return value
             variant = None
         else:
-            variant, lets = self.plan.program.variant, clause.lets
+            variant, lets = self.plan.program.variant, [(let.node.name, let.evaluate) for let in clause.lets]
         values, get = ctx.values, clause.get
 
         def value(delta: Decimal):
@@ -351,8 +355,8 @@ class _Analysis:
             at[key] = new(delta)
             if variant is not None:
                 ctx.variant = variant(ctx)
-            for let in lets:
-                values[let.node.name] = let.evaluate(ctx)
+            for name, evaluate in lets:
+                values[name] = evaluate(ctx)
             found = cache[delta] = get(ctx)
             return found
         return value

@@ -20,6 +20,10 @@ if TYPE_CHECKING:   # typing only for type checkers: importing it is a fortieth 
     from typing import Callable
 
 MAX_KEPT = 4096  # pointers (and clauses with the lets a pointer feeds) whose effects a Plan keeps
+# A probe's generated code (Plan.probing) is made at its (PROBE_AFTER × GENERATE_AFTER)-th request: compiling one
+# costs 5–12 M instructions and a probe through it saves 4–9 k, so it is made only for the probes a long run
+# (a batch) asks for hundreds of times more.
+PROBE_AFTER = 4
 FLIPPED = {">=": "<=", ">": "<", "<=": ">=", "<": ">", "==": "==", "!=": "!="}
 _VARYING = (ast.EvidenceRef, ast.LetRef, ast.VarRef, ast.ScoreRef, ast.VariantRef)
 
@@ -73,7 +77,7 @@ class Plan:
         self.reads = {let.name: _reads(let, functions) for let in program.model.lets}  # its `when` too
         self.variant_reads = _reads(program.model.variant.selector, functions)[0] if program.model.variant else set()
         self._fed: dict[tuple, frozenset[str] | None] = {}
-        self._worked_out: dict[tuple, list[CompiledLet]] = {}
+        self._worked_out: dict[tuple, tuple] = {}
         self.labels: dict[tuple, dict | None] = {}  # (pointer, of a list) → what the input is (gap's `input_label`)
         # What each requirement and criterion reads directly, by id (a waiver is read at /waivers/ID).
         self.item_reads = {}
@@ -156,31 +160,32 @@ class Plan:
             self._fed[pointer] = found
         return found
 
-    def worked_out(self, clause: Clause, changed: frozenset[str]) -> list[CompiledLet]:
+    def worked_out(self, clause: Clause, changed: frozenset[str]) -> tuple[list[CompiledLet], list[tuple]]:
         """The lets computing `clause`'s subject needs that can differ when those `changed` (see `feeds`) do, in
-        order; kept per clause and set."""
+        order, and the same as (name, closure) pairs, as a probe works them out; kept per clause and set."""
         key = (id(clause), changed)
         found = self._worked_out.get(key)
         if found is None:
-            found = [let for let in clause.lets if let.node.name in changed]
+            lets = [let for let in clause.lets if let.node.name in changed]
+            found = lets, [(let.node.name, let.evaluate) for let in lets]
             if len(self._worked_out) < MAX_KEPT:
                 self._worked_out[key] = found
         return found
 
-    def probing(self, clause: Clause, changed: frozenset[str]) -> tuple[Callable | None, list[CompiledLet]]:
+    def probing(self, clause: Clause, changed: frozenset[str]) -> tuple[Callable | None, list[tuple]]:
         """What one probe of `clause` works out when the lets `changed` can differ (see `feeds`): generated code
         for it (checker.language.partial's Partial.subject), None while the closures do it (see `generated`), and
-        the lets `worked_out` gives. Kept per clause and set once the code is decided."""
+        the (name, closure) pairs of the lets `worked_out` gives. Kept per clause and set once the code is
+        decided."""
         key = (id(clause), changed)
         found = self._partial.get(key, 0)
         if type(found) is tuple:
             return found
-        lets = self.worked_out(clause, changed)
-        # A probe's code saves less than an outlook's (a few lets, not most items): made only for the frequent.
-        made = self.generated(key, found, 16, lambda writer: writer.subject(lets, clause.subject))
+        lets, pairs = self.worked_out(clause, changed)
+        made = self.generated(key, found, PROBE_AFTER, lambda writer: writer.subject(lets, clause.subject))
         if type(self._partial.get(key, 0)) is not int:  # made, or left to the closures: kept with the lets
-            self._partial[key] = (made, lets)
-        return made, lets
+            self._partial[key] = (made, pairs)
+        return made, pairs
 
     def fed(self, pointers) -> tuple[frozenset[str], frozenset[str]] | None:
         """What can change when the evidence at each of `pointers` does (see `feeds`); None for everything."""
