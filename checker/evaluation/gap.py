@@ -119,7 +119,7 @@ class _Analysis:
         self.assessed_only = False  # the points missing can only come from assessed criteria
         self._own: Context | None = None
         self._moves: dict[tuple, list[_Move]] = {}
-        self._moved: dict[int, tuple] = {}  # id(move) → the context its probes are worked out in, … (`probe`)
+        self._moved: dict[int, tuple] = {}  # id(move) → its probes' context, where and what they write (`probe`)
 
     def edits(self) -> list[Edit]:
         """The changes offered, each made concrete once (the same change can meet two conditions)."""
@@ -328,7 +328,7 @@ class _Analysis:
             evidence, at, key = move.scratch()
             ctx = Context(evidence, self.params)
             ctx.values, ctx.variant, ctx.score = dict(self.values), self.variant, self.result.score
-            found = self._moved[id(move)] = (ctx, at, key, move.written(), self.plan.feeds(move.pointer))
+            found = self._moved[id(move)] = (ctx, at, key, move.new_value(), self.plan.feeds(move.pointer))
         ctx, at, key, new, feeds = found
         cache: dict[Decimal, Any] = {}
         if feeds is not None:
@@ -502,7 +502,7 @@ class _Move(Record):
             return patched(self.template, self.item_path, delta) if self.item_path else delta
         return self.base + delta
 
-    def written(self) -> Callable[[Decimal], Any]:
+    def new_value(self) -> Callable[[Decimal], Any]:
         """`value`, as a function made once for the probes of this move: the sum or new item made directly."""
         if self.kind != "add":
             return self.base.__add__
