@@ -35,6 +35,8 @@ if TYPE_CHECKING:   # typing only for type checkers: importing it is a fortieth 
 
 MAX_STEPS = 4  # changes in a combined plan: more is a project, not advice
 TOP = 6  # the best actions a plan is combined from: at most 56 sets of 2 to 4 of them
+MAX_POINTERS = 4096  # pointer texts kept (`_pointer_text`): paths into long lists are many
+_POINTERS: dict[tuple, str] = {}
 
 
 class Edit(Frozen):
@@ -67,9 +69,20 @@ class Edit(Frozen):
 
     def record(self) -> dict:
         """As results record it; `pointer`, `from` and `to` are those of a what-if (`check --set`) change."""
-        return {"pointer": format_pointer(self.path) + ("/-" if self.kind == "add" else ""), "from": self.before,
+        return {"pointer": _pointer_text(self.path) + ("/-" if self.kind == "add" else ""), "from": self.before,
                 "to": self.after, "kind": self.kind, "amount": self.amount, "unit": self.unit,
                 "field": self.field, "like": self.like, "label": self.label}
+
+
+def _pointer_text(path: tuple) -> str:
+    """`format_pointer(path)`, kept for the few paths edits are made at (the same fields, application after
+    application)."""
+    text = _POINTERS.get(path)
+    if text is None:
+        text = format_pointer(path)
+        if len(_POINTERS) < MAX_POINTERS:
+            _POINTERS[path] = text
+    return text
 
 
 def written(document, parts: tuple, new: Callable[[Any], Any]) -> tuple:
@@ -128,15 +141,21 @@ class Advisor:
     def __init__(self, analysis, target: int, offered: Callable[[dict, Result], list[Edit]]):
         self.analysis, self.offered = analysis, offered
         program = analysis.plan.program
-        # The conditions an action can meet or break, written as `_open` writes them.
-        self.sources = {f"{c.node.id}: {c.node.condition.text}": (c.node.condition, c) for c in program.requirements}
-        self.sources.update({c.node.text: (c.node, None) for c in program.grades[target].clauses})
+        # The conditions an action can meet or break, as `blocking` writes them: a requirement's and the target's
+        # clauses', in order.
+        self.texts = ([f"{c.node.id}: {c.node.condition.text}" for c in program.requirements],
+                      [c.node.text for c in program.grades[target].clauses])
+        self.sources = {text: (c.node.condition, c) for text, c in zip(self.texts[0], program.requirements)}
+        self.sources.update({text: (c.node, None) for text, c in zip(self.texts[1], program.grades[target].clauses)})
         self.references: dict[str, dict] = {}
         self.kept: dict = {}  # (lets, items) a change feeds → what it leaves (`known`)
         self.target = target
-        self._bars: list | None = None  # per grade up to the target, its clauses `score op bound` (`beyond_reach`)
-        self._criteria: list = []  # the program's criteria, in the order of the records
-        self._own_points: list | None = None  # their points in the application's own evaluation
+        # For `beyond_reach`, worked out on first use: the program's criteria in the order of the records, their
+        # maxima and points in the application's own evaluation, and the score below which the target is out of reach.
+        self._criteria: list | None = None
+        self._maxima: list = []
+        self._own_points: list | None = None
+        self._bar: tuple | None = None
 
     def known(self, pointers: list[tuple]) -> Known | None:
         """What a change at `pointers` leaves as it was in the application's own evaluation; one for all changes
@@ -153,6 +172,13 @@ class Advisor:
             self.references[condition] = self.analysis.reference(*self.sources[condition])
         return self.references[condition]
 
+    def blocking(self, requirements: list[str], clauses: list[str]) -> list[str]:
+        """What stands between an evaluation and the target, from the statuses of its `requirements` and of the
+        target's `clauses`: failed requirements and unmet clauses."""
+        texts, clause_texts = self.texts
+        failed = [text for text, status in zip(texts, requirements) if status == FAIL] if FAIL in requirements else []
+        return failed + [text for text, status in zip(clause_texts, clauses) if status != MET]
+
     def within_reach(self) -> bool:
         """False when changes to evidence numbers cannot reach the target (its points are assessed ones)."""
         return not self.analysis.assessed_only
@@ -161,11 +187,10 @@ class Advisor:
         """True when the changes of `actions` (one each, with its outlook alone) certainly do not reach the target
         together, by what they can score (`score_bound`): then the search need not evaluate them again. So it
         is when every grade up to the target has a clause `score > b`, `score >= b` or `score == b` that is
-        false at every score up to the bound."""
-        bars = self._score_bars()
-        bound = self.score_bound(actions) if bars else None
-        return bound is not None and all(any(bound <= bar if op == ">" else bound < bar for op, bar in clauses)
-                                         for clauses in bars)
+        false at every score up to the bound (`_ceiling`)."""
+        ceiling = self._ceiling()
+        bound = self.score_bound(actions) if ceiling is not None else None
+        return bound is not None and (bound < ceiling[0] or (bound == ceiling[0] and ceiling[1]))
 
     def score_bound(self, actions: list[dict]) -> Decimal | None:
         """The most the changes of `actions` (one each, with its outlook alone) can score together; None when a
@@ -174,7 +199,7 @@ class Advisor:
         by the others). Only a criterion fed by two or more changes is unknown: it scores at most its maximum.
         The evaluation adds the points in criteria order, rounding each sum; rounding is monotone, so the same
         additions of the bounds bound the score (and are the score when no criterion is fed twice)."""
-        self._score_bars()
+        self._ceiling()
         if self._own_points is None:
             return None
         points, seen = list(self._own_points), set()
@@ -183,7 +208,7 @@ class Advisor:
             if scored is None:
                 return None
             for at, gained in scored:
-                points[at] = self._criteria[at].node.max if at in seen else gained
+                points[at] = self._maxima[at] if at in seen else gained
                 seen.add(at)
         return sum(points, ZERO)
 
@@ -198,28 +223,28 @@ class Advisor:
                 (at, records[at][1]) for at, criterion in enumerate(self._criteria) if criterion.node.id in fed[1])
         return found
 
-    def _score_bars(self) -> list[list[tuple]]:
-        """For each grade up to the target, its clauses comparing the score with a constant as (op, bound): the
-        ones a bound on the score can decide to be false (empty when a grade has none)."""
-        if self._bars is None:
+    def _ceiling(self) -> tuple | None:
+        """(bar, whether a score of `bar` itself is out of reach): every grade up to the target has a clause
+        `score > b`, `score >= b` or `score == b` that is false at every score below the bar (and at it, if so
+        said). Each grade is out of reach below its highest such bar (`score > b`: at b too); all of them
+        below the lowest of those. None when a grade has no such clause (or the score is not known)."""
+        if self._criteria is None:
             plan = self.analysis.plan
             program = plan.program
             self._criteria = [c for s in program.sections for c in s.criteria]
-            self._bars = []
+            self._maxima = [c.node.max for c in self._criteria]
             own = self.analysis.result.records
-            if own is None:
-                return self._bars
-            self._own_points = [record[1] for record in own[1]]
+            self._own_points = [record[1] for record in own[1]] if own is not None else None
+            bars = []
             for grade in program.grades[:self.target + 1]:
                 clauses = [plan.clause(c.node) for c in grade.clauses]
-                found = [(c.op, bar) for c in clauses
+                found = [(bar, c.op == ">") for c in clauses
                          if c.kind == "compare" and isinstance(c.subject.ref, ScoreRef) and c.op in (">", ">=", "==")
                          for bar in [c.bounds[0](self.analysis.own())] if type(bar) is Decimal]
-                if not found or not program.model.sections:
-                    self._bars = []
-                    break
-                self._bars.append(found)
-        return self._bars
+                bars.append(max(found) if found else None)
+            if bars and None not in bars and program.model.sections and self._own_points is not None:
+                self._bar = min(bars)
+        return self._bar
 
 
 def advise(program: Program, evidence: dict, result: Result, params: dict, target: int, edits: list[Edit],
@@ -228,8 +253,6 @@ def advise(program: Program, evidence: dict, result: Result, params: dict, targe
 
     Every evaluation again works out only what its changes feed (`advisor.known`), as an outlook.
     """
-    provenance = {"ruleset": result.ruleset, "evidence": result.evidence, "tool": result.tool}
-
     def changed(made: list[Edit]) -> tuple[dict, Known | None]:
         """The application's own evidence with the changes `made`, and what they leave as it was."""
         evidence_now = evidence
@@ -241,7 +264,7 @@ def advise(program: Program, evidence: dict, result: Result, params: dict, targe
         """What the changes `made` decide (evaluate's outlook), compared with the application's own evaluation."""
         changed_evidence, kept = changed(made)
         after = outlook(program, changed_evidence, params=params, known=kept, grade=target)
-        after_open = _open(program, after.requirements, after.clauses, target)
+        after_open = advisor.blocking(after.requirements, after.clauses)
         gained = after.score - result.score if after.score is not None and result.score is not None else None
         return {"edits": made, "result": after,
                 "fixes": [c for c in opened if c not in after_open],
@@ -251,12 +274,13 @@ def advise(program: Program, evidence: dict, result: Result, params: dict, targe
     def evaluated(made: list[Edit]) -> tuple[dict, Result]:
         """The evidence with the changes `made`, and its whole evaluation (for the gap analysis of it)."""
         changed_evidence, kept = changed(made)
+        provenance = {"ruleset": result.ruleset, "evidence": result.evidence, "tool": result.tool}
         return changed_evidence, evaluate(program, changed_evidence, params=params, provenance=provenance,
                                           date=result.date, known=kept)
 
     # What stands before the target now: once, not per change.
-    opened = _open(program, [i.status for i in result.requirements],
-                   [c.status for c in result.grades[target].conditions], target)
+    opened = advisor.blocking([i.status for i in result.requirements],
+                              [c.status for c in result.grades[target].conditions])
     found = [effects([edit]) for edit in edits]
     useful = sorted((a for a in found if a["fixes"] or (a["points"] or 0) > 0),
                     key=lambda a: (not a["reaches"], -(a["points"] or 0), -len(a["fixes"])))
@@ -314,14 +338,6 @@ def _tightened(plan: dict, advisor: Advisor, effects: Callable[[list[Edit]], dic
         if tried["reaches"]:
             return tried
     return plan
-
-
-def _open(program: Program, requirements: list[str], clauses: list[str], target: int) -> list[str]:
-    """What stands between an evaluation and grade number `target`, from the statuses of its `requirements` and
-    of the target's `clauses`: failed requirements and unmet clauses."""
-    failed = [f"{c.node.id}: {c.node.condition.text}" for c, status in zip(program.requirements, requirements)
-              if status == FAIL]
-    return failed + [c.node.text for c, status in zip(program.grades[target].clauses, clauses) if status != MET]
 
 
 def _grade(result: Result | Outlook) -> dict | None:
