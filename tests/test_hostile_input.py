@@ -544,13 +544,13 @@ def test_loading_a_ruleset_again_and_again_does_not_keep_its_validators(tmp_path
 
 
 def test_a_replaced_file_is_kept_whole_then_freed(tmp_path):
-    from checker.outputs.files import Recycler, Syncs, write_atomically
+    from checker.outputs.files import Recycler, Syncs, free_retired, make_folder, write_atomically
     retired = tmp_path / "retired"
+    make_folder(retired)
     recycler = Recycler(retired, Syncs())
-    recycler.make()
     write_atomically(tmp_path / "r.json", b"old", durable=False, retire=recycler)   # nothing to replace yet
     assert not os.listdir(retired)
     write_atomically(tmp_path / "r.json", b"new", durable=False, retire=recycler)
     assert (tmp_path / "r.json").read_bytes() == b"new"
     assert [e.read_bytes() for e in retired.iterdir()] == [b"old"]   # the old file, whole, until freed
-    assert recycler.free(remove=True) == 1 and not retired.exists()
+    assert free_retired(retired, remove=True) == 1 and not retired.exists()

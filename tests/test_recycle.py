@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from checker.interfaces.cli import main
-from checker.outputs.files import Recycler, Syncs, write_atomically
+from checker.outputs.files import Recycler, Syncs, make_folder, write_atomically
 from checker.tools import batch
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "zero-carbon-factory"
@@ -18,9 +18,8 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "zero-carbon-fa
 
 @pytest.fixture()
 def recycler(tmp_path):
-    made = Recycler(tmp_path / "retired", Syncs())
-    made.make()
-    return made
+    make_folder(tmp_path / "retired")
+    return Recycler(tmp_path / "retired", Syncs())
 
 
 def _replace(path: Path, data: bytes, recycler: Recycler) -> None:
@@ -124,8 +123,8 @@ def test_the_recorder_counts_each_sync_as_it_begins_and_ends(tmp_path, monkeypat
     """A file a writer replaces while the recorder's sync runs is not written again after that sync."""
     out = tmp_path / "out"
     syncs = Syncs()
+    make_folder(out / batch.RETIRED)
     writer = Recycler(out / batch.RETIRED, syncs)
-    writer.make()
     for name in ("a.json", "b.json", "c.json", "d.json"):
         _replace(out / name, b"old", writer)
     old = {name: (out / name).stat().st_ino for name in ("a.json", "b.json")}

@@ -242,9 +242,6 @@ class Recycler:
         self._kept: collections.deque[tuple[str, int]] = collections.deque()   # (name, syncs begun), oldest first
         self._device = None   # the folder's file system
 
-    def make(self) -> None:
-        make_folder(self.folder)
-
     def keep(self, target: str) -> str | None:
         """Link the file at `target`, about to be replaced, into the folder; its name there, or None."""
         name = os.path.join(self.folder, f"{os.getpid()}-{next(_RETIRED)}")
@@ -284,9 +281,6 @@ class Recycler:
                 os.close(fd)
             _unlink(path)
         return None, None, None
-
-    def free(self, remove: bool = False) -> int:
-        return free_retired(self.folder, remove=remove)
 
 
 def free_retired(folder: Path, threads: int = 8, remove: bool = False) -> int:

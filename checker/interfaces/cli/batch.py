@@ -28,9 +28,9 @@ def _pointer(value: str | None) -> str | None:
 
 @click.command(epilog="""\b
 Resuming and durability: each result is renamed into place whole. Every 250 applications (or once
-the last sync has ended, if later) and at the end the batch syncs the disk and records the synced results in OUT/.batch.journal; after a crash
-or a kill, what the journal records is kept, and a rerun scores again everything else (at most the
-applications since the last sync). See docs/batch-and-gap.md.
+the last sync has ended, if later) and at the end the batch syncs the disk and records the synced
+results in OUT/.batch.journal; after a crash or a kill, what the journal records is kept, and a rerun
+scores again everything else (at most the applications since the last sync). See docs/batch-and-gap.md.
 
 \b
 Exit codes:
