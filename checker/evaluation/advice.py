@@ -150,10 +150,9 @@ class Advisor:
         self.references: dict[str, dict] = {}
         self.kept: dict = {}  # (lets, items) a change feeds → what it leaves (`known`)
         self.target = target
-        # For `beyond_reach`, worked out on first use: the program's criteria in the order of the records, their
-        # maxima and points in the application's own evaluation, and the score below which the target is out of reach.
-        self._criteria: list | None = None
-        self._maxima: list = []
+        # For `beyond_reach`, worked out on first use (`_ceiling`): the criteria's points in the application's own
+        # evaluation, and the score below which the target is out of reach.
+        self._worked_out = False
         self._own_points: list | None = None
         self._bar: tuple | None = None
 
@@ -202,13 +201,13 @@ class Advisor:
         self._ceiling()
         if self._own_points is None:
             return None
-        points, seen = list(self._own_points), set()
+        points, seen, criteria = list(self._own_points), set(), self.analysis.plan.criteria
         for action in actions:
             scored = self._scored(action)
             if scored is None:
                 return None
             for at, gained in scored:
-                points[at] = self._maxima[at] if at in seen else gained
+                points[at] = criteria[at].node.max if at in seen else gained
                 seen.add(at)
         return sum(points, ZERO)
 
@@ -217,10 +216,11 @@ class Advisor:
         may feed everything. Kept in the action."""
         found = action.get("scored", False)
         if found is False:
-            fed = self.analysis.plan.feeds(action["edits"][0].path)
+            plan = self.analysis.plan
+            fed = plan.feeds(action["edits"][0].path)
             records = action["result"].criteria
             found = action["scored"] = None if fed is None else tuple(
-                (at, records[at][1]) for at, criterion in enumerate(self._criteria) if criterion.node.id in fed[1])
+                (at, records[at][1]) for at, criterion in enumerate(plan.criteria) if criterion.node.id in fed[1])
         return found
 
     def _ceiling(self) -> tuple | None:
@@ -228,11 +228,10 @@ class Advisor:
         `score > b`, `score >= b` or `score == b` that is false at every score below the bar (and at it, if so
         said). Each grade is out of reach below its highest such bar (`score > b`: at b too); all of them
         below the lowest of those. None when a grade has no such clause (or the score is not known)."""
-        if self._criteria is None:
+        if not self._worked_out:
+            self._worked_out = True
             plan = self.analysis.plan
             program = plan.program
-            self._criteria = [c for s in program.sections for c in s.criteria]
-            self._maxima = [c.node.max for c in self._criteria]
             own = self.analysis.result.records
             self._own_points = [record[1] for record in own[1]] if own is not None else None
             bars = []

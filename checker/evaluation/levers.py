@@ -95,8 +95,9 @@ class Plan:
                              for grade in program.grades for clause in grade.clauses]
         self._partial: dict[tuple, Callable | tuple | int | None] = {}  # generated code for the gap, or its uses so far
         self._writer: Partial | None = None
+        self.criteria = [c for section in program.sections for c in section.criteria]   # in the records' order
         # The criteria scored on a scale, each with the clause its scaled value is (what the gap's `earn` moves).
-        self.scaled = [(c.node, self.clause(c.node.scoring)) for section in program.sections for c in section.criteria
+        self.scaled = [(c.node, self.clause(c.node.scoring)) for c in self.criteria
                        if isinstance(c.node.scoring, ast.Scale)]
 
     def clause(self, node: ast.Expr) -> Clause:
@@ -219,7 +220,7 @@ class Plan:
 
         def write(writer: Partial):
             lets, items = fed
-            criteria = {c.node.id for s in self.program.sections for c in s.criteria}
+            criteria = {c.node.id for c in self.criteria}
             # A clause is decided again when it reads the evidence, a let fed, or the score and a criterion is fed.
             clauses = {at for at, (paths, read, score) in enumerate(self.clause_reads)
                        if paths or read & lets or (score and items & criteria)}
