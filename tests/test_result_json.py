@@ -70,14 +70,19 @@ def test_a_result_never_writes_nan_or_infinity(text):
         number_texts(Decimal(text))
 
 
+def _factory():
+    """A zero-carbon factory example's evidence and its ruleset."""
+    example = next(p for p in EXAMPLES if p.parent.name == "zero-carbon-factory")
+    evidence, _ = load_evidence(example)
+    return evidence, load_ruleset(evidence["ruleset"])
+
+
 def test_common_items_are_written_from_their_templates(monkeypatch):
     """Once a ruleset's first result is written, an item that holds or not, a value worked out or points given
     (reading only known values) is its template filled, not put together from pieces: the comparisons above
     then check the templates."""
     from checker.evaluation import result as written_module
-    example = next(p for p in EXAMPLES if p.parent.name == "zero-carbon-factory")
-    evidence, raw = load_evidence(example)
-    ruleset = load_ruleset(evidence["ruleset"])
+    evidence, ruleset = _factory()
     ruleset.evaluate(evidence, date="2026-11-25").to_json_bytes()
     result = ruleset.evaluate(evidence, date="2026-11-25")
     from_pieces = []
@@ -91,9 +96,8 @@ def test_common_items_are_written_from_their_templates(monkeypatch):
 
 
 def test_a_template_that_would_not_write_the_same_text_is_not_used():
-    example = next(p for p in EXAMPLES if p.parent.name == "zero-carbon-factory")
-    evidence, _ = load_evidence(example)
-    result = load_ruleset(evidence["ruleset"]).evaluate(evidence, date="2026-11-25")
+    evidence, ruleset = _factory()
+    result = ruleset.evaluate(evidence, date="2026-11-25")
     from checker.evaluation.result import _Templates, _form, _shape
     texts = _Templates.texts(result)[0]
     value = next(v for v in result.values if v.status == "ok")
@@ -107,9 +111,7 @@ def test_an_item_keeps_a_bounded_number_of_templates(monkeypatch):
     """Evidence missing in ever new ways would make ever new templates: past the bound, items are put together
     from pieces, and written the same."""
     from checker.evaluation import result as written_module
-    example = next(p for p in EXAMPLES if p.parent.name == "zero-carbon-factory")
-    evidence, _ = load_evidence(example)
-    ruleset = load_ruleset(evidence["ruleset"])
+    evidence, ruleset = _factory()
     monkeypatch.setattr(written_module, "_MOST_SHAPES", 0)
     forms = [written_module._form(i.about) for i in ruleset.evaluate(evidence).values]
     before = {id(form): set(form.made) for form in forms}
@@ -127,9 +129,7 @@ def test_a_list_of_items_seen_before_is_written_from_one_template(monkeypatch):
     """A second result whose items come out as the first's did: each list is its one template filled, no item
     template is looked up."""
     from checker.evaluation import result as written_module
-    example = next(p for p in EXAMPLES if p.parent.name == "zero-carbon-factory")
-    evidence, _ = load_evidence(example)
-    ruleset = load_ruleset(evidence["ruleset"])
+    evidence, ruleset = _factory()
     ruleset.evaluate(evidence, date="2026-11-25").to_json_bytes()
     result = ruleset.evaluate(evidence, date="2026-11-25")
     looked_up = []
@@ -142,9 +142,7 @@ def test_a_list_of_items_seen_before_is_written_from_one_template(monkeypatch):
 def test_a_ruleset_keeps_a_bounded_number_of_list_templates(monkeypatch):
     """Past the bound, a list seen in a new way is written item by item, and written the same."""
     from checker.evaluation import result as written_module
-    example = next(p for p in EXAMPLES if p.parent.name == "zero-carbon-factory")
-    evidence, _ = load_evidence(example)
-    ruleset = load_ruleset(evidence["ruleset"])
+    evidence, ruleset = _factory()
     first = ruleset.evaluate(evidence, date="2026-11-25")
     first.to_json_bytes()
     monkeypatch.setattr(written_module, "_MOST_LISTS", 0)

@@ -18,7 +18,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from ..language.compile import CompiledCriterion, CompiledRequirement, Context, Program, label_of
 from ..evaluation.result import (CLASSIFIED, ERROR, FAIL, GRADED, INCOMPLETE, INELIGIBLE, MET, MISSING, NOT_APPLICABLE, NOT_GRADED, NOT_MET,
-                     PARTLY_MET, PASS, PASSED, WAIVED, GradeResult, ItemResult, Result, plain, unit_symbol)
+                     PARTLY_MET, PASS, PASSED, WAIVED, GradeResult, ItemResult, Result, plain)
+from ..evaluation.numbers import unit_symbol
 from ..language.schema import resolve
 from ..language.values import OUTSIDE, UNKNOWN, Failure, Missing
 from ..catalogue import both
@@ -411,7 +412,7 @@ def _fill(program: Program, ctx: Context, records: tuple, reached: int | None, p
         # needed only by untaken branches or items that do not apply.
         for let, item in zip(program.lets, values):
             if item.status == MISSING and not let.reported and not any(
-                    p in notes.missing for p in ctx.values[let.node.name].pointers):
+                    p in notes.missing for p in computed[let.node.name].pointers):
                 item.status = NOT_APPLICABLE
         result._variant, result._values, result._requirements = variant, values, requirements
         result._criteria, result._sections, result._grades = criteria, sections, grades

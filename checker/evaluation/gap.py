@@ -26,7 +26,8 @@ from ..records import Record
 from .levers import MAX_KEPT, Clause, Lever, Plan
 from .advice import Advisor, Edit, advise, appended, written
 from .evaluate import CONTEXT, let_values
-from .result import FAIL, INELIGIBLE, MET, MISSING, NOT_MET, PARTLY_MET, Result, plain, unit_symbol
+from .numbers import unit_symbol
+from .result import FAIL, INELIGIBLE, MET, MISSING, NOT_MET, PARTLY_MET, Result, plain
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:   # typing only for type checkers: importing it is a fortieth of a fresh check

@@ -13,8 +13,8 @@ DETAIL_KEYS = ("condition", "tier", "scale", "failure", "waiver", "missing")
 class Form:
     """What writing an item needs that no application changes, worked out once per item of a ruleset and kept
     on its ItemInfo (`written`): for each input its memo key, name, type, unit and display suffix; the
-    detail no application changes; a condition's verdicts (`verdicts`: status → the words after it); a value's
-    unit and formula split at the names it reads; a criterion's maximum as shown."""
+    detail no application changes; a condition's verdicts (`verdicts`: status → the condition and its verdict,
+    "`cond` holds"); a value's unit and formula split at the names it reads; a criterion's maximum as shown."""
 
     __slots__ = ("kind", "inputs", "details", "verdicts", "type", "unit", "suffix", "formula", "pieces", "slots",
                  "points_tail", "head", "points_key", "max_method", "value_key", "unit_text", "formula_text",
@@ -69,7 +69,7 @@ class Form:
         self.detail_texts = {name: key(name, value, inner) for name, value in self.details}
         self.static_details = b"".join(self.detail_texts.values())
         self.explanation_key, self.end = at + b'"explanation": ', b"\n" + INDENT[depth] + b"}"
-        # Set by _Templates: where the values it reads (and a value item's own) are in a result's slot texts,
-        # those places as a set, and its templates by shape (see _shape).
+        # Set by result._Templates: where the values it reads (and a value item's own) are in a result's slot
+        # texts, those places as a set, and its templates by shape (see result._shape).
         self.table = self.places = self.own = self.reads = None
         self.made: dict = {}

@@ -14,9 +14,9 @@ import orjson
 from ..language.compile import ItemInfo
 from ..language.types import Type
 from ..language.values import OUTSIDE, Failure, Missing
-from .numbers import (INDENT, OPTIONS, OUTSIDE_DISPLAY, display_number, display_suffix, display_value, dumps,
-                      exact, format_number, format_value, formula_parts, json_at, json_text, key_text, number_bytes,
-                      number_texts, picker, plain, text_bytes, unit_symbol, TRUTH_BYTES)
+from .numbers import (INDENT, OPTIONS, OUTSIDE_DISPLAY, display_number, display_value, dumps, exact,
+                      format_number, format_value, formula_parts, json_at, json_text, key_text, number_bytes,
+                      number_texts, picker, plain, text_bytes, TRUTH_BYTES)
 from ..digests import sha256
 from ..records import Record
 from .itemform import DEPTH, DETAIL_KEYS, Form
@@ -266,10 +266,8 @@ class Result(Record):
         # items that read it share its entry.
         shown: dict = {}
         items = _items_text if text else _items_data
-        if self._fill is not None:
-            self.criteria  # noqa: B018 (what the evaluation puts together when first read; then read as it is)
         by_section: dict = {}
-        for c in self._criteria:
+        for c in self.criteria:   # the first read puts the result's items together (see Result); the rest read them
             by_section.setdefault(c.about.section, []).append(c)
         if text and self._context is not None:
             shown[None] = _Templates.texts(self)
@@ -414,10 +412,12 @@ class _Templates:
     places (its JSON text, its display escaped in a JSON string) and places 0 and 1 take a criterion's points
     (written and shown). A list of items is written from one template too, its items' joined (`whole`)."""
 
-    __slots__ = ("sources", "places", "suffixed", "lists")
+    __slots__ = ("sources", "places", "suffixed", "lists", "list_reads")
 
     def __init__(self, items: list[ItemResult]):
-        self.sources, self.places, self.suffixed, self.lists = [], {}, set(), {}
+        self.sources, self.places, self.suffixed = [], {}, set()
+        self.lists: dict = {}  # by (a list's first form, its items' shapes…), its template
+        self.list_reads: dict = {}  # by a list's first form, what its items read
         for item in items:  # every item of the ruleset
             form = _form(item.about)
             form.places = [self.place(i.let, i.name, i.get, spec[4]) for i, spec in zip(item.about.inputs,
@@ -472,16 +472,16 @@ class _Templates:
         their shapes (and of the unknown values they read); None if an item has no template."""
         texts, hidden, odd, outside, unusual = slots
         first = items[0].about.written
-        lists = first.table.lists  # by a list's first form, what its items read; by (that form, …), its template
-        reads = lists.get(first)
+        table = first.table
+        lists, reads = table.lists, table.list_reads.get(first)
         if reads is None:
-            reads = lists[first] = frozenset().union(*[item.about.written.reads for item in items])
+            reads = table.list_reads[first] = frozenset().union(*[item.about.written.reads for item in items])
         criteria = first.kind == "criterion"
         key = (first, tuple(map(_shape, items)) if criteria else tuple(map(_STATUS, items)))
         if unusual and not unusual.isdisjoint(reads):
             if not odd.isdisjoint(reads):
                 return None
-            key += (frozenset(hidden & reads), frozenset(outside & reads))
+            key += (reads & hidden, reads & outside)
         made = lists.get(key, _UNMADE)
         if made is _UNMADE:
             if len(lists) >= _MOST_LISTS:
