@@ -531,7 +531,8 @@ def test_the_outlook_decides_as_the_whole_evaluation_does(ruleset_id, example, m
         ways = [known]
         if known is not None:
             assert known.partial is not None
-            ways.append(Known(known.before, known.values, known.items))  # the closures, for what is not kept
+            # the closures, for what is not kept
+            ways.append(Known(known.before, known.values, known.items, None, known.lets))
         for number, grade in enumerate(whole.grades):
             for way in ways:
                 seen = outlook(program, document, params=params, known=way, grade=number)
