@@ -194,7 +194,12 @@ def _outcome(program: Program, ctx: Context, statuses: set, undecided: bool, rea
 
 def let_values(program: Program, result: Result) -> dict:
     """The value each let of `program` had in `result`, {name: value}: what `evaluate(known=…)` takes."""
-    return {let.node.name: item.detail["value"] for let, item in zip(program.lets, result.values)}
+    result.requirements  # noqa: B018 (the first read fills the result: every let's value is in its context)
+    ctx = result._context
+    if ctx is None:  # a copy: its value items hold them
+        return {let.node.name: item.detail["value"] for let, item in zip(program.lets, result.values)}
+    values = ctx.values  # what its value items hold, without putting each one's detail together
+    return {let.node.name: values[let.node.name] for let in program.lets}
 
 
 # ------------------------------------------------------------------------ deciding each item (the records)
