@@ -36,7 +36,8 @@ _getcontext, _setcontext = decimal.getcontext, decimal.setcontext
 
 class Known(Frozen):
     """What evaluating changed evidence again can take from the evaluation `before` the change, because the
-    change does not feed it: the lets' `values` {name: value}, and the results of the requirements and
+    change does not feed it: the values of the lets not named in `lets` (`values`: every let's value before,
+    {name: value}; those named in `lets` are worked out again), and the results of the requirements and
     criteria whose ids are in `items` (decided ones only: an unknown one is worked out again, for what it
     lacks). `partial`: generated code working out the rest for `outlook` (checker.language.partial's
     Partial.outlook), or None. See checker.evaluation.levers.Plan.known."""
@@ -45,10 +46,12 @@ class Known(Frozen):
     values: dict
     items: frozenset
     partial: Callable | None
-    __match_args__ = ("before", "values", "items", "partial")
+    lets: frozenset
+    __match_args__ = ("before", "values", "items", "partial", "lets")
 
-    def __init__(self, before: Result, values: dict, items: frozenset, partial: Callable | None = None):
-        self.__dict__.update(before=before, values=values, items=items, partial=partial)
+    def __init__(self, before: Result, values: dict, items: frozenset, partial: Callable | None = None,
+                 lets: frozenset = frozenset()):
+        self.__dict__.update(before=before, values=values, items=items, partial=partial, lets=lets)
 
     def kept(self, program: Program) -> dict:
         """id(compiled item) → its record before, for each decided item in `items`: worked out once (the gap's
@@ -125,6 +128,8 @@ def outlook(program: Program, evidence: dict, *, params: dict, known: Known | No
         if known is not None and known.partial is not None:
             if program.variant is not None:
                 ctx.variant = program.variant(ctx)
+            # Every let's value before: the code writes the lets fed that it reads (a let fed that it does not
+            # write, one reported or read only under an item's `when`, is read by nothing it works out again).
             ctx.values = dict(known.values)
             before = known.before.records
             requirements, criteria, holds, score, statuses = known.partial(ctx, before[0], before[1], before[2])
@@ -288,10 +293,10 @@ def _items(program: Program, ctx: Context, known: Known | None) -> tuple[tuple, 
         ctx.variant = program.variant(ctx)
     if known is not None:
         kept = known.kept(program)
-        given = known.values
+        given, fed = known.values, known.lets
         for let in program.lets:
             name = let.node.name
-            values[name] = given[name] if name in given else let.evaluate(ctx)
+            values[name] = let.evaluate(ctx) if name in fed else given[name]
     else:
         for let in program.lets:
             values[let.node.name] = let.evaluate(ctx)
