@@ -2,6 +2,7 @@
 keeps (fast, for every application of a batch), and `dumps(to_dict())` from the data reports read."""
 from __future__ import annotations
 
+import copy
 from decimal import Decimal
 
 import pytest
@@ -139,22 +140,28 @@ def test_a_list_of_items_seen_before_is_written_from_one_template(monkeypatch):
     assert looked_up == []
 
 
-def test_value_items_are_made_when_first_read():
-    """A values' list seen before is written from its template and the values' statuses: its items are made
-    only when read, and then as a result read first makes them (with or without evidence missing)."""
+def test_value_items_and_grade_conditions_are_made_when_first_read():
+    """A values' or a grade's conditions' list seen before is written from its template and the items' statuses:
+    the items are made only when read, and then as a result read first makes them (with or without evidence
+    missing); a copy has them made."""
     evidence, ruleset = _factory()
     ruleset.evaluate(evidence, date="2026-11-25").to_json_bytes()
+
+    def items(result):  # an unknown value equals only itself: compared as shown
+        every = result.values + [c for g in result.grades for c in g.conditions]
+        return [(i.id, i.status, repr(i.detail)) for i in every]
     for given in [evidence, *list(_variants(evidence))[::9]]:
         written = ruleset.evaluate(given, date="2026-11-25", validated=True)
         written.to_json_bytes()
         text = written.to_json_bytes()
         read = ruleset.evaluate(given, date="2026-11-25", validated=True)
-        assert [(v.id, v.status, repr(v.detail)) for v in read.values] == \
-            [(v.id, v.status, repr(v.detail)) for v in written.values]  # an unknown value equals only itself
+        assert items(read) == items(written)
         assert text == dumps(read.to_dict()).encode()
     second = ruleset.evaluate(evidence, date="2026-11-25")
     second.to_json_bytes()
-    assert second._unmade_values is not None
+    assert second._unmade_values is not None and all(g.unmade is not None for g in second.grades)
+    copied = copy.deepcopy(second)
+    assert all(g.unmade is None for g in copied.grades) and items(copied) == items(second)
 
 
 def test_a_ruleset_keeps_a_bounded_number_of_list_templates(monkeypatch):

@@ -406,20 +406,19 @@ def _fill(program: Program, ctx: Context, records: tuple, reached: int | None, p
         grades = []
         at = 0
         for number, (compiled, status) in enumerate(zip(program.grades, grade_statuses)):
-            conditions = []
-            for clause in compiled.clauses:
-                holds = clauses[at]
-                at += 1
-                clause_status = _status(holds)
-                if clause_status == MET or clause_status == NOT_MET:
-                    conditions.append(ItemResult(clause.item, clause_status, None, None, ctx))
-                else:
-                    conditions.append(ItemResult(clause.item, clause_status, None, _unknown_detail(holds), ctx))
-                    # The first grade that holds is the result only if every grade ranked above it is decided.
-                    if status in (MISSING, ERROR) and (reached is None or number < reached):
+            held = clauses[at:at + len(compiled.clauses)]
+            at += len(held)
+            held_statuses = [_status(holds) for holds in held]
+            # The first grade that holds is the result only if every grade ranked above it is decided.
+            if status in (MISSING, ERROR) and (reached is None or number < reached):
+                for holds, clause_status in zip(held, held_statuses):
+                    if clause_status != MET and clause_status != NOT_MET:
                         notes.note(compiled.node.id, holds)
             node = compiled.node
-            grades.append(GradeResult(node.id, compiled.label, label_of(node.cite), status, conditions))
+            # Its conditions are made when first read (see GradeResult): the JSON text needs only their statuses.
+            unmade = (compiled.clauses[0].item, held_statuses,
+                      functools.partial(_conditions, compiled.clauses, held, held_statuses, ctx)) if held else None
+            grades.append(GradeResult(node.id, compiled.label, label_of(node.cite), status, [], unmade))
         # Missingness follows evaluation: a value read by items, whose lacking evidence no item asked for, was
         # needed only by untaken branches or items that do not apply.
         if MISSING in statuses:
@@ -451,6 +450,12 @@ def _unknown_status(let, value, notes: _Notes) -> str:
     if let.reported:
         notes.note(let.node.name, value)
     return ERROR if isinstance(value, Failure) else MISSING
+
+
+def _conditions(clauses: list, held: list, statuses: list[str], ctx: Context) -> list[ItemResult]:
+    """A grade's conditions, with the statuses `_fill` gave them."""
+    return [ItemResult(clause.item, status, None, None if status == MET or status == NOT_MET
+                       else _unknown_detail(holds), ctx) for clause, holds, status in zip(clauses, held, statuses)]
 
 
 def _value_items(lets: list, statuses: list[str], ctx: Context) -> list[ItemResult]:

@@ -110,6 +110,7 @@ class ItemResult:
 
 
 class GradeResult(Record):
+    __slots__ = ("id", "label", "cite", "status", "_conditions", "unmade")
     id: str
     label: dict
     cite: str | None
@@ -117,5 +118,28 @@ class GradeResult(Record):
     conditions: list[ItemResult]
     __match_args__ = ("id", "label", "cite", "status", "conditions")
 
-    def __init__(self, id: str, label: dict, cite: str | None, status: str, conditions: list[ItemResult]):
-        self.id, self.label, self.cite, self.status, self.conditions = id, label, cite, status, conditions
+    def __init__(self, id: str, label: dict, cite: str | None, status: str, conditions: list[ItemResult],
+                 unmade: tuple | None = None):
+        self.id, self.label, self.cite, self.status, self._conditions = id, label, cite, status, conditions
+        # Conditions not yet made: (the first one's ItemInfo, their statuses, what makes them), as an evaluation
+        # leaves them; made when first read (the gap reads one grade's, a JSON text written from templates none).
+        self.unmade = unmade
+
+    @property
+    def conditions(self) -> list[ItemResult]:
+        if self.unmade is not None:
+            self._conditions, self.unmade = self.unmade[2](), None
+        return self._conditions
+
+    @conditions.setter
+    def conditions(self, value: list[ItemResult]) -> None:
+        self._conditions, self.unmade = value, None
+
+    def __getstate__(self) -> dict:
+        """Its fields, the conditions made (for copies and pickles: plain data only)."""
+        self.conditions  # noqa: B018 (what reading them makes)
+        return {name: getattr(self, name) for name in self.__slots__}
+
+    def __setstate__(self, state: dict) -> None:
+        for name, value in state.items():
+            setattr(self, name, value)

@@ -155,6 +155,8 @@ class Result(Record):
     def __getstate__(self) -> dict:
         """Everything, worked out (for copies and pickles: plain data only)."""
         self.evidence, self.applicant, self.values  # noqa: B018 (what reading them works out)
+        for grade in self.grades:
+            grade.conditions  # noqa: B018
         return {name: getattr(self, name) for name in self.__slots__ if name not in ("_context", "_unmade_values")}
 
     def __setstate__(self, state: dict) -> None:
@@ -206,7 +208,7 @@ class Result(Record):
                          for s in self._sections],
             "grades": [
                 {"id": g.id, "label": g.label, "cite": g.cite, "status": g.status,
-                 "conditions": items(g.conditions, shown)}
+                 "conditions": _unmade_text(g.unmade, shown) or items(g.conditions, shown)}
                 for g in self._grades
             ],
             "values": _unmade_text(self._unmade_values, shown) or items(self.values, shown),
@@ -270,8 +272,9 @@ def _items_text(items, shown: dict) -> orjson.Fragment:
 
 
 def _unmade_text(unmade: tuple | None, shown: dict) -> orjson.Fragment | None:
-    """The value items' list written from its template, found by their statuses, without making the items;
-    None if they are made (or there is no such template yet: then they are made and written as other lists)."""
+    """The value items' or a grade's conditions' list written from its template, found by their statuses, without
+    making the items; None if they are made (or there is no such template yet: then they are made and written as
+    other lists)."""
     slots = shown.get(None)
     if unmade is None or slots is None:
         return None
