@@ -343,7 +343,7 @@ _WORKER: dict = {}  # the ruleset and settings, loaded once per process
 
 
 def _start(settings: Settings, journal: dict, syncs: Syncs, applications: list[Application],
-           shares: list[list[str]], taken=None, interactive: bool = False) -> None:
+           shares: list[list[str]] = ((),), taken=None, interactive: bool = False) -> None:
     """A worker's set-up; it writes again the files of one of `shares` (what the last run left), the next one
     `taken` (a shared count) gives, or the only one without it."""
     if not interactive:
