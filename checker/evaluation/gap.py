@@ -14,6 +14,7 @@ advice is recorded in both languages, in the words of the message catalogue (gro
 from __future__ import annotations
 
 import decimal
+import operator
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from ..catalogue import LANGS
@@ -42,6 +43,8 @@ PLACES = tuple(Decimal(1).scaleb(-places) for places in range(13))  # a short de
 TINY = Decimal("1e-20")  # how near a solution a short decimal lies to be tried (`_on_boundary`)
 HALF_PLACE = Decimal("0.5e-12")  # a tolerance below this holds one multiple of 10^-12 at most (`_on_boundary`)
 ROUNDED = Decimal("0.0001")  # a solution that is no short decimal is rounded to 4 places (`_rounded`)
+COMPARE = {">=": operator.ge, ">": operator.gt, "==": operator.eq, "<=": operator.le, "<": operator.lt,
+           "!=": operator.ne}
 # What results record of a condition that names it (an action's `fixes` and `breaks`): the rest of a
 # condition entry is its status, its value now and its advice.
 REFERENCE = ("condition", "requirement", "subject", "label", "required", "unit")
@@ -323,7 +326,9 @@ class _Analysis:
         """The clause's subject with the move's input moved by δ. Only the lets the input feeds (Plan.feeds) are
         worked out again, the others are the application's own; when the variant reads the input, it and all
         the clause's lets are. Every probe of a move writes its value into one copy of the evidence, made once
-        per move (`_Move.scratch`), and is read at once."""
+        per move (`_Move.scratch`), and is read at once. A δ is worked out each time it is asked for: a settle asks
+        for each δ once (but for a rounding that is already its short decimal), and keeping the values by δ would
+        hash every Decimal twice."""
         found = self._moved.get(id(move))
         if found is None:
             evidence, at, key = move.scratch()
@@ -331,7 +336,6 @@ class _Analysis:
             ctx.values, ctx.variant, ctx.score = dict(self.values), self.variant, self.result.score
             found = self._moved[id(move)] = (ctx, at, key, move.new_value(), self.plan.feeds(move.pointer))
         ctx, at, key, new, feeds = found
-        cache: dict[Decimal, Any] = {}
         if feeds is not None:
             # In order: what a let reads is the application's own, or worked out before it for this probe (by
             # generated code once the ruleset is in steady use).
@@ -339,11 +343,8 @@ class _Analysis:
             if generated is not None:
 
                 def value(delta: Decimal):
-                    if delta in cache:
-                        return cache[delta]
                     at[key] = new(delta)
-                    found = cache[delta] = generated(ctx)
-                    return found
+                    return generated(ctx)
                 return value
             variant = None
         else:
@@ -351,15 +352,12 @@ class _Analysis:
         values, get = ctx.values, clause.get
 
         def value(delta: Decimal):
-            if delta in cache:
-                return cache[delta]
             at[key] = new(delta)
             if variant is not None:
                 ctx.variant = variant(ctx)
             for name, evaluate in lets:
                 values[name] = evaluate(ctx)
-            found = cache[delta] = get(ctx)
-            return found
+            return get(ctx)
         return value
 
     def moves(self, lever: Lever) -> list["_Move"]:
@@ -407,10 +405,7 @@ def _action(action: dict | None = None, *, changes=(), points=None, provide=(), 
 
 
 def _compare(value, op: str, bound) -> bool:
-    if not isinstance(value, Decimal):
-        return False
-    return {">=": value >= bound, ">": value > bound, "==": value == bound, "<=": value <= bound,
-            "<": value < bound, "!=": value != bound}[op]
+    return isinstance(value, Decimal) and COMPARE[op](value, bound)
 
 
 def _mobius_root(f0: Decimal, f1: Decimal, f2: Decimal, r: Decimal) -> Decimal | None:
