@@ -484,8 +484,8 @@ class _Move(Record):
     template_from: str | None  # where the template was copied from
     minimum: Decimal | None
     maximum: Decimal | None
-    __match_args__ = ("kind", "pointer", "base", "evidence", "item_path", "template", "template_from", "minimum",
-                      "maximum")
+    __slots__ = __match_args__ = ("kind", "pointer", "base", "evidence", "item_path", "template", "template_from",
+                                  "minimum", "maximum")
 
     def __init__(self, kind, pointer, base, evidence, item_path=(), template=None, template_from=None,
                  minimum=None, maximum=None):
@@ -531,35 +531,38 @@ def _moves(evidence: dict, lever: Lever, schema: dict) -> list[_Move]:
         if lever.item_path is not None:
             field_node = _schema_node(node.get("items", {}), lever.item_path, schema)
             lever.limits = (_limit(field_node, "minimum"), _limit(field_node, "maximum"),
-                            _example(resolve(node.get("items", {}), schema), schema))
+                            _example(resolve(node.get("items", {}), schema), schema),
+                            "/".join(("",) + tuple(map(str, lever.pointer)) + ("0",)))
         else:
-            lever.limits = (_limit(node, "minimum"), _limit(node, "maximum"), None)
-    minimum, maximum, example = lever.limits
+            lever.limits = (_limit(node, "minimum"), _limit(node, "maximum"), None, None)
+    minimum, maximum, example, first = lever.limits
     if lever.item_path is None:
         value = get(evidence, lever.pointer)
         if value is not None and not isinstance(value, Decimal):
             return []
-        return [_Move("field", lever.pointer, value if value is not None else Decimal(0), evidence,
-                      minimum=minimum, maximum=maximum)]
+        return [_Move("field", lever.pointer, value if value is not None else Decimal(0), evidence, (), None, None,
+                      minimum, maximum)]
     items = get(evidence, lever.pointer)
     items = items if isinstance(items, list) else []
-    moves = []
+    moves, path = [], lever.item_path
     # A new item like the first one (so it passes the same filter), else like the schema's examples.
     templates = []
     if items and isinstance(items[0], (dict, Decimal)):
-        templates.append((items[0], "/".join(("",) + tuple(map(str, lever.pointer)) + ("0",))))
+        templates.append((items[0], first))
     if example is not None and (not templates or example != templates[0][0]):
         templates.append((example, None))
     for template, origin in templates:
-        moves.append(_Move("add", lever.pointer, Decimal(0), evidence, lever.item_path, template, origin,
-                           minimum=minimum, maximum=maximum))
+        moves.append(_Move("add", lever.pointer, Decimal(0), evidence, path, template, origin, minimum, maximum))
     # Or the largest item, changed: how emissions in a list are cut.
-    sizes = [(get(item, lever.item_path) if lever.item_path else item) for item in items]
+    if len(path) == 1 and type(path[0]) is str:  # one field of each item: read directly from a mapping
+        field = path[0]
+        sizes = [item.get(field) if type(item) is dict else get(item, path) for item in items]
+    else:
+        sizes = [(get(item, path) if path else item) for item in items]
     numbered = [(v, i) for i, v in enumerate(sizes) if isinstance(v, Decimal)]
     if numbered:
         size, index = max(numbered, key=lambda pair: (pair[0], -pair[1]))
-        moves.append(_Move("item", (*lever.pointer, index, *lever.item_path), size, evidence,
-                           minimum=minimum, maximum=maximum))
+        moves.append(_Move("item", (*lever.pointer, index, *path), size, evidence, (), None, None, minimum, maximum))
     return moves
 
 

@@ -35,7 +35,7 @@ class Lever(Record):
     item_path: tuple[str, ...] | None  # the field inside each item, for a list
     type: Type
     depth: int  # lets between the quantity and this input: nearer inputs are offered first
-    limits: tuple | None  # from the evidence schema, worked out on first use (`_moves`)
+    limits: tuple | None  # minimum, maximum, an example item and the first item's pointer (`_moves`, on first use)
     __match_args__ = ("pointer", "item_path", "type", "depth", "limits")
 
     def __init__(self, pointer, item_path, type, depth, limits=None):
