@@ -249,6 +249,9 @@ def test_collect_leaves_out_the_output_folder_and_names_uniquely(tmp_path):
 ])
 def test_csv_cells_never_become_formulas(value, shown):
     assert batch_summary.csv_cell(value) == shown
+    row = batch.Row(value, value, "graded", grade=value, score=value, file=value, error=value, ruleset=value)
+    lines = batch_summary.summary_csv([row]).decode("utf-8-sig").splitlines()   # in summary.csv too
+    assert next(csv.reader(lines[1:])) == [shown, shown, shown, "graded", shown, shown, shown, shown]
 
 
 @pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
@@ -299,7 +302,7 @@ def test_batch_writes_pdf_reports(inputs, tmp_path):
 # ---------------------------------------------------------------------------------------- resuming
 
 def _folder(out: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in out.iterdir() if p.name != batch.LOCK_FILE}
+    return {p.name: p.read_bytes() for p in out.iterdir() if p.name not in (batch.LOCK_FILE, batch.RETIRED)}
 
 
 @pytest.fixture()
@@ -360,7 +363,8 @@ def test_a_killed_batch_is_redone_from_its_last_record(many, tmp_path):
     if process.returncode == -9:   # killed before it ended (the usual case): nothing was recorded yet
         assert "份沿用已有结果" not in again.output
     assert _folder(out) == clean
-    assert not list(out.glob(".*.tmp")) and not (out / batch.RETIRED).exists()
+    assert not list(out.glob(".*.tmp"))
+    assert all(p.stat().st_nlink == 1 for p in out.glob(f"{batch.RETIRED}/*"))   # old results, no other name
 
 
 def test_no_sync_waits_behind_one_still_running(tmp_path, monkeypatch):
@@ -403,11 +407,16 @@ def test_a_journal_line_for_other_evidence_or_a_missing_file_keeps_nothing(input
     assert _journal(out) == sorted(EXPECTED)
 
 
-def test_replaced_results_are_freed_and_leave_nothing(inputs, tmp_path):
+def test_replaced_results_stay_for_the_next_run_and_nothing_else(inputs, tmp_path):
     out = tmp_path / "out"
     assert _batch(inputs, "-r", "zero-carbon-factory", "--out", out).exit_code == 0
+    assert not (out / batch.RETIRED).exists()   # nothing was replaced
     first = _folder(out)
     (out / batch.RETIRED).mkdir()
     (out / batch.RETIRED / "left-by-a-killed-run").write_text("x", "utf-8")
+    (out / batch.RETIRED / "ready" / "123").mkdir(parents=True)   # where an older version kept them
+    (out / batch.RETIRED / "ready" / "123" / "1").write_text("y", "utf-8")
     assert _batch(inputs, "-r", "zero-carbon-factory", "--out", out, "--force", "--jobs", "2").exit_code == 0
-    assert _folder(out) == first and not (out / batch.RETIRED).exists()
+    assert _folder(out) == first
+    left = list((out / batch.RETIRED).iterdir())
+    assert 0 < len(left) <= len(EXPECTED) and all(p.is_file() and p.read_bytes() in first.values() for p in left)

@@ -256,3 +256,19 @@ def test_a_row_without_applicant_score_file_or_error_has_empty_cells():
     assert ('<td>a</td>\n  <td></td>\n  <td>a.json</td>\n  <td class="outcome"><span style="background: #3c434a">'
             in page)
     assert '<td class="grade"></td>\n  <td class="score"></td>\n  <td></td>\n  <td class="error"></td>\n</tr>' in page
+
+
+def test_a_cell_is_written_as_the_index_template_would_write_it_for_every_character():
+    """The index's cells skip escaping a text with nothing to change: each character they leave as it is, the
+    template leaves as it is too, and every other character is written as the template writes it."""
+    from checker.outputs.report import shipped_template
+    environment = shipped_template("batch-index.html.j2", "html").environment
+    written = environment.from_string("{{ value }}")
+    cell = batch_summary._cell(environment.finalize)
+    everything = "".join(chr(c) for c in range(0x110000) if not 0xd800 <= c < 0xe000)
+    kept = batch_summary._CHANGED.sub("", everything)
+    assert cell(kept) is kept and written.render(value=kept) == kept and len(kept) > 0x10f000
+    changed = batch_summary._CHANGED.findall(everything)
+    assert len(changed) + len(kept) == len(everything)
+    for c in changed:
+        assert cell(c) == written.render(value=c) and cell(f"a{c}b") == written.render(value=f"a{c}b"), repr(c)

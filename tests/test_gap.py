@@ -531,7 +531,8 @@ def test_the_outlook_decides_as_the_whole_evaluation_does(ruleset_id, example, m
         ways = [known]
         if known is not None:
             assert known.partial is not None
-            ways.append(Known(known.before, known.values, known.items))  # the closures, for what is not kept
+            # the closures, for what is not kept
+            ways.append(Known(known.before, known.values, known.items, None, known.lets))
         for number, grade in enumerate(whole.grades):
             for way in ways:
                 seen = outlook(program, document, params=params, known=way, grade=number)
@@ -583,6 +584,36 @@ def test_a_search_set_ruled_out_by_what_it_can_score_never_reaches_the_target(ex
         assert skipped  # sets were ruled out here
     if example.stem in ("three-stars", "four-stars", "not-graded"):
         assert exact  # ... and some bounds were the score
+
+
+@pytest.mark.parametrize("example", sorted(EXAMPLES.glob("*.json")), ids=lambda p: p.stem)
+def test_an_analysis_wanting_the_changes_at_one_input_offers_those_of_the_whole_analysis(example, monkeypatch):
+    """The plan's tightening asks the analysis of the evidence with its other changes made only for changes of
+    its last change's kind at its input (gap._Analysis.levers: the other levers are left out unless the
+    MAX_ACTIONS cut-off or the choice of increases over decreases needs them). On each factory example and each
+    with every number halved in turn, for every (input, kind) the whole analysis offers a change at, the
+    analysis wanting it offers the same changes there, in the same order."""
+    from checker.evaluation import advice
+    ruleset = load_ruleset("zero-carbon-factory")
+    evidence, _ = load_evidence(example)
+    analyses = []
+    made = advice.Advisor.__init__
+
+    def kept(self, analysis, target, offered):
+        made(self, analysis, target, offered)
+        analyses.append((analysis.evidence, analysis.result, offered))
+    monkeypatch.setattr(advice.Advisor, "__init__", kept)
+    for document in [evidence, *_halved(evidence)]:
+        gap_to(ruleset, document, ruleset.evaluate(document, gap=False, validated=True), {})
+    kinds = set()
+    for document, result, offered in analyses:
+        whole = offered(document, result, None)
+        for wanted in dict.fromkeys((e.path, e.kind) for e in whole):
+            def there(edits):
+                return [(e.key, e.amount) for e in edits if (e.path, e.kind) == wanted]
+            assert there(offered(document, result, wanted)) == there(whole), wanted
+            kinds.add(wanted[1])
+    assert kinds == ({"add", "raise"} if example.stem in ("ineligible", "six-stars") else {"add", "raise", "lower"})
 
 
 def test_the_gaps_generated_code_is_made_only_for_changes_tried_often():

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from checker.interfaces.cli import main
-from checker.outputs.files import Recycler, Syncs, make_folder, write_atomically
+from checker.outputs.files import Recycler, Syncs, left_behind, make_folder, write_atomically
 from checker.tools import batch
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "zero-carbon-factory"
@@ -160,7 +160,7 @@ def test_a_forced_rerun_writes_results_into_the_files_it_replaced(tmp_path, monk
         result = CliRunner().invoke(main, ["batch", str(folder), "-r", "zero-carbon-factory", "--out", str(out),
                                            "--jobs", "1", "--date", "2026-11-25", *more], catch_exceptions=False)
         assert result.exit_code == 0, result.output
-        return {p.name: p.read_bytes() for p in out.iterdir() if p.name != batch.LOCK_FILE}
+        return {p.name: p.read_bytes() for p in out.iterdir() if p.name not in (batch.LOCK_FILE, batch.RETIRED)}
 
     first = run()
     inodes = {p.stat().st_ino for p in out.glob("*.json")}
@@ -169,4 +169,38 @@ def test_a_forced_rerun_writes_results_into_the_files_it_replaced(tmp_path, monk
     again = {p.stat().st_ino for p in out.glob("*.json")}
     assert again & inodes, "no result was written into a file it replaced"
     assert all(p.stat().st_nlink == 1 for p in out.glob("*.json"))
-    assert not (out / batch.RETIRED).exists() and not list(out.glob(".*.tmp"))
+    assert not list(out.glob(".*.tmp"))
+    # what it replaced stays, whole, to be written again by the next run, as soon as that one's first sync ends
+    left = {p.stat().st_ino for p in (out / batch.RETIRED).iterdir()}
+    assert left and all(p.stat().st_nlink == 1 for p in (out / batch.RETIRED).iterdir())
+    monkeypatch.setattr(batch, "SYNC_EVERY", 1000)
+    assert run("--force") == first
+    assert left <= {p.stat().st_ino for p in out.glob("*.json")}
+
+
+def test_files_a_run_left_are_written_again_only_after_a_sync_and_only_with_no_other_name(tmp_path, monkeypatch):
+    out, elsewhere = tmp_path / "out", tmp_path / "elsewhere.json"
+    make_folder(out / batch.RETIRED)
+    for name in "abcde":
+        (out / batch.RETIRED / name).write_bytes(b"old " + name.encode())
+    os.makedirs(out / batch.RETIRED / "ready" / "1")   # where an older version kept them
+    (out / batch.RETIRED / "ready" / "1" / "f").write_bytes(b"old f")
+    left = left_behind(out / batch.RETIRED, 4)
+    assert sorted(os.listdir(out / batch.RETIRED)) == sorted(os.path.basename(name) for name in left)   # 4 kept
+    elsewhere.write_bytes(b"old linked")
+    os.link(elsewhere, out / batch.RETIRED / "linked")   # a killed run's link whose rename never came
+    left.append(os.fspath(out / batch.RETIRED / "linked"))
+    syncs = Syncs()
+    writer = Recycler(out / batch.RETIRED, syncs, left)
+    inodes = {os.stat(name).st_ino for name in left}
+    _replace(out / "x.json", b"x", writer)
+    _replace(out / "x.json", b"new x", writer)
+    assert (out / "x.json").stat().st_ino not in inodes   # no sync yet: a new file
+    _synced(syncs)
+    for name in ("p", "q", "r", "s", "t", "u"):
+        _replace(out / f"{name}.json", b"old", writer)
+        _replace(out / f"{name}.json", b"new " + name.encode(), writer)
+    written = {(out / f"{name}.json").stat().st_ino for name in "pqrstu"}
+    assert len(inodes & written) == 4 and elsewhere.stat().st_ino not in written
+    assert elsewhere.read_bytes() == b"old linked" and elsewhere.stat().st_nlink == 1
+    assert all((out / f"{name}.json").read_bytes() == b"new " + name.encode() for name in "pqrstu")

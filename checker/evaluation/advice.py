@@ -138,7 +138,7 @@ class Advisor:
     for other evidence, what a change leaves as it was, how results name a condition, and whether changes to
     evidence numbers can reach the target at all."""
 
-    def __init__(self, analysis, target: int, offered: Callable[[dict, Result], list[Edit]]):
+    def __init__(self, analysis, target: int, offered: Callable[[dict, Result, tuple], list[Edit]]):
         self.analysis, self.offered = analysis, offered
         program = analysis.plan.program
         # The conditions an action can meet or break, as `blocking` writes them: a requirement's and the target's
@@ -330,7 +330,7 @@ def _tightened(plan: dict, advisor: Advisor, effects: Callable[[list[Edit]], dic
     *others, last = plan["edits"]
     if not others:
         return plan
-    smaller = [e for e in advisor.offered(*evaluated(others))
+    smaller = [e for e in advisor.offered(*evaluated(others), (last.path, last.kind))
                if e.path == last.path and e.kind == last.kind and e.amount < last.amount]
     for edit in sorted(smaller, key=lambda e: e.amount):
         tried = effects([*others, edit])

@@ -79,8 +79,8 @@ def gap_to(ruleset, evidence: dict, result: Result, params: dict | None = None,
         chosen = ids.index(current["id"]) - 1 if current is not None else len(grades) - 1
     values = _parameters(program, params or {})
 
-    def analysed(evidence: dict, result: Result) -> tuple[list[dict], "_Analysis"]:
-        analysis = _Analysis(ruleset.gap_plan, ruleset.schema, evidence, values, result)
+    def analysed(evidence: dict, result: Result, wanted: tuple | None = None) -> tuple[list[dict], "_Analysis"]:
+        analysis = _Analysis(ruleset.gap_plan, ruleset.schema, evidence, values, result, wanted)
         conditions = []
         if result.outcome == INELIGIBLE:
             for compiled, item in zip(program.requirements, result.requirements):
@@ -94,7 +94,7 @@ def gap_to(ruleset, evidence: dict, result: Result, params: dict | None = None,
     with decimal.localcontext(CONTEXT):
         conditions, analysis = analysed(evidence, result)
         actions, plan = advise(program, evidence, result, params or {}, chosen, analysis.edits(),
-                               Advisor(analysis, chosen, lambda ev, res: analysed(ev, res)[1].edits()))
+                               Advisor(analysis, chosen, lambda ev, res, wanted: analysed(ev, res, wanted)[1].edits()))
     grade = grades[chosen]
     return {"target": {"id": grade.id, "label": grade.label}, "conditions": conditions,
             "actions": actions, "plan": plan}
@@ -114,8 +114,10 @@ def _parameters(program: Program, given: dict) -> dict:
 # ------------------------------------------------------------------------------ one application
 
 class _Analysis:
-    def __init__(self, plan: Plan, schema: dict, evidence: dict, params: dict, result: Result):
+    def __init__(self, plan: Plan, schema: dict, evidence: dict, params: dict, result: Result,
+                 wanted: tuple | None = None):
         self.plan, self.schema, self.evidence, self.params, self.result = plan, schema, evidence, params, result
+        self.wanted = wanted  # (path, kind): only the changes of that kind at that input are wanted (`levers`)
         self.values = let_values(plan.program, result)  # the lets' values on the application's own evidence
         variant = plan.program.variant
         self.variant = variant(Context(evidence, params)) if variant is not None else None
@@ -259,7 +261,7 @@ class _Analysis:
             points = min(item.points + needed, node.max)
             bound = start + (end - start) * points / node.max
             changes = []
-            for lever in self.plan.levers(clause):
+            for lever in self.levers(clause, False):
                 change = self.solve(clause, lever, current, ">=" if end > start else "<=", bound)
                 if change is not None:
                     changes.append(change)
@@ -271,7 +273,7 @@ class _Analysis:
     def changes(self, clause: Clause, current: Decimal, op: str, bound: Decimal) -> list[dict]:
         found: list[_Change] = []
         increases = 0
-        for lever in self.plan.levers(clause):
+        for lever in self.levers(clause, True):
             change = self.solve(clause, lever, current, op, bound)
             if change is not None:
                 found.append(change)
@@ -283,6 +285,21 @@ class _Analysis:
         chosen = chosen[:MAX_ACTIONS]
         self.found.extend(chosen)
         return [{**c.edit(self.input_label, concrete=False).record(), "bound": c.relation} for c in chosen]
+
+    def levers(self, clause: Clause, choosing: bool) -> list[Lever]:
+        """The clause's levers whose changes are worked out: all of them; or, when only the changes of one kind
+        at one input are `wanted`, the same changes at that input, no others (the advice's tightening asks so).
+        Those are the levers that can change that input, and the others before one of them when the MAX_ACTIONS
+        cut-off could fall before it (at the MAX_ACTIONS-th lever or later). `choosing`: decreases are offered
+        only when no lever increases (`changes`), so a decrease wanted needs every lever."""
+        levers = self.plan.levers(clause)
+        if self.wanted is None or (choosing and self.wanted[1] == "lower"):
+            return levers
+        path = self.wanted[0]
+        at = [n for n, lever in enumerate(levers) if _changes_at(lever, path)]
+        if not at:
+            return []
+        return levers[:at[-1] + 1] if at[-1] >= MAX_ACTIONS else [levers[n] for n in at]
 
     def solve(self, clause: Clause, lever: Lever, f0: Decimal, op: str, bound: Decimal) -> "_Change | None":
         """The change of this input meeting `f op bound` (the first move's that does), if any; f0 is the quantity
@@ -366,6 +383,14 @@ class _Analysis:
         if key not in self._moves:
             self._moves[key] = _moves(self.evidence, lever, self.schema)
         return self._moves[key]
+
+
+def _changes_at(lever: Lever, path: tuple) -> bool:
+    """Whether a change of `lever`'s input can be made at `path`: its field or list, or a field of an item of
+    the list (`_Change.edit`)."""
+    pointer, inside = lever.pointer, lever.item_path
+    return pointer == path or (inside is not None and len(path) == len(pointer) + 1 + len(inside)
+                               and path[:len(pointer)] == pointer and path[len(pointer) + 1:] == inside)
 
 
 def _target(clause: Clause, current, bounds: list) -> tuple[str | None, Any]:

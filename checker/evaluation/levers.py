@@ -208,8 +208,8 @@ class Plan:
         if fed is None:
             return None
         lets, items = fed
-        return Known(before, {name: value for name, value in values.items() if name not in lets}, self.all_items - items,
-                     self.partial(fed) if before.records is not None else None)
+        return Known(before, values, self.all_items - items, self.partial(fed) if before.records is not None else None,
+                     lets)
 
     def partial(self, fed: tuple[frozenset[str], frozenset[str]]) -> Callable | None:
         """Generated code deciding what a change feeding `fed` (lets, items) can change, for evaluate's outlook

@@ -233,13 +233,17 @@ class Recycler:
       * a process writes again only files it kept itself, once a sync that began after their replacement
         was renamed into place has ended, each whose one name that is (a hard link someone made elsewhere
         keeps its content), as the temporary file of its next replacement (`take`).
-    Anything else left in `folder` (by a killed writer, or a file with other names) is only ever deleted
-    (`free_retired`).
+    Files a previous writer left in `folder` (`left_behind`) are taken the same way, once a sync that began
+    after they were listed has ended: every rename that could have given them another name came before. A file
+    that still has another name (its writer was killed between the link and the rename) is only deleted.
     """
 
-    def __init__(self, folder, syncs: Syncs):
+    def __init__(self, folder, syncs: Syncs, left: list[str] | tuple[str, ...] = ()):
+        """`left`: files in `folder` listed before `syncs` counted any sync (`left_behind`), to be written again
+        too."""
         self.folder, self.syncs = os.fspath(folder), syncs
-        self._kept: collections.deque[tuple[str, int]] = collections.deque()   # (name, syncs begun), oldest first
+        # (name, syncs begun when it was kept), oldest first
+        self._kept: collections.deque[tuple[str, int]] = collections.deque((name, 0) for name in left)
         self._device = None   # the folder's file system
 
     def keep(self, target: str) -> str | None:
@@ -281,6 +285,19 @@ class Recycler:
                 os.close(fd)
             _unlink(path)
         return None, None, None
+
+
+def left_behind(folder, most: int) -> list[str]:
+    """The files a Recycler (of a run that ended, or was killed) left in `folder`, for the next writer's Recycler:
+    at most `most`, the others deleted, and any subfolder an older version kept files in deleted too.
+
+    Kept, not deleted at the end of a run: on ext4 without a journal a file created in the minutes after many
+    were deleted costs tens of times more (the inode allocator passes over recently freed inodes)."""
+    names = kept_files(folder)
+    for place in _entries(os.fspath(folder), folders=True):
+        free_retired(Path(place), remove=True)
+    delete(names[most:])
+    return names[:most]
 
 
 def free_retired(folder: Path, threads: int = 8, remove: bool = False) -> int:

@@ -29,8 +29,8 @@ from typing import Callable, Iterable
 from ..inputs import InputError, is_dir, is_file, os_reason, read_file
 from ..evidence.load import DEFAULT_MAX_BYTES, EvidenceError, Problem
 from .intake import NoRuleset, check as validate_application, parse_application, ruleset_named
-from ..outputs.files import (OutputError, Recycler, Syncs, append, delete, free_retired, kept_files, make_folder,
-                             remove_leftovers, sync_to_disk, write_atomically)
+from ..outputs.files import (OutputError, Recycler, Syncs, append, left_behind, make_folder, remove_leftovers,
+                             sync_to_disk, write_atomically)
 from ..evaluation.result import format_number
 from ..evaluation.ruleset import Ruleset, load_ruleset
 from ..pointer import get, parse_pointer
@@ -205,24 +205,27 @@ def run(applications: list[Application], settings: Settings, jobs: int,
     journal, and once more at the end (see
     docs/batch-and-gap.md, "Durability"). A rerun keeps only results its journal records. `ruleset`, the
     one `settings` names already loaded, is shared with the workers rather than loaded again by each.
-    `meanwhile` is given every row while the last sync, the journal written anew and the deletion of the replaced
-    files run: the summaries are made then, written after.
+    `meanwhile` is given every row while the last sync and the journal written anew run: the summaries are made
+    then, written after. The results replaced are left in OUT/RETIRED for the next run to write again.
     """
     out = Path(settings.out)
     make_folder(out)
     remove_leftovers(out)
-    free_retired(out / RETIRED)   # what a killed run left
+    # What the last run replaced, written again by this one (at most one file for each it writes; Recycler)
+    left = left_behind(out / RETIRED, len(applications) * len(settings.formats))
     make_folder(out / RETIRED)
     journal = {} if settings.force else read_journal(out)
     syncs = Syncs()   # counted by the recorder, read by each worker's Recycler
     recorder = _Recorder(out, journal, syncs)
+    if left:
+        recorder.flush()   # a first sync at once: the files left may be written again once it has ended
     rows: list[Row | None] = [None] * len(applications)
     if ruleset is not None and settings.ruleset is not None and str(ruleset.path.resolve()) == settings.ruleset:
         _WORKER["ruleset"] = ruleset   # forked workers start with it
     pool = None
     try:
         if jobs <= 1 or len(applications) <= 1:
-            _start(settings, journal, syncs, applications, interactive=True)
+            _start(settings, journal, syncs, applications, [left], interactive=True)
             for index, application in enumerate(applications):
                 row = rows[index] = score(application, _WORKER["ruleset"], settings, _WORKER["params"])
                 recorder.add(row)
@@ -230,7 +233,9 @@ def run(applications: list[Application], settings: Settings, jobs: int,
                     progress(row)
         else:
             gc.freeze()   # the parent's ruleset, shared by forked workers: never walked, never copied
-            pool = multiprocessing.Pool(jobs, initializer=_start, initargs=(settings, journal, syncs, applications))
+            shares, taken = [left[share::jobs] for share in range(jobs)], multiprocessing.Value("i", 0)
+            pool = multiprocessing.Pool(jobs, initializer=_start,
+                                        initargs=(settings, journal, syncs, applications, shares, taken))
             for start, sent in pool.imap_unordered(_score_span, _spans(len(applications), jobs)):
                 for index, values in enumerate(sent, start):
                     application = applications[index]
@@ -238,9 +243,6 @@ def run(applications: list[Application], settings: Settings, jobs: int,
                     recorder.add(row)
                     if progress:
                         progress(row)
-            # The replaced files left are deleted by the workers, now idle, while the summaries are made.
-            kept = kept_files(out / RETIRED)
-            pool.map_async(delete, [kept[share::jobs] for share in range(jobs)], chunksize=1)
             pool.close()
     except BaseException:
         if pool is not None:
@@ -258,7 +260,8 @@ def run(applications: list[Application], settings: Settings, jobs: int,
         if pool is not None:
             pool.join()
         recorder.close()
-    free_retired(out / RETIRED, remove=True)   # what the workers did not delete (all of it with one job)
+    with contextlib.suppress(OSError):
+        os.rmdir(out / RETIRED)   # only if empty: nothing was replaced
     return rows
 
 
@@ -340,7 +343,9 @@ _WORKER: dict = {}  # the ruleset and settings, loaded once per process
 
 
 def _start(settings: Settings, journal: dict, syncs: Syncs, applications: list[Application],
-           interactive: bool = False) -> None:
+           shares: list[list[str]] = ((),), taken=None, interactive: bool = False) -> None:
+    """A worker's set-up; it writes again the files of one of `shares` (what the last run left), the next one
+    `taken` (a shared count) gives, or the only one without it."""
     if not interactive:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     ruleset = _WORKER.get("ruleset")
@@ -351,11 +356,22 @@ def _start(settings: Settings, journal: dict, syncs: Syncs, applications: list[A
     params = ruleset.parameters(dict(settings.params)) if ruleset else {}
     _WORKER.update(ruleset=ruleset, settings=settings, params=params, journal=journal, frozen=set(),
                    applications=applications,   # a forked worker starts with them: only spans of numbers are sent
-                   recycler=Recycler(Path(settings.out) / RETIRED, syncs))
+                   recycler=Recycler(Path(settings.out) / RETIRED, syncs, _share(shares, taken)))
     # The loaded ruleset lives as long as the worker: kept out of the collector's sight, it is not walked
     # again at every full collection (that walk took half of each application's time).
     if ruleset is not None:
         _freeze(ruleset)
+
+
+def _share(shares: list[list[str]], taken) -> list[str]:
+    """The next of `shares`, one to each worker as it starts (a worker started in place of one that died gets
+    none: what is not written again stays for the next run)."""
+    if taken is None:
+        return shares[0]
+    with taken.get_lock():
+        number = taken.value
+        taken.value += 1
+    return shares[number] if number < len(shares) else []
 
 
 def _spans(count: int, jobs: int) -> list[tuple[int, int]]:
