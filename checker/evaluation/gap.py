@@ -342,21 +342,30 @@ class _Analysis:
     def probe(self, clause: Clause, move: "_Move") -> Callable[[Decimal], Any]:
         """The clause's subject with the move's input moved by δ. Only the lets the input feeds (Plan.feeds) are
         worked out again, the others are the application's own; when the variant reads the input, it and all
-        the clause's lets are. Every probe of a move writes its value into one copy of the evidence, made once
+        the clause's lets are. Generated code that takes the moved value as its argument reads the application's
+        own context; otherwise every probe of a move writes its value into one copy of the evidence, made once
         per move (`_Move.scratch`), and is read at once. A δ is worked out each time it is asked for: a settle asks
         for each δ once (but for a rounding that is already its short decimal), and keeping the values by δ would
         hash every Decimal twice."""
         found = self._moved.get(id(move))
         if found is None:
-            evidence, at, key = move.scratch()
-            ctx = Context(evidence, self.params)
-            ctx.values, ctx.variant, ctx.score = dict(self.values), self.variant, self.result.score
-            found = self._moved[id(move)] = (ctx, at, key, move.new_value(), self.plan.feeds(move.pointer))
-        ctx, at, key, new, feeds = found
+            feeds = self.plan.feeds(move.pointer)
+            found = self._moved[id(move)] = [feeds, None]
+        feeds, scratch = found
         if feeds is not None:
             # In order: what a let reads is the application's own, or worked out before it for this probe (by
             # generated code once the ruleset is in steady use).
-            generated, lets = self.plan.probing(clause, feeds[0])
+            generated, lets, direct = self.plan.probing(clause, feeds[0], move.read)
+            if direct:
+                ctx, argument = self.own(), move.argument()
+                return lambda delta: generated(ctx, argument(delta))
+        if scratch is None:
+            evidence, at, key = move.scratch()
+            ctx = Context(evidence, self.params)
+            ctx.values, ctx.variant, ctx.score = dict(self.values), self.variant, self.result.score
+            scratch = found[1] = (ctx, at, key, move.new_value())
+        ctx, at, key, new = scratch
+        if feeds is not None:
             if generated is not None:
 
                 def value(delta: Decimal):
@@ -509,13 +518,15 @@ class _Move(Record):
     template_from: str | None  # where the template was copied from
     minimum: Decimal | None
     maximum: Decimal | None
+    read: tuple  # the evidence path a probe's argument replaces: the field, or the list
     __slots__ = __match_args__ = ("kind", "pointer", "base", "evidence", "item_path", "template", "template_from",
-                                  "minimum", "maximum")
+                                  "minimum", "maximum", "read")
 
     def __init__(self, kind, pointer, base, evidence, item_path=(), template=None, template_from=None,
-                 minimum=None, maximum=None):
+                 minimum=None, maximum=None, read=None):
         self.kind, self.pointer, self.base, self.evidence, self.item_path = kind, pointer, base, evidence, item_path
         self.template, self.template_from, self.minimum, self.maximum = template, template_from, minimum, maximum
+        self.read = pointer if read is None else read
 
     def value(self, delta: Decimal):
         """What the input becomes: the new item, or the field's new value."""
@@ -532,6 +543,32 @@ class _Move(Record):
             field = str(path[0])
             return lambda delta: {**template, field: delta}
         return self.value
+
+    def argument(self) -> Callable[[Decimal], Any]:
+        """What the evidence at `read` becomes when the input moves by δ (as `scratch` and `new_value` write it), as
+        a function made once per probe: the field's new value, the list with the new item after its items, or
+        the list with its item changed."""
+        if self.kind == "field":
+            return self.base.__add__
+        items = get(self.evidence, self.read)
+        items = items if isinstance(items, list) else []
+        if self.kind == "add":
+            new = self.new_value()
+            return lambda delta: [*items, new(delta)]
+        at = len(self.read)
+        index, inside, base = self.pointer[at], self.pointer[at + 1:], self.base
+        item = items[index]
+
+        def changed(delta: Decimal) -> list:
+            copy = items.copy()
+            if not inside:
+                copy[index] = base + delta
+            elif len(inside) == 1 and type(item) is dict:
+                copy[index] = {**item, inside[0]: base + delta}
+            else:
+                copy[index] = patched(item, inside, base + delta)
+            return copy
+        return changed
 
     def scratch(self) -> tuple[dict, Any, Any]:
         """A copy of the evidence to probe this move in, and the container and key its `value` goes to: only the
@@ -587,7 +624,8 @@ def _moves(evidence: dict, lever: Lever, schema: dict) -> list[_Move]:
     numbered = [(v, i) for i, v in enumerate(sizes) if isinstance(v, Decimal)]
     if numbered:
         size, index = max(numbered, key=lambda pair: (pair[0], -pair[1]))
-        moves.append(_Move("item", (*lever.pointer, index, *path), size, evidence, (), None, None, minimum, maximum))
+        moves.append(_Move("item", (*lever.pointer, index, *path), size, evidence, (), None, None, minimum, maximum,
+                           lever.pointer))
     return moves
 
 
