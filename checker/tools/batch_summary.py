@@ -73,9 +73,8 @@ def index_html(rows: list[Row], rulesets: list[Ruleset], lang: str, date: str | 
                sort: str = "file") -> bytes:
     """The index page; `rulesets` are those the rows were scored against (the one given, or those named)."""
     from ..catalogue import messages
-    from ..outputs.report import shipped_template
     t = messages(lang)
-    template = shipped_template("batch-index.html.j2", "html")
+    template = index_template()
     cell = _cell(template.environment.finalize)
     extensions = [EXTENSIONS[f] for f in formats]
     by_id = {r.id: r for r in rulesets}
@@ -91,6 +90,12 @@ def index_html(rows: list[Row], rulesets: list[Ruleset], lang: str, date: str | 
         date=date, t=t, total=len(rows), scored=counts["scored"], failed=len(rows) - counts["scored"],
         groups=groups, sort=sort,
     ).encode("utf-8")
+
+
+def index_template():
+    """The index's template, made once (`batch` has it made while its workers score, not after the last result)."""
+    from ..outputs.report import shipped_template
+    return shipped_template("batch-index.html.j2", "html")
 
 
 def _split(rows: list[Row]) -> list[tuple[str | None, list[Row]]]:
