@@ -139,6 +139,24 @@ def test_a_list_of_items_seen_before_is_written_from_one_template(monkeypatch):
     assert looked_up == []
 
 
+def test_value_items_are_made_when_first_read():
+    """A values' list seen before is written from its template and the values' statuses: its items are made
+    only when read, and then as a result read first makes them (with or without evidence missing)."""
+    evidence, ruleset = _factory()
+    ruleset.evaluate(evidence, date="2026-11-25").to_json_bytes()
+    for given in [evidence, *list(_variants(evidence))[::9]]:
+        written = ruleset.evaluate(given, date="2026-11-25", validated=True)
+        written.to_json_bytes()
+        text = written.to_json_bytes()
+        read = ruleset.evaluate(given, date="2026-11-25", validated=True)
+        assert [(v.id, v.status, repr(v.detail)) for v in read.values] == \
+            [(v.id, v.status, repr(v.detail)) for v in written.values]  # an unknown value equals only itself
+        assert text == dumps(read.to_dict()).encode()
+    second = ruleset.evaluate(evidence, date="2026-11-25")
+    second.to_json_bytes()
+    assert second._unmade_values is not None
+
+
 def test_a_ruleset_keeps_a_bounded_number_of_list_templates(monkeypatch):
     """Past the bound, a list seen in a new way is written item by item, and written the same."""
     from checker.evaluation import result as written_module

@@ -199,7 +199,12 @@ def _outcome(program: Program, ctx: Context, statuses: set, undecided: bool, rea
 
 def let_values(program: Program, result: Result) -> dict:
     """The value each let of `program` had in `result`, {name: value}: what `evaluate(known=…)` takes."""
-    return {let.node.name: item.detail["value"] for let, item in zip(program.lets, result.values)}
+    result.requirements  # noqa: B018 (the first read fills the result: every let's value is in its context)
+    ctx = result._context
+    if ctx is None:  # a copy: its value items hold them
+        return {let.node.name: item.detail["value"] for let, item in zip(program.lets, result.values)}
+    values = ctx.values  # what its value items hold, without putting each one's detail together
+    return {let.node.name: values[let.node.name] for let in program.lets}
 
 
 # ------------------------------------------------------------------------ deciding each item (the records)
@@ -383,9 +388,9 @@ def _fill(program: Program, ctx: Context, records: tuple, reached: int | None, p
                 option = next((o for o in model.variant.options if o.value == ctx.variant), None)
                 variant = {"id": ctx.variant, "label": label_of(option.label) if option else None}
         # A value outside its `when` (the accounting boundary) does not apply, and is read as 0 by what uses it.
-        values = [_unknown_value(let, value, ctx, notes) if isinstance(value := computed[let.node.name], UNKNOWN)
-                  else ItemResult(let.item, NOT_APPLICABLE if value is OUTSIDE else "ok", None, {"value": value}, ctx)
-                  for let in program.lets]
+        lets = program.lets
+        statuses = [_unknown_status(let, value, notes) if isinstance(value := computed[let.node.name], UNKNOWN)
+                    else NOT_APPLICABLE if value is OUTSIDE else "ok" for let in lets]
         requirements = [_item(compiled, record, ctx, notes)
                         for compiled, record in zip(program.requirements, requirement_records)]
         criteria, sections = [], []
@@ -415,11 +420,17 @@ def _fill(program: Program, ctx: Context, records: tuple, reached: int | None, p
             grades.append(GradeResult(node.id, compiled.label, label_of(node.cite), status, conditions))
         # Missingness follows evaluation: a value read by items, whose lacking evidence no item asked for, was
         # needed only by untaken branches or items that do not apply.
-        for let, item in zip(program.lets, values):
-            if item.status == MISSING and not let.reported and not any(
-                    p in notes.missing for p in computed[let.node.name].pointers):
-                item.status = NOT_APPLICABLE
-        result._variant, result._values, result._requirements = variant, values, requirements
+        if MISSING in statuses:
+            for at, let in enumerate(lets):
+                if statuses[at] == MISSING and not let.reported and not any(
+                        p in notes.missing for p in computed[let.node.name].pointers):
+                    statuses[at] = NOT_APPLICABLE
+        # The value items are made when first read: the JSON text needs only their statuses (see Result.values).
+        if lets:
+            result._unmade_values = (lets[0].item, statuses, functools.partial(_value_items, lets, statuses, ctx))
+        else:
+            result._values = []
+        result._variant, result._requirements = variant, requirements
         result._criteria, result._sections, result._grades = criteria, sections, grades
         result._missing = [{"pointer": p, "needed_by": ids, **_describe(model.schema, p, program.params)}
                            for p, ids in sorted(notes.missing.items())]
@@ -430,13 +441,20 @@ def _fill(program: Program, ctx: Context, records: tuple, reached: int | None, p
         result._context = ctx  # what the result's JSON text reads its items' values from
 
 
-def _unknown_value(let, value, ctx: Context, notes: _Notes) -> ItemResult:
+def _unknown_status(let, value, notes: _Notes) -> str:
     # A value that items read is reported through them, so one that only a not-applicable item reads does not
     # ask the applicant for evidence; a value no item reads reports for itself.
     if let.reported:
         notes.note(let.node.name, value)
-    return ItemResult(let.item, ERROR if isinstance(value, Failure) else MISSING, None,
-                      {"value": value, **_unknown_detail(value)}, ctx)
+    return ERROR if isinstance(value, Failure) else MISSING
+
+
+def _value_items(lets: list, statuses: list[str], ctx: Context) -> list[ItemResult]:
+    """The lets' items, with the statuses `_fill` gave them."""
+    computed = ctx.values
+    return [ItemResult(let.item, status, None, {"value": value, **_unknown_detail(value)}
+                       if isinstance(value := computed[let.node.name], UNKNOWN) else {"value": value}, ctx)
+            for let, status in zip(lets, statuses)]
 
 
 def _item(compiled: CompiledRequirement | CompiledCriterion, record: tuple, ctx: Context, notes: _Notes) -> ItemResult:

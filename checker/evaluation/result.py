@@ -12,7 +12,6 @@ from operator import attrgetter
 import orjson
 
 from ..language.compile import ItemInfo
-from ..language.types import Type
 from ..language.values import OUTSIDE, Failure, Missing
 from .numbers import (INDENT, OPTIONS, OUTSIDE_DISPLAY, display_number, display_value, dumps, exact,
                       format_number, format_value, formula_parts, json_at, json_text, key_text, number_bytes,
@@ -20,6 +19,9 @@ from .numbers import (INDENT, OPTIONS, OUTSIDE_DISPLAY, display_number, display_
 from ..digests import sha256
 from ..records import Record
 from .itemform import DEPTH, DETAIL_KEYS, Form
+# The items and their statuses, as the evaluation, the gap and the reports import them from here.
+from .items import (CLASSIFIED, ERROR, FAIL, GRADED, INCOMPLETE, INELIGIBLE, MET, MISSING, NOT_APPLICABLE,  # noqa: F401
+                    NOT_GRADED, NOT_MET, PARTLY_MET, PASS, PASSED, WAIVED, GradeResult, ItemResult, Recorded)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:   # typing only for type checkers: importing it is a fortieth of a fresh check
@@ -31,113 +33,6 @@ RESULT_SCHEMA = "https://carbon-check.example/schemas/result/1.5"
 # 1.4: the gap's ranked `actions` and combined `plan` (checker.evaluation.advice). 1.5: the gap's advice as
 # data (the words are the reports'), conditions named by reference, the plan the fewest changes found.
 RESULT_VERSION = "1.5"
-
-# Statuses, in the vocabulary of the result schema.
-PASS, FAIL, MISSING, ERROR, WAIVED, NOT_APPLICABLE = "pass", "fail", "missing", "error", "waived", "not_applicable"
-MET, PARTLY_MET, NOT_MET = "met", "partly_met", "not_met"
-# Outcomes; `passed` is for rulesets without grades whose requirements all hold.
-GRADED, NOT_GRADED, INELIGIBLE, INCOMPLETE, PASSED = "graded", "not_graded", "ineligible", "incomplete", "passed"
-CLASSIFIED = "classified"  # a ruleset whose grades are `unranked` classes put the application in one
-
-
-class Recorded(Record):
-    """A value an item read, kept for its explanation."""
-
-    __slots__ = __match_args__ = ("name", "type", "value", "let")
-    name: str
-    type: Type
-    value: Any
-    let: str | None
-
-    def __init__(self, name: str, type: Type, value: Any, let: str | None = None):
-        self.name, self.type, self.value, self.let = name, type, value, let
-
-
-class ItemResult:
-    """One item's outcome for one application.
-
-    An evaluation sets only what the application decides (status, points, its own detail); the rest is read
-    from the item's ItemInfo. The full detail and the values the item read are put together when first
-    asked for: most evaluations (batch scores, benchmarks) never ask. Evaluation never changes a value once
-    computed, so reading the inputs afterwards gives what the item saw.
-    """
-
-    __slots__ = ("about", "status", "points", "_own", "_ctx", "_detail", "_read_values", "_failing")
-
-    def __init__(self, about: ItemInfo, status: str, points: Decimal | None = None, own: dict | None = None,
-                 ctx=None):
-        self.about = about
-        self.status = status
-        self.points = points
-        self._own = own  # detail particular to this application: tier, scale ends, failure, waiver, value
-        self._ctx = ctx  # the evaluation that computed the inputs; None when the item read none (not applicable)
-        self._detail = self._read_values = None
-
-    kind = property(attrgetter("about.kind"))
-    id = property(attrgetter("about.id"))
-    label = property(attrgetter("about.label"))
-    cite = property(attrgetter("about.cite"))
-    max = property(attrgetter("about.max"))
-    method = property(attrgetter("about.method"))
-    section = property(attrgetter("about.section"))
-
-    @property
-    def detail(self) -> dict:
-        if self._detail is None:
-            self._detail = {**self.about.detail, **self._own} if self._own else dict(self.about.detail)
-        return self._detail
-
-    @property
-    def inputs(self) -> list[Recorded]:
-        about = self.about.inputs
-        return [Recorded(about[at].name, about[at].type, value, about[at].let) for at, value in self._values()]
-
-    @property
-    def failing(self) -> list[str]:
-        """For a requirement or grade condition that does not hold: the first item each `all(…)` it reads
-        found false, e.g. `item 3 of evidence.credits (/credits/2, CCER-2024-000125): `c.retired` is false`."""
-        if self._read_values is None:
-            self._read()
-        return self._failing
-
-    def _values(self) -> list[tuple[int, Any]]:
-        """(position in about.inputs, value) of each input shown."""
-        if self._read_values is None:
-            self._read()
-        return self._read_values
-
-    def _read(self) -> None:
-        ctx, self._ctx = self._ctx, None
-        self._read_values, self._failing = [], []
-        if ctx is None:
-            return
-        # A decided item was decided without its unknown inputs (an untaken branch, a `false and …`): they
-        # are not shown, so that nothing asks for evidence the item did not need.
-        decided = self.status not in (MISSING, ERROR)
-        values, read = ctx.values, self._read_values
-        for at, i in enumerate(self.about.inputs):
-            value = values[i.let] if i.let else i.get(ctx)
-            if not (decided and isinstance(value, (Missing, Failure))):
-                read.append((at, value))
-        if self.status in (FAIL, NOT_MET):
-            found = (find(ctx) for find in self.about.witnesses)
-            self._failing = [text for text in found if text is not None]
-
-    def __repr__(self) -> str:
-        return f"ItemResult({self.kind} {self.id}: {self.status}, points={self.points})"
-
-
-class GradeResult(Record):
-    id: str
-    label: dict
-    cite: str | None
-    status: str  # met, not_met, missing, error
-    conditions: list[ItemResult]
-    __match_args__ = ("id", "label", "cite", "status", "conditions")
-
-    def __init__(self, id: str, label: dict, cite: str | None, status: str, conditions: list[ItemResult]):
-        self.id, self.label, self.cite, self.status, self.conditions = id, label, cite, status, conditions
-
 
 def _later(name: str) -> property:
     """A Result field that an evaluation works out only when first read (see Result)."""
@@ -155,6 +50,22 @@ def _later(name: str) -> property:
     return property(get, put)
 
 
+def _value_items(self) -> list:
+    """The value items: made when first read (a result written from templates never reads them)."""
+    if self._fill is not None:
+        fill, self._fill = self._fill, None
+        fill(self)
+    unmade = self._unmade_values
+    if unmade is not None:
+        self._values, self._unmade_values = unmade[2](), None
+    return self._values
+
+
+def _put_value_items(self, value: list) -> None:
+    _value_items(self)
+    self._values = value
+
+
 class Result(Record):
     """One application's result. The outcome, grade and score are decided when it is made; the items, sections,
     missing evidence, parameters and applicant are put together when first read (`fill`, given by the
@@ -164,7 +75,7 @@ class Result(Record):
     __slots__ = ("ruleset", "tool", "date", "outcome", "grade", "provisional_grade", "score", "max_score",
                  "inconclusive", "gap", "hypothetical", "records", "_evidence", "_bytes", "_fill", "_applicant",
                  "_variant", "_requirements", "_sections", "_criteria", "_grades", "_values", "_missing", "_errors",
-                 "_parameters", "_context")
+                 "_parameters", "_context", "_unmade_values")
     __match_args__ = ("ruleset", "evidence", "tool", "date", "applicant", "variant", "outcome", "grade",
                       "provisional_grade", "score", "max_score", "inconclusive", "requirements", "sections",
                       "criteria", "grades", "values", "missing", "errors", "parameters", "gap", "hypothetical")
@@ -211,6 +122,9 @@ class Result(Record):
         self.gap = self.hypothetical = self._applicant = self._variant = self._requirements = \
             self._sections = self._criteria = self._grades = self._values = self._missing = self._errors = None
         self._parameters = {}
+        # The value items not yet made: (the first one's ItemInfo, their statuses, what makes them), set by the
+        # evaluation's `fill`. Only their statuses are needed to write them from a template (see _data).
+        self._unmade_values = None
         # The evaluation's context, set with the items by the evaluation (`fill`): the values the items read,
         # written once per result into their templates (see _Templates). Never copied or pickled.
         self._context = None
@@ -233,18 +147,18 @@ class Result(Record):
     sections = _later("sections")  # list[dict]
     criteria = _later("criteria")  # list[ItemResult]
     grades = _later("grades")  # list[GradeResult]
-    values = _later("values")  # list[ItemResult]
+    values = property(_value_items, _put_value_items)  # list[ItemResult]
     missing = _later("missing")  # list[dict]
     errors = _later("errors")  # list[dict]
     parameters = _later("parameters")  # name → value, unit, source, file_sha256
 
     def __getstate__(self) -> dict:
         """Everything, worked out (for copies and pickles: plain data only)."""
-        self.evidence, self.applicant  # noqa: B018 (what reading them works out)
-        return {name: getattr(self, name) for name in self.__slots__ if name != "_context"}
+        self.evidence, self.applicant, self.values  # noqa: B018 (what reading them works out)
+        return {name: getattr(self, name) for name in self.__slots__ if name not in ("_context", "_unmade_values")}
 
     def __setstate__(self, state: dict) -> None:
-        self._context = None
+        self._context = self._unmade_values = None
         for name, value in state.items():
             setattr(self, name, value)
 
@@ -295,7 +209,7 @@ class Result(Record):
                  "conditions": items(g.conditions, shown)}
                 for g in self._grades
             ],
-            "values": items(self._values, shown),
+            "values": _unmade_text(self._unmade_values, shown) or items(self.values, shown),
             "missing": self._missing,
             "errors": self._errors,
             "gap": self.gap,
@@ -353,6 +267,24 @@ def _items_text(items, shown: dict) -> orjson.Fragment:
             parts.append(between)
     parts[-1] = b"\n" + INDENT[depth - 1] + b"]"
     return orjson.Fragment(b"".join(parts))
+
+
+def _unmade_text(unmade: tuple | None, shown: dict) -> orjson.Fragment | None:
+    """The value items' list written from its template, found by their statuses, without making the items;
+    None if they are made (or there is no such template yet: then they are made and written as other lists)."""
+    slots = shown.get(None)
+    if unmade is None or slots is None:
+        return None
+    first = unmade[0].written
+    table = first.table if first is not None else None
+    reads = table.list_reads.get(first) if table is not None else None
+    key = reads is not None and _Templates.key(first, tuple(unmade[1]), reads, slots)
+    made = table.lists.get(key) if key else None
+    if made is None:
+        return None
+    text = made[0].copy()
+    text[1::2] = made[1](slots[0])
+    return orjson.Fragment(b"".join(text))
 
 
 def _made(item: ItemResult, slots: tuple):
@@ -442,8 +374,8 @@ class _Templates:
         """The slot texts of a result; the numbers of its unknown values (missing or failed: not shown by a
         decided item), of the values no template shows (neither a number, a truth value nor a text), of those
         outside their boundary, and the three together."""
-        items = (result.values or result.requirements or result.criteria
-                 or [c for g in result.grades for c in g.conditions])
+        items = (result.requirements or result.criteria or [c for g in result.grades for c in g.conditions]
+                 or result.values)  # the value items last: they are made only when read
         if not items:
             return None
         table = _form(items[0].about).table
@@ -470,18 +402,17 @@ class _Templates:
     def whole(items: list[ItemResult], slots: tuple, depth: int) -> orjson.Fragment | None:
         """A list of items as one template: its items' templates joined, made once for each combination of
         their shapes (and of the unknown values they read); None if an item has no template."""
-        texts, hidden, odd, outside, unusual = slots
         first = items[0].about.written
         table = first.table
-        lists, reads = table.lists, table.list_reads.get(first)
+        reads = table.list_reads.get(first)
         if reads is None:
             reads = table.list_reads[first] = frozenset().union(*[item.about.written.reads for item in items])
         criteria = first.kind == "criterion"
-        key = (first, tuple(map(_shape, items)) if criteria else tuple(map(_STATUS, items)))
-        if unusual and not unusual.isdisjoint(reads):
-            if not odd.isdisjoint(reads):
-                return None
-            key += (reads & hidden, reads & outside)
+        key = _Templates.key(first, tuple(map(_shape, items)) if criteria else tuple(map(_STATUS, items)), reads,
+                             slots)
+        if key is None:
+            return None
+        lists, texts = table.lists, slots[0]
         made = lists.get(key, _UNMADE)
         if made is _UNMADE:
             if len(lists) >= _MOST_LISTS:
@@ -494,6 +425,17 @@ class _Templates:
         text = made[0].copy()
         text[1::2] = made[1](texts)
         return orjson.Fragment(b"".join(text))
+
+    @staticmethod
+    def key(first: Form, shapes: tuple, reads: frozenset, slots: tuple) -> tuple | None:
+        """What a list's template is kept by: its first item's form, its items' shapes and, if they read any,
+        the unknown values and those outside their boundary; None if it reads a value no template shows."""
+        _, hidden, odd, outside, unusual = slots
+        if unusual and not unusual.isdisjoint(reads):
+            if not odd.isdisjoint(reads):
+                return None
+            return first, shapes, reads & hidden, reads & outside
+        return first, shapes
 
     @staticmethod
     def join(items: list[ItemResult], slots: tuple, depth: int, criteria: bool) -> tuple[list, Any] | None:
