@@ -372,7 +372,9 @@ def _fill(program: Program, ctx: Context, records: tuple, reached: int | None, p
           known: Known | None, result: Result) -> None:
     """Put together the result's items, sections, grades, missing evidence, errors, variant, parameters and
     applicant from what the evaluation decided (see Result)."""
-    with decimal.localcontext(CONTEXT):
+    saved = _getcontext()
+    _setcontext(CONTEXT)  # itself, as `evaluate` sets it: working out the rest changes nothing in it but flags
+    try:
         requirement_records, criterion_records, clauses, grade_statuses, _, _ = records
         model = program.model
         computed = ctx.values
@@ -439,6 +441,8 @@ def _fill(program: Program, ctx: Context, records: tuple, reached: int | None, p
                                                                                            origins)
         result._applicant = _applicant(ctx.evidence)
         result._context = ctx  # what the result's JSON text reads its items' values from
+    finally:
+        _setcontext(saved)
 
 
 def _unknown_status(let, value, notes: _Notes) -> str:
@@ -487,12 +491,15 @@ def _item(compiled: CompiledRequirement | CompiledCriterion, record: tuple, ctx:
 def _parameters(program: Program, ctx: Context, given: dict, origins: dict) -> dict:
     """Every parameter of the ruleset: the value evaluation used (null: none given, no default), its unit, and
     where it came from, so that the result can be reproduced from what it records."""
-    recorded = {}
+    recorded, values = {}, ctx.params
     for name, (type_, _) in program.params.items():
-        origin = origins.get(name) or {} if name in given else {"source": "default"}
-        recorded[name] = {"value": plain(ctx.params.get(name)), "unit": unit_symbol(type_),
-                          "source": origin.get("source", "command line"),
-                          "file_sha256": origin.get("file_sha256")}
+        if name in given:
+            origin = origins.get(name) or {}
+            source, digest = origin.get("source", "command line"), origin.get("file_sha256")
+        else:
+            source, digest = "default", None
+        recorded[name] = {"value": plain(values.get(name)), "unit": unit_symbol(type_), "source": source,
+                          "file_sha256": digest}
     return recorded
 
 

@@ -94,6 +94,8 @@ OPTIONS_AT_ZERO = orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS
 def exact(value) -> orjson.Fragment:
     if type(value) is Decimal or isinstance(value, Decimal):  # decimal_json(value), without a call
         text = str(value)
+        if text.isdigit():  # a whole number: written as it is (about half of them)
+            return _fragment(text)
         if "E" in text or "n" in text or "N" in text:
             text = _without_exponent(value)
         if "." in text:
