@@ -482,11 +482,15 @@ def test_probes_reuse_what_the_moved_input_does_not_feed(ruleset_id, example, mo
     documents = [evidence, *(_halved(evidence) if ruleset_id == "zero-carbon-factory" else [])]
     results = [ruleset.evaluate(d, params=params, gap=False, validated=True) for d in documents]
     incremental = [gap_to(ruleset, d, r, params) for d, r in zip(documents, results)]
-    asked = []
+    asked, direct = [], []
+    probing = Plan.probing
+    monkeypatch.setattr(Plan, "probing", lambda *a: direct.append(probing(*a)[2]) or probing(*a))
+    incremental = [gap_to(ruleset, d, r, params) for d, r in zip(documents, results)]
     monkeypatch.setattr(Plan, "feeds", lambda self, pointer: asked.append(pointer))  # None: everything again
     assert [gap_to(ruleset, d, r, params) for d, r in zip(documents, results)] == incremental
     if ruleset_id == "zero-carbon-factory" and example.stem == "four-stars":
         assert asked  # the comparison above did work out changes
+        assert True in direct and False not in direct  # ... by code taking the moved value as its argument
         assert incremental[0]["actions"] and incremental[0]["plan"]  # ... for the actions and the plan too
 
 
@@ -628,7 +632,8 @@ def test_the_gaps_generated_code_is_made_only_for_changes_tried_often():
     made = [plan.partial(fed) for _ in range(2 * levers.GENERATE_AFTER)]
     assert made[:-1] == [None] * (len(made) - 1) and callable(made[-1]) and plan.partial(fed) is made[-1]
     clause = plan.clause(ruleset.program.grades[0].clauses[1].node)
-    probes = [plan.probing(clause, fed[0])[0] for _ in range(levers.PROBE_AFTER * levers.GENERATE_AFTER)]
+    probes = [plan.probing(clause, fed[0], ("electricity", "consumption"))[0]
+              for _ in range(levers.PROBE_AFTER * levers.GENERATE_AFTER)]
     assert probes[:-1] == [None] * (len(probes) - 1) and callable(probes[-1])
 
 

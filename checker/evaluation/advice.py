@@ -63,9 +63,20 @@ class Edit(Frozen):
         return (self.path, self.kind, repr(self.after))
 
     def apply(self, evidence: dict) -> dict:
+        path = self.path
+        if len(path) == 2 and type(evidence) is dict:
+            # Most edits set a field of an object of the evidence, or add to a list there: the two objects copied
+            # at once, as `written` copies them.
+            outer, last = path
+            inner = evidence.get(outer)
+            if type(inner) is dict and type(outer) is str and type(last) is str:
+                copy = dict(evidence)
+                inner = copy[outer] = dict(inner)
+                inner[last] = appended(inner.get(last), self.after) if self.kind == "add" else self.after
+                return copy
         if self.kind == "add":
-            return written(evidence, self.path, lambda items: appended(items, self.after))[0]
-        return written(evidence, self.path, lambda _: self.after)[0]
+            return written(evidence, path, lambda items: appended(items, self.after))[0]
+        return written(evidence, path, lambda _: self.after)[0]
 
     def record(self) -> dict:
         """As results record it; `pointer`, `from` and `to` are those of a what-if (`check --set`) change."""

@@ -137,26 +137,28 @@ def outlook(program: Program, evidence: dict, *, params: dict, known: Known | No
         else:
             requirements, criteria, score, statuses = _decided(program, ctx, known)
             values_of = (lambda at: (clause.condition(ctx) for clause in program.grades[at].clauses))
-        reached = clauses = None
+        # The statuses of the clauses of grade number `grade`, and the first grade met, looked at from the top
+        # (and whether one ranked above it is undecided).
+        clauses = [MET if value is True else NOT_MET if value is False else _status(value)
+                   for value in values_of(grade)]
+        reached = None
         undecided = False
         for at in range(len(program.grades)):
-            if reached is not None and at > grade:
-                break
-            if reached is not None and at != grade:
-                continue
-            found = []
-            for value in values_of(at):
-                found.append(MET if value is True else NOT_MET if value is False else _status(value))
-                if found[-1] == NOT_MET and at != grade:
-                    break  # the grade is not met whatever its other clauses say
             if at == grade:
-                clauses = found
-            if reached is None:
-                status = _combined(found)
-                if status == MET:
-                    reached = at
-                elif status != NOT_MET:
-                    undecided = True
+                status = _combined(clauses)
+            else:
+                status = MET
+                for value in values_of(at):
+                    if value is not True:
+                        if value is False:
+                            status = NOT_MET  # the grade is not met whatever its other clauses say
+                            break
+                        status = None  # undecided, unless a later clause does not hold
+            if status == MET:
+                reached = at
+                break
+            if status != NOT_MET:
+                undecided = True
     finally:
         _setcontext(saved)
     outcome = _outcome(program, ctx, statuses, undecided, reached is not None)

@@ -14,6 +14,7 @@ advice is recorded in both languages, in the words of the message catalogue (gro
 from __future__ import annotations
 
 import decimal
+import operator
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from ..catalogue import LANGS
@@ -42,6 +43,8 @@ PLACES = tuple(Decimal(1).scaleb(-places) for places in range(13))  # a short de
 TINY = Decimal("1e-20")  # how near a solution a short decimal lies to be tried (`_on_boundary`)
 HALF_PLACE = Decimal("0.5e-12")  # a tolerance below this holds one multiple of 10^-12 at most (`_on_boundary`)
 ROUNDED = Decimal("0.0001")  # a solution that is no short decimal is rounded to 4 places (`_rounded`)
+COMPARE = {">=": operator.ge, ">": operator.gt, "==": operator.eq, "<=": operator.le, "<": operator.lt,
+           "!=": operator.ne}
 # What results record of a condition that names it (an action's `fixes` and `breaks`): the rest of a
 # condition entry is its status, its value now and its advice.
 REFERENCE = ("condition", "requirement", "subject", "label", "required", "unit")
@@ -339,28 +342,35 @@ class _Analysis:
     def probe(self, clause: Clause, move: "_Move") -> Callable[[Decimal], Any]:
         """The clause's subject with the move's input moved by δ. Only the lets the input feeds (Plan.feeds) are
         worked out again, the others are the application's own; when the variant reads the input, it and all
-        the clause's lets are. Every probe of a move writes its value into one copy of the evidence, made once
-        per move (`_Move.scratch`), and is read at once."""
+        the clause's lets are. Generated code that takes the moved value as its argument reads the application's
+        own context; otherwise every probe of a move writes its value into one copy of the evidence, made once
+        per move (`_Move.scratch`), and is read at once. A δ is worked out each time it is asked for: a settle asks
+        for each δ once (but for a rounding that is already its short decimal), and keeping the values by δ would
+        hash every Decimal twice."""
         found = self._moved.get(id(move))
         if found is None:
-            evidence, at, key = move.scratch()
-            ctx = Context(evidence, self.params)
-            ctx.values, ctx.variant, ctx.score = dict(self.values), self.variant, self.result.score
-            found = self._moved[id(move)] = (ctx, at, key, move.new_value(), self.plan.feeds(move.pointer))
-        ctx, at, key, new, feeds = found
-        cache: dict[Decimal, Any] = {}
+            feeds = self.plan.feeds(move.pointer)
+            found = self._moved[id(move)] = [feeds, None]
+        feeds, scratch = found
         if feeds is not None:
             # In order: what a let reads is the application's own, or worked out before it for this probe (by
             # generated code once the ruleset is in steady use).
-            generated, lets = self.plan.probing(clause, feeds[0])
+            generated, lets, direct = self.plan.probing(clause, feeds[0], move.read)
+            if direct:
+                ctx, argument = self.own(), move.argument()
+                return lambda delta: generated(ctx, argument(delta))
+        if scratch is None:
+            evidence, at, key = move.scratch()
+            ctx = Context(evidence, self.params)
+            ctx.values, ctx.variant, ctx.score = dict(self.values), self.variant, self.result.score
+            scratch = found[1] = (ctx, at, key, move.new_value())
+        ctx, at, key, new = scratch
+        if feeds is not None:
             if generated is not None:
 
                 def value(delta: Decimal):
-                    if delta in cache:
-                        return cache[delta]
                     at[key] = new(delta)
-                    found = cache[delta] = generated(ctx)
-                    return found
+                    return generated(ctx)
                 return value
             variant = None
         else:
@@ -368,15 +378,12 @@ class _Analysis:
         values, get = ctx.values, clause.get
 
         def value(delta: Decimal):
-            if delta in cache:
-                return cache[delta]
             at[key] = new(delta)
             if variant is not None:
                 ctx.variant = variant(ctx)
             for name, evaluate in lets:
                 values[name] = evaluate(ctx)
-            found = cache[delta] = get(ctx)
-            return found
+            return get(ctx)
         return value
 
     def moves(self, lever: Lever) -> list["_Move"]:
@@ -432,10 +439,7 @@ def _action(action: dict | None = None, *, changes=(), points=None, provide=(), 
 
 
 def _compare(value, op: str, bound) -> bool:
-    if not isinstance(value, Decimal):
-        return False
-    return {">=": value >= bound, ">": value > bound, "==": value == bound, "<=": value <= bound,
-            "<": value < bound, "!=": value != bound}[op]
+    return isinstance(value, Decimal) and COMPARE[op](value, bound)
 
 
 def _mobius_root(f0: Decimal, f1: Decimal, f2: Decimal, r: Decimal) -> Decimal | None:
@@ -514,13 +518,15 @@ class _Move(Record):
     template_from: str | None  # where the template was copied from
     minimum: Decimal | None
     maximum: Decimal | None
-    __match_args__ = ("kind", "pointer", "base", "evidence", "item_path", "template", "template_from", "minimum",
-                      "maximum")
+    read: tuple  # the evidence path a probe's argument replaces: the field, or the list
+    __slots__ = __match_args__ = ("kind", "pointer", "base", "evidence", "item_path", "template", "template_from",
+                                  "minimum", "maximum", "read")
 
     def __init__(self, kind, pointer, base, evidence, item_path=(), template=None, template_from=None,
-                 minimum=None, maximum=None):
+                 minimum=None, maximum=None, read=None):
         self.kind, self.pointer, self.base, self.evidence, self.item_path = kind, pointer, base, evidence, item_path
         self.template, self.template_from, self.minimum, self.maximum = template, template_from, minimum, maximum
+        self.read = pointer if read is None else read
 
     def value(self, delta: Decimal):
         """What the input becomes: the new item, or the field's new value."""
@@ -537,6 +543,32 @@ class _Move(Record):
             field = str(path[0])
             return lambda delta: {**template, field: delta}
         return self.value
+
+    def argument(self) -> Callable[[Decimal], Any]:
+        """What the evidence at `read` becomes when the input moves by δ (as `scratch` and `new_value` write it), as
+        a function made once per probe: the field's new value, the list with the new item after its items, or
+        the list with its item changed."""
+        if self.kind == "field":
+            return self.base.__add__
+        items = get(self.evidence, self.read)
+        items = items if isinstance(items, list) else []
+        if self.kind == "add":
+            new = self.new_value()
+            return lambda delta: [*items, new(delta)]
+        at = len(self.read)
+        index, inside, base = self.pointer[at], self.pointer[at + 1:], self.base
+        item = items[index]
+
+        def changed(delta: Decimal) -> list:
+            copy = items.copy()
+            if not inside:
+                copy[index] = base + delta
+            elif len(inside) == 1 and type(item) is dict:
+                copy[index] = {**item, inside[0]: base + delta}
+            else:
+                copy[index] = patched(item, inside, base + delta)
+            return copy
+        return changed
 
     def scratch(self) -> tuple[dict, Any, Any]:
         """A copy of the evidence to probe this move in, and the container and key its `value` goes to: only the
@@ -561,35 +593,39 @@ def _moves(evidence: dict, lever: Lever, schema: dict) -> list[_Move]:
         if lever.item_path is not None:
             field_node = _schema_node(node.get("items", {}), lever.item_path, schema)
             lever.limits = (_limit(field_node, "minimum"), _limit(field_node, "maximum"),
-                            _example(resolve(node.get("items", {}), schema), schema))
+                            _example(resolve(node.get("items", {}), schema), schema),
+                            "/".join(("",) + tuple(map(str, lever.pointer)) + ("0",)))
         else:
-            lever.limits = (_limit(node, "minimum"), _limit(node, "maximum"), None)
-    minimum, maximum, example = lever.limits
+            lever.limits = (_limit(node, "minimum"), _limit(node, "maximum"), None, None)
+    minimum, maximum, example, first = lever.limits
     if lever.item_path is None:
         value = get(evidence, lever.pointer)
         if value is not None and not isinstance(value, Decimal):
             return []
-        return [_Move("field", lever.pointer, value if value is not None else Decimal(0), evidence,
-                      minimum=minimum, maximum=maximum)]
+        return [_Move("field", lever.pointer, value if value is not None else Decimal(0), evidence, (), None, None,
+                      minimum, maximum)]
     items = get(evidence, lever.pointer)
     items = items if isinstance(items, list) else []
-    moves = []
+    moves, path = [], lever.item_path
     # A new item like the first one (so it passes the same filter), else like the schema's examples.
     templates = []
     if items and isinstance(items[0], (dict, Decimal)):
-        templates.append((items[0], "/".join(("",) + tuple(map(str, lever.pointer)) + ("0",))))
+        templates.append((items[0], first))
     if example is not None and (not templates or example != templates[0][0]):
         templates.append((example, None))
     for template, origin in templates:
-        moves.append(_Move("add", lever.pointer, Decimal(0), evidence, lever.item_path, template, origin,
-                           minimum=minimum, maximum=maximum))
+        moves.append(_Move("add", lever.pointer, Decimal(0), evidence, path, template, origin, minimum, maximum))
     # Or the largest item, changed: how emissions in a list are cut.
-    sizes = [(get(item, lever.item_path) if lever.item_path else item) for item in items]
+    if len(path) == 1 and type(path[0]) is str:  # one field of each item: read directly from a mapping
+        field = path[0]
+        sizes = [item.get(field) if type(item) is dict else get(item, path) for item in items]
+    else:
+        sizes = [(get(item, path) if path else item) for item in items]
     numbered = [(v, i) for i, v in enumerate(sizes) if isinstance(v, Decimal)]
     if numbered:
         size, index = max(numbered, key=lambda pair: (pair[0], -pair[1]))
-        moves.append(_Move("item", (*lever.pointer, index, *lever.item_path), size, evidence,
-                           minimum=minimum, maximum=maximum))
+        moves.append(_Move("item", (*lever.pointer, index, *path), size, evidence, (), None, None, minimum, maximum,
+                           lever.pointer))
     return moves
 
 

@@ -35,7 +35,7 @@ class Lever(Record):
     item_path: tuple[str, ...] | None  # the field inside each item, for a list
     type: Type
     depth: int  # lets between the quantity and this input: nearer inputs are offered first
-    limits: tuple | None  # from the evidence schema, worked out on first use (`_moves`)
+    limits: tuple | None  # minimum, maximum, an example item and the first item's pointer (`_moves`, on first use)
     __match_args__ = ("pointer", "item_path", "type", "depth", "limits")
 
     def __init__(self, pointer, item_path, type, depth, limits=None):
@@ -173,20 +173,23 @@ class Plan:
                 self._worked_out[key] = found
         return found
 
-    def probing(self, clause: Clause, changed: frozenset[str]) -> tuple[Callable | None, list[tuple]]:
-        """What one probe of `clause` works out when the lets `changed` can differ (see `feeds`): generated code
-        for it (checker.language.partial's Partial.subject), None while the closures do it (see `generated`), and
-        the (name, closure) pairs of the lets `worked_out` gives. Kept per clause and set once the code is
-        decided."""
-        key = (id(clause), changed)
+    def probing(self, clause: Clause, changed: frozenset[str], moved: tuple) -> tuple[Callable | None, list[tuple], bool]:
+        """What one probe of `clause` works out when the input at evidence path `moved` changes and with it the lets
+        `changed` (see `feeds`): generated code for it (checker.language.partial's Partial.subject), None while
+        the closures do it (see `generated`); the (name, closure) pairs of the lets `worked_out` gives; and whether
+        the code takes the moved value as its argument (`f(ctx, x)`, leaving `ctx` as it was) rather than reading
+        it from a copy of the evidence (`f(ctx)`). Kept per clause, set and path once the code is decided."""
+        key = (id(clause), changed, moved)
         found = self._partial.get(key, 0)
         if type(found) is tuple:
             return found
         lets, pairs = self.worked_out(clause, changed)
-        made = self.generated(key, found, PROBE_AFTER, lambda writer: writer.subject(lets, clause.subject))
+        made = self.generated(key, found, PROBE_AFTER, lambda writer: writer.subject(lets, clause.subject, moved)
+                              or writer.subject(lets, clause.subject))
+        found = made, pairs, made is not None and made.__code__.co_argcount == 2
         if type(self._partial.get(key, 0)) is not int:  # made, or left to the closures: kept with the lets
-            self._partial[key] = (made, pairs)
-        return made, pairs
+            self._partial[key] = found
+        return found
 
     def fed(self, pointers) -> tuple[frozenset[str], frozenset[str]] | None:
         """What can change when the evidence at each of `pointers` does (see `feeds`); None for everything."""

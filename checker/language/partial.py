@@ -81,24 +81,51 @@ class Partial:
         result = f"({tuple_of(requirements)}, {tuple_of(criteria)}, {tuple_of(grades)}, {score}, {statuses})"
         return self._compiled(["def f(ctx, R, C, H):", *unpack, *lines, *body, f"    return {result}"])
 
-    def subject(self, lets: list, subject: ast.Expr) -> types.FunctionType | None:
+    def subject(self, lets: list, subject: ast.Expr, moved: tuple | None = None) -> types.FunctionType | None:
         """`f(ctx)` → `subject`'s value, after working out `lets` (compiled lets, in order) into `ctx.values`;
-        the other lets it reads are the context's. None when a construct is not supported."""
+        the other lets it reads are the context's. None when a construct is not supported.
+
+        With `moved` (an evidence path): `f(ctx, x)`, reading `x` as the evidence at that path and keeping the lets
+        it works out in its own variables, so that one context, left as it was, serves every probe. None then
+        also when the code reads a container of that path or inside it (they would not show `x`), or hands `ctx`
+        to a closure (which reads the evidence and the lets there)."""
         w = self.w
         w.local, w.prelude, w.paths = {}, [], {}
         try:
             body: list[str] = []
             for let in lets:
-                self.run.let(let, body, 1)
+                if moved is None:
+                    self.run.let(let, body, 1)
+                else:
+                    w.local[("let", let.node.name)] = w.let(let.node, body, 1)
             value = w.expr(subject, {}, body, 1)
-            lines = w.path_lines(None, []) + w.prelude
+            lines = w.path_lines(None, [])
+            if moved is not None:
+                node = _argument(w.local, moved, lines + w.prelude + body)
+                if node is None:
+                    return None
+                lines.append(f"    {node} = x")
+            lines += w.prelude
         except Unsupported:
             return None
         finally:
             w.local, w.prelude, w.paths = None, [], {}
-        return self._compiled(["def f(ctx):", *lines, *body, f"    return {value}"])
+        return self._compiled(["def f(ctx):" if moved is None else "def f(ctx, x):", *lines, *body,
+                               f"    return {value}"])
 
     def _compiled(self, lines: list[str]) -> types.FunctionType:
         namespace = {"__builtins__": {}, **HELPERS, **{f"c{n}": value for n, value in enumerate(self.w.constants)}}
         return functions_of("\n".join([*lines, ""]), "<generated partial evaluation>", namespace)["f"]
 
+
+
+def _argument(local: dict, moved: tuple, lines: list) -> str | None:
+    """The variable that holds the evidence at `moved` in generated code (its `local` names, its `lines`), when
+    the code reads that path and no other that holds it or lies inside it, and hands `ctx` to no closure."""
+    node = local.get(("path", moved))
+    reads = [key[1] for key in local if key[0] == "evidence"]
+    if node is None or moved not in reads or any("(ctx" in line for line in lines):
+        return None
+    if any(path != moved and (path[:len(moved)] == moved or moved[:len(path)] == path) for path in reads):
+        return None
+    return node
