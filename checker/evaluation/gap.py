@@ -471,17 +471,21 @@ def _on_boundary(delta: Decimal, probe: Callable, bound: Decimal) -> tuple[Decim
     tolerance = abs(delta) * TINY + TINY
     # Fewer places are never nearer (the multiples of 10^-p are among those of 10^-12): when 12 places are too
     # far from the solution, so are all, and most solutions (a share of 13,089 MWh) are no short decimal.
-    quanta = PLACES
     try:
         near = delta.quantize(PLACES[-1])
         if abs(near - delta) > tolerance:
             return None
         if tolerance < HALF_PLACE:
-            # Only one multiple of 10^-12 lies that near, so the fewest places that do are `near`'s own.
-            quanta = PLACES[max(0, -near.normalize().as_tuple().exponent):]
+            # Only one multiple of 10^-12 lies that near, so the fewest places that do are `near`'s own: written
+            # at them, it is `near` normalised (`delta` rounds to it there, being within half a place of it), or
+            # at 0 places for a whole number (5E+2 is 500).
+            short = near.normalize()
+            if short == short.to_integral_value():
+                short = near.quantize(PLACES[0])
+            return (short, True) if probe(short) == bound else None
     except decimal.InvalidOperation:
         pass  # too many digits at 12 places: fewer may do
-    for quantum in quanta:
+    for quantum in PLACES:
         try:
             short = delta.quantize(quantum)
         except decimal.InvalidOperation:
