@@ -407,6 +407,15 @@ def test_a_journal_line_for_other_evidence_or_a_missing_file_keeps_nothing(input
     assert _journal(out) == sorted(EXPECTED)
 
 
+def test_a_journal_line_holding_anything_but_one_record_is_skipped(tmp_path):
+    lines = ['{"id": "a"}', '{"id": "b"}, {"id": "c"}', "", "[1", '2]', '"d"', '{"id": "e"}', '{"id": "f"']
+    (tmp_path / batch.JOURNAL).write_text("\n".join(lines), "utf-8")
+    assert list(batch.read_journal(tmp_path)) == ["a", "e"]
+    for kept in ([0, 1, 6], [0, 3, 4, 6]):   # each whole JSON together, not line by line
+        (tmp_path / batch.JOURNAL).write_text("\n".join(lines[i] for i in kept), "utf-8")
+        assert list(batch.read_journal(tmp_path)) == ["a", "e"]
+
+
 def test_replaced_results_stay_for_the_next_run_and_nothing_else(inputs, tmp_path):
     out = tmp_path / "out"
     assert _batch(inputs, "-r", "zero-carbon-factory", "--out", out).exit_code == 0

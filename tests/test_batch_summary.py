@@ -261,8 +261,7 @@ def test_a_row_without_applicant_score_file_or_error_has_empty_cells():
 def test_a_cell_is_written_as_the_index_template_would_write_it_for_every_character():
     """The index's cells skip escaping a text with nothing to change: each character they leave as it is, the
     template leaves as it is too, and every other character is written as the template writes it."""
-    from checker.outputs.report import shipped_template
-    environment = shipped_template("batch-index.html.j2", "html").environment
+    environment = batch_summary.index_template().environment
     written = environment.from_string("{{ value }}")
     cell = batch_summary._cell(environment.finalize)
     everything = "".join(chr(c) for c in range(0x110000) if not 0xd800 <= c < 0xe000)

@@ -73,9 +73,8 @@ def index_html(rows: list[Row], rulesets: list[Ruleset], lang: str, date: str | 
                sort: str = "file") -> bytes:
     """The index page; `rulesets` are those the rows were scored against (the one given, or those named)."""
     from ..catalogue import messages
-    from ..outputs.report import shipped_template
     t = messages(lang)
-    template = shipped_template("batch-index.html.j2", "html")
+    template = index_template()
     cell = _cell(template.environment.finalize)
     extensions = [EXTENSIONS[f] for f in formats]
     by_id = {r.id: r for r in rulesets}
@@ -91,6 +90,12 @@ def index_html(rows: list[Row], rulesets: list[Ruleset], lang: str, date: str | 
         date=date, t=t, total=len(rows), scored=counts["scored"], failed=len(rows) - counts["scored"],
         groups=groups, sort=sort,
     ).encode("utf-8")
+
+
+def index_template():
+    """The index's template, made once (`batch` has it made while its workers score, not after the last result)."""
+    from ..outputs.report import shipped_template
+    return shipped_template("batch-index.html.j2", "html")
 
 
 def _split(rows: list[Row]) -> list[tuple[str | None, list[Row]]]:
@@ -140,10 +145,10 @@ def _cell(finalize):
 
 
 def _table(rows: list[Row], order: list[int], places: dict[str, list[int]], words: dict, labels: dict,
-           colours: dict, cell, extensions: list[str]) -> Markup:
+           colours: dict, cell, extensions: list[str]) -> list[Markup]:
     """The rows of a group's table, in the `order` given (indexes into `rows`), as the template would write them.
-    Written here, all in one: for 10,000 applications the template's loop took most of the batch's time after its
-    last result."""
+    Written here: for 10,000 applications the template's loop took most of the batch's time after its last result.
+    (Joined into one Markup they would be copied whole twice more, by Markup and by the template's escape.)"""
     outcomes, grades = {}, {}   # the few different outcome and grade cells, each made once
     extensions = [cell(ext) for ext in extensions]
     written = []
@@ -164,13 +169,13 @@ def _table(rows: list[Row], order: list[int], places: dict[str, list[int]], word
         keys = "".join([f' data-{key}="{places[key][i]}"' for key in SORT_KEYS])
         identifier = cell(row.id)
         links = "".join([f'<a href="{identifier}.{ext}">{ext}</a> ' for ext in extensions]) if row.file else ""
-        written.append(
+        written.append(Markup(
             f'<tr class="{outcome[0]}"{keys}>\n  <td>{identifier}</td>\n'
             f'  <td>{cell(row.applicant) if row.applicant else ""}</td>\n  <td>{cell(row.source)}</td>\n'
             f'  <td class="outcome">{outcome[1]}</td>\n  <td class="grade">{grade}</td>\n'
             f'  <td class="score">{cell(row.score) if row.score else ""}</td>\n  <td>{links}</td>\n'
-            f'  <td class="error">{cell(row.error) if row.error else ""}</td>\n</tr>')
-    return Markup("".join(written))
+            f'  <td class="error">{cell(row.error) if row.error else ""}</td>\n</tr>'))
+    return written
 
 
 def _places(rows: list[Row], grades: list[str]) -> dict[str, list[int]]:

@@ -96,6 +96,8 @@ def batch(inputs, ruleset, out, formats, jobs, sort, force, id_field, lang, para
                          if counts["failed"] else "")
 
     def progress(row):
+        if not counts["done"]:   # the first result: the workers are busy, the parent is not
+            batch_summary.index_template()
         counts["done"] += 1
         counts["failed"] += row.outcome in (batching.INVALID, batching.FAILED)
         bar.update(1, row)
