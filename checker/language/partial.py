@@ -118,7 +118,6 @@ class Partial:
         return functions_of("\n".join([*lines, ""]), "<generated partial evaluation>", namespace)["f"]
 
 
-
 def _argument(local: dict, moved: tuple, lines: list) -> str | None:
     """The variable that holds the evidence at `moved` in generated code (its `local` names, its `lines`), when
     the code reads that path and no other that holds it or lies inside it, and hands `ctx` to no closure."""
