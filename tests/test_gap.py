@@ -481,10 +481,14 @@ def test_probes_reuse_what_the_moved_input_does_not_feed(ruleset_id, example, mo
     evidence, _ = load_evidence(example)
     documents = [evidence, *(_halved(evidence) if ruleset_id == "zero-carbon-factory" else [])]
     results = [ruleset.evaluate(d, params=params, gap=False, validated=True) for d in documents]
-    incremental = [gap_to(ruleset, d, r, params) for d, r in zip(documents, results)]
     asked, direct = [], []
     probing = Plan.probing
-    monkeypatch.setattr(Plan, "probing", lambda *a: direct.append(probing(*a)[2]) or probing(*a))
+
+    def recorded(*args):
+        found = probing(*args)
+        direct.append(found[2])  # whether the code takes the moved value as its argument
+        return found
+    monkeypatch.setattr(Plan, "probing", recorded)
     incremental = [gap_to(ruleset, d, r, params) for d, r in zip(documents, results)]
     monkeypatch.setattr(Plan, "feeds", lambda self, pointer: asked.append(pointer))  # None: everything again
     assert [gap_to(ruleset, d, r, params) for d, r in zip(documents, results)] == incremental
