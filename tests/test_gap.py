@@ -498,6 +498,35 @@ def test_probes_reuse_what_the_moved_input_does_not_feed(ruleset_id, example, mo
         assert incremental[0]["actions"] and incremental[0]["plan"]  # ... for the actions and the plan too
 
 
+def test_clauses_of_the_same_let_share_their_probe_values(monkeypatch):
+    """The values at the probe steps of one move are worked out once for every clause whose subject is the same
+    let (`_Analysis.steps`): the factory's gap, on each example and each one with a number halved, is the same as
+    when every clause probes on its own, and some clauses did share."""
+    from checker.evaluation import gap as gap_module
+    ruleset = load_ruleset("zero-carbon-factory")
+    documents = [d for example in sorted(EXAMPLES.glob("*.json")) for d in (load_evidence(example)[0],)
+                 for d in (d, *_halved(d))]
+    results = [ruleset.evaluate(d, gap=False, validated=True) for d in documents]
+    asked, probed, kept = set(), [], []
+    steps, probe = gap_module._Analysis.steps, gap_module._Analysis.probe
+
+    def recorded(self, clause, move):
+        kept.append((self, move))  # their ids stay theirs
+        asked.add((id(self), id(move), id(clause)))
+        return steps(self, clause, move)
+
+    def counted(self, clause, move):
+        probed.append(clause)
+        return probe(self, clause, move)
+    monkeypatch.setattr(gap_module._Analysis, "steps", recorded)
+    monkeypatch.setattr(gap_module._Analysis, "probe", counted)
+    shared = [gap_to(ruleset, d, r) for d, r in zip(documents, results)]
+    assert len(probed) < len(asked)  # some clauses of one let took another's probe of the same move
+    alone = (lambda self, clause, move: [self.probe(clause, move), None, None])  # each clause probing on its own
+    monkeypatch.setattr(gap_module._Analysis, "steps", alone)
+    assert [gap_to(ruleset, d, r) for d, r in zip(documents, results)] == shared
+
+
 def _changed_leaves(evidence):
     """(path, evidence changed there) for every leaf: a number halved, a boolean flipped, anything removed."""
     for path, value in leaves(evidence):

@@ -324,19 +324,40 @@ class _Analysis:
 
     def settle(self, clause: Clause, move: "_Move", f0: Decimal, op: str, bound: Decimal):
         """The change of this move's input at which `f op bound` starts to hold, and whether it is exact."""
-        probe = self.probe(clause, move)
-        f1 = probe(PROBES[0])
+        steps = self.steps(clause, move)
+        probe, f1, f2 = steps
+        if f1 is None:
+            f1 = steps[1] = probe(PROBES[0])
         if not isinstance(f1, Decimal) or f1 == f0:
             return None  # the quantity does not move with this input
         # Linear first, from one probe: kept only if it lands exactly on the boundary.
         settled = _on_boundary((bound - f0) / (f1 - f0), probe, bound)  # times PROBES[0], which is 1
         if settled is None:
-            f2 = probe(PROBES[1])
+            if f2 is None:
+                f2 = steps[2] = probe(PROBES[1])
             delta = _mobius_root(f0, f1, f2, bound) if isinstance(f2, Decimal) else None
             if delta is None:
                 return None
             settled = _on_boundary(delta, probe, bound) or _rounded(delta, lambda d: _compare(probe(d), op, bound))
         return None if settled is None or settled[0] == 0 else settled
+
+    def steps(self, clause: Clause, move: "_Move") -> list:
+        """[probe, f1, f2]: the clause's `probe` of the move and its values at the PROBES steps (None until asked
+        for), shared by the clauses whose subject is the same let (a grade's `removal_ratio >= 30%` and the
+        criterion scaled on it), which have the same values."""
+        found = move.probes or self.shared(move)
+        ref = clause.subject.ref
+        key = ref.name if type(ref) is ast.LetRef else id(clause)
+        steps = found[3].get(key)
+        if steps is None:
+            steps = found[3][key] = [self.probe(clause, move), None, None]
+        return steps
+
+    def shared(self, move: "_Move") -> list:
+        """What every probe of the move shares, made at the first: what its input feeds (Plan.feeds), its argument
+        function (`_Move.argument`), its copy of the evidence (`_Move.scratch`) and its `steps` by subject."""
+        found = move.probes = [self.plan.feeds(move.pointer), None, None, {}]
+        return found
 
     def probe(self, clause: Clause, move: "_Move") -> Callable[[Decimal], Any]:
         """The clause's subject with the move's input moved by δ. Only the lets the input feeds (Plan.feeds) are
@@ -346,9 +367,7 @@ class _Analysis:
         per move (`_Move.scratch`), and is read at once. A δ is worked out each time it is asked for: a settle asks
         for each δ once (but for a rounding that is already its short decimal), and keeping the values by δ would
         hash every Decimal twice."""
-        found = move.probes
-        if found is None:
-            found = move.probes = [self.plan.feeds(move.pointer), None, None]
+        found = move.probes or self.shared(move)
         feeds = found[0]
         if feeds is not None:
             # In order: what a let reads is the application's own, or worked out before it for this probe (by
@@ -525,7 +544,7 @@ class _Move(Record):
     minimum: Decimal | None
     maximum: Decimal | None
     read: tuple  # the evidence path a probe's argument replaces: the field, or the list
-    probes: list | None  # what every probe of this move shares, made at the first (`_Analysis.probe`)
+    probes: list | None  # what every probe of this move shares (`_Analysis.shared`)
     __match_args__ = ("kind", "pointer", "base", "evidence", "item_path", "template", "template_from", "minimum",
                       "maximum", "read")
     __slots__ = (*__match_args__, "probes")
