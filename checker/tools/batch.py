@@ -20,6 +20,8 @@ import multiprocessing
 import os
 import re
 import signal
+import stat
+import threading
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -236,6 +238,7 @@ def run(applications: list[Application], settings: Settings, jobs: int,
     if ruleset is not None and settings.ruleset is not None and str(ruleset.path.resolve()) == settings.ruleset:
         _WORKER["ruleset"] = ruleset   # forked workers start with it
     pool = None
+    threading.Thread(target=prefetch, args=(applications, settings.max_bytes), daemon=True).start()
     try:
         if jobs <= 1 or len(applications) <= 1:
             _start(settings, journal, syncs, applications, [left], interactive=True)
@@ -276,6 +279,34 @@ def run(applications: list[Application], settings: Settings, jobs: int,
     with contextlib.suppress(OSError):
         os.rmdir(out / RETIRED)   # only if empty: nothing was replaced
     return rows
+
+
+def prefetch(applications: list[Application], max_bytes: int) -> None:
+    """Ask the system to read every application's file into memory now, without waiting for it.
+
+    A file the page cache has dropped (minutes after a batch read it, here 4% of 10,000) would stop its worker
+    for a disk read of several milliseconds; asked for all at once, ahead of the workers, the reads overlap and
+    are done by the time they come to them. Only regular files within `max_bytes` are asked for (a device's
+    whole content is never read); everything else, and every error, is left to the worker that reads it."""
+    advise = getattr(os, "posix_fadvise", None)
+    if advise is None:   # not on this system
+        return
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)   # a FIFO opens without waiting
+    for application in applications:
+        if application.path is None:
+            continue
+        try:
+            fd = os.open(application.path, flags)
+        except (OSError, ValueError):
+            continue
+        try:
+            found = os.fstat(fd)
+            if stat.S_ISREG(found.st_mode) and 0 < found.st_size <= max_bytes:
+                advise(fd, 0, found.st_size, os.POSIX_FADV_WILLNEED)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
 
 
 class _Recorder:
