@@ -61,6 +61,28 @@ def test_a_file_written_again_keeps_nothing_of_its_old_content(tmp_path, recycle
     assert b.read_bytes() == b"short" and b.stat().st_size == 5
 
 
+def test_the_file_written_again_is_the_largest_that_needs_no_block_freed(tmp_path, recycler):
+    """Cutting a kept file shorter by whole blocks makes the writer wait for the disk to discard them."""
+    block = os.stat(recycler.folder).st_blksize
+    sizes = {"a": 3, "b": 1, "c": 2, "d": 5, "e": 4}   # blocks
+    for name, blocks in sizes.items():
+        _replace(tmp_path / f"{name}.json", b"x" * (blocks * block), recycler)
+    old = {name: (tmp_path / f"{name}.json").stat().st_ino for name in sizes}
+    for name in sizes:
+        _replace(tmp_path / f"{name}.json", b"new", recycler)   # the old files kept, in this order
+    p, q, r, s = (tmp_path / f"{name}.json" for name in "pqrs")
+    for path in (p, q, r, s):
+        _replace(path, b"old", recycler)
+    _synced(recycler.syncs)
+    _replace(p, b"p" * (2 * block + 1), recycler)   # three blocks needed: the largest kept is not larger
+    _replace(q, b"q" * (2 * block - 10), recycler)   # two: the 2-block file, not the 1-block one
+    _replace(r, b"r", recycler)   # one: the 1-block file
+    _replace(s, b"s", recycler)   # one, and every file left is larger: the smallest of them is cut
+    assert [path.stat().st_ino for path in (p, q, r, s)] == [old["a"], old["c"], old["b"], old["e"]]
+    assert p.read_bytes() == b"p" * (2 * block + 1) and q.read_bytes() == b"q" * (2 * block - 10)
+    assert r.read_bytes() == b"r" and s.read_bytes() == b"s" and s.stat().st_size == 1
+
+
 def test_a_file_replaced_while_a_sync_runs_waits_for_the_next_one(tmp_path, recycler):
     """The sync may not have written its replacement's name to the disk."""
     a, b, c = tmp_path / "a.json", tmp_path / "b.json", tmp_path / "c.json"

@@ -177,3 +177,18 @@ def test_a_ruleset_keeps_a_bounded_number_of_list_templates(monkeypatch):
         result = ruleset.evaluate(variant, date="2026-11-25", validated=True)
         assert result.to_json_bytes() == dumps(result.to_dict()).encode()
     assert set(lists) == before
+
+
+def test_parameters_left_at_their_defaults_are_recorded_once():
+    """With no parameter given, every result of a ruleset records the same parameters: one record, written from
+    the text made with it, as `dumps` writes it. A parameter given is recorded for its result alone."""
+    evidence, ruleset = _factory()
+    first, second = (ruleset.evaluate(evidence, date="2026-11-25") for _ in range(2))
+    assert first.parameters and first.parameters is second.parameters
+    _agree(first)
+    _agree(second)
+    name = next(n for n, p in first.parameters.items() if p["source"] == "default" and p["value"] == "AR5")
+    given = ruleset.evaluate(evidence, params=ruleset.parameters({name: "AR6"}), date="2026-11-25")
+    assert given.parameters is not first.parameters and given.parameters[name]["value"] == "AR6"
+    _agree(given)
+    assert first.parameters[name] == {"value": "AR5", "unit": None, "source": "default", "file_sha256": None}

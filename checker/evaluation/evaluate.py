@@ -18,7 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from ..language.compile import CompiledCriterion, CompiledRequirement, Context, Program, label_of
 from ..evaluation.result import (CLASSIFIED, ERROR, FAIL, GRADED, INCOMPLETE, INELIGIBLE, MET, MISSING, NOT_APPLICABLE, NOT_GRADED, NOT_MET,
-                     PARTLY_MET, PASS, PASSED, WAIVED, GradeResult, ItemResult, Result, plain)
+                     PARTLY_MET, PASS, PASSED, WAIVED, GradeResult, ItemResult, Result, plain, shared)
 from ..evaluation.numbers import unit_symbol
 from ..language.schema import resolve
 from ..language.values import OUTSIDE, UNKNOWN, Failure, Missing
@@ -501,7 +501,14 @@ def _item(compiled: CompiledRequirement | CompiledCriterion, record: tuple, ctx:
 
 def _parameters(program: Program, ctx: Context, given: dict, origins: dict) -> dict:
     """Every parameter of the ruleset: the value evaluation used (null: none given, no default), its unit, and
-    where it came from, so that the result can be reproduced from what it records."""
+    where it came from, so that the result can be reproduced from what it records. With none given and defaults
+    that read no evidence, every result of the ruleset records the same: made once and shared (see
+    result.shared), never changed."""
+    constant = not given and program.defaults is not None
+    if constant:
+        kept = _DEFAULT_PARAMETERS.get(id(program))
+        if kept is not None and kept[0] is program:
+            return kept[1]
     recorded, values = {}, ctx.params
     for name, (type_, _) in program.params.items():
         if name in given:
@@ -511,7 +518,14 @@ def _parameters(program: Program, ctx: Context, given: dict, origins: dict) -> d
             source, digest = "default", None
         recorded[name] = {"value": plain(values.get(name)), "unit": unit_symbol(type_), "source": source,
                           "file_sha256": digest}
+    if constant:
+        if len(_DEFAULT_PARAMETERS) >= 64:
+            _DEFAULT_PARAMETERS.clear()
+        _DEFAULT_PARAMETERS[id(program)] = (program, shared(recorded))
     return recorded
+
+
+_DEFAULT_PARAMETERS: dict = {}  # by the program's id: (the program, the record of its parameters' defaults)
 
 
 def _unknown_detail(value) -> dict:

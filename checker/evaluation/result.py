@@ -194,7 +194,7 @@ class Result(Record):
             "date": self.date,
             "ruleset": self.ruleset,
             "evidence": self.evidence,
-            "parameters": self._parameters,
+            "parameters": _text_of(self._parameters) if text else self._parameters,
             "applicant": self._applicant,
             "variant": self._variant,
             "outcome": self.outcome,
@@ -219,6 +219,23 @@ class Result(Record):
         if self.hypothetical is not None:
             data["hypothetical"] = self.hypothetical
         return data
+
+
+def shared(data: dict) -> dict:
+    """`data`, which many results hold and nobody changes (see evaluate._parameters), with its JSON text made
+    once, where a result's top-level keys hold it."""
+    if len(_SHARED) >= 64:
+        _SHARED.clear()
+    _SHARED[id(data)] = (data, orjson.Fragment(json_at(data, 1)))
+    return data
+
+
+def _text_of(data: dict) -> dict | orjson.Fragment:
+    kept = _SHARED.get(id(data))
+    return kept[1] if kept is not None and kept[0] is data else data
+
+
+_SHARED: dict = {}  # by id: (shared data, its JSON text)
 
 
 def _form(about: ItemInfo) -> Form:
