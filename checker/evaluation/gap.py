@@ -36,7 +36,7 @@ if TYPE_CHECKING:   # typing only for type checkers: importing it is a fortieth 
 
 # Probe steps, in the input's own unit: small beside real quantities, so both fall on the same linear
 # piece of a `max(…, 0)` or `min(…, 100%)` the input passes through.
-PROBES = (Decimal(1), Decimal(2))
+PROBES = (Decimal(1), Decimal(2))  # the arithmetic (`settle`, `_mobius_root`) leaves out products by the first
 MAX_ACTIONS = 3  # single-input changes offered per condition
 CENT = Decimal("0.01")  # points are kept to the cent: `score > 90` needs 90.01
 PLACES = tuple(Decimal(1).scaleb(-places) for places in range(13))  # a short decimal has at most 12 places
@@ -125,7 +125,6 @@ class _Analysis:
         self.assessed_only = False  # the points missing can only come from assessed criteria
         self._own: Context | None = None
         self._moves: dict[tuple, list[_Move]] = {}
-        self._moved: dict[int, tuple] = {}  # id(move) → its probes' context, where and what they write (`probe`)
 
     def edits(self) -> list[Edit]:
         """The changes offered, each made concrete once (the same change can meet two conditions)."""
@@ -330,7 +329,7 @@ class _Analysis:
         if not isinstance(f1, Decimal) or f1 == f0:
             return None  # the quantity does not move with this input
         # Linear first, from one probe: kept only if it lands exactly on the boundary.
-        settled = _on_boundary((bound - f0) * PROBES[0] / (f1 - f0), probe, bound)
+        settled = _on_boundary((bound - f0) / (f1 - f0), probe, bound)  # times PROBES[0], which is 1
         if settled is None:
             f2 = probe(PROBES[1])
             delta = _mobius_root(f0, f1, f2, bound) if isinstance(f2, Decimal) else None
@@ -347,23 +346,25 @@ class _Analysis:
         per move (`_Move.scratch`), and is read at once. A δ is worked out each time it is asked for: a settle asks
         for each δ once (but for a rounding that is already its short decimal), and keeping the values by δ would
         hash every Decimal twice."""
-        found = self._moved.get(id(move))
+        found = move.probes
         if found is None:
-            feeds = self.plan.feeds(move.pointer)
-            found = self._moved[id(move)] = [feeds, None]
-        feeds, scratch = found
+            found = move.probes = [self.plan.feeds(move.pointer), None, None]
+        feeds = found[0]
         if feeds is not None:
             # In order: what a let reads is the application's own, or worked out before it for this probe (by
             # generated code once the ruleset is in steady use).
             generated, lets, direct = self.plan.probing(clause, feeds[0], move.read)
             if direct:
-                ctx, argument = self.own(), move.argument()
+                ctx, argument = self.own(), found[1]
+                if argument is None:
+                    argument = found[1] = move.argument()
                 return lambda delta: generated(ctx, argument(delta))
+        scratch = found[2]
         if scratch is None:
             evidence, at, key = move.scratch()
             ctx = Context(evidence, self.params)
             ctx.values, ctx.variant, ctx.score = dict(self.values), self.variant, self.result.score
-            scratch = found[1] = (ctx, at, key, move.new_value())
+            scratch = found[2] = (ctx, at, key, move.new_value())
         ctx, at, key, new = scratch
         if feeds is not None:
             if generated is not None:
@@ -449,13 +450,14 @@ def _mobius_root(f0: Decimal, f1: Decimal, f2: Decimal, r: Decimal) -> Decimal |
     this form too, so three evaluations determine it. Each probe gives
     f_i - f0 = b·h_i - d·f_i·h_i, two linear equations in b and d.
     """
-    h1, h2 = PROBES
+    # h1 is 1 (PROBES): a product by 1 leaves a decimal as it is, so the products by h1 are left out.
+    h2 = PROBES[1]
     e1, e2 = f1 - f0, f2 - f0
-    det = h1 * h2 * (f1 - f2)
+    det = h2 * (f1 - f2)
     if det == 0:
         return None
-    b = (e2 * f1 * h1 - e1 * f2 * h2) / det
-    d = (h1 * e2 - h2 * e1) / det
+    b = (e2 * f1 - e1 * f2 * h2) / det
+    d = (e2 - h2 * e1) / det
     slope = b - r * d
     if slope == 0:
         return None
@@ -523,14 +525,17 @@ class _Move(Record):
     minimum: Decimal | None
     maximum: Decimal | None
     read: tuple  # the evidence path a probe's argument replaces: the field, or the list
-    __slots__ = __match_args__ = ("kind", "pointer", "base", "evidence", "item_path", "template", "template_from",
-                                  "minimum", "maximum", "read")
+    probes: list | None  # what every probe of this move shares, made at the first (`_Analysis.probe`)
+    __match_args__ = ("kind", "pointer", "base", "evidence", "item_path", "template", "template_from", "minimum",
+                      "maximum", "read")
+    __slots__ = (*__match_args__, "probes")
 
     def __init__(self, kind, pointer, base, evidence, item_path=(), template=None, template_from=None,
                  minimum=None, maximum=None, read=None):
         self.kind, self.pointer, self.base, self.evidence, self.item_path = kind, pointer, base, evidence, item_path
         self.template, self.template_from, self.minimum, self.maximum = template, template_from, minimum, maximum
         self.read = pointer if read is None else read
+        self.probes = None
 
     def value(self, delta: Decimal):
         """What the input becomes: the new item, or the field's new value."""
@@ -550,13 +555,17 @@ class _Move(Record):
 
     def argument(self) -> Callable[[Decimal], Any]:
         """What the evidence at `read` becomes when the input moves by δ (as `scratch` and `new_value` write it), as
-        a function made once per probe: the field's new value, the list with the new item after its items, or
+        a function made once per move: the field's new value, the list with the new item after its items, or
         the list with its item changed."""
         if self.kind == "field":
             return self.base.__add__
         items = get(self.evidence, self.read)
         items = items if isinstance(items, list) else []
         if self.kind == "add":
+            template, path = self.template, self.item_path
+            if len(path) == 1 and type(template) is dict:  # as `new_value`, in one function
+                field = str(path[0])
+                return lambda delta: [*items, {**template, field: delta}]
             new = self.new_value()
             return lambda delta: [*items, new(delta)]
         at = len(self.read)
@@ -625,10 +634,10 @@ def _moves(evidence: dict, lever: Lever, schema: dict) -> list[_Move]:
         sizes = [item.get(field) if type(item) is dict else get(item, path) for item in items]
     else:
         sizes = [(get(item, path) if path else item) for item in items]
-    numbered = [(v, i) for i, v in enumerate(sizes) if isinstance(v, Decimal)]
+    numbered = [(v, -i) for i, v in enumerate(sizes) if isinstance(v, Decimal)]
     if numbered:
-        size, index = max(numbered, key=lambda pair: (pair[0], -pair[1]))
-        moves.append(_Move("item", (*lever.pointer, index, *path), size, evidence, (), None, None, minimum, maximum,
+        size, index = max(numbered)  # the largest, the first of equal ones (compared in C, no key function)
+        moves.append(_Move("item", (*lever.pointer, -index, *path), size, evidence, (), None, None, minimum, maximum,
                            lever.pointer))
     return moves
 
