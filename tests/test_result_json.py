@@ -192,23 +192,3 @@ def test_parameters_left_at_their_defaults_are_recorded_once():
     assert given.parameters is not first.parameters and given.parameters[name]["value"] == "AR6"
     _agree(given)
     assert first.parameters[name] == {"value": "AR5", "unit": None, "source": "default", "file_sha256": None}
-
-
-def test_the_criteria_of_all_sections_are_written_from_one_template(monkeypatch):
-    """Their lists come from one template, made once for each combination of the criteria's shapes and kept
-    apart from the other lists' templates; past its bound each list is written from its own template."""
-    from checker.evaluation import result as written_module
-    evidence, ruleset = _factory()
-    first = ruleset.evaluate(evidence, date="2026-11-25")
-    first.to_json_bytes()
-    table = written_module._form(first.values[0].about).table
-    assert len(table.combined) == 1 and not any(key[0].kind == "criterion" for key in table.lists)
-    again = ruleset.evaluate(evidence, date="2026-11-25")
-    with monkeypatch.context() as patched:
-        patched.setattr(written_module._Templates, "join", lambda *_: pytest.fail("a template made again"))
-        assert again.to_json_bytes() == first.to_json_bytes()
-    monkeypatch.setattr(written_module, "_MOST_LISTS", 1)
-    for variant in list(_variants(evidence))[::7]:
-        result = ruleset.evaluate(variant, date="2026-11-25", validated=True)
-        assert result.to_json_bytes() == dumps(result.to_dict()).encode()
-    assert len(table.combined) == 1

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from itertools import chain
 from operator import attrgetter
 
 import orjson
@@ -188,8 +187,6 @@ class Result(Record):
             by_section.setdefault(c.about.section, []).append(c)
         if text and self._context is not None:
             shown[None] = _Templates.texts(self)
-        groups = [by_section.get(s["id"], ()) for s in self._sections]
-        criteria = text and _Templates.sections(groups, shown.get(None)) or [items(group, shown) for group in groups]
         data = {
             "$schema": RESULT_SCHEMA,
             "result_version": RESULT_VERSION,
@@ -207,7 +204,8 @@ class Result(Record):
             "max_score": self.max_score,
             "inconclusive": self.inconclusive,
             "requirements": items(self._requirements, shown),
-            "sections": [{**s, "criteria": criteria} for s, criteria in zip(self._sections, criteria)],
+            "sections": [{**s, "criteria": items(by_section.get(s["id"], ()), shown)}
+                         for s in self._sections],
             "grades": [
                 {"id": g.id, "label": g.label, "cite": g.cite, "status": g.status,
                  "conditions": _unmade_text(g.unmade, shown) or items(g.conditions, shown)}
@@ -366,13 +364,12 @@ class _Templates:
     places (its JSON text, its display escaped in a JSON string) and places 0 and 1 take a criterion's points
     (written and shown). A list of items is written from one template too, its items' joined (`whole`)."""
 
-    __slots__ = ("sources", "places", "suffixed", "lists", "list_reads", "combined")
+    __slots__ = ("sources", "places", "suffixed", "lists", "list_reads")
 
     def __init__(self, items: list[ItemResult]):
         self.sources, self.places, self.suffixed = [], {}, set()
         self.lists: dict = {}  # by (a list's first form, its items' shapes…), its template
         self.list_reads: dict = {}  # by a list's first form, what its items read
-        self.combined: dict = {}  # the criteria lists of all sections together (see sections), as `lists`
         for item in items:  # every item of the ruleset
             form = _form(item.about)
             form.places = [self.place(i.let, i.name, i.get, spec[4]) for i, spec in zip(item.about.inputs,
@@ -440,7 +437,7 @@ class _Templates:
         if made is _UNMADE:
             if len(lists) >= _MOST_LISTS:
                 return None
-            made = lists[key] = _Templates.join([items], slots, depth, criteria)
+            made = lists[key] = _Templates.join(items, slots, depth, criteria)
         if made is None:
             return None
         if criteria:  # each one's points after the slot texts: as written, as shown
@@ -461,67 +458,23 @@ class _Templates:
         return first, shapes
 
     @staticmethod
-    def join(groups: list[list[ItemResult]], slots: tuple, depth: int, criteria: bool) -> tuple[list, Any, list] | None:
-        """The template of lists of items, one after another, from their items', and where each list's pieces
-        are in it (slices); a criterion's points (slots 0 and 1 of its template) go to two slots of its own
-        after the result's slot texts, in the order of the criteria in the lists; each list but the last ends
-        with a slot after those, which takes an empty text."""
-        template, order, static, ends = [], [], b"", []
-        base, at = len(slots[0]), 0
-        for number, items in enumerate(groups):
-            if number:  # the previous list ends here
-                template += (static, None)
-                order.append(None)
-                ends.append(len(template))
-                static = b""
-            static += b"[\n" + INDENT[depth] if items else b"[]"
-            for n, item in enumerate(items):
-                made = _made(item, slots)
-                if made is None:
-                    return None
-                pieces, _, places = made
-                static += (b",\n" + INDENT[depth] if n else b"") + pieces[0]
-                for piece in pieces[2::2]:
-                    template += (static, None)
-                    static = piece
-                order += [base + 2 * at + place if criteria and place < 2 else place for place in places]
-                at += 1
-            if items:
-                static += b"\n" + INDENT[depth - 1] + b"]"
-        template.append(static)
-        order = [base + 2 * at if place is None else place for place in order]
-        return template, picker(order), list(map(slice, [0, *ends], [*ends, None]))
-
-    @staticmethod
-    def sections(groups: list[list[ItemResult]], slots: tuple | None) -> list[orjson.Fragment] | None:
-        """The criteria of each section (`groups`) as a list of items each, all written from one template (see
-        join), made once for each combination of their shapes (and of the unknown values they read); None
-        if a criterion has no template. One template spares a lookup for each section."""
-        criteria = list(chain.from_iterable(groups))
-        if slots is None or not criteria:
-            return None
-        first = criteria[0].about.written
-        table = first.table
-        reads = table.list_reads.get(table)  # of all criteria (a list's are by its first form)
-        if reads is None:
-            reads = table.list_reads[table] = frozenset().union(*[item.about.written.reads for item in criteria])
-        key = _Templates.key(first, (tuple(map(len, groups)), *map(_shape, criteria)), reads, slots)
-        if key is None:
-            return None
-        lists = table.combined  # many more combinations than any one list has: kept apart, not to crowd them out
-        made = lists.get(key, _UNMADE)
-        if made is _UNMADE:
-            if len(lists) >= _MOST_LISTS:
+    def join(items: list[ItemResult], slots: tuple, depth: int, criteria: bool) -> tuple[list, Any] | None:
+        """The template of a list of items, from theirs; a criterion's points (slots 0 and 1 of its template)
+        go to two slots of its own after the result's slot texts."""
+        template, order, static = [], [], b"[\n" + INDENT[depth]
+        base = len(slots[0])
+        for at, item in enumerate(items):
+            made = _made(item, slots)
+            if made is None:
                 return None
-            made = lists[key] = _Templates.join(groups, slots, DEPTH["criterion"], True)
-        if made is None:
-            return None
-        # each one's points after the slot texts (as written, as shown), then the empty text that ends a list
-        texts = slots[0] + [text for item in criteria for text in number_bytes(item.points)]
-        texts.append(b"")
-        text = made[0].copy()
-        text[1::2] = made[1](texts)
-        return list(map(orjson.Fragment, map(b"".join, map(text.__getitem__, made[2]))))
+            pieces, _, places = made
+            static += (b",\n" + INDENT[depth] if at else b"") + pieces[0]
+            for piece in pieces[2::2]:
+                template += (static, None)
+                static = piece
+            order += [base + 2 * at + place if criteria and place < 2 else place for place in places]
+        template.append(static + b"\n" + INDENT[depth - 1] + b"]")
+        return template, picker(order)
 
     @staticmethod
     def make(item: ItemResult, form: Form, shape, texts: list, unseen: frozenset,
