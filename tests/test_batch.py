@@ -429,3 +429,23 @@ def test_replaced_results_stay_for_the_next_run_and_nothing_else(inputs, tmp_pat
     assert _folder(out) == first
     left = list((out / batch.RETIRED).iterdir())
     assert 0 < len(left) <= len(EXPECTED) and all(p.is_file() and p.read_bytes() in first.values() for p in left)
+
+
+@pytest.mark.skipif(not hasattr(os, "posix_fadvise") or not hasattr(os, "mkfifo"),
+                    reason="posix_fadvise and FIFOs are POSIX system calls this system lacks")
+def test_prefetch_asks_only_for_regular_files_within_the_limit_and_never_waits(tmp_path, monkeypatch):
+    small, large, empty = tmp_path / "small.json", tmp_path / "large.json", tmp_path / "empty.json"
+    small.write_bytes(b"{}")
+    large.write_bytes(b"x" * 101)
+    empty.write_bytes(b"")
+    os.mkfifo(tmp_path / "fifo.json")   # no writer: opened without waiting, never read
+    (tmp_path / "folder.json").mkdir()
+    asked = []
+    monkeypatch.setattr(os, "posix_fadvise", lambda fd, offset, size, advice: asked.append(
+        (os.readlink(f"/proc/self/fd/{fd}") if os.path.exists("/proc/self/fd") else None, offset, size, advice)))
+    names = [small, large, empty, tmp_path / "fifo.json", tmp_path / "folder.json", tmp_path / "missing.json"]
+    applications = [batch.Application(p.stem, str(p), path=str(p)) for p in names]
+    applications.append(batch.Application("line", "lines.jsonl:1", data=b"{}"))
+    batch.prefetch(applications, max_bytes=100)
+    assert [(offset, size, advice) for _, offset, size, advice in asked] == [(0, 2, os.POSIX_FADV_WILLNEED)]
+    assert asked[0][0] in (None, str(small))

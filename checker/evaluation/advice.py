@@ -19,6 +19,7 @@ Conditions are recorded by reference (checker.evaluation.gap.REFERENCE), in data
 """
 from __future__ import annotations
 
+import decimal
 import itertools
 from decimal import Decimal
 
@@ -26,7 +27,7 @@ from ..language.ast import ScoreRef
 from ..language.compile import Program
 from ..pointer import format_pointer, get, patched
 from ..records import Frozen
-from .evaluate import ZERO, Known, Outlook, evaluate, outlook
+from .evaluate import CONTEXT, ZERO, Known, Outlook, evaluate, outlook
 from .result import FAIL, MET, Result
 
 TYPE_CHECKING = False
@@ -288,20 +289,27 @@ def advise(program: Program, evidence: dict, result: Result, params: dict, targe
         return changed_evidence, evaluate(program, changed_evidence, params=params, provenance=provenance,
                                           date=result.date, known=kept)
 
-    # What stands before the target now: once, not per change.
-    opened = advisor.blocking([i.status for i in result.requirements],
-                              [c.status for c in result.grades[target].conditions])
-    found = [effects([edit]) for edit in edits]
-    useful = sorted((a for a in found if a["fixes"] or (a["points"] or 0) > 0),
-                    key=lambda a: (not a["reaches"], -(a["points"] or 0), -len(a["fixes"])))
-    actions = [_action(a, advisor) for a in useful]
-    plan = _search(useful, opened, advisor, effects)
-    if plan is None:
-        return actions, None
-    plan = _tightened(plan, advisor, effects, evaluated)
-    final = plan["result"]
-    return actions, {"changes": [e.record() for e in plan["edits"]], "outcome": final.outcome,
-                     "grade": _grade(final), "score": final.score, "search": {"actions": TOP, "changes": MAX_STEPS}}
+    # In the evaluation's decimal context itself, not gap_to's copy of it: an outlook then need not set it.
+    saved = decimal.getcontext()
+    decimal.setcontext(CONTEXT)
+    try:
+        # What stands before the target now: once, not per change.
+        opened = advisor.blocking([i.status for i in result.requirements],
+                                  [c.status for c in result.grades[target].conditions])
+        found = [effects([edit]) for edit in edits]
+        useful = sorted((a for a in found if a["fixes"] or (a["points"] or 0) > 0),
+                        key=lambda a: (not a["reaches"], -(a["points"] or 0), -len(a["fixes"])))
+        actions = [_action(a, advisor) for a in useful]
+        plan = _search(useful, opened, advisor, effects)
+        if plan is None:
+            return actions, None
+        plan = _tightened(plan, advisor, effects, evaluated)
+        final = plan["result"]
+        return actions, {"changes": [e.record() for e in plan["edits"]], "outcome": final.outcome,
+                         "grade": _grade(final), "score": final.score,
+                         "search": {"actions": TOP, "changes": MAX_STEPS}}
+    finally:
+        decimal.setcontext(saved)
 
 
 def _search(useful: list[dict], opened: list[str], advisor: Advisor, tried: Callable[[list[Edit]], dict]) -> dict | None:
