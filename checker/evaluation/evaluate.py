@@ -506,9 +506,9 @@ def _parameters(program: Program, ctx: Context, given: dict, origins: dict) -> d
     result.shared), never changed."""
     constant = not given and program.defaults is not None
     if constant:
-        kept = _DEFAULT_PARAMETERS.get(id(program))
-        if kept is not None and kept[0] is program:
-            return kept[1]
+        kept = _DEFAULT_PARAMETERS.get(id(program.defaults))
+        if kept is not None and kept[0] is program.defaults and kept[1] is program.params:
+            return kept[2]
     recorded, values = {}, ctx.params
     for name, (type_, _) in program.params.items():
         if name in given:
@@ -521,11 +521,13 @@ def _parameters(program: Program, ctx: Context, given: dict, origins: dict) -> d
     if constant:
         if len(_DEFAULT_PARAMETERS) >= 64:
             _DEFAULT_PARAMETERS.clear()
-        _DEFAULT_PARAMETERS[id(program)] = (program, shared(recorded))
+        _DEFAULT_PARAMETERS[id(program.defaults)] = (program.defaults, program.params, shared(recorded))
     return recorded
 
 
-_DEFAULT_PARAMETERS: dict = {}  # by the program's id: (the program, the record of its parameters' defaults)
+# The record of a program's parameters at their defaults, by the id of its defaults: (its defaults, its
+# parameters, the record). The program itself is not kept.
+_DEFAULT_PARAMETERS: dict = {}
 
 
 def _unknown_detail(value) -> dict:

@@ -190,9 +190,9 @@ class Result(Record):
         data = {
             "$schema": RESULT_SCHEMA,
             "result_version": RESULT_VERSION,
-            "tool": self.tool,
+            "tool": _text_of(self.tool) if text else self.tool,
             "date": self.date,
-            "ruleset": self.ruleset,
+            "ruleset": _text_of(self.ruleset) if text else self.ruleset,
             "evidence": self.evidence,
             "parameters": _text_of(self._parameters) if text else self._parameters,
             "applicant": self._applicant,

@@ -19,13 +19,13 @@ from ..evaluation.gap import Plan, gap_to
 from ..language.treecache import parse
 from ..inputs import InputError, exists, is_file, read_file, read_text
 from ..resources import resource_dir
-from ..evaluation.result import Result, dumps, format_number, format_value
+from ..evaluation.result import Result, dumps, format_number, format_value, shared
 from ..language.units import UnitError, convert, parse_unit
 from ..digests import sha256
 from ..records import Record
 
 SUFFIX = ".rules"
-_TOOL = {"name": "carbon-check", "version": __version__}
+_TOOL = shared({"name": "carbon-check", "version": __version__})  # every result records it (never changed)
 
 
 class Ruleset(Record):
@@ -73,8 +73,8 @@ class Ruleset(Record):
 
     @functools.cached_property
     def description(self) -> dict:
-        """Identity and provenance of the ruleset, as every result records it."""
-        return self.describe()
+        """Identity and provenance of the ruleset, as every result records it (and shares: never changed)."""
+        return shared(self.describe())
 
     def describe(self) -> dict:
         """Identity and provenance of the ruleset, as the result records it."""
