@@ -205,6 +205,16 @@ def test_long_conditions_break_before_their_operators():
     assert [line.split()[0] for line in lines[4:]] == ["evidence.indicator_0"] + ["and"] * 7
 
 
+def test_a_when_starts_its_own_line_once_the_head_takes_more_than_one():
+    head = 'require R "要求" en "Requirement" cite "标准 第5条" en "Standard, clause 5"'
+    one_line = assert_formats(f'ruleset r {{ title "t" }}\nrequire R "要求" when evidence.due: evidence.done\n')
+    assert 'require R "要求" when evidence.due:' in one_line
+    long = f'{head} and a longer citation text" when evidence.due: evidence.done\n'.replace('5"', '5')
+    formatted = assert_formats(f'ruleset r {{ title "t" }}\n{long}')
+    lines = formatted.splitlines()
+    assert lines[-2].strip() == "when evidence.due:" and lines[-3].strip().startswith("en ")
+
+
 def test_long_argument_lists_fill_lines_aligned_after_the_parenthesis():
     codes = ", ".join(f'"{7200 + i}"' for i in range(30))
     formatted = assert_formats(f'ruleset r {{ title "t" }}\nlet steel = starts_with_any(evidence.cn, {codes})\n')

@@ -450,14 +450,17 @@ def _fill(w: _Writer, items: list[list], cont: int, stay: int = 0, own_line: boo
     """Items on the current line while they fit, then on lines at `cont`; the first `stay` items stay on
     the current line whatever their length, `own_line` puts each `cite` on a line of its own.
 
-    An item that had to break over several lines ends its last line: what follows starts a new one.
+    An item that had to break over several lines ends its last line: what follows starts a new one. So does a
+    `when` once the items take more than one line: where a rule applies is not left at the end of a citation.
     """
-    broke = False
+    broke, first_line = False, len(w.lines)
     for i, item in enumerate(items):
         text = _flat(_group(item)) + (tail if i == len(items) - 1 else "")  # `{` or `:` ends the last line
-        cite = own_line and next(_leaves(item[0]), "") == "cite"
-        glued = next(_leaves(item[0]), "") in (":", ",", ")")  # `f(x): number`
-        if w.current and (broke or cite or not w.fits(text)) and i >= stay and not glued:
+        word = next(_leaves(item[0]), "")
+        cite = own_line and word == "cite"
+        when = word == "when" and len(w.lines) > first_line
+        glued = word in (":", ",", ")")  # `f(x): number`
+        if w.current and (broke or cite or when or not w.fits(text)) and i >= stay and not glued:
             w.newline(cont)
         lines = len(w.lines)
         w.reserve = len(tail) if i == len(items) - 1 else 0
