@@ -474,6 +474,17 @@ def test_replaced_results_stay_for_the_next_run_and_nothing_else(inputs, tmp_pat
 
 @pytest.mark.skipif(not hasattr(os, "posix_fadvise") or not hasattr(os, "mkfifo"),
                     reason="posix_fadvise and FIFOs are POSIX system calls this system lacks")
+def test_the_summaries_and_settings_are_written_at_once_and_one_that_fails_stops_no_other(tmp_path):
+    from checker.outputs.files import OutputError, write_all
+    (tmp_path / "index.html").mkdir()   # cannot be replaced by a file
+    files = {tmp_path / "summary.csv": b"csv", tmp_path / "index.html": b"index", tmp_path / "batch.json": b"{}"}
+    with pytest.raises(OutputError, match="index.html"):
+        write_all(files)
+    assert (tmp_path / "summary.csv").read_bytes() == b"csv" and (tmp_path / "batch.json").read_bytes() == b"{}"
+    assert (tmp_path / "index.html").is_dir() and sorted(p.name for p in tmp_path.iterdir()) == [
+        "batch.json", "index.html", "summary.csv"]   # no temporary file left
+
+
 def test_prefetch_asks_only_for_regular_files_within_the_limit_and_never_waits(tmp_path, monkeypatch):
     small, large, empty = tmp_path / "small.json", tmp_path / "large.json", tmp_path / "empty.json"
     small.write_bytes(b"{}")

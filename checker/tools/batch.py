@@ -707,11 +707,12 @@ def previous_settings_differ(out: Path, settings: Settings) -> bool:
     return previous.get("params") != dict(settings.params) or previous.get("lang") != settings.lang
 
 
-def write_settings(out: Path, ruleset: Ruleset | None, settings: Settings) -> None:
+def settings_file(ruleset: Ruleset | None, settings: Settings) -> bytes:
+    """What SETTINGS_FILE holds: the settings the folder's results were made with."""
     data = {"ruleset": {"id": ruleset.id, "sha256": ruleset.sha256} if ruleset else None,  # None: each file's own
             "params": dict(settings.params),
             "lang": settings.lang, "formats": list(settings.formats)}
-    write_atomically(Path(out) / SETTINGS_FILE, (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode())
+    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode()
 
 
 def default_jobs() -> int:

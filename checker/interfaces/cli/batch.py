@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ...evaluation.ruleset import load_ruleset
-from ...outputs.files import write_atomically
+from ...outputs.files import write_all
 from ...outputs import FORMATS
 from ...tools.batch_summary import SORT_KEYS
 from ...tools.intake import ruleset_named
@@ -114,16 +114,14 @@ def batch(inputs, ruleset, out, formats, jobs, sort, force, id_field, lang, para
 
     def summarise(rows):   # while the last results are synced: written once they are
         used = [rules] if rules else [ruleset_named(i) for i in sorted({row.ruleset for row in rows} - {None})]
-        made["summary.csv"] = batch_summary.summary_csv(rows)
-        made["index.html"] = batch_summary.index_html(rows, used, lang, settings.date, settings.formats, sort)
+        made[out / "summary.csv"] = batch_summary.summary_csv(rows)
+        made[out / "index.html"] = batch_summary.index_html(rows, used, lang, settings.date, settings.formats, sort)
 
     with click.progressbar(length=len(applications), label=words["progress"], show_pos=True, item_show_func=status,
                            file=sys.stderr) as bar:
         rows = batching.run(applications, settings, jobs or batching.default_jobs(), progress=progress, ruleset=rules,
                             meanwhile=summarise)
-    for name, content in made.items():
-        write_atomically(out / name, content)
-    batching.write_settings(out, rules, settings)
+    write_all({**made, out / batching.SETTINGS_FILE: batching.settings_file(rules, settings)})
     counts = batch_summary.tally(rows)
     skipped = sum(row.skipped for row in rows)
     outcomes = t["punct"]["comma"].join(f"{t['outcome'].get(outcome) or words['failed']} {n}"
