@@ -114,14 +114,26 @@ class Outlook:
         self.rank, self.requirements, self.clauses, self.criteria = rank, requirements, clauses, criteria
 
 
-def outlook(program: Program, evidence: dict, *, params: dict, known: Known | None, grade: int) -> Outlook:
+def own_context(program: Program, evidence: dict, params: dict) -> Context:
+    """The context of an application's own evidence with its parameters and variant (in the decimal context
+    CONTEXT): what every `outlook` of a change to that evidence can take from it (`own`)."""
+    ctx = _context(program, evidence, params)
+    if program.variant is not None:
+        ctx.variant = program.variant(ctx)
+    return ctx
+
+
+def outlook(program: Program, evidence: dict, *, params: dict, known: Known | None, grade: int,
+            own: Context | None = None) -> Outlook:
     """What `evaluate` would decide of `evidence` (score, outcome, grade, requirement statuses, the statuses of
     the clauses of grade number `grade`), and nothing else: no item results, explanations or missing list;
     a grade ranked below the one reached is not looked at. The same decisions as `evaluate`'s. With `known`'s
     generated `partial` code, only what the change feeds is worked out again (the lets, items and clauses), the
-    rest is the application's own; otherwise the closures work out every let and the items not kept."""
+    rest is the application's own; otherwise the closures work out every let and the items not kept. `own`: the
+    application's own context (`own_context`), whose parameters serve, and whose variant a change that `known`
+    describes leaves as it was (the variant reads none of its inputs)."""
     program.used()
-    ctx = _context(program, evidence, params)
+    ctx = _context(program, evidence, params) if own is None else Context(evidence, own.params)
     # The gap's advice runs its outlooks in CONTEXT itself (advice.advise): setting a decimal context costs as
     # much as a tenth of what an outlook works out.
     saved = _getcontext()
@@ -130,7 +142,7 @@ def outlook(program: Program, evidence: dict, *, params: dict, known: Known | No
     try:
         if known is not None and known.partial is not None:
             if program.variant is not None:
-                ctx.variant = program.variant(ctx)
+                ctx.variant = program.variant(ctx) if own is None else own.variant
             # Every let's value before: the code writes the lets fed that it reads (a let fed that it does not
             # write, one reported or read only under an item's `when`, is read by nothing it works out again).
             ctx.values = dict(known.values)
