@@ -367,6 +367,30 @@ def test_a_killed_batch_is_redone_from_its_last_record(many, tmp_path):
     assert all(p.stat().st_nlink == 1 for p in out.glob(f"{batch.RETIRED}/*"))   # old results, no other name
 
 
+def test_a_worker_that_dies_stops_the_batch_and_what_was_recorded_is_kept(many, tmp_path):
+    """Killed (out of memory…), a worker never sends back its spans: the batch stops with an error, not waits."""
+    import multiprocessing
+    import signal
+    folder, clean = many
+    out = tmp_path / "out"
+    applications = batch.collect([str(folder)], out)
+    settings = batch.Settings(str(load_ruleset("zero-carbon-factory").path.resolve()), str(out), ("json",), (),
+                              "2026-11-25", "zh", False)
+    seen = []
+
+    def progress(row):
+        seen.append(row.id)
+        if len(seen) == 1:
+            os.kill(multiprocessing.active_children()[0].pid, signal.SIGKILL)
+
+    with pytest.raises(RuntimeError, match=r"a worker process ended while scoring \(exit code -9\)"):
+        batch.run(applications, settings, 2, progress=progress)
+    assert not multiprocessing.active_children()   # the other one was stopped
+    assert len(seen) < len(applications) and _journal(out) == seen
+    assert _batch(folder, "-r", "zero-carbon-factory", "--out", out, "--jobs", "2").exit_code == 0
+    assert _folder(out) == clean
+
+
 def test_no_sync_waits_behind_one_still_running(tmp_path, monkeypatch):
     """A slow sync is not followed by a queue of others: what ends meanwhile goes with the next one."""
     import threading
