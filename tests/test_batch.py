@@ -272,6 +272,23 @@ def test_the_progress_bar_draws_on_a_terminal(inputs, tmp_path):
     assert "评价中".encode() in drawn and b"7/7" in drawn and "份/秒".encode() in drawn
 
 
+def test_the_progress_bar_is_drawn_at_most_ten_times_a_second_and_at_the_last_row(many, tmp_path, monkeypatch):
+    """A terminal is not sent a line for each of 10,000 rows: with no time passing, only the first and last draw."""
+    import time
+    from click._termui_impl import ProgressBar
+    folder, _ = many
+    drawn = []
+    update = ProgressBar.update
+
+    def counted(bar, steps, item=None):
+        update(bar, steps, item)
+        drawn.append(bar.pos)
+    monkeypatch.setattr(ProgressBar, "update", counted)
+    monkeypatch.setattr(time, "monotonic", lambda: 1000.0)
+    assert _batch(folder, "-r", "zero-carbon-factory", "--out", tmp_path / "out", "--jobs", "1").exit_code == 0
+    assert drawn == [1, 12]
+
+
 def test_an_id_field_that_is_no_json_pointer_is_refused_before_any_work(tmp_path):
     result = _batch(EXAMPLES / "four-stars.json", "--out", tmp_path / "out", "--id-field", "applicant/name")
     assert result.exit_code == 2 and "starts with '/'" in result.output

@@ -397,8 +397,8 @@ def _parsed(line: bytes):
 _WORKER: dict = {}  # the ruleset and settings, loaded once per process
 
 
-def _start(settings: Settings, journal: dict, syncs: Syncs, applications: list[Application], share: list[str],
-           interactive: bool = False) -> None:
+def _start(settings: Settings, journal: dict, syncs: Syncs, applications: list[Application],
+           share: list[str] = (), interactive: bool = False) -> None:
     """A process's set-up to score; it writes again the files of `share` (some of what the last run left)."""
     if not interactive:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
