@@ -18,8 +18,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from ..language.compile import CompiledCriterion, CompiledRequirement, Context, Program, label_of
 from ..evaluation.result import (CLASSIFIED, ERROR, FAIL, GRADED, INCOMPLETE, INELIGIBLE, MET, MISSING, NOT_APPLICABLE, NOT_GRADED, NOT_MET,
-                     PARTLY_MET, PASS, PASSED, WAIVED, GradeResult, ItemResult, Result, plain, shared)
+                     PARTLY_MET, PASS, PASSED, WAIVED, GradeResult, ItemResult, Result, plain)
 from ..evaluation.numbers import unit_symbol
+from ..evaluation.shared import shared
 from ..language.schema import resolve
 from ..language.values import OUTSIDE, UNKNOWN, Failure, Missing
 from ..catalogue import both
@@ -515,7 +516,7 @@ def _parameters(program: Program, ctx: Context, given: dict, origins: dict) -> d
     """Every parameter of the ruleset: the value evaluation used (null: none given, no default), its unit, and
     where it came from, so that the result can be reproduced from what it records. With none given and defaults
     that read no evidence, every result of the ruleset records the same: made once and shared (see
-    result.shared), never changed."""
+    shared.shared), read-only."""
     constant = not given and program.defaults is not None
     if constant:
         kept = _DEFAULT_PARAMETERS.get(id(program.defaults))
@@ -533,7 +534,8 @@ def _parameters(program: Program, ctx: Context, given: dict, origins: dict) -> d
     if constant:
         if len(_DEFAULT_PARAMETERS) >= 64:
             _DEFAULT_PARAMETERS.clear()
-        _DEFAULT_PARAMETERS[id(program.defaults)] = (program.defaults, program.params, shared(recorded))
+        recorded = shared(recorded)
+        _DEFAULT_PARAMETERS[id(program.defaults)] = (program.defaults, program.params, recorded)
     return recorded
 
 
