@@ -19,6 +19,7 @@ from .numbers import (INDENT, OPTIONS, OUTSIDE_DISPLAY, display_number, display_
 from ..digests import sha256
 from ..records import Record
 from .itemform import DEPTH, DETAIL_KEYS, Form
+from .shared import owned, text_of
 # The items and their statuses, as the evaluation, the gap and the reports import them from here.
 from .items import (CLASSIFIED, ERROR, FAIL, GRADED, INCOMPLETE, INELIGIBLE, MET, MISSING, NOT_APPLICABLE,  # noqa: F401
                     NOT_GRADED, NOT_MET, PARTLY_MET, PASS, PASSED, WAIVED, GradeResult, ItemResult, Recorded)
@@ -165,7 +166,9 @@ class Result(Record):
             setattr(self, name, value)
 
     def to_dict(self) -> dict:
-        return self._data(False)
+        """The result as JSON data the caller alone holds: it shares no dict or list with other results (their
+        tool, ruleset and parameters records, the ruleset's labels), so changing it changes nothing else."""
+        return owned(self._data(False))
 
     def to_json(self) -> str:
         return self.to_json_bytes().decode()
@@ -190,11 +193,11 @@ class Result(Record):
         data = {
             "$schema": RESULT_SCHEMA,
             "result_version": RESULT_VERSION,
-            "tool": _text_of(self.tool) if text else self.tool,
+            "tool": text_of(self.tool) if text else self.tool,
             "date": self.date,
-            "ruleset": _text_of(self.ruleset) if text else self.ruleset,
+            "ruleset": text_of(self.ruleset) if text else self.ruleset,
             "evidence": self.evidence,
-            "parameters": _text_of(self._parameters) if text else self._parameters,
+            "parameters": text_of(self._parameters) if text else self._parameters,
             "applicant": self._applicant,
             "variant": self._variant,
             "outcome": self.outcome,
@@ -219,23 +222,6 @@ class Result(Record):
         if self.hypothetical is not None:
             data["hypothetical"] = self.hypothetical
         return data
-
-
-def shared(data: dict) -> dict:
-    """`data`, which many results hold and nobody changes (see evaluate._parameters), with its JSON text made
-    once, where a result's top-level keys hold it."""
-    if len(_SHARED) >= 64:
-        _SHARED.clear()
-    _SHARED[id(data)] = (data, orjson.Fragment(json_at(data, 1)))
-    return data
-
-
-def _text_of(data: dict) -> dict | orjson.Fragment:
-    kept = _SHARED.get(id(data))
-    return kept[1] if kept is not None and kept[0] is data else data
-
-
-_SHARED: dict = {}  # by id: (shared data, its JSON text)
 
 
 def _form(about: ItemInfo) -> Form:
