@@ -423,8 +423,8 @@ class _Workers:
     The parent itself waits on the pipes and sends each worker its next span as it sends one back, keeping
     two with each, so that it never waits for the parent. (multiprocessing.Pool's thread that watches its
     workers also woke at every message and looped until its result thread had read it, 1.6 loops an
-    application: a third of the parent's CPU.) A worker that dies stops the batch with an error; under the
-    Pool its span never came back and the batch waited for ever."""
+    application: a tenth to a third of the parent's CPU.) A worker that dies stops the batch with an error;
+    under the Pool its span never came back and the batch waited for ever."""
     AHEAD = 2   # spans sent to a worker and not yet sent back
 
     def __init__(self, setup: tuple, shares: list[list[str]]):
