@@ -1,6 +1,6 @@
 """Records every result of a ruleset holds (the tool, the ruleset's description, parameters left at their
-defaults): made once, read-only, with their JSON text made once; and `owned`, the copy of a result's data that
-its caller alone holds (`Result.to_dict()`)."""
+defaults): made once, read-only, with their JSON text made once; and `owned`, the copy `Result.to_dict()` gives
+of what results share."""
 from __future__ import annotations
 
 import orjson
@@ -53,12 +53,18 @@ def _frozen(value):
 
 
 def owned(value):
-    """A copy of JSON data in which every dict and list is new (and plain: a ReadOnly record, a tuple become a dict,
-    a list): the caller may change it, and nothing it shares with other results changes."""
+    """A copy of JSON data in which every dict and list is new (and plain: a ReadOnly record, a tuple become a
+    dict, a list), for a result's data that other results share (see Result.to_dict); anything else as it is."""
     kind = type(value)
     if kind is dict or kind is ReadOnly:
-        return {key: owned(item) if type(item) in _CONTAINERS else item for key, item in value.items()}
-    return [owned(item) if type(item) in _CONTAINERS else item for item in value]
+        copied = dict(value)  # copied whole, then what it holds in turn: most hold only texts (labels, cites)
+        for key, item in copied.items():
+            if type(item) in _CONTAINERS:
+                copied[key] = owned(item)
+        return copied
+    if kind is list or kind is tuple:
+        return [owned(item) if type(item) in _CONTAINERS else item for item in value]
+    return value
 
 
 _CONTAINERS = frozenset((dict, list, tuple, ReadOnly))
