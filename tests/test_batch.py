@@ -272,6 +272,23 @@ def test_the_progress_bar_draws_on_a_terminal(inputs, tmp_path):
     assert "评价中".encode() in drawn and b"7/7" in drawn and "份/秒".encode() in drawn
 
 
+def test_the_progress_bar_is_drawn_at_most_ten_times_a_second_and_at_the_last_row(many, tmp_path, monkeypatch):
+    """A terminal is not sent a line for each of 10,000 rows: with no time passing, only the first and last draw."""
+    import time
+    from click._termui_impl import ProgressBar
+    folder, _ = many
+    drawn = []
+    update = ProgressBar.update
+
+    def counted(bar, steps, item=None):
+        update(bar, steps, item)
+        drawn.append(bar.pos)
+    monkeypatch.setattr(ProgressBar, "update", counted)
+    monkeypatch.setattr(time, "monotonic", lambda: 1000.0)
+    assert _batch(folder, "-r", "zero-carbon-factory", "--out", tmp_path / "out", "--jobs", "1").exit_code == 0
+    assert drawn == [1, 12]
+
+
 def test_an_id_field_that_is_no_json_pointer_is_refused_before_any_work(tmp_path):
     result = _batch(EXAMPLES / "four-stars.json", "--out", tmp_path / "out", "--id-field", "applicant/name")
     assert result.exit_code == 2 and "starts with '/'" in result.output
@@ -367,6 +384,30 @@ def test_a_killed_batch_is_redone_from_its_last_record(many, tmp_path):
     assert all(p.stat().st_nlink == 1 for p in out.glob(f"{batch.RETIRED}/*"))   # old results, no other name
 
 
+def test_a_worker_that_dies_stops_the_batch_and_what_was_recorded_is_kept(many, tmp_path):
+    """Killed (out of memory…), a worker never sends back its spans: the batch stops with an error, not waits."""
+    import multiprocessing
+    import signal
+    folder, clean = many
+    out = tmp_path / "out"
+    applications = batch.collect([str(folder)], out)
+    settings = batch.Settings(str(load_ruleset("zero-carbon-factory").path.resolve()), str(out), ("json",), (),
+                              "2026-11-25", "zh", False)
+    seen = []
+
+    def progress(row):
+        seen.append(row.id)
+        if len(seen) == 1:
+            os.kill(multiprocessing.active_children()[0].pid, signal.SIGKILL)
+
+    with pytest.raises(RuntimeError, match=r"a worker process ended while scoring \(exit code -9\)"):
+        batch.run(applications, settings, 2, progress=progress)
+    assert not multiprocessing.active_children()   # the other one was stopped
+    assert len(seen) < len(applications) and _journal(out) == seen
+    assert _batch(folder, "-r", "zero-carbon-factory", "--out", out, "--jobs", "2").exit_code == 0
+    assert _folder(out) == clean
+
+
 def test_no_sync_waits_behind_one_still_running(tmp_path, monkeypatch):
     """A slow sync is not followed by a queue of others: what ends meanwhile goes with the next one."""
     import threading
@@ -433,6 +474,17 @@ def test_replaced_results_stay_for_the_next_run_and_nothing_else(inputs, tmp_pat
 
 @pytest.mark.skipif(not hasattr(os, "posix_fadvise") or not hasattr(os, "mkfifo"),
                     reason="posix_fadvise and FIFOs are POSIX system calls this system lacks")
+def test_the_summaries_and_settings_are_written_at_once_and_one_that_fails_stops_no_other(tmp_path):
+    from checker.outputs.files import OutputError, write_all
+    (tmp_path / "index.html").mkdir()   # cannot be replaced by a file
+    files = {tmp_path / "summary.csv": b"csv", tmp_path / "index.html": b"index", tmp_path / "batch.json": b"{}"}
+    with pytest.raises(OutputError, match="index.html"):
+        write_all(files)
+    assert (tmp_path / "summary.csv").read_bytes() == b"csv" and (tmp_path / "batch.json").read_bytes() == b"{}"
+    assert (tmp_path / "index.html").is_dir() and sorted(p.name for p in tmp_path.iterdir()) == [
+        "batch.json", "index.html", "summary.csv"]   # no temporary file left
+
+
 def test_prefetch_asks_only_for_regular_files_within_the_limit_and_never_waits(tmp_path, monkeypatch):
     small, large, empty = tmp_path / "small.json", tmp_path / "large.json", tmp_path / "empty.json"
     small.write_bytes(b"{}")

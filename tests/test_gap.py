@@ -636,8 +636,8 @@ def test_an_analysis_wanting_the_changes_at_one_input_offers_those_of_the_whole_
     analyses = []
     made = advice.Advisor.__init__
 
-    def kept(self, analysis, target, offered):
-        made(self, analysis, target, offered)
+    def kept(self, analysis, target, offered, *given):
+        made(self, analysis, target, offered, *given)
         analyses.append((analysis.evidence, analysis.result, offered))
     monkeypatch.setattr(advice.Advisor, "__init__", kept)
     for document in [evidence, *_halved(evidence)]:

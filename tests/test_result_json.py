@@ -192,3 +192,32 @@ def test_parameters_left_at_their_defaults_are_recorded_once():
     assert given.parameters is not first.parameters and given.parameters[name]["value"] == "AR6"
     _agree(given)
     assert first.parameters[name] == {"value": "AR5", "unit": None, "source": "default", "file_sha256": None}
+
+
+def test_changing_one_result_changes_no_other():
+    """Results share records (the tool, the ruleset's description, parameters left at their defaults) and the
+    ruleset's labels: `to_dict()` gives data its caller alone holds, and a shared record cannot be changed in
+    place, so a later result is written as if nothing had been changed."""
+    evidence, ruleset = _factory()
+    first = ruleset.evaluate(evidence, date="2026-11-25", gap=True)
+    written, data = first.to_json_bytes(), first.to_dict()
+    name = next(iter(data["parameters"]))
+    changed = copy.deepcopy(data)
+    data["tool"]["version"] = "0"
+    data["ruleset"]["title"]["zh"] = "changed"
+    data["ruleset"]["final"] = not data["ruleset"]["final"]
+    data["parameters"][name]["value"] = "changed"
+    data["requirements"][0]["label"]["zh"] = "changed"
+    data["sections"][0]["criteria"][0]["cite"] = "changed"
+    data["grades"][0]["label"]["en"] = "changed"
+    data["gap"]["target"]["label"]["en"] = "changed"  # the target grade's label, as the ruleset has it
+    for shared in (first.tool, first.ruleset, first.parameters, first.parameters[name], first.ruleset["title"]):
+        with pytest.raises(TypeError, match="cannot be changed"):
+            shared["version"] = "0"
+    second = ruleset.evaluate(evidence, date="2026-11-25", gap=True)
+    assert second.to_dict() == changed and first.to_dict() == changed
+    assert second.to_json_bytes() == first.to_json_bytes() == written
+    copied = copy.deepcopy(first)  # its records are copies, written by orjson, and as read-only
+    assert copied.to_json_bytes() == dumps(copied.to_dict()).encode() == written
+    with pytest.raises(TypeError):
+        copied.tool["name"] = "other"

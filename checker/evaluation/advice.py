@@ -15,7 +15,7 @@ grade. Every evaluation again works out only what its changes feed (`known`), an
 of it: evaluate's `outlook` (score, outcome, grade, the statuses of the requirements and of the target's
 clauses), no Result; a whole Result only for the evidence the plan's last change is sized on again.
 
-Conditions are recorded by reference (checker.evaluation.gap.REFERENCE), in data; the words are the outputs'.
+Conditions are recorded by reference (REFERENCE), in data; the words are the outputs'.
 """
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from ..language.ast import ScoreRef
 from ..language.compile import Program
 from ..pointer import format_pointer, get, patched
 from ..records import Frozen
-from .evaluate import CONTEXT, ZERO, Known, Outlook, evaluate, outlook
+from .evaluate import CONTEXT, ZERO, Known, Outlook, evaluate, outlook, own_context
 from .result import FAIL, MET, Result
 
 TYPE_CHECKING = False
@@ -36,6 +36,9 @@ if TYPE_CHECKING:   # typing only for type checkers: importing it is a fortieth 
 
 MAX_STEPS = 4  # changes in a combined plan: more is a project, not advice
 TOP = 6  # the best actions a plan is combined from: at most 56 sets of 2 to 4 of them
+# What results record of a condition that names it (an action's `fixes` and `breaks`): the rest of a condition
+# entry of the gap is its status, its value now and its advice.
+REFERENCE = ("condition", "requirement", "subject", "label", "required", "unit")
 MAX_POINTERS = 4096  # pointer texts kept (`_pointer_text`): paths into long lists are many
 _POINTERS: dict[tuple, str] = {}
 
@@ -150,7 +153,8 @@ class Advisor:
     for other evidence, what a change leaves as it was, how results name a condition, and whether changes to
     evidence numbers can reach the target at all."""
 
-    def __init__(self, analysis, target: int, offered: Callable[[dict, Result, tuple], list[Edit]]):
+    def __init__(self, analysis, target: int, offered: Callable[[dict, Result, tuple], list[Edit]],
+                 conditions: list[dict] = ()):
         self.analysis, self.offered = analysis, offered
         program = analysis.plan.program
         # The conditions an action can meet or break, as `blocking` writes them: a requirement's and the target's
@@ -159,7 +163,10 @@ class Advisor:
                       [c.node.text for c in program.grades[target].clauses])
         self.sources = {text: (c.node.condition, c) for text, c in zip(self.texts[0], program.requirements)}
         self.sources.update({text: (c.node, None) for text, c in zip(self.texts[1], program.grades[target].clauses)})
-        self.references: dict[str, dict] = {}
+        # The gap's entries of the conditions that stand before the target name them as an action's reference
+        # does (their status, value now and advice aside): what most actions fix, not worked out again.
+        self.references: dict[str, dict] = {entry["condition"]: {key: entry[key] for key in REFERENCE}
+                                            for entry in conditions}
         self.kept: dict = {}  # (lets, items) a change feeds → what it leaves (`known`)
         self.target = target
         # For `beyond_reach`, worked out on first use (`_ceiling`): the criteria's points in the application's own
@@ -178,7 +185,7 @@ class Advisor:
         return self.kept[fed]
 
     def reference(self, condition: str) -> dict:
-        """How results name the condition written `condition` (see gap.REFERENCE)."""
+        """How results name the condition written `condition` (see REFERENCE)."""
         if condition not in self.references:
             self.references[condition] = self.analysis.reference(*self.sources[condition])
         return self.references[condition]
@@ -274,7 +281,7 @@ def advise(program: Program, evidence: dict, result: Result, params: dict, targe
     def effects(made: list[Edit]) -> dict:
         """What the changes `made` decide (evaluate's outlook), compared with the application's own evaluation."""
         changed_evidence, kept = changed(made)
-        after = outlook(program, changed_evidence, params=params, known=kept, grade=target)
+        after = outlook(program, changed_evidence, params=params, known=kept, grade=target, own=own)
         after_open = advisor.blocking(after.requirements, after.clauses)
         gained = after.score - result.score if after.score is not None and result.score is not None else None
         return {"edits": made, "result": after,
@@ -293,6 +300,7 @@ def advise(program: Program, evidence: dict, result: Result, params: dict, targe
     saved = decimal.getcontext()
     decimal.setcontext(CONTEXT)
     try:
+        own = own_context(program, evidence, params)  # its parameters and variant, for every outlook
         # What stands before the target now: once, not per change.
         opened = advisor.blocking([i.status for i in result.requirements],
                                   [c.status for c in result.grades[target].conditions])

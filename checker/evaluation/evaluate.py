@@ -18,8 +18,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from ..language.compile import CompiledCriterion, CompiledRequirement, Context, Program, label_of
 from ..evaluation.result import (CLASSIFIED, ERROR, FAIL, GRADED, INCOMPLETE, INELIGIBLE, MET, MISSING, NOT_APPLICABLE, NOT_GRADED, NOT_MET,
-                     PARTLY_MET, PASS, PASSED, WAIVED, GradeResult, ItemResult, Result, plain, shared)
+                     PARTLY_MET, PASS, PASSED, WAIVED, GradeResult, ItemResult, Result, plain)
 from ..evaluation.numbers import unit_symbol
+from ..evaluation.shared import shared
 from ..language.schema import resolve
 from ..language.values import OUTSIDE, UNKNOWN, Failure, Missing
 from ..catalogue import both
@@ -114,14 +115,26 @@ class Outlook:
         self.rank, self.requirements, self.clauses, self.criteria = rank, requirements, clauses, criteria
 
 
-def outlook(program: Program, evidence: dict, *, params: dict, known: Known | None, grade: int) -> Outlook:
+def own_context(program: Program, evidence: dict, params: dict) -> Context:
+    """The context of an application's own evidence with its parameters and variant (in the decimal context
+    CONTEXT): what every `outlook` of a change to that evidence can take from it (`own`)."""
+    ctx = _context(program, evidence, params)
+    if program.variant is not None:
+        ctx.variant = program.variant(ctx)
+    return ctx
+
+
+def outlook(program: Program, evidence: dict, *, params: dict, known: Known | None, grade: int,
+            own: Context | None = None) -> Outlook:
     """What `evaluate` would decide of `evidence` (score, outcome, grade, requirement statuses, the statuses of
     the clauses of grade number `grade`), and nothing else: no item results, explanations or missing list;
     a grade ranked below the one reached is not looked at. The same decisions as `evaluate`'s. With `known`'s
     generated `partial` code, only what the change feeds is worked out again (the lets, items and clauses), the
-    rest is the application's own; otherwise the closures work out every let and the items not kept."""
+    rest is the application's own; otherwise the closures work out every let and the items not kept. `own`: the
+    application's own context (`own_context`), whose parameters serve, and whose variant a change that `known`
+    describes leaves as it was (the variant reads none of its inputs)."""
     program.used()
-    ctx = _context(program, evidence, params)
+    ctx = _context(program, evidence, params) if own is None else Context(evidence, own.params)
     # The gap's advice runs its outlooks in CONTEXT itself (advice.advise): setting a decimal context costs as
     # much as a tenth of what an outlook works out.
     saved = _getcontext()
@@ -130,7 +143,7 @@ def outlook(program: Program, evidence: dict, *, params: dict, known: Known | No
     try:
         if known is not None and known.partial is not None:
             if program.variant is not None:
-                ctx.variant = program.variant(ctx)
+                ctx.variant = program.variant(ctx) if own is None else own.variant
             # Every let's value before: the code writes the lets fed that it reads (a let fed that it does not
             # write, one reported or read only under an item's `when`, is read by nothing it works out again).
             ctx.values = dict(known.values)
@@ -503,7 +516,7 @@ def _parameters(program: Program, ctx: Context, given: dict, origins: dict) -> d
     """Every parameter of the ruleset: the value evaluation used (null: none given, no default), its unit, and
     where it came from, so that the result can be reproduced from what it records. With none given and defaults
     that read no evidence, every result of the ruleset records the same: made once and shared (see
-    result.shared), never changed."""
+    shared.shared), read-only."""
     constant = not given and program.defaults is not None
     if constant:
         kept = _DEFAULT_PARAMETERS.get(id(program.defaults))
@@ -521,7 +534,8 @@ def _parameters(program: Program, ctx: Context, given: dict, origins: dict) -> d
     if constant:
         if len(_DEFAULT_PARAMETERS) >= 64:
             _DEFAULT_PARAMETERS.clear()
-        _DEFAULT_PARAMETERS[id(program.defaults)] = (program.defaults, program.params, shared(recorded))
+        recorded = shared(recorded)
+        _DEFAULT_PARAMETERS[id(program.defaults)] = (program.defaults, program.params, recorded)
     return recorded
 
 

@@ -25,7 +25,7 @@ from ..language.values import OUTSIDE, UNKNOWN
 from ..pointer import get, patched
 from ..records import Record
 from .levers import MAX_KEPT, Clause, Lever, Plan
-from .advice import Advisor, Edit, advise, appended, written
+from .advice import REFERENCE, Advisor, Edit, advise, appended, written
 from .evaluate import CONTEXT, let_values
 from .numbers import unit_symbol
 from .result import FAIL, INELIGIBLE, MET, MISSING, NOT_MET, PARTLY_MET, Result, plain
@@ -45,9 +45,6 @@ HALF_PLACE = Decimal("0.5e-12")  # a tolerance below this holds one multiple of 
 ROUNDED = Decimal("0.0001")  # a solution that is no short decimal is rounded to 4 places (`_rounded`)
 COMPARE = {">=": operator.ge, ">": operator.gt, "==": operator.eq, "<=": operator.le, "<": operator.lt,
            "!=": operator.ne}
-# What results record of a condition that names it (an action's `fixes` and `breaks`): the rest of a
-# condition entry is its status, its value now and its advice.
-REFERENCE = ("condition", "requirement", "subject", "label", "required", "unit")
 
 
 # ---------------------------------------------------------------------------------------------- gap
@@ -94,7 +91,8 @@ def gap_to(ruleset, evidence: dict, result: Result, params: dict | None = None,
     with decimal.localcontext(CONTEXT):
         conditions, analysis = analysed(evidence, result)
         actions, plan = advise(program, evidence, result, params or {}, chosen, analysis.edits(),
-                               Advisor(analysis, chosen, lambda ev, res, wanted: analysed(ev, res, wanted)[1].edits()))
+                               Advisor(analysis, chosen, lambda ev, res, wanted: analysed(ev, res, wanted)[1].edits(),
+                                       conditions))
     grade = grades[chosen]
     return {"target": {"id": grade.id, "label": grade.label}, "conditions": conditions,
             "actions": actions, "plan": plan}

@@ -19,6 +19,7 @@ from .numbers import (INDENT, OPTIONS, OUTSIDE_DISPLAY, display_number, display_
 from ..digests import sha256
 from ..records import Record
 from .itemform import DEPTH, DETAIL_KEYS, Form
+from .shared import owned, text_of
 # The items and their statuses, as the evaluation, the gap and the reports import them from here.
 from .items import (CLASSIFIED, ERROR, FAIL, GRADED, INCOMPLETE, INELIGIBLE, MET, MISSING, NOT_APPLICABLE,  # noqa: F401
                     NOT_GRADED, NOT_MET, PARTLY_MET, PASS, PASSED, WAIVED, GradeResult, ItemResult, Recorded)
@@ -165,6 +166,8 @@ class Result(Record):
             setattr(self, name, value)
 
     def to_dict(self) -> dict:
+        """The result as JSON data that shares no dict or list with other results (their tool, ruleset and
+        parameters records, the ruleset's labels and cites are copied): changing it changes no other result."""
         return self._data(False)
 
     def to_json(self) -> str:
@@ -190,52 +193,35 @@ class Result(Record):
         data = {
             "$schema": RESULT_SCHEMA,
             "result_version": RESULT_VERSION,
-            "tool": _text_of(self.tool) if text else self.tool,
+            "tool": text_of(self.tool) if text else owned(self.tool),
             "date": self.date,
-            "ruleset": _text_of(self.ruleset) if text else self.ruleset,
+            "ruleset": text_of(self.ruleset) if text else owned(self.ruleset),
             "evidence": self.evidence,
-            "parameters": _text_of(self._parameters) if text else self._parameters,
+            "parameters": text_of(self._parameters) if text else owned(self._parameters),
             "applicant": self._applicant,
             "variant": self._variant,
             "outcome": self.outcome,
-            "grade": self.grade,
-            "provisional_grade": self.provisional_grade,
+            "grade": self.grade if text else owned(self.grade),
+            "provisional_grade": self.provisional_grade if text else owned(self.provisional_grade),
             "score": self.score,
             "max_score": self.max_score,
             "inconclusive": self.inconclusive,
             "requirements": items(self._requirements, shown),
-            "sections": [{**s, "criteria": items(by_section.get(s["id"], ()), shown)}
+            "sections": [{**(s if text else owned(s)), "criteria": items(by_section.get(s["id"], ()), shown)}
                          for s in self._sections],
             "grades": [
-                {"id": g.id, "label": g.label, "cite": g.cite, "status": g.status,
-                 "conditions": _unmade_text(g.unmade, shown) or items(g.conditions, shown)}
+                {"id": g.id, "label": g.label if text else owned(g.label), "cite": g.cite if text else owned(g.cite),
+                 "status": g.status, "conditions": _unmade_text(g.unmade, shown) or items(g.conditions, shown)}
                 for g in self._grades
             ],
             "values": _unmade_text(self._unmade_values, shown) or items(self.values, shown),
             "missing": self._missing,
             "errors": self._errors,
-            "gap": self.gap,
+            "gap": self.gap if text else owned(self.gap),
         }
         if self.hypothetical is not None:
             data["hypothetical"] = self.hypothetical
         return data
-
-
-def shared(data: dict) -> dict:
-    """`data`, which many results hold and nobody changes (see evaluate._parameters), with its JSON text made
-    once, where a result's top-level keys hold it."""
-    if len(_SHARED) >= 64:
-        _SHARED.clear()
-    _SHARED[id(data)] = (data, orjson.Fragment(json_at(data, 1)))
-    return data
-
-
-def _text_of(data: dict) -> dict | orjson.Fragment:
-    kept = _SHARED.get(id(data))
-    return kept[1] if kept is not None and kept[0] is data else data
-
-
-_SHARED: dict = {}  # by id: (shared data, its JSON text)
 
 
 def _form(about: ItemInfo) -> Form:
@@ -627,7 +613,7 @@ def _item(item: ItemResult, shown: dict) -> dict:
     if kind == "grade-condition":
         data = {"id": about.id, "status": status}
     else:
-        data = {"id": about.id, "label": about.label, "cite": about.cite, "status": status}
+        data = {"id": about.id, "label": owned(about.label), "cite": owned(about.cite), "status": status}
     display = None
     if kind == "criterion":
         data["points"] = item.points

@@ -19,13 +19,14 @@ from ..evaluation.gap import Plan, gap_to
 from ..language.treecache import parse
 from ..inputs import InputError, exists, is_file, read_file, read_text
 from ..resources import resource_dir
-from ..evaluation.result import Result, dumps, format_number, format_value, shared
+from ..evaluation.result import Result, dumps, format_number, format_value
+from ..evaluation.shared import shared
 from ..language.units import UnitError, convert, parse_unit
 from ..digests import sha256
 from ..records import Record
 
 SUFFIX = ".rules"
-_TOOL = shared({"name": "carbon-check", "version": __version__})  # every result records it (never changed)
+_TOOL = shared({"name": "carbon-check", "version": __version__})  # every result records it (read-only)
 
 
 class Ruleset(Record):
@@ -73,7 +74,7 @@ class Ruleset(Record):
 
     @functools.cached_property
     def description(self) -> dict:
-        """Identity and provenance of the ruleset, as every result records it (and shares: never changed)."""
+        """Identity and provenance of the ruleset, as every result records it (and shares: read-only)."""
         return shared(self.describe())
 
     def describe(self) -> dict:

@@ -79,6 +79,17 @@ def write_atomically(path, data: bytes, *, durable: bool = True, private: bool =
         raise OutputError(path, en, zh) from None
 
 
+def write_all(files: dict) -> None:
+    """Write each of `files` (path: bytes) durably with `write_atomically`, all at once: each one's sync, and
+    the freeing of the blocks of the file it replaces, wait on the disk, so their waits overlap. The first
+    error is raised once every write has ended."""
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(len(files)) as pool:
+        writes = [pool.submit(write_atomically, path, data) for path, data in files.items()]
+    for write in writes:
+        write.result()
+
+
 _DESCRIPTORS = ("/proc/", "/dev/fd/")
 
 

@@ -237,11 +237,12 @@ def run(applications: list[Application], settings: Settings, jobs: int,
     rows: list[Row | None] = [None] * len(applications)
     if ruleset is not None and settings.ruleset is not None and str(ruleset.path.resolve()) == settings.ruleset:
         _WORKER["ruleset"] = ruleset   # forked workers start with it
-    pool = None
+    workers = None
     threading.Thread(target=prefetch, args=(applications, settings.max_bytes), daemon=True).start()
     try:
-        if jobs <= 1 or len(applications) <= 1:
-            _start(settings, journal, syncs, applications, [left], interactive=True)
+        spans = _spans(len(applications), jobs)
+        if jobs <= 1 or len(spans) <= 1:
+            _start(settings, journal, syncs, applications, left, interactive=True)
             for index, application in enumerate(applications):
                 row = rows[index] = score(application, _WORKER["ruleset"], settings, _WORKER["params"])
                 recorder.add(row)
@@ -249,21 +250,18 @@ def run(applications: list[Application], settings: Settings, jobs: int,
                     progress(row)
         else:
             gc.freeze()   # the parent's ruleset, shared by forked workers: never walked, never copied
-            shares, taken = [left[share::jobs] for share in range(jobs)], multiprocessing.Value("i", 0)
-            pool = multiprocessing.Pool(jobs, initializer=_start,
-                                        initargs=(settings, journal, syncs, applications, shares, taken))
-            for start, sent in pool.imap_unordered(_score_span, _spans(len(applications), jobs)):
+            jobs = min(jobs, len(spans))
+            workers = _Workers((settings, journal, syncs, applications), [left[share::jobs] for share in range(jobs)])
+            for start, sent in workers.scored(spans):
                 for index, values in enumerate(sent, start):
                     application = applications[index]
                     row = rows[index] = Row(application.id, application.source, *values)
                     recorder.add(row)
                     if progress:
                         progress(row)
-            pool.close()
     except BaseException:
-        if pool is not None:
-            pool.terminate()  # workers die mid-file; their temporary files are removed on the next run
-            pool.join()
+        if workers is not None:
+            workers.stop()  # workers die mid-file; their temporary files are removed on the next run
         recorder.end(None)   # what was renamed into place before the interruption is synced and recorded
         recorder.close()
         raise
@@ -273,8 +271,8 @@ def run(applications: list[Application], settings: Settings, jobs: int,
         if meanwhile:
             meanwhile(rows)
     finally:
-        if pool is not None:
-            pool.join()
+        if workers is not None:
+            workers.join()
         recorder.close()
     with contextlib.suppress(OSError):
         os.rmdir(out / RETIRED)   # only if empty: nothing was replaced
@@ -400,9 +398,8 @@ _WORKER: dict = {}  # the ruleset and settings, loaded once per process
 
 
 def _start(settings: Settings, journal: dict, syncs: Syncs, applications: list[Application],
-           shares: list[list[str]] = ((),), taken=None, interactive: bool = False) -> None:
-    """A worker's set-up; it writes again the files of one of `shares` (what the last run left), the next one
-    `taken` (a shared count) gives, or the only one without it."""
+           share: list[str] = (), interactive: bool = False) -> None:
+    """A process's set-up to score; it writes again the files of `share` (some of what the last run left)."""
     if not interactive:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     ruleset = _WORKER.get("ruleset")
@@ -413,22 +410,97 @@ def _start(settings: Settings, journal: dict, syncs: Syncs, applications: list[A
     params = ruleset.parameters(dict(settings.params)) if ruleset else {}
     _WORKER.update(ruleset=ruleset, settings=settings, params=params, journal=journal, frozen=set(),
                    applications=applications,   # a forked worker starts with them: only spans of numbers are sent
-                   recycler=Recycler(Path(settings.out) / RETIRED, syncs, _share(shares, taken)))
+                   recycler=Recycler(Path(settings.out) / RETIRED, syncs, share))
     # The loaded ruleset lives as long as the worker: kept out of the collector's sight, it is not walked
     # again at every full collection (that walk took half of each application's time).
     if ruleset is not None:
         _freeze(ruleset)
 
 
-def _share(shares: list[list[str]], taken) -> list[str]:
-    """The next of `shares`, one to each worker as it starts (a worker started in place of one that died gets
-    none: what is not written again stays for the next run)."""
-    if taken is None:
-        return shares[0]
-    with taken.get_lock():
-        number = taken.value
-        taken.value += 1
-    return shares[number] if number < len(shares) else []
+class _Workers:
+    """Worker processes, one for each of `shares`, each sent spans of applications to score through its own pipe.
+
+    The parent itself waits on the pipes and sends each worker its next span as it sends one back, keeping
+    two with each, so that it never waits for the parent. (multiprocessing.Pool's thread that watches its
+    workers also woke at every message and looped until its result thread had read it, 1.6 loops an
+    application: a tenth to a third of the parent's CPU.) A worker that dies stops the batch with an error;
+    under the Pool its span never came back and the batch waited for ever."""
+    AHEAD = 2   # spans sent to a worker and not yet sent back
+
+    def __init__(self, setup: tuple, shares: list[list[str]]):
+        context = multiprocessing.get_context()
+        self.processes, self.pipes = [], []
+        for share in shares:
+            mine, theirs = context.Pipe()
+            process = context.Process(target=_work, args=(theirs, *setup, share), daemon=True)
+            process.start()
+            theirs.close()   # before the next fork: the parent sees the pipe end when its worker does
+            self.processes.append(process)
+            self.pipes.append(mine)
+
+    def scored(self, spans: list[tuple[int, int]]):
+        """Each span as a worker sends it back scored: its start and its rows (`_score_span`), in no set order."""
+        from multiprocessing.connection import wait
+        spans, given = iter(spans), {}
+        for pipe in self.pipes:
+            given[pipe] = 0
+            while pipe in given and given[pipe] < self.AHEAD:
+                self._give(pipe, spans, given)
+        while given:
+            for pipe in wait(list(given)):
+                try:
+                    sent = pipe.recv()
+                except (EOFError, OSError):   # killed (out of memory…): its spans would never come back
+                    self._ended(pipe)
+                if isinstance(sent, BaseException):
+                    raise sent
+                given[pipe] -= 1
+                self._give(pipe, spans, given)
+                yield sent
+
+    def _give(self, pipe, spans, given: dict) -> None:
+        """Send the worker on `pipe` the next span; with none left and none to come back, tell it to end."""
+        span = next(spans, None)
+        try:
+            if span is not None:
+                pipe.send(span)
+                given[pipe] += 1
+            elif not given[pipe]:
+                pipe.send(None)
+                del given[pipe]
+        except OSError:   # it has ended
+            self._ended(pipe)
+
+    def _ended(self, pipe) -> None:
+        process = self.processes[self.pipes.index(pipe)]
+        process.join(5)
+        raise RuntimeError(f"a worker process ended while scoring (exit code {process.exitcode})") from None
+
+    def join(self) -> None:
+        for process in self.processes:
+            process.join()
+
+    def stop(self) -> None:
+        for process in self.processes:
+            process.terminate()
+        self.join()
+
+
+def _work(pipe, settings: Settings, journal: dict, syncs: Syncs, applications: list[Application],
+          share: list[str]) -> None:
+    """A worker process: scores each span the parent sends until it sends None, and sends back its rows, or the
+    error that stopped it (the parent raises it)."""
+    try:
+        _start(settings, journal, syncs, applications, share)
+        for span in iter(pipe.recv, None):
+            pipe.send(_score_span(span))
+    except EOFError:   # the parent has gone
+        return
+    except Exception as error:
+        try:
+            pipe.send(error)
+        except Exception:   # it cannot be pickled: its text then
+            pipe.send(RuntimeError(f"{type(error).__name__}: {error}"))
 
 
 def _spans(count: int, jobs: int) -> list[tuple[int, int]]:
@@ -635,11 +707,12 @@ def previous_settings_differ(out: Path, settings: Settings) -> bool:
     return previous.get("params") != dict(settings.params) or previous.get("lang") != settings.lang
 
 
-def write_settings(out: Path, ruleset: Ruleset | None, settings: Settings) -> None:
+def settings_file(ruleset: Ruleset | None, settings: Settings) -> bytes:
+    """What SETTINGS_FILE holds: the settings the folder's results were made with."""
     data = {"ruleset": {"id": ruleset.id, "sha256": ruleset.sha256} if ruleset else None,  # None: each file's own
             "params": dict(settings.params),
             "lang": settings.lang, "formats": list(settings.formats)}
-    write_atomically(Path(out) / SETTINGS_FILE, (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode())
+    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode()
 
 
 def default_jobs() -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import operator
 import re
 from decimal import Decimal
 
@@ -35,20 +36,32 @@ CLASS_COLOURS = ("#2f5d8a", "#6a4c93", "#00796b", "#b35c00", "#4f6d7a", "#a23b72
 
 # ---------------------------------------------------------------------------------------- summary.csv
 
+FORMULA = ("=", "+", "-", "@", "\t", "\r")   # a cell starting with one of these a spreadsheet may take for a formula
+_CELLS = operator.attrgetter(*CSV_COLUMNS)
+
+
 def summary_csv(rows: list[Row]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
-    for row in grouped(rows):
-        writer.writerow([csv_cell(getattr(row, column)) for column in CSV_COLUMNS])
+    writer.writerows(map(_csv_row, grouped(rows)))
     # UTF-8 with a byte-order mark: Excel on Chinese Windows otherwise reads it as GBK and garbles every name.
     return buffer.getvalue().encode("utf-8-sig")
+
+
+def _csv_row(row: Row) -> tuple:
+    """A row's cells as csv writes them (None empty): each one through `csv_cell` only where one needs it."""
+    cells = _CELLS(row)
+    for cell in cells:
+        if cell and cell.startswith(FORMULA):
+            return tuple(map(csv_cell, cells))
+    return cells
 
 
 def csv_cell(value) -> str:
     """A CSV cell that a spreadsheet shows as text: a leading = + - @ would make it a formula."""
     text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return "'" + text if text.startswith(FORMULA) else text
 
 
 def grouped(rows: list[Row]) -> list[Row]:
@@ -151,6 +164,9 @@ def _table(rows: list[Row], order: list[int], places: dict[str, list[int]], word
     (Joined into one Markup they would be copied whole twice more, by Markup and by the template's escape.)"""
     outcomes, grades = {}, {}   # the few different outcome and grade cells, each made once
     extensions = [cell(ext) for ext in extensions]
+    # each row's place by every key, for the script: whole numbers only, written as they are
+    keys = "".join(f' data-{key}="{{}}"' for key in SORT_KEYS).format
+    places = [keys(*place) for place in zip(*(places[key] for key in SORT_KEYS))]
     written = []
     for i in order:
         row = rows[i]
@@ -165,12 +181,10 @@ def _table(rows: list[Row], order: list[int], places: dict[str, list[int]], word
             label, colour = labels.get(row.grade, row.grade), colours.get(row.grade)
             swatch = f'<span class="swatch" style="background: {cell(colour)}"></span>' if colour else ""
             grade = grades[row.grade] = f"{swatch}{cell(label)}" if label else ""
-        # each row's place by every key, for the script: whole numbers only, written as they are
-        keys = "".join([f' data-{key}="{places[key][i]}"' for key in SORT_KEYS])
         identifier = cell(row.id)
         links = "".join([f'<a href="{identifier}.{ext}">{ext}</a> ' for ext in extensions]) if row.file else ""
         written.append(Markup(
-            f'<tr class="{outcome[0]}"{keys}>\n  <td>{identifier}</td>\n'
+            f'<tr class="{outcome[0]}"{places[i]}>\n  <td>{identifier}</td>\n'
             f'  <td>{cell(row.applicant) if row.applicant else ""}</td>\n  <td>{cell(row.source)}</td>\n'
             f'  <td class="outcome">{outcome[1]}</td>\n  <td class="grade">{grade}</td>\n'
             f'  <td class="score">{cell(row.score) if row.score else ""}</td>\n  <td>{links}</td>\n'
