@@ -206,10 +206,10 @@ def test_long_conditions_break_before_their_operators():
 
 
 def test_a_when_starts_its_own_line_once_the_head_takes_more_than_one():
-    head = 'require R "要求" en "Requirement" cite "标准 第5条" en "Standard, clause 5"'
     one_line = assert_formats(f'ruleset r {{ title "t" }}\nrequire R "要求" when evidence.due: evidence.done\n')
     assert 'require R "要求" when evidence.due:' in one_line
-    long = f'{head} and a longer citation text" when evidence.due: evidence.done\n'.replace('5"', '5')
+    long = ('require R "要求" en "Requirement" cite "标准 第5条" en "Standard, clause 5 and a longer citation text" '
+            'when evidence.due: evidence.done\n')
     formatted = assert_formats(f'ruleset r {{ title "t" }}\n{long}')
     lines = formatted.splitlines()
     assert lines[-2].strip() == "when evidence.due:" and lines[-3].strip().startswith("en ")
