@@ -65,21 +65,6 @@ def replace(record: Record, **changes) -> Record:
     return type(record)(**{**{n: getattr(record, n) for n in record.__match_args__}, **changes})
 
 
-class SharedRecordError(TypeError):
-    """A change to a record every result of a loaded ruleset shares (ReadOnly): `.en`/`.zh` say so."""
-
-    def __init__(self):
-        from .catalogue import pair  # imported here: only a refused change needs words
-        self.en, self.zh = pair("record", "shared")
-        super().__init__(self.en)
-
-    def __reduce__(self):
-        return SharedRecordError, ()
-
-    def message(self, lang: str = "en") -> str:
-        return self.zh if lang == "zh" else self.en
-
-
 class ReadOnly(dict):
     """A dict that cannot be changed in place: the results of a loaded ruleset share it (a label, a cite, the
     record naming a grade, the tool), so changing it through one result would change every later one."""
@@ -87,7 +72,9 @@ class ReadOnly(dict):
     __slots__ = ()
 
     def _refuse(self, *args, **kwargs):
-        raise SharedRecordError()
+        # A program's mistake, not bad input (so no CarbonCheckError): said in both languages at once.
+        from .catalogue import pair  # imported here: only a refused change needs words
+        raise TypeError("\n".join(pair("record", "shared")))
 
     __setitem__ = __delitem__ = __ior__ = clear = pop = popitem = setdefault = update = _refuse
 
