@@ -400,12 +400,109 @@ def test_a_worker_that_dies_stops_the_batch_and_what_was_recorded_is_kept(many, 
         if len(seen) == 1:
             os.kill(multiprocessing.active_children()[0].pid, signal.SIGKILL)
 
-    with pytest.raises(RuntimeError, match=r"a worker process ended while scoring \(exit code -9\)"):
+    with pytest.raises(batch.WorkerEnded, match=r"a worker process ended while scoring \(SIGKILL\)") as ended:
         batch.run(applications, settings, 2, progress=progress)
     assert not multiprocessing.active_children()   # the other one was stopped
     assert len(seen) < len(applications) and _journal(out) == seen
+    error = ended.value
+    assert (error.signal, error.code, error.crashed) == ("SIGKILL", -signal.SIGKILL, False)
+    assert (error.done, error.total, error.out) == (len(seen), len(applications), str(out))
+    by_source = {application.source: application.id for application in applications}
+    assert len(error.held) <= 1 and not {by_source[source] for source in error.held} & set(seen)  # spans of one
     assert _batch(folder, "-r", "zero-carbon-factory", "--out", out, "--jobs", "2").exit_code == 0
     assert _folder(out) == clean
+
+
+def _dies_at(monkeypatch, victim: str, how: int) -> None:
+    """The worker that comes to the application `victim` ends at once by the signal `how`, as the OOM killer
+    ends the process whose memory it is allocating: the same application every time, whatever the timing."""
+    import faulthandler
+    import resource
+    scored = batch.score
+
+    def score(application, *args):
+        if application.id == victim:
+            resource.setrlimit(resource.RLIMIT_CORE, (0, 0))   # a crash leaves no core file behind
+            faulthandler.disable()   # nor pytest's traceback of it in the output
+            os.kill(os.getpid(), how)
+        return scored(application, *args)
+    monkeypatch.setattr(batch, "score", score)   # forked workers start with it
+
+
+KILLED = {  # --lang: the lines a user reads when the worker scoring 05-… is killed (with the count kept)
+    "en": ["carbon-check: batch stopped: a worker process was ended by the signal SIGKILL while scoring.",
+           "If no one sent it, the system most likely ran out of memory and the kernel's OOM killer ended it (the "
+           "system log, journalctl -k, then says \"Out of memory: Killed process\"): try fewer --jobs, a smaller "
+           "--max-bytes, or more memory.",
+           "It was scoring {source}.",
+           "The results of {done} of 12 applications are kept in {out}: run the same command again to score the rest."],
+    "zh": ["carbon-check: 批量评价已停止：一个工作进程在评价时被信号 SIGKILL 终止。",
+           "若无人发送此信号，通常是系统内存耗尽，由内核的 OOM killer 终止（系统日志 journalctl -k 中会有“Out of "
+           "memory: Killed process”）：请减少 --jobs、调小 --max-bytes 或增加内存。",
+           "它当时正在评价 {source}。",
+           "已评价的 {done}/12 份申请的结果保留在 {out} 中：再次运行同一命令即可继续评价其余申请。"],
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_killed_worker_says_which_signal_why_what_it_held_and_that_a_rerun_resumes(many, tmp_path, monkeypatch,
+                                                                                    lang):
+    import signal
+    folder, clean = many
+    out = tmp_path / "out"
+    victim = sorted(folder.iterdir())[5]
+    _dies_at(monkeypatch, victim.stem, signal.SIGKILL)
+    result = _batch(folder, "-r", "zero-carbon-factory", "--out", out, "--jobs", "2", "--lang", lang)
+    assert result.exit_code == 2   # the environment's doing, like a full disk: not an internal fault
+    assert "internal error" not in result.stderr and "Traceback" not in result.stderr
+    kept = _journal(out)
+    assert victim.stem not in kept and all((out / f"{i}.json").read_bytes() == clean[f"{i}.json"] for i in kept)
+    expected = [line.format(source=victim, done=len(kept), out=out) for line in KILLED[lang]]
+    assert result.stderr.splitlines()[-len(expected):] == expected
+    monkeypatch.undo()
+    rerun = _batch(folder, "-r", "zero-carbon-factory", "--out", out, "--jobs", "2", "--lang", lang)
+    worded = {"batch.json", "index.html"} if lang == "en" else set()   # `many` made them in zh
+    assert rerun.exit_code == 0 and _folder(out).keys() == clean.keys()
+    assert {n: b for n, b in _folder(out).items() if n not in worded} == {n: b for n, b in clean.items() if n not in worded}
+    assert (f"({len(kept)} already there)" if lang == "en" else f"（{len(kept)} 份沿用已有结果）") in rerun.stdout
+
+
+def test_a_worker_that_crashes_is_an_internal_fault_to_report(many, tmp_path, monkeypatch):
+    import signal
+    folder, clean = many
+    out = tmp_path / "out"
+    _dies_at(monkeypatch, sorted(folder.iterdir())[0].stem, signal.SIGSEGV)
+    result = _batch(folder, "-r", "zero-carbon-factory", "--out", out, "--jobs", "2", "--lang", "en")
+    assert result.exit_code == 3
+    assert "ended by the signal SIGSEGV" in result.stderr and "It crashed" in result.stderr
+    assert "Please report it" in result.stderr and "run the same command again" in result.stderr
+
+
+def test_a_worker_that_raises_stays_an_internal_error(many, tmp_path, monkeypatch):
+    """A Python exception in a worker, outside any one application, is a bug: reported as one."""
+    def fails(span):
+        raise RuntimeError("simulated fault")
+    monkeypatch.setattr(batch, "_score_span", fails)
+    result = _batch(many[0], "-r", "zero-carbon-factory", "--out", tmp_path / "out", "--jobs", "2")
+    assert result.exit_code == 3
+    assert "carbon-check: internal error: RuntimeError: simulated fault" in result.stderr.splitlines()
+
+
+@pytest.mark.parametrize("code, lines", [
+    (-15, ["batch stopped: a worker process was ended by the signal SIGTERM while scoring.",
+           "It was asked to stop: by an operator, a shutdown or a job scheduler's time limit."]),
+    (-24, ["batch stopped: a worker process was ended by the signal SIGXCPU while scoring.",
+           "It went over a resource limit set for the process (ulimit: CPU time or file size)."]),
+    (-40, ["batch stopped: a worker process was ended by the signal 40 while scoring."]),
+    (1, ["batch stopped: a worker process exited while scoring (exit code 1)."]),
+])
+def test_what_the_end_of_a_worker_means_is_said_by_its_signal(code, lines):
+    error = batch.WorkerEnded(code, [f"in/{n}.json" for n in range(7)])
+    error.done, error.total, error.out = 3, 10, "out"
+    assert error.message("en").splitlines() == lines + [
+        "It was scoring one of these 7 applications: in/0.json, in/1.json, in/2.json, in/3.json, in/4.json ….",
+        "The results of 3 of 10 applications are kept in out: run the same command again to score the rest."]
+    assert not error.crashed
 
 
 def test_no_sync_waits_behind_one_still_running(tmp_path, monkeypatch):

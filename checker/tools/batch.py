@@ -11,6 +11,7 @@ input order and are byte-identical for identical inputs.
 """
 from __future__ import annotations
 
+import collections
 import contextlib
 import gc
 import glob
@@ -53,6 +54,43 @@ INVALID, FAILED = "invalid", "error"  # rows of applications that were not score
 
 class BatchError(CarbonCheckError, ValueError):
     """The batch cannot start as asked (no inputs, an unknown format); the message says why."""
+
+
+class WorkerEnded(CarbonCheckError):
+    """A worker process ended while scoring: killed from outside (out of memory, an operator) or crashed. The
+    batch stops; what was recorded is kept and the same command run again resumes (`run` fills in how much)."""
+
+    # What a signal that ends a worker usually means: the catalogue's explanation of each kind.
+    KINDS = {"SIGKILL": "killed", "SIGTERM": "stopped", "SIGINT": "stopped", "SIGHUP": "stopped",
+             "SIGQUIT": "stopped", "SIGXCPU": "limit", "SIGXFSZ": "limit", "SIGSEGV": "crashed",
+             "SIGBUS": "crashed", "SIGILL": "crashed", "SIGFPE": "crashed", "SIGABRT": "crashed", "SIGSYS": "crashed"}
+    SHOWN = 5   # of the applications it held, named in the message
+
+    def __init__(self, code: int | None, held: list[str]):
+        self.code, self.held, self.done, self.total, self.out = code, held, 0, 0, ""
+        try:   # multiprocessing gives a process ended by signal N the exit code -N
+            self.signal = signal.Signals(-code).name if code is not None and code < 0 else None
+        except ValueError:
+            self.signal = f"{-code}"
+        super().__init__(f"a worker process ended while scoring ({self.signal or f'exit code {code}'})")
+
+    @property
+    def crashed(self) -> bool:
+        """Whether the worker crashed (a fault to report), rather than being ended from outside."""
+        return self.KINDS.get(self.signal) == "crashed"
+
+    def message(self, lang: str = "en") -> str:
+        from ..catalogue import fill, messages
+        words = messages(lang)["worker"]
+        parts = [fill(words["signal"], signal=self.signal) if self.signal else fill(words["exit"], code=self.code)]
+        if self.signal in self.KINDS:
+            parts.append(words[self.KINDS[self.signal]])
+        if self.held:
+            shown = messages(lang)["punct"]["comma"].join(self.held[:self.SHOWN])
+            shown += " …" if len(self.held) > self.SHOWN else ""
+            parts.append(fill(words["held_one" if len(self.held) == 1 else "held"], count=len(self.held), sources=shown))
+        parts.append(fill(words["kept"], done=self.done, total=self.total, out=self.out))
+        return "\n".join(parts)
 
 
 class Application(Frozen):
@@ -259,7 +297,9 @@ def run(applications: list[Application], settings: Settings, jobs: int,
                     recorder.add(row)
                     if progress:
                         progress(row)
-    except BaseException:
+    except BaseException as error:
+        if isinstance(error, WorkerEnded):   # what the message says is kept: every row back, recorded below
+            error.done, error.total, error.out = len(rows) - rows.count(None), len(applications), settings.out
         if workers is not None:
             workers.stop()  # workers die mid-file; their temporary files are removed on the next run
         recorder.end(None)   # what was renamed into place before the interruption is synced and recorded
@@ -423,13 +463,13 @@ class _Workers:
     The parent itself waits on the pipes and sends each worker its next span as it sends one back, keeping
     two with each, so that it never waits for the parent. (multiprocessing.Pool's thread that watches its
     workers also woke at every message and looped until its result thread had read it, 1.6 loops an
-    application: a tenth to a third of the parent's CPU.) A worker that dies stops the batch with an error;
-    under the Pool its span never came back and the batch waited for ever."""
+    application: a tenth to a third of the parent's CPU.) A worker that dies stops the batch with WorkerEnded,
+    naming the applications it held; under the Pool its span never came back and the batch waited for ever."""
     AHEAD = 2   # spans sent to a worker and not yet sent back
 
     def __init__(self, setup: tuple, shares: list[list[str]]):
         context = multiprocessing.get_context()
-        self.processes, self.pipes = [], []
+        self.processes, self.pipes, self.held, self.applications = [], [], {}, setup[3]
         for share in shares:
             mine, theirs = context.Pipe()
             process = context.Process(target=_work, args=(theirs, *setup, share), daemon=True)
@@ -437,6 +477,7 @@ class _Workers:
             theirs.close()   # before the next fork: the parent sees the pipe end when its worker does
             self.processes.append(process)
             self.pipes.append(mine)
+            self.held[mine] = collections.deque()   # the spans sent to it and not yet back, in the order sent
 
     def scored(self, spans: list[tuple[int, int]]):
         """Each span as a worker sends it back scored: its start and its rows (`_score_span`), in no set order."""
@@ -454,6 +495,7 @@ class _Workers:
                     self._ended(pipe)
                 if isinstance(sent, BaseException):
                     raise sent
+                self.held[pipe].popleft()   # a worker scores its spans in the order sent
                 given[pipe] -= 1
                 self._give(pipe, spans, given)
                 yield sent
@@ -464,6 +506,7 @@ class _Workers:
         try:
             if span is not None:
                 pipe.send(span)
+                self.held[pipe].append(span)
                 given[pipe] += 1
             elif not given[pipe]:
                 pipe.send(None)
@@ -472,9 +515,21 @@ class _Workers:
             self._ended(pipe)
 
     def _ended(self, pipe) -> None:
+        """Raise the error the worker on `pipe` sent before it ended (a send to it can fail first), else
+        WorkerEnded."""
+        sent = None
+        try:
+            while not isinstance(sent, BaseException) and pipe.poll():
+                sent = pipe.recv()
+        except (EOFError, OSError):
+            pass
+        if isinstance(sent, BaseException):
+            raise sent
         process = self.processes[self.pipes.index(pipe)]
         process.join(5)
-        raise RuntimeError(f"a worker process ended while scoring (exit code {process.exitcode})") from None
+        held = self.held[pipe]   # the first span is the one it was scoring; the others it had not begun
+        raise WorkerEnded(process.exitcode, [self.applications[i].source for i in range(*held[0])] if held else []) \
+            from None
 
     def join(self) -> None:
         for process in self.processes:

@@ -39,8 +39,9 @@ scores again everything else (at most the applications since the last sync). See
 Exit codes:
   0  every application was scored, whatever its outcome
   2  invalid input: an application could not be scored (unreadable, malformed or invalid evidence; the
-     summary says why), or the inputs, ruleset or options are wrong
-  3  internal fault while scoring some application (the summary says which)""")
+     summary says why), or the inputs, ruleset or options are wrong; or the batch could not go on (a full
+     disk, a worker process killed: out of memory, say): the same command run again resumes
+  3  internal fault while scoring some application (the summary says which), or a worker process crashed""")
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
 @click.option("--ruleset", "-r", shell_complete=complete_ruleset,
               help="Ruleset name or .rules file (default: the shipped ruleset each application's \"ruleset\" field "
@@ -117,10 +118,14 @@ def batch(inputs, ruleset, out, formats, jobs, sort, force, id_field, lang, para
         made[out / "summary.csv"] = batch_summary.summary_csv(rows)
         made[out / "index.html"] = batch_summary.index_html(rows, used, lang, settings.date, settings.formats, sort)
 
-    with click.progressbar(length=len(applications), label=words["progress"], show_pos=True, item_show_func=status,
-                           file=sys.stderr) as bar:
-        rows = batching.run(applications, settings, jobs or batching.default_jobs(), progress=progress, ruleset=rules,
-                            meanwhile=summarise)
+    try:
+        with click.progressbar(length=len(applications), label=words["progress"], show_pos=True,
+                               item_show_func=status, file=sys.stderr) as bar:
+            rows = batching.run(applications, settings, jobs or batching.default_jobs(), progress=progress,
+                                ruleset=rules, meanwhile=summarise)
+    except batching.WorkerEnded as error:   # killed (out of memory…): the environment's doing, unless it crashed
+        click.echo(f"carbon-check: {error.message(lang)}", err=True)
+        sys.exit(EXIT_INTERNAL if error.crashed else EXIT_INVALID)
     write_all({**made, out / batching.SETTINGS_FILE: batching.settings_file(rules, settings)})
     counts = batch_summary.tally(rows)
     skipped = sum(row.skipped for row in rows)
