@@ -6,6 +6,8 @@ the three dozen of them a sixth of a fresh `carbon-check check`. A record class 
 fast as the generated one) and takes `==`, repr and, frozen, hash and immutability from here. Its fields
 are named in `__match_args__`, in order, as @dataclass named them there; `__compared__` names those compared,
 hashed and shown, if not all.
+
+And `ReadOnly`, the dict every result of a loaded ruleset shares (its labels and cites, the tool, its description).
 """
 from __future__ import annotations
 
@@ -61,3 +63,30 @@ def replace(record: Record, **changes) -> Record:
     if unknown:
         raise TypeError(f"{type(record).__qualname__} has no field {sorted(unknown)[0]!r}")
     return type(record)(**{**{n: getattr(record, n) for n in record.__match_args__}, **changes})
+
+
+class ReadOnly(dict):
+    """A dict that cannot be changed in place: the results of a loaded ruleset share it (a label, a cite, the
+    record naming a grade, the tool), so changing it through one result would change every later one."""
+
+    __slots__ = ()
+
+    def _refuse(self, *args, **kwargs):
+        # A program's mistake, not bad input (so no CarbonCheckError): said in both languages at once.
+        from .catalogue import pair  # imported here: only a refused change needs words
+        raise TypeError("\n".join(pair("record", "shared")))
+
+    __setitem__ = __delitem__ = __ior__ = clear = pop = popitem = setdefault = update = _refuse
+
+    def __reduce__(self):  # copies and pickles make it from a plain dict, not item by item
+        return ReadOnly, (dict(self),)
+
+
+def frozen(value):
+    """JSON data made read-only all the way down: dicts become ReadOnly, lists tuples."""
+    kind = type(value)
+    if kind is dict:
+        return ReadOnly({key: frozen(item) for key, item in value.items()})
+    if kind is list:
+        return tuple(map(frozen, value))
+    return value

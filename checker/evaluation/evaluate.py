@@ -185,9 +185,8 @@ def outlook(program: Program, evidence: dict, *, params: dict, known: Known | No
 
 
 def _grade(program: Program, at: int) -> dict:
-    """How a result names the grade numbered `at`."""
-    compiled = program.grades[at]
-    return {"id": compiled.node.id, "label": compiled.label}
+    """How a result names the grade numbered `at`: a record every result shares (read-only)."""
+    return program.grades[at].record
 
 
 def _context(program: Program, evidence: dict, params: dict) -> Context:
@@ -420,7 +419,7 @@ def _fill(program: Program, ctx: Context, records: tuple, reached: int | None, p
             items = [_item(compiled, next(records), ctx, notes) for compiled in section.criteria]
             criteria += items
             node = section.node
-            sections.append({"id": node.id, "label": section.label, "cite": label_of(node.cite),
+            sections.append({"id": node.id, "label": section.label, "cite": section.cite,
                              "points": sum([c.points for c in items], ZERO), "max": node.max})
         grades = []
         at = 0
@@ -437,7 +436,7 @@ def _fill(program: Program, ctx: Context, records: tuple, reached: int | None, p
             # Its conditions are made when first read (see GradeResult): the JSON text needs only their statuses.
             unmade = (compiled.clauses[0].item, held_statuses,
                       functools.partial(_conditions, compiled.clauses, held, held_statuses, ctx)) if held else None
-            grades.append(GradeResult(node.id, compiled.label, label_of(node.cite), status, [], unmade))
+            grades.append(GradeResult(node.id, compiled.label, compiled.cite, status, [], unmade))
         # Missingness follows evaluation: a value read by items, whose lacking evidence no item asked for, was
         # needed only by untaken branches or items that do not apply.
         if MISSING in statuses:

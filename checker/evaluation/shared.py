@@ -5,29 +5,15 @@ from __future__ import annotations
 
 import orjson
 
+from ..records import ReadOnly, frozen
 from .numbers import json_at
-
-
-class ReadOnly(dict):
-    """A dict that cannot be changed in place: changing one result's shared record would change every result's."""
-
-    __slots__ = ()
-
-    def _refuse(self, *args, **kwargs):
-        raise TypeError("a record every result of the ruleset shares cannot be changed: change a copy "
-                        "(Result.to_dict() gives one)")
-
-    __setitem__ = __delitem__ = __ior__ = clear = pop = popitem = setdefault = update = _refuse
-
-    def __reduce__(self):  # copies and pickles make it from a plain dict, not item by item
-        return ReadOnly, (dict(self),)
 
 
 def shared(data: dict) -> ReadOnly:
     """`data` made read-only, all the way down (lists become tuples), with its JSON text made once, where a
     result's top-level keys hold it (see `text_of`)."""
     text = orjson.Fragment(json_at(data, 1))
-    data = _frozen(data)
+    data = frozen(data)
     if len(_SHARED) >= 64:
         _SHARED.clear()
     _SHARED[id(data)] = (data, text)
@@ -41,15 +27,6 @@ def text_of(data: dict | None) -> dict | orjson.Fragment | None:
 
 
 _SHARED: dict = {}  # by id: (shared record, its JSON text)
-
-
-def _frozen(value):
-    kind = type(value)
-    if kind is dict:
-        return ReadOnly({key: _frozen(item) for key, item in value.items()})
-    if kind is list:
-        return tuple(map(_frozen, value))
-    return value
 
 
 def owned(value):

@@ -20,7 +20,7 @@ from ..language.runtime import (Fn, aggregate, any_unknown, bounded, constant, c
                                 table_cell,
                                 is_known_constant, kleene, present, strict, var_getter)
 from ..language.values import UNKNOWN, Failure, Missing, combine
-from ..records import Record
+from ..records import ReadOnly, Record
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:   # typing only for type checkers: importing it is a fortieth of a fresh check
@@ -28,18 +28,19 @@ if TYPE_CHECKING:   # typing only for type checkers: importing it is a fortieth 
 
 
 class ItemInfo(Record):
-    """What a result item is, whatever the application: worked out once, when the ruleset is compiled."""
+    """What a result item is, whatever the application: worked out once, when the ruleset is compiled, and
+    shared by every result of the ruleset, so its label, cite, detail, inputs and witnesses are read-only."""
 
     kind: str  # requirement, criterion, grade-condition, value
     id: str
-    label: dict | None
-    cite: str | None
-    inputs: list  # the values it reads (Input, below)
-    detail: dict  # the detail no application changes (a condition's text, a value's type and formula); never mutated
+    label: ReadOnly | None
+    cite: ReadOnly | None
+    inputs: tuple  # the values it reads (Input, below)
+    detail: ReadOnly  # the detail no application changes (a condition's text, a value's type and formula)
     max: Decimal | None
     method: str | None
     section: str | None
-    witnesses: list  # for each `all(…)` it reads, ctx → its first false item
+    witnesses: tuple  # for each `all(…)` it reads, ctx → its first false item
     # What writing the item in a result needs that no application changes (checker.evaluation.result), worked
     # out when first written; neither compared nor shown.
     written: Any
@@ -48,9 +49,10 @@ class ItemInfo(Record):
 
     def __init__(self, kind, id, label, cite, inputs, detail, max=None, method=None, section=None, witnesses=None,
                  written=None):
-        self.kind, self.id, self.label, self.cite, self.inputs, self.detail = kind, id, label, cite, inputs, detail
+        self.kind, self.id, self.label, self.cite = kind, id, label, cite
+        self.inputs, self.detail = tuple(inputs), ReadOnly(detail)
         self.max, self.method, self.section, self.written = max, method, section, written
-        self.witnesses = [] if witnesses is None else witnesses
+        self.witnesses = () if witnesses is None else tuple(witnesses)
 
 
 class Context:
@@ -151,21 +153,25 @@ class CompiledClause(Record):
 class CompiledGrade(Record):
     node: ast.Grade
     clauses: list[CompiledClause]
-    label: dict
+    label: ReadOnly
+    cite: ReadOnly | None
+    record: ReadOnly  # how a result (its `grade`) names the grade: {"id", "label"}, shared by every result
     __match_args__ = ("node", "clauses", "label")
 
     def __init__(self, node, clauses, label):
         self.node, self.clauses, self.label = node, clauses, label
+        self.cite, self.record = label_of(node.cite), ReadOnly({"id": node.id, "label": label})
 
 
 class CompiledSection(Record):
     node: ast.Section
     criteria: list[CompiledCriterion]
-    label: dict
+    label: ReadOnly
+    cite: ReadOnly | None
     __match_args__ = ("node", "criteria", "label")
 
     def __init__(self, node, criteria, label):
-        self.node, self.criteria, self.label = node, criteria, label
+        self.node, self.criteria, self.label, self.cite = node, criteria, label, label_of(node.cite)
 
 
 class Program(Record):
@@ -625,9 +631,10 @@ class Compiler:
         return conditional
 
 
-def label_of(text: ast.Label | None) -> dict | None:
-    """A label as results give it: English falls back to Chinese."""
-    return {"zh": text.zh, "en": text.en or text.zh} if text is not None else None
+def label_of(text: ast.Label | None) -> ReadOnly | None:
+    """A label (or cite) as results give it: English falls back to Chinese. Read-only: every result of the
+    ruleset shares it."""
+    return ReadOnly(zh=text.zh, en=text.en or text.zh) if text is not None else None
 
 
 def _let_type(let: ast.Let) -> Type:
