@@ -36,7 +36,7 @@ class InputError(CarbonCheckError):
         return InputError, (self.source, self.en, self.zh)
 
     def message(self, lang: str = "en") -> str:
-        return self.zh if lang == "zh" else self.en
+        return f"{self.source}: {self.zh if lang == 'zh' else self.en}"
 
 
 def os_reason(error: OSError) -> tuple[str, str]:

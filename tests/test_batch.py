@@ -488,6 +488,20 @@ def test_a_worker_that_raises_stays_an_internal_error(many, tmp_path, monkeypatc
     assert "carbon-check: internal error: RuntimeError: simulated fault" in result.stderr.splitlines()
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_missing_pdf_extra_stops_the_batch_with_what_to_install(inputs, tmp_path, monkeypatch, jobs):
+    """Not an internal error for every application: each would fail the same way."""
+    from checker.outputs import pdf
+
+    def unavailable():
+        raise pdf.PdfUnavailable("No module named 'weasyprint'")
+    monkeypatch.setattr(pdf, "_import_weasyprint", unavailable)   # forked workers start with it
+    result = _batch(inputs, "-r", "zero-carbon-factory", "--out", tmp_path / "out", "--format", "pdf", "--jobs", jobs,
+                    "--lang", "en")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1].startswith("carbon-check: PDF output needs the 'pdf' extra: pip install")
+
+
 @pytest.mark.parametrize("code, lines", [
     (-15, ["batch stopped: a worker process was ended by the signal SIGTERM while scoring.",
            "It was asked to stop: by an operator, a shutdown or a job scheduler's time limit."]),

@@ -230,7 +230,8 @@ def test_a_batch_into_a_full_disk_stops_with_exit_2(tmp_path, monkeypatch):
     def refuse(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
     monkeypatch.setattr("checker.outputs.files._temporary", refuse)
-    result = run("batch", EXAMPLE, "--ruleset", "zero-carbon-factory", "--out", tmp_path / "out", "--jobs", "1")
+    result = run("batch", EXAMPLE, "--ruleset", "zero-carbon-factory", "--out", tmp_path / "out", "--jobs", "1",
+                 "--lang", "en")   # the message is in --lang, zh by default
     assert result.exit_code == 2 and "the disk is full" in result.output
 
 

@@ -33,15 +33,9 @@ import threading
 from datetime import datetime, timezone
 from typing import Any
 
-from ..errors import CarbonCheckError
+from ..errors import CarbonCheckError, ExtraMissing
 
-__all__ = ["PdfRenderError", "PdfUnavailable", "html_to_pdf", "INSTALL_HINT"]
-
-INSTALL_HINT = (
-    "PDF output needs the 'pdf' extra: pip install 'carbon-check[pdf]' and the "
-    "Debian packages fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 "
-    "libpangoft2-1.0-0 (see docs/pdf.md)"
-)
+__all__ = ["PdfRenderError", "PdfUnavailable", "html_to_pdf"]
 
 PDF_VARIANT = "pdf/a-3b"
 
@@ -62,8 +56,9 @@ _ACTIVE_RENDERS = 0
 _SAVED_LEVEL: int | None = None
 
 
-class PdfUnavailable(CarbonCheckError):
-    """WeasyPrint or the system libraries it needs cannot be loaded."""
+class PdfUnavailable(ExtraMissing):
+    """WeasyPrint or the system libraries it needs cannot be loaded: the message says what to install."""
+    extra = "pdf"
 
 
 class PdfRenderError(CarbonCheckError):
@@ -80,7 +75,7 @@ def _import_weasyprint() -> Any:
     except (ImportError, OSError) as exc:
         # ImportError: the Python package is absent.  OSError: cffi could not
         # dlopen pango/harfbuzz/fontconfig ("cannot load library ...").
-        raise PdfUnavailable(f"{INSTALL_HINT}. Cause: {exc}") from exc
+        raise PdfUnavailable(exc) from exc
     _warn_if_no_harfbuzz_subset()
     return weasyprint
 

@@ -24,10 +24,9 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import CarbonCheckError
+from ..errors import CarbonCheckError, ExtraMissing
 from ..inputs import InputError, read_file
 
-INSTALL_HINT = "signing needs the 'sign' extra: pip install 'carbon-check[sign]'"
 FIELD = "carbon-check-signature"  # the signature field's name in the PDF
 ANCHOR, ANCHOR_END = "signature-field", "signature-field-end"  # the sign-off box's corners (templates/_signoff)
 PASSWORD_VARIABLE = "CARBON_CHECK_KEY_PASSWORD"  # never an option: it would show in the process list
@@ -40,8 +39,9 @@ class SigningError(CarbonCheckError):
     """A key, certificate or file that cannot be used for signing; the message says which and why."""
 
 
-class SigningUnavailable(SigningError):
+class SigningUnavailable(SigningError, ExtraMissing):
     """The `sign` extra is not installed."""
+    extra = "sign"
 
 
 @dataclass
@@ -58,7 +58,7 @@ def _pyhanko():
     try:
         from pyhanko.sign import signers  # noqa: F401  (lazy on purpose: an optional extra)
     except ImportError as error:
-        raise SigningUnavailable(f"{INSTALL_HINT} ({error})") from None
+        raise SigningUnavailable(error) from None
     # pyHanko logs each failed check with its traceback; a Verdict says the same in one line. Without a
     # handler of their own, Python would print those records on stderr.
     for name in ("pyhanko", "pyhanko_certvalidator"):

@@ -37,7 +37,7 @@ from ..outputs.files import (OutputError, Recycler, Syncs, append, left_behind, 
 from ..evaluation.result import format_number
 from ..evaluation.ruleset import Ruleset, load_ruleset
 from ..pointer import get, parse_pointer
-from ..errors import CarbonCheckError
+from ..errors import CarbonCheckError, ExtraMissing
 from ..records import Frozen
 from ..language.diagnostics import RulesetError
 
@@ -625,7 +625,7 @@ def score(application: Application, ruleset: Ruleset | None, settings: Settings,
             raise
         row.outcome, row.error = INVALID, _capped(_word("unknown_ruleset", settings.lang,
                                                         name=_named(raw), shipped=", ".join(_shipped_names())))
-    except OutputError:   # the disk is full or read-only: the next application would fail the same way
+    except (OutputError, ExtraMissing):   # the disk is full, no PDF extra…: the next one would fail the same way
         raise
     except Exception as error:  # one application's fault must not stop the others
         row.error = _capped(f"{type(error).__name__}: {error}")

@@ -12,7 +12,6 @@ import click
 from ...errors import CarbonCheckError
 from ...evidence.load import DEFAULT_MAX_BYTES, EvidenceError
 from ...evaluation.ruleset import Ruleset, shipped_rulesets
-from ...outputs.files import OutputError
 from ...language.diagnostics import RulesetError
 from ...tools import intake
 from ...tools.intake import Application, NoRuleset, ruleset_named
@@ -39,10 +38,17 @@ def exit_codes_help(ok: str, not_graded: str | None = None) -> str:
 param_option = click.option("--param", "params", multiple=True, metavar="NAME=VALUE|@FILE",
                             help="Supply a ruleset parameter, or @FILE: a YAML file of them.")
 date_option = click.option("--date", "date", help="The evaluation date (default: SOURCE_DATE_EPOCH, else today).")
-lang_option = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+lang_option = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+                           callback=lambda ctx, param, value: remember_lang(ctx, value))
 # Capped where a size still fits every system call (a 2**64 limit would overflow a C size_t).
 max_bytes_option = click.option("--max-bytes", type=click.IntRange(min=1, max=1 << 40), default=DEFAULT_MAX_BYTES,
                                 show_default=True, help="Refuse evidence files larger than this many bytes.")
+
+
+def remember_lang(ctx, lang: str) -> str:
+    """--lang kept where the command group finds it, to print an error in that language."""
+    ctx.meta["lang"] = lang
+    return lang
 
 
 class CommandGroup(click.Group):
@@ -75,11 +81,8 @@ class CommandGroup(click.Group):
         except EvidenceError as error:
             click.echo(error.render(ctx.meta.get("lang", "en")), err=True)
             sys.exit(EXIT_INVALID)
-        except OutputError as error:
-            click.echo(f"carbon-check: {error.message(ctx.meta.get('lang', 'en'))}", err=True)
-            sys.exit(EXIT_INVALID)
         except CarbonCheckError as error:  # any other input or resource the user can fix: the message says how
-            click.echo(f"carbon-check: {error}", err=True)
+            click.echo(f"carbon-check: {error.message(ctx.meta.get('lang', 'en'))}", err=True)
             sys.exit(EXIT_INVALID)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
             raise
