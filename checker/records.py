@@ -60,27 +60,16 @@ class Frozen(Record):
 
 class Shared(Record):
     """A record every result of a loaded ruleset shares (what an item is, a value it reads): its fields are set
-    once, in `__init__` between `unseal()` and `seal()`, but those named in `__later__`, set once when first
-    worked out (while None). Changing one through one result would change every later one."""
+    once, when the ruleset is compiled (`settle`, from `__init__`), but those named in `__later__`, set once
+    when first worked out (while None). Changing one through one result would change every later one."""
 
     __slots__ = ()
     __later__: tuple[str, ...] = ()
 
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        if "_sealed" not in cls.__dict__:  # a record class, not a twin
-            # Its twin, whose fields are set as any object's: a guarded `__setattr__` for each field would make
-            # compiling a ruleset a twelfth slower. `unseal` turns a record into its twin, `seal` back.
-            cls._unsealed = type(cls.__name__, (cls,), {
-                "__slots__": (), "__setattr__": object.__setattr__, "__delattr__": object.__delattr__,
-                "__compared__": cls.__compared__, "_sealed": cls, "__qualname__": cls.__qualname__,
-                "__module__": cls.__module__})
-
-    def unseal(self) -> None:
-        object.__setattr__(self, "__class__", self._unsealed)
-
-    def seal(self) -> None:
-        self.__class__ = self._sealed
+    def settle(self, *values) -> None:
+        """Sets the fields named in `__match_args__`, in order, to `values`."""
+        for name, value in zip(self.__match_args__, values):
+            object.__setattr__(self, name, value)
 
     def __setattr__(self, name, value):
         if name not in self.__later__ or getattr(self, name) is not None:
@@ -91,12 +80,10 @@ class Shared(Record):
         raise AttributeError(_refusal())
 
     def __setstate__(self, state) -> None:
-        """A copy's fields: (its __dict__, its slots) or its __dict__ alone."""
-        self.unseal()
+        """A copy's fields, set as `settle` sets them: (its __dict__, its slots) or its __dict__ alone."""
         for part in state if type(state) is tuple else (state,):
             for name, value in (part or {}).items():
-                setattr(self, name, value)
-        self.seal()
+                object.__setattr__(self, name, value)
 
 
 def replace(record: Record, **changes) -> Record:

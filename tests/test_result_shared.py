@@ -172,12 +172,7 @@ def test_copies_and_pickles_keep_the_records_read_only_and_write_the_same():
     assert copied.to_json_bytes() == written and copied.to_dict() == result.to_dict()
     records = (result.grade, result.sections, result.gap, result.requirements[0].about.detail)
     assert pickle.loads(pickle.dumps(records)) == records
-    grade, sections = pickle.loads(pickle.dumps((result.grade, result.sections)))
     for record in (copied.grade["label"], copied.sections[0]["label"], copied.requirements[0].label,
-                   grade["label"], sections[0]["cite"]):
+                   pickle.loads(pickle.dumps(result.grade))["label"], pickle.loads(pickle.dumps(result.sections))[0]["cite"]):
         with pytest.raises(TypeError, match="cannot be changed"):
             record["zh"] = "changed"
-    about = copied.requirements[0].about  # what an item is, copied: of its class, and sealed again
-    assert type(about) is type(result.requirements[0].about) and about == result.requirements[0].about
-    with pytest.raises(AttributeError, match="cannot be changed"):
-        about.label = {"zh": "changed", "en": "changed"}

@@ -50,12 +50,8 @@ class ItemInfo(Shared):
 
     def __init__(self, kind, id, label, cite, inputs, detail, max=None, method=None, section=None, witnesses=None,
                  written=None):
-        self.unseal()  # its fields set once, here (see Shared)
-        self.kind, self.id, self.label, self.cite = kind, id, label, cite
-        self.inputs, self.detail = tuple(inputs), ReadOnly(detail)
-        self.max, self.method, self.section, self.written = max, method, section, written
-        self.witnesses = () if witnesses is None else tuple(witnesses)
-        self.seal()
+        self.settle(kind, id, label, cite, tuple(inputs), ReadOnly(detail), max, method, section,
+                    () if witnesses is None else tuple(witnesses), written)
 
 
 class Context:
@@ -79,12 +75,10 @@ class Input(Shared):
     type: Type
     get: Fn
     let: str | None  # the let it names, if any
-    __slots__ = __match_args__ = ("name", "type", "get", "let")
+    __match_args__ = ("name", "type", "get", "let")
 
     def __init__(self, name, type, get, let=None):
-        self.unseal()  # its fields set once, here (see Shared)
-        self.name, self.type, self.get, self.let = name, type, get, let
-        self.seal()
+        self.settle(name, type, get, let)
 
 
 class CompiledLet(Record):
