@@ -7,7 +7,8 @@ fast as the generated one) and takes `==`, repr and, frozen, hash and immutabili
 are named in `__match_args__`, in order, as @dataclass named them there; `__compared__` names those compared,
 hashed and shown, if not all.
 
-And `ReadOnly`, the dict every result of a loaded ruleset shares (its labels and cites, the tool, its description).
+And what every result of a loaded ruleset shares, read-only: `Shared` records (what an item is, a value it
+reads) and `ReadOnly` dicts (its labels and cites, a grade's record, the tool, its description).
 """
 from __future__ import annotations
 
@@ -57,6 +58,34 @@ class Frozen(Record):
         return hash(self.__values__(self))
 
 
+class Shared(Record):
+    """A record every result of a loaded ruleset shares (what an item is, a value it reads): its fields are set
+    once, when the ruleset is compiled (`settle`, from `__init__`), but those named in `__later__`, set once
+    when first worked out (while None). Changing one through one result would change every later one."""
+
+    __slots__ = ()
+    __later__: tuple[str, ...] = ()
+
+    def settle(self, *values) -> None:
+        """Sets the fields named in `__match_args__`, in order, to `values`."""
+        for name, value in zip(self.__match_args__, values):
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name, value):
+        if name not in self.__later__ or getattr(self, name) is not None:
+            raise AttributeError(_refusal())
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name):
+        raise AttributeError(_refusal())
+
+    def __setstate__(self, state) -> None:
+        """A copy's fields, set as `settle` sets them: (its __dict__, its slots) or its __dict__ alone."""
+        for part in state if type(state) is tuple else (state,):
+            for name, value in (part or {}).items():
+                object.__setattr__(self, name, value)
+
+
 def replace(record: Record, **changes) -> Record:
     """A copy of `record` with some fields changed (dataclasses.replace for records)."""
     unknown = set(changes) - set(record.__match_args__)
@@ -72,9 +101,7 @@ class ReadOnly(dict):
     __slots__ = ()
 
     def _refuse(self, *args, **kwargs):
-        # A program's mistake, not bad input (so no CarbonCheckError): said in both languages at once.
-        from .catalogue import pair  # imported here: only a refused change needs words
-        raise TypeError("\n".join(pair("record", "shared")))
+        raise TypeError(_refusal())
 
     __setitem__ = __delitem__ = __ior__ = clear = pop = popitem = setdefault = update = _refuse
 
@@ -90,3 +117,10 @@ def frozen(value):
     if kind is list:
         return tuple(map(frozen, value))
     return value
+
+
+def _refusal() -> str:
+    """Why a shared record is not changed, in en and zh: said to a program (its mistake, not bad input, so no
+    CarbonCheckError)."""
+    from .catalogue import pair  # imported here: only a refused change needs words
+    return "\n".join(pair("record", "shared"))

@@ -59,6 +59,11 @@ def _reached(result: Result) -> list[tuple[str, dict | list]]:
     return list(found.values())
 
 
+def _items(result: Result) -> list[ItemResult]:
+    return [*result.requirements, *result.criteria, *result.values,
+            *[condition for grade in result.grades for condition in grade.conditions]]
+
+
 def _change(container: dict | list) -> bool:
     """Changes every entry of `container` and adds one; False if it refuses (TypeError)."""
     try:
@@ -80,10 +85,17 @@ def test_changing_what_a_result_hands_out_changes_no_later_result(example):
     first = evaluated()
     written = first.to_json_bytes()
     data = copy.deepcopy(first.to_dict())  # it holds what is the first result's own: changed below
-    reached = _reached(first)
+    reached, items = _reached(first), _items(first)
     assert len(reached) > 10
     refused = [path for path, container in reached if not _change(container)]
     assert refused  # the shared records at least
+    for item in items:  # and the fields of what each item is and of the values it reads
+        for record in (item.about, *item.about.inputs):
+            for field in record.__match_args__:
+                try:
+                    setattr(record, field, "changed")
+                except AttributeError:
+                    pass
     second = evaluated()
     assert second.to_dict() == data
     assert second.to_json_bytes() == written
@@ -126,6 +138,14 @@ def test_the_ruleset_s_labels_cannot_be_changed_through_a_result():
     for listed in (item.about.inputs, item.about.witnesses, criterion.about.inputs):
         with pytest.raises(AttributeError):
             listed.append(None)
+    # What an item is (`about`) and the values it reads are the ruleset's too: their fields cannot be set.
+    result.to_json_bytes()  # what writing it works out (`written`) is set once, then kept
+    for record in (item.about, criterion.about, result.values[0].about, item.about.inputs[0]):
+        for field in record.__match_args__:
+            with pytest.raises(AttributeError, match="cannot be changed"):
+                setattr(record, field, "changed")
+            with pytest.raises(AttributeError, match="cannot be changed"):
+                delattr(record, field)
 
 
 def test_an_outlook_s_grade_cannot_be_changed():

@@ -20,16 +20,16 @@ from ..language.runtime import (Fn, aggregate, any_unknown, bounded, constant, c
                                 table_cell,
                                 is_known_constant, kleene, present, strict, var_getter)
 from ..language.values import UNKNOWN, Failure, Missing, combine
-from ..records import ReadOnly, Record
+from ..records import ReadOnly, Record, Shared
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:   # typing only for type checkers: importing it is a fortieth of a fresh check
     from typing import Any, Callable
 
 
-class ItemInfo(Record):
+class ItemInfo(Shared):
     """What a result item is, whatever the application: worked out once, when the ruleset is compiled, and
-    shared by every result of the ruleset, so its label, cite, detail, inputs and witnesses are read-only."""
+    shared by every result of the ruleset: read-only, its label, cite, detail, inputs and witnesses too."""
 
     kind: str  # requirement, criterion, grade-condition, value
     id: str
@@ -46,13 +46,12 @@ class ItemInfo(Record):
     written: Any
     __compared__ = ("kind", "id", "label", "cite", "inputs", "detail", "max", "method", "section", "witnesses")
     __slots__ = __match_args__ = __compared__ + ("written",)
+    __later__ = ("written",)
 
     def __init__(self, kind, id, label, cite, inputs, detail, max=None, method=None, section=None, witnesses=None,
                  written=None):
-        self.kind, self.id, self.label, self.cite = kind, id, label, cite
-        self.inputs, self.detail = tuple(inputs), ReadOnly(detail)
-        self.max, self.method, self.section, self.written = max, method, section, written
-        self.witnesses = () if witnesses is None else tuple(witnesses)
+        self.settle(kind, id, label, cite, tuple(inputs), ReadOnly(detail), max, method, section,
+                    () if witnesses is None else tuple(witnesses), written)
 
 
 class Context:
@@ -69,8 +68,8 @@ class Context:
         self.variant = None
 
 
-class Input(Record):
-    """A value an item's condition reads directly, recorded for its explanation."""
+class Input(Shared):
+    """A value an item's condition reads directly, recorded for its explanation (shared: read-only)."""
 
     name: str
     type: Type
@@ -79,7 +78,7 @@ class Input(Record):
     __match_args__ = ("name", "type", "get", "let")
 
     def __init__(self, name, type, get, let=None):
-        self.name, self.type, self.get, self.let = name, type, get, let
+        self.settle(name, type, get, let)
 
 
 class CompiledLet(Record):
