@@ -222,7 +222,7 @@ def test_html_reports_beside_the_results(inputs, tmp_path):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["missing-folder"], "no file or folder at missing-folder"),
+    (["missing-folder"], "carbon-check: 找不到文件或文件夹 missing-folder"),
     (["{in}", "--format", "json,docx"], "未知格式 'docx'"),
     (["{in}", "--param", "nothing=1"], "has no parameter 'nothing'"),
 ])
@@ -231,6 +231,15 @@ def test_wrong_invocations_exit_2(inputs, tmp_path, args, message):
     result = _batch(*args, "-r", "zero-carbon-factory", "--out", tmp_path / "out")
     assert result.exit_code == 2
     assert message in result.output
+
+
+@pytest.mark.parametrize("lang, said", [("en", "carbon-check: {empty} holds no applications (*.json, *.xlsx or JSON "
+                                                "Lines files)"),
+                                        ("zh", "carbon-check: {empty} 中没有申请（*.json、*.xlsx 或 JSON Lines 文件）")])
+def test_inputs_without_applications_are_said_in_the_language_asked(tmp_path, lang, said):
+    (tmp_path / "empty").mkdir()
+    result = _batch(tmp_path / "empty", "--out", tmp_path / "out", "--lang", lang)
+    assert result.exit_code == 2 and result.stderr == said.format(empty=tmp_path / "empty") + "\n"
 
 
 def test_collect_leaves_out_the_output_folder_and_names_uniquely(tmp_path):

@@ -95,8 +95,10 @@ def test_a_missing_extra_is_said_in_the_language_asked(tmp_path, monkeypatch, la
      "signing needs the 'sign' extra: pip install 'carbon-check[sign]' (No module named 'pyhanko')",
      "签名需要 'sign' 扩展：pip install 'carbon-check[sign]'（No module named 'pyhanko'）"),
     (lambda: InputError("in.json", "no such file", "没有这个文件"), "in.json: no such file", "in.json: 没有这个文件"),
+    (lambda: BatchError("cannot_read", path="a.jsonl", reason={"zh": "没有这个文件", "en": "no such file"}),
+     "cannot read a.jsonl: no such file", "无法读取 a.jsonl：没有这个文件"),
     (lambda: CarbonCheckError("said in English only"), "said in English only", "said in English only"),
-], ids=["pdf", "sign", "input", "base"])
+], ids=["pdf", "sign", "input", "batch", "base"])
 def test_an_error_says_its_message_in_either_language(error, en, zh):
     import pickle
     made = error()

@@ -355,9 +355,11 @@ def test_a_second_batch_into_the_same_folder_stops_with_a_clear_message(tmp_path
     out.mkdir()
     with open(out / LOCK_FILE, "w") as held:   # a first batch, still running
         fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        result = run("batch", EXAMPLE, "--ruleset", "zero-carbon-factory", "--out", out, "--jobs", "1")
+        result = run("batch", EXAMPLE, "--ruleset", "zero-carbon-factory", "--out", out, "--jobs", "1", "--lang", "en")
         assert result.exit_code == 2
-        assert f"another batch is writing into {out}" in result.output
+        assert result.stderr == f"carbon-check: another batch is writing into {out}: wait until it ends, or choose another --out\n"
+        zh = run("batch", EXAMPLE, "--ruleset", "zero-carbon-factory", "--out", out, "--jobs", "1")
+        assert zh.exit_code == 2 and zh.stderr == f"carbon-check: 另一个批量评价正在写入 {out}：请等它结束，或换一个 --out\n"
         assert not (out / "summary.csv").exists()
     result = run("batch", EXAMPLE, "--ruleset", "zero-carbon-factory", "--out", out, "--jobs", "1")
     assert result.exit_code == 0 and (out / "summary.csv").exists()   # once it ended, the folder is free

@@ -39,6 +39,7 @@ from ..evaluation.ruleset import Ruleset, load_ruleset
 from ..pointer import get, parse_pointer
 from ..errors import CarbonCheckError, ExtraMissing
 from ..records import Frozen
+from .batch_errors import BatchError, WorkerEnded
 from ..language.diagnostics import RulesetError
 
 EXTENSIONS = {"json": "json", "html": "html", "md": "md", "text": "txt", "pdf": "pdf"}
@@ -50,47 +51,6 @@ ROW_PROBLEMS = 10         # problems of an invalid application listed in its row
 ROW_ERROR_CHARS = 2000    # and at most this much text
 MAX_JSON_LINES_BYTES = 1 << 30  # one JSON Lines file holds many applications, each within --max-bytes
 INVALID, FAILED = "invalid", "error"  # rows of applications that were not scored
-
-
-class BatchError(CarbonCheckError, ValueError):
-    """The batch cannot start as asked (no inputs, an unknown format); the message says why."""
-
-
-class WorkerEnded(CarbonCheckError):
-    """A worker process ended while scoring: killed from outside (out of memory, an operator) or crashed. The
-    batch stops; what was recorded is kept and the same command run again resumes (`run` fills in how much)."""
-
-    # What a signal that ends a worker usually means: the catalogue's explanation of each kind.
-    KINDS = {"SIGKILL": "killed", "SIGTERM": "stopped", "SIGINT": "stopped", "SIGHUP": "stopped",
-             "SIGQUIT": "stopped", "SIGXCPU": "limit", "SIGXFSZ": "limit", "SIGSEGV": "crashed",
-             "SIGBUS": "crashed", "SIGILL": "crashed", "SIGFPE": "crashed", "SIGABRT": "crashed", "SIGSYS": "crashed"}
-    SHOWN = 5   # of the applications it held, named in the message
-
-    def __init__(self, code: int | None, held: list[str]):
-        self.code, self.held, self.done, self.total, self.out = code, held, 0, 0, ""
-        try:   # multiprocessing gives a process ended by signal N the exit code -N
-            self.signal = signal.Signals(-code).name if code is not None and code < 0 else None
-        except ValueError:
-            self.signal = f"{-code}"
-        super().__init__(f"a worker process ended while scoring ({self.signal or f'exit code {code}'})")
-
-    @property
-    def crashed(self) -> bool:
-        """Whether the worker crashed (a fault to report), rather than being ended from outside."""
-        return self.KINDS.get(self.signal) == "crashed"
-
-    def message(self, lang: str = "en") -> str:
-        from ..catalogue import fill, messages
-        words = messages(lang)["worker"]
-        parts = [fill(words["signal"], signal=self.signal) if self.signal else fill(words["exit"], code=self.code)]
-        if self.signal in self.KINDS:
-            parts.append(words[self.KINDS[self.signal]])
-        if self.held:
-            shown = messages(lang)["punct"]["comma"].join(self.held[:self.SHOWN])
-            shown += " …" if len(self.held) > self.SHOWN else ""
-            parts.append(fill(words["held_one" if len(self.held) == 1 else "held"], count=len(self.held), sources=shown))
-        parts.append(fill(words["kept"], done=self.done, total=self.total, out=self.out))
-        return "\n".join(parts)
 
 
 class Application(Frozen):
@@ -159,10 +119,10 @@ def collect(inputs: Iterable[str], out: Path | None = None, id_field: str | None
             elif is_file(path):
                 names = [path]
             else:
-                raise BatchError(f"no file or folder at {given}")
+                raise BatchError("no_input", given=given)
             found = {str(name): (None, os.path.splitext(name.name)) for name in names}
         if not found:
-            raise BatchError(f"{given} holds no applications (*.json, *.xlsx or JSON Lines files)")
+            raise BatchError("no_applications", given=given)
         for name, (link, parts) in found.items():
             if name not in files and (out is None or not _inside(name, link, out, folders)):
                 files[name] = parts
@@ -205,7 +165,7 @@ def _lines(path: Path, id_field: str | None, taken: set[str]) -> list[Applicatio
     try:
         content = read_file(path, max_bytes=MAX_JSON_LINES_BYTES, what="json_lines")
     except InputError as error:
-        raise BatchError(f"cannot read {path}: {error.en}") from None
+        raise BatchError("cannot_read", path=path, reason={"zh": error.zh, "en": error.en}) from None
     for number, line in enumerate(content.split(b"\n"), 1):
         line = line.rstrip(b"\r")
         if not line.strip():
@@ -680,8 +640,7 @@ def locked(out: Path):
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise BatchError(f"another batch is writing into {out}: wait until it ends, or choose another --out") \
-                from None
+            raise BatchError("locked", out=out) from None
         yield
     finally:
         os.close(fd)

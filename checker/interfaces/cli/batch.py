@@ -81,6 +81,8 @@ def batch(inputs, ruleset, out, formats, jobs, sort, force, id_field, lang, para
         supplied, origins = parse_params(params)
         if rules:
             rules.parameters(supplied)  # refuse a wrong parameter before any work
+    except batching.BatchError:   # said in --lang by the command group
+        raise
     except ValueError as error:
         raise click.UsageError(str(error)) from None
     settings = batching.Settings(str(rules.path.resolve()) if rules else None, str(out), tuple(dict.fromkeys(chosen)),
