@@ -153,8 +153,7 @@ Exit codes:
 @click.option("--all", "show_all", is_flag=True, help="Also list the applications whose result does not change.")
 @date_option
 @max_bytes_option
-@click.pass_context
-def diff_command(ctx, old, new, inputs, fmt, lang, params, show_all, date, max_bytes):
+def diff_command(old, new, inputs, fmt, lang, params, show_all, date, max_bytes):
     """Which applications change result from ruleset OLD to NEW (names or .rules files).
 
     INPUT is a folder, a glob or a JSON Lines file, as for `batch`. Prints both versions' identity, what
@@ -163,7 +162,6 @@ def diff_command(ctx, old, new, inputs, fmt, lang, params, show_all, date, max_b
     """
     from ...tools.batch import collect
     from ...tools.diff import compare_versions, render_csv, render_text
-    ctx.meta["lang"] = lang
     before, after = load_ruleset(old), load_ruleset(new)
     try:
         comparison = compare_versions(before, after, collect(inputs), parse_params(params)[0], evaluation_date(date),

@@ -40,8 +40,7 @@ from .common import (EXIT_INVALID, EXIT_NOT_GRADED, EXIT_OK, complete_ruleset, d
                    "and show what changed against the unchanged evidence. Repeatable.")
 @max_bytes_option
 @signoff_options
-@click.pass_context
-def check(ctx, evidence, ruleset, fmt, lang, output, params, date, template_dir, max_bytes, changes, sign_key,
+def check(evidence, ruleset, fmt, lang, output, params, date, template_dir, max_bytes, changes, sign_key,
           sign_cert, **signoff):
     """Score one application (EVIDENCE, a JSON file or an XLSX workbook; - reads standard input).
 
@@ -49,7 +48,6 @@ def check(ctx, evidence, ruleset, fmt, lang, output, params, date, template_dir,
     --issuer FILE or the options; without an organisation the report is a self-assessment. --sign-key signs
     the json (OUTPUT.p7s beside it) or pdf output as it is written.
     """
-    ctx.meta["lang"] = lang
     if fmt == "pdf" and not output:
         raise click.UsageError("--format pdf writes a binary file: give it with -o FILE")
     signer = signer_for(sign_key, sign_cert, fmt, output)
@@ -124,11 +122,9 @@ def init(ruleset, fmt, output, force, lang):
               help="json: {valid, ruleset, problems: [{pointer, message, line, column, cell}]} for CI and editors.")
 @lang_option
 @max_bytes_option
-@click.pass_context
-def validate(ctx, evidence, ruleset, fmt, lang, max_bytes):
+def validate(evidence, ruleset, fmt, lang, max_bytes):
     """List every problem of EVIDENCE (a JSON file or an XLSX workbook; - reads standard input) against its
     ruleset's schema, without scoring it."""
-    ctx.meta["lang"] = lang
     words = messages(lang)["validate"]
     try:
         rules = read_application(evidence, ruleset, max_bytes).ruleset
@@ -180,8 +176,7 @@ Exit codes:
 @param_option
 @date_option
 @max_bytes_option
-@click.pass_context
-def gap_command(ctx, evidence, ruleset, target, fmt, lang, params, date, max_bytes):
+def gap_command(evidence, ruleset, target, fmt, lang, params, date, max_bytes):
     """What EVIDENCE (- reads standard input) still needs for the next grade (or --target GRADE).
 
     Lists each condition of the grade that does not hold, with its current and required value and, where
@@ -189,7 +184,6 @@ def gap_command(ctx, evidence, ruleset, target, fmt, lang, params, date, max_byt
     """
     from ...evaluation.gap import gap_to
     from ...outputs.gaptext import render_gap
-    ctx.meta["lang"] = lang
     application = read_application(evidence, ruleset, max_bytes)
     rules, data = application.ruleset, application.evidence
     if rules.classifies:  # classes are not grades: there is no next one to reach

@@ -21,14 +21,12 @@ from .common import complete_ruleset, exit_codes_help, lang_option, max_bytes_op
 @click.option("--force", is_flag=True, help="Replace TARGET if it exists.")
 @lang_option
 @max_bytes_option
-@click.pass_context
-def convert(ctx, source, target, ruleset, force, lang, max_bytes):
+def convert(source, target, ruleset, force, lang, max_bytes):
     """Convert evidence between JSON and XLSX: SOURCE is either, TARGET's suffix (.json, .xlsx) says which.
 
     The evidence need not be complete (a workbook being filled in converts too), but it must parse; JSON
     → XLSX → JSON gives the same evidence, and the command refuses what a workbook cannot hold.
     """
-    ctx.meta["lang"] = lang
     kind = target.suffix.lower()
     if kind not in (".json", ".xlsx"):
         raise click.BadParameter("expected TARGET to end in .json or .xlsx", param_hint="TARGET")
