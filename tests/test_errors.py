@@ -145,12 +145,20 @@ def said(*args, lang):
      "{dir}/messages.yaml: report.title needs a text in each of: zh, en"),
     ({"messages.yaml": "report: [\n"}, "无法读取消息目录 {dir}/messages.yaml：while parsing",
      "cannot read the message catalogue {dir}/messages.yaml: while parsing"),
-], ids=["syntax", "not-found", "failed", "catalogue-shape", "catalogue-texts", "catalogue-yaml"])
+    ({"report.html.j2": "{{ 'x' * 200000 }}"}, "{dir} 中的模板 report.html.j2 运行失败：值超过 100000 个项或字符",
+     "template report.html.j2 in {dir} failed: a value of more than 100000 items or characters"),
+    ({"report.html.j2": "{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}"},
+     "{dir} 中的模板 report.html.j2 运行失败：模板自身调用层次过深",
+     "template report.html.j2 in {dir} failed: the template calls itself too deeply"),
+    ({"report.html.j2": b"\xff"}, "{dir} 中的模板 report.html.j2 运行失败：report.html.j2：应为 UTF-8 文本",
+     "template report.html.j2 in {dir} failed: report.html.j2: expected UTF-8 text"),
+], ids=["syntax", "not-found", "failed", "catalogue-shape", "catalogue-texts", "catalogue-yaml", "sandbox-size",
+        "sandbox-recursion", "not-utf8"])
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_a_custom_template_or_catalogue_that_cannot_be_used_is_said_in_the_language_asked(tmp_path, files, zh, en,
                                                                                          lang):
     for name, text in files.items():
-        (tmp_path / name).write_text(text, encoding="utf-8")
+        (tmp_path / name).write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
     stderr = said("--format", "html", "--template-dir", tmp_path, lang=lang)
     expected = f"carbon-check: {(zh if lang == 'zh' else en).format(dir=tmp_path.resolve())}"
     assert stderr.startswith(expected), stderr

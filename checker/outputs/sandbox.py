@@ -7,7 +7,8 @@
   * bounded: the lines of template code run and the characters written are counted, a render stops after
     MAX_STEPS steps or MAX_OUTPUT characters, and an operation that would build a huge value at once
     (`"x" * 10**9`, `2 ** 10**9`, `"%0999999999d" % 1`, `"a".ljust(10**9)`) is refused before it runs.
-A template that goes past a limit fails with a TemplateError, which the report turns into a ReportError.
+A template that goes past a limit, or cannot be read, fails with a TemplateRefused (a jinja2 TemplateError whose
+words are the catalogue's `sandbox` group), which the report turns into a ReportError saying it in zh or en.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ import jinja2
 from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
+from ..errors import Worded
 from ..inputs import InputError, exists, read_file
 
 MAX_TEMPLATE_BYTES = 1024 * 1024
@@ -27,6 +29,12 @@ MAX_STEPS = 2_000_000          # lines of template code run in one render
 MAX_OUTPUT = 20 * 1024 * 1024  # characters of one report
 MAX_SIZE = 100_000             # items or characters one operation may make; widths and exponents alike
 _WIDE_FORMAT = re.compile(r"\d{6,}")   # a width or precision of 100,000 or more in a format string
+
+
+class TemplateRefused(Worded, SecurityError):
+    """A template file the sandbox will not read, or a render it stops at a limit; said in the catalogue's
+    `sandbox` group. A SecurityError, so jinja2 and the report treat it as one of their own."""
+    group = "sandbox"
 
 
 class FolderLoader(jinja2.BaseLoader):
@@ -43,9 +51,9 @@ class FolderLoader(jinja2.BaseLoader):
             source = read_file(path, max_bytes=MAX_TEMPLATE_BYTES, what="template",
                                within=self.folder).decode("utf-8")
         except InputError as error:
-            raise jinja2.TemplateError(f"{template}: {error.en}") from None
+            raise TemplateRefused("unreadable", name=template, reason={"en": error.en, "zh": error.zh}) from None
         except UnicodeDecodeError:
-            raise jinja2.TemplateError(f"{template}: expected UTF-8 text") from None
+            raise TemplateRefused("not_utf8", name=template) from None
         return source, path, lambda: True   # the environment is built once per process, like the shipped one
 
 
@@ -73,10 +81,10 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
             for sequence, times in ((left, right), (right, left)):
                 if isinstance(sequence, (str, list, tuple)) and isinstance(times, int) \
                         and len(sequence) * times > MAX_SIZE:
-                    raise SecurityError(f"a value of more than {MAX_SIZE} items or characters")
+                    raise TemplateRefused("too_big", limit=MAX_SIZE)
         elif operator == "**":
             if isinstance(right, int) and abs(right) > 1000 or isinstance(left, int) and abs(left) > MAX_SIZE:
-                raise SecurityError("a power too large to compute")
+                raise TemplateRefused("power")
         elif operator == "%" and isinstance(left, str):
             _refuse_wide_format(left)
         return super().call_binop(context, operator, left, right)
@@ -93,7 +101,7 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
             nonlocal steps
             steps += 1
             if steps > MAX_STEPS:
-                raise SecurityError(f"the template runs more than {MAX_STEPS} steps")
+                raise TemplateRefused("steps", limit=MAX_STEPS)
             return count
 
         def calls(frame, event, arg):
@@ -106,10 +114,10 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
             for part in template.generate(context):
                 size += len(part)
                 if size > MAX_OUTPUT:
-                    raise SecurityError(f"the report would be longer than {MAX_OUTPUT} characters")
+                    raise TemplateRefused("too_long", limit=MAX_OUTPUT)
                 parts.append(part)
         except RecursionError:
-            raise SecurityError("the template calls itself too deeply") from None
+            raise TemplateRefused("recursion") from None
         finally:
             sys.settrace(previous)
         return "".join(parts)
@@ -118,12 +126,12 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
 def _refuse_large(args, kwargs) -> None:
     for value in (*args, *kwargs.values()):
         if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_SIZE:
-            raise SecurityError(f"a number argument above {MAX_SIZE} (a width, count or size)")
+            raise TemplateRefused("number", limit=MAX_SIZE)
 
 
 def _refuse_wide_format(text: str) -> None:
     if _WIDE_FORMAT.search(text):
-        raise SecurityError("a format with a width or precision above 99999")
+        raise TemplateRefused("wide_format")
 
 
 def _bounded_filter(name: str, function):
