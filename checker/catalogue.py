@@ -62,7 +62,7 @@ def _shipped(path: Path) -> dict:
         # Read directly, not with read_file: read_file's own messages come from it.
         data = path.read_bytes()
     except OSError as error:
-        raise ReportError(f"cannot read the message catalogue {path}: {error.strerror or error}") from None
+        raise ReportError("unreadable", path=path, reason=error.strerror or error) from None
     entry = cache.key(cache.code_digest(__file__), data)
     kept = cache.read("catalogue", entry)
     if kept is not None:
@@ -91,30 +91,30 @@ def _read(path: Path, within: str | None = None, data: bytes | None = None) -> d
         data = data if within is None else read_file(path, what="catalogue", within=within)
         data = yaml.load(data.decode("utf-8"), Loader=loader)  # noqa: S506 - both loaders are safe loaders
     except InputError as error:
-        raise ReportError(f"cannot read the message catalogue {path}: {error.en}") from None
+        raise ReportError("unreadable", path=path, reason={"en": error.en, "zh": error.zh}) from None
     except (UnicodeDecodeError, yaml.YAMLError, RecursionError) as error:
-        raise ReportError(f"cannot read the message catalogue {path}: {error}") from None
+        raise ReportError("unreadable", path=path, reason=error) from None
     return _checked(data, path)
 
 
 def _checked(data, path: Path) -> dict:
     """`data` if it is a catalogue: groups of keys, each with a text in every language."""
     if not isinstance(data, dict):
-        raise ReportError(f"{path}: the message catalogue must map groups to messages")
+        raise ReportError("not_groups", path=path)
     for group, items in data.items():
         if hasattr(dict, str(group)):
-            raise ReportError(f"{path}: group {group!r} may not be named like a dict method")
+            raise ReportError("group_name", path=path, group=repr(group))
         if not isinstance(items, dict):
-            raise ReportError(f"{path}: group {group!r} must map keys to messages")
+            raise ReportError("not_keys", path=path, group=repr(group))
         for key, texts in items.items():
             if hasattr(dict, str(key)):  # `t.chart.values` would find the dict method, not the message
-                raise ReportError(f"{path}: {group}.{key}: a key may not be named like a dict method")
+                raise ReportError("key_name", path=path, group=group, key=key)
             if not (isinstance(texts, dict) and all(isinstance(texts.get(lang), str) for lang in LANGS)):
-                raise ReportError(f"{path}: {group}.{key} needs a text in each of: {', '.join(LANGS)}")
+                raise ReportError("not_texts", path=path, group=group, key=key, langs=", ".join(LANGS))
     return data
 
 
-def fill(pattern: str, **values) -> str:
+def fill(pattern: str, /, **values) -> str:
     """`{name}` in a catalogue text replaced by its value; nothing else (str.format could reach attributes)."""
     return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0),
                   pattern)

@@ -3,7 +3,7 @@
 Each phase defines its own errors beside the code that raises them (RulesetError in language,
 EvidenceError in evidence, …); they all derive from CarbonCheckError. ReportError is here because
 the message catalogue, which every phase reads, raises it as well as the reports do; ExtraMissing because
-several capabilities (PDF, signing) are extras.
+several capabilities (PDF, signing) are extras; Worded, the base of errors whose words are in the catalogue.
 The hint such a message gives for an unknown name is here too, for the same reason.
 """
 
@@ -16,25 +16,55 @@ class CarbonCheckError(Exception):
         return str(self)
 
 
-class ReportError(CarbonCheckError):
-    """A template or message catalogue cannot be used; the message says which and why."""
+class Worded(CarbonCheckError):
+    """An error whose words are the message `key` of the catalogue's `group` (templates/messages.yaml), in zh and
+    en. `data` fills it in and is not translated: a file name, a line number, a library's own message. A value
+    may differ by language ({"zh": …, "en": …}) or be another error, said in the same language."""
+    group = ""
+
+    def __init__(self, key: str, /, **data):
+        self.key, self.data = key, data
+        super().__init__(key)
+
+    def __reduce__(self):   # rebuilt whole when a batch worker process sends it back
+        return _remade, (type(self), self.key, self.data)
+
+    def __str__(self) -> str:
+        return self.message("en")
+
+    def message(self, lang: str = "en") -> str:
+        from .catalogue import fill, messages   # the catalogue imports this module
+        values = {name: value.message(lang) if isinstance(value, CarbonCheckError)
+                  else value[lang] if isinstance(value, dict) else value for name, value in self.data.items()}
+        try:
+            pattern = messages(lang)[self.group][self.key]
+        except ReportError:   # the shipped catalogue itself cannot be read: no words, only what is known
+            return f"{self.group}.{self.key}: " + ", ".join(f"{name}={value}" for name, value in values.items())
+        return fill(pattern, **values)
 
 
-class ExtraMissing(CarbonCheckError):
+def _remade(kind, key, data):
+    return kind(key, **data)
+
+
+class ReportError(Worded):
+    """A template or message catalogue cannot be used; the message (catalogue group `template`) says which and
+    why."""
+    group = "template"
+
+
+class ExtraMissing(Worded):
     """An optional capability whose pip extra, or a system library it needs, is not installed. `extra` names
     it (and its message in the catalogue's `extra` group); `.cause` is what failed to load."""
+    group = "extra"
     extra = ""
 
     def __init__(self, cause):
         self.cause = str(cause)
-        super().__init__(self.message("en"))
+        super().__init__(self.extra, cause=self.cause)
 
     def __reduce__(self):   # rebuilt whole when a batch worker process sends it back
         return type(self), (self.cause,)
-
-    def message(self, lang: str = "en") -> str:
-        from .catalogue import fill, messages   # the catalogue imports this module
-        return fill(messages(lang)["extra"][self.extra], cause=self.cause)
 
 
 def did_you_mean(name: str, candidates) -> str | None:

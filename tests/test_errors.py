@@ -117,3 +117,118 @@ def test_commands_that_did_not_record_their_lang_say_an_output_error_in_it(tmp_p
     args = [str(evidence) if word == "examples" else word for word in command]
     result = CliRunner().invoke(main, [*args, str(path), "--lang", lang])
     assert result.exit_code == 2 and result.stderr.splitlines() == [f"carbon-check: {said.format(path=path)}"]
+
+
+# ------------------------------------------------- what a certification body meets signing reports, in --lang
+FACTORY = checker.resources.resource_dir("examples") / "zero-carbon-factory" / "four-stars.json"
+
+
+def said(*args, lang):
+    """What `check FACTORY …` prints on stderr, in `lang`, with exit code 2."""
+    result = CliRunner().invoke(main, ["check", str(FACTORY), *map(str, args), "--lang", lang])
+    assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+    return result.stderr
+
+
+@pytest.mark.parametrize("files, zh, en", [
+    ({"report.html.j2": "{% if %}"},
+     "{dir}/report.html.j2:1：模板语法错误：Expected an expression, got 'end of statement block'",
+     "{dir}/report.html.j2:1: template syntax error: Expected an expression, got 'end of statement block'"),
+    ({"report.html.j2": "{% include 'part.j2' %}"},
+     "在 {dir} 中找不到模板 part.j2（内置模板中也没有）", "template part.j2 not found in {dir} (nor among the shipped templates)"),
+    ({"report.html.j2": "{{ t.nowhere.nothing }}"},
+     "{dir} 中的模板 report.html.j2 运行失败：'dict object' has no attribute 'nowhere'",
+     "template report.html.j2 in {dir} failed: 'dict object' has no attribute 'nowhere'"),
+    ({"messages.yaml": "- a\n"}, "{dir}/messages.yaml：消息目录必须将分组映射到消息",
+     "{dir}/messages.yaml: the message catalogue must map groups to messages"),
+    ({"messages.yaml": "report: {title: {zh: 报告}}\n"}, "{dir}/messages.yaml：report.title 需要以下每种语言的文本：zh, en",
+     "{dir}/messages.yaml: report.title needs a text in each of: zh, en"),
+    ({"messages.yaml": "report: [\n"}, "无法读取消息目录 {dir}/messages.yaml：while parsing",
+     "cannot read the message catalogue {dir}/messages.yaml: while parsing"),
+], ids=["syntax", "not-found", "failed", "catalogue-shape", "catalogue-texts", "catalogue-yaml"])
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_custom_template_or_catalogue_that_cannot_be_used_is_said_in_the_language_asked(tmp_path, files, zh, en,
+                                                                                         lang):
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    stderr = said("--format", "html", "--template-dir", tmp_path, lang=lang)
+    expected = f"carbon-check: {(zh if lang == 'zh' else en).format(dir=tmp_path.resolve())}"
+    assert stderr.startswith(expected), stderr
+
+
+@pytest.fixture(scope="module")
+def pairs(tmp_path_factory):
+    import datetime
+    from checker.outputs import signing
+    base, made = tmp_path_factory.mktemp("keys"), {}
+    past = datetime.datetime(2020, 1, 1, tzinfo=datetime.timezone.utc)
+    for name, options in {"good": {}, "other": {}, "expired": {"days": 10, "now": past}}.items():
+        key, cert = signing.keygen(f"{name} signer", **options)
+        (base / f"{name}.pem").write_bytes(key)
+        (base / f"{name}.pem").chmod(0o600)
+        (base / f"{name}.crt").write_bytes(cert)
+        made[name] = base / f"{name}.pem", base / f"{name}.crt"
+    (base / "garbage.pem").write_bytes(b"not a key")
+    (base / "garbage.pem").chmod(0o600)
+    return base
+
+
+@pytest.mark.parametrize("key, cert, zh, en", [
+    ("good.pem", None, "{dir}/good.pem 不是 PKCS#12 文件（.p12、.pfx）：请用 --cert 给出其证书",
+     "{dir}/good.pem is not a PKCS#12 file (.p12, .pfx): give its certificate with --cert"),
+    ("good.pem", "other.crt", "密钥 {dir}/good.pem 与证书不匹配（Common Name: other signer）",
+     "the key {dir}/good.pem does not belong to the certificate (Common Name: other signer)"),
+    ("garbage.pem", "good.crt", "无法加载密钥 {dir}/garbage.pem：ValueError（若密钥有密码，请设置 CARBON_CHECK_KEY_PASSWORD）",
+     "cannot load the key {dir}/garbage.pem: ValueError (if it has a password, set CARBON_CHECK_KEY_PASSWORD)"),
+    ("expired.pem", "expired.crt", "证书 Common Name: expired signer 已于 2020-01-11 过期：用它做出的签名都无法通过验证",
+     "the certificate Common Name: expired signer expired on 2020-01-11: no signature made with it would verify"),
+    ("good.pem", "missing.crt", "无法读取 {dir}/missing.crt：", "cannot read {dir}/missing.crt: "),
+], ids=["needs-cert", "not-pair", "bad-key", "expired", "unreadable"])
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_key_or_certificate_that_cannot_sign_is_said_in_the_language_asked(pairs, tmp_path, key, cert, zh, en,
+                                                                             lang):
+    options = ["--sign-key", pairs / key] + (["--sign-cert", pairs / cert] if cert else [])
+    stderr = said("--format", "json", "-o", tmp_path / "r.json", *options, lang=lang)
+    assert f"carbon-check: {(zh if lang == 'zh' else en).format(dir=pairs)}" in stderr, stderr
+    assert not (tmp_path / "r.json").exists()
+
+
+@pytest.mark.parametrize("issuer, options, zh, en", [
+    ("- a\n", [], "{path}：签发机构文件必须是包含 organisation、report_number、people 的映射",
+     "{path}: the issuer file must be a mapping with organisation, report_number, people"),
+    ("people: {auditor: A}\n", [], "{path}：people 必须将 assessor、reviewer 映射到 {name: …, date: …}",
+     "{path}: people must map assessor and reviewer to {name: …, date: …}"),
+    ("report_number: N-{seq}\n", [],
+     "报告编号模式 'N-{seq}' 使用了未知的 {seq}（或结果没有日期）：请使用 {year}、{month}、{day}、{date}、{ruleset}、{evidence}",
+     "the report number pattern 'N-{seq}' uses {seq}, which is not known (or the result has no date): use {year}, "
+     "{month}, {day}, {date}, {ruleset}, {evidence}"),
+    ("organisation: A\n", ["--assessor-date", "tomorrow"], "--assessor-date：日期应为 YYYY-MM-DD，实际为 'tomorrow'",
+     "--assessor-date: expected a date YYYY-MM-DD, got 'tomorrow'"),
+    ("a: [\n", [], "无法读取签发机构文件 {path}：while parsing", "cannot read the issuer file {path}: while parsing"),
+], ids=["not-mapping", "people", "pattern", "date", "yaml"])
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_an_issuer_file_or_sign_off_option_that_cannot_be_used_is_said_in_the_language_asked(tmp_path, issuer,
+                                                                                             options, zh, en, lang):
+    path = tmp_path / "issuer.yaml"
+    path.write_text(issuer, encoding="utf-8")
+    stderr = said("--issuer", path, *options, lang=lang)
+    expected = (zh if lang == "zh" else en).replace("{path}", str(path))
+    assert stderr.startswith(f"carbon-check: {expected}"), stderr
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("zh", "没有已安装的字体包含以下字符的字形：'𓀀' (U+13000), '𐤀' (U+10900)；请安装涵盖这些字符的字体（fonts-noto-cjk "
+           "涵盖中文），或从报告中删除这些字符"),
+    ("en", "no installed font has a glyph for: '𓀀' (U+13000), '𐤀' (U+10900); install a font covering these characters "
+           "(fonts-noto-cjk covers Chinese) or remove them from the report"),
+], ids=["zh", "en"])
+def test_a_pdf_no_installed_font_covers_is_said_in_the_language_asked(tmp_path, monkeypatch, lang, words):
+    import pickle
+    from checker.outputs import pdf
+
+    def uncovered(html, attachments=None):
+        raise PdfRenderError(("\U00013000", "\U00010900"))
+    monkeypatch.setattr(pdf, "html_to_pdf", uncovered)   # rendering needs WeasyPrint; what is said does not
+    assert said("--format", "pdf", "-o", tmp_path / "r.pdf", lang=lang).splitlines() == [f"carbon-check: {words}"]
+    again = pickle.loads(pickle.dumps(PdfRenderError(("\U00013000",))))   # as a batch worker sends it back
+    assert again.missing_characters == ("\U00013000",) and "U+13000" in again.message(lang)

@@ -77,7 +77,7 @@ def test_a_bad_issuer_file_is_refused(tmp_path, content, message):
     path.write_text(content, encoding="utf-8")
     with pytest.raises(SignOffError, match=message):
         load_issuer(path)
-    result = run("check", FACTORY, "--issuer", path)
+    result = run("check", FACTORY, "--issuer", path, "--lang", "en")
     assert result.exit_code == 2 and message.split("'")[0] in result.output
 
 

@@ -33,7 +33,7 @@ import threading
 from datetime import datetime, timezone
 from typing import Any
 
-from ..errors import CarbonCheckError, ExtraMissing
+from ..errors import ExtraMissing, Worded
 
 __all__ = ["PdfRenderError", "PdfUnavailable", "html_to_pdf"]
 
@@ -61,12 +61,17 @@ class PdfUnavailable(ExtraMissing):
     extra = "pdf"
 
 
-class PdfRenderError(CarbonCheckError):
-    """The HTML could not be rendered faithfully (e.g. a glyph is missing)."""
+class PdfRenderError(Worded):
+    """The HTML could not be rendered faithfully: characters no installed font has a glyph for (catalogue group
+    `font`)."""
+    group = "font"
 
-    def __init__(self, message: str, missing_characters: tuple[str, ...] = ()):
-        super().__init__(message)
-        self.missing_characters = missing_characters
+    def __init__(self, missing_characters: tuple[str, ...]):
+        self.missing_characters = tuple(missing_characters)
+        super().__init__("missing", characters=", ".join(f"{c!r} (U+{ord(c):04X})" for c in missing_characters))
+
+    def __reduce__(self):   # rebuilt whole when a batch worker process sends it back
+        return type(self), (self.missing_characters,)
 
 
 def _import_weasyprint() -> Any:
@@ -296,11 +301,5 @@ def html_to_pdf(
         )
 
     if collector.missing:
-        listing = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in collector.missing)
-        raise PdfRenderError(
-            f"no installed font has a glyph for: {listing}; install a font "
-            f"covering these characters (fonts-noto-cjk covers Chinese) or "
-            f"remove them from the report",
-            tuple(collector.missing),
-        )
+        raise PdfRenderError(tuple(collector.missing))
     return pdf_bytes

@@ -61,13 +61,12 @@ def render(result: Result | dict, fmt: str = "text", lang: str = "zh",
     try:
         return environment.render(environment.get_template(TEMPLATES[fmt]), context)
     except jinja2.TemplateNotFound as error:
-        raise ReportError(f"template {error.name} not found in {folder} (nor among the shipped templates)") \
-            from None
+        raise ReportError("not_found", name=error.name, folder=folder) from None
     except jinja2.TemplateSyntaxError as error:
-        raise ReportError(f"{error.filename or error.name}:{error.lineno}: template syntax error: {error.message}") \
+        raise ReportError("syntax", file=error.filename or error.name, line=error.lineno, detail=error.message) \
             from None
     except jinja2.TemplateError as error:  # undefined names, sandbox refusals
-        raise ReportError(f"template {TEMPLATES[fmt]} in {folder} failed: {error}") from None
+        raise ReportError("failed", name=TEMPLATES[fmt], folder=folder, detail=error) from None
 
 
 def _folder(template_dir: str | Path | None) -> str | None:

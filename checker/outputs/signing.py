@@ -24,7 +24,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import CarbonCheckError, ExtraMissing
+from ..errors import ExtraMissing, Worded
 from ..inputs import InputError, read_file
 
 FIELD = "carbon-check-signature"  # the signature field's name in the PDF
@@ -35,12 +35,14 @@ MAX_KEY_BYTES = 1024 * 1024  # a key, a certificate or a chain of them is a few 
 FALLBACK_BOX = (340, 40, 567, 108)  # bottom right of the last page, for a PDF without the sign-off box
 
 
-class SigningError(CarbonCheckError):
-    """A key, certificate or file that cannot be used for signing; the message says which and why."""
+class SigningError(Worded):
+    """A key, certificate or file that cannot be used for signing; the message (catalogue group `signing`) says
+    which and why."""
+    group = "signing"
 
 
-class SigningUnavailable(SigningError, ExtraMissing):
-    """The `sign` extra is not installed."""
+class SigningUnavailable(ExtraMissing, SigningError):
+    """The `sign` extra is not installed. ExtraMissing first: its words (group `extra`) and its way of being built."""
     extra = "sign"
 
 
@@ -119,7 +121,7 @@ def _material(path: Path, what: str) -> bytes:
     try:
         return read_file(path, max_bytes=MAX_KEY_BYTES, what=what)
     except InputError as error:
-        raise SigningError(f"cannot read {path}: {error.en}") from None
+        raise SigningError("unreadable", path=path, reason={"en": error.en, "zh": error.zh}) from None
 
 
 def load_signer(key: Path, cert: Path | None = None):
@@ -135,7 +137,7 @@ def load_signer(key: Path, cert: Path | None = None):
     passphrase = password.encode("utf-8") if password is not None else None
     pkcs12 = key.suffix.lower() in (".p12", ".pfx")
     if not pkcs12 and cert is None:
-        raise SigningError(f"{key} is not a PKCS#12 file (.p12, .pfx): give its certificate with --cert")
+        raise SigningError("needs_cert", key=key)
     key_data = _material(key, "key")
     cert_data = _material(Path(cert), "certificate") if cert is not None else None
     try:
@@ -143,16 +145,15 @@ def load_signer(key: Path, cert: Path | None = None):
         if pkcs12:
             signer = signers.SimpleSigner.load_pkcs12_data(key_data, other_certs=chain, passphrase=passphrase)
         elif len(chain) != 1:
-            raise SigningError(f"{cert} must hold exactly one certificate, the key's; it holds {len(chain)}")
+            raise SigningError("one_cert", cert=cert, count=len(chain))
         else:
             signer = signers.SimpleSigner(signing_cert=chain[0], cert_registry=SimpleCertificateStore(),
                                           signing_key=load_private_key_from_pemder_data(key_data, passphrase))
     except SigningError:
         raise
     except Exception as error:  # pyHanko and cryptography raise many kinds; none may quote the key
-        raise SigningError(f"cannot load the key {key}: {type(error).__name__}"
-                           + (f" (is the password in {PASSWORD_VARIABLE} right?)" if passphrase else
-                              f" (if it has a password, set {PASSWORD_VARIABLE})")) from None
+        raise SigningError("bad_key_password" if passphrase else "bad_key", key=key, error=type(error).__name__,
+                           variable=PASSWORD_VARIABLE) from None
     _check_pair(signer, key)
     return signer
 
@@ -165,8 +166,7 @@ def _check_pair(signer, key: Path) -> None:
     private = serialization.load_der_private_key(signer.signing_key.dump(), password=None)
     der = serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
     if private.public_key().public_bytes(*der) != certificate.public_key().public_bytes(*der):
-        raise SigningError(f"the key {key} does not belong to the certificate "
-                           f"({signer.signing_cert.subject.human_friendly})")
+        raise SigningError("not_pair", key=key, subject=signer.signing_cert.subject.human_friendly)
 
 
 def load_trust(paths: list[Path]):
@@ -178,9 +178,9 @@ def load_trust(paths: list[Path]):
     except SigningError:
         raise
     except Exception as error:
-        raise SigningError(f"cannot read the certificates {', '.join(map(str, paths))}: {error}") from None
+        raise SigningError("bad_certs", paths=", ".join(map(str, paths)), detail=error) from None
     if not certificates:
-        raise SigningError(f"no certificate in {', '.join(map(str, paths))}")
+        raise SigningError("no_certs", paths=", ".join(map(str, paths)))
     return certificates
 
 
@@ -190,15 +190,15 @@ def _context(trust):
     return ValidationContext(trust_roots=trust, allow_fetching=False, revocation_mode="soft-fail")
 
 
-def expiry_problem(certificate, now: datetime.datetime | None = None) -> str | None:
-    """Why an (asn1crypto) certificate is not valid now, or None."""
+def expiry_problem(certificate, now: datetime.datetime | None = None) -> SigningError | None:
+    """Why an (asn1crypto) certificate is not valid now (its str in English), or None."""
     now = now or datetime.datetime.now(datetime.timezone.utc)
     validity = certificate["tbs_certificate"]["validity"]
     not_before, not_after = validity["not_before"].native, validity["not_after"].native
     if now > not_after:
-        return f"the certificate {certificate.subject.human_friendly} expired on {not_after:%Y-%m-%d}"
+        return SigningError("expired", subject=certificate.subject.human_friendly, date=f"{not_after:%Y-%m-%d}")
     if now < not_before:
-        return f"the certificate {certificate.subject.human_friendly} is not valid before {not_before:%Y-%m-%d}"
+        return SigningError("not_yet", subject=certificate.subject.human_friendly, date=f"{not_before:%Y-%m-%d}")
     return None
 
 
@@ -252,7 +252,7 @@ def _verdict(status, coverage_ok: bool = True) -> Verdict:
     # Checked at the time of verification: without a trusted timestamp nothing proves the signature was made
     # while the certificate was valid.
     if expired or (problem is not None and ("EXPIRED" in name or "OUT_OF_BOUNDS" in name)):
-        return Verdict(False, "expired", expired or f"the signer's certificate is out of its validity ({name})",
+        return Verdict(False, "expired", str(expired) if expired else f"the signer's certificate is out of its validity ({name})",
                        signer)
     if problem is not None:
         return Verdict(False, "untrusted", f"the signer's certificate does not chain to a trusted certificate "
@@ -270,7 +270,7 @@ def sign_pdf(pdf: bytes, signer, *, reason: str | None = None, location: str | N
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     except Exception as error:
-        raise SigningError(f"not a PDF that can be signed: {type(error).__name__}: {error}") from None
+        raise SigningError("not_pdf", error=type(error).__name__, detail=error) from None
     empty = [name for name, value, _ in fields.enumerate_sig_fields(writer.prev) if value is None]
     spec = None
     name = FIELD if FIELD in empty else None

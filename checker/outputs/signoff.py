@@ -22,7 +22,7 @@ import datetime
 import re
 from pathlib import Path
 
-from ..errors import CarbonCheckError
+from ..errors import Worded
 from ..inputs import InputError, read_text
 
 ROLES = ("assessor", "reviewer")
@@ -30,8 +30,10 @@ _FIELDS = {"organisation", "report_number", "people"}
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
-class SignOffError(CarbonCheckError):
-    """An issuer file or sign-off option that cannot be used; the message says which and why."""
+class SignOffError(Worded):
+    """An issuer file or sign-off option that cannot be used; the message (catalogue group `issuer`) says which
+    and why."""
+    group = "issuer"
 
 
 def load_issuer(path: Path) -> dict:
@@ -43,29 +45,29 @@ def load_issuer(path: Path) -> dict:
         data = yaml.load(read_text(path, what="issuer"),  # noqa: S506 - a safe loader
                          Loader=BoundedLoader)
     except InputError as error:
-        raise SignOffError(f"cannot read the issuer file {error}") from None
+        raise SignOffError("unreadable", path=error.source, reason={"en": error.en, "zh": error.zh}) from None
     except (yaml.YAMLError, RecursionError) as error:
-        raise SignOffError(f"cannot read the issuer file {path}: {error}") from None
+        raise SignOffError("unreadable", path=path, reason=error) from None
     if not isinstance(data, dict):
-        raise SignOffError(f"{path}: the issuer file must be a mapping with organisation, report_number, people")
+        raise SignOffError("not_mapping", path=path)
     unknown = sorted(str(k) for k in data if k not in _FIELDS)
     if unknown:
-        raise SignOffError(f"{path}: unknown field {unknown[0]!r} (expected: {', '.join(sorted(_FIELDS))})")
+        raise SignOffError("unknown_field", path=path, field=repr(unknown[0]), expected=", ".join(sorted(_FIELDS)))
     organisation = data.get("organisation")
     if organisation is not None and not _is_label(organisation):
-        raise SignOffError(f"{path}: organisation must be a text or {{zh: …, en: …}}")
+        raise SignOffError("organisation", path=path)
     pattern = data.get("report_number")
     if pattern is not None and not isinstance(pattern, str):
-        raise SignOffError(f"{path}: report_number must be a text (a pattern such as \"ECC-{{year}}-{{evidence}}\")")
+        raise SignOffError("report_number", path=path)
     people = data.get("people") or {}
     if not isinstance(people, dict) or any(role not in ROLES for role in people):
-        raise SignOffError(f"{path}: people must map {' and '.join(ROLES)} to {{name: …, date: …}}")
+        raise SignOffError("people", path=path, roles={"en": " and ".join(ROLES), "zh": "、".join(ROLES)})
     checked = {}
     for role, person in people.items():
         if isinstance(person, str):
             person = {"name": person}
         if not isinstance(person, dict) or set(person) - {"name", "date"} or not isinstance(person.get("name"), str):
-            raise SignOffError(f"{path}: people.{role} needs a name (and may have a date)")
+            raise SignOffError("person", path=path, role=role)
         checked[role] = {"name": person["name"], "date": _date(person.get("date"), f"{path}: people.{role}.date")}
     return {"organisation": organisation, "report_number": pattern, "people": checked}
 
@@ -108,8 +110,7 @@ def number(pattern: str, result: dict) -> str:
                       date=date.strftime("%Y%m%d"))
     unknown = sorted({m.group(1) for m in _PLACEHOLDER.finditer(pattern)} - set(values))
     if unknown:
-        raise SignOffError(f"the report number pattern {pattern!r} uses {{{unknown[0]}}}, which is not known "
-                           "(or the result has no date): use {year}, {month}, {day}, {date}, {ruleset}, {evidence}")
+        raise SignOffError("pattern", pattern=repr(pattern), unknown=unknown[0])
     return _PLACEHOLDER.sub(lambda m: values[m.group(1)], pattern)
 
 
@@ -124,4 +125,4 @@ def _date(value, where: str) -> str | None:
     try:
         return datetime.date.fromisoformat(str(value)).isoformat()
     except ValueError:
-        raise SignOffError(f"{where}: expected a date YYYY-MM-DD, got {value!r}") from None
+        raise SignOffError("date", where=where, value=repr(value)) from None

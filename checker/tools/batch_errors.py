@@ -2,26 +2,16 @@
 that ended while scoring (WorkerEnded). Each says it in zh and en through the catalogue."""
 from __future__ import annotations
 
-import functools
 import signal
 
-from ..catalogue import both, fill, messages
-from ..errors import CarbonCheckError
+from ..catalogue import fill, messages
+from ..errors import CarbonCheckError, Worded
 
 
-class BatchError(CarbonCheckError, ValueError):
+class BatchError(Worded, ValueError):
     """The batch cannot start as asked (no inputs, the folder taken); the message says why, in zh and en: the
-    catalogue's `batch` text `key`, filled with `values` (a value may be {"zh": …, "en": …})."""
-
-    def __init__(self, key: str, **values):
-        self.key, self.values, self.texts = key, values, both("batch", key, **values)
-        super().__init__(self.texts["en"])
-
-    def __reduce__(self):   # rebuilt whole if a process sends it to another
-        return functools.partial(BatchError, self.key, **self.values), ()
-
-    def message(self, lang: str = "en") -> str:
-        return self.texts[lang]
+    catalogue's `batch` text `key`, filled with its data (a value may be {"zh": …, "en": …})."""
+    group = "batch"
 
 
 class WorkerEnded(CarbonCheckError):

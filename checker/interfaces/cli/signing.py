@@ -64,7 +64,7 @@ def _load_signer(key: Path, cert: Path | None):
     signer = load_signer(key, cert)
     expired = expiry_problem(signer.signing_cert)
     if expired:
-        raise SigningError(f"{expired}: no signature made with it would verify")
+        raise SigningError("useless", problem=expired)
     return signer
 
 
