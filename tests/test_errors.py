@@ -240,3 +240,17 @@ def test_a_pdf_no_installed_font_covers_is_said_in_the_language_asked(tmp_path, 
     assert said("--format", "pdf", "-o", tmp_path / "r.pdf", lang=lang).splitlines() == [f"carbon-check: {words}"]
     again = pickle.loads(pickle.dumps(PdfRenderError(("\U00013000",))))   # as a batch worker sends it back
     assert again.missing_characters == ("\U00013000",) and "U+13000" in again.message(lang)
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("zh", "警告：私钥 {key} 可被他人读取（权限 0644）；请执行 chmod 600 {key}"),
+    ("en", "warning: the private key {key} can be read by others (mode 0644); chmod 600 {key}"),
+])
+def test_a_signing_key_others_can_read_is_warned_of_in_the_language_asked(pairs, tmp_path, lang, words):
+    import shutil
+    key = tmp_path / "shared.pem"
+    shutil.copy(pairs / "good.pem", key)
+    key.chmod(0o644)
+    result = CliRunner().invoke(main, ["check", str(FACTORY), "--format", "json", "-o", str(tmp_path / "r.json"),
+                                       "--sign-key", str(key), "--sign-cert", str(pairs / "good.crt"), "--lang", lang])
+    assert result.exit_code == 0 and result.stderr.splitlines()[0] == words.format(key=key), result.output

@@ -104,15 +104,15 @@ def keygen(name: str, organisation: str | None = None, days: int = 365,
     return key_pem, certificate.public_bytes(serialization.Encoding.PEM)
 
 
-def key_warning(path: Path) -> str | None:
-    """A warning when a private key file can be read by its group or by others."""
+def key_warning(path: Path, lang: str = "en") -> str | None:
+    """A warning, in `lang`, when a private key file can be read by its group or by others."""
     try:
         mode = Path(path).stat().st_mode
     except OSError:
         return None
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
-        return (f"warning: the private key {path} can be read by others (mode {stat.S_IMODE(mode):04o}); "
-                f"chmod 600 {path}")
+        from ..catalogue import fill, messages
+        return fill(messages(lang)["signing"]["readable_key"], path=path, mode=f"{stat.S_IMODE(mode):04o}")
     return None
 
 

@@ -58,7 +58,7 @@ def signer_for(key: Path | None, cert: Path | None, fmt: str | None = None, outp
 
 def _load_signer(key: Path, cert: Path | None):
     from ...outputs.signing import expiry_problem, key_warning, load_signer, SigningError
-    warning = key_warning(key)
+    warning = key_warning(key, click.get_current_context().meta.get("lang", "en"))   # `sign` has no --lang
     if warning:
         click.echo(warning, err=True)
     signer = load_signer(key, cert)
