@@ -191,7 +191,8 @@ def pairs(tmp_path_factory):
     ("expired.pem", "expired.crt", "证书 Common Name: expired signer 已于 2020-01-11 过期：用它做出的签名都无法通过验证",
      "the certificate Common Name: expired signer expired on 2020-01-11: no signature made with it would verify"),
     ("good.pem", "missing.crt", "无法读取 {dir}/missing.crt：", "cannot read {dir}/missing.crt: "),
-], ids=["needs-cert", "not-pair", "bad-key", "expired", "unreadable"])
+    ("missing.pem", None, "无法读取 {dir}/missing.pem：", "cannot read {dir}/missing.pem: "),
+], ids=["needs-cert", "not-pair", "bad-key", "expired", "unreadable", "no-key"])
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_a_key_or_certificate_that_cannot_sign_is_said_in_the_language_asked(pairs, tmp_path, key, cert, zh, en,
                                                                              lang):
@@ -245,7 +246,7 @@ def test_a_pdf_no_installed_font_covers_is_said_in_the_language_asked(tmp_path, 
 @pytest.mark.parametrize("lang, words", [
     ("zh", "警告：私钥 {key} 可被他人读取（权限 0644）；请执行 chmod 600 {key}"),
     ("en", "warning: the private key {key} can be read by others (mode 0644); chmod 600 {key}"),
-])
+], ids=["zh", "en"])
 def test_a_signing_key_others_can_read_is_warned_of_in_the_language_asked(pairs, tmp_path, lang, words):
     import shutil
     key = tmp_path / "shared.pem"

@@ -136,9 +136,9 @@ def load_signer(key: Path, cert: Path | None = None):
     key, password = Path(key), os.environ.get(PASSWORD_VARIABLE)
     passphrase = password.encode("utf-8") if password is not None else None
     pkcs12 = key.suffix.lower() in (".p12", ".pfx")
+    key_data = _material(key, "key")   # first: a key that is not there is not "not a PKCS#12 file"
     if not pkcs12 and cert is None:
         raise SigningError("needs_cert", key=key)
-    key_data = _material(key, "key")
     cert_data = _material(Path(cert), "certificate") if cert is not None else None
     try:
         chain = list(load_certs_from_pemder_data(cert_data)) if cert_data is not None else []
