@@ -511,6 +511,28 @@ def test_a_missing_pdf_extra_stops_the_batch_with_what_to_install(inputs, tmp_pa
     assert result.stderr.splitlines()[-1].startswith("carbon-check: PDF output needs the 'pdf' extra: pip install")
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_an_application_whose_report_cannot_be_made_gets_its_reason_in_the_batch_s_language(inputs, tmp_path,
+                                                                                         monkeypatch, jobs):
+    """A character no font covers fails that application's PDF alone: its row says why in --lang, and the batch
+    exits 2 as `check` would for it (something the user can fix), not 3 (an internal fault); the others are scored."""
+    from checker.outputs.pdf import PdfRenderError
+    render = batch._render
+
+    def no_glyph(result, fmt, lang):
+        if result.applicant and result.applicant.get("name", "").startswith("湖州"):
+            raise PdfRenderError(("\U0001F600",))
+        return render(result, fmt, lang)
+    monkeypatch.setattr(batch, "_render", no_glyph)   # forked workers start with it
+    result = _batch(inputs, "-r", "zero-carbon-factory", "--out", tmp_path / "out", "--jobs", jobs)
+    assert result.exit_code == 2
+    rows = _summary(tmp_path / "out")
+    failed = {id: row["error"] for id, row in rows.items() if row["outcome"] == batch.INVALID}
+    assert failed and len(failed) < len(rows)
+    assert set(failed.values()) == {"没有已安装的字体包含以下字符的字形：'\U0001f600' (U+1F600)；请安装涵盖这些字符的字体"
+                                    "（fonts-noto-cjk 涵盖中文），或从报告中删除这些字符"}
+
+
 @pytest.mark.parametrize("code, lines", [
     (-15, ["batch stopped: a worker process was ended by the signal SIGTERM while scoring.",
            "It was asked to stop: by an operator, a shutdown or a job scheduler's time limit."]),

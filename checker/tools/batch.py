@@ -37,7 +37,7 @@ from ..outputs.files import (OutputError, Recycler, Syncs, append, left_behind, 
 from ..evaluation.result import format_number
 from ..evaluation.ruleset import Ruleset, load_ruleset
 from ..pointer import get, parse_pointer
-from ..errors import CarbonCheckError, ExtraMissing
+from ..errors import CarbonCheckError, ExtraMissing, Worded
 from ..records import Frozen
 from .batch_errors import BatchError, WorkerEnded
 from ..language.diagnostics import RulesetError
@@ -587,6 +587,8 @@ def score(application: Application, ruleset: Ruleset | None, settings: Settings,
                                                         name=_named(raw), shipped=", ".join(_shipped_names())))
     except (OutputError, ExtraMissing):   # the disk is full, no PDF extra…: the next one would fail the same way
         raise
+    except Worded as error:  # this application's own trouble, as `check` would say it (a character no font covers…)
+        row.outcome, row.error = INVALID, _capped(error.message(settings.lang))
     except Exception as error:  # one application's fault must not stop the others
         row.error = _capped(f"{type(error).__name__}: {error}")
     return row
