@@ -91,7 +91,7 @@ def _read(path: Path, within: str | None = None, data: bytes | None = None) -> d
         data = data if within is None else read_file(path, what="catalogue", within=within)
         data = yaml.load(data.decode("utf-8"), Loader=loader)  # noqa: S506 - both loaders are safe loaders
     except InputError as error:
-        raise ReportError("unreadable", path=path, reason={"en": error.en, "zh": error.zh}) from None
+        raise ReportError("unreadable", path=path, reason=error.reason) from None
     except (UnicodeDecodeError, yaml.YAMLError, RecursionError) as error:
         raise ReportError("unreadable", path=path, reason=error) from None
     return _checked(data, path)

@@ -38,6 +38,11 @@ class InputError(CarbonCheckError):
     def message(self, lang: str = "en") -> str:
         return f"{self.source}: {self.zh if lang == 'zh' else self.en}"
 
+    @property
+    def reason(self) -> dict:
+        """Why, without the file's name, in each language: as a Worded error takes it into its own sentence."""
+        return {"en": self.en, "zh": self.zh}
+
 
 def os_reason(error: OSError) -> tuple[str, str]:
     """An OSError in words, (en, zh)."""

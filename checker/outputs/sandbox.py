@@ -51,7 +51,7 @@ class FolderLoader(jinja2.BaseLoader):
             source = read_file(path, max_bytes=MAX_TEMPLATE_BYTES, what="template",
                                within=self.folder).decode("utf-8")
         except InputError as error:
-            raise TemplateRefused("unreadable", name=template, reason={"en": error.en, "zh": error.zh}) from None
+            raise TemplateRefused("unreadable", name=template, reason=error.reason) from None
         except UnicodeDecodeError:
             raise TemplateRefused("not_utf8", name=template) from None
         return source, path, lambda: True   # the environment is built once per process, like the shipped one

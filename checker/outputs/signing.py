@@ -121,7 +121,7 @@ def _material(path: Path, what: str) -> bytes:
     try:
         return read_file(path, max_bytes=MAX_KEY_BYTES, what=what)
     except InputError as error:
-        raise SigningError("unreadable", path=path, reason={"en": error.en, "zh": error.zh}) from None
+        raise SigningError("unreadable", path=path, reason=error.reason) from None
 
 
 def load_signer(key: Path, cert: Path | None = None):
@@ -252,8 +252,8 @@ def _verdict(status, coverage_ok: bool = True) -> Verdict:
     # Checked at the time of verification: without a trusted timestamp nothing proves the signature was made
     # while the certificate was valid.
     if expired or (problem is not None and ("EXPIRED" in name or "OUT_OF_BOUNDS" in name)):
-        return Verdict(False, "expired", str(expired) if expired else f"the signer's certificate is out of its validity ({name})",
-                       signer)
+        return Verdict(False, "expired",
+                       str(expired) if expired else f"the signer's certificate is out of its validity ({name})", signer)
     if problem is not None:
         return Verdict(False, "untrusted", f"the signer's certificate does not chain to a trusted certificate "
                                            f"({name})", signer)

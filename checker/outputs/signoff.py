@@ -45,7 +45,7 @@ def load_issuer(path: Path) -> dict:
         data = yaml.load(read_text(path, what="issuer"),  # noqa: S506 - a safe loader
                          Loader=BoundedLoader)
     except InputError as error:
-        raise SignOffError("unreadable", path=error.source, reason={"en": error.en, "zh": error.zh}) from None
+        raise SignOffError("unreadable", path=error.source, reason=error.reason) from None
     except (yaml.YAMLError, RecursionError) as error:
         raise SignOffError("unreadable", path=path, reason=error) from None
     if not isinstance(data, dict):

@@ -165,7 +165,7 @@ def _lines(path: Path, id_field: str | None, taken: set[str]) -> list[Applicatio
     try:
         content = read_file(path, max_bytes=MAX_JSON_LINES_BYTES, what="json_lines")
     except InputError as error:
-        raise BatchError("cannot_read", path=path, reason={"zh": error.zh, "en": error.en}) from None
+        raise BatchError("cannot_read", path=path, reason=error.reason) from None
     for number, line in enumerate(content.split(b"\n"), 1):
         line = line.rstrip(b"\r")
         if not line.strip():
